@@ -1,0 +1,110 @@
+"""Across reports of one agency: what one year carries forward, the next must carry in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from ..editions import Edition
+from ..report import Finding, Report
+from ..textnorm import nfkc, squash
+from .places import where
+from .registry import finding, rule
+
+_PLACE_END = ("省", "市", "州", "盟", "区", "县", "旗", "自治区")
+
+
+def same_agency(a: str | None, b: str | None) -> bool:
+    """Whether two names denote one agency: equal, or equal but for the enclosing
+    place one of them adds (洪泽区人民政府 / 淮安市洪泽区人民政府)."""
+    if not a or not b:
+        return False
+    x, y = squash(nfkc(a)), squash(nfkc(b))
+    if x == y:
+        return True
+    short, long = sorted((x, y), key=len)
+    return len(short) >= 5 and long.endswith(short) and long[: -len(short)].endswith(_PLACE_END)
+
+
+def consecutive(reports: Sequence[Report]) -> Iterator[tuple[int, int]]:
+    """(index of last year's report, index of this year's) for every consecutive pair of
+    the same agency."""
+    by_year: dict[int, list[int]] = {}
+    for i, r in enumerate(reports):
+        if r.agency and r.year is not None:
+            by_year.setdefault(r.year, []).append(i)
+    for year, indices in by_year.items():
+        for i in indices:
+            prev = next((p for p in by_year.get(year - 1, []) if same_agency(reports[p].agency, reports[i].agency)), None)
+            if prev is not None:
+                yield prev, i
+
+
+def _pairs(reports: Sequence[Report]) -> Iterator[tuple[int, Report, Report, Edition, Edition]]:
+    """(index of this year's report, last year's, this year's, their editions)."""
+    for p, i in consecutive(reports):
+        prev, cur = reports[p], reports[i]
+        if prev.edition_obj is not None and cur.edition_obj is not None:
+            yield i, prev, cur, prev.edition_obj, cur.edition_obj
+
+
+@rule("continuity.carried", "error", "上年结转应等于上一年度的结转下年度", across=True)
+def check_carried(reports: Sequence[Report]) -> Iterator[tuple[int, Finding]]:
+    for i, prev, cur, ped, ced in _pairs(reports):
+        out_row, in_row = ped.role("carried_out_row"), ced.role("carried_in_row")
+        if not out_row or not in_row:
+            continue
+        table = ced.table(in_row.split(".")[0])
+        for col in table.blocks[0].columns:
+            cin, cout = f"{in_row}.{col.key}", f"{out_row}.{col.key}"
+            a, b = cur.number(cin), prev.number(cout)
+            if a is None or b is None or a == b:
+                continue
+            yield i, finding(
+                "continuity.carried",
+                f"{cur.year}年「上年结转」{col.label}列为 {a}，而{prev.year}年报告「结转下年度继续办理」为 {b}",
+                f"{cur.year} carried_in.{col.key} = {a} but {prev.year} carried_out.{col.key} = {b}",
+                cells=[cin], culprit=cin, found=a, expected=b,
+                source=cur.cells[cin].source, where=where(ced, cin),
+            )
+
+
+@rule("continuity.in_force", "warning", "现行有效件数与上年衔接不上", across=True)
+def check_in_force(reports: Sequence[Report]) -> Iterator[tuple[int, Finding]]:
+    for i, prev, cur, ped, ced in _pairs(reports):
+        prev_roles = {t["in_force"].split(".")[1]: t for t in ped.role("in_force") or []}
+        for t in ced.role("in_force") or []:
+            row = t["in_force"].split(".")[1]
+            if row not in prev_roles:
+                continue
+            last = prev.number(prev_roles[row]["in_force"])
+            now, issued, repealed = (cur.number(t[k]) for k in ("in_force", "issued", "repealed"))
+            if None in (last, now, issued, repealed):
+                continue
+            expected = last + issued - repealed  # type: ignore[operator]
+            if expected != now:
+                label = where(ced, t["in_force"])["row"]
+                yield i, finding(
+                    "continuity.in_force",
+                    f"「{label}」：{prev.year}年现行有效 {last} 件，加本年制发 {issued} 件、减本年废止 {repealed} 件应为 {expected} 件，"
+                    f"但{cur.year}年报告为 {now} 件（修订等情况可造成小的差异）",
+                    f"{label}: {last} + {issued} - {repealed} = {expected}, but {now} in force",
+                    cells=[t["in_force"]], found=now, expected=expected,
+                    source=cur.cells[t["in_force"]].source, where=where(ced, t["in_force"]),
+                )
+
+
+@rule("continuity.appeals", "info", "上年未审结的案件应在本年度表四中出现", across=True)
+def check_appeals(reports: Sequence[Report]) -> Iterator[tuple[int, Finding]]:
+    for i, prev, cur, ped, ced in _pairs(reports):
+        for pending in ped.role("appeals_pending") or []:
+            kind = pending.split(".")[1]
+            total = f"appeals.{kind}.total"
+            last, now = prev.number(pending), cur.number(total)
+            if last is None or now is None or last <= now:
+                continue
+            label = where(ced, total)["row"]
+            yield i, finding(
+                "continuity.appeals",
+                f"「{label}」：{prev.year}年度尚未审结 {last} 件，{cur.year}年度表四合计只有 {now} 件，请核实上年结转的案件是否已列入",
+                f"{kind}: {last} pending at the end of {prev.year}, only {now} in {cur.year}",
+                cells=[total], found=now, expected=last, where=where(ced, total))

@@ -1,0 +1,69 @@
+"""Metadata: who issued the report, for which year, and when."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from ..report import Finding, Report
+from .registry import finding, rule
+
+# Regulation on OGI (国务院令第711号) Art. 49 and the implementing notices: departments
+# publish by 31 January; governments' own reports by level (rules.md, metadata.date).
+DEADLINES = {
+    "department": (1, 31),
+    "county": (2, 20),
+    "township": (2, 20),
+    "city": (3, 10),
+    "province": (3, 31),
+}
+_YEAR_SOURCES = {"title": "标题", "period": "统计期限", "body": "正文"}
+
+
+def deadline(report: Report) -> dt.date | None:
+    if report.year is None:
+        return None
+    key = "department" if report.kind != "government" else (report.level or "province")
+    month, day = DEADLINES[key]
+    return dt.date(report.year + 1, month, day)
+
+
+@rule("metadata.agency", "warning", "未找到发布机关")
+def check_agency(report: Report) -> Iterator[Finding]:
+    if not report.agency:
+        yield finding("metadata.agency", "未能从标题、落款或正文中找到发布机关名称",
+                      "no issuing agency found in the title, signature or body")
+
+
+@rule("metadata.year", "warning", "报告年度缺失或前后不一致")
+def check_year(report: Report) -> Iterator[Finding]:
+    ev = report.year_evidence
+    if report.year is None:
+        yield finding("metadata.year", "未能确定报告年度（标题、统计期限和正文中都没有年份）",
+                      "no report year found")
+        return
+    stated = {k: v for k, v in ev.items() if k in ("title", "period")}
+    if len(set(stated.values())) > 1:
+        parts = "，".join(f"{_YEAR_SOURCES[k]}为 {v} 年" for k, v in stated.items())
+        yield finding("metadata.year", f"报告年度前后不一致：{parts}",
+                      "the title and the statistics period state different years", found=stated)
+        return
+    body = ev.get("body")
+    if stated and body is not None and body not in stated.values():
+        y = next(iter(stated.values()))
+        yield finding("metadata.year", f"标题或统计期限为 {y} 年，而正文中最常出现的是 {body} 年，请核对是否沿用了其他年度的内容",
+                      f"the title or period says {y} but the body mostly speaks of {body}",
+                      found=body, expected=y)
+
+
+@rule("metadata.date", "warning", "缺少成文日期或晚于发布期限")
+def check_date(report: Report) -> Iterator[Finding]:
+    if report.issued_on is None:
+        yield finding("metadata.date", "未找到成文日期（落款日期）", "no date of issue found")
+        return
+    due = deadline(report)
+    if due is not None and report.issued_on > due:
+        yield finding("metadata.date",
+                      f"成文日期 {report.issued_on.isoformat()} 晚于发布期限 {due.isoformat()}",
+                      f"issued {report.issued_on.isoformat()}, after the deadline {due.isoformat()}",
+                      severity="info", found=report.issued_on, expected=due)

@@ -1,0 +1,432 @@
+"""The `ogi` command. Thin: every command calls library functions; none re-implements
+a rule. Output for machines is the JSON of docs (cli.md); for people, Chinese."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from rich.console import Console
+
+from .checks import check_all
+from .ingest.errors import IngestError
+from .present import print_findings, print_report
+from .render import BINARY
+from .render import render as render_report
+from .report import Report
+from .totals import fill_totals as fill_totals_of
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="ogi：政府信息公开工作年度报告的读取、校验与编制。",
+    rich_markup_mode=None,
+)
+
+FilesArg = Annotated[list[Path], typer.Argument(help="报告文件（文本、Markdown 或 ogi 的 JSON）", show_default=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（格式见 docs/cli.md）")]
+JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, max=64, help="并行读取的进程数（默认：文件较多时每个处理器核一个）")]
+
+
+def _read_all(files: list[Path], jobs: int | None = None) -> list[tuple[str, Report | None, IngestError | None]]:
+    from .corpus.batch import read_many
+
+    return read_many(files, jobs)
+
+
+def _entry(file: str, report: Report | None, err: IngestError | None) -> dict[str, Any]:
+    return {
+        "file": file,
+        "ok": err is None,
+        "error": err.to_json() if err else None,
+        "report": report.to_json() if report else None,
+    }
+
+
+def _dump(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _complain(file: str, err: IngestError) -> None:
+    sys.stderr.write(f"{file}：{err.message_zh}\n")
+
+
+@app.command()
+def parse(files: FilesArg, as_json: JsonOpt = False, jobs: JobsOpt = None) -> None:
+    """读取报告，输出其中的元数据、章节和三张统计表。"""
+    results = _read_all(files, jobs)
+    if as_json:
+        _dump([_entry(*r) for r in results])
+    else:
+        console = Console()
+        for file, report, err in results:
+            if err:
+                _complain(file, err)
+            else:
+                assert report is not None
+                print_report(console, report, file)
+    raise typer.Exit(2 if any(e for _, _, e in results) else 0)
+
+
+@app.command()
+def check(files: FilesArg, as_json: JsonOpt = False, jobs: JobsOpt = None) -> None:
+    """校验报告：算术勾稽、完整性与格式、合理性、元数据；多份报告一起给出时还检查年度衔接。"""
+    results = _read_all(files, jobs)
+    good = [(i, r) for i, (_, r, e) in enumerate(results) if r is not None]
+    findings_by_index = dict(zip([i for i, _ in good], check_all([r for _, r in good]), strict=True))
+    has_error = False
+    entries = []
+    console = Console()
+    for i, (file, report, err) in enumerate(results):
+        findings = findings_by_index.get(i, [])
+        has_error |= any(f.severity == "error" for f in findings)
+        if as_json:
+            e = _entry(file, report, err)
+            e["findings"] = [f.to_json() for f in findings]
+            entries.append(e)
+        elif err:
+            _complain(file, err)
+        else:
+            print_findings(console, file, report, findings, report.edition_obj if report else None)
+    if as_json:
+        _dump(entries)
+    if any(e for _, _, e in results):
+        raise typer.Exit(2)
+    raise typer.Exit(1 if has_error else 0)
+
+
+class Format(StrEnum):
+    docx = "docx"
+    html = "html"
+    pdf = "pdf"
+    xlsx = "xlsx"
+    md = "md"
+    json = "json"
+
+
+class EditionId(StrEnum):
+    e2019 = "2019"
+    e2021 = "2021"
+
+
+def _write(data: bytes, out: Path | None, default: Path | None, fmt: str) -> None:
+    target = out or (default if fmt in BINARY else None)
+    if target is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        target.write_bytes(data)
+    except OSError as e:
+        sys.stderr.write(f"无法写入 {target}：{e.strerror}\n")
+        raise typer.Exit(2) from None
+    sys.stderr.write(f"已写入 {target}（{len(data) / 1024:.0f} KB）\n")
+
+
+@app.command()
+def render(
+    file: Annotated[Path, typer.Argument(help="报告：ogi 的 JSON，或 ogi 能读取的任何报告文件", show_default=False)],
+    to: Annotated[Format, typer.Option("--to", help="输出格式")],
+    out: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件；文本格式默认输出到标准输出")] = None,
+    fill_totals: Annotated[bool, typer.Option("--fill-totals", help="空白的合计单元格按各分项计算填入（并列出填了哪些）")] = False,
+) -> None:
+    """把报告输出为官方版式的 DOCX、PDF、网页、Excel 填报表，或 Markdown、JSON。"""
+    [(name, report, err)] = _read_all([file])
+    if err:
+        _complain(name, err)
+        raise typer.Exit(2)
+    assert report is not None
+    if fill_totals:
+        filled = fill_totals_of(report)
+        ed = report.edition_obj
+        if filled and ed is not None:
+            from .checks.places import cell_zh
+
+            sys.stderr.write("已按各分项填入合计：" + "；".join(f"{cell_zh(ed, c)} = {report.cells[c].value}" for c in filled) + "\n")
+        else:
+            sys.stderr.write("没有需要填入的空白合计。\n")
+    try:
+        data = render_report(report, to.value)
+    except Exception as e:  # a writer's failure is reported, never a traceback
+        sys.stderr.write(f"生成 {to.value} 失败：{type(e).__name__}: {e}\n")
+        raise typer.Exit(2) from None
+    same = file.suffix.lower() == f".{to.value}"
+    _write(data, out, file.with_name(f"{file.stem}{'.ogi' if same else ''}.{to.value}"), to.value)
+
+
+@app.command()
+def template(
+    edition: Annotated[EditionId, typer.Option("--edition", help="表格格式版本")] = EditionId.e2021,
+    agency: Annotated[str, typer.Option("--agency", help="机关名称")] = "",
+    year: Annotated[int | None, typer.Option("--year", help="报告年度", min=2008, max=2100)] = None,
+    to: Annotated[Format, typer.Option("--to", help="输出格式")] = Format.xlsx,
+    out: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件")] = None,
+) -> None:
+    """生成空白的年度报告填报模板（默认 Excel 填报表）。"""
+    from .editions import load_edition
+    from .report import Report, Value
+
+    ed = load_edition(edition.value)
+    if year is not None and not ed.covers(year):
+        sys.stderr.write(f"提示：{year} 年度报告适用的不是 {ed.document} 格式。\n")
+    report = Report.empty(ed.id, agency=agency or None, year=year)
+    report.cells = {cid: Value("blank") for cid in ed.cells}
+    data = render_report(report, to.value, template=True)
+    default = Path(f"{agency or '年度报告'}{year or ''}模板.{to.value}")
+    _write(data, out, default, to.value)
+
+
+def _date_arg(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"日期应写作 YYYY-MM-DD，而不是 {text!r}") from None
+
+
+@app.command("deadline")
+def deadline_cmd(
+    received: Annotated[str, typer.Argument(help="收到申请之日（YYYY-MM-DD）", show_default=False)],
+    days: Annotated[int, typer.Option("--days", min=1, max=200, help="期限（工作日）")] = 20,
+    pause: Annotated[list[str] | None, typer.Option("--pause", help="暂停计算的起止日期：--pause 起 止（可多次）")] = None,
+    extend: Annotated[int, typer.Option("--extend", min=0, max=20, help="延长的工作日数（至多 20）")] = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """按工作日计算答复期限（次日起算，节假日与调休按国务院办公厅通知）。"""
+    from .workdays import CalendarRangeError, deadline
+
+    start = _date_arg(received)
+    pauses = []
+    for pair in pause or []:
+        a, _, b = pair.partition(_PAIR)
+        if not b:
+            raise typer.BadParameter("--pause 需要起止两个日期：--pause 起 止")
+        pa, pb = _date_arg(a), _date_arg(b)
+        if pb < pa:
+            raise typer.BadParameter(f"暂停的结束日期 {b} 早于开始日期 {a}")
+        pauses.append((pa, pb))
+    try:
+        d = deadline(start, days, pauses, extend)
+    except CalendarRangeError as e:
+        sys.stderr.write(e.message_zh + "\n")
+        if as_json:
+            _dump({"error": {"code": "calendar_range", "message_zh": e.message_zh, "message_en": str(e),
+                             "last_year": e.last}})
+        raise typer.Exit(2) from None
+    if as_json:
+        _dump(d.to_json())
+    else:
+        sys.stdout.write(f"截止日：{d.due.isoformat()}\n{d.explanation_zh}\n（日历版本 {d.calendar_version}）\n")
+
+
+calendar_app = typer.Typer(help="工作日历：查看与添加年度节假日安排。", no_args_is_help=True)
+app.add_typer(calendar_app, name="calendar")
+
+
+@calendar_app.command("add")
+def calendar_add(file: Annotated[Path, typer.Argument(help="一年的节假日安排（与 data/calendar.yaml 同格式）")]) -> None:
+    """添加国务院办公厅新公布的一年节假日安排。"""
+    from .workdays import add_year_file
+
+    try:
+        years = add_year_file(file)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+        sys.stderr.write(f"无法添加：{e}\n")
+        raise typer.Exit(2) from None
+    sys.stdout.write(f"已添加 {', '.join(map(str, years))} 年的节假日安排。\n")
+
+
+@calendar_app.command("show")
+def calendar_show() -> None:
+    """列出日历包含的年份、依据的通知和版本。"""
+    from .workdays import default_calendar
+
+    cal = default_calendar()
+    for y, spec in sorted(cal.years.items()):
+        sys.stdout.write(f"{y}年　{spec['notice']}　节假日 {len(spec['holidays'])} 个，调休上班日 {len(spec['workdays'])} 天\n")
+    sys.stdout.write(f"版本 {cal.version}\n")
+
+
+def _django() -> None:
+    """Django set up and the database migrated — or one line saying why not."""
+    try:
+        from .web import setup
+
+        setup()
+        from django.core.management import call_command
+
+        call_command("migrate", interactive=False, verbosity=0)
+    except Exception as e:  # an unreachable server, a wrong URL, a read-only data directory …
+        reason = " ".join(str(e).split())
+        sys.stderr.write(f"无法打开数据库：{type(e).__name__}: {reason}\n")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def demo() -> None:
+    """在数据目录中建立演示机关、各角色用户和两个年度的申请台账，并列出登录信息。"""
+    _django()
+    try:
+        from .web.ledger.demo import create_demo
+
+        info = create_demo()
+    except Exception as e:  # a database that cannot be reached, a full disk …
+        sys.stderr.write(f"无法建立演示数据：{type(e).__name__}: {e}\n")
+        raise typer.Exit(2) from None
+    from .paths import data_dir
+
+    out = [f"演示数据位于 {data_dir()}", "机关：" + "、".join(info["agencies"]), "登录用户（密码均为 " + info["password"] + "）："]
+    out += [f"  {u}　{a}　{role}" for u, a, role in info["users"]]
+    out += ["申请数：" + "，".join(f"{k} {v} 件" for k, v in info["requests"].items())]
+    sys.stdout.write("\n".join(out) + "\n")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="监听地址")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="端口", min=1, max=65535)] = 8000,
+) -> None:
+    """启动台账网页（数据库默认为数据目录中的 SQLite；OGI_DATABASE_URL 可指向 PostgreSQL）。"""
+    _django()
+    from waitress import create_server
+
+    from .web.wsgi import application
+
+    try:
+        server = create_server(application, host=host, port=port, threads=8, ident="ogi")
+    except OSError as e:
+        sys.stderr.write(f"无法在 {host}:{port} 上启动：{e.strerror or e}（端口可能已被占用，可用 --port 换一个）\n")
+        raise typer.Exit(2) from None
+    sys.stdout.write(f"ogi 台账已启动：http://{host}:{port}/ （登录页 /login/，API 文档 /api/docs）按 Ctrl+C 停止\n")
+    sys.stdout.flush()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        sys.stdout.write("已停止。\n")
+
+
+@app.command()
+def token(username: Annotated[str, typer.Argument(help="用户名")], name: Annotated[str, typer.Option("--name")] = "api") -> None:
+    """为用户签发 API 令牌（只显示一次）。"""
+    _django()
+    from django.contrib.auth import get_user_model
+
+    from .web.ledger.models import ApiToken
+
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        sys.stderr.write(f"没有用户 {username}\n")
+        raise typer.Exit(2)
+    sys.stdout.write(ApiToken.issue(user, name) + "\n")
+
+
+report_app = typer.Typer(help="由台账编制年度报告。", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("compile")
+def report_compile(
+    year: Annotated[int, typer.Option("--year", help="报告年度", min=2019, max=2100)],
+    agency: Annotated[str | None, typer.Option("--agency", help="机关名称（默认全部机关）")] = None,
+    as_json: JsonOpt = False,
+    to: Annotated[Format | None, typer.Option("--to", help="输出格式（单个机关时）")] = None,
+    out: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件")] = None,
+) -> None:
+    """按台账记录编制某年度的报告：表三按申请的收到与办结日期计数，表二按文件登记，表四按案件。"""
+    if year > dt.date.today().year:
+        sys.stderr.write(f"{year} 年度尚未开始，无法编制报告\n")
+        raise typer.Exit(2)
+    _django()
+    from .web.ledger.models import Agency
+    from .web.ledger.reports import workspace
+
+    agencies = list(Agency.objects.filter(name=agency) if agency else Agency.objects.exclude(children__isnull=False))
+    if agency and not agencies:
+        sys.stderr.write(f"没有机关“{agency}”\n")
+        raise typer.Exit(2)
+    results = []
+    for a in agencies:
+        ws = workspace(a, year)
+        results.append((a, ws))
+    if to is not None:
+        if len(results) != 1:
+            sys.stderr.write("输出文件时请用 --agency 指定一个机关\n")
+            raise typer.Exit(2)
+        a, ws = results[0]
+        _write(render_report(ws.report, to.value), out, Path(f"{a.name}{year}年政府信息公开工作年度报告.{to.value}"), to.value)
+        return
+    has_error = any(f.severity == "error" for _, ws in results for f in ws.findings)
+    if as_json:
+        _dump([{"file": None, "ok": True, "error": None, "report": ws.report.to_json(),
+                "findings": [f.to_json() for f in ws.findings]} for _, ws in results])
+    else:
+        console = Console()
+        for a, ws in results:
+            print_findings(console, f"{a.name} {year}年度（由台账编制）", ws.report, ws.findings, ws.report.edition_obj)
+    raise typer.Exit(1 if has_error else 0)
+
+
+_USAGE_ZH = [
+    (re.compile(r"^Missing argument '(.+)'\.?$"), "缺少参数 {0}"),
+    (re.compile(r"^Missing option '(.+)'\.?$"), "缺少选项 {0}"),
+    (re.compile(r"^No such option: (\S+)"), "没有选项 {0}"),
+    (re.compile(r"^No such command '(.+)'\.?$"), "没有命令 {0}"),
+    (re.compile(r"^Invalid value for (.+?): (.+)$"), "{0} 的值无效（{1}）"),
+    (re.compile(r"^Invalid value: (.+)$"), "{0}"),
+    (re.compile(r"^Option '(.+)' requires (\d+) arguments?\.?$"), "选项 {0} 需要 {1} 个参数"),
+    (re.compile(r"^Got unexpected extra arguments? \((.+)\)$"), "多余的参数：{0}"),
+]
+
+
+def usage_zh(message: str) -> str:
+    """click's usage messages in Chinese, keeping the technical part as it is."""
+    for pattern, zh in _USAGE_ZH:
+        m = pattern.match(message.strip())
+        if m:
+            return zh.format(*m.groups())
+    return message.strip().rstrip(".")
+
+
+_PAIR = "\x1f"  # joins the two values of an option that takes a pair (--pause FROM TO)
+
+
+def _pair_options(argv: list[str], names: tuple[str, ...] = ("--pause",)) -> list[str]:
+    """click options take one value each here: fold `--pause A B` into one argument."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        if argv[i] in names and i + 2 < len(argv) and not argv[i + 2].startswith("-"):
+            out += [argv[i], _PAIR.join(argv[i + 1: i + 3])]
+            i += 3
+            continue
+        out.append(argv[i])
+        i += 1
+    return out
+
+
+def main() -> None:
+    """Console entry point: usage errors as one Chinese line, never a traceback."""
+    try:
+        code = app(args=_pair_options(sys.argv[1:]), standalone_mode=False)
+    except click.exceptions.UsageError as e:
+        sys.stderr.write(f"用法错误：{usage_zh(e.format_message())}。运行 ogi --help 查看用法。\n")
+        sys.exit(2)
+    except click.exceptions.Abort:
+        sys.stderr.write("已中止。\n")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as e:  # the last guard: a bug is reported in one line, never as a traceback
+        sys.stderr.write(f"内部错误：{type(e).__name__}: {e}\n")
+        sys.exit(2)
+    sys.exit(code or 0)
+
+
+if __name__ == "__main__":
+    main()

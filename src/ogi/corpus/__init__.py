@@ -1,0 +1,1 @@
+"""Working over many reports: ground truth and accuracy, batch runs."""

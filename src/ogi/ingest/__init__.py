@@ -1,0 +1,2 @@
+"""Reading published reports: bytes → Document (one reader per file type) → Report
+(one locator for all)."""

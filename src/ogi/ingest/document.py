@@ -1,0 +1,98 @@
+"""The neutral document every reader produces: paragraphs and tables of cells, each
+with where it came from. Table understanding starts from here, whatever the file type."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Source = dict[str, Any]
+
+
+@dataclass
+class Cell:
+    text: str
+    source: Source = field(default_factory=dict)
+    # A grid position covered by a merged cell that starts elsewhere: "h" (to the left,
+    # same row) or "v" (above). None for a cell of its own.
+    copy: str | None = None
+
+
+def table_blocks(grid: list[list[Cell]], source: Source) -> list[Paragraph | Table]:
+    """A grid as blocks: a one-column "table" is a frame drawn around text (common in
+    PDFs and web pages), so its rows are paragraphs."""
+    out: list[Paragraph | Table] = []
+    run: list[list[Cell]] = []
+    for row in grid:
+        own = [c for c in row if c.copy != "h"]
+        if len(own) <= 1:
+            # A row that is one cell across the whole width is text in the frame.
+            if run:
+                out.append(Table(run, source))
+                run = []
+            if own and own[0].copy is None and own[0].text.strip():
+                out.append(Paragraph(own[0].text, own[0].source))
+        else:
+            run.append(row)
+    if run:
+        out.append(Table(run, source))
+    return out
+
+
+def expand_grid(rows: list[list[tuple[str, Source, int, int]]]) -> list[list[Cell]]:
+    """Rows of (text, source, rowspan, colspan) → a grid with every covered position
+    filled by a marked copy of the cell covering it (HTML, DOCX and XLSX merges)."""
+    covered: dict[tuple[int, int], Cell] = {}
+    out: list[list[Cell]] = []
+    for r, row in enumerate(rows):
+        cells: list[Cell] = []
+        c = 0
+        for text, source, rowspan, colspan in row:
+            while (r, c) in covered:
+                cells.append(covered.pop((r, c)))
+                c += 1
+            cells.append(Cell(text, source))
+            cells += [Cell(text, source, copy="h") for _ in range(1, colspan)]
+            for dr in range(1, rowspan):
+                for dc in range(colspan):
+                    covered[(r + dr, c + dc)] = Cell(text, source, copy="v" if dc == 0 else "h")
+            c += colspan
+        while (r, c) in covered:
+            cells.append(covered.pop((r, c)))
+            c += 1
+        out.append(cells)
+    return out
+
+
+@dataclass
+class Paragraph:
+    text: str
+    source: Source = field(default_factory=dict)
+
+
+@dataclass
+class Table:
+    rows: list[list[Cell]]
+    source: Source = field(default_factory=dict)
+    # True when a row with too few cells can only have lost its last cells (extractors
+    # that walk a real table grid in order); False when cells may have been dropped
+    # anywhere (third-party conversions), so a short row cannot be placed at all.
+    short_rows_lose_tail: bool = True
+
+
+Block = Paragraph | Table
+
+
+@dataclass
+class Document:
+    blocks: list[Block]
+    file: str | None = None
+    kind: str = "text"  # which reader made it
+
+    @property
+    def paragraphs(self) -> list[Paragraph]:
+        return [b for b in self.blocks if isinstance(b, Paragraph)]
+
+    @property
+    def tables(self) -> list[Table]:
+        return [b for b in self.blocks if isinstance(b, Table)]

@@ -1,0 +1,240 @@
+"""Reader for Word documents (DOCX; DOC and WPS through LibreOffice when installed):
+paragraphs and tables in document order, merged cells in both directions, nested
+tables, text boxes, and list numbering written out as the reader sees it."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+from .document import Block, Document, Paragraph, expand_grid, table_blocks
+from .errors import IngestError
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NS = {"w": W}
+_W = f"{{{W}}}"
+# A real report's document.xml is well under this; a larger one is a decompression bomb.
+MAX_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_RATIO = 200
+_CN = "〇一二三四五六七八九"
+
+
+def check_zip(data: bytes) -> zipfile.ZipFile:
+    """Open a ZIP container after checking it cannot expand into something huge."""
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+        infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError) as e:
+        raise IngestError("broken_file", "文件已损坏，无法作为 DOCX/XLSX 打开", f"broken ZIP container: {e}") from None
+    total = sum(i.file_size for i in infos)
+    packed = max(1, sum(i.compress_size for i in infos))
+    if total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO:
+        raise IngestError("zip_bomb", f"文件解压后异常巨大（{total / 1048576:.0f} MB），疑似压缩炸弹，已拒绝读取",
+                          f"the container would expand to {total} bytes (ratio {total / packed:.0f}); refused")
+    return z
+
+
+def _cn_count(n: int) -> str:
+    if n <= 10:
+        return "十" if n == 10 else _CN[n]
+    if n < 20:
+        return "十" + _CN[n - 10]
+    tens, ones = divmod(n, 10)
+    return _CN[tens] + "十" + (_CN[ones] if ones else "")
+
+
+def _fmt_number(n: int, fmt: str) -> str:
+    if fmt in ("chineseCounting", "chineseCountingThousand", "ideographTraditional", "taiwaneseCounting"):
+        return _cn_count(n)
+    if fmt == "lowerLetter":
+        return chr(ord("a") + (n - 1) % 26)
+    if fmt == "upperLetter":
+        return chr(ord("A") + (n - 1) % 26)
+    if fmt == "decimalEnclosedCircle" and 1 <= n <= 20:
+        return chr(0x2460 + n - 1)
+    return str(n)
+
+
+class _Numbering:
+    """Enough of numbering.xml to write list numbers (一、 （一） 1.) as Word shows them."""
+
+    def __init__(self, xml: bytes | None):
+        self.levels: dict[tuple[str, int], tuple[str, str, int]] = {}
+        self.counters: dict[str, list[int]] = {}
+        if not xml:
+            return
+        root = etree.fromstring(xml)
+        abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
+        for a in root.findall(f"{_W}abstractNum"):
+            lv: dict[int, tuple[str, str, int]] = {}
+            for lvl in a.findall(f"{_W}lvl"):
+                ilvl = int(lvl.get(f"{_W}ilvl", "0"))
+                fmt = lvl.find(f"{_W}numFmt")
+                text = lvl.find(f"{_W}lvlText")
+                start = lvl.find(f"{_W}start")
+                lv[ilvl] = (fmt.get(f"{_W}val") if fmt is not None else "decimal",
+                            text.get(f"{_W}val") if text is not None else "",
+                            int(start.get(f"{_W}val")) if start is not None else 1)
+            abstract[a.get(f"{_W}abstractNumId")] = lv
+        for num in root.findall(f"{_W}num"):
+            ref = num.find(f"{_W}abstractNumId")
+            if ref is None:
+                continue
+            for ilvl, spec in abstract.get(ref.get(f"{_W}val"), {}).items():
+                self.levels[(num.get(f"{_W}numId"), ilvl)] = spec
+
+    def label(self, p: etree._Element) -> str:
+        numpr = p.find(f"{_W}pPr/{_W}numPr")
+        if numpr is None:
+            return ""
+        num_el, ilvl_el = numpr.find(f"{_W}numId"), numpr.find(f"{_W}ilvl")
+        num_id = num_el.get(f"{_W}val") if num_el is not None else None
+        ilvl = int(ilvl_el.get(f"{_W}val")) if ilvl_el is not None else 0
+        if num_id is None or (num_id, ilvl) not in self.levels:
+            return ""
+        counters = self.counters.setdefault(num_id, [0] * 9)
+        fmt, text, start = self.levels[(num_id, ilvl)]
+        counters[ilvl] = counters[ilvl] + 1 if counters[ilvl] else start
+        for deeper in range(ilvl + 1, 9):
+            counters[deeper] = 0
+        if fmt == "bullet" or fmt == "none":
+            return ""
+
+        def repl(m: re.Match) -> str:
+            lvl = int(m.group(1)) - 1
+            f = self.levels.get((num_id, lvl), (fmt,))[0]
+            return _fmt_number(counters[lvl] or 1, f)
+
+        return re.sub(r"%(\d)", repl, text)
+
+
+def _para_text(p: etree._Element) -> str:
+    parts = []
+    for el in p.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"):
+        if el.tag == f"{_W}t":
+            parts.append(el.text or "")
+        elif el.tag == f"{_W}tab":
+            parts.append(" ")
+    return "".join(parts)
+
+
+class _Reader:
+    def __init__(self, numbering: _Numbering):
+        self.numbering = numbering
+        self.blocks: list[Block] = []
+        self.tables = 0
+        self.paras = 0
+
+    def body(self, body: etree._Element) -> None:
+        for child in body:
+            if child.tag == f"{_W}p":
+                self.paragraph(child)
+            elif child.tag == f"{_W}tbl":
+                self.table(child)
+            elif child.tag == f"{_W}sdt":
+                content = child.find(f"{_W}sdtContent")
+                if content is not None:
+                    self.body(content)
+
+    def paragraph(self, p: etree._Element) -> None:
+        self.paras += 1
+        # Text boxes anchored in the paragraph come after its own text.
+        boxes = p.findall(f".//{_W}txbxContent")
+        own = "".join(_para_text(r) for r in p if r.tag != f"{_W}pPr" and not r.findall(f".//{_W}txbxContent")) \
+            if boxes else _para_text(p)
+        text = (self.numbering.label(p) + own).strip()
+        if text:
+            self.blocks.append(Paragraph(text, {"paragraph": self.paras}))
+        for box in boxes:
+            for bp in box.iter(f"{_W}p"):
+                t = _para_text(bp).strip()
+                if t:
+                    self.blocks.append(Paragraph(t, {"paragraph": self.paras, "textbox": True}))
+
+    def table(self, tbl: etree._Element) -> None:
+        self.tables += 1
+        t = self.tables
+        rows: list[list[tuple[str, dict, int, int]]] = []
+        nested: list[etree._Element] = []
+        vmerge_origin: dict[int, int] = {}  # grid column → index of the row where its merge starts
+        spans: list[list[list]] = []
+        for r, tr in enumerate(tbl.findall(f"{_W}tr")):
+            row: list[list] = []
+            col = 0
+            before = tr.find(f"{_W}trPr/{_W}gridBefore")
+            if before is not None:
+                n = int(before.get(f"{_W}val", "0"))
+                row += [["", {}, 1, 1, None] for _ in range(n)]
+                col += n
+            for c, tc in enumerate(tr.findall(f"{_W}tc")):
+                pr = tc.find(f"{_W}tcPr")
+                span_el = pr.find(f"{_W}gridSpan") if pr is not None else None
+                span = max(1, min(63, int(span_el.get(f"{_W}val", "1")))) if span_el is not None else 1
+                vm = pr.find(f"{_W}vMerge") if pr is not None else None
+                nested += tc.findall(f".//{_W}tbl")
+                text = "".join(_para_text(p) for p in tc.findall(f"{_W}p")).strip()
+                src = {"table": t, "row": r + 1, "col": c + 1}
+                if vm is not None and vm.get(f"{_W}val", "continue") == "continue" and col in vmerge_origin:
+                    origin = spans[vmerge_origin[col]]
+                    for cell in origin:
+                        if cell is not None and cell[4] == col:
+                            cell[2] += 1  # extend the rowspan of the cell where the merge started
+                    row.append(None)  # type: ignore[arg-type]
+                else:
+                    if vm is not None:
+                        vmerge_origin[col] = r
+                    else:
+                        vmerge_origin.pop(col, None)
+                    row.append([text, src, 1, span, col])
+                col += span
+            spans.append(row)
+        for row in spans:
+            rows.append([(c[0], c[1], c[2], c[3]) for c in row if c is not None])
+        self.blocks += table_blocks(expand_grid(rows), {"table": t})
+        for inner in nested:
+            self.table(inner)
+
+
+def read_docx(data: bytes, file: str | None = None) -> Document:
+    z = check_zip(data)
+    names = set(z.namelist())
+    if "word/document.xml" not in names:
+        raise IngestError("not_docx", "不是有效的 DOCX 文件（缺少正文部分）", "not a DOCX file: no word/document.xml")
+    try:
+        parser = etree.XMLParser(resolve_entities=False, huge_tree=False, no_network=True)
+        root = etree.fromstring(z.read("word/document.xml"), parser)
+        numbering = _Numbering(z.read("word/numbering.xml") if "word/numbering.xml" in names else None)
+    except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile, ValueError) as e:
+        raise IngestError("broken_file", "DOCX 文件已损坏，无法读取正文", f"broken DOCX: {e}") from None
+    body = root.find(f"{_W}body")
+    reader = _Reader(numbering)
+    if body is not None:
+        reader.body(body)
+    return Document(reader.blocks, file=file, kind="docx")
+
+
+def convert_legacy(data: bytes, suffix: str) -> bytes:
+    """DOC/WPS → DOCX with LibreOffice, when it is installed."""
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None:
+        raise IngestError("needs_libreoffice", "这是旧版 Word/WPS 文件（.doc/.wps），需要安装 LibreOffice 才能读取",
+                          "legacy .doc/.wps files need LibreOffice (soffice) to be installed")
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / f"input{suffix}"
+        src.write_bytes(data)
+        try:
+            subprocess.run([office, "--headless", "--convert-to", "docx", "--outdir", tmp, str(src)],
+                           capture_output=True, timeout=120, check=True)
+        except (subprocess.SubprocessError, OSError) as e:
+            raise IngestError("convert_failed", "LibreOffice 转换该文件失败", f"LibreOffice conversion failed: {e}") from None
+        out = Path(tmp) / "input.docx"
+        if not out.exists():
+            raise IngestError("convert_failed", "LibreOffice 转换该文件失败", "LibreOffice produced no DOCX")
+        return out.read_bytes()

@@ -1,0 +1,141 @@
+"""Reader for web pages: any encoding, the report found inside site navigation, tables
+expanded into a grid (rowspan/colspan), layout tables read as flow."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from .document import Block, Document, Paragraph, expand_grid, table_blocks
+
+_SKIP = {"script", "style", "noscript", "template", "select", "option", "button", "input", "textarea", "svg",
+         "iframe", "object", "head", "title", "meta", "link"}
+_BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "section", "article",
+          "header", "footer", "nav", "aside", "main", "blockquote", "pre", "form", "fieldset", "address", "center",
+          "table", "tr", "td", "th", "caption", "hr", "figure", "figcaption", "body"}
+_SPACES = re.compile(r"[ \t\r\n\u00a0\u3000]+")
+_CJK_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")
+_MAX_SPAN = 100
+
+
+def _clean(text: str) -> str:
+    t = _SPACES.sub(" ", text).strip()
+    return _CJK_GAP.sub("", t)
+
+
+def _int(v: str | None) -> int:
+    try:
+        return max(1, min(_MAX_SPAN, int(str(v).strip() or 1)))
+    except ValueError:
+        return 1
+
+
+class _Walker:
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.buf: list[str] = []
+        self.buf_line: int | None = None
+        self.tables = 0
+
+    def flush(self) -> None:
+        text = _clean("".join(self.buf))
+        if text:
+            self.blocks.append(Paragraph(text, {"line": self.buf_line} if self.buf_line else {}))
+        self.buf = []
+        self.buf_line = None
+
+    def text(self, s: str | None, line: int | None) -> None:
+        if s:
+            if self.buf_line is None and s.strip():
+                self.buf_line = line
+            self.buf.append(s)
+
+    def walk(self, el: etree._Element) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        tag = tag.lower()
+        if tag in _SKIP or not isinstance(el.tag, str):
+            return
+        if tag == "br":
+            self.flush()
+            return
+        if tag == "table" and not el.xpath(".//table"):
+            self.flush()
+            self.table(el)
+            return
+        block = tag in _BLOCK
+        if block:
+            self.flush()
+        self.text(el.text, el.sourceline)
+        for child in el:
+            self.walk(child)
+            self.text(child.tail, el.sourceline)
+        if block:
+            self.flush()
+
+    def table(self, el: etree._Element) -> None:
+        self.tables += 1
+        t = self.tables
+        rows = []
+        for r, tr in enumerate(el.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")):
+            row = []
+            for c, td in enumerate(tr.xpath("./td|./th")):
+                row.append((_cell_text(td), {"table": t, "row": r + 1, "col": c + 1}, _int(td.get("rowspan")),
+                            _int(td.get("colspan"))))
+            rows.append(row)
+        grid = expand_grid(rows)
+        self.blocks += table_blocks(grid, {"table": t, "line": el.sourceline})
+
+
+def _cell_text(td: etree._Element) -> str:
+    parts: list[str] = []
+
+    def rec(e: etree._Element) -> None:
+        if not isinstance(e.tag, str) or e.tag.lower() in _SKIP:
+            return
+        if e.tag.lower() in ("br", "p", "div") and parts:
+            parts.append("")  # a line break inside a cell is a wrap, not a space
+        if e.text:
+            parts.append(e.text)
+        for ch in e:
+            rec(ch)
+            if ch.tail:
+                parts.append(ch.tail)
+
+    rec(td)
+    return "".join(_SPACES.sub("", p) for p in parts)
+
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.S)
+
+
+def read_html(text: str, file: str | None = None) -> Document:
+    """Turn a decoded web page into a Document."""
+    text = _XML_DECL.sub("", text)
+    root = lxml_html.document_fromstring(text)
+    w = _Walker()
+    body = root.find("body")
+    w.walk(body if body is not None else root)
+    w.flush()
+    return Document(w.blocks, file=file, kind="html")
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+
+
+def declared_charset(data: bytes) -> str | None:
+    m = _META_CHARSET.search(data[:8192])
+    if not m:
+        return None
+    name = m.group(1).decode("ascii", "ignore").lower()
+    # GB2312 and GBK pages routinely contain characters only GB18030 (their superset) names.
+    if name in ("gb2312", "gbk", "gb18030", "x-gbk", "cp936"):
+        return "gb18030"
+    return name
+
+
+def looks_like_html(data: bytes) -> bool:
+    head = data[:4096].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in head or (
+        b"<table" in data[:200000].lower() and b"</" in head)

@@ -1,0 +1,575 @@
+"""The locator: maps any Document onto an edition through its printed labels.
+
+Rows are recognised by their labels (typo-tolerant, with the parent rows and the order
+of the template as tie-breakers), never by position alone; a figure that cannot be tied
+to a cell is reported as unplaced and its cell stays missing, so values are never
+shifted silently. Section headings and metadata are read here too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+from rapidfuzz import fuzz, process
+
+from ..editions import Edition, PrintedLine, all_editions, edition_for_year
+from ..report import Heading, LabelSeen, Report, Value
+from ..textnorm import (
+    is_parenthesised_numbering,
+    looks_like_figure,
+    nfkc,
+    norm_label,
+    numbering,
+    parse_figure,
+    squash,
+)
+from .document import Cell, Document, Paragraph, Table
+from .metadata import key_values, read_metadata
+
+# Labels of up to this many characters (normalised) must match exactly: two short
+# labels differ by one character too often (行政许可/行政处罚).
+_SHORT = 4
+_THRESHOLD = 80.0
+_HEADING_THRESHOLD = 85.0
+_MAX_HEADING = 40
+# OCR readings below this confidence are not taken as figures.
+MIN_CONFIDENCE = 0.8
+
+
+@dataclass(frozen=True)
+class _Form:
+    """One way a label may be printed."""
+
+    norm: str
+    text: str  # the standard text it stands for
+    kind: str  # standard | equivalent | variant
+
+
+@dataclass(frozen=True)
+class _Target:
+    kind: str  # row | parent | header
+    table: str
+    forms: tuple[_Form, ...]
+    line: int | None = None  # index into printed lines, for rows
+    parents: tuple[str, ...] = ()  # normalised parent labels, for rows
+    # For a row of a transposed block (行政复议 …): its cells, which a table may print as
+    # a small table of their own under that label.
+    cells: tuple[str, ...] = ()
+
+
+@dataclass
+class _Layout:
+    edition: Edition
+    lines: list[PrintedLine]
+    targets: list[_Target]
+    # Every form of every target: exact look-up by normalised text, and a list for fuzzy
+    # search of the longer ones.
+    exact: dict[str, list[tuple[_Target, _Form]]] = field(default_factory=dict)
+    fuzzy_norms: list[str] = field(default_factory=list)
+    fuzzy_refs: list[tuple[_Target, _Form]] = field(default_factory=list)
+
+
+def _forms(label: str, equivalents: tuple[str, ...] = (), variants: tuple[str, ...] = ()) -> tuple[_Form, ...]:
+    out = [_Form(norm_label(label), label, "standard")]
+    out += [_Form(norm_label(e), label, "equivalent") for e in equivalents]
+    out += [_Form(norm_label(v), label, "variant") for v in variants]
+    return tuple(out)
+
+
+@cache
+def _layout(edition: Edition) -> _Layout:
+    lines = edition.printed_lines()
+    targets: list[_Target] = []
+    parents_seen: dict[tuple[str, str], bool] = {}
+    for i, line in enumerate(lines):
+        if line.row is not None:
+            r = line.row
+            targets.append(
+                _Target("row", line.table, _forms(r.label, r.equivalents, r.variants), i,
+                        tuple(norm_label(p) for p in r.parents))
+            )
+            for p in r.parents:
+                parents_seen[(line.table, p)] = True
+    for (table, p), _ in parents_seen.items():
+        targets.append(_Target("parent", table, _forms(p)))
+    for t in edition.tables:
+        targets.append(_Target("header", t.key, _forms(t.title)))
+        for b in t.blocks:
+            if b.transposed:
+                for r in b.rows:
+                    # "行政诉讼（复议后起诉）" names the row with its parent.
+                    joined = tuple("".join((*r.parents, r.label)) for _ in r.parents[:1])
+                    targets.append(_Target("subrow", t.key, _forms(r.label, joined, r.variants),
+                                           cells=tuple(b.cell_id(r, c) for c in b.columns)))
+            for h in b.header_labels():
+                c = next((c for c in b.columns if c.label == h), None)
+                forms = _forms(h, c.equivalents, c.variants) if c else _forms(h)
+                targets.append(_Target("header", t.key, forms))
+    layout = _Layout(edition, lines, targets)
+    for t in targets:
+        for f in t.forms:
+            layout.exact.setdefault(f.norm, []).append((t, f))
+            if len(f.norm) > _SHORT:
+                layout.fuzzy_norms.append(f.norm)
+                layout.fuzzy_refs.append((t, f))
+    return layout
+
+
+def _candidates(layout: _Layout, query: str) -> list[tuple[_Target, _Form, float]]:
+    """Targets whose label the query matches: exactly, or (for labels longer than
+    _SHORT) with a similarity of at least _THRESHOLD, best form per target."""
+    found: dict[int, tuple[_Target, _Form, float]] = {}
+    for t, f in layout.exact.get(query, ()):
+        found[id(t)] = (t, f, 100.0)
+    if not found and len(query) > _SHORT:
+        for _, score, idx in process.extract(query, layout.fuzzy_norms, scorer=fuzz.ratio,
+                                             score_cutoff=_THRESHOLD, limit=None):
+            t, f = layout.fuzzy_refs[idx]
+            if id(t) not in found or found[id(t)][2] < score:
+                found[id(t)] = (t, f, score)
+    return list(found.values())
+
+
+@dataclass
+class _Segment:
+    labels: list[Cell]
+    values: list[Cell]
+    source: dict
+    lose_tail: bool = True  # see Table.short_rows_lose_tail
+
+    @property
+    def has_figures(self) -> bool:
+        return any(c.text.strip() for c in self.values)
+
+
+def _segments(row: list[Cell]) -> list[_Segment]:
+    """Split a table row into label+figures runs. A label after figures starts a new run:
+    converters sometimes run two printed rows together."""
+    segs: list[_Segment] = []
+    labels: list[Cell] = []
+    values: list[Cell] = []
+    pending: list[Cell] = []  # empty cells whose role depends on what follows
+    for cell in row:
+        text = cell.text.strip()
+        # A merged cell counts once where it starts; below it, a merged label still names
+        # the rows it spans (三、本年度办理结果), a merged figure does not repeat.
+        if cell.copy == "h" or (cell.copy == "v" and (not text or looks_like_figure(text))):
+            continue
+        if not text:
+            pending.append(cell)
+            continue
+        if looks_like_figure(text):
+            values += [*pending, cell]
+            pending = []
+            continue
+        if values:
+            segs.append(_Segment(labels, values, (labels or values)[0].source))
+            labels, values = [], []
+        pending = []
+        labels.append(cell)
+    if labels or values:
+        values += pending
+        segs.append(_Segment(labels, values, (labels or values or [Cell("")])[0].source))
+    return segs
+
+
+@dataclass
+class _State:
+    report: Report
+    layout: _Layout
+    filled: set[int] = field(default_factory=set)
+    subrow: tuple[str, ...] = ()  # the transposed row last named by a label
+    table: str | None = None
+    parent: str | None = None
+    last_line: int = -1
+    score: float = 0.0
+    labels_seen: set[tuple[str, str, str]] = field(default_factory=set)
+
+
+def locate(doc: Document, edition: Edition | None = None) -> Report:
+    """Map a Document onto an edition (the best-fitting one when not given)."""
+    paragraphs = [b for b in doc.blocks if isinstance(b, Paragraph)]
+    fields = key_values([[c.text for c in row if c.copy is None] for t in doc.tables for row in t.rows if len(row) <= 8])
+    md = read_metadata([p.text for p in paragraphs], fields)
+    stream = _stream(doc)
+    if edition is not None:
+        report, _ = _locate_with(stream, edition)
+    else:
+        results = [_locate_with(stream, e) for e in all_editions()]
+        in_force = edition_for_year(md.year) if md.year else None
+        results.sort(key=lambda rs: (rs[1], in_force is not None and rs[0].edition == in_force.id), reverse=True)
+        report = results[0][0]
+    report.title = md.title
+    report.agency = md.agency
+    report.year = md.year
+    report.issued_on = md.issued_on
+    report.kind = md.kind
+    report.level = md.level
+    report.year_evidence = md.year_evidence
+    report.file = doc.file
+    _sections(report, doc, paragraphs, md.signature)
+    return report
+
+
+def _stream(doc: Document) -> list[_Segment | str]:
+    """The document as the locator walks it: table rows split into segments, and the
+    short paragraphs between tables (which may name the table that follows)."""
+    out: list[_Segment | str] = []
+    for block in doc.blocks:
+        if isinstance(block, Table):
+            for row in block.rows:
+                for seg in _segments(row):
+                    seg.lose_tail = block.short_rows_lose_tail
+                    out.append(seg)
+        elif isinstance(block, Paragraph) and len(block.text) <= 2 * _MAX_HEADING:
+            out.append(block.text)
+    return out
+
+
+def _locate_with(stream: list[_Segment | str], edition: Edition) -> tuple[Report, float]:
+    report = Report.empty(edition.id)
+    st = _State(report, _layout(edition))
+    for item in stream:
+        if isinstance(item, str):
+            # A table's title printed as a paragraph tells which table follows.
+            _context_from_paragraph(st, item)
+        else:
+            _place(st, item)
+    for v in report.cells.values():
+        if v.state == "missing" and v.note is None:
+            v.note = "未在文档中找到该单元格"
+    return report, st.score
+
+
+def _context_from_paragraph(st: _State, text: str) -> None:
+    q = norm_label(text)
+    if not q or len(q) > _MAX_HEADING:
+        return
+    for t, _, score in _candidates(st.layout, q):
+        if t.kind in ("header", "subrow") and score >= _HEADING_THRESHOLD:
+            st.table = t.table
+            st.parent = None
+            if t.kind == "subrow":
+                st.subrow = t.cells
+            return
+
+
+def _best(st: _State, query: str, kinds: tuple[str, ...], parents: list[str]) -> tuple[_Target | None, _Form | None, float]:
+    best: tuple[float, _Target | None, _Form | None] = (0.0, None, None)
+    for t, form, s in _candidates(st.layout, query):
+        if t.kind not in kinds:
+            continue
+        rank = s
+        if t.kind == "row":
+            # Order and context break ties between similar labels.
+            if t.line is not None and t.line in st.filled:
+                rank -= 10
+            if parents and any(p in t.parents for p in parents):
+                rank += 3
+            if t.line is not None and t.line > st.last_line:
+                rank += 1
+        if st.table and t.table == st.table:
+            rank += 1
+        if rank > best[0]:
+            best = (rank, t, form)
+    return best[1], best[2], best[0]
+
+
+def _note_label(st: _State, kind: str, cell: Cell, form: _Form | None, table: str) -> None:
+    if form is None or "confidence" in (cell.source or {}):
+        return  # a label read by OCR differs from the print by the recogniser's errors too
+    q = norm_label(cell.text)
+    if form.kind == "equivalent" or q == norm_label(form.text):
+        return
+    key = (kind, q, form.text)
+    if key in st.labels_seen:
+        return
+    st.labels_seen.add(key)
+    where = _table_title(st, table)
+    number = st.layout.edition.table(table).number
+    st.report.labels.append(LabelSeen(kind, cell.text, form.text, where, cell.source or None, number))
+
+
+def _table_title(st: _State, table: str) -> str:
+    t = st.layout.edition.table(table)
+    return f"表{t.number}（{t.title}）"
+
+
+def _place(st: _State, seg: _Segment) -> None:
+    labels = [c for c in seg.labels if c.text.strip()]
+    if not labels:
+        if seg.has_figures:
+            _place_unlabelled(st, seg)
+        return
+    primary = labels[-1]
+    q = norm_label(primary.text)
+    earlier = [norm_label(c.text) for c in labels[:-1]]
+    if st.parent:
+        earlier.append(st.parent)
+    data_row = seg.has_figures or (seg.values and len(labels) <= 3)
+    target, form = None, None
+    if q and data_row:
+        target, form, _ = _best(st, q, ("row", "parent"), earlier)
+        if target is not None and not seg.has_figures and target.kind == "row":
+            # A row of empty cells is a data row only when its other labels are its parents.
+            others = [norm_label(c.text) for c in labels[:-1]]
+            if any(o not in target.parents and not _is_parent_of(st, o, target) for o in others):
+                target = None
+    if target is None:
+        _place_header(st, labels)
+        return
+    # The parent labels printed beside the row.
+    for c in labels[:-1]:
+        p, pform, _ = _best(st, norm_label(c.text), ("parent",), [])
+        if p is not None:
+            _note_label(st, "row", c, pform, p.table)
+    st.table = target.table
+    if target.kind == "parent":
+        st.parent = target.forms[0].norm
+        _note_label(st, "row", primary, form, target.table)
+        if seg.has_figures:
+            _aggregate(st, target, primary, seg)
+        return
+    _note_label(st, "row", primary, form, target.table)
+    if target.parents:
+        st.parent = target.parents[-1]
+    assert target.line is not None
+    _assign(st, target.line, seg)
+
+
+def _aggregate(st: _State, target: _Target, primary: Cell, seg: _Segment) -> None:
+    """Figures printed for a heading row whose sub-rows the edition has (one 其他处理
+    row in a 2021 table): kept beside the cells, which stay missing, so the identities
+    can still be checked with the row as printed."""
+    parent = target.forms[0].norm
+    children = [line for line in st.layout.lines if line.row is not None and line.table == target.table
+                and line.row.parents and norm_label(line.row.parents[-1]) == parent]
+    if not children:
+        return
+    defs = st.layout.edition.cells
+    columns = [defs[cid].column for cid in children[0].cells]
+    values = _trim(seg.values, len(columns))
+    numbers = []
+    if len(values) == len(columns):
+        for col, cell in zip(columns, values, strict=True):
+            fig = parse_figure(cell.text, col.unit, col.printed_in)
+            numbers.append(fig.number if fig.state != "missing" else None)
+    else:
+        numbers = [None] * len(columns)
+    for line in children:
+        for cid in line.cells:
+            if st.report.cells[cid].state == "missing":
+                st.report.cells[cid].note = f"文档将这些细项合并印为「{primary.text}」一行"
+    st.report.aggregates.append({
+        "table": target.table,
+        "label": primary.text,
+        "standard": target.forms[0].text,
+        "rows": [line.row.key for line in children if line.row is not None],
+        "columns": [c.key for c in columns],
+        "values": [str(n) if n is not None else None for n in numbers],
+        "source": seg.source,
+    })
+
+
+def _is_parent_of(st: _State, label: str, target: _Target) -> bool:
+    return any(fuzz.ratio(label, p) >= _THRESHOLD for p in target.parents if len(p) > _SHORT)
+
+
+def _place_header(st: _State, labels: list[Cell]) -> None:
+    tables: dict[str, float] = {}
+    seen: set[str] = set()
+    for c in labels:
+        q = norm_label(c.text)
+        if not q or q in seen:
+            continue
+        seen.add(q)
+        sub = next((x for x, _, s in _candidates(st.layout, q) if x.kind == "subrow" and s >= _HEADING_THRESHOLD), None)
+        if sub is not None:
+            st.subrow = sub.cells
+        t, form, _ = _best(st, q, ("header", "parent"), [])
+        if t is None:
+            continue
+        # A label several tables print (总计), or a very short one (其他, often a fragment
+        # of a wrapped label), says little about which table this is.
+        hits = {x.table for x, _, _ in _candidates(st.layout, q) if x.kind in ("header", "parent")}
+        weight = (0.5 if len(q) <= 2 else 1.0) / len(hits)
+        for table in hits:
+            tables[table] = tables.get(table, 0) + weight
+        st.score += 1
+        _note_label(st, "header", c, form, t.table)
+        if t.kind == "parent":
+            st.parent = t.forms[0].norm
+    if tables:
+        table = max(tables, key=lambda k: tables[k])
+        # Leave the current table only on the evidence of at least one clear label more.
+        if st.table is not None and tables[table] < tables.get(st.table, 0) + 1:
+            table = st.table
+        if table != st.table:
+            st.parent = None
+        st.table = table
+
+
+def _place_unlabelled(st: _State, seg: _Segment) -> None:
+    """Figures with no label: placed only where the template prints figures without a
+    label of their own (the one line of table 四), and only when they fit exactly."""
+    for i, line in enumerate(st.layout.lines):
+        if (line.row is None and line.table == st.table and i not in st.filled
+                and len(_trim(seg.values, len(line.cells))) == len(line.cells)):
+            _assign(st, i, seg)
+            return
+    # One row of a transposed block printed on its own under its label (### 行政复议).
+    cells = st.report.cells
+    values = _trim(seg.values, len(st.subrow))
+    if st.subrow and len(values) == len(st.subrow) and all(cells[c].state == "missing" for c in st.subrow):
+        _fill(st, st.subrow, values)
+        st.score += 1.0
+        st.subrow = ()
+        return
+    _unplaced(st, seg, "无行标签，无法确定所属行")
+
+
+def _trim(values: list[Cell], n: int) -> list[Cell]:
+    """Drop empty padding cells beyond the n a line has: converters pad rows at the end,
+    and leave spacer cells between a label and its figures."""
+    vals = list(values)
+    while len(vals) > n and not vals[-1].text.strip():
+        vals.pop()
+    while len(vals) > n and not vals[0].text.strip():
+        vals.pop(0)
+    return vals
+
+
+def _unplaced(st: _State, seg: _Segment, reason: str) -> None:
+    st.report.unplaced.append(
+        {
+            "labels": [c.text for c in seg.labels],
+            "values": [c.text for c in seg.values],
+            "reason": reason,
+            "source": seg.source,
+        }
+    )
+
+
+def _assign(st: _State, line_idx: int, seg: _Segment) -> None:
+    line = st.layout.lines[line_idx]
+    if line_idx in st.filled:
+        _unplaced(st, seg, "该行在文档中重复出现，已采用第一次出现的数值")
+        return
+    n = len(line.cells)
+    values = _trim(seg.values, n)
+    cells = st.report.cells
+    st.filled.add(line_idx)
+    st.last_line = max(st.last_line, line_idx)
+    if len(values) > n or (len(values) < n and not seg.lose_tail):
+        st.score += 0.3
+        more = "多于" if len(values) > n else "少于"
+        for cid in line.cells:
+            cells[cid] = Value("missing", source=seg.source,
+                               note=f"该行印有{len(values)}个数值，{more}应有的{n}列，无法确定各数值所属的列")
+        _unplaced(st, seg, f"数值个数（{len(values)}）{more}列数（{n}）")
+        return
+    st.score += 1.0 if len(values) == n else 0.5
+    _fill(st, line.cells, values)
+    for cid in line.cells[len(values):]:
+        cells[cid] = Value("missing", source=seg.source,
+                           note=f"该行只印有{len(values)}个数值，应有{n}个")
+
+
+def _fill(st: _State, cell_ids: tuple[str, ...], values: list[Cell]) -> None:
+    cells = st.report.cells
+    defs = st.layout.edition.cells
+    for cid, cell in zip(cell_ids, values, strict=False):  # values may be fewer
+        cdef = defs[cid]
+        confidence = (cell.source or {}).get("confidence")
+        if confidence is not None and confidence < MIN_CONFIDENCE:
+            cells[cid] = Value("missing", None, cell.text, cell.source or None,
+                               note=f"识别置信度过低（{confidence:.2f}），不采用")
+            continue
+        fig = parse_figure(cell.text, cdef.unit, cdef.column.printed_in)
+        cells[cid] = Value(fig.state, fig.number, cell.text, cell.source or None,
+                           note=fig.problem)
+
+
+# --- sections ---------------------------------------------------------------------------
+
+def heading_section(edition: Edition, text: str) -> tuple[str, str, str] | None:
+    """(section key, standard title, form kind) when a paragraph is one of the six
+    level-one headings."""
+    t = nfkc(text).strip().lstrip("#").strip()
+    if not t or is_parenthesised_numbering(t):
+        return None
+    q = norm_label(t)
+    if not q or len(q) > _MAX_HEADING:
+        return None
+    # Without its numbering a line must say the heading exactly: wrapped body text often
+    # contains a heading's words.
+    threshold = _HEADING_THRESHOLD if numbering(t) else 100.0
+    best: tuple[float, str, str, str] | None = None
+    for key, title, norm, kind in _section_forms(edition):
+        score = fuzz.ratio(q, norm)
+        if score >= threshold and (best is None or score > best[0]):
+            best = (score, key, title, kind if score == 100 else "fuzzy")
+    if best is None:
+        return None
+    return best[1], best[2], best[3]
+
+
+@cache
+def _section_forms(edition: Edition) -> list[tuple[str, str, str, str]]:
+    """(section key, standard title, normalised form, kind) for every accepted form."""
+    out = []
+    for s in edition.sections:
+        for form_text, kind in [(s.title, "standard"), *((e, "equivalent") for e in s.equivalents),
+                                *((v, "variant") for v in s.variants)]:
+            out.append((s.key, s.title, norm_label(form_text), kind))
+    return out
+
+
+def _is_caption(edition: Edition, text: str) -> bool:
+    """A table's heading or note printed as a paragraph: part of the table, not of the
+    section's text."""
+    if is_parenthesised_numbering(nfkc(text)):
+        return False  # （二）… is a sub-heading of the text, even when it names a table
+    q = norm_label(text)
+    if not q or len(q) > 60:
+        return False
+    return any(t.kind == "header" for t, _ in _layout(edition).exact.get(q, ()))
+
+
+def _sections(report: Report, doc: Document, paragraphs: list[Paragraph], signature: set[int]) -> None:
+    edition = report.edition_obj
+    assert edition is not None
+    current: str | None = None
+    texts: dict[str, list[str]] = {}
+    pidx = -1
+    for block in doc.blocks:
+        if not isinstance(block, Paragraph):
+            continue
+        pidx += 1
+        if pidx in signature:
+            continue
+        hit = heading_section(edition, block.text)
+        if hit is not None and hit[0] not in texts:
+            key, standard, kind = hit
+            current = key
+            texts[key] = []
+            report.headings.append(Heading(key, block.text, len(report.headings), block.source or None))
+            if kind in ("fuzzy", "variant"):
+                sec = edition.section(key)
+                report.labels.append(
+                    LabelSeen("section", block.text, f"{sec.number}、{standard}", "章节标题", block.source or None, sec.number)
+                )
+            continue
+        if current is not None and not _is_caption(edition, block.text):
+            texts[current].append(block.text)
+    for key, lines in texts.items():
+        report.sections[key] = "\n".join(lines).strip()
+
+
+def is_report(report: Report) -> bool:
+    """Whether what was read looks like an annual report at all."""
+    placed = sum(1 for v in report.cells.values() if v.state != "missing")
+    title = squash(report.title or "")
+    return placed >= 10 or len(report.headings) >= 3 or ("政府信息公开" in title and "报告" in title)
+

@@ -1,0 +1,216 @@
+"""Reader for PDFs with a text layer (pdfplumber): ruled tables rebuilt as grids with
+their merged cells, labels wrapped inside cells joined, page numbers and running
+headers dropped; pages without text go to OCR."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections import Counter
+from typing import Any
+
+from .document import Block, Cell, Document, Paragraph, table_blocks
+from .errors import IngestError
+
+_CJK = r"\u3000-\u9fff\uff00-\uffef"
+# Spaces the text layer puts between CJK characters (and between them and digits).
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}0-9])|(?<=[0-9])\s+(?=[{_CJK}])")
+_PAGE_NUMBER = re.compile(r"^(?:[—\-－–]\s*\d{1,3}\s*[—\-－–]|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3}|\d{1,3})$")
+# A page with fewer characters than this is a scan (or blank) and needs OCR.
+MIN_TEXT_CHARS = 20
+# Pages that draw nothing (no path objects: no ruled table) are read with pdfium, ten
+# times faster than parsing them in pdfminer — when pdfium reports their line breaks,
+# which some generators' text layers do not give it.
+MAX_LINE_CHARS = 80
+
+
+def _join_lines(text: str | None) -> str:
+    if not text:
+        return ""
+    return _CJK_GAP.sub("", "".join(line.strip() for line in text.split("\n")))
+
+
+def _grid(table: Any, page_no: int, index: int) -> list[list[Cell]]:
+    """pdfplumber's table → grid; positions covered by a merged cell become copies."""
+    texts = table.extract()
+    rows = table.rows
+    ncols = max((len(r.cells) for r in rows), default=0)
+    col_right = []
+    for c in range(ncols):
+        rights = [r.cells[c][2] for r in rows if c < len(r.cells) and r.cells[c] is not None]
+        col_right.append(min(rights) if rights else None)
+    grid: list[list[Cell]] = []
+    for ri, row in enumerate(rows):
+        cells: list[Cell] = []
+        for ci in range(ncols):
+            bbox = row.cells[ci] if ci < len(row.cells) else None
+            src = {"page": page_no, "table": index, "row": ri + 1, "col": ci + 1}
+            if bbox is not None:
+                text = texts[ri][ci] if ri < len(texts) and ci < len(texts[ri]) else ""
+                cells.append(Cell(_join_lines(text), src))
+                continue
+            left = next((k for k in range(ci - 1, -1, -1) if k < len(row.cells) and row.cells[k] is not None), None)
+            if left is not None and col_right[ci] is not None and row.cells[left][2] >= col_right[ci] - 1:
+                cells.append(Cell(cells[left].text, cells[left].source, copy="h"))
+            elif grid and ci < len(grid[-1]):
+                above = grid[-1][ci]
+                cells.append(Cell(above.text, above.source, copy="v" if above.copy != "h" else "h"))
+            else:
+                cells.append(Cell("", src, copy="h"))
+        grid.append(cells)
+    return grid
+
+
+def _table_debris(line: dict, text: str, boxes: list[tuple[float, float, float, float]]) -> bool:
+    """A few characters just above or below a table, within its width: the rest of a
+    merged cell that a page break cut (（四）无法提 | 供), not text of the section."""
+    if len(text) > 4:
+        return False
+    for x0, top, x1, bottom in boxes:
+        if x0 - 2 <= line["x0"] and line["x1"] <= x1 + 2 and (
+                0 <= top - line["bottom"] <= 30 or 0 <= line["top"] - bottom <= 30):
+            return True
+    return False
+
+
+def _inside(obj: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
+    cx = (obj["x0"] + obj["x1"]) / 2
+    cy = (obj["top"] + obj["bottom"]) / 2
+    return any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
+
+
+def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    # pdfminer logs every token at debug level; the calls alone cost a noticeable share.
+    logging.getLogger("pdfminer").setLevel(logging.WARNING)
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+        pages = list(pdf.pages)
+    except Exception as e:  # pdfminer raises many kinds for a broken file, wrapped by pdfplumber
+        causes = [e, *e.args, e.__cause__, e.__context__]
+        if any(isinstance(c, (PDFPasswordIncorrect, PDFEncryptionError)) for c in causes):
+            raise IngestError("encrypted", "PDF 已加密（需要密码），无法读取", "the PDF is encrypted") from None
+        raise IngestError("broken_pdf", "PDF 文件已损坏或不完整，无法读取", f"broken PDF: {type(e).__name__}") from None
+    if not pages:
+        raise IngestError("broken_pdf", "PDF 文件没有任何页面", "the PDF has no pages")
+    per_page: list[list[tuple[float, Block]]] = []
+    scanned: list[int] = []
+    table_no = 0
+    text_only = _text_only_pages(data)
+    try:
+        for pno, page in enumerate(pages, start=1):
+            items: list[tuple[float, Block]] = []
+            if pno in text_only:
+                lines = text_only[pno]
+                per_page.append([(float(k), Paragraph(t, {"page": pno, **({"margin": True} if k in (0, len(lines) - 1) else {})}))
+                                 for k, t in enumerate(lines)])
+                continue
+            if len(page.chars) < MIN_TEXT_CHARS:
+                scanned.append(pno)
+                per_page.append(items)
+                continue
+            # A page-sized background or frame is no table border.
+            w, h = float(page.width), float(page.height)
+            found = page.filter(lambda o, w=w, h=h: not (o.get("object_type") == "rect" and o["width"] > 0.6 * w
+                                                         and o["height"] > 0.3 * h)).find_tables()
+            boxes = [t.bbox for t in found]
+            for t in found:
+                table_no += 1
+                grid = _grid(t, pno, table_no)
+                top = t.bbox[1]
+                for k, block in enumerate(table_blocks(grid, {"page": pno, "table": table_no})):
+                    items.append((top + k * 1e-3, block))
+            outside = page.filter(lambda o, boxes=boxes: o.get("object_type") != "char" or not _inside(o, boxes))
+            for line in outside.extract_text_lines(strip=True, return_chars=False):
+                text = _join_lines(line["text"])
+                if text and not _table_debris(line, text, boxes):
+                    margin = line["top"] < 0.1 * h or line["bottom"] > 0.9 * h
+                    items.append((line["top"], Paragraph(text, {"page": pno, **({"margin": True} if margin else {})})))
+            items.sort(key=lambda x: x[0])
+            per_page.append(items)
+    except IngestError:
+        raise
+    except Exception as e:
+        raise IngestError("broken_pdf", "PDF 文件已损坏或不完整，无法读取", f"broken PDF: {type(e).__name__}: {e}") from None
+    finally:
+        pdf.close()
+    if scanned and ocr:
+        from .ocr import ocr_pdf_pages
+
+        for pno, blocks in ocr_pdf_pages(data, scanned).items():
+            per_page[pno - 1] = [(0.0, b) for b in blocks]
+    elif scanned and len(scanned) == len(pages):
+        raise IngestError("scan_no_text", "PDF 是扫描件，没有文字层", "the PDF is a scan without a text layer")
+    return Document(_join_wrapped(_drop_running(per_page)), file=file, kind="pdf")
+
+
+def _text_only_pages(data: bytes) -> dict[int, list[str]]:
+    """Lines of the pages that have text but nothing a ruled table could be drawn with."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    out: dict[int, list[str]] = {}
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except Exception:
+        return out  # pdfplumber will say what is wrong with the file
+    try:
+        for i in range(len(pdf)):
+            page = pdf[i]
+            if any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2)):
+                continue
+            text = page.get_textpage().get_text_range()
+            lines = [t for t in (_join_lines(x) for x in text.splitlines()) if t]
+            if len(text.strip()) < MIN_TEXT_CHARS or max(len(x) for x in lines) > MAX_LINE_CHARS:
+                continue
+            out[i + 1] = lines
+    finally:
+        pdf.close()
+    return out
+
+
+MIN_FULL_LINE = 26
+_ENDS_SENTENCE = ("。", "！", "？", "；", "：", ":", ";", "!", "?")
+_STARTS_ITEM = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、]|第[一二三四五六七八九十]+)")
+
+
+def _join_wrapped(blocks: list[Block]) -> list[Block]:
+    """A PDF's text comes line by line; lines as long as the text width that do not end a
+    sentence continue in the next line (unless it starts a numbered item)."""
+    widths = [len(b.text) for b in blocks if isinstance(b, Paragraph)]
+    if not widths:
+        return blocks
+    # The text width in characters; an A4 page in 三号 holds 28 — shorter "full" lines are
+    # headings or a page of short lines, not wrapped text.
+    full = max(MIN_FULL_LINE, sorted(widths)[int(len(widths) * 0.9)])
+    out: list[Block] = []
+    for b in blocks:
+        prev = out[-1] if out else None
+        if (isinstance(b, Paragraph) and isinstance(prev, Paragraph) and len(prev.text) >= 0.85 * full
+                and not prev.text.endswith(_ENDS_SENTENCE) and not _STARTS_ITEM.match(b.text)
+                and prev.source.get("page") in (b.source.get("page"), (b.source.get("page") or 0) - 1)):
+            out[-1] = Paragraph(prev.text + b.text, prev.source)
+        else:
+            out.append(b)
+    return out
+
+
+def _drop_running(per_page: list[list[tuple[float, Block]]]) -> list[Block]:
+    """Page numbers, and lines repeated in the top or bottom margin of most pages
+    (running headers and footers). The same sentence in the body of several pages stays."""
+    counts: Counter[str] = Counter()
+    for items in per_page:
+        counts.update({b.text for _, b in items if isinstance(b, Paragraph) and b.source.get("margin")})
+    limit = max(3, len(per_page) // 2 + 1)
+    out: list[Block] = []
+    for items in per_page:
+        for _, b in items:
+            if isinstance(b, Paragraph):
+                margin = b.source.pop("margin", False)
+                if _PAGE_NUMBER.match(b.text) or (margin and counts[b.text] >= limit):
+                    continue
+            out.append(b)
+    return out

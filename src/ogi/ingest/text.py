@@ -1,0 +1,141 @@
+"""Reader for reports as plain text.
+
+Three shapes of table are recognised in one pass, since converters mix them:
+- the tab-per-cell layout of common DOCX text extractors (each cell on a line after a
+  tab, a blank line between rows, long cells wrapped onto following lines);
+- Markdown pipe tables;
+- table rows flattened to a label followed by figures ("行政处罚 0").
+Everything else is a paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..textnorm import looks_like_figure
+from .document import Cell, Document, Paragraph, Table
+
+_CELL_LINE = re.compile(r"^[ \u3000]*\t")
+_PIPE_LINE = re.compile(r"^\s*\|.*\|\s*$")
+_PIPE_RULE = re.compile(r"^\s*\|?(\s*:?-{2,}:?\s*\|)+\s*:?-*:?\s*\|?\s*$")
+# Extractor artefacts that are not content.
+_ARTEFACTS = re.compile(r"\[bookmark: [^\]]*\]")
+# A wrapped cell continues on lines without a tab; such fragments are short.
+_MAX_WRAP = 12
+_FIGURE_TOKEN = r"(?:[+-]?\d[\d,]*(?:\.\d+)?(?:万元|元)?|—|－|-|/)"
+_FLAT_ROW = re.compile(rf"^(?P<label>[^\d\s|#][^|]*?)\s+(?P<figs>{_FIGURE_TOKEN}(?:\s+{_FIGURE_TOKEN})*)\s*$")
+_FIGURES_ONLY = re.compile(rf"^\s*{_FIGURE_TOKEN}(?:\s+{_FIGURE_TOKEN})+\s*$")
+_SENTENCE = re.compile(r"[，。；：！？,;]")
+_EMPHASIS = re.compile(r"^\*\*(.+)\*\*$")
+# Page numbers and running footers of paginated originals ("— 3 —", "第 3 页 共 7 页").
+_PAGE_NUMBER = re.compile(r"^(?:[—\-－–]\s*\d{1,3}\s*[—\-－–]|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3})$")
+
+
+def _join(a: str, b: str) -> str:
+    if a and b and a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum():
+        return f"{a} {b}"
+    return a + b
+
+
+def read_text(text: str, file: str | None = None) -> Document:
+    """Turn decoded text into a Document."""
+    lines = _ARTEFACTS.sub("", text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    blocks: list[Paragraph | Table] = []
+    table: list[list[Cell]] | None = None
+    table_start = 0
+    row: list[Cell] = []
+    table_kind = ""
+
+    def close_row() -> None:
+        nonlocal row
+        if row and table is not None:
+            table.append(row)
+        row = []
+
+    def close_table() -> None:
+        nonlocal table
+        close_row()
+        if table:
+            blocks.append(Table(table, {"line": table_start}, short_rows_lose_tail=table_kind == "tab"))
+        table = None
+
+    def open_table(kind: str, lineno: int) -> None:
+        nonlocal table, table_start, table_kind
+        if table is None or table_kind != kind:
+            close_table()
+            table = []
+            table_start = lineno
+            table_kind = kind
+
+    prev_was_cell = False
+    for i, line in enumerate(lines):
+        lineno = i + 1
+        if _CELL_LINE.match(line):
+            open_table("tab", lineno)
+            parts = line.split("\t")[1:]
+            for p in parts:
+                row.append(Cell(p.strip(), {"line": lineno}))
+            prev_was_cell = True
+            continue
+        stripped = line.strip()
+        if not stripped:
+            if table_kind == "tab":
+                close_row()
+            elif table is not None:
+                close_table()
+            prev_was_cell = False
+            continue
+        if prev_was_cell and row and table_kind == "tab" and _is_wrap(lines, i, stripped):
+            row[-1].text = _join(row[-1].text, stripped)
+            continue
+        prev_was_cell = False
+        if _PAGE_NUMBER.match(stripped):
+            continue
+        if _PIPE_LINE.match(line):
+            if _PIPE_RULE.match(line):
+                continue
+            open_table("pipe", lineno)
+            close_row()
+            cells = line.strip().strip("|").split("|")
+            row = [Cell(c.strip(), {"line": lineno, "col": j + 1}) for j, c in enumerate(cells)]
+            close_row()
+            continue
+        flat = _flat_row(stripped)
+        if flat is not None:
+            open_table("flat", lineno)
+            close_row()
+            row = [Cell(c, {"line": lineno, "col": j + 1}) for j, c in enumerate(flat)]
+            close_row()
+            continue
+        close_table()
+        text_line = stripped.lstrip("#").strip() if stripped.startswith("#") else stripped
+        text_line = _EMPHASIS.sub(r"\1", text_line)
+        if text_line:
+            blocks.append(Paragraph(text_line, {"line": lineno}))
+    close_table()
+    return Document(blocks, file=file, kind="text")
+
+
+def _is_wrap(lines: list[str], i: int, stripped: str) -> bool:
+    """A tab-less line right after a cell continues that cell when the table goes on
+    right after it, or when it is as short as a wrapped fragment."""
+    if len(stripped) <= _MAX_WRAP:
+        return True
+    nxt = lines[i + 1] if i + 1 < len(lines) else ""
+    return bool(_CELL_LINE.match(nxt))
+
+
+def _flat_row(line: str) -> list[str] | None:
+    """'行政处罚 0 0 0' → ['行政处罚', '0', '0', '0']; a line of figures only → the figures."""
+    if _FIGURES_ONLY.match(line):
+        return line.split()
+    m = _FLAT_ROW.match(line)
+    if not m:
+        return None
+    label = m.group("label").strip()
+    if len(label) > 40 or _SENTENCE.search(label) or label.endswith(("年", "月", "第", "共", "为")):
+        return None
+    figs = m.group("figs").split()
+    if not all(looks_like_figure(f) for f in figs):
+        return None
+    return [label, *figs]

@@ -1,0 +1,149 @@
+"""From the records to the annual report, by counting (DESIGN: "Records compile to a
+Report by counting"). Table 三: received in the year → 本年新收; open on 1 January →
+上年结转; answered or closed in the year → its outcome row; open on 31 December → 结转下年度.
+The identity new + carried in = processed + carried out then holds by construction.
+Table 二 from the register of regulations and normative documents and the year's figures;
+table 四 from the appeal and lawsuit cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..editions import Edition, edition_for_year
+from ..report import SECTION_KEYS, Report, Value
+from .outcomes import row_for
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    key: str  # tracking number, for the drill-down
+    received_on: dt.date
+    category: str  # a column of table 三
+    outcome: str | None = None
+    done_on: dt.date | None = None  # answered or closed
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    key: str
+    kind: str  # regulations | normative
+    issued_on: dt.date
+    repealed_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    key: str
+    kind: str  # review | litigation_direct | litigation_after_review
+    filed_on: dt.date
+    result: str | None = None  # upheld | corrected | other; None while undecided
+    decided_on: dt.date | None = None
+
+
+@dataclass
+class YearFigures:
+    """Figures of table 二 kept per year rather than derived (decisions, fees …):
+    cell column/row keys of the edition's table 二, e.g. {"licensing.decisions": 12}."""
+
+    values: dict[str, int | Decimal] = field(default_factory=dict)
+
+
+@dataclass
+class Compiled:
+    report: Report
+    # cell id → the keys of the records it counts (the drill-down); cells entered as
+    # yearly figures have none
+    sources: dict[str, list[str]] = field(default_factory=dict)
+
+
+def compile_report(agency: str, year: int, requests: Iterable[RequestRecord], documents: Iterable[DocumentRecord] = (),
+                   cases: Iterable[CaseRecord] = (), figures: YearFigures | None = None, kind: str | None = None,
+                   edition: Edition | None = None) -> Compiled:
+    ed = edition or edition_for_year(year)
+    if ed is None:
+        raise ValueError(f"no report format for {year}")
+    report = Report.empty(ed.id, agency=agency, year=year, kind=kind)
+    report.sections = dict.fromkeys(SECTION_KEYS, "")
+    counts: dict[str, list[str]] = {cid: [] for cid in ed.cells}
+    _requests(ed, year, requests, counts)
+    _documents(ed, year, documents, counts)
+    _cases(ed, year, cases, counts)
+    for cid, keys in counts.items():
+        report.cells[cid] = Value("value", len(keys), str(len(keys)))
+    for cid, v in (figures.values if figures else {}).items():
+        full = f"active.{cid}" if not cid.startswith("active.") else cid
+        if full in report.cells:
+            report.cells[full] = Value("value", v, str(v))
+            counts.pop(full, None)  # entered as a figure, not counted from records
+    _totals(ed, report, counts)
+    return Compiled(report, counts)
+
+
+def _requests(ed: Edition, year: int, records: Iterable[RequestRecord], counts: dict[str, list[str]]) -> None:
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    roles = ed.roles
+    new, carried_in, carried_out = (roles["received"].rsplit(".", 1)[0], roles["carried_in_row"], roles["carried_out_row"])
+    for r in records:
+        if r.received_on > last:
+            continue
+        done_before = r.done_on is not None and r.done_on < first
+        if done_before:
+            continue
+        if r.received_on >= first:
+            counts[f"{new}.{r.category}"].append(r.key)
+        else:
+            counts[f"{carried_in}.{r.category}"].append(r.key)
+        if r.done_on is not None and r.done_on <= last:
+            if r.outcome is None:
+                raise ValueError(f"{r.key}: done without an outcome")
+            counts[f"requests.{row_for(r.outcome, ed.id)}.{r.category}"].append(r.key)
+        else:
+            counts[f"{carried_out}.{r.category}"].append(r.key)
+
+
+def _documents(ed: Edition, year: int, records: Iterable[DocumentRecord], counts: dict[str, list[str]]) -> None:
+    last = dt.date(year, 12, 31)
+    # The register answers the 2021 columns (issued, repealed, in force) and the 2019 ones
+    # (made, published, total published) alike.
+    column_of = {"issued": "issued", "repealed": "repealed", "in_force": "in_force",
+                 "made": "issued", "published": "issued", "total": "in_force"}
+    for d in records:
+        facts = {
+            "issued": d.issued_on.year == year,
+            "repealed": d.repealed_on is not None and d.repealed_on.year == year,
+            "in_force": d.issued_on <= last and (d.repealed_on is None or d.repealed_on > last),
+        }
+        for col, fact in column_of.items():
+            cid = f"active.{d.kind}.{col}"
+            if cid in counts and facts[fact]:
+                counts[cid].append(d.key)
+
+
+def _cases(ed: Edition, year: int, records: Iterable[CaseRecord], counts: dict[str, list[str]]) -> None:
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    for c in records:
+        if c.filed_on > last:
+            continue
+        decided = c.decided_on is not None and c.decided_on <= last
+        if decided and c.decided_on < first:  # type: ignore[operator]
+            continue  # decided in an earlier year: that year's report counted it
+        col = c.result if decided else "pending"
+        counts[f"appeals.{c.kind}.{col}"].append(c.key)
+
+
+def _totals(ed: Edition, report: Report, counts: dict[str, list[str]]) -> None:
+    """Total cells are the sums of their parts (the records behind them, too)."""
+    changed = True
+    while changed:
+        changed = False
+        for ident in ed.identities:
+            if ident.total is None or ident.total not in counts:
+                continue
+            keys = [k for p in ident.right for k in counts[p]]
+            if sorted(keys) != sorted(counts[ident.total]):
+                counts[ident.total] = keys
+                report.cells[ident.total] = Value("value", len(keys), str(len(keys)))
+                changed = True

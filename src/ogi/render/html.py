@@ -1,0 +1,86 @@
+"""The report as one self-contained, accessible web page fit to publish on a portal:
+semantic tables with scoped headers and the template's merges, a print stylesheet, no
+external assets, Chinese fonts by name with fallbacks."""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..report import Report
+from .layout import Grid, grids
+from .text import date_zh, heading, is_subheading, paragraphs, title
+
+# Official fonts by name, then what Linux, macOS and Windows machines have.
+FONTS_BODY = '"仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong", "STFangsong", "Noto Serif CJK SC", "Source Han Serif SC", serif'
+FONTS_TITLE = '"方正小标宋简体", "FZXiaoBiaoSong-B05S", "华文中宋", "STZhongsong", "Noto Serif CJK SC", "SimSun", serif'
+FONTS_HEI = '"黑体", "SimHei", "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif'
+FONTS_KAI = '"楷体_GB2312", "KaiTi_GB2312", "楷体", "KaiTi", "STKaiti", "Noto Serif CJK SC", serif'
+
+CSS = f"""
+:root {{ color-scheme: light; }}
+body {{ font-family: {FONTS_BODY}; font-size: 16pt; line-height: 1.8; color: #000; background: #fff;
+       max-width: 960px; margin: 2em auto; padding: 0 1em; }}
+h1 {{ font-family: {FONTS_TITLE}; font-size: 22pt; font-weight: normal; text-align: center; line-height: 1.5; margin: 1em 0; }}
+h2 {{ font-family: {FONTS_HEI}; font-size: 16pt; font-weight: normal; margin: 0.6em 0 0.2em; text-indent: 2em; }}
+p {{ margin: 0; text-indent: 2em; text-align: justify; }}
+p.sub {{ font-family: {FONTS_KAI}; }}
+table {{ border-collapse: collapse; width: 100%; margin: 0.6em 0 1em; font-size: 10.5pt; line-height: 1.4; }}
+th, td {{ border: 1px solid #000; padding: 4px 6px; vertical-align: middle; }}
+th {{ font-weight: normal; }}
+thead th, th[scope="colgroup"] {{ text-align: center; }}
+th[scope="row"] {{ text-align: left; }}
+th.d1 {{ padding-left: 1.2em; }} th.d2 {{ padding-left: 2.4em; }}
+td {{ text-align: center; font-variant-numeric: tabular-nums; }}
+.signature {{ text-align: right; text-indent: 0; margin-top: 2em; }}
+.signature p {{ text-align: right; text-indent: 0; }}
+@page {{ size: A4; margin: 37mm 26mm 35mm 28mm;
+        @bottom-center {{ content: "— " counter(page) " —"; font-family: "Noto Serif CJK SC", serif; font-size: 14pt; }} }}
+@media print {{ body {{ max-width: none; margin: 0; padding: 0; }} tr {{ break-inside: avoid; }} h2 {{ break-after: avoid; }} }}
+"""
+
+
+def _table(grid: Grid) -> str:
+    head, body = [], []
+    for i, row in enumerate(grid.rows):
+        cells = []
+        for c in row:
+            span = (f' rowspan="{c.rowspan}"' if c.rowspan > 1 else "") + (f' colspan="{c.colspan}"' if c.colspan > 1 else "")
+            text = escape(c.text)
+            if c.role == "value":
+                cells.append(f"<td{span}>{text}</td>")
+            elif c.role == "label":
+                cells.append(f'<th scope="row" class="d{c.depth}"{span}>{text}</th>')
+            elif c.role == "heading":
+                cells.append(f'<th scope="colgroup"{span}>{text}</th>')
+            else:
+                scope = "colgroup" if c.colspan > 1 else "col"
+                cells.append(f'<th scope="{scope}"{span}>{text}</th>')
+        (head if i < grid.header_rows else body).append("<tr>" + "".join(cells) + "</tr>")
+    caption = f"<caption hidden>表{grid.table.number}　{escape(grid.table.title)}</caption>"
+    caption += "<colgroup>" + "".join(f'<col style="width:{f * 100:.1f}%">' for f in grid.fractions()) + "</colgroup>"
+    thead = f"<thead>{''.join(head)}</thead>" if head else ""
+    return f'<table aria-label="{escape(grid.table.title)}">{caption}{thead}<tbody>{"".join(body)}</tbody></table>'
+
+
+def render_html(report: Report) -> str:
+    """The whole report as HTML."""
+    ed = report.edition_obj
+    if ed is None:
+        raise ValueError("report has no edition")
+    tables = {g.table.section: g for g in grids(report)}
+    parts = [f"<h1>{escape(title(report))}</h1>"]
+    for s in ed.sections:
+        parts.append(f"<h2>{escape(heading(s))}</h2>")
+        for line in paragraphs(report.sections.get(s.key)):
+            cls = ' class="sub"' if is_subheading(line) else ""
+            parts.append(f"<p{cls}>{escape(line)}</p>")
+        if s.key in tables:
+            parts.append(_table(tables[s.key]))
+    sig = [x for x in (report.agency, date_zh(report.issued_on)) if x]
+    if sig:
+        parts.append('<div class="signature">' + "".join(f"<p>{escape(x)}</p>" for x in sig) + "</div>")
+    doc_title = escape(title(report))
+    return (f'<!doctype html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{doc_title}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n<article>\n"
+            + "\n".join(parts) + "\n</article>\n</main>\n</body>\n</html>\n")

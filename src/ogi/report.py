@@ -1,0 +1,253 @@
+"""The Report: one annual report as data, whatever door it came through; and Finding,
+what a check says about it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .editions import Edition, load_edition
+from .textnorm import decimal_text
+
+SECTION_KEYS = ("overview", "active", "requests", "appeals", "problems", "other")
+STATES = ("value", "blank", "dash", "missing")
+
+Number = int | Decimal
+
+
+@dataclass
+class Value:
+    """One cell: its state, its number, the text it was read from and where.
+
+    blank (printed empty), dash (—, /, 无: read as 0), zero and missing (lost or
+    unreadable) are distinct; arithmetic treats blank and dash as 0 and skips missing.
+    """
+
+    state: str = "missing"
+    value: Number | None = None
+    raw: str | None = None
+    source: dict[str, Any] | None = None
+    note: str | None = None  # why a cell is missing, in Chinese
+
+    @property
+    def number(self) -> Number | None:
+        """The figure arithmetic uses: 0 for blank and dash, None for missing."""
+        if self.state == "missing":
+            return None
+        if self.state in ("blank", "dash"):
+            return 0
+        return self.value
+
+    def to_json(self, unit: str) -> dict[str, Any]:
+        v: Any = self.value
+        if self.state in ("blank", "missing"):
+            v = None
+        elif self.state == "dash":
+            v = "0" if unit == "yuan" else 0
+        elif unit == "yuan" and v is not None:
+            v = decimal_text(v)
+        elif isinstance(v, Decimal):
+            # A count printed with decimals stays visible as what it is (value.type flags it).
+            v = float(v)
+        out: dict[str, Any] = {"value": v, "state": self.state, "raw": self.raw, "source": self.source}
+        if self.note:
+            out["note"] = self.note
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], unit: str) -> Value:
+        state = data.get("state", "missing")
+        if state not in STATES:
+            raise ValueError(f"unknown cell state {state!r}")
+        v = data.get("value")
+        if state == "value":
+            if v is None:
+                raise ValueError("a cell in state 'value' needs a value")
+            if unit == "yuan" or isinstance(v, (str, float)):
+                v = Decimal(str(v))
+                if unit != "yuan" and v == v.to_integral_value():
+                    v = int(v)
+            elif isinstance(v, bool) or not isinstance(v, int):
+                raise ValueError(f"not a number: {v!r}")
+        elif state == "dash":
+            v = 0
+        else:
+            v = None
+        return cls(state, v, data.get("raw"), data.get("source"), data.get("note"))
+
+
+@dataclass
+class Heading:
+    """A section heading as found in the document."""
+
+    section: str
+    text: str
+    order: int  # position among the headings found
+    source: dict[str, Any] | None = None
+
+
+@dataclass
+class LabelSeen:
+    """A printed label that differs from the standard text of the label it stands for."""
+
+    kind: str  # section | row | header
+    found: str
+    standard: str
+    where: str  # which table/section, in Chinese
+    source: dict[str, Any] | None = None
+    section: str | None = None  # number of the section it stands in (一 … 六)
+
+
+@dataclass
+class Report:
+    edition: str | None = None
+    agency: str | None = None
+    year: int | None = None
+    issued_on: dt.date | None = None
+    kind: str | None = None  # department | government
+    level: str | None = None  # for governments: province | city | county | township
+    title: str | None = None
+    sections: dict[str, str | None] = field(default_factory=lambda: dict.fromkeys(SECTION_KEYS))
+    cells: dict[str, Value] = field(default_factory=dict)
+    headings: list[Heading] = field(default_factory=list)
+    labels: list[LabelSeen] = field(default_factory=list)
+    # Figures the locator could not put in any cell, with their labels and places.
+    unplaced: list[dict[str, Any]] = field(default_factory=list)
+    # Figures printed for a heading row whose sub-rows the edition expects
+    # (e.g. one 其他处理 row in a 2021-layout table): {"row": key, "label": …, "values": {col: n}}.
+    aggregates: list[dict[str, Any]] = field(default_factory=list)
+    # The report year as each part of the document states it: title, period, body.
+    year_evidence: dict[str, int] = field(default_factory=dict)
+    file: str | None = None
+
+    @property
+    def edition_obj(self) -> Edition | None:
+        return load_edition(self.edition) if self.edition else None
+
+    @classmethod
+    def empty(cls, edition: str, **kw: Any) -> Report:
+        ed = load_edition(edition)
+        r = cls(edition=edition, **kw)
+        r.cells = {cid: Value() for cid in ed.cell_ids}
+        return r
+
+    def number(self, cell_id: str) -> Number | None:
+        v = self.cells.get(cell_id)
+        return v.number if v is not None else None
+
+    # --- JSON -----------------------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        ed = self.edition_obj
+        cells: dict[str, Any] = {}
+        if ed is not None:
+            for cid, cdef in ed.cells.items():
+                cells[cid] = self.cells.get(cid, Value()).to_json(cdef.unit)
+        return {
+            "edition": self.edition,
+            "agency": self.agency,
+            "year": self.year,
+            "issued_on": self.issued_on.isoformat() if self.issued_on else None,
+            "kind": self.kind,
+            "level": self.level,
+            "title": self.title,
+            "sections": {k: self.sections.get(k) for k in SECTION_KEYS},
+            "cells": cells,
+            "headings": [
+                {"section": h.section, "text": h.text, "order": h.order, "source": h.source}
+                for h in self.headings
+            ],
+            "labels": [
+                {"kind": x.kind, "found": x.found, "standard": x.standard, "where": x.where,
+                 "source": x.source, "section": x.section}
+                for x in self.labels
+            ],
+            "unplaced": self.unplaced,
+            "aggregates": self.aggregates,
+            "year_evidence": self.year_evidence,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], file: str | None = None) -> Report:
+        """Rebuild a Report from `to_json` output; raises ValueError on malformed input."""
+        if not isinstance(data, dict):
+            raise ValueError("a report is a JSON object")
+        edition = data.get("edition")
+        ed = None
+        if edition is not None:
+            try:
+                ed = load_edition(str(edition))
+            except KeyError:
+                raise ValueError(f"unknown edition {edition!r}") from None
+        issued = data.get("issued_on")
+        year = data.get("year")
+        if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+            raise ValueError("year must be an integer")
+        r = cls(
+            edition=str(edition) if edition is not None else None,
+            agency=data.get("agency"),
+            year=year,
+            issued_on=dt.date.fromisoformat(issued) if issued else None,
+            kind=data.get("kind"),
+            level=data.get("level"),
+            title=data.get("title"),
+            file=file,
+        )
+        sections = data.get("sections") or {}
+        r.sections = {k: sections.get(k) for k in SECTION_KEYS}
+        raw_cells = data.get("cells") or {}
+        if ed is not None:
+            unknown = set(raw_cells) - set(ed.cells)
+            if unknown:
+                raise ValueError(f"cells not in edition {ed.id}: {sorted(unknown)[:3]}")
+            r.cells = {
+                cid: Value.from_json(raw_cells[cid], cdef.unit) if cid in raw_cells else Value()
+                for cid, cdef in ed.cells.items()
+            }
+        r.headings = [Heading(h["section"], h["text"], h["order"], h.get("source")) for h in data.get("headings") or []]
+        r.labels = [
+            LabelSeen(x["kind"], x["found"], x["standard"], x.get("where", ""), x.get("source"), x.get("section"))
+            for x in data.get("labels") or []
+        ]
+        r.unplaced = list(data.get("unplaced") or [])
+        r.aggregates = list(data.get("aggregates") or [])
+        r.year_evidence = dict(data.get("year_evidence") or {})
+        return r
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str  # error | warning | info
+    message_zh: str
+    message_en: str
+    cells: list[str] = field(default_factory=list)
+    culprit: str | None = None
+    found: Any = None
+    expected: Any = None
+    source: dict[str, Any] | None = None
+    # Where in the report, for people: {"section": "三", "table": …, "row": …, "column": …}
+    where: dict[str, str] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "cells": self.cells,
+            "culprit": self.culprit,
+            "found": _jsonable(self.found),
+            "expected": _jsonable(self.expected),
+            "message_zh": self.message_zh,
+            "message_en": self.message_en,
+            "source": self.source,
+            "where": self.where,
+        }
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return decimal_text(v)
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return v

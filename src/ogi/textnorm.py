@@ -1,0 +1,245 @@
+"""Text helpers shared by readers, locator and checks: label normalisation, numbers as
+printed in the tables, Chinese dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+# Characters that are never content in a label or a figure: ASCII/CJK punctuation,
+# spaces of every width, and the quotes and brackets Word likes to substitute.
+_PUNCT = re.compile(r"[\s\u3000\u00a0\u200b\ufeff\W_]+", re.UNICODE)
+
+_CN_DIGITS = "〇零一二三四五六七八九十百"
+# Leading numbering of a heading or row label: 一、 （一） (一) 1. 1、 1． ① 第一部分 …
+_NUMBERING = re.compile(
+    r"^\s*(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+\s*[、.．]"
+    r"|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]\s*[、.．]?|\d{1,2}\s*[、.．)）](?!\d)|[①-⑳])\s*"
+)
+_PAREN_NUMBERING = re.compile(r"^\s*[（(]\s*[一二三四五六七八九十\d]+\s*[)）]")
+
+DASHES = frozenset({"—", "——", "－", "-", "–", "―", "/", "／", "\\", "无", "—/—", "--"})
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def strip_numbering(text: str) -> str:
+    return _NUMBERING.sub("", text, count=1)
+
+
+def numbering(text: str) -> str | None:
+    """The numbering prefix of a label, or None."""
+    m = _NUMBERING.match(text)
+    return m.group(0).strip() if m else None
+
+
+def is_parenthesised_numbering(text: str) -> bool:
+    return bool(_PAREN_NUMBERING.match(text))
+
+
+@lru_cache(maxsize=65536)
+def norm_label(text: str) -> str:
+    """A label reduced to what distinguishes it: numbering, punctuation, spaces and
+    full/half-width differences removed."""
+    t = nfkc(text)
+    t = strip_numbering(t)
+    return _PUNCT.sub("", t)
+
+
+def squash(text: str) -> str:
+    """Whitespace removed (PDF and OCR text puts spaces between CJK characters)."""
+    return re.sub(r"[\s\u3000\u00a0]+", "", text)
+
+
+def label_diff_zh(found: str, standard: str) -> str:
+    """A short Chinese description of how a printed label differs from the standard."""
+    a, b = norm_label(found), norm_label(standard)
+    parts = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "replace":
+            parts.append(f"“{a[i1:i2]}”应为“{b[j1:j2]}”")
+        elif op == "delete":
+            parts.append(f"多出“{a[i1:i2]}”")
+        elif op == "insert":
+            parts.append(f"缺少“{b[j1:j2]}”")
+    return "；".join(parts) or "标点或编号不同"
+
+
+def label_diff_en(found: str, standard: str) -> str:
+    a, b = norm_label(found), norm_label(standard)
+    parts = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "replace":
+            parts.append(f"'{a[i1:i2]}' should be '{b[j1:j2]}'")
+        elif op == "delete":
+            parts.append(f"extra '{a[i1:i2]}'")
+        elif op == "insert":
+            parts.append(f"missing '{b[j1:j2]}'")
+    return "; ".join(parts) or "punctuation or numbering only"
+
+
+# --- figures --------------------------------------------------------------------------
+
+_NUM = re.compile(r"^([+-]?)(\d+(?:\.\d+)?)$")
+_MONEY = re.compile(r"^([+-]?\d+(?:\.\d+)?)(万元|万|元)?$")
+_COUNT_SUFFIX = re.compile(r"(件|个|项|次|人|宗|条|家)$")
+
+
+class Figure:
+    """What a printed cell says: one of four states and, for value/dash, a number.
+    Shared between calls (parse_figure is cached): never modified."""
+
+    __slots__ = ("number", "problem", "state")
+
+    def __init__(self, state: str, number: int | Decimal | None = None, problem: str | None = None):
+        self.state = state
+        self.number = number
+        self.problem = problem
+
+    def __repr__(self) -> str:
+        return f"Figure({self.state!r}, {self.number!r})"
+
+
+def _clean(raw: str) -> str:
+    t = nfkc(raw)
+    t = re.sub(r"[\s\u00a0\u200b\ufeff]+", "", t)
+    # Thousands separators only between digits.
+    t = re.sub(r"(?<=\d)[,，](?=\d{3}\b)", "", t)
+    return t
+
+
+@lru_cache(maxsize=65536)
+def looks_like_figure(raw: str) -> bool:
+    """Whether a cell reads as a figure (or a blank or dash) rather than a label."""
+    t = _clean(raw)
+    if not t or t in DASHES:
+        return True
+    t = _COUNT_SUFFIX.sub("", t)
+    return bool(_NUM.match(t) or _MONEY.match(t))
+
+
+@lru_cache(maxsize=65536)
+def parse_figure(raw: str | None, unit: str = "count", printed_in: str | None = None) -> Figure:
+    """Read a printed cell. `unit` is count, signed_count or yuan; `printed_in` says in
+    which unit a money cell is printed ("万元", or "cell" when the cell says it)."""
+    if raw is None:
+        return Figure("missing", problem="无内容")
+    t = _clean(raw)
+    if not t:
+        return Figure("blank")
+    if t in DASHES:
+        return Figure("dash", 0)
+    if unit == "yuan":
+        m = _MONEY.match(t)
+        if not m:
+            return Figure("missing", problem="无法识别为金额")
+        try:
+            amount = Decimal(m.group(1))
+        except InvalidOperation:
+            return Figure("missing", problem="无法识别为金额")
+        written = m.group(2)
+        if printed_in == "万元":
+            factor = 1 if written == "元" else 10000
+        else:
+            factor = 10000 if written in ("万元", "万") else 1
+        return Figure("value", normalize_decimal(amount * factor))
+    t = _COUNT_SUFFIX.sub("", t)
+    m = _NUM.match(t)
+    if not m:
+        return Figure("missing", problem="无法识别为数字")
+    sign, digits = m.groups()
+    d = Decimal(digits)
+    if sign == "-":
+        d = -d
+    if d == d.to_integral_value():
+        return Figure("value", int(d))
+    return Figure("value", d)
+
+
+def normalize_decimal(d: Decimal) -> Decimal:
+    n = d.normalize()
+    # normalize() writes 21000 as 2.1E+4; quantize back to a plain integer when whole.
+    if n == n.to_integral_value():
+        return n.quantize(Decimal(1))
+    return n
+
+
+def decimal_text(d: Decimal | int) -> str:
+    return format(normalize_decimal(Decimal(d)), "f")
+
+
+def money_text(yuan: Decimal | int, printed_in: str | None) -> str:
+    """An amount in 元 as a table prints it: in 万元 where the column says so, with its
+    unit where the cell carries it."""
+    if printed_in == "万元":
+        return decimal_text(Decimal(yuan) / 10000)
+    if printed_in == "cell":
+        return f"{decimal_text(yuan)}元"
+    return decimal_text(yuan)
+
+
+# --- dates -----------------------------------------------------------------------------
+
+_CN_NUM = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+_CN_NUM["零"] = 0
+_CN_NUM["○"] = 0
+_CN_NUM["Ｏ"] = 0
+_CN_NUM["O"] = 0
+
+
+def cn_number(text: str) -> int | None:
+    """二〇二一 → 2021, 十二 → 12, 二十一 → 21, 12 → 12."""
+    t = text.strip()
+    if t.isdigit():
+        return int(t)
+    if not t:
+        return None
+    if "十" in t:
+        left, _, right = t.partition("十")
+        tens = _CN_NUM.get(left, None) if left else 1
+        ones = _CN_NUM.get(right, None) if right else 0
+        if tens is None or ones is None:
+            return None
+        return tens * 10 + ones
+    digits = [_CN_NUM.get(c) for c in t]
+    if any(d is None for d in digits):
+        return None
+    return int("".join(str(d) for d in digits))
+
+
+_CN_CHARS = "〇零○Ｏ一二三四五六七八九十"
+DATE_RE = re.compile(
+    rf"(?P<y>\d{{4}}|[{_CN_CHARS}]{{4}})\s*年\s*(?P<m>\d{{1,2}}|[{_CN_CHARS}]{{1,2}})\s*月"
+    rf"\s*(?P<d>\d{{1,2}}|[{_CN_CHARS}]{{1,3}})\s*日"
+)
+_ISO_RE = re.compile(r"(?<!\d)(20\d\d)[-./](\d{1,2})[-./](\d{1,2})(?!\d)")
+
+
+def parse_date(text: str) -> dt.date | None:
+    m = DATE_RE.search(text)
+    if m:
+        y, mo, d = (cn_number(m.group(k)) for k in ("y", "m", "d"))
+    else:
+        m2 = _ISO_RE.search(text)
+        if not m2:
+            return None
+        y, mo, d = (int(g) for g in m2.groups())
+    if y is None or mo is None or d is None:
+        return None
+    try:
+        return dt.date(y, mo, d)
+    except ValueError:
+        return None
+
+
+def is_date_line(text: str) -> bool:
+    """A line that is nothing but a date (a signature date), perhaps in brackets."""
+    t = squash(nfkc(text)).strip("()（）[]【】")
+    m = DATE_RE.fullmatch(t) or _ISO_RE.fullmatch(t)
+    return bool(m)

@@ -1,0 +1,215 @@
+"""The ledger's tables. The workflow rules live in ogi.records.workflow; a Request has
+exactly the fields that module reads and writes. Due dates are not stored: they are
+computed when read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes
+from ogi.records.workflow import ROLES, STATES
+
+
+class Agency(models.Model):
+    name = models.CharField("机关名称", max_length=100, unique=True)
+    code = models.CharField("编号", max_length=20, unique=True, help_text="用于申请编号，如 SWJ")
+    kind = models.CharField("类别", max_length=20, choices=[("department", "部门"), ("government", "人民政府")],
+                            default="department")
+    parent = models.ForeignKey("self", verbose_name="上级（监督）机关", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="children")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "机关"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def subtree_ids(self) -> list[int]:
+        ids, frontier = [self.pk], [self.pk]
+        while frontier:
+            frontier = list(Agency.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            ids += frontier
+        return ids
+
+
+class Staff(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
+    agency = models.ForeignKey(Agency, verbose_name="所属机关", on_delete=models.PROTECT, related_name="staff")
+    role = models.CharField("角色", max_length=20, choices=list(ROLES.items()))
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工作人员"
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()}（{self.agency}·{self.get_role_display()}）"
+
+
+CHANNELS = [("in_person", "当面提交"), ("letter", "邮寄（签收）"), ("ordinary_mail", "平常信函"), ("fax", "传真"),
+            ("email", "电子邮件"), ("online", "网上申请")]
+
+
+class Request(models.Model):
+    agency = models.ForeignKey(Agency, verbose_name="受理机关", on_delete=models.PROTECT, related_name="requests")
+    tracking_no = models.CharField("申请编号", max_length=40, unique=True)
+    query_code = models.CharField("查询码", max_length=12, default="", blank=True)
+    channel = models.CharField("提交方式", max_length=20, choices=CHANNELS)
+    submitted_on = models.DateField("提交日期")
+    received_on = models.DateField("收到申请之日", help_text="按条例第三十一条确定")
+    applicant_category = models.CharField("申请人类别", max_length=20, choices=list(APPLICANT_CATEGORIES.items()))
+    applicant_name = models.CharField("申请人姓名/名称", max_length=100)
+    applicant_id_no = models.CharField("证件号码", max_length=40, blank=True)
+    applicant_contact = models.CharField("联系方式", max_length=100, blank=True)
+    content = models.TextField("申请公开的政府信息")
+    state = models.CharField("状态", max_length=20, choices=list(STATES.items()), default="registered", db_index=True)
+    outcome = models.CharField("办理结果", max_length=40, choices=list(outcomes().items()), null=True, blank=True)
+    answered_on = models.DateField("答复日期", null=True, blank=True)
+    closed_on = models.DateField("终止日期", null=True, blank=True)
+    correction_requested_on = models.DateField("通知补正日期", null=True, blank=True)
+    correction_due = models.DateField("补正期限", null=True, blank=True)
+    corrected_on = models.DateField("收到补正日期", null=True, blank=True)
+    extension_days = models.PositiveSmallIntegerField("延长工作日数", default=0)
+    fee_notice_on = models.DateField("收费通知日期", null=True, blank=True)
+    fee_amount = models.DecimalField("收费金额（元）", max_digits=10, decimal_places=2, null=True, blank=True)
+    pauses = models.JSONField("暂停计算期间", default=list, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "政府信息公开申请"
+        indexes = [models.Index(fields=["agency", "state", "received_on"]), models.Index(fields=["agency", "received_on"])]
+
+    def __str__(self) -> str:
+        return self.tracking_no
+
+    @property
+    def outcome_label(self) -> str:
+        return outcomes().get(self.outcome or "", "")
+
+    @property
+    def state_label(self) -> str:
+        return STATES.get(self.state, self.state)
+
+
+class Event(models.Model):
+    """The audit log: every event and change, who and when, before and after, and which
+    calendar counted the deadline."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events", null=True, blank=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", null=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    on = models.DateField("业务日期", null=True)
+    event = models.CharField(max_length=40)
+    label = models.CharField(max_length=60)
+    changes = models.JSONField(default=dict)
+    calendar_version = models.CharField(max_length=60, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = verbose_name_plural = "操作记录"
+
+
+class ApiToken(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=60, default="")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    @staticmethod
+    def digest(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user, name: str = "") -> str:  # type: ignore[no-untyped-def]
+        key = "ogi_" + secrets.token_urlsafe(32)
+        cls.objects.create(user=user, name=name, key_hash=cls.digest(key))
+        return key
+
+
+def new_tracking_no(agency: Agency, year: int) -> str:
+    prefix = f"{agency.code}-{year}-"
+    last = (Request.objects.filter(tracking_no__startswith=prefix).order_by("-tracking_no")
+            .values_list("tracking_no", flat=True).first())
+    n = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{n:05d}"
+
+
+def today() -> dt.date:
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+DOCUMENT_KINDS = [("regulations", "规章"), ("normative", "行政规范性文件")]
+CASE_KINDS = [("review", "行政复议"), ("litigation_direct", "行政诉讼（未经复议直接起诉）"),
+              ("litigation_after_review", "行政诉讼（复议后起诉）")]
+CASE_RESULTS = [("upheld", "结果维持"), ("corrected", "结果纠正"), ("other", "其他结果")]
+REPORT_STATES = [("draft", "草稿"), ("review", "审核中"), ("approved", "已批准"), ("published", "已发布")]
+
+
+class RegulatoryDocument(models.Model):
+    """The register of 规章 and 行政规范性文件 (table 二, 第二十条第（一）项)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField("类别", max_length=20, choices=DOCUMENT_KINDS)
+    title = models.CharField("名称", max_length=200)
+    number = models.CharField("文号", max_length=60, blank=True)
+    issued_on = models.DateField("制发日期")
+    repealed_on = models.DateField("废止日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "规章和行政规范性文件"
+
+
+class AppealCase(models.Model):
+    """行政复议 and 行政诉讼 cases about the agency's OGI work (table 四)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="cases")
+    request = models.ForeignKey(Request, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases")
+    kind = models.CharField("类别", max_length=30, choices=CASE_KINDS)
+    filed_on = models.DateField("立案日期")
+    result = models.CharField("结果", max_length=20, choices=CASE_RESULTS, null=True, blank=True)
+    decided_on = models.DateField("审结日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "行政复议和行政诉讼案件"
+
+
+class YearFigures(models.Model):
+    """Figures of table 二 kept per year (行政许可、处罚、强制决定数，行政事业性收费 …):
+    {"licensing.decisions": 12, "fees.amount": "50000"} (money in 元)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="figures")
+    year = models.PositiveSmallIntegerField()
+    values = models.JSONField(default=dict)
+
+    class Meta:
+        unique_together = [("agency", "year")]
+        verbose_name = verbose_name_plural = "年度数据"
+
+
+class AnnualReport(models.Model):
+    """The year's report being written: its text, cell overrides (each with its reason),
+    its state, and once published its public address."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="reports")
+    year = models.PositiveSmallIntegerField()
+    state = models.CharField("状态", max_length=20, choices=REPORT_STATES, default="draft")
+    sections = models.JSONField(default=dict)
+    overrides = models.JSONField(default=dict)  # cell id → {"value", "reason", "by", "at"}
+    issued_on = models.DateField("成文日期", null=True, blank=True)
+    slug = models.CharField(max_length=40, unique=True, null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    # Last year's published report as uploaded (Report JSON), when the ledger did not
+    # hold that year: continuity is checked against it.
+    previous = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        unique_together = [("agency", "year")]
+        verbose_name = verbose_name_plural = "年度报告"

@@ -1,0 +1,205 @@
+"""Pages of the annual report workspace: the tables as the template lays them out, every
+cell opening the records behind it, the checks live beside the report, the text, the
+overrides with their reasons, review, publication and export."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from ogi.records.workflow import Refused
+from ogi.render import FORMATS
+from ogi.render import render as render_report
+from ogi.render.layout import grids, positioned
+from ogi.render.text import heading
+
+from . import reports, services
+from .models import AnnualReport, today
+
+MIME = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "pdf": "application/pdf",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "html": "text/html; charset=utf-8",
+        "md": "text/markdown; charset=utf-8", "json": "application/json"}
+
+
+def _titles(ws) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Section key → heading, from the edition of the year's report."""
+    return {sec.key: heading(sec) for sec in ws.report.edition_obj.sections}
+
+
+def _staff(request: HttpRequest):  # type: ignore[no-untyped-def]
+    s = services.staff_of(request.user)
+    if s is None or s.role == "supervisor":
+        raise Http404("没有可编制的报告")
+    return s
+
+
+def _year(year: int) -> int:
+    if not 2019 <= year <= today().year:
+        raise Http404("年度不在范围内")
+    return year
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    s = _staff(request)
+    rows = {r.year: r for r in AnnualReport.objects.filter(agency=s.agency)}
+    years = [(y, rows.get(y)) for y in range(today().year, 2018, -1)]
+    return render(request, "ledger/reports.html", {"staff": s, "years": years, "states": reports.REPORT_STATES})
+
+
+def _grid_rows(ws):  # type: ignore[no-untyped-def]
+    out = []
+    for g in grids(ws.report):
+        out.append((g, positioned(g)))
+    return out
+
+
+@login_required
+def workspace(request: HttpRequest, year: int) -> HttpResponse:
+    s = _staff(request)
+    ws = reports.workspace(s.agency, _year(year))
+    errors = sum(1 for f in ws.findings if f.severity == "error")
+    ctx = {"staff": s, "ws": ws, "grids": _grid_rows(ws), "findings": ws.findings, "errors": errors,
+           "sections": [(k, title, ws.row.sections.get(k, "")) for k, title in _titles(ws).items()],
+           "states": reports.REPORT_STATES, "events": reports.REPORT_EVENTS, "formats": FORMATS,
+           "overridden": set(ws.row.overrides), "editable": ws.row.state == "draft"}
+    return render(request, "ledger/workspace.html", ctx)
+
+
+@login_required
+def cell(request: HttpRequest, year: int, cell_id: str) -> HttpResponse:
+    s = _staff(request)
+    ws = reports.workspace(s.agency, _year(year))
+    if cell_id not in ws.report.cells:
+        raise Http404("没有这个单元格")
+    return render(request, "ledger/_cell.html", {"ws": ws, "cell_id": cell_id, "records": reports.drill_down(ws, cell_id),
+                                                  "value": ws.report.cells[cell_id].value,
+                                                  "computed": ws.compiled.report.cells[cell_id].value,
+                                                  "override": ws.row.overrides.get(cell_id), "editable": ws.row.state == "draft",
+                                                  "figure": cell_id not in ws.compiled.sources})
+
+
+@login_required
+def findings(request: HttpRequest, year: int) -> HttpResponse:
+    s = _staff(request)
+    ws = reports.workspace(s.agency, _year(year))
+    return render(request, "ledger/_findings.html", {"findings": ws.findings})
+
+
+@login_required
+@require_POST
+def section(request: HttpRequest, year: int, key: str) -> HttpResponse:
+    s = _staff(request)
+    ws = reports.workspace(s.agency, _year(year))
+    if key not in _titles(ws):
+        raise Http404("没有这个部分")
+    try:
+        reports.save_section(request.user, ws, key, request.POST.get("text", ""))
+    except Refused as e:
+        return HttpResponse(e.message_zh, status=409)
+    ws = reports.workspace(s.agency, year)
+    return render(request, "ledger/_findings.html", {"findings": ws.findings, "saved": _titles(ws)[key]})
+
+
+@login_required
+@require_POST
+def override(request: HttpRequest, year: int, cell_id: str) -> HttpResponse:
+    s = _staff(request)
+    ws = reports.workspace(s.agency, _year(year))
+    try:
+        if request.POST.get("clear"):
+            reports.clear_override(request.user, ws, cell_id)
+        else:
+            try:
+                value = int(request.POST.get("value", ""))
+            except ValueError:
+                raise Refused("请填写整数", "bad_value") from None
+            if value < 0:
+                raise Refused("数量不能为负数", "bad_value")
+            reports.override(request.user, ws, cell_id, value, request.POST.get("reason", ""))
+    except Refused as e:
+        messages.error(request, e.message_zh)
+    return redirect("workspace", year=year)
+
+
+@login_required
+@require_POST
+def state(request: HttpRequest, year: int, event: str) -> HttpResponse:
+    s = _staff(request)
+    ws = reports.workspace(s.agency, _year(year))
+    try:
+        reports.transition(request.user, ws.row, event, s.role, today())
+    except Refused as e:
+        messages.error(request, e.message_zh)
+    else:
+        messages.success(request, f"报告已{reports.REPORT_EVENTS[event][0]}")
+    return redirect("workspace", year=year)
+
+
+@login_required
+def export(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
+    s = _staff(request)
+    if fmt not in FORMATS:
+        raise Http404("不支持的格式")
+    ws = reports.workspace(s.agency, _year(year))
+    resp = HttpResponse(render_report(ws.report, fmt), content_type=MIME[fmt])
+    name = f"{s.agency.code}-{year}-annual-report.{fmt}"
+    resp["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp
+
+
+MAX_UPLOAD = 50 * 1024 * 1024
+
+
+def _upload(request: HttpRequest):  # type: ignore[no-untyped-def]
+    """The uploaded file, or None with the reason shown to the user."""
+    f = request.FILES.get("file")
+    if f is None or f.size > MAX_UPLOAD:
+        messages.error(request, "请选择不超过 50 MB 的文件")
+        return None
+    return f
+
+
+@login_required
+@require_POST
+def upload_previous(request: HttpRequest, year: int) -> HttpResponse:
+    s = _staff(request)
+    ws = reports.workspace(s.agency, _year(year))
+    f = _upload(request)
+    if f is not None:
+        try:
+            prev = reports.upload_previous(request.user, ws.row, f.read(), f.name)
+        except Refused as e:
+            messages.error(request, e.message_zh)
+        else:
+            messages.success(request, f"已读取{prev.agency or ''}{prev.year or ''}年度报告，年度衔接按其检查")
+    return redirect("workspace", year=year)
+
+
+@login_required
+@require_POST
+def import_figures(request: HttpRequest, year: int) -> HttpResponse:
+    s = _staff(request)
+    f = _upload(request)
+    if f is None:
+        return redirect("workspace", year=_year(year))
+    try:
+        values = reports.import_figures(request.user, s.agency, _year(year), f.read(), f.name)
+    except Refused as e:
+        messages.error(request, e.message_zh)
+    else:
+        messages.success(request, f"已导入表二年度数据 {len(values)} 项")
+    return redirect("workspace", year=year)
+
+
+def public(request: HttpRequest, slug: str) -> HttpResponse:
+    row = AnnualReport.objects.filter(slug=slug, state="published").select_related("agency").first()
+    if row is None:
+        raise Http404("没有这份已发布的报告")
+    ws = reports.workspace(row.agency, row.year)
+    return HttpResponse(render_report(ws.report, "html"), content_type=MIME["html"])
+
+

@@ -1,0 +1,163 @@
+"""What the pages, the API and the demo do to the ledger: one place for access rules,
+registration, events with their audit record, and personal data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.http import Http404
+
+from ogi.records.workflow import BY_EVENT, OPEN_STATES, Context, Refused, due_of, fire
+from ogi.workdays import CalendarRangeError, default_calendar
+
+from .models import Agency, Event, Request, Staff, new_tracking_no, today
+
+# Art. 31: the day of receipt by channel — (一) in person: the day handed in; (二) by post:
+# the day signed for, ordinary letters: the day receipt is confirmed with the applicant;
+# (三) online, e-mail or fax: the day both sides confirm.
+RECEIPT_RULE = {
+    "in_person": "当面提交的，以提交之日为收到申请之日",
+    "letter": "以邮寄方式提交的，以行政机关签收之日为收到申请之日",
+    "ordinary_mail": "以平常信函提交的，以与申请人确认之日为收到申请之日",
+    "fax": "通过传真提交的，以双方确认之日为收到申请之日",
+    "email": "通过电子邮件提交的，以双方确认之日为收到申请之日",
+    "online": "通过互联网渠道提交的，以双方确认之日为收到申请之日",
+}
+
+
+def staff_of(user) -> Staff | None:  # type: ignore[no-untyped-def]
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Staff.objects.select_related("agency").filter(user=user).first()
+
+
+def visible(user) -> QuerySet[Request]:  # type: ignore[no-untyped-def]
+    """Requests a user may see: their agency's; a supervisor's, those of the agencies below."""
+    s = staff_of(user)
+    if s is None:
+        return Request.objects.none()
+    if s.role == "supervisor":
+        return Request.objects.filter(agency_id__in=s.agency.subtree_ids())
+    return Request.objects.filter(agency_id=s.agency_id)
+
+
+def get_visible(user, tracking_no: str) -> Request:  # type: ignore[no-untyped-def]
+    """The request, or 404 — the same answer whether it does not exist or is another agency's."""
+    try:
+        return visible(user).select_related("agency").get(tracking_no=tracking_no)
+    except Request.DoesNotExist:
+        raise Http404("没有这个申请") from None
+
+
+def can_see_personal_data(user, r: Request) -> bool:  # type: ignore[no-untyped-def]
+    s = staff_of(user)
+    return s is not None and s.role != "supervisor" and s.agency_id == r.agency_id
+
+
+def mask_name(name: str) -> str:
+    return name[:1] + "*" * max(1, len(name) - 1) if name else ""
+
+
+def mask_id(value: str) -> str:
+    if len(value) <= 6:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_contact(value: str) -> str:
+    if len(value) >= 7:
+        return value[:3] + "****" + value[-4:]
+    return "*" * len(value)
+
+
+def reveal(user, r: Request) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The applicant's personal data, recorded in the audit log."""
+    if not can_see_personal_data(user, r):
+        raise Refused("只有本机关工作人员可以查看申请人个人信息", "forbidden")
+    Event.objects.create(request=r, agency=r.agency, actor=user, on=today(), event="view_personal_data",
+                         label="查看申请人个人信息", changes={})
+    return {"name": r.applicant_name, "id_no": r.applicant_id_no, "contact": r.applicant_contact}
+
+
+def register(user, data: dict[str, Any], agency: Agency | None = None) -> Request:  # type: ignore[no-untyped-def]
+    """Register a request (web form or API). `data` holds the model fields by name."""
+    s = staff_of(user)
+    if s is None or s.role == "supervisor":
+        raise Refused("只有机关工作人员可以登记申请", "forbidden")
+    agency = agency or s.agency
+    if agency.pk != s.agency_id:
+        raise Refused("只能为本机关登记申请", "forbidden")
+    received = data["received_on"]
+    if received < data["submitted_on"]:
+        raise Refused("收到申请之日不能早于提交日期", "bad_date")
+    try:
+        default_calendar().check(received)
+    except CalendarRangeError as e:
+        raise Refused(e.message_zh, "calendar_range") from None
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                r = Request.objects.create(agency=agency, tracking_no=new_tracking_no(agency, received.year),
+                                           query_code=secrets.token_hex(3).upper(), **data)
+                Event.objects.create(request=r, agency=agency, actor=user, on=received, event="register", label="登记申请",
+                                     changes={"state": [None, r.state]}, calendar_version=default_calendar().version,
+                                     note=RECEIPT_RULE.get(r.channel, ""))
+                return r
+        except IntegrityError:
+            continue  # two registrations took the same number: take the next
+    raise Refused("申请编号冲突，请重试", "conflict")
+
+
+def record_event(user, tracking_no: str, event: str, on: dt.date, inputs: dict[str, Any],  # type: ignore[no-untyped-def]
+                 expected_version: int | None = None) -> Request:
+    """Fire a workflow event. The row is locked and its version checked, so two people
+    acting on one request at once never lose an update: the second is refused."""
+    s = staff_of(user)
+    if s is None:
+        raise Refused("请先登录", "forbidden")
+    with transaction.atomic():
+        try:
+            r = visible(user).select_for_update().get(tracking_no=tracking_no)
+        except Request.DoesNotExist:
+            raise Http404("没有这个申请") from None
+        if expected_version is not None and r.version != expected_version:
+            raise Refused("该申请刚被他人修改，请刷新页面后重试", "conflict")
+        version = r.version
+        if event == "fee_notice" and inputs.get("basis") == "per_request":
+            # 按件: this applicant's requests to this agency in the calendar month of this one.
+            inputs = {**inputs, "nth_in_month": Request.objects.filter(
+                agency=r.agency, applicant_name=r.applicant_name, applicant_id_no=r.applicant_id_no,
+                received_on__year=r.received_on.year, received_on__month=r.received_on.month,
+                received_on__lte=r.received_on, pk__lte=r.pk).count()}
+        try:
+            changes = fire(r, event, Context(on=on, role=s.role, inputs=inputs))
+        except CalendarRangeError as e:
+            raise Refused(e.message_zh, "calendar_range") from None
+        fields = {k: getattr(r, k) for k in changes}
+        updated = Request.objects.filter(pk=r.pk, version=version).update(**fields, version=version + 1)
+        if updated != 1:
+            raise Refused("该申请刚被他人修改，请刷新页面后重试", "conflict")
+        r.version = version + 1
+        Event.objects.create(request=r, agency=r.agency, actor=user, on=on, event=event, label=BY_EVENT[event].label,
+                             changes={k: [b, a] for k, (b, a) in changes.items()},
+                             calendar_version=default_calendar().version, note=str(inputs.get("note") or ""))
+    return r
+
+
+def inbox(user, day: dt.date | None = None) -> dict[str, list[tuple[Request, Any]]]:  # type: ignore[no-untyped-def]
+    """Open requests with their derived deadlines: late, due soon, the rest."""
+    day = day or today()
+    groups: dict[str, list[tuple[Request, Any]]] = {"overdue": [], "due_soon": [], "waiting": [], "ok": []}
+    for r in visible(user).filter(state__in=OPEN_STATES).select_related("agency").order_by("received_on"):
+        try:
+            d = due_of(r, day)
+        except CalendarRangeError:
+            continue
+        groups.setdefault(d.status, []).append((r, d))
+    for k in groups:
+        groups[k].sort(key=lambda x: x[1].due or dt.date.max)
+    return groups

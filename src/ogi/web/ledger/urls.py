@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import report_views, views
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("oversight/", views.oversight, name="oversight"),
+    path("login/", auth_views.LoginView.as_view(template_name="ledger/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("requests/", views.request_list, name="list"),
+    path("requests/new/", views.register, name="register"),
+    path("requests/<str:tracking_no>/", views.detail, name="detail"),
+    path("requests/<str:tracking_no>/personal/", views.reveal, name="reveal"),
+    path("requests/<str:tracking_no>/events/<str:name>/", views.event, name="event"),
+    path("requests/<str:tracking_no>/letter.docx", views.letter, name="letter"),
+    path("reports/", report_views.report_list, name="reports"),
+    path("reports/<int:year>/", report_views.workspace, name="workspace"),
+    path("reports/<int:year>/findings/", report_views.findings, name="findings"),
+    path("reports/<int:year>/cells/<str:cell_id>/", report_views.cell, name="cell"),
+    path("reports/<int:year>/cells/<str:cell_id>/override/", report_views.override, name="override"),
+    path("reports/<int:year>/sections/<str:key>/", report_views.section, name="section"),
+    path("reports/<int:year>/state/<str:event>/", report_views.state, name="report_state"),
+    path("reports/<int:year>/export.<str:fmt>", report_views.export, name="export"),
+    path("reports/<int:year>/previous/", report_views.upload_previous, name="upload_previous"),
+    path("reports/<int:year>/figures/", report_views.import_figures, name="import_figures"),
+    path("public/reports/<str:slug>/", report_views.public, name="public_report"),
+]

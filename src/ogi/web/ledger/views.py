@@ -1,0 +1,151 @@
+"""Pages of the ledger. Every query goes through services.visible(): a user never sees,
+by page or URL, what is not theirs."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from ogi.records.letters import reply_letter
+from ogi.records.outcomes import APPLICANT_CATEGORIES
+from ogi.records.workflow import BY_EVENT, STATES, Refused, allowed, due_of
+
+from . import services
+from .forms import EventForm, RegisterForm
+from .models import CHANNELS, today
+
+STATUS_ZH = {"overdue": "已逾期", "due_soon": "即将到期", "waiting": "等待申请人", "ok": "办理中", "done": "已办结"}
+
+
+def _ctx(request: HttpRequest, **kw):  # type: ignore[no-untyped-def]
+    return {"staff": services.staff_of(request.user), "status_zh": STATUS_ZH, **kw}
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    groups = services.inbox(request.user)
+    return render(request, "ledger/inbox.html", _ctx(request, groups=groups, today=today()))
+
+
+@login_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    qs = services.visible(request.user).select_related("agency").order_by("-received_on", "-pk")
+    f = request.GET
+    if f.get("state"):
+        qs = qs.filter(state=f["state"])
+    if f.get("category"):
+        qs = qs.filter(applicant_category=f["category"])
+    if f.get("channel"):
+        qs = qs.filter(channel=f["channel"])
+    if f.get("year", "").isdigit():
+        qs = qs.filter(received_on__year=int(f["year"]))
+    if f.get("q"):
+        qs = qs.filter(tracking_no__icontains=f["q"].strip())
+    page = Paginator(qs, 50).get_page(f.get("page"))
+    day = today()
+    rows = [(r, due_of(r, day)) for r in page.object_list]
+    ctx = _ctx(request, page=page, rows=rows, states=STATES, categories=APPLICANT_CATEGORIES, channels=CHANNELS,
+               f=f, mask=services.mask_name)
+    template = "ledger/_rows.html" if request.htmx else "ledger/list.html"
+    return render(request, template, ctx)
+
+
+@login_required
+def detail(request: HttpRequest, tracking_no: str) -> HttpResponse:
+    r = services.get_visible(request.user, tracking_no)
+    s = services.staff_of(request.user)
+    actions = [(t, EventForm(t.inputs, initial={"version": r.version, "on": today()}, prefix=t.event))
+               for t in allowed(r, s.role)] if s else []
+    return render(request, "ledger/detail.html", _ctx(
+        request, r=r, due=due_of(r, today()), actions=actions, events=r.events.select_related("actor"),
+        masked={"name": services.mask_name(r.applicant_name), "id_no": services.mask_id(r.applicant_id_no),
+                "contact": services.mask_contact(r.applicant_contact)},
+        can_reveal=services.can_see_personal_data(request.user, r)))
+
+
+@login_required
+@require_POST
+def reveal(request: HttpRequest, tracking_no: str) -> HttpResponse:
+    r = services.get_visible(request.user, tracking_no)
+    try:
+        data = services.reveal(request.user, r)
+    except Refused as e:
+        return HttpResponse(e.message_zh, status=403)
+    return render(request, "ledger/_personal.html", {"p": data})
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    form = RegisterForm(request.POST or None, initial={"submitted_on": today(), "received_on": today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            r = services.register(request.user, form.cleaned_data)
+        except Refused as e:
+            form.add_error(None, e.message_zh)
+        else:
+            messages.success(request, f"已登记，申请编号 {r.tracking_no}")
+            return redirect("detail", tracking_no=r.tracking_no)
+    return render(request, "ledger/register.html", _ctx(request, form=form, rules=services.RECEIPT_RULE))
+
+
+@login_required
+@require_POST
+def event(request: HttpRequest, tracking_no: str, name: str) -> HttpResponse:
+    t = BY_EVENT.get(name)
+    if t is None:
+        return HttpResponseBadRequest("没有这个操作")
+    services.get_visible(request.user, tracking_no)  # 404 before anything else
+    form = EventForm(t.inputs, request.POST, prefix=name)
+    if not form.is_valid():
+        messages.error(request, "；".join(f"{form.fields[k].label if k in form.fields else ''}{' '.join(v)}"
+                                         for k, v in form.errors.items()))
+        return redirect("detail", tracking_no=tracking_no)
+    data = dict(form.cleaned_data)
+    on, version = data.pop("on"), data.pop("version")
+    try:
+        services.record_event(request.user, tracking_no, name, on, data, expected_version=version)
+    except Refused as e:
+        messages.error(request, e.message_zh)
+    else:
+        messages.success(request, f"已{t.label}")
+    return redirect("detail", tracking_no=tracking_no)
+
+
+@login_required
+def letter(request: HttpRequest, tracking_no: str) -> HttpResponse:
+    r = services.get_visible(request.user, tracking_no)
+    if not r.outcome:
+        return HttpResponse("该申请尚未答复或终止，没有答复书", status=404)
+    data = reply_letter(agency=r.agency.name, tracking_no=r.tracking_no, applicant=r.applicant_name,
+                        received_on=r.received_on, content=r.content, outcome=r.outcome,
+                        answered_on=r.answered_on or r.closed_on or today())
+    resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    resp["Content-Disposition"] = f'attachment; filename="{r.tracking_no}.docx"'
+    return resp
+
+
+@login_required
+def oversight(request: HttpRequest) -> HttpResponse:
+    """The supervising office's view of the agencies below it: work in hand, late
+    requests, and where each year's report stands."""
+    s = services.staff_of(request.user)
+    if s is None or s.role != "supervisor":
+        return HttpResponse("只有监督机关的用户可以查看", status=403)
+    from .models import Agency, AnnualReport
+
+    day = today()
+    groups = services.inbox(request.user, day)
+    by_agency: dict[int, dict[str, int]] = {}
+    for status, rows in groups.items():
+        for r, _ in rows:
+            by_agency.setdefault(r.agency_id, {}).setdefault(status, 0)
+            by_agency[r.agency_id][status] += 1
+    year = day.year - 1 if day.month <= 3 else day.year
+    agencies = Agency.objects.filter(pk__in=s.agency.subtree_ids()).exclude(pk=s.agency_id).order_by("name")
+    reports = {r.agency_id: r for r in AnnualReport.objects.filter(agency__in=agencies, year=year)}
+    rows = [(a, by_agency.get(a.pk, {}), reports.get(a.pk)) for a in agencies]
+    return render(request, "ledger/oversight.html", _ctx(request, rows=rows, year=year, today=day))

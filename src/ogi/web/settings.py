@@ -1,0 +1,94 @@
+"""Django settings. The database is SQLite in ogi's data directory unless OGI_DATABASE_URL
+names a PostgreSQL database (postgresql://user:password@host:port/name)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from ogi.paths import data_dir
+
+DATA_DIR = data_dir()
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _secret_key() -> str:
+    env = os.environ.get("OGI_SECRET_KEY")
+    if env:
+        return env
+    f = DATA_DIR / "secret_key"
+    if not f.exists():
+        f.write_text(secrets.token_urlsafe(50), encoding="ascii")
+        f.chmod(0o600)
+    return f.read_text(encoding="ascii").strip()
+
+
+def _database() -> dict:
+    url = os.environ.get("OGI_DATABASE_URL")
+    if not url:
+        # A file, also for tests: concurrent connections must see one database.
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "ogi.sqlite3"),
+                "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+                "TEST": {"NAME": str(DATA_DIR / "test-ogi.sqlite3")}}
+    u = urlparse(url)
+    if u.scheme not in ("postgres", "postgresql"):
+        raise ValueError(f"OGI_DATABASE_URL: unsupported database {u.scheme!r} (postgresql only)")
+    return {"ENGINE": "django.db.backends.postgresql", "NAME": (u.path or "/").lstrip("/") or "ogi",
+            "USER": unquote(u.username or ""), "PASSWORD": unquote(u.password or ""),
+            "HOST": u.hostname or "", "PORT": str(u.port or "")}
+
+
+SECRET_KEY = _secret_key()
+DEBUG = os.environ.get("OGI_DEBUG") == "1"
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("OGI_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver").split(",")]
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "ogi.web.ledger",
+]
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+ROOT_URLCONF = "ogi.web.urls"
+TEMPLATES = [{
+    "BACKEND": "django.template.backends.django.DjangoTemplates",
+    "DIRS": [],
+    "APP_DIRS": True,
+    "OPTIONS": {"context_processors": [
+        "django.template.context_processors.request",
+        "django.contrib.auth.context_processors.auth",
+        "django.contrib.messages.context_processors.messages",
+    ]},
+}]
+WSGI_APPLICATION = "ogi.web.wsgi.application"
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+LANGUAGE_CODE = "zh-hans"
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "/static/"
+STATIC_ROOT = str(DATA_DIR / "static")
+Path(STATIC_ROOT).mkdir(exist_ok=True)
+STORAGES = {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+WHITENOISE_USE_FINDERS = True
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+SESSION_COOKIE_HTTPONLY = True

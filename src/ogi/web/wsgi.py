@@ -1,0 +1,10 @@
+"""WSGI entry point (ogi serve runs it with waitress)."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ogi.web.settings")
+application = get_wsgi_application()

@@ -1,0 +1,30 @@
+"""Deterministic reports for rule tests: all zero (so every identity holds) unless set."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ogi.editions import load_edition
+from ogi.report import SECTION_KEYS, Heading, Report, Value
+
+
+def zero_report(edition: str = "2021", year: int | None = None, **values: int | Decimal | str | None) -> Report:
+    """A well-formed report; keyword arguments set cells (dots as double underscores is
+    awkward, so pass a dict via `cells=` instead)."""
+    ed = load_edition(edition)
+    year = year or ed.first_year
+    r = Report.empty(ed.id, agency="某某市某某局", year=year, issued_on=dt.date(year + 1, 1, 15), kind="department")
+    r.year_evidence = {"title": year}
+    for cid, cdef in ed.cells.items():
+        r.cells[cid] = Value("value", Decimal(0) if cdef.unit == "yuan" else 0, "0")
+    r.sections = {k: "本年度未收取信息处理费。" if k == "other" else f"{k} 的内容。" for k in SECTION_KEYS}
+    r.headings = [Heading(k, k, i) for i, k in enumerate(SECTION_KEYS)]
+    return r
+
+
+def setcells(report: Report, cells: dict[str, int | Decimal | Value]) -> Report:
+    for cid, v in cells.items():
+        assert cid in report.cells, cid
+        report.cells[cid] = v if isinstance(v, Value) else Value("value", v, str(v))
+    return report

@@ -1,0 +1,68 @@
+"""The edition files against the contract in shared/spec/cells.tsv."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from ogi.editions import all_editions, edition_for_year, load_edition
+
+from .conftest import SHARED
+
+
+@pytest.fixture(scope="module")
+def spec(shared):
+    with (SHARED / "spec" / "cells.tsv").open(encoding="utf-8") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+@pytest.mark.parametrize(("edition", "count"), [("2019", 198), ("2021", 200)])
+def test_cell_ids_units_and_labels_match_the_contract(spec, edition, count):
+    ed = load_edition(edition)
+    rows = [r for r in spec if r["edition"] in (edition, "both")]
+    assert ed.cell_ids == [r["cell_id"] for r in rows]
+    assert len(ed.cells) == count
+    for r in rows:
+        cdef = ed.cells[r["cell_id"]]
+        assert cdef.unit == r["unit"], r["cell_id"]
+        assert ed.table(cdef.table).number == r["section"]
+        # The row label in cells.tsv is the path of parent labels; its last part is ours.
+        for path, label in ((r["row"], cdef.row.label), (r["column"], cdef.column.label)):
+            assert path == label or path.endswith("/" + label), r["cell_id"]
+
+
+def test_years_in_force():
+    assert edition_for_year(2019).id == "2019"
+    assert edition_for_year(2020).id == "2019"
+    assert edition_for_year(2021).id == "2021"
+    assert edition_for_year(2030).id == "2021"
+    assert edition_for_year(2015) is None
+
+
+def test_identities_cover_table_three_and_four():
+    for ed in all_editions():
+        rules = {i.rule for i in ed.identities}
+        assert rules == {"requests.balance", "requests.processed_total", "requests.row_total", "appeals.total"}
+        per_rule = {r: sum(1 for i in ed.identities if i.rule == r) for r in rules}
+        requests_rows = len(ed.table("requests").blocks[0].rows)
+        assert per_rule == {"requests.balance": 7, "requests.processed_total": 7,
+                            "requests.row_total": requests_rows, "appeals.total": 3}
+        for i in ed.identities:
+            assert set(i.left + i.right) <= set(ed.cells)
+
+
+def test_roles_name_real_cells():
+    for ed in all_editions():
+        for name, value in ed.roles.items():
+            refs = value if isinstance(value, list) else [value]
+            for ref in refs:
+                if isinstance(ref, dict):
+                    assert set(ref.values()) <= set(ed.cells), name
+                elif isinstance(ref, str) and ref.count(".") >= 2:
+                    assert ref in ed.cells, (name, ref)
+
+
+def test_unknown_edition():
+    with pytest.raises(KeyError):
+        load_edition("1999")

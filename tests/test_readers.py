@@ -1,0 +1,242 @@
+"""Every form a report is published in, read into the same Report: accuracy against the
+hand-typed ground truth, the defects the checks must find in the files themselves,
+provenance, and the reader chosen by content."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from ogi.checks import check, check_all
+from ogi.corpus.truth import load_truth, score
+from ogi.ingest.load import load_report, read_bytes
+from ogi.ingest.locate import locate
+
+from .conftest import CORPUS, SHARED
+
+TRUTH = Path(__file__).resolve().parent / "data" / "truth"
+TRUTH_FILES = sorted(TRUTH.glob("*.yaml"))
+THIRD_PARTY = {"md", "txt"}
+
+
+def _path(truth) -> Path:
+    return SHARED / truth.file if truth.file.startswith("seeds/") else CORPUS / truth.file
+
+
+@pytest.fixture(scope="module")
+def reports(shared):
+    return {t.name: load_report(_path(load_truth(t))) for t in TRUTH_FILES}
+
+
+@pytest.mark.parametrize("truth_file", TRUTH_FILES, ids=lambda p: p.stem)
+def test_cells_against_ground_truth(reports, truth_file):
+    truth = load_truth(truth_file)
+    report = reports[truth_file.name]
+    s = score(report, truth)
+    assert s.wrong == 0, f"wrongly filled: {s.wrong_cells}"
+    kind = Path(truth.file).suffix.lstrip(".")
+    if truth.file.startswith("seeds/") or kind not in THIRD_PARTY:
+        # Official files: every printed cell right; only what the file lost may be missing.
+        assert s.missed == 0, f"missed: {s.missed_cells}"
+    assert (report.edition, report.agency, report.year) == (truth.edition, truth.agency, truth.year)
+    assert (report.issued_on.isoformat() if report.issued_on else None) == (
+        str(truth.issued_on) if truth.issued_on else None)
+
+
+def _findings(reports, name):
+    return check(reports[name])
+
+
+def test_hongze_2023_appeals_totals_found(reports):
+    fs = [f for f in _findings(reports, "hongze-gov-2023.pdf.yaml") if f.rule == "appeals.total"]
+    assert sorted((f.where["row"], f.found, f.expected) for f in fs) == [
+        ("行政复议", 0, 11), ("行政诉讼/复议后起诉", 0, 5)]
+    assert all(f.source and f.source["page"] == 4 for f in fs)
+
+
+def test_hongze_one_row_other_is_an_edition_mismatch(reports):
+    for name in ("hongze-gov-2023.pdf.yaml", "hongze-gov-2024.pdf.yaml"):
+        fs = _findings(reports, name)
+        assert [f.found for f in fs if f.rule == "edition.mismatch"] == ["（六）其他处理"]
+        # The row as printed still takes part in the identities: no false alarm for it.
+        assert not [f for f in fs if f.rule in ("requests.processed_total", "requests.balance")]
+
+
+def test_label_typos_found(reports):
+    hongze = [(f.found, f.expected) for f in _findings(reports, "hongze-gov-2023.pdf.yaml") if f.rule == "label.nonstandard"]
+    assert hongze == [("2.其他法律行政止公开", "2.其他法律行政法规禁止公开")]
+    fgj = {(f.found, f.expected) for f in _findings(reports, "shuyang-fgj-2023.html.yaml") if f.rule == "label.nonstandard"}
+    assert ("规范性文件", "行政规范性文件") in fgj
+
+
+def test_fgj_blank_columns_found(reports):
+    for name in ("shuyang-fgj-2023.html.yaml", "shuyang-fgj-2023.docx.yaml"):
+        blank = [f for f in _findings(reports, name) if f.rule == "cell.blank"]
+        assert len(blank) == 1
+        assert {c.rsplit(".", 1)[1] for c in blank[0].cells} == {"commercial", "research", "nonprofit", "legal_service", "other_org"}
+
+
+def test_huaian_has_no_false_arithmetic_alarm(reports):
+    fs = _findings(reports, "huaian-gov-2024.pdf.yaml")
+    assert [f for f in fs if f.severity == "error"] == []
+    assert str(reports["huaian-gov-2024.pdf.yaml"].cells["active.fees.amount"].value) == "961716000"
+
+
+def test_kewei_blank_total_found(reports):
+    fs = _findings(reports, "shanghai-kewei-2024.md.yaml")
+    blank_totals = [f for f in fs if f.rule == "cell.blank" and f.cells == ["requests.carried_out.total"]]
+    assert blank_totals and blank_totals[0].expected == 1
+
+
+def test_hongze_pair_is_continuous(reports):
+    a, b = reports["hongze-gov-2023.pdf.yaml"], reports["hongze-gov-2024.pdf.yaml"]
+    from ogi.checks.continuity import consecutive
+
+    assert list(consecutive([a, b])) == [(0, 1)]
+    assert not [f for fs in check_all([a, b]) for f in fs if f.rule.startswith("continuity")]
+
+
+def test_provenance(reports):
+    pdf = reports["huaian-gov-2024.pdf.yaml"].cells["requests.new.natural"].source
+    assert pdf["page"] == 4 and {"table", "row", "col"} <= set(pdf)
+    html = reports["shuyang-fgj-2023.html.yaml"].cells["requests.new.natural"].source
+    assert {"table", "row", "col"} <= set(html)
+    docx = reports["shuyang-fgj-2023.docx.yaml"].cells["appeals.review.pending"].source
+    assert {"table", "row", "col"} <= set(docx)
+
+
+def test_reader_is_chosen_by_content(shared, tmp_path):
+    for src, name in ((CORPUS / "html/shuyang-fgj-2023.html", "page.txt"), (CORPUS / "pdf/hongze-gov-2024.pdf", "report.dat"),
+                      (CORPUS / "docx/shuyang-fgj-2023.docx", "report.bin")):
+        dst = tmp_path / name
+        shutil.copy(src, dst)
+        assert load_report(dst).year in (2023, 2024)
+
+
+def test_gbk_web_page(shared):
+    html = (CORPUS / "html/shuyang-fgj-2023.html").read_text(encoding="utf-8")
+    declared = html.replace('<meta charset="utf-8" />', '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">', 1)
+    undeclared = html.replace('<meta charset="utf-8" />', "", 1).replace('<meta charset="utf-8">', "")
+    for text in (declared, undeclared):
+        r = locate(read_bytes(text.encode("gb18030"), "page.html"))
+        assert r.agency == "沭阳县发展和改革局"
+        assert r.cells["requests.new.natural"].value == 26
+
+
+def test_layout_table_and_site_chrome():
+    page = """<html><head><meta charset="gbk"><script>var x="<table>";</script></head><body>
+    <div class="nav">首页 &gt; 政府信息公开 &gt; 年报</div>
+    <table class="layout"><tr><td><p>某某县民政局2023年政府信息公开工作年度报告</p>
+      <table border="1"><tr><td rowspan="2">规章</td><td>0</td><td>0</td><td>0</td></tr>
+      <tr><td colspan="3">（下行为行政规范性文件）</td></tr>
+      <tr><td>行政规范性文件</td><td>2</td><td>1</td><td>9</td></tr></table>
+    </td><td>相关链接</td></tr></table></body></html>"""
+    r = locate(read_bytes(page.encode("gbk"), "x.html"))
+    assert r.agency == "某某县民政局"
+    assert [r.cells[f"active.normative.{k}"].value for k in ("issued", "repealed", "in_force")] == [2, 1, 9]
+    assert r.cells["active.regulations.in_force"].value == 0
+
+
+def _xlsx_bytes() -> bytes:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "表三"
+    ws.append(["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", None, "申请人情况"])
+    ws.merge_cells("A1:B2")
+    ws.merge_cells("C1:I1")
+    ws.append([None, None, "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"])
+    ws.append(["一、本年新收政府信息公开申请数量", None, 3, 1, 0, 0, 0, 0, "=SUM(C3:H3)"])
+    ws.append(["二、上年结转政府信息公开申请数量", None, 1, 0, 0, 0, 0, 0, "=C4+D4+E4+F4+G4+H4"])
+    ws.merge_cells("A3:B3")
+    b = io.BytesIO()
+    wb.save(b)
+    return b.getvalue()
+
+
+def test_xlsx_merged_cells_and_uncached_formulas():
+    r = locate(read_bytes(_xlsx_bytes(), "w.xlsx"))
+    assert r.cells["requests.new.total"].value == 4  # SUM evaluated: openpyxl writes no cached value
+    assert r.cells["requests.carried_in.total"].value == 1
+    assert r.cells["requests.new.commercial"].value == 1
+    assert r.cells["requests.new.natural"].source == {"sheet": "表三", "row": 3, "col": 3}
+
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _docx_bytes() -> bytes:
+    """A DOCX written by hand: list numbering for the headings, a text box, a vertical and
+    a horizontal merge, and a table nested in a cell."""
+    def p(text, num=None):
+        numpr = f'<w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="{num}"/></w:numPr></w:pPr>' if num else ""
+        return f"<w:p>{numpr}<w:r><w:t>{text}</w:t></w:r></w:p>"
+
+    def tc(text, extra=""):
+        return f"<w:tc><w:tcPr>{extra}</w:tcPr>{p(text)}</w:tc>"
+
+    rows = [
+        tc("规章", '<w:vMerge w:val="restart"/>') + tc("0") + tc("0") + tc("0"),
+        tc("", "<w:vMerge/>") + tc("（说明）", '<w:gridSpan w:val="3"/>'),
+        tc("行政规范性文件") + tc("5") + tc("2") + tc("40"),
+    ]
+    nested = f"<w:tbl>{''.join(f'<w:tr>{r}</w:tr>' for r in [tc('行政许可') + tc('12')])}</w:tbl>"
+    outer = f"<w:tbl><w:tr><w:tc>{nested}{p('')}</w:tc><w:tc>{p('旁注')}</w:tc></w:tr></w:tbl>"
+    box = ('<w:p><w:r><w:t>正文</w:t></w:r><w:r><w:drawing><w:txbxContent>'
+           '<w:p><w:r><w:t>文本框中的说明</w:t></w:r></w:p></w:txbxContent></w:drawing></w:r></w:p>')
+    body = (p("某某市某某局2023年政府信息公开工作年度报告") + p("总体情况", 1) + box + p("主动公开政府信息情况", 1)
+            + f"<w:tbl>{''.join(f'<w:tr>{r}</w:tr>' for r in rows)}</w:tbl>" + outer + p("其他需要报告的事项", 1))
+    document = f'<?xml version="1.0" encoding="UTF-8"?><w:document {W}><w:body>{body}</w:body></w:document>'
+    numbering = (f'<?xml version="1.0" encoding="UTF-8"?><w:numbering {W}><w:abstractNum w:abstractNumId="0">'
+                 '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>'
+                 '</w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num></w:numbering>')
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", document)
+        z.writestr("word/numbering.xml", numbering)
+    return b.getvalue()
+
+
+def test_docx_numbering_merges_nested_tables_and_text_boxes():
+    doc = read_bytes(_docx_bytes(), "x.docx")
+    texts = [b.text for b in doc.paragraphs]
+    assert "一、总体情况" in texts and "二、主动公开政府信息情况" in texts and "三、其他需要报告的事项" in texts
+    assert "文本框中的说明" in texts
+    r = locate(doc)
+    assert [r.cells[f"active.normative.{k}"].value for k in ("issued", "repealed", "in_force")] == [5, 2, 40]
+    assert r.cells["active.licensing.decisions"].value == 12  # from the nested table
+    assert [h.section for h in r.headings][:2] == ["overview", "active"]
+
+
+def test_scanned_page_is_read_by_ocr(shared):
+    """Render a page of an official PDF to an image, OCR it, and recover table 三."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument((CORPUS / "pdf/huaian-gov-2024.pdf").read_bytes())
+    img = pdf[3].render(scale=2).to_pil()
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    r = locate(read_bytes(buf.getvalue(), "page4.png"))
+    truth = load_truth(TRUTH / "huaian-gov-2024.pdf.yaml")
+    page_cells = [c for c in truth.cells if c.startswith(("requests.new.", "requests.carried_in.", "requests.granted.",
+                                                          "requests.partial.", "requests.withheld.",
+                                                          "requests.unavailable.not_held.", "active.penalty.",
+                                                          "active.coercion.", "active.fees."))]
+    right = sum(1 for c in page_cells if r.cells[c].state == "value" and r.cells[c].number == load_report_value(truth, c))
+    assert right >= 0.9 * len(page_cells), (right, len(page_cells))
+    src = r.cells["requests.new.natural"].source
+    assert "box" in src and 0 < src["confidence"] <= 1
+
+
+def load_report_value(truth, cid):
+    from ogi.editions import load_edition
+    from ogi.textnorm import parse_figure
+
+    cdef = load_edition(truth.edition).cells[cid]
+    return parse_figure(str(truth.cells[cid]), cdef.unit, cdef.column.printed_in).number

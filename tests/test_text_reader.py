@@ -1,0 +1,156 @@
+"""The text reader and the locator on the shapes of text reports: tab-per-cell extracts,
+Markdown pipe tables and flattened rows; typo tolerance, order, and never a wrong fill."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given, settings
+
+from ogi.ingest.document import Paragraph, Table
+from ogi.ingest.locate import locate
+from ogi.ingest.text import read_text
+from ogi.render.markdown import render_markdown
+
+from .conftest import SEED_2020
+from .strategies import consistent_reports
+
+
+def parse(text: str):
+    return locate(read_text(text))
+
+
+@settings(max_examples=40, deadline=None)
+@given(consistent_reports())
+def test_markdown_roundtrip_keeps_every_cell(report):
+    back = parse(render_markdown(report))
+    assert back.edition == report.edition
+    assert {k: (v.state, v.value) for k, v in back.cells.items()} == {k: (v.state, v.value) for k, v in report.cells.items()}
+    assert (back.agency, back.year, back.issued_on) == (report.agency, report.year, report.issued_on)
+    assert back.sections == report.sections
+    assert back.labels == [] and back.unplaced == []
+
+
+def test_tab_cells_wrap_onto_following_lines(shared):
+    doc = read_text(SEED_2020.read_text(encoding="utf-8"))
+    tables = [b for b in doc.blocks if isinstance(b, Table)]
+    header = [c.text for c in tables[0].rows[1]]
+    assert header == ["信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"]
+    assert not any(isinstance(b, Paragraph) and b.text == "制作数量" for b in doc.blocks)
+
+
+MD_2021 = """# 某某县某某局2023年政府信息公开工作年度报告
+
+## 一、总体情况
+全年共收到政府信息公开申请 5 件。
+
+## 二、主动公开政府信息情况
+
+| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |
+|---|---|---|---|
+| 规章 | 0 | 0 | 0 |
+| 规范性文件 | 3 | 1 | 12 |
+
+行政许可 97
+行政处罚 8
+行政强制 —
+行政事业性收费 4068.208
+
+## 三、收到和处理政府信息公开申请情况
+
+| 项目 | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |
+|---|---|---|---|---|---|---|---|
+| 一、本年新收政府信息公开申请数量 | 4 | 1 | 0 | 0 | 0 | 0 | 5 |
+| 二、上年结转政府信息公开申请数量 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |
+| （一）予以公开 | 3 | 1 | 0 | 0 | 0 | 0 | 4 |
+| （六）其他处理 | | | | | | | |
+| 3.其他 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |
+| 0 | 0 | 0 | 0 | 0 | 0 | 0 |
+| （七）总计 | 4 | 1 | 0 | 0 | 0 | 0 | 5 | 9 |
+| 四、结转下年度继续办理 | 0 | 0 | 0 | 0 | 0 |
+
+## 六、其他需要报告的事项
+本年度未收取信息处理费。
+
+某某县某某局
+二〇二四年一月十九日
+"""
+
+
+def test_markdown_and_flat_rows():
+    r = parse(MD_2021)
+    assert r.edition == "2021"
+    assert (r.agency, r.year, r.issued_on) == ("某某县某某局", 2023, dt.date(2024, 1, 19))
+    c = r.cells
+    assert (c["active.normative.issued"].value, c["active.normative.repealed"].value, c["active.normative.in_force"].value) == (3, 1, 12)
+    assert c["active.licensing.decisions"].value == 97
+    assert c["active.penalty.decisions"].value == 8
+    assert (c["active.coercion.decisions"].state, c["active.coercion.decisions"].value) == ("dash", 0)
+    assert str(c["active.fees.amount"].value) == "40682080"  # printed in 万元
+    assert c["requests.granted.commercial"].value == 1
+    # Order and parent context: "3.其他" under （六）其他处理 is requests.other.other.
+    assert c["requests.other.other.natural"].value == 1
+
+
+def test_label_typos_are_tolerated_and_reported():
+    r = parse(MD_2021)
+    assert [(x.found, x.standard) for x in r.labels] == [("规范性文件", "行政规范性文件")]
+
+
+def test_never_a_wrong_fill():
+    r = parse(MD_2021)
+    c = r.cells
+    # A row of figures with no label is not guessed into a row.
+    assert r.unplaced[0]["labels"] == [] and r.unplaced[0]["values"] == ["0"] * 7
+    # More figures than columns: the whole row is missing, nothing shifted.
+    assert {c[f"requests.processed_total.{k}"].state for k in ("natural", "total")} == {"missing"}
+    # Fewer figures than columns in a Markdown table: which one was lost is unknown.
+    assert {c[f"requests.carried_out.{k}"].state for k in ("natural", "other_org", "total")} == {"missing"}
+    # Rows never printed stay missing, with a reason.
+    assert c["requests.withheld.state_secret.natural"].state == "missing"
+    assert c["requests.withheld.state_secret.natural"].note
+
+
+def test_tab_rows_short_at_the_end_keep_their_figures(shared):
+    r = parse(SEED_2020.read_text(encoding="utf-8"))
+    assert [r.cells[f"active.penalty.{k}"].state for k in ("prev_items", "change", "decisions")] == ["value", "value", "missing"]
+
+
+def test_headings():
+    text = "\n".join(["某某局2022年政府信息公开工作年度报告", "一、总体情况", "（二）主动公开政府信息情况", "正文。",
+                      "主动公开政府信息情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况"])
+    r = parse(text)
+    assert [(h.section, h.text) for h in r.headings] == [
+        ("overview", "一、总体情况"), ("active", "主动公开政府信息情况"), ("requests", "三、收到和处理政府信息公开申请情况")]
+    # A level-two heading inside 总体情况 is body text of that section.
+    assert r.sections["overview"] == "（二）主动公开政府信息情况\n正文。"
+
+
+def test_wrapped_body_line_is_not_a_heading():
+    text = "\n".join(["一、总体情况", "报告全文包括总体情况、因政府信息公开工作被申请行政复议和提起行政",
+                      "诉讼情况、政府信息公开工作存在的主要问题及改进情况，以及"])
+    r = parse(text)
+    assert [h.section for h in r.headings] == ["overview"]
+
+
+def test_numbered_heading_with_typo_is_found_and_flagged():
+    r = parse("一、总体情况\n五、存在的主要问题和改进情况\n")
+    assert [h.section for h in r.headings] == ["overview", "problems"]
+    assert [(x.kind, x.standard) for x in r.labels] == [("section", "五、存在的主要问题及改进情况")]
+
+
+def test_metadata_variants():
+    r = parse("2024 年上海市科委政府信息公开工作\n年度报告\n本年度报告中所列数据的统计周期为 2024 年 1 月 1 日至 12 月 31 日。\n")
+    assert (r.agency, r.year, r.year_evidence) == ("上海市科委", 2024, {"title": 2024, "period": 2024, "body": 2024})
+    r = parse("# 沐阳县人民政府 2025 年 政府信息公开工作年度报告\n\n沐阳县人民政府\n(2026年1月23日)\n")
+    assert (r.agency, r.year, r.issued_on, r.kind, r.level) == ("沐阳县人民政府", 2025, dt.date(2026, 1, 23), "government", "county")
+    r = parse("政府信息公开工作年度报告\n开封市商务局根据《条例》编制本报告。2019年，我局……\n")
+    assert (r.agency, r.year, r.issued_on) == ("开封市商务局", 2019, None)
+    r = parse("淮安市人民政府2024年政府信息公开工作年度报告\n正文。\n淮安市人民政府 2025年3月5日\n")
+    assert (r.agency, r.issued_on, r.level) == ("淮安市人民政府", dt.date(2025, 3, 5), "city")
+
+
+def test_page_numbers_are_not_figures():
+    r = parse("一、总体情况\n正文第一段\n— 1 —\n正文第二段\n")
+    assert r.sections["overview"] == "正文第一段\n正文第二段"
+    assert r.unplaced == []

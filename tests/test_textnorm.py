@@ -1,0 +1,53 @@
+"""Figures and dates as Chinese reports print them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ogi.textnorm import cn_number, label_diff_zh, norm_label, parse_date, parse_figure
+
+
+@pytest.mark.parametrize(("raw", "state", "number"), [
+    ("0", "value", 0), (" 12 ", "value", 12), ("１２", "value", 12), ("1,234", "value", 1234), ("3件", "value", 3),
+    ("", "blank", None), ("\u3000", "blank", None), ("—", "dash", 0), ("/", "dash", 0), ("无", "dash", 0),
+    ("-", "dash", 0), ("2.5", "value", Decimal("2.5")), ("-3", "value", -3), ("+2", "value", 2),
+    ("十二", "missing", None), ("见附表", "missing", None),
+])
+def test_counts(raw, state, number):
+    fig = parse_figure(raw)
+    assert (fig.state, fig.number) == (state, number)
+
+
+@given(st.integers(min_value=0, max_value=10**9))
+def test_any_printed_count_reads_back(n):
+    assert parse_figure(str(n)).number == n
+    assert parse_figure(f"{n:,}").number == n
+
+
+@given(st.decimals(min_value=0, max_value=10**6, places=4, allow_nan=False, allow_infinity=False))
+def test_wan_yuan_amounts_convert_exactly(d):
+    fig = parse_figure(format(d, "f"), "yuan", "万元")
+    assert fig.number == d * 10000
+
+
+def test_dates():
+    assert parse_date("2021年1月21日") == dt.date(2021, 1, 21)
+    assert parse_date("二〇二一年一月二十一日") == dt.date(2021, 1, 21)
+    assert parse_date("二○二四年十二月三十一日") == dt.date(2024, 12, 31)
+    assert parse_date("2026 年 1 月 23 日") == dt.date(2026, 1, 23)
+    assert parse_date("2021-02-30") is None
+    assert cn_number("二十") == 20 and cn_number("十一") == 11 and cn_number("2021") == 2021
+
+
+def test_labels():
+    assert norm_label("（二）部分公开（区分处理的，只计这一情形，不计其他情形）") == "部分公开区分处理的只计这一情形不计其他情形"
+    assert norm_label("5.要求行政机关确认") == norm_label("5．要求行政机关确认") == "要求行政机关确认"
+    assert norm_label("三、本年度办理结果") == "本年度办理结果"
+    assert norm_label("第二十条第（一）项") == "第二十条第一项"
+    assert label_diff_zh("第一项家第二项", "第一项加第二项") == "“家”应为“加”"
+    assert label_diff_zh("上年政府", "上年结转政府") == "缺少“结转”"

@@ -1,0 +1,138 @@
+"""Working days and statutory deadlines against the official schedules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+
+import chinese_calendar
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ogi.workdays import CalendarRangeError, deadline, default_calendar, load_calendar
+
+CAL = default_calendar()
+DAYS = st.dates(min_value=dt.date(2019, 1, 1), max_value=dt.date(2026, 9, 30))
+
+
+def test_every_day_2019_to_2026_agrees_with_chinese_calendar():
+    d = dt.date(2019, 1, 1)
+    disagreements = []
+    while d <= dt.date(2026, 12, 31):
+        if CAL.is_workday(d) != chinese_calendar.is_workday(d):
+            disagreements.append(d)
+        d += dt.timedelta(days=1)
+    assert disagreements == []
+
+
+@pytest.mark.parametrize(("received", "due"), [
+    ("2026-09-28", "2026-10-30"),  # across 国庆节, with the 10-10 make-up day counted
+    ("2026-02-10", "2026-03-16"),  # across 春节, with the 2-14 and 2-28 make-up days counted
+    ("2025-09-26", "2025-10-30"),  # across 国庆节、中秋节 2025 (10-1..10-8), 9-28 and 10-11 counted
+    ("2025-01-20", "2025-02-21"),  # across 春节 2025 (1-28..2-4), 1-26 and 2-8 counted
+    ("2025-04-25", "2025-05-27"),  # across 劳动节 2025, 4-27 counted
+])
+def test_official_schedules(received, due):
+    d = deadline(dt.date.fromisoformat(received))
+    assert d.due.isoformat() == due
+    # Cross-check by counting with chinese-calendar: day 1 is the first working day after receipt.
+    n, day = 0, dt.date.fromisoformat(received)
+    while n < 20:
+        day += dt.timedelta(days=1)
+        n += chinese_calendar.is_workday(day)
+    assert day == d.due
+
+
+def test_explanation_names_holidays_and_makeup_days():
+    d = deadline(dt.date(2026, 2, 10))
+    assert "春节假期（2月15日至2月23日）不计" in d.explanation_zh
+    assert "2月14日（星期六）为调休上班日，计入" in d.explanation_zh and "2月28日（星期六）" in d.explanation_zh
+    assert d.counted[0] == dt.date(2026, 2, 11)
+
+
+@settings(max_examples=300, deadline=None)
+@given(DAYS)
+def test_due_date_is_a_working_day(received):
+    assert CAL.is_workday(deadline(received).due)
+
+
+@settings(max_examples=300, deadline=None)
+@given(DAYS, DAYS)
+def test_later_receipt_never_gives_an_earlier_due_date(a, b):
+    a, b = sorted((a, b))
+    assert deadline(a).due <= deadline(b).due
+
+
+@settings(max_examples=300, deadline=None)
+@given(DAYS, st.integers(0, 15), st.integers(0, 10))
+def test_pausing_n_working_days_moves_the_due_date_by_n(received, offset, length):
+    base = deadline(received)
+    start = received + dt.timedelta(days=1 + offset)
+    end = start + dt.timedelta(days=length)
+    paused = deadline(received, pauses=[(start, end)])
+    # N: the paused working days that fall within the (longer) counting window.
+    n = sum(1 for day in _days(start, end) if CAL.is_workday(day) and day <= paused.due)
+    assert CAL.workdays(base.due + dt.timedelta(days=1), paused.due) == n
+
+
+def _days(a, b):
+    while a <= b:
+        yield a
+        a += dt.timedelta(days=1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(DAYS, st.integers(0, 20))
+def test_extension_adds_exactly_that_many_working_days(received, n):
+    base, ext = deadline(received), deadline(received, extend=n)
+    assert CAL.workdays(base.due + dt.timedelta(days=1), ext.due) == n
+
+
+def test_refuses_past_the_last_year():
+    with pytest.raises(CalendarRangeError) as e:
+        deadline(dt.date(2027, 3, 1))
+    assert e.value.last == 2026 and "2026" in e.value.message_zh
+    with pytest.raises(CalendarRangeError):
+        deadline(dt.date(2026, 12, 20))  # the count runs into 2027
+
+
+def test_a_year_can_be_added(tmp_path):
+    f = tmp_path / "2027.yaml"
+    f.write_text("years:\n  2027:\n    notice: 测试\n    holidays:\n      - {name: 元旦, from: 2027-01-01, to: 2027-01-03}\n"
+                 "    workdays: []\n", encoding="utf-8")
+    cal = load_calendar([f])
+    assert cal.last_year == 2027 and not cal.is_workday(dt.date(2027, 1, 1))
+    assert cal.version != CAL.version
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("years:\n  2027:\n    workdays: [2027-01-05]\n", encoding="utf-8")  # a Tuesday
+    with pytest.raises(ValueError):
+        load_calendar([bad])
+
+
+def _ogi(*args, env=None):
+    import os
+
+    return subprocess.run([sys.executable, "-m", "ogi.cli", *args], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, **(env or {})})
+
+
+def test_cli_json_and_errors(tmp_path):
+    p = _ogi("deadline", "2026-09-28", "--json")
+    out = json.loads(p.stdout)
+    assert p.returncode == 0 and out["due"] == "2026-10-30" and out["received"] == "2026-09-28"
+    assert set(out) == {"received", "working_days", "paused", "extended", "due", "calendar_version", "explanation_zh"}
+    p = _ogi("deadline", "2026-02-10", "--pause", "2026-03-02", "2026-03-06", "--extend", "20", "--json")
+    out = json.loads(p.stdout)
+    assert out["paused"] == [["2026-03-02", "2026-03-06"]] and out["extended"] == 20
+    p = _ogi("deadline", "2027-05-01", "--json")
+    assert p.returncode == 2 and "2026" in p.stderr and json.loads(p.stdout)["error"]["last_year"] == 2026
+    p = _ogi("deadline", "2026-02-30")
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    f = tmp_path / "2027.yaml"
+    f.write_text("years:\n  2027:\n    notice: 测试\n    holidays: []\n    workdays: []\n", encoding="utf-8")
+    env = {"OGI_DATA_DIR": str(tmp_path / "data")}
+    assert _ogi("calendar", "add", str(f), env=env).returncode == 0
+    assert json.loads(_ogi("deadline", "2027-03-01", "--json", env=env).stdout)["due"] == "2027-03-29"

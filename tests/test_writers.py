@@ -1,0 +1,200 @@
+"""The writers: every format read back by ogi's own readers gives the same report; the
+official layout of the DOCX (LibreOffice opens it, the template's table shapes); the
+fill-in workbook; --fill-totals."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+
+from ogi.ingest.load import load_report, read_bytes
+from ogi.ingest.locate import locate
+from ogi.render import render
+from ogi.render.layout import grids
+from ogi.report import Report, Value
+
+from .conftest import CORPUS, SEED_2019, SEED_2020
+from .strategies import publishable_reports
+
+FAST = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Rendering a PDF takes a second: few examples, and no shrinking (it would take minutes).
+SLOW = settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+                phases=[Phase.explicit, Phase.reuse, Phase.generate])
+
+
+def _same(a: Report, b: Report) -> None:
+    assert b.edition == a.edition
+    diff = {k: (a.cells[k].state, a.cells[k].value, b.cells[k].state, b.cells[k].value)
+            for k in a.cells if (a.cells[k].state, a.cells[k].value) != (b.cells[k].state, b.cells[k].value)}
+    assert diff == {}
+    assert (b.agency, b.year, b.issued_on) == (a.agency, a.year, a.issued_on)
+    assert b.sections == a.sections
+
+
+def roundtrip(report: Report, fmt: str) -> Report:
+    return locate(read_bytes(render(report, fmt), f"r.{fmt}"))
+
+
+@pytest.mark.parametrize("fmt", ["docx", "html", "xlsx", "md"])
+def test_roundtrip(fmt):
+    @FAST
+    @given(publishable_reports())
+    def prop(report):
+        _same(report, roundtrip(report, fmt))
+
+    prop()
+
+
+def test_roundtrip_pdf():
+    @SLOW
+    @given(publishable_reports())
+    def prop(report):
+        _same(report, roundtrip(report, "pdf"))
+
+    prop()
+
+
+def test_json_roundtrip_through_render(shared):
+    r = load_report(SEED_2019)
+    back = Report.from_json(__import__("json").loads(render(r, "json")))
+    assert back.to_json() == r.to_json()
+
+
+@pytest.mark.parametrize("seed", [SEED_2019, SEED_2020])
+def test_seeds_render_and_read_back(shared, seed):
+    r = load_report(seed)
+    for fmt in ("docx", "pdf", "html", "xlsx"):
+        back = roundtrip(r, fmt)
+        same = [k for k in r.cells if (r.cells[k].state, r.cells[k].value) == (back.cells[k].state, back.cells[k].value)]
+        lost = [k for k, v in r.cells.items() if v.state == "missing"]
+        # A cell the seed lost is printed empty: it comes back blank; every other cell as it was.
+        assert len(same) + len(lost) == len(r.cells), fmt
+        assert back.agency == r.agency and back.year == r.year
+
+
+def test_docx_has_the_templates_table_shapes(shared):
+    from docx import Document
+
+    template = Document(str(CORPUS / "templates/template-2021-blank.docx"))
+    expected = [(len(t.rows), len(t.columns)) for t in template.tables]
+    r = load_report(CORPUS / "pdf/huaian-gov-2024.pdf")
+    ours = Document(io.BytesIO(render(r, "docx")))
+    assert [(len(t.rows), len(t.columns)) for t in ours.tables] == expected == [(14, 4), (28, 10), (4, 15)]
+    # The template's merges: the note over three rows and three columns, 三、本年度办理结果 over 22 rows.
+    g = grids(r)[1]
+    assert (g.rows[0][0].rowspan, g.rows[0][0].colspan) == (3, 3)
+    assert g.rows[5][0].text == "三、本年度办理结果" and g.rows[5][0].rowspan == 22
+
+
+def test_docx_fonts_and_page(shared):
+    from docx import Document
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    d = Document(io.BytesIO(render(load_report(SEED_2020), "docx")))
+    s = d.sections[0]
+    assert (round(s.page_width.mm), round(s.page_height.mm)) == (210, 297)
+    assert (round(s.top_margin.mm), round(s.bottom_margin.mm), round(s.left_margin.mm), round(s.right_margin.mm)) == (37, 35, 28, 26)
+    title = d.paragraphs[0]
+    assert title.text == "绿园区商务局2020年政府信息公开工作年度报告"
+    assert title.runs[0].element.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
+    heading = next(p for p in d.paragraphs if p.text == "一、总体情况")
+    assert heading.runs[0].element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
+    assert "PAGE" in s.footer.paragraphs[0]._p.xml
+    assert d.paragraphs[-1].text == "2021年1月21日" and d.paragraphs[-2].text == "绿园区商务局"
+    assert Mm(1)
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is installed by .ci/run")
+def test_libreoffice_opens_the_docx(shared, tmp_path):
+    f = tmp_path / "report.docx"
+    f.write_bytes(render(load_report(SEED_2019), "docx"))
+    p = subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(f)],
+                       capture_output=True, timeout=180)
+    assert p.returncode == 0 and (tmp_path / "report.pdf").stat().st_size > 10_000
+
+
+def test_pdf_text_is_selectable_and_fonts_embedded(shared):
+    import pdfplumber
+
+    data = render(load_report(SEED_2019), "pdf")
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        text = "".join(p.extract_text() or "" for p in pdf.pages)
+    assert "开封市商务局2019年政府信息公开工作年度报告" in text.replace(" ", "").replace("\n", "")
+    from pypdf import PdfReader
+
+    embedded = set()
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            desc = font.get("/FontDescriptor") or font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
+            desc = desc.get_object()
+            if any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+                embedded.add(str(desc["/FontName"]))
+    assert any("CJK" in name for name in embedded), embedded
+
+
+def test_template_workbook_filled_in_reads_back(tmp_path):
+    import openpyxl
+
+    from ogi.editions import load_edition
+
+    ed = load_edition("2021")
+    empty = Report.empty("2021", agency="某某局", year=2025)
+    empty.cells = {cid: Value("blank") for cid in ed.cells}
+    data = render(empty, "xlsx", template=True)
+    back = locate(read_bytes(data, "t.xlsx"))
+    assert (back.agency, back.year) == ("某某局", 2025)
+    assert back.cells["requests.new.natural"].state == "blank"
+    # An office fills it in (openpyxl, like a program would: formulas then have no cached value).
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    ws = wb["表三"]
+    ws["D4"] = 5   # 一、本年新收 — 自然人
+    ws["E4"] = 2   # 商业企业
+    ws["D28"] = 7  # 四、结转下年度 — 自然人
+    wb["封面与正文"]["B5"] = "2026年1月20日"
+    buf = io.BytesIO()
+    wb.save(buf)
+    filled = locate(read_bytes(buf.getvalue(), "filled.xlsx"))
+    assert filled.cells["requests.new.natural"].value == 5
+    assert filled.cells["requests.new.total"].value == 7  # the total formula, evaluated
+    assert filled.cells["requests.carried_out.natural"].value == 7
+    assert str(filled.issued_on) == "2026-01-20"
+
+
+def test_fill_totals_only_fills_blank_totals():
+    from ogi.totals import fill_totals
+
+    from .builders import setcells, zero_report
+
+    r = setcells(zero_report(), {"requests.new.natural": 3, "requests.new.commercial": 2})
+    r.cells["requests.new.total"] = Value("blank")
+    r.cells["requests.carried_in.total"] = Value("value", 9, "9")  # printed wrong: left as it is
+    assert fill_totals(r) == ["requests.new.total"]
+    assert r.cells["requests.new.total"].value == 5
+    assert r.cells["requests.carried_in.total"].value == 9
+
+
+def test_cli_render_and_template(shared, tmp_path):
+    import subprocess
+    import sys
+
+    run = lambda *a: subprocess.run([sys.executable, "-m", "ogi.cli", *map(str, a)], capture_output=True, text=True, timeout=120)  # noqa: E731
+    p = run("render", SEED_2020, "--to", "xlsx", "-o", tmp_path / "a.xlsx")
+    assert p.returncode == 0 and "已写入" in p.stderr
+    assert load_report(tmp_path / "a.xlsx").agency == "绿园区商务局"
+    p = run("render", CORPUS / "pdf/hongze-gov-2024.pdf", "--to", "md")
+    assert p.returncode == 0 and p.stdout.startswith("# 淮安市洪泽区人民政府2024年")
+    p = run("template", "--edition", "2019", "--agency", "某某局", "--year", "2020", "--to", "docx", "-o", tmp_path / "t.docx")
+    assert p.returncode == 0
+    assert load_report(tmp_path / "t.docx").edition == "2019"
+    p = run("render", tmp_path / "missing.json", "--to", "pdf")
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    p = run("render", SEED_2020, "--to", "odt")
+    assert p.returncode == 2 and "用法错误" in p.stderr
+    assert Path(tmp_path / "a.xlsx").exists()

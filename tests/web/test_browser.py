@@ -1,0 +1,170 @@
+"""A clerk and a reviewer in a real browser (Playwright driving Debian's Chromium):
+register → ask for correction → record the corrected request → extend → answer →
+download the letter. Leaves a screenshot of the request page in docs/img/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .conftest import PASSWORD
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = [pytest.mark.django_db(transaction=True),
+              pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is installed by scripts/install-system-packages.sh")]
+# Screenshots go to docs/img/ when OGI_UPDATE_DOCS=1 (to refresh the README's pictures).
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "img" if os.environ.get("OGI_UPDATE_DOCS") == "1" else \
+    Path(os.environ["OGI_DATA_DIR"]) / "screenshots"
+
+
+@pytest.fixture
+def browser():  # type: ignore[no-untyped-def]
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+def _login(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def _fire(page, event: str, fields: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    form = page.locator(f"form[data-event={event}]")
+    for name, value in fields.items():
+        el = form.locator(f"[name={event}-{name}]")
+        if el.evaluate("e => e.tagName") == "SELECT":
+            el.select_option(value)
+        else:
+            el.fill(value)
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+
+
+def test_request_from_registration_to_letter(world, live_server, browser, tmp_path):
+    base = live_server.url
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _login(page, base, "a-clerk")
+    page.click("text=登记申请")
+    page.select_option("#id_channel", "letter")
+    page.fill("#id_submitted_on", "2026-03-02")
+    page.fill("#id_received_on", "2026-03-03")
+    page.select_option("#id_applicant_category", "natural")
+    page.fill("#id_applicant_name", "李晓红")
+    page.fill("#id_applicant_id_no", "320102198805056789")
+    page.fill("#id_applicant_contact", "13900001111")
+    page.fill("#id_content", "某路段规划许可证及附图")
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=已登记")
+    tracking = page.locator("h1").inner_text().split()[1]
+    assert tracking == "SWJ-2026-00001"
+    assert "李**" in page.content() and "李晓红" not in page.content()
+
+    _fire(page, "request_correction", {"on": "2026-03-05", "note": "请说明路段起止"})
+    assert "待补正" in page.locator("h1").inner_text()
+    _fire(page, "receive_correction", {"on": "2026-03-10"})
+    assert "办理中" in page.locator("h1").inner_text()
+    assert "2026年4月8日" in page.locator("#deadline").inner_text()  # 20 working days from 3-10 (清明 4-4..4-6)
+
+    page.click("text=退出")
+    _login(page, base, "a-reviewer")
+    page.goto(f"{base}/requests/{tracking}/")
+    _fire(page, "extend", {"on": "2026-03-30", "days": "15", "note": "需调取档案"})
+    assert "2026年4月29日" in page.locator("#deadline").inner_text()
+    _fire(page, "answer", {"on": "2026-04-20", "outcome": "granted"})
+    assert "已答复" in page.locator("h1").inner_text()
+    page.click("text=查看申请人个人信息")
+    page.wait_for_selector("text=李晓红")
+    DOCS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(DOCS / "request-page.png"), full_page=True)
+    with page.expect_download() as dl:
+        page.click("#letter")
+    letter = tmp_path / "letter.docx"
+    dl.value.save_as(letter)
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(str(letter)).paragraphs)
+    assert "李晓红：" in text and "第三十六条第（二）项" in text and tracking in text
+    page.reload()  # the audit log now also lists the view of the applicant's data
+    events = [e for e in page.locator("table").last.inner_text().splitlines() if e.strip()]
+    assert any("延长答复期限" in e for e in events) and any("查看申请人个人信息" in e for e in events)
+
+
+def test_report_workspace(live_server, browser, tmp_path):
+    import datetime as dt
+
+    from ogi.web.ledger.demo import PASSWORD as DEMO_PASSWORD
+    from ogi.web.ledger.demo import create_demo
+
+    create_demo(today=dt.date(2026, 11, 23), per_year_scale=0.3)
+    base = live_server.url
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+
+    def login(name: str) -> None:
+        page.goto(f"{base}/login/")
+        page.fill("#id_username", name)
+        page.fill("#id_password", DEMO_PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/")
+
+    login("swj-jingban")
+    page.goto(f"{base}/reports/2025/")
+    # Click a cell: the requests behind it appear, as many as the cell says.
+    cell = page.locator("td[data-cell='requests.new.natural']")
+    n = int(cell.inner_text())
+    cell.click()
+    page.wait_for_selector("#panel table")
+    assert page.locator("#panel a[href^='/requests/']").count() == n
+    # Edit a section: the checks run again beside the report.
+    page.locator("textarea[data-section=problems]").fill("（一）主要问题：答复文书需规范。（二）改进情况：修订模板。")
+    page.wait_for_selector("#findings >> text=已保存")
+    page.locator("textarea[data-section=problems]").blur()  # the change event saves once more: let it finish
+    page.wait_for_load_state("networkidle")
+    # Override a cell: the finding appears; then undo it from the cell's panel.
+    page.locator("td[data-cell='active.penalty.decisions']").click()
+    # The panel still holds the previous cell's form until the new one arrives.
+    page.wait_for_selector("#panel strong >> text=active.penalty.decisions")
+    page.fill("#override-form input[name=value]", "999")
+    page.fill("#override-form input[name=reason]", "测试人工修改")
+    page.click("#override-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_selector("li[data-rule='cell.override']")
+    page.locator("td[data-cell='active.penalty.decisions']").click()
+    page.wait_for_selector("#override-form button[name=clear]")
+    page.click("#override-form button[name=clear]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("li[data-rule='cell.override']").count() == 0
+    page.click("button[data-report-event=submit]")
+    page.wait_for_selector("#report-state >> text=审核中")
+    page.click("text=退出")
+    login("swj-shenhe")
+    page.goto(f"{base}/reports/2025/")
+    page.click("button[data-report-event=approve]")
+    page.wait_for_selector("#report-state >> text=已批准")
+    page.click("button[data-report-event=publish]")
+    page.wait_for_selector("#report-state >> text=已发布")
+    DOCS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(DOCS / "report-workspace.png"))
+    with page.expect_download() as dl:
+        page.click("a[data-export=docx]")
+    f = tmp_path / "report.docx"
+    dl.value.save_as(f)
+    from ogi.ingest.load import load_report
+
+    back = load_report(f)
+    assert back.agency == "某某市商务局" and back.year == 2025 and back.issued_on is not None
+    public = page.locator("#public-link").get_attribute("href")
+    page.goto(f"{base}{public}")
+    assert "某某市商务局2025年政府信息公开工作年度报告" in page.content()

@@ -1,0 +1,149 @@
+"""The annual report in the ledger: compiled from the demo ledger, the workspace page,
+drill-down, overrides only with a reason (and shown as findings), review and publication."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.test import Client
+
+from ogi.checks import check_all
+from ogi.web.ledger import reports
+from ogi.web.ledger.demo import PASSWORD, create_demo
+from ogi.web.ledger.models import Agency, AnnualReport, Event
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(db):  # type: ignore[no-untyped-def]
+    create_demo(today=dt.date(2026, 11, 23), per_year_scale=0.4)
+    return Agency.objects.get(code="SWJ")
+
+
+def login(name: str) -> Client:
+    c = Client()
+    assert c.login(username=name, password=PASSWORD)
+    return c
+
+
+def test_demo_compiles_into_two_continuous_reports_without_error(demo):
+    for agency in Agency.objects.filter(parent__isnull=False):
+        a, b = (reports.workspace(agency, y).report for y in (2025, 2026))
+        findings = check_all([a, b])
+        assert [f.rule for fs in findings for f in fs if f.severity == "error"] == []
+        carried = {k: b.cells[f"requests.carried_in.{k}"].value for k in ("natural", "commercial", "total")}
+        assert carried == {k: a.cells[f"requests.carried_out.{k}"].value for k in ("natural", "commercial", "total")}
+        nonzero_rows = {cid.split(".")[1] for cid, v in a.cells.items() if cid.startswith("requests.") and v.value}
+        assert len(nonzero_rows) >= 5  # several outcome rows in use
+        assert a.cells["requests.new.total"].value > a.cells["requests.new.natural"].value > 0  # several columns
+
+
+def test_drill_down_lists_as_many_records_as_the_cell_counts(demo):
+    ws = reports.workspace(demo, 2025)
+    for cid, keys in ws.compiled.sources.items():
+        assert ws.report.cells[cid].value == len(keys)
+    cid = next(c for c, k in ws.compiled.sources.items() if c.startswith("requests.granted.") and not c.endswith("total") and k)
+    page = login("swj-jingban").get(f"/reports/2025/cells/{cid}/").content.decode()
+    assert page.count('href="/requests/SWJ-') == len(ws.compiled.sources[cid])
+
+
+def test_override_needs_a_reason_and_becomes_a_finding(demo):
+    c = login("swj-jingban")
+    cid = "active.licensing.decisions"
+    c.post(f"/reports/2025/cells/{cid}/override/", {"value": "7", "reason": ""})
+    assert AnnualReport.objects.get(agency=demo, year=2025).overrides == {}
+    c.post(f"/reports/2025/cells/{cid}/override/", {"value": "7", "reason": "统计口径调整"})
+    ws = reports.workspace(demo, 2025)
+    assert ws.report.cells[cid].value == 7
+    f = [x for x in ws.findings if x.rule == "cell.override"]
+    assert len(f) == 1 and "统计口径调整" in f[0].message_zh
+    assert Event.objects.filter(event="report.override", note="统计口径调整").exists()
+    c.post(f"/reports/2025/cells/{cid}/override/", {"clear": "1"})
+    assert reports.workspace(demo, 2025).row.overrides == {}
+
+
+def test_text_edit_runs_the_checks_live(demo):
+    c = login("swj-jingban")
+    resp = c.post("/reports/2025/sections/overview/", {"text": "2025年，全年共收到政府信息公开申请99999件。"})
+    assert resp.status_code == 200 and "narrative.numbers" in resp.content.decode()
+
+
+def test_review_publication_public_url_and_exports(demo):
+    clerk, reviewer = login("swj-jingban"), login("swj-shenhe")
+    assert clerk.post("/reports/2026/state/approve/").status_code == 302
+    assert AnnualReport.objects.get(agency=demo, year=2026).state == "draft"  # a clerk cannot approve
+    clerk.post("/reports/2026/state/submit/")
+    assert clerk.post("/reports/2026/sections/problems/", {"text": "改"}).status_code == 409  # no edits in review
+    reviewer.post("/reports/2026/state/approve/")
+    reviewer.post("/reports/2026/state/publish/")
+    row = AnnualReport.objects.get(agency=demo, year=2026)
+    assert row.state == "published" and row.slug and row.issued_on
+    public = Client().get(f"/public/reports/{row.slug}/")
+    assert public.status_code == 200 and "某某市商务局2026年政府信息公开工作年度报告" in public.content.decode()
+    docx = clerk.get("/reports/2026/export.docx")
+    from docx import Document
+
+    assert Document(io.BytesIO(docx.content)).paragraphs[0].text == "某某市商务局2026年政府信息公开工作年度报告"
+    assert login("zrj-jingban").get("/reports/2026/").content.decode().count("某某市商务局") == 0
+
+
+def test_previous_year_uploaded_for_continuity(world, shared):
+    """A ledger started this year: last year's published report is uploaded and the
+    carried-over requests are checked against it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ogi.render import render
+    from ogi.web.ledger import services
+
+    from ..builders import setcells, zero_report
+    from .conftest import PASSWORD as WORLD_PASSWORD
+    from .conftest import request_data
+
+    c = Client()
+    assert c.login(username="a-clerk", password=WORLD_PASSWORD)
+    services.register(world["a_clerk"], request_data(received_on=dt.date(2026, 3, 2)))
+    last = setcells(zero_report("2021", year=2025), {"requests.new.natural": 2, "requests.new.total": 2,
+                                                     "requests.carried_out.natural": 2, "requests.carried_out.total": 2})
+    last.agency = world["a"].name
+    upload = SimpleUploadedFile("2025.docx", render(last, "docx"))
+    resp = c.post("/reports/2026/previous/", {"file": upload}, follow=True)
+    assert "已读取" in resp.content.decode()
+    ws = reports.workspace(world["a"], 2026)
+    carried = [f for f in ws.findings if f.rule == "continuity.carried"]
+    assert {f.cells[0] for f in carried} == {"requests.carried_in.natural", "requests.carried_in.total"}
+    bad = c.post("/reports/2026/previous/", {"file": SimpleUploadedFile("x.txt", bytes(range(32)) * 100)}, follow=True)
+    assert "二进制" in bad.content.decode()
+
+
+def test_year_figures_imported_from_the_filled_in_workbook(world):
+    import openpyxl
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ogi.editions import load_edition
+    from ogi.render import render
+    from ogi.report import Report, Value
+
+    from .conftest import PASSWORD as WORLD_PASSWORD
+
+    empty = Report.empty("2021", agency=world["a"].name, year=2025)
+    empty.cells = {cid: Value("blank") for cid in load_edition("2021").cells}
+    wb = openpyxl.load_workbook(io.BytesIO(render(empty, "xlsx", template=True)))
+    ws = wb["表二"]
+    for row in ws.iter_rows():
+        label = row[0].value
+        if label in ("行政许可", "行政处罚", "行政强制"):
+            row[1].value = {"行政许可": 120, "行政处罚": 33, "行政强制": 4}[label]
+        elif label == "行政事业性收费":
+            row[1].value = 1.5  # 万元
+    buf = io.BytesIO()
+    wb.save(buf)
+    c = Client()
+    assert c.login(username="a-clerk", password=WORLD_PASSWORD)
+    resp = c.post("/reports/2025/figures/", {"file": SimpleUploadedFile("填报表.xlsx", buf.getvalue())}, follow=True)
+    assert "已导入表二年度数据 4 项" in resp.content.decode()
+    r = reports.workspace(world["a"], 2025).report
+    assert [r.cells[f"active.{k}.decisions"].value for k in ("licensing", "penalty", "coercion")] == [120, 33, 4]
+    assert str(r.cells["active.fees.amount"].value) == "15000"
