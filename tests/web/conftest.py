@@ -38,3 +38,4 @@ def request_data(**kw):  # type: ignore[no-untyped-def]
             "applicant_contact": "13812345678", "content": "某地块征收补偿方案"}
     data.update(kw)
     return data
+

@@ -30,6 +30,11 @@ def browser():  # type: ignore[no-untyped-def]
             "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
             "--disable-component-update", "--disable-sync"])
         yield b
+        # Connections opened by the test body while Playwright's loop runs are not the ones
+        # pytest-django closes; left open, PostgreSQL refuses to drop the test database.
+        from django.db import connections
+
+        connections.close_all()
         b.close()
 
 
