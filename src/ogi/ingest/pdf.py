@@ -1,6 +1,9 @@
 """Reader for PDFs with a text layer (pdfplumber): ruled tables rebuilt as grids with
 their merged cells, labels wrapped inside cells joined, page numbers and running
-headers dropped; pages without text go to OCR."""
+headers dropped; pages without text go to OCR.
+
+pdfplumber finds the tables and lines; the page's characters and rulings it works on are
+read by pdfium (`pdf_objects`), pdfminer's own parse only where pdfium cannot read a file."""
 
 from __future__ import annotations
 
@@ -19,10 +22,6 @@ _CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}0-9])|(?<=[0-9])\s+(?=[{_CJK}
 _PAGE_NUMBER = re.compile(r"^(?:[—\-－–]\s*\d{1,3}\s*[—\-－–]|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3}|\d{1,3})$")
 # A page with fewer characters than this is a scan (or blank) and needs OCR.
 MIN_TEXT_CHARS = 20
-# Pages that draw nothing (no path objects: no ruled table) are read with pdfium, ten
-# times faster than parsing them in pdfminer — when pdfium reports their line breaks,
-# which some generators' text layers do not give it.
-MAX_LINE_CHARS = 80
 
 
 def _join_lines(text: str | None) -> str:
@@ -99,15 +98,13 @@ def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document
     per_page: list[list[tuple[float, Block]]] = []
     scanned: list[int] = []
     table_no = 0
-    text_only = _text_only_pages(data)
+    fast = _pdfium_document(data)
     try:
         for pno, page in enumerate(pages, start=1):
             items: list[tuple[float, Block]] = []
-            if pno in text_only:
-                lines = text_only[pno]
-                per_page.append([(float(k), Paragraph(t, {"page": pno, **({"margin": True} if k in (0, len(lines) - 1) else {})}))
-                                 for k, t in enumerate(lines)])
-                continue
+            objects = _pdfium_objects(fast, page, pno) if fast is not None else None
+            if objects is not None:
+                page._objects = objects  # pdfplumber's cache of the parsed page: pdfminer is not run
             if len(page.chars) < MIN_TEXT_CHARS:
                 scanned.append(pno)
                 per_page.append(items)
@@ -137,6 +134,8 @@ def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document
         raise IngestError("broken_pdf", "PDF 文件已损坏或不完整，无法读取", f"broken PDF: {type(e).__name__}: {e}") from None
     finally:
         pdf.close()
+        if fast is not None:
+            fast.close()
     if scanned and ocr:
         from .ocr import ocr_pdf_pages
 
@@ -147,29 +146,23 @@ def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document
     return Document(_join_wrapped(_drop_running(per_page)), file=file, kind="pdf")
 
 
-def _text_only_pages(data: bytes) -> dict[int, list[str]]:
-    """Lines of the pages that have text but nothing a ruled table could be drawn with."""
+def _pdfium_document(data: bytes) -> Any:
     import pypdfium2 as pdfium
-    import pypdfium2.raw as pdfium_c
 
-    out: dict[int, list[str]] = {}
     try:
-        pdf = pdfium.PdfDocument(data)
+        return pdfium.PdfDocument(data)
     except Exception:
-        return out  # pdfplumber will say what is wrong with the file
+        return None  # pdfminer reads it, or pdfplumber says what is wrong with the file
+
+
+def _pdfium_objects(doc: Any, page: Any, pno: int) -> dict[str, list[dict[str, Any]]] | None:
+    """The page's objects read by pdfium; None (pdfminer parses the page) if pdfium cannot."""
+    from .pdf_objects import PageObjects
+
     try:
-        for i in range(len(pdf)):
-            page = pdf[i]
-            if any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2)):
-                continue
-            text = page.get_textpage().get_text_range()
-            lines = [t for t in (_join_lines(x) for x in text.splitlines()) if t]
-            if len(text.strip()) < MIN_TEXT_CHARS or max(len(x) for x in lines) > MAX_LINE_CHARS:
-                continue
-            out[i + 1] = lines
-    finally:
-        pdf.close()
-    return out
+        return PageObjects(doc[pno - 1], pno, float(page.height), page.initial_doctop).objects()
+    except Exception:
+        return None
 
 
 MIN_FULL_LINE = 26
