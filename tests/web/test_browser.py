@@ -4,6 +4,7 @@ download the letter. Leaves a screenshot of the request page in docs/img/."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from pathlib import Path
@@ -108,8 +109,6 @@ def test_request_from_registration_to_letter(world, live_server, browser, tmp_pa
 
 
 def test_report_workspace(live_server, browser, tmp_path):
-    import datetime as dt
-
     from ogi.web.ledger.demo import PASSWORD as DEMO_PASSWORD
     from ogi.web.ledger.demo import create_demo
 
@@ -173,3 +172,37 @@ def test_report_workspace(live_server, browser, tmp_path):
     public = page.locator("#public-link").get_attribute("href")
     page.goto(f"{base}{public}")
     assert "某某市商务局2025年政府信息公开工作年度报告" in page.content()
+
+
+def test_public_files_a_request_and_follows_it(world, live_server, browser, monkeypatch):
+    from ogi.web.ledger import public_views, services
+
+    monkeypatch.setattr(services, "today", lambda: dt.date(2026, 3, 2))
+    monkeypatch.setattr(public_views, "today", lambda: dt.date(2026, 3, 2))
+    base = live_server.url
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.goto(f"{base}/public/apply/")
+    page.select_option("#id_agency", label="某市商务局")
+    page.select_option("#id_applicant_category", "natural")
+    page.fill("#id_applicant_name", "赵六")
+    page.fill("#id_applicant_id_no", "320102199203036789")
+    page.fill("#id_applicant_contact", "13700002222")
+    page.fill("#id_content", "2025年度本市外资企业名录")
+    page.click("button[type=submit]")  # missing 获取方式: the form says so and keeps what was typed
+    page.wait_for_selector("text=请按提示修改后再提交")
+    assert page.input_value("#id_content") == "2025年度本市外资企业名录"
+    page.select_option("#id_delivery", "email")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#receipt-no")
+    tracking, code = page.inner_text("#receipt-no"), page.inner_text("#receipt-code")
+    assert tracking == "SWJ-2026-00001" and "2026年3月30日" in page.inner_text("#due")
+
+    other = browser.new_page(viewport={"width": 1100, "height": 900})  # another browser: only number and code
+    other.goto(f"{base}/public/track/")
+    other.fill("#id_tracking_no", tracking)
+    other.fill("#id_query_code", code)
+    other.click("button[type=submit]")
+    other.wait_for_selector("#state")
+    assert other.inner_text("#state") == "办理中" and "赵六" not in other.content()
+    DOCS.mkdir(parents=True, exist_ok=True)
+    other.screenshot(path=str(DOCS / "public-track.png"), full_page=True)

@@ -45,26 +45,32 @@ class Transition:
     guards: tuple[str, ...] = ()
     outcome: str | None = None  # the outcome a closing event records
     inputs: tuple[str, ...] = ()  # what the user supplies
+    public: str = ""  # what the applicant's tracking page says happened; "" shows nothing
 
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition("request_correction", "通知补正", ("registered",), "correction", STAFF,
-               ("correction_in_time", "not_corrected_before"), inputs=("note", "correction_due")),
-    Transition("receive_correction", "收到补正", ("correction",), "registered", STAFF, inputs=("note",)),
+               ("correction_in_time", "not_corrected_before"), inputs=("note", "correction_due"), public="通知补正申请"),
+    Transition("receive_correction", "收到补正", ("correction",), "registered", STAFF, inputs=("note",),
+               public="收到补正后的申请，答复期限自收到之日起重新计算"),
     Transition("correction_lapsed", "逾期未补正，不再处理", ("correction",), "closed", STAFF,
-               ("correction_period_over",), outcome="other.no_correction"),
+               ("correction_period_over",), outcome="other.no_correction", public="逾期未补正，不再处理该申请"),
     Transition("start_consultation", "征求第三方或其他机关意见", ("registered",), "consulting", STAFF,
-               inputs=("party", "note")),
-    Transition("end_consultation", "收到意见（或期满）", ("consulting",), "registered", STAFF, inputs=("note",)),
+               inputs=("party", "note"), public="征求第三方或其他机关意见，所需时间不计入答复期限"),
+    Transition("end_consultation", "收到意见（或期满）", ("consulting",), "registered", STAFF, inputs=("note",),
+               public="征求意见结束，继续办理"),
     Transition("extend", "延长答复期限", ("registered", "consulting", "fee_pending"), None, APPROVERS,
-               ("not_extended", "extension_within_limit"), inputs=("days", "note")),
+               ("not_extended", "extension_within_limit"), inputs=("days", "note"), public="延长答复期限"),
     Transition("fee_notice", "发出收费通知", ("registered",), "fee_pending", STAFF, ("fee_positive",),
-               inputs=("basis", "pages", "note")),
-    Transition("fee_paid", "申请人已缴费", ("fee_pending",), "registered", STAFF, inputs=("note",)),
+               inputs=("basis", "pages", "note"), public="发出收费通知"),
+    Transition("fee_paid", "申请人已缴费", ("fee_pending",), "registered", STAFF, inputs=("note",),
+               public="收到信息处理费"),
     Transition("fee_lapsed", "逾期未缴费，不再处理", ("fee_pending",), "closed", STAFF, ("fee_period_over",),
-               outcome="other.unpaid_fee"),
-    Transition("withdraw", "申请人撤回申请", OPEN_STATES, "closed", STAFF, outcome="other.other", inputs=("note",)),
-    Transition("answer", "答复", ("registered",), "answered", APPROVERS, ("outcome_allowed",), inputs=("outcome", "note")),
+               outcome="other.unpaid_fee", public="逾期未缴纳信息处理费，不再处理该申请"),
+    Transition("withdraw", "申请人撤回申请", OPEN_STATES, "closed", STAFF, outcome="other.other", inputs=("note",),
+               public="申请人撤回申请"),
+    Transition("answer", "答复", ("registered",), "answered", APPROVERS, ("outcome_allowed",), inputs=("outcome", "note"),
+               public="作出答复"),
     Transition("archive", "归档", ("answered", "closed"), "archived", STAFF),
 )
 BY_EVENT = {t.event: t for t in TRANSITIONS}

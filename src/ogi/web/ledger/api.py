@@ -5,7 +5,7 @@ document is served at /api/openapi.json, its pages at /api/docs). Token authenti
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Schema, Status
@@ -39,6 +39,7 @@ class RequestIn(Schema):
     applicant_id_no: str = ""
     applicant_contact: str = ""
     content: str
+    delivery: Literal["", "email", "post", "collect", "online"] = ""
 
 
 class RequestOut(Schema):
@@ -53,6 +54,10 @@ class RequestOut(Schema):
     days_left: int | None
     status: str
     version: int
+
+
+class RequestCreated(RequestOut):
+    query_code: str  # for the portal to give the applicant, who follows the request on /public/track/
 
 
 class EventIn(Schema):
@@ -74,13 +79,13 @@ def _refused(e: Refused) -> HttpError:
     return HttpError(status, e.message_zh)
 
 
-@api.post("/requests", response={201: RequestOut})
+@api.post("/requests", response={201: RequestCreated})
 def create_request(request: HttpRequest, payload: RequestIn):  # type: ignore[no-untyped-def]
     try:
         r = services.register(request.user, payload.dict())
     except Refused as e:
         raise _refused(e) from None
-    return Status(201, _out(r))
+    return Status(201, RequestCreated(**_out(r).dict(), query_code=r.query_code))
 
 
 @api.get("/requests/{tracking_no}", response=RequestOut)

@@ -53,6 +53,10 @@ CHANNELS = [("in_person", "当面提交"), ("letter", "邮寄（签收）"), ("o
             ("email", "电子邮件"), ("online", "网上申请")]
 
 
+# Art. 29(三): how the applicant wants the information.
+DELIVERY = [("email", "电子邮件"), ("post", "邮寄"), ("collect", "当面领取"), ("online", "网上获取")]
+
+
 class Request(models.Model):
     agency = models.ForeignKey(Agency, verbose_name="受理机关", on_delete=models.PROTECT, related_name="requests")
     tracking_no = models.CharField("申请编号", max_length=40, unique=True)
@@ -65,6 +69,7 @@ class Request(models.Model):
     applicant_id_no = models.CharField("证件号码", max_length=40, blank=True)
     applicant_contact = models.CharField("联系方式", max_length=100, blank=True)
     content = models.TextField("申请公开的政府信息")
+    delivery = models.CharField("获取信息的方式", max_length=20, choices=DELIVERY, blank=True, default="")
     state = models.CharField("状态", max_length=20, choices=list(STATES.items()), default="registered", db_index=True)
     outcome = models.CharField("办理结果", max_length=40, choices=list(outcomes().items()), null=True, blank=True)
     answered_on = models.DateField("答复日期", null=True, blank=True)
@@ -138,6 +143,15 @@ def new_tracking_no(agency: Agency, year: int) -> str:
             .values_list("tracking_no", flat=True).first())
     n = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{n:05d}"
+
+
+# No 0/O or 1/I/L: the code is read off a screen or a letter and typed back in.
+_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_query_code() -> str:
+    """The applicant's secret for following a request: 8 characters, about 40 bits."""
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
 
 
 def today() -> dt.date:

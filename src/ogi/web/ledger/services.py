@@ -14,7 +14,7 @@ from django.http import Http404
 from ogi.records.workflow import BY_EVENT, OPEN_STATES, Context, Refused, due_of, fire
 from ogi.workdays import CalendarRangeError, default_calendar
 
-from .models import Agency, Event, Request, Staff, new_tracking_no, today
+from .models import Agency, Event, Request, Staff, new_query_code, new_tracking_no, today
 
 # Art. 31: the day of receipt by channel — (一) in person: the day handed in; (二) by post:
 # the day signed for, ordinary letters: the day receipt is confirmed with the applicant;
@@ -80,7 +80,7 @@ def reveal(user, r: Request) -> dict[str, str]:  # type: ignore[no-untyped-def]
         raise Refused("只有本机关工作人员可以查看申请人个人信息", "forbidden")
     Event.objects.create(request=r, agency=r.agency, actor=user, on=today(), event="view_personal_data",
                          label="查看申请人个人信息", changes={})
-    return {"name": r.applicant_name, "id_no": r.applicant_id_no, "contact": r.applicant_contact}
+    return {"name": r.applicant_name, "id_no": r.applicant_id_no, "contact": r.applicant_contact, "query_code": r.query_code}
 
 
 def register(user, data: dict[str, Any], agency: Agency | None = None) -> Request:  # type: ignore[no-untyped-def]
@@ -98,18 +98,49 @@ def register(user, data: dict[str, Any], agency: Agency | None = None) -> Reques
         default_calendar().check(received)
     except CalendarRangeError as e:
         raise Refused(e.message_zh, "calendar_range") from None
+    return _create(agency, data, actor=user, label="登记申请", note=RECEIPT_RULE.get(data["channel"], ""))
+
+
+def _create(agency: Agency, data: dict[str, Any], actor, label: str, note: str) -> Request:  # type: ignore[no-untyped-def]
     for _ in range(5):
         try:
             with transaction.atomic():
-                r = Request.objects.create(agency=agency, tracking_no=new_tracking_no(agency, received.year),
-                                           query_code=secrets.token_hex(3).upper(), **data)
-                Event.objects.create(request=r, agency=agency, actor=user, on=received, event="register", label="登记申请",
+                r = Request.objects.create(agency=agency, tracking_no=new_tracking_no(agency, data["received_on"].year),
+                                           query_code=new_query_code(), **data)
+                Event.objects.create(request=r, agency=agency, actor=actor, on=r.received_on, event="register", label=label,
                                      changes={"state": [None, r.state]}, calendar_version=default_calendar().version,
-                                     note=RECEIPT_RULE.get(r.channel, ""))
+                                     note=note)
                 return r
         except IntegrityError:
             continue  # two registrations took the same number: take the next
     raise Refused("申请编号冲突，请重试", "conflict")
+
+
+# Art. 31(三): an online request is received on the day both sides confirm it. ogi's own
+# form confirms at once — the applicant is shown the tracking number and query code on
+# submission — so the day of submission is the day of receipt.
+ONLINE_RECEIPT = "通过本机关网上申请平台提交，平台即时出具申请编号和查询码，提交之日即为双方确认之日（条例第三十一条第三项）"
+
+
+def file_online(agency: Agency, data: dict[str, Any]) -> Request:
+    """A member of the public files a request on the public form: no staff user acts."""
+    day = today()
+    try:
+        default_calendar().check(day)
+    except CalendarRangeError as e:
+        raise Refused(e.message_zh, "calendar_range") from None
+    data = {**data, "channel": "online", "submitted_on": day, "received_on": day}
+    return _create(agency, data, actor=None, label="网上提交申请", note=ONLINE_RECEIPT)
+
+
+def find_by_code(tracking_no: str, query_code: str) -> Request | None:
+    """The request whose tracking number and query code both match; None otherwise, the
+    same answer whichever of the two was wrong."""
+    r = Request.objects.select_related("agency").filter(tracking_no=tracking_no.strip().upper()).first()
+    given = query_code.strip().upper().encode()
+    if r is None or not r.query_code or not secrets.compare_digest(r.query_code.encode(), given):
+        return None
+    return r
 
 
 def record_event(user, tracking_no: str, event: str, on: dt.date, inputs: dict[str, Any],  # type: ignore[no-untyped-def]

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import report_views, views
+from . import public_views, report_views, views
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
@@ -27,4 +27,8 @@ urlpatterns = [
     path("reports/<int:year>/previous/", report_views.upload_previous, name="upload_previous"),
     path("reports/<int:year>/figures/", report_views.import_figures, name="import_figures"),
     path("public/reports/<str:slug>/", report_views.public, name="public_report"),
+    path("public/apply/", public_views.apply, name="public_apply"),
+    path("public/receipt/", public_views.receipt, name="public_receipt"),
+    path("public/track/", public_views.track, name="public_track"),
+    path("public/requests/<str:tracking_no>/letter.docx", public_views.public_letter, name="public_letter"),
 ]

@@ -16,7 +16,7 @@ from ogi.records.workflow import BY_EVENT, STATES, Refused, allowed, due_of
 
 from . import services
 from .forms import EventForm, RegisterForm
-from .models import CHANNELS, today
+from .models import CHANNELS, Request, today
 
 STATUS_ZH = {"overdue": "已逾期", "due_soon": "即将到期", "waiting": "等待申请人", "ok": "办理中", "done": "已办结"}
 
@@ -120,6 +120,11 @@ def letter(request: HttpRequest, tracking_no: str) -> HttpResponse:
     r = services.get_visible(request.user, tracking_no)
     if not r.outcome:
         return HttpResponse("该申请尚未答复或终止，没有答复书", status=404)
+    return letter_response(r)
+
+
+def letter_response(r: Request) -> HttpResponse:
+    """The reply letter of an answered or closed request, as a DOCX download."""
     data = reply_letter(agency=r.agency.name, tracking_no=r.tracking_no, applicant=r.applicant_name,
                         received_on=r.received_on, content=r.content, outcome=r.outcome,
                         answered_on=r.answered_on or r.closed_on or today())

@@ -1,0 +1,113 @@
+"""Pages for the public: file a request online and follow it with the tracking number and
+query code handed out on filing. No login; nothing of other people's requests is shown,
+and an applicant sees the dates and decisions of their own request, never staff notes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from ogi.records.workflow import BY_EVENT, Refused, due_of
+
+from . import services
+from .forms import PublicRequestForm, TrackForm
+from .models import Request, today
+from .views import letter_response
+
+# Guessing query codes: after this many wrong tries from one address the form rests.
+MAX_FAILED = 10
+FAILED_WINDOW_S = 15 * 60
+_TRACKED = "ogi_tracked"  # session key: the requests this browser has shown its code for
+
+
+def _client(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest) -> HttpResponse:
+    form = PublicRequestForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "agency"}
+        try:
+            r = services.file_online(form.cleaned_data["agency"], data)
+        except Refused as e:
+            error = e.message_zh
+        else:
+            request.session["ogi_receipt"] = {"tracking_no": r.tracking_no, "query_code": r.query_code}
+            _remember(request, r)
+            return redirect("public_receipt")
+    return render(request, "ledger/public_apply.html", {"form": form, "error": error})
+
+
+def receipt(request: HttpRequest) -> HttpResponse:
+    data = request.session.get("ogi_receipt")
+    if not data:
+        return redirect("public_track")
+    r = Request.objects.select_related("agency").filter(tracking_no=data["tracking_no"]).first()
+    if r is None:
+        return redirect("public_track")
+    return render(request, "ledger/public_receipt.html", {"r": r, "code": data["query_code"], **_status(r)})
+
+
+@require_http_methods(["GET", "POST"])
+def track(request: HttpRequest) -> HttpResponse:
+    form = TrackForm(request.POST or None)
+    ctx: dict[str, Any] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        key = f"ogi-track-failed:{_client(request)}"
+        failed = cache.get(key, 0)
+        if failed >= MAX_FAILED:
+            ctx["error"] = "查询失败次数过多，请15分钟后再试"
+            return render(request, "ledger/public_track.html", ctx, status=429)
+        r = services.find_by_code(form.cleaned_data["tracking_no"], form.cleaned_data["query_code"])
+        if r is None:
+            cache.set(key, failed + 1, FAILED_WINDOW_S)
+            ctx["error"] = "申请编号或查询码不正确，请核对回执"
+            return render(request, "ledger/public_track.html", ctx, status=404)
+        _remember(request, r)
+        ctx.update(r=r, **_status(r))
+    return render(request, "ledger/public_track.html", ctx)
+
+
+def public_letter(request: HttpRequest, tracking_no: str) -> HttpResponse:
+    """The reply letter, for the browser that has shown this request's query code."""
+    if tracking_no not in request.session.get(_TRACKED, []):
+        return HttpResponse("请先用申请编号和查询码查询该申请", status=403)
+    r = Request.objects.select_related("agency").filter(tracking_no=tracking_no).first()
+    if r is None or not r.outcome:
+        return HttpResponse("该申请尚未答复或终止，没有答复书", status=404)
+    return letter_response(r)
+
+
+def _remember(request: HttpRequest, r: Request) -> None:
+    seen = [t for t in request.session.get(_TRACKED, []) if t != r.tracking_no][-19:]
+    request.session[_TRACKED] = [*seen, r.tracking_no]
+
+
+def _status(r: Request) -> dict[str, Any]:
+    """What the applicant is told: state, the date the answer is due by, and what happened when."""
+    timeline = []
+    for e in r.events.all():
+        if e.event == "register":
+            timeline.append((e.on, "收到申请"))
+            continue
+        t = BY_EVENT.get(e.event)
+        if t is None or not t.public:
+            continue
+        text = t.public
+        if e.event == "request_correction" and r.correction_due:
+            text += f"，请于{r.correction_due:%Y年%m月%d日}前补正"
+        elif e.event == "extend" and r.extension_days:
+            text += f" {r.extension_days} 个工作日"
+        elif e.event == "fee_notice" and r.fee_amount:
+            text += f"，金额 {r.fee_amount} 元"
+        elif e.event == "answer" and r.outcome:
+            text += f"：{r.outcome_label}"
+        timeline.append((e.on, text))
+    return {"due": due_of(r, today()), "timeline": timeline}

@@ -1,0 +1,129 @@
+"""The public's side: filing a request online and following it with the tracking number
+and query code — without an account, without seeing anyone else's request or any staff
+note, and without a way to guess codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from docx import Document
+
+from ogi.web.ledger import public_views, services
+from ogi.web.ledger.models import Event, Request
+
+from .conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+FILED = dt.date(2026, 3, 2)  # a Monday; 20 working days later is 2026-03-30
+
+
+@pytest.fixture(autouse=True)
+def fixed_day(monkeypatch):
+    monkeypatch.setattr(services, "today", lambda: FILED)
+    monkeypatch.setattr(public_views, "today", lambda: FILED)
+    cache.clear()  # the failed-attempt counters
+
+
+def form(world, **kw) -> dict[str, str]:
+    data = {"agency": str(world["a"].pk), "applicant_category": "natural", "applicant_name": "李四",
+            "applicant_id_no": "320102198802023456", "applicant_contact": "lisi@example.cn",
+            "content": "2025年某路段拓宽工程的环境影响评价批复文件", "delivery": "email"}
+    data.update(kw)
+    return data
+
+
+def file(world, client: Client | None = None, **kw) -> tuple[Client, Request, str]:
+    c = client or Client()
+    resp = c.post("/public/apply/", form(world, **kw))
+    assert resp.status_code == 302 and resp["Location"] == "/public/receipt/", resp.content.decode()[:500]
+    receipt = c.get("/public/receipt/").content.decode()
+    r = Request.objects.get()
+    assert r.tracking_no in receipt and r.query_code in receipt
+    return c, r, r.query_code
+
+
+def staff(user) -> Client:  # type: ignore[no-untyped-def]
+    c = Client()
+    assert c.login(username=user.username, password=PASSWORD)
+    return c
+
+
+def test_filing_registers_an_online_request_received_that_day(world):
+    page = Client().get("/public/apply/").content.decode()
+    assert "某市商务局" in page and "某市民政局" in page
+    _, r, code = file(world)
+    assert (r.agency, r.channel, r.submitted_on, r.received_on, r.state) == (world["a"], "online", FILED, FILED, "registered")
+    assert r.delivery == "email" and len(code) == 8 and not set(code) & set("01OIL")
+    ev = Event.objects.get(request=r)
+    assert ev.actor is None and ev.label == "网上提交申请" and "第三十一条" in ev.note
+    # It is in agency A's inbox, due 20 working days after filing, and nowhere else.
+    groups = services.inbox(world["a_clerk"], FILED)
+    assert [(x.tracking_no, d.due) for g in groups.values() for x, d in g] == [(r.tracking_no, dt.date(2026, 3, 30))]
+    assert all(not g for g in services.inbox(world["b_clerk"], FILED).values())
+
+
+def test_tracking_shows_state_and_due_date_but_no_personal_data(world):
+    _, r, code = file(world)
+    page = Client().post("/public/track/", {"tracking_no": r.tracking_no.lower(), "query_code": code.lower()}).content.decode()
+    assert "办理中" in page and "2026年3月30日" in page and "收到申请" in page
+    for secret in ("李四", "320102198802023456", "lisi@example.cn"):
+        assert secret not in page
+
+
+def test_wrong_codes_say_nothing_and_guessing_is_stopped(world):
+    _, r, code = file(world)
+    c = Client()
+    for wrong in ({"tracking_no": r.tracking_no, "query_code": "AAAAAAAA"},
+                  {"tracking_no": "SWJ-2026-99999", "query_code": code}):
+        resp = c.post("/public/track/", wrong)
+        assert resp.status_code == 404 and "申请编号或查询码不正确" in resp.content.decode()
+        assert r.content not in resp.content.decode()
+    for _ in range(public_views.MAX_FAILED - 2):
+        c.post("/public/track/", {"tracking_no": r.tracking_no, "query_code": "BBBBBBBB"})
+    resp = c.post("/public/track/", {"tracking_no": r.tracking_no, "query_code": code})
+    assert resp.status_code == 429 and r.content not in resp.content.decode()
+
+
+def test_incomplete_form_is_explained_and_nothing_is_stored(world):
+    resp = Client().post("/public/apply/", form(world, applicant_contact="", content="  ", agency=""))
+    page = resp.content.decode()
+    assert resp.status_code == 200 and "请按提示修改后再提交" in page and "这个字段是必填项" in page
+    assert not Request.objects.exists()
+
+
+def test_staff_work_shows_on_the_tracking_page_without_staff_notes(world):
+    _, r, code = file(world)
+    services.record_event(world["a_clerk"], r.tracking_no, "request_correction", dt.date(2026, 3, 4),
+                          {"note": "内部备注：申请人所述文件名称不清"})
+    c = Client()
+    page = c.post("/public/track/", {"tracking_no": r.tracking_no, "query_code": code}).content.decode()
+    assert "待补正" in page and "通知补正申请，请于" in page and "内部备注" not in page
+    services.record_event(world["a_clerk"], r.tracking_no, "receive_correction", dt.date(2026, 3, 9), {})
+    services.record_event(world["a_reviewer"], r.tracking_no, "answer", dt.date(2026, 3, 20), {"outcome": "granted"})
+    page = c.post("/public/track/", {"tracking_no": r.tracking_no, "query_code": code}).content.decode()
+    assert "已答复" in page and "作出答复：（一）予以公开" in page and "收到补正后的申请" in page
+    # The letter goes to the browser that showed the code, not to anyone with the number.
+    letter = c.get(f"/public/requests/{r.tracking_no}/letter.docx")
+    assert letter.status_code == 200
+    assert any(r.tracking_no in p.text for p in Document(io.BytesIO(letter.content)).paragraphs)
+    assert Client().get(f"/public/requests/{r.tracking_no}/letter.docx").status_code == 403
+    # Staff see who filed it and can read the code out to an applicant who lost it.
+    detail = staff(world["a_clerk"]).get(f"/requests/{r.tracking_no}/").content.decode()
+    assert "申请人（网上）" in detail and "电子邮件" in detail
+    assert services.reveal(world["a_clerk"], r)["query_code"] == code
+
+
+def test_api_gives_portals_the_query_code(world):
+    from ogi.web.ledger.models import ApiToken
+
+    c = Client(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(world['a_clerk'], 'portal')}")
+    body = {"channel": "online", "submitted_on": "2026-03-02", "received_on": "2026-03-02", "applicant_category": "natural",
+            "applicant_name": "王五", "content": "某项目的立项批复", "delivery": "post"}
+    out = c.post("/api/requests", body, content_type="application/json").json()
+    assert services.find_by_code(out["tracking_no"], out["query_code"]).delivery == "post"
+    bad = c.post("/api/requests", {**body, "delivery": "carrier pigeon"}, content_type="application/json")
+    assert bad.status_code == 422
