@@ -303,7 +303,8 @@ def serve(
     except OSError as e:
         sys.stderr.write(f"无法在 {host}:{port} 上启动：{e.strerror or e}（端口可能已被占用，可用 --port 换一个）\n")
         raise typer.Exit(2) from None
-    sys.stdout.write(f"ogi 台账已启动：http://{host}:{port}/ （登录页 /login/，公众提交申请 /public/apply/、查询进度 /public/track/，API 文档 /api/docs）按 Ctrl+C 停止\n")
+    sys.stdout.write(f"ogi 台账已启动：http://{host}:{port}/ （登录页 /login/，公众提交申请 /public/apply/、"
+                     "查询进度 /public/track/，API 文档 /api/docs）按 Ctrl+C 停止\n")
     sys.stdout.flush()
     try:
         server.run()
