@@ -102,6 +102,56 @@ def check(files: FilesArg, as_json: JsonOpt = False, jobs: JobsOpt = None) -> No
     raise typer.Exit(1 if has_error else 0)
 
 
+def _checked(files: list[Path], jobs: int | None) -> tuple[list, list]:
+    results = _read_all(files, jobs)
+    return results, check_all([r for _, r, _ in results if r is not None])
+
+
+@app.command()
+def compare(files: FilesArg, as_json: JsonOpt = False, jobs: JobsOpt = None) -> None:
+    """对比多份报告：按机关列出各年度的主要数字（新收申请、公开率、复议诉讼、被纠错率等）及与上一年度相比的变化。"""
+    from .corpus.dataset import compare as compare_reports
+    from .corpus.dataset import compare_json
+    from .present import print_comparison
+
+    results, findings = _checked(files, jobs)
+    data = compare_reports(results, findings)
+    if as_json:
+        _dump(compare_json(data))
+    else:
+        print_comparison(Console(), data)
+        for file, _, err in results:
+            if err:
+                _complain(file, err)
+    raise typer.Exit(2 if data["unreadable"] else 0)
+
+
+class DatasetFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+    jsonl = "jsonl"
+
+
+@app.command()
+def dataset(files: FilesArg,
+            out: Annotated[Path, typer.Option("--output", "-o", help="输出文件：.csv、.xlsx 或 .jsonl", show_default=False)],
+            jobs: JobsOpt = None) -> None:
+    """把多份报告整理为一张数据表：每份报告一行，每个单元格一列，另有元数据、问题数和主要指标；读不出的文件也占一行并写明原因。"""
+    from .corpus.dataset import WRITERS, rows
+
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in WRITERS:
+        sys.stderr.write(f"不支持的输出格式“{out.suffix or '（无扩展名）'}”：请用 .csv、.xlsx 或 .jsonl\n")
+        raise typer.Exit(2)
+    results, findings = _checked(files, jobs)
+    table = rows(results, findings)
+    _write(WRITERS[fmt](table), out, None, fmt)
+    bad = [r for r in table if not r["ok"]]
+    sys.stderr.write(f"共 {len(table)} 个文件，读出 {len(table) - len(bad)} 份报告"
+                     + (f"，{len(bad)} 个无法读取（原因见“error”列）" if bad else "") + "\n")
+    raise typer.Exit(2 if bad else 0)
+
+
 class Format(StrEnum):
     docx = "docx"
     html = "html"

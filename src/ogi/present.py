@@ -105,3 +105,46 @@ def _source_text(src: dict | None) -> str:
         if key in src and src[key] is not None:
             parts.append(zh.format(src[key]))
     return "".join(parts)
+
+
+def _figure_text(v: object, rate: bool) -> str:
+    if v is None:
+        return "—"
+    if rate:
+        return f"{float(v) * 100:.1f}%"  # type: ignore[arg-type]
+    return str(v)
+
+
+def _change_text(v: object, rate: bool) -> str:
+    if v is None or v == 0:
+        return ""
+    if rate:
+        return f"（{float(v) * 100:+.1f}个百分点）"  # type: ignore[arg-type]
+    return f"（{v:+}）"
+
+
+def print_comparison(console: Console, data: dict) -> None:
+    """`ogi compare` for people: a table per agency, a row per figure, a column per
+    report in year order; the change from the agency's previous report in brackets."""
+    from collections import Counter
+
+    from .corpus.indicators import shown
+
+    for agency in data["agencies"]:
+        reports = agency["reports"]
+        years = Counter(e["year"] for e in reports)
+        t = Table(title=agency["agency"], title_justify="left")
+        t.add_column("")
+        for e in reports:
+            head = str(e["year"] or "年度不明")
+            if years[e["year"]] > 1:  # the same year twice (a page and its attachment): say which file
+                head += f"\n{e['file'].rsplit('/', 1)[-1]}"
+            t.add_column(head, justify="right")
+        for i in shown():
+            rate = i.rate is not None
+            t.add_row(i.label, *(_figure_text(e["figures"][i.id], rate) + _change_text((e["change"] or {}).get(i.id), rate)
+                                 for e in reports))
+        t.add_row("错误 / 警告", *(f"{e['errors']} / {e['warnings']}" for e in reports))
+        console.print(t)
+    if data["agencies"]:
+        console.print("[dim]括号内为与该机关上一份报告相比的变化；“—”为报告中缺失或无法计算（如分母为0）。[/dim]")

@@ -1,0 +1,180 @@
+"""Many reports as one dataset (one row per file, one column per cell) and side by side
+(the indicators of each agency's years, with the change from its previous report).
+
+Cells are given as printed: a number, "" for blank or missing, "—" for a dash — a
+researcher decides what a dash means, the dataset does not decide it for them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from decimal import Decimal
+from typing import Any
+
+from ..checks.continuity import same_agency
+from ..checks.places import cell_zh
+from ..editions import all_editions
+from ..ingest.errors import IngestError
+from ..report import Finding, Report
+from .indicators import Figure, figures, indicators, shown
+
+Result = tuple[str, Report | None, IngestError | None]
+UNKNOWN_AGENCY = "（机关不明）"
+META_COLUMNS = {"file": "文件", "ok": "是否读出", "error": "无法读取的原因", "agency": "机关", "year": "年度",
+                "edition": "表格格式", "issued_on": "成文日期", "kind": "机关类别", "errors": "错误数", "warnings": "警告数",
+                "rules": "发现的问题（规则编号）", "missing_cells": "缺失的单元格数"}
+
+
+def cell_columns() -> dict[str, str]:
+    """Every cell id of every edition (the newest edition's order first) → a Chinese name."""
+    out: dict[str, str] = {}
+    for ed in sorted(all_editions(), key=lambda e: e.first_year, reverse=True):
+        for cid in ed.cells:
+            out.setdefault(cid, cell_zh(ed, cid))
+    return out
+
+
+def _printed(report: Report, cid: str) -> Any:
+    v = report.cells.get(cid)
+    if v is None or v.state in ("missing", "blank"):
+        return ""
+    if v.state == "dash":
+        return "—"
+    return v.value
+
+
+def rows(results: list[Result], findings: list[list[Finding]]) -> list[dict[str, Any]]:
+    """One row per file; `findings` in the order of the readable reports among `results`."""
+    cells = list(cell_columns())
+    found = iter(findings)
+    out = []
+    for file, report, err in results:
+        row: dict[str, Any] = dict.fromkeys([*META_COLUMNS, *(f"ind.{i.id}" for i in shown()), *cells], "")
+        row.update(file=file, ok=err is None)
+        if err is not None or report is None:
+            row["error"] = err.message_zh if err else ""
+            out.append(row)
+            continue
+        fs = next(found)
+        sev = Counter(f.severity for f in fs)
+        row.update(agency=report.agency or "", year=report.year or "", edition=report.edition or "",
+                   issued_on=report.issued_on.isoformat() if report.issued_on else "", kind=report.kind or "",
+                   errors=sev["error"], warnings=sev["warning"], rules=",".join(sorted({f.rule for f in fs})),
+                   missing_cells=sum(1 for v in report.cells.values() if v.state == "missing"))
+        fig = figures(report)
+        for i in shown():
+            row[f"ind.{i.id}"] = "" if fig[i.id] is None else fig[i.id]
+        for cid in report.cells:
+            row[cid] = _printed(report, cid)
+        out.append(row)
+    return out
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return str(v)
+    return v
+
+
+def to_csv(data: list[dict[str, Any]]) -> bytes:
+    buf = io.StringIO()
+    if data:
+        w = csv.DictWriter(buf, fieldnames=list(data[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows({k: _plain(v) for k, v in r.items()} for r in data)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")  # the BOM lets Excel open it as UTF-8
+
+
+def to_jsonl(data: list[dict[str, Any]]) -> bytes:
+    return "".join(json.dumps({k: _plain(v) for k, v in r.items()}, ensure_ascii=False) + "\n" for r in data).encode()
+
+
+def to_xlsx(data: list[dict[str, Any]]) -> bytes:
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    head = wb.add_format({"bold": True, "bg_color": "#F0F2F5", "text_wrap": True, "valign": "top"})
+    ws = wb.add_worksheet("报告")
+    names = {**META_COLUMNS, **{f"ind.{i.id}": i.label for i in shown()}, **cell_columns()}
+    columns = list(data[0]) if data else list(names)
+    for c, key in enumerate(columns):
+        ws.write(0, c, key, head)
+        ws.write(1, c, names.get(key, key), head)
+    for r, row in enumerate(data, start=2):
+        for c, key in enumerate(columns):
+            v = row[key]
+            if isinstance(v, Decimal):
+                ws.write_number(r, c, float(v))
+            elif isinstance(v, bool):
+                ws.write_boolean(r, c, v)
+            elif isinstance(v, int):
+                ws.write_number(r, c, v)
+            else:
+                ws.write_string(r, c, str(v))
+    ws.freeze_panes(2, 2)
+    ws.set_row(1, 60)
+    ws.set_column(0, 0, 36)
+    ws.set_column(1, len(columns) - 1, 12)
+    wb.close()
+    return buf.getvalue()
+
+
+WRITERS = {"csv": to_csv, "jsonl": to_jsonl, "xlsx": to_xlsx}
+
+
+def compare(results: list[Result], findings: list[list[Finding]]) -> dict[str, Any]:
+    """Each agency's reports in year order with their indicators and the change from the
+    agency's previous report given; the unreadable files listed apart."""
+    found = iter(findings)
+    groups: list[tuple[list[str], list[dict[str, Any]]]] = []  # (names seen, entries)
+    unreadable = []
+    for file, report, err in results:
+        if err is not None or report is None:
+            unreadable.append({"file": file, "error": err.message_zh if err else ""})
+            continue
+        fs = next(found)
+        sev = Counter(f.severity for f in fs)
+        entry = {"file": file, "agency": report.agency, "year": report.year, "edition": report.edition,
+                 "figures": figures(report), "errors": sev["error"], "warnings": sev["warning"]}
+        name = report.agency or UNKNOWN_AGENCY
+        # 洪泽区人民政府 and 淮安市洪泽区人民政府 are one agency's reports of two years.
+        group = next((g for g in groups if any(n == name or same_agency(n, name) for n in g[0])), None)
+        if group is None:
+            groups.append(([name], [entry]))
+        else:
+            group[0].append(name)
+            group[1].append(entry)
+    by_agency = {max(names, key=len): entries for names, entries in groups}
+    agencies = []
+    for name in sorted(by_agency):
+        entries = sorted(by_agency[name], key=lambda e: (e["year"] is None, e["year"] or 0, e["file"]))
+        prev: dict[str, Figure] | None = None
+        for e in entries:
+            e["change"] = {k: _delta(v, prev.get(k)) for k, v in e["figures"].items()} if prev else None
+            prev = e["figures"]
+        agencies.append({"agency": name, "reports": entries})
+    return {"indicators": [{"id": i.id, "label": i.label, "kind": "rate" if i.rate else "count"} for i in shown()],
+            "agencies": agencies, "unreadable": unreadable}
+
+
+def _delta(now: Figure, before: Figure) -> Figure:
+    if now is None or before is None:
+        return None
+    return now - before
+
+
+def compare_json(data: dict[str, Any]) -> dict[str, Any]:
+    """`compare`'s result with rates as strings ("0.8750") and hidden indicators dropped."""
+    keep = {i.id for i in shown()}
+
+    def clean(d: dict[str, Figure] | None) -> dict[str, Any] | None:
+        return None if d is None else {k: _plain(v) for k, v in d.items() if k in keep}
+
+    return {**data, "agencies": [{**a, "reports": [{**e, "figures": clean(e["figures"]), "change": clean(e["change"])}
+                                                   for e in a["reports"]]} for a in data["agencies"]]}
+
+
+__all__ = ["WRITERS", "cell_columns", "compare", "compare_json", "indicators", "rows"]

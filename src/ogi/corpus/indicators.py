@@ -1,0 +1,61 @@
+"""The figures compared across years and agencies, defined in indicators.yaml."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from ..editions import all_editions
+from ..report import Report
+
+Figure = int | Decimal | None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    label: str
+    short: str
+    cells: tuple[str, ...] = ()  # summed
+    rate: tuple[str, str] | None = None  # numerator and denominator indicator ids
+    hidden: bool = False  # needed for a rate, not shown on its own
+
+
+@cache
+def indicators() -> tuple[Indicator, ...]:
+    raw = yaml.safe_load(resources.files("ogi.corpus").joinpath("indicators.yaml").read_text(encoding="utf-8"))
+    out = tuple(Indicator(d["id"], d["label"], d.get("short", d["label"]), tuple(d.get("sum", ())),
+                          tuple(d["rate"]) if "rate" in d else None, bool(d.get("hidden"))) for d in raw)
+    known = {i.id for i in out}
+    for ed in all_editions():
+        for i in out:
+            lost = [c for c in i.cells if c not in ed.cells]
+            if lost:
+                raise ValueError(f"indicators.yaml: {i.id}: {lost} not in edition {ed.id}")
+    for i in out:
+        if i.rate and not set(i.rate) <= known:
+            raise ValueError(f"indicators.yaml: {i.id}: unknown rate parts {i.rate}")
+    return out
+
+
+def figures(report: Report) -> dict[str, Figure]:
+    """Every indicator of one report; a rate is a Decimal fraction rounded to 4 places,
+    None when a part is unknown or the denominator is 0."""
+    out: dict[str, Figure] = {}
+    for i in indicators():
+        if i.rate is None:
+            parts = [report.number(c) for c in i.cells]
+            out[i.id] = None if any(p is None for p in parts) else sum(parts)  # type: ignore[arg-type]
+    for i in indicators():
+        if i.rate is not None:
+            num, den = out.get(i.rate[0]), out.get(i.rate[1])
+            out[i.id] = None if num is None or not den else (Decimal(num) / Decimal(den)).quantize(Decimal("0.0001"))
+    return out
+
+
+def shown() -> list[Indicator]:
+    return [i for i in indicators() if not i.hidden]

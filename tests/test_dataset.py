@@ -1,0 +1,103 @@
+"""Many reports as one dataset, and side by side across years and agencies: the figures
+come from the cells as printed, one agency's differently written names are one agency,
+and unreadable files are kept in the output with their reason."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+import openpyxl
+
+from ogi.checks import check_all
+from ogi.corpus.batch import read_many
+from ogi.corpus.dataset import compare, rows, to_csv, to_xlsx
+from ogi.corpus.indicators import figures, indicators
+from ogi.editions import all_editions
+from ogi.ingest.load import load_report
+from ogi.report import Report, Value
+
+from .conftest import CORPUS, SEED_2019, SEED_2020
+from .test_cli import ogi
+
+
+def _read(*paths):  # type: ignore[no-untyped-def]
+    results = read_many(list(paths), jobs=1)
+    return results, check_all([r for _, r, _ in results if r is not None])
+
+
+def test_indicators_name_cells_of_both_editions():
+    ids = {i.id for i in indicators()}
+    for ed in all_editions():
+        for i in indicators():
+            assert all(c in ed.cells for c in i.cells), (ed.id, i.id)
+            assert i.rate is None or set(i.rate) <= ids
+
+
+def test_figures_of_a_seed_as_printed(shared):
+    f = figures(load_report(SEED_2019))
+    # 开封 2019: 1 carried in, nothing answered, one direct lawsuit with 其他结果, 2 penalty decisions.
+    assert (f["received"], f["carried_in"], f["processed"], f["lawsuits"], f["penalty"]) == (0, 1, 0, 1, 2)
+    assert f["disclosure_rate"] is None and f["correction_rate"] == 0  # nothing processed; 0 of 1 appeals corrected
+
+
+def test_rates_and_unknown_figures():
+    r = Report.empty("2021", agency="某局", year=2024)
+    for cid in r.cells:
+        r.cells[cid] = Value("value", 0)
+    r.cells["requests.processed_total.total"] = Value("value", 8)
+    r.cells["requests.granted.total"] = Value("value", 5)
+    r.cells["requests.partial.total"] = Value("dash", None, "—")  # a dash counts as 0, as in the checks
+    assert figures(r)["disclosure_rate"] == Decimal("0.6250")
+    r.cells["requests.partial.total"] = Value()  # missing: the figure and its rate are unknown
+    assert figures(r)["disclosed"] is None and figures(r)["disclosure_rate"] is None
+
+
+def test_one_agency_two_names_two_years(shared):
+    data = compare(*_read(CORPUS / "pdf" / "hongze-gov-2024.pdf", CORPUS / "pdf" / "hongze-gov-2023.pdf",
+                          CORPUS / "pdf" / "huaian-gov-2024.pdf"))
+    names = [a["agency"] for a in data["agencies"]]
+    assert names == ["淮安市人民政府", "淮安市洪泽区人民政府"]  # 洪泽区人民政府 (2023) joined to it
+    hongze = data["agencies"][1]["reports"]
+    assert [e["year"] for e in hongze] == [2023, 2024] and hongze[0]["change"] is None
+    assert hongze[1]["figures"]["received"] == 95 and hongze[1]["change"]["received"] == 95 - 21
+    assert hongze[0]["errors"] > 0  # the 2023 table 四 totals
+
+
+def test_dataset_rows_keep_printed_states_and_unreadable_files(shared, tmp_path):
+    junk = tmp_path / "notice.txt"
+    junk.write_text("关于举办培训班的通知\n各单位：定于下周举办培训。", encoding="utf-8")
+    table = rows(*_read(SEED_2020, SEED_2019, junk))
+    lvyuan, kaifeng, bad = table
+    assert lvyuan["active.procurement.projects"] == 1 and lvyuan["active.procurement.amount"] == Decimal("21738")
+    assert lvyuan["active.penalty.decisions"] == "" and lvyuan["missing_cells"] == 1 and lvyuan["rules"] == "cell.missing"
+    assert lvyuan["requests.other.no_correction.total"] == ""  # a 2021 cell: not in a 2019-format report
+    assert kaifeng["requests.carried_in.natural"] == 1 and kaifeng["errors"] == 2
+    assert bad["ok"] is False and "不是年度报告" in bad["error"] and bad["agency"] == ""
+    back = list(csv.DictReader(io.StringIO(to_csv(table).decode("utf-8-sig"))))
+    assert back[0]["active.procurement.amount"] == "21738" and back[2]["ok"] == "False"
+    wb = openpyxl.load_workbook(io.BytesIO(to_xlsx(table)))
+    ws = wb["报告"]
+    head = [c.value for c in ws[1]]
+    col = head.index("requests.carried_in.natural") + 1
+    assert ws.cell(2, col).value == "表三「二、上年结转政府信息公开申请数量」行「自然人」列"
+    assert ws.cell(4, col).value == 1 and ws.cell(3, head.index("agency") + 1).value == "绿园区商务局"
+
+
+def test_cli_compare_and_dataset(shared, tmp_path):
+    p = ogi("compare", "--json", SEED_2019, SEED_2020)
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert [a["agency"] for a in out["agencies"]] == ["开封市商务局", "绿园区商务局"]
+    assert out["agencies"][0]["reports"][0]["figures"]["correction_rate"] == "0.0000"
+    assert "appeals_total" not in out["agencies"][0]["reports"][0]["figures"]  # a part of a rate, not shown
+    text = ogi("compare", SEED_2019, tmp_path / "missing.docx")
+    assert text.returncode == 2 and "本年新收申请" in text.stdout and "missing.docx：" in text.stderr
+    assert "Traceback" not in text.stderr
+    target = tmp_path / "all.xlsx"
+    made = ogi("dataset", SEED_2019, SEED_2020, "-o", target)
+    assert made.returncode == 0 and target.exists() and "读出 2 份报告" in made.stderr
+    wrong = ogi("dataset", SEED_2019, "-o", tmp_path / "all.doc")
+    assert wrong.returncode == 2 and "不支持的输出格式" in wrong.stderr and "Traceback" not in wrong.stderr
