@@ -107,14 +107,6 @@ def _source_text(src: dict | None) -> str:
     return "".join(parts)
 
 
-def _figure_text(v: object, rate: bool) -> str:
-    if v is None:
-        return "—"
-    if rate:
-        return f"{float(v) * 100:.1f}%"  # type: ignore[arg-type]
-    return str(v)
-
-
 def _change_text(v: object, rate: bool) -> str:
     if v is None or v == 0:
         return ""
@@ -128,7 +120,7 @@ def print_comparison(console: Console, data: dict) -> None:
     report in year order; the change from the agency's previous report in brackets."""
     from collections import Counter
 
-    from .corpus.indicators import shown
+    from .corpus.indicators import figure_text, shown
 
     for agency in data["agencies"]:
         reports = agency["reports"]
@@ -142,7 +134,7 @@ def print_comparison(console: Console, data: dict) -> None:
             t.add_column(head, justify="right")
         for i in shown():
             rate = i.rate is not None
-            t.add_row(i.label, *(_figure_text(e["figures"][i.id], rate) + _change_text((e["change"] or {}).get(i.id), rate)
+            t.add_row(i.label, *(figure_text(e["figures"][i.id], rate) + _change_text((e["change"] or {}).get(i.id), rate)
                                  for e in reports))
         t.add_row("错误 / 警告", *(f"{e['errors']} / {e['warnings']}" for e in reports))
         console.print(t)

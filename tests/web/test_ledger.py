@@ -184,3 +184,23 @@ def test_oversight_for_the_supervising_office(world):
     assert "某市商务局" in page and "某市民政局" in page and "另一市商务局" not in page
     assert 'class="tag overdue">1<' in page  # received 2026-02-02, long past its 20 working days
     assert login(world["a_clerk"]).get("/oversight/").status_code == 403
+
+
+def test_supervisor_compares_the_years_reports(world):
+    import re
+
+    from ogi.web.ledger.models import AnnualReport
+
+    r1 = services.register(world["a_clerk"], request_data(received_on=dt.date(2026, 2, 2), submitted_on=dt.date(2026, 2, 2)))
+    services.register(world["a_clerk"], request_data(received_on=dt.date(2026, 3, 2), submitted_on=dt.date(2026, 3, 2)))
+    services.record_event(world["a_reviewer"], r1.tracking_no, "answer", dt.date(2026, 2, 20), {"outcome": "granted"})
+    page = login(world["supervisor"]).get("/oversight/?year=2026").content.decode()
+    table = page[page.index('id="compare-table"'):]
+    row_a = re.search(r'<tr data-agency="SWJ">(.*?)</tr>', table, re.S).group(1)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row_a, re.S)
+    # 新收 2, 上年结转 0, 办理总计 1, 公开 1, 公开率 100 %, 结转下年 1
+    assert cells[:6] == ["2", "0", "1", "1", "100.0%", "1"]
+    row_b = re.search(r'<tr data-agency="MZJ">(.*?)</tr>', table, re.S).group(1)
+    assert re.findall(r"<td[^>]*>(.*?)</td>", row_b, re.S)[:5] == ["0", "0", "0", "0", "—"]
+    assert 'data-agency="LSW"' not in table  # not below this office
+    assert not AnnualReport.objects.exists()  # looking does not open anyone's report

@@ -59,3 +59,10 @@ def figures(report: Report) -> dict[str, Figure]:
 
 def shown() -> list[Indicator]:
     return [i for i in indicators() if not i.hidden]
+
+
+def figure_text(v: Figure, rate: bool) -> str:
+    """A figure for people: a count as is, a rate in per cent, "—" when unknown."""
+    if v is None:
+        return "—"
+    return f"{float(v) * 100:.1f}%" if rate else str(v)

@@ -66,6 +66,7 @@ class PublicRequestForm(forms.ModelForm):
         for name in ("applicant_id_no", "applicant_contact", "delivery"):
             self.fields[name].required = True
         self.fields["delivery"].choices = [("", "请选择"), *DELIVERY]
+        self.fields["applicant_category"].choices = [("", "请选择"), *self.fields["applicant_category"].choices[1:]]
 
     def clean_content(self) -> str:
         text = self.cleaned_data["content"].strip()

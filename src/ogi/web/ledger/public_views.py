@@ -42,7 +42,7 @@ def apply(request: HttpRequest) -> HttpResponse:
             request.session["ogi_receipt"] = {"tracking_no": r.tracking_no, "query_code": r.query_code}
             _remember(request, r)
             return redirect("public_receipt")
-    return render(request, "ledger/public_apply.html", {"form": form, "error": error})
+    return render(request, "ledger/public_apply.html", {"form": form, "error": error, "public_page": True})
 
 
 def receipt(request: HttpRequest) -> HttpResponse:
@@ -52,13 +52,13 @@ def receipt(request: HttpRequest) -> HttpResponse:
     r = Request.objects.select_related("agency").filter(tracking_no=data["tracking_no"]).first()
     if r is None:
         return redirect("public_track")
-    return render(request, "ledger/public_receipt.html", {"r": r, "code": data["query_code"], **_status(r)})
+    return render(request, "ledger/public_receipt.html", {"r": r, "code": data["query_code"], "public_page": True, **_status(r)})
 
 
 @require_http_methods(["GET", "POST"])
 def track(request: HttpRequest) -> HttpResponse:
     form = TrackForm(request.POST or None)
-    ctx: dict[str, Any] = {"form": form}
+    ctx: dict[str, Any] = {"form": form, "public_page": True}
     if request.method == "POST" and form.is_valid():
         key = f"ogi-track-failed:{_client(request)}"
         failed = cache.get(key, 0)

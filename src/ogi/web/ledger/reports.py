@@ -89,6 +89,17 @@ def workspace(agency: Agency, year: int) -> Workspace:
     return Workspace(row, compiled, report, findings)
 
 
+def standing(agency: Agency, year: int) -> tuple[Report, list[Finding], AnnualReport | None]:
+    """An agency's report of the year as it stands, for its supervisor: the workspace when
+    the agency has opened one, else the report its records compile to (nothing is created)."""
+    row = AnnualReport.objects.filter(agency=agency, year=year).first()
+    if row is not None:
+        ws = workspace(agency, year)
+        return ws.report, ws.findings, ws.row
+    report = compile_agency(agency, year).report
+    return report, checks_with_previous(agency, year, report), None
+
+
 def checks_with_previous(agency: Agency, year: int, report: Report, uploaded: dict | None = None) -> list[Finding]:
     """The report's checks, with continuity against last year's report: the one uploaded,
     else last year's as the ledger compiles it, when the ledger holds that year."""

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from ogi.corpus.indicators import figures, shown
 from ogi.records.letters import reply_letter
 from ogi.records.outcomes import APPLICANT_CATEGORIES
 from ogi.records.workflow import BY_EVENT, STATES, Refused, allowed, due_of
@@ -17,6 +18,7 @@ from ogi.records.workflow import BY_EVENT, STATES, Refused, allowed, due_of
 from . import services
 from .forms import EventForm, RegisterForm
 from .models import CHANNELS, Request, today
+from .reports import standing
 
 STATUS_ZH = {"overdue": "已逾期", "due_soon": "即将到期", "waiting": "等待申请人", "ok": "办理中", "done": "已办结"}
 
@@ -149,8 +151,19 @@ def oversight(request: HttpRequest) -> HttpResponse:
         for r, _ in rows:
             by_agency.setdefault(r.agency_id, {}).setdefault(status, 0)
             by_agency[r.agency_id][status] += 1
-    year = day.year - 1 if day.month <= 3 else day.year
+    default_year = day.year - 1 if day.month <= 3 else day.year
+    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else default_year
+    if not 2019 <= year <= day.year:
+        year = default_year
     agencies = Agency.objects.filter(pk__in=s.agency.subtree_ids()).exclude(pk=s.agency_id).order_by("name")
     reports = {r.agency_id: r for r in AnnualReport.objects.filter(agency__in=agencies, year=year)}
     rows = [(a, by_agency.get(a.pk, {}), reports.get(a.pk)) for a in agencies]
-    return render(request, "ledger/oversight.html", _ctx(request, rows=rows, year=year, today=day))
+    # The year's reports side by side, each as it stands (its workspace, or compiled from the records).
+    compared = []
+    for a in agencies:
+        report, found, _ = standing(a, year)
+        fig = figures(report)
+        compared.append((a, [(fig[i.id], i.rate is not None) for i in shown()],
+                         sum(1 for f in found if f.severity == "error"), sum(1 for f in found if f.severity == "warning")))
+    return render(request, "ledger/oversight.html", _ctx(request, rows=rows, year=year, today=day, compared=compared,
+                                                         indicators=shown(), years=range(day.year, 2018, -1)))
