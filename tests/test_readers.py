@@ -92,6 +92,16 @@ def test_kewei_blank_total_found(reports):
     assert blank_totals and blank_totals[0].expected == 1
 
 
+def test_kewei_table_four_read_past_a_stray_total_line(reports):
+    """The converter left the header's 总计 on a line of its own between table 四's title
+    and its one row of figures; 总计 is printed in table 三 too, and must not take the
+    locator back there."""
+    r = reports["shanghai-kewei-2024.md.yaml"]
+    appeals = {cid: v.value for cid, v in r.cells.items() if cid.startswith("appeals.")}
+    assert appeals["appeals.review.upheld"] == 1 and appeals["appeals.review.total"] == 1
+    assert sum(v for v in appeals.values()) == 2 and len(appeals) == 15
+
+
 def test_hongze_pair_is_continuous(reports):
     a, b = reports["hongze-gov-2023.pdf.yaml"], reports["hongze-gov-2024.pdf.yaml"]
     from ogi.checks.continuity import consecutive

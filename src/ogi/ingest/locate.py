@@ -246,13 +246,15 @@ def _context_from_paragraph(st: _State, text: str) -> None:
     q = norm_label(text)
     if not q or len(q) > _MAX_HEADING:
         return
-    for t, _, score in _candidates(st.layout, q):
-        if t.kind in ("header", "subrow") and score >= _HEADING_THRESHOLD:
-            st.table = t.table
-            st.parent = None
-            if t.kind == "subrow":
-                st.subrow = t.cells
-            return
+    hits = [t for t, _, score in _candidates(st.layout, q) if t.kind in ("header", "subrow") and score >= _HEADING_THRESHOLD]
+    if not hits:
+        return
+    # A line several tables print (总计) does not take us out of the table we are in.
+    t = next((x for x in hits if x.table == st.table), hits[0])
+    st.table = t.table
+    st.parent = None
+    if t.kind == "subrow":
+        st.subrow = t.cells
 
 
 def _best(st: _State, query: str, kinds: tuple[str, ...], parents: list[str]) -> tuple[_Target | None, _Form | None, float]:
