@@ -54,7 +54,8 @@ class _Box:
 
 
 def _boxes(image: Any) -> list[_Box]:
-    result = _get_engine()(image)
+    # No angle classifier: it turns lone digits upside down (a 9 read as 6); report pages are upright.
+    result = _get_engine()(image, use_cls=False)
     out = []
     if result is None or result.boxes is None:
         return out
@@ -65,9 +66,11 @@ def _boxes(image: Any) -> list[_Box]:
     return [b for b in out if b.text]
 
 
-def _rows(boxes: list[_Box], page: int | None) -> list[list[Cell]]:
+def _rows(boxes: list[_Box], page: int | None, rules: list[float] | None = None) -> list[list[Cell]]:
     """Rows of cells from boxes: figures grouped by their vertical centre; each text box
-    joins the figure row it stands beside, or forms a row of its own."""
+    joins the figure row it stands beside — or, between the table's rules, the one figure
+    row of its cell (the first and last lines of a label wrapped over three) — or forms a
+    row of its own."""
     if not boxes:
         return []
     line = statistics.median(b.height for b in boxes)
@@ -87,6 +90,8 @@ def _rows(boxes: list[_Box], page: int | None) -> list[list[Cell]]:
                 if best is None or d < best[0]:
                     best = (d, i)
         if best is None:
+            best = _row_in_cell(t, rows, centres, rules or [])
+        if best is None:
             loose.append(t)
         else:
             labels.setdefault(best[1], []).append(t)
@@ -99,6 +104,40 @@ def _rows(boxes: list[_Box], page: int | None) -> list[list[Cell]]:
     out: list[list[Cell]] = []
     for _, labs, figs in items:
         out.append(_label_cells(labs, line, page) + [_cell(b, page) for b in figs])
+    return out
+
+
+def _row_in_cell(t: _Box, rows: list[list[_Box]], centres: list[float], rules: list[float]) -> tuple[float, int] | None:
+    """The figure row that shares the text's cell: the only one between the rules above
+    and below the text, with its figures to the right of the text."""
+    above = max((r for r in rules if r <= t.y0), default=None)
+    below = min((r for r in rules if r >= t.y1), default=None)
+    if above is None or below is None:
+        return None
+    inside = [i for i, c in enumerate(centres) if above < c < below and t.x1 <= min(b.x0 for b in rows[i])]
+    return (abs(t.cy - centres[inside[0]]), inside[0]) if len(inside) == 1 else None
+
+
+# A table rule is a pixel row dark over at least this share of the page width: text lines
+# never are (ink covers well under half of a row of characters).
+RULE_COVERAGE = 0.5
+
+
+def _rules(image: Any) -> list[float]:
+    """Vertical positions of the horizontal rules of the page's tables."""
+    import numpy as np
+
+    arr = np.asarray(image)
+    gray = arr.mean(axis=2) if arr.ndim == 3 else arr
+    dark = (gray < 128).mean(axis=1) >= RULE_COVERAGE
+    out: list[float] = []
+    start = None
+    for y, d in enumerate([*dark.tolist(), False]):
+        if d and start is None:
+            start = y
+        elif not d and start is not None:
+            out.append((start + y - 1) / 2)  # a rule a few pixels thick: its middle
+            start = None
     return out
 
 
@@ -142,9 +181,38 @@ def _cell(b: _Box, page: int | None) -> Cell:
     return Cell(b.text, _src(b, page, b.score))
 
 
+# Upright pages of print are read at ≥ 0.99 mean confidence; a page scanned upside down or
+# sideways at 0.65–0.9, with far fewer characters. Below this the other orientations are tried.
+UPRIGHT_CONFIDENCE = 0.95
+
+
+def _weight(boxes: list[_Box]) -> float:
+    return sum(b.score * len(b.text) for b in boxes)
+
+
+def _oriented(image: Any) -> tuple[list[_Box], Any]:
+    """Boxes of the page turned the way it reads best, and the page so turned: the
+    recogniser has no angle classifier (see _boxes), so a page scanned upside down or
+    sideways is turned here."""
+    import numpy as np
+
+    arr = np.asarray(image)
+    boxes = _boxes(arr)
+    chars = sum(len(b.text) for b in boxes)
+    if chars and _weight(boxes) / chars >= UPRIGHT_CONFIDENCE:
+        return boxes, arr
+    for quarter_turns in (2, 1, 3):
+        turned_arr = np.ascontiguousarray(np.rot90(arr, quarter_turns))
+        turned = _boxes(turned_arr)
+        if _weight(turned) > _weight(boxes):
+            boxes, arr = turned, turned_arr
+    return boxes, arr
+
+
 def ocr_image(image: Any, page: int | None = None) -> list[Block]:
     """OCR one page image (PIL image or array) into blocks."""
-    grid = _rows(_boxes(image), page)
+    boxes, upright = _oriented(image)
+    grid = _rows(boxes, page, _rules(upright))
     return table_blocks(grid, {"page": page} if page else {}) if grid else []
 
 
