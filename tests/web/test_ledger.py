@@ -204,3 +204,17 @@ def test_supervisor_compares_the_years_reports(world):
     assert re.findall(r"<td[^>]*>(.*?)</td>", row_b, re.S)[:5] == ["0", "0", "0", "0", "—"]
     assert 'data-agency="LSW"' not in table  # not below this office
     assert not AnnualReport.objects.exists()  # looking does not open anyone's report
+
+
+def test_supervisor_sees_who_is_late_publishing(world, monkeypatch):
+    from ogi.web.ledger import views
+    from ogi.web.ledger.models import AnnualReport
+
+    monkeypatch.setattr(views, "today", lambda: dt.date(2026, 2, 10))
+    AnnualReport.objects.create(agency=world["b"], year=2025, state="published", issued_on=dt.date(2026, 1, 20), slug="mzj-2025")
+    page = login(world["supervisor"]).get("/oversight/?year=2025").content.decode()
+    assert "逾期未发布（应于 2026-01-31 前发布）" in page  # 某市商务局: departments publish by 31 January
+    assert "2026-01-20 发布" in page and "晚于法定期限" not in page
+    early = login(world["supervisor"])
+    monkeypatch.setattr(views, "today", lambda: dt.date(2026, 1, 25))
+    assert "应于 2026-01-31 前发布" in early.get("/oversight/?year=2025").content.decode()

@@ -90,6 +90,44 @@ def test_review_publication_public_url_and_exports(demo):
     assert login("zrj-jingban").get("/reports/2026/").content.decode().count("某某市商务局") == 0
 
 
+def test_submitted_report_stays_as_submitted_while_records_change(demo):
+    """What the reviewer approves is what is published: a request recorded late for the
+    year does not change a submitted report; it is shown as a finding, and sending the
+    report back to draft takes it in."""
+    import json
+
+    from django.contrib.auth import get_user_model
+
+    from ogi.web.ledger import services
+
+    clerk_user = get_user_model().objects.get(username="swj-jingban")
+    new_total = reports.workspace(demo, 2025).report.cells["requests.new.total"].value
+    login("swj-jingban").post("/reports/2025/state/submit/")
+
+    def late_request(day: dt.date) -> None:
+        services.register(clerk_user, {"channel": "letter", "submitted_on": day, "received_on": day,
+                                       "applicant_category": "natural", "applicant_name": "补录", "content": "补录的申请"})
+
+    late_request(dt.date(2025, 6, 2))
+    ws = reports.workspace(demo, 2025)
+    assert ws.report.cells["requests.new.total"].value == new_total
+    stale = {f.culprit: (f.found, f.expected) for f in ws.findings if f.rule == "report.stale"}
+    assert stale["requests.new.total"] == (new_total, new_total + 1)
+    assert "提交审核后台账有变化" in login("swj-shenhe").get("/reports/2025/").content.decode()
+    reviewer = login("swj-shenhe")
+    reviewer.post("/reports/2025/state/return/")
+    ws = reports.workspace(demo, 2025)
+    assert ws.report.cells["requests.new.total"].value == new_total + 1
+    assert not [f for f in ws.findings if f.rule == "report.stale"]
+    login("swj-jingban").post("/reports/2025/state/submit/")
+    reviewer.post("/reports/2025/state/approve/")
+    reviewer.post("/reports/2025/state/publish/")
+    assert AnnualReport.objects.get(agency=demo, year=2025).state == "published"
+    late_request(dt.date(2025, 7, 1))
+    exported = json.loads(reviewer.get("/reports/2025/export.json").content)
+    assert exported["cells"]["requests.new.total"]["value"] == new_total + 1  # published as approved
+
+
 def test_previous_year_uploaded_for_continuity(world, shared):
     """A ledger started this year: last year's published report is uploaded and the
     carried-over requests are checked against it."""

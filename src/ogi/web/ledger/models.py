@@ -223,6 +223,9 @@ class AnnualReport(models.Model):
     # Last year's published report as uploaded (Report JSON), when the ledger did not
     # hold that year: continuity is checked against it.
     previous = models.JSONField(null=True, blank=True)
+    # The report as submitted for review (Report JSON): what the reviewer approves and what
+    # is published, whatever the records do afterwards. Cleared when sent back to draft.
+    frozen = models.JSONField(null=True, blank=True)
 
     class Meta:
         unique_together = [("agency", "year")]

@@ -68,17 +68,14 @@ def fees_of(agency: Agency, year: int) -> tuple[Decimal, int]:
 def workspace(agency: Agency, year: int) -> Workspace:
     row, created = AnnualReport.objects.get_or_create(agency=agency, year=year)
     compiled = compile_agency(agency, year)
-    report = compiled.report
     if created or not row.sections:
         total, count = fees_of(agency, year)
-        row.sections = {"overview": draft_overview(report), "active": "", "requests": "", "appeals": "", "problems": "",
-                        "other": fee_sentence(year, total, count)}
+        row.sections = {"overview": draft_overview(compiled.report), "active": "", "requests": "", "appeals": "",
+                        "problems": "", "other": fee_sentence(year, total, count)}
         row.save(update_fields=["sections"])
-    report.sections = {k: row.sections.get(k, "") for k in report.sections}
+    live = _live(row, compiled)
+    report = Report.from_json(row.frozen) if row.frozen is not None else live
     report.issued_on = row.issued_on
-    for cid, o in row.overrides.items():
-        if cid in report.cells:
-            report.cells[cid] = Value("value", o["value"], str(o["value"]), note=f"人工修改：{o['reason']}")
     findings = checks_with_previous(agency, year, report, row.previous)
     for cid, o in row.overrides.items():
         computed = compiled.report.cells[cid].value if cid in compiled.report.cells else None
@@ -86,7 +83,33 @@ def workspace(agency: Agency, year: int) -> Workspace:
                                 f"单元格 {cid} 由 {o['by']} 人工修改为 {o['value']}（按台账统计为 {computed}），理由：{o['reason']}",
                                 f"{cid} overridden to {o['value']} (records give {computed}): {o['reason']}",
                                 cells=[cid], culprit=cid, found=o["value"], expected=computed))
+    if row.frozen is not None:
+        findings += _stale(report, live)
     return Workspace(row, compiled, report, findings)
+
+
+def _live(row: AnnualReport, compiled: Compiled) -> Report:
+    """The report as the records and the officer's text and overrides give it now."""
+    report = Report.from_json(compiled.report.to_json())
+    report.sections = {k: row.sections.get(k, "") for k in report.sections}
+    for cid, o in row.overrides.items():
+        if cid in report.cells:
+            report.cells[cid] = Value("value", o["value"], str(o["value"]), note=f"人工修改：{o['reason']}")
+    return report
+
+
+def _stale(frozen: Report, live: Report) -> list[Finding]:
+    """Cells whose records changed after the report was submitted: the report keeps what
+    was submitted (and approved, and published); the officer decides whether to send it back."""
+    out = []
+    for cid, v in frozen.cells.items():
+        now = live.cells.get(cid)
+        if now is not None and now.value != v.value:
+            out.append(Finding("report.stale", "warning",
+                               f"提交审核后台账有变化：单元格 {cid} 报告中为 {v.value}，按台账现为 {now.value}；如需更正，请退回修改",
+                               f"{cid}: the report says {v.value}, the records now give {now.value} (changed after submission)",
+                               cells=[cid], culprit=cid, found=v.value, expected=now.value))
+    return out
 
 
 def standing(agency: Agency, year: int) -> tuple[Report, list[Finding], AnnualReport | None]:
@@ -207,7 +230,11 @@ def transition(user, row: AnnualReport, event: str, role: str, on: dt.date) -> A
     with transaction.atomic():
         before = row.state
         row.state = target
-        if event == "publish":
+        if event == "submit":
+            row.frozen = _live(row, compile_agency(row.agency, row.year)).to_json()
+        elif event == "return":
+            row.frozen = None
+        elif event == "publish":
             row.issued_on = on
             row.slug = row.slug or secrets.token_urlsafe(9)
         row.save()

@@ -10,10 +10,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from ogi.checks.metadata import deadline as publication_deadline
 from ogi.corpus.indicators import figures, shown
 from ogi.records.letters import reply_letter
 from ogi.records.outcomes import APPLICANT_CATEGORIES
 from ogi.records.workflow import BY_EVENT, STATES, Refused, allowed, due_of
+from ogi.report import Report
 
 from . import services
 from .forms import EventForm, RegisterForm
@@ -135,6 +137,18 @@ def letter_response(r: Request) -> HttpResponse:
     return resp
 
 
+def _publication(agency, year: int, row, day) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """(status class, Chinese text) of an agency's report against its legal deadline."""
+    due = publication_deadline(Report(kind=agency.kind, year=year))
+    assert due is not None
+    if row is not None and row.state == "published":
+        late = row.issued_on is not None and row.issued_on > due
+        return ("overdue" if late else "done", f"{row.issued_on:%Y-%m-%d} 发布" + ("（晚于法定期限）" if late else ""))
+    if day > due:
+        return "overdue", f"逾期未发布（应于 {due:%Y-%m-%d} 前发布）"
+    return ("due_soon" if (due - day).days <= 14 else "ok"), f"应于 {due:%Y-%m-%d} 前发布"
+
+
 @login_required
 def oversight(request: HttpRequest) -> HttpResponse:
     """The supervising office's view of the agencies below it: work in hand, late
@@ -157,7 +171,7 @@ def oversight(request: HttpRequest) -> HttpResponse:
         year = default_year
     agencies = Agency.objects.filter(pk__in=s.agency.subtree_ids()).exclude(pk=s.agency_id).order_by("name")
     reports = {r.agency_id: r for r in AnnualReport.objects.filter(agency__in=agencies, year=year)}
-    rows = [(a, by_agency.get(a.pk, {}), reports.get(a.pk)) for a in agencies]
+    rows = [(a, by_agency.get(a.pk, {}), reports.get(a.pk), _publication(a, year, reports.get(a.pk), day)) for a in agencies]
     # The year's reports side by side, each as it stands (its workspace, or compiled from the records).
     compared = []
     for a in agencies:
