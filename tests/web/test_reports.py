@@ -83,6 +83,8 @@ def test_review_publication_public_url_and_exports(demo):
     assert row.state == "published" and row.slug and row.issued_on
     public = Client().get(f"/public/reports/{row.slug}/")
     assert public.status_code == 200 and "某某市商务局2026年政府信息公开工作年度报告" in public.content.decode()
+    listing = Client().get("/public/reports/").content.decode()
+    assert f'href="/public/reports/{row.slug}/"' in listing and listing.count("<tr>") == 2  # head + the one published
     docx = clerk.get("/reports/2026/export.docx")
     from docx import Document
 

@@ -75,6 +75,14 @@ def track(request: HttpRequest) -> HttpResponse:
     return render(request, "ledger/public_track.html", ctx)
 
 
+def published_reports(request: HttpRequest) -> HttpResponse:
+    """Every published annual report, newest year first."""
+    from .models import AnnualReport
+
+    rows = AnnualReport.objects.filter(state="published").select_related("agency").order_by("-year", "agency__name")
+    return render(request, "ledger/public_reports.html", {"rows": rows, "public_page": True})
+
+
 def public_letter(request: HttpRequest, tracking_no: str) -> HttpResponse:
     """The reply letter, for the browser that has shown this request's query code."""
     if tracking_no not in request.session.get(_TRACKED, []):

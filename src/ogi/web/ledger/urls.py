@@ -26,6 +26,7 @@ urlpatterns = [
     path("reports/<int:year>/export.<str:fmt>", report_views.export, name="export"),
     path("reports/<int:year>/previous/", report_views.upload_previous, name="upload_previous"),
     path("reports/<int:year>/figures/", report_views.import_figures, name="import_figures"),
+    path("public/reports/", public_views.published_reports, name="public_reports"),
     path("public/reports/<str:slug>/", report_views.public, name="public_report"),
     path("public/apply/", public_views.apply, name="public_apply"),
     path("public/receipt/", public_views.receipt, name="public_receipt"),
