@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from ogi.records.fees import per_page_fee, per_request_fee, per_request_total
 from ogi.records.outcomes import outcomes, row_for
 from ogi.records.workflow import (
+    APPLICANT,
     BY_EVENT,
     OPEN_STATES,
     ROLES,
@@ -53,7 +54,8 @@ def go(r: R, event: str, on: dt.date, role: str = "admin", **inputs: Any) -> dic
 def test_configuration_is_consistent():
     for t in TRANSITIONS:
         assert set(t.sources) <= set(STATES) and (t.target is None or t.target in STATES)
-        assert set(t.roles) <= set(ROLES) and "supervisor" not in t.roles
+        assert set(t.roles) <= set(ROLES) | {APPLICANT} and "supervisor" not in t.roles
+        assert APPLICANT not in t.roles or t.event == "withdraw"  # the applicant can only withdraw
         assert t.outcome is None or t.outcome in outcomes()
     # Every open state can be left; every state is reachable.
     assert {s for t in TRANSITIONS for s in t.sources} >= set(OPEN_STATES)

@@ -88,6 +88,16 @@ def test_wrong_codes_say_nothing_and_guessing_is_stopped(world):
     assert resp.status_code == 429 and r.content not in resp.content.decode()
 
 
+def test_filing_is_limited_per_address_and_day(world, monkeypatch):
+    monkeypatch.setattr(public_views, "MAX_FILED_PER_DAY", 2)
+    c = Client()
+    for _ in range(2):
+        assert c.post("/public/apply/", form(world)).status_code == 302
+    refused = c.post("/public/apply/", form(world))
+    assert refused.status_code == 200 and "已达上限" in refused.content.decode()
+    assert Request.objects.count() == 2
+
+
 def test_incomplete_form_is_explained_and_nothing_is_stored(world):
     resp = Client().post("/public/apply/", form(world, applicant_contact="", content="  ", agency=""))
     page = resp.content.decode()
@@ -127,3 +137,21 @@ def test_api_gives_portals_the_query_code(world):
     assert services.find_by_code(out["tracking_no"], out["query_code"]).delivery == "post"
     bad = c.post("/api/requests", {**body, "delivery": "carrier pigeon"}, content_type="application/json")
     assert bad.status_code == 422
+
+
+def test_applicant_withdraws_online(world):
+    _, r, code = file(world)
+    assert Client().post(f"/public/requests/{r.tracking_no}/withdraw/", {"confirm": "yes"}).status_code == 403
+    c = Client()
+    page = c.post("/public/track/", {"tracking_no": r.tracking_no, "query_code": code}).content.decode()
+    assert 'id="withdraw"' in page
+    unconfirmed = c.post(f"/public/requests/{r.tracking_no}/withdraw/", {"reason": "已自行查到"}).content.decode()
+    assert "请勾选" in unconfirmed and Request.objects.get().state == "registered"
+    done = c.post(f"/public/requests/{r.tracking_no}/withdraw/", {"reason": "已自行查到", "confirm": "yes"}).content.decode()
+    r.refresh_from_db()
+    assert (r.state, r.outcome, r.closed_on) == ("closed", "other.other", FILED)
+    assert "申请已撤回" in done and "申请人撤回申请" in done and 'id="withdraw"' not in done
+    ev = Event.objects.filter(request=r, event="withdraw").get()
+    assert ev.actor is None and ev.note == "申请人在网上撤回申请：已自行查到"
+    again = c.post(f"/public/requests/{r.tracking_no}/withdraw/", {"confirm": "yes"}).content.decode()
+    assert "不能执行“申请人撤回申请”" in again  # a closed request cannot be withdrawn twice

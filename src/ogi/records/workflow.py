@@ -25,6 +25,9 @@ STATES = {
 }
 OPEN_STATES = ("registered", "correction", "consulting", "fee_pending")
 ROLES = {"clerk": "经办人", "reviewer": "审核人", "admin": "机关管理员", "supervisor": "监督（只读）"}
+# The applicant acts too, without an account: withdrawing the request on the tracking page.
+APPLICANT = "applicant"
+ACTORS = {**ROLES, APPLICANT: "申请人"}
 STAFF = ("clerk", "reviewer", "admin")
 APPROVERS = ("reviewer", "admin")
 
@@ -67,7 +70,7 @@ TRANSITIONS: tuple[Transition, ...] = (
                public="收到信息处理费"),
     Transition("fee_lapsed", "逾期未缴费，不再处理", ("fee_pending",), "closed", STAFF, ("fee_period_over",),
                outcome="other.unpaid_fee", public="逾期未缴纳信息处理费，不再处理该申请"),
-    Transition("withdraw", "申请人撤回申请", OPEN_STATES, "closed", STAFF, outcome="other.other", inputs=("note",),
+    Transition("withdraw", "申请人撤回申请", OPEN_STATES, "closed", (*STAFF, APPLICANT), outcome="other.other", inputs=("note",),
                public="申请人撤回申请"),
     Transition("answer", "答复", ("registered",), "answered", APPROVERS, ("outcome_allowed",), inputs=("outcome", "note"),
                public="作出答复"),
@@ -167,7 +170,7 @@ def fire(r: Ledgered, event: str, ctx: Context) -> dict[str, tuple[Any, Any]]:
     if t is None:
         raise Refused("没有这个操作", "unknown_event")
     if ctx.role not in t.roles:
-        raise Refused(f"“{ROLES.get(ctx.role, ctx.role)}”无权执行“{t.label}”", "forbidden")
+        raise Refused(f"“{ACTORS.get(ctx.role, ctx.role)}”无权执行“{t.label}”", "forbidden")
     if r.state not in t.sources:
         raise Refused(f"申请处于“{STATES[r.state]}”状态，不能执行“{t.label}”", "wrong_state")
     if ctx.on < r.received_on:

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from ogi.records.workflow import BY_EVENT, Refused, due_of
+from ogi.records.workflow import BY_EVENT, OPEN_STATES, Refused, due_of
 
 from . import services
 from .forms import PublicRequestForm, TrackForm
@@ -21,6 +21,8 @@ from .views import letter_response
 # Guessing query codes: after this many wrong tries from one address the form rests.
 MAX_FAILED = 10
 FAILED_WINDOW_S = 15 * 60
+# Filing: a person files a few requests a day; more from one address is a script.
+MAX_FILED_PER_DAY = 20
 _TRACKED = "ogi_tracked"  # session key: the requests this browser has shown its code for
 
 
@@ -34,11 +36,15 @@ def apply(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "agency"}
+        key = f"ogi-filed:{_client(request)}:{today().isoformat()}"
         try:
+            if cache.get(key, 0) >= MAX_FILED_PER_DAY:
+                raise Refused("今天从本网络提交的申请已达上限，请明天再提交，或通过信函、当面等方式提交", "rate_limited")
             r = services.file_online(form.cleaned_data["agency"], data)
         except Refused as e:
             error = e.message_zh
         else:
+            cache.set(key, cache.get(key, 0) + 1, 24 * 3600)
             request.session["ogi_receipt"] = {"tracking_no": r.tracking_no, "query_code": r.query_code}
             _remember(request, r)
             return redirect("public_receipt")
@@ -83,6 +89,26 @@ def published_reports(request: HttpRequest) -> HttpResponse:
     return render(request, "ledger/public_reports.html", {"rows": rows, "public_page": True})
 
 
+@require_http_methods(["POST"])
+def withdraw(request: HttpRequest, tracking_no: str) -> HttpResponse:
+    """The applicant withdraws an open request (条例: a request may be withdrawn before the answer)."""
+    if tracking_no not in request.session.get(_TRACKED, []):
+        return HttpResponse("请先用申请编号和查询码查询该申请", status=403)
+    ctx: dict[str, Any] = {"form": TrackForm(), "public_page": True}
+    if request.POST.get("confirm") != "yes":
+        ctx["error"] = "请勾选“确认撤回”后再提交"
+    else:
+        try:
+            services.withdraw_online(tracking_no, request.POST.get("reason", "")[:500])
+        except Refused as e:
+            ctx["error"] = e.message_zh
+        else:
+            ctx["notice"] = "申请已撤回，本机关将不再处理该申请"
+    r = Request.objects.select_related("agency").get(tracking_no=tracking_no)
+    ctx.update(r=r, **_status(r))
+    return render(request, "ledger/public_track.html", ctx)
+
+
 def public_letter(request: HttpRequest, tracking_no: str) -> HttpResponse:
     """The reply letter, for the browser that has shown this request's query code."""
     if tracking_no not in request.session.get(_TRACKED, []):
@@ -118,4 +144,4 @@ def _status(r: Request) -> dict[str, Any]:
         elif e.event == "answer" and r.outcome:
             text += f"：{r.outcome_label}"
         timeline.append((e.on, text))
-    return {"due": due_of(r, today()), "timeline": timeline}
+    return {"due": due_of(r, today()), "timeline": timeline, "can_withdraw": r.state in OPEN_STATES}

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import Http404
 
-from ogi.records.workflow import BY_EVENT, OPEN_STATES, Context, Refused, due_of, fire
+from ogi.records.workflow import APPLICANT, BY_EVENT, OPEN_STATES, Context, Refused, due_of, fire
 from ogi.workdays import CalendarRangeError, default_calendar
 
 from .models import Agency, Event, Request, Staff, new_query_code, new_tracking_no, today
@@ -150,9 +150,21 @@ def record_event(user, tracking_no: str, event: str, on: dt.date, inputs: dict[s
     s = staff_of(user)
     if s is None:
         raise Refused("请先登录", "forbidden")
+    return _fire_locked(visible(user), tracking_no, event, on, s.role, inputs, user, expected_version)
+
+
+def withdraw_online(tracking_no: str, reason: str) -> Request:
+    """The applicant withdraws the request on the tracking page. The caller has checked
+    that this is the applicant: the browser showed the request's query code."""
+    return _fire_locked(Request.objects.all(), tracking_no, "withdraw", today(), APPLICANT,
+                        {"note": "申请人在网上撤回申请" + (f"：{reason.strip()}" if reason.strip() else "")}, None, None)
+
+
+def _fire_locked(rows: QuerySet[Request], tracking_no: str, event: str, on: dt.date, role: str,  # type: ignore[no-untyped-def]
+                 inputs: dict[str, Any], actor, expected_version: int | None) -> Request:
     with transaction.atomic():
         try:
-            r = visible(user).select_for_update().get(tracking_no=tracking_no)
+            r = rows.select_for_update().get(tracking_no=tracking_no)
         except Request.DoesNotExist:
             raise Http404("没有这个申请") from None
         if expected_version is not None and r.version != expected_version:
@@ -165,7 +177,7 @@ def record_event(user, tracking_no: str, event: str, on: dt.date, inputs: dict[s
                 received_on__year=r.received_on.year, received_on__month=r.received_on.month,
                 received_on__lte=r.received_on, pk__lte=r.pk).count()}
         try:
-            changes = fire(r, event, Context(on=on, role=s.role, inputs=inputs))
+            changes = fire(r, event, Context(on=on, role=role, inputs=inputs))
         except CalendarRangeError as e:
             raise Refused(e.message_zh, "calendar_range") from None
         fields = {k: getattr(r, k) for k in changes}
@@ -173,7 +185,7 @@ def record_event(user, tracking_no: str, event: str, on: dt.date, inputs: dict[s
         if updated != 1:
             raise Refused("该申请刚被他人修改，请刷新页面后重试", "conflict")
         r.version = version + 1
-        Event.objects.create(request=r, agency=r.agency, actor=user, on=on, event=event, label=BY_EVENT[event].label,
+        Event.objects.create(request=r, agency=r.agency, actor=actor, on=on, event=event, label=BY_EVENT[event].label,
                              changes={k: [b, a] for k, (b, a) in changes.items()},
                              calendar_version=default_calendar().version, note=str(inputs.get("note") or ""))
     return r

@@ -32,4 +32,5 @@ urlpatterns = [
     path("public/receipt/", public_views.receipt, name="public_receipt"),
     path("public/track/", public_views.track, name="public_track"),
     path("public/requests/<str:tracking_no>/letter.docx", public_views.public_letter, name="public_letter"),
+    path("public/requests/<str:tracking_no>/withdraw/", public_views.withdraw, name="public_withdraw"),
 ]
