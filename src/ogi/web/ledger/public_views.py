@@ -94,6 +94,8 @@ def withdraw(request: HttpRequest, tracking_no: str) -> HttpResponse:
     """The applicant withdraws an open request (条例: a request may be withdrawn before the answer)."""
     if tracking_no not in request.session.get(_TRACKED, []):
         return HttpResponse("请先用申请编号和查询码查询该申请", status=403)
+    if not Request.objects.filter(tracking_no=tracking_no).exists():
+        return HttpResponse("没有这个申请", status=404)
     ctx: dict[str, Any] = {"form": TrackForm(), "public_page": True}
     if request.POST.get("confirm") != "yes":
         ctx["error"] = "请勾选“确认撤回”后再提交"
