@@ -126,12 +126,6 @@ def compare(files: FilesArg, as_json: JsonOpt = False, jobs: JobsOpt = None) -> 
     raise typer.Exit(2 if data["unreadable"] else 0)
 
 
-class DatasetFormat(StrEnum):
-    csv = "csv"
-    xlsx = "xlsx"
-    jsonl = "jsonl"
-
-
 @app.command()
 def dataset(files: FilesArg,
             out: Annotated[Path, typer.Option("--output", "-o", help="输出文件：.csv、.xlsx 或 .jsonl", show_default=False)],

@@ -18,7 +18,7 @@ from ..checks.places import cell_zh
 from ..editions import all_editions
 from ..ingest.errors import IngestError
 from ..report import Finding, Report
-from .indicators import Figure, figures, indicators, shown
+from .indicators import Figure, figures, shown
 
 Result = tuple[str, Report | None, IngestError | None]
 UNKNOWN_AGENCY = "（机关不明）"
@@ -58,10 +58,9 @@ def rows(results: list[Result], findings: list[list[Finding]]) -> list[dict[str,
             out.append(row)
             continue
         fs = next(found)
-        sev = Counter(f.severity for f in fs)
         row.update(agency=report.agency or "", year=report.year or "", edition=report.edition or "",
                    issued_on=report.issued_on.isoformat() if report.issued_on else "", kind=report.kind or "",
-                   errors=sev["error"], warnings=sev["warning"], rules=",".join(sorted({f.rule for f in fs})),
+                   **_severities(fs), rules=",".join(sorted({f.rule for f in fs})),
                    missing_cells=sum(1 for v in report.cells.values() if v.state == "missing"))
         fig = figures(report)
         for i in shown():
@@ -70,6 +69,11 @@ def rows(results: list[Result], findings: list[list[Finding]]) -> list[dict[str,
             row[cid] = _printed(report, cid)
         out.append(row)
     return out
+
+
+def _severities(findings: list[Finding]) -> dict[str, int]:
+    sev = Counter(f.severity for f in findings)
+    return {"errors": sev["error"], "warnings": sev["warning"]}
 
 
 def _plain(v: Any) -> Any:
@@ -135,10 +139,8 @@ def compare(results: list[Result], findings: list[list[Finding]]) -> dict[str, A
         if err is not None or report is None:
             unreadable.append({"file": file, "error": err.message_zh if err else ""})
             continue
-        fs = next(found)
-        sev = Counter(f.severity for f in fs)
         entry = {"file": file, "agency": report.agency, "year": report.year, "edition": report.edition,
-                 "figures": figures(report), "errors": sev["error"], "warnings": sev["warning"]}
+                 "figures": figures(report), **_severities(next(found))}
         name = report.agency or UNKNOWN_AGENCY
         # 洪泽区人民政府 and 淮安市洪泽区人民政府 are one agency's reports of two years.
         group = next((g for g in groups if any(n == name or same_agency(n, name) for n in g[0])), None)
@@ -176,5 +178,3 @@ def compare_json(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "agencies": [{**a, "reports": [{**e, "figures": clean(e["figures"]), "change": clean(e["change"])}
                                                    for e in a["reports"]]} for a in data["agencies"]]}
 
-
-__all__ = ["WRITERS", "cell_columns", "compare", "compare_json", "indicators", "rows"]

@@ -112,15 +112,15 @@ def _stale(frozen: Report, live: Report) -> list[Finding]:
     return out
 
 
-def standing(agency: Agency, year: int) -> tuple[Report, list[Finding], AnnualReport | None]:
+def standing(agency: Agency, year: int) -> tuple[Report, list[Finding]]:
     """An agency's report of the year as it stands, for its supervisor: the workspace when
     the agency has opened one, else the report its records compile to (nothing is created)."""
     row = AnnualReport.objects.filter(agency=agency, year=year).first()
     if row is not None:
         ws = workspace(agency, year)
-        return ws.report, ws.findings, ws.row
+        return ws.report, ws.findings
     report = compile_agency(agency, year).report
-    return report, checks_with_previous(agency, year, report), None
+    return report, checks_with_previous(agency, year, report)
 
 
 def checks_with_previous(agency: Agency, year: int, report: Report, uploaded: dict | None = None) -> list[Finding]:

@@ -175,7 +175,7 @@ def oversight(request: HttpRequest) -> HttpResponse:
     # The year's reports side by side, each as it stands (its workspace, or compiled from the records).
     compared = []
     for a in agencies:
-        report, found, _ = standing(a, year)
+        report, found = standing(a, year)
         fig = figures(report)
         compared.append((a, [(fig[i.id], i.rate is not None) for i in shown()],
                          sum(1 for f in found if f.severity == "error"), sum(1 for f in found if f.severity == "warning")))
