@@ -68,7 +68,7 @@ class AgencyScoped(admin.ModelAdmin):
 
 @admin.register(Agency)
 class AgencyAdmin(OperatorOnly):
-    list_display = ("name", "code", "kind", "parent")
+    list_display = ("name", "code", "kind", "level", "parent")
 
 
 @admin.register(Staff)

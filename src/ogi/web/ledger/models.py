@@ -22,6 +22,11 @@ class Agency(models.Model):
                             default="department")
     parent = models.ForeignKey("self", verbose_name="上级（监督）机关", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="children")
+    # Level decides a government's publication deadline (rules.md metadata.date); the
+    # aliases are the names an agency prints, so a collected report finds its agency.
+    level = models.CharField("层级", max_length=20, blank=True, default="",
+                             choices=[("province", "省级"), ("city", "市级"), ("county", "县级"), ("township", "乡镇级")])
+    aliases = models.JSONField("其他名称", default=list, blank=True, help_text="报告中印出的其他名称")
 
     class Meta:
         verbose_name = verbose_name_plural = "机关"
