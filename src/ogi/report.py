@@ -105,7 +105,8 @@ class Report:
     edition: str | None = None
     agency: str | None = None
     year: int | None = None
-    issued_on: dt.date | None = None
+    issued_on: dt.date | None = None  # 成文日期, from the signature
+    published_on: dt.date | None = None  # the page's publication date
     kind: str | None = None  # department | government
     level: str | None = None  # for governments: province | city | county | township
     title: str | None = None
@@ -120,6 +121,9 @@ class Report:
     aggregates: list[dict[str, Any]] = field(default_factory=list)
     # The report year as each part of the document states it: title, period, body.
     year_evidence: dict[str, int] = field(default_factory=dict)
+    # Where agency, year, issued_on and published_on were read: title, signature, body,
+    # period, page, page_title, meta:<name>, fields:<label>, docx:properties …
+    provenance: dict[str, str] = field(default_factory=dict)
     file: str | None = None
 
     @property
@@ -149,6 +153,7 @@ class Report:
             "agency": self.agency,
             "year": self.year,
             "issued_on": self.issued_on.isoformat() if self.issued_on else None,
+            "published_on": self.published_on.isoformat() if self.published_on else None,
             "kind": self.kind,
             "level": self.level,
             "title": self.title,
@@ -166,6 +171,7 @@ class Report:
             "unplaced": self.unplaced,
             "aggregates": self.aggregates,
             "year_evidence": self.year_evidence,
+            "provenance": self.provenance,
         }
 
     @classmethod
@@ -181,6 +187,7 @@ class Report:
             except KeyError:
                 raise ValueError(f"unknown edition {edition!r}") from None
         issued = data.get("issued_on")
+        published = data.get("published_on")
         year = data.get("year")
         if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
             raise ValueError("year must be an integer")
@@ -189,6 +196,7 @@ class Report:
             agency=data.get("agency"),
             year=year,
             issued_on=dt.date.fromisoformat(issued) if issued else None,
+            published_on=dt.date.fromisoformat(published) if published else None,
             kind=data.get("kind"),
             level=data.get("level"),
             title=data.get("title"),
@@ -213,6 +221,7 @@ class Report:
         r.unplaced = list(data.get("unplaced") or [])
         r.aggregates = list(data.get("aggregates") or [])
         r.year_evidence = dict(data.get("year_evidence") or {})
+        r.provenance = {str(k): str(v) for k, v in (data.get("provenance") or {}).items()}
         return r
 
 

@@ -5,24 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from ..editions import Edition
+from ..ingest.metadata import same_agency
 from ..report import Finding, Report
-from ..textnorm import nfkc, squash
 from .places import where
 from .registry import finding, rule
-
-_PLACE_END = ("省", "市", "州", "盟", "区", "县", "旗", "自治区")
-
-
-def same_agency(a: str | None, b: str | None) -> bool:
-    """Whether two names denote one agency: equal, or equal but for the enclosing
-    place one of them adds (洪泽区人民政府 / 淮安市洪泽区人民政府)."""
-    if not a or not b:
-        return False
-    x, y = squash(nfkc(a)), squash(nfkc(b))
-    if x == y:
-        return True
-    short, long = sorted((x, y), key=len)
-    return len(short) >= 5 and long.endswith(short) and long[: -len(short)].endswith(_PLACE_END)
 
 
 def consecutive(reports: Sequence[Report]) -> Iterator[tuple[int, int]]:

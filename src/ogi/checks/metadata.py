@@ -56,13 +56,23 @@ def check_year(report: Report) -> Iterator[Finding]:
                       found=body, expected=y)
 
 
-@rule("metadata.date", "warning", "缺少成文日期或晚于发布期限")
+@rule("metadata.date", "warning", "缺少成文日期和发布日期，或发布晚于期限")
 def check_date(report: Report) -> Iterator[Finding]:
-    if report.issued_on is None:
-        yield finding("metadata.date", "未找到成文日期（落款日期）", "no date of issue found")
+    if report.issued_on is None and report.published_on is None:
+        yield finding("metadata.date", "未找到成文日期（落款日期），页面也未注明发布日期",
+                      "no date of issue and no publication date found")
         return
     due = deadline(report)
-    if due is not None and report.issued_on > due:
+    if due is None:
+        return
+    # Art. 49 is about publishing: the page's date decides when the page gives one.
+    if report.published_on is not None:
+        if report.published_on > due:
+            yield finding("metadata.date",
+                          f"发布日期 {report.published_on.isoformat()} 晚于发布期限 {due.isoformat()}",
+                          f"published {report.published_on.isoformat()}, after the deadline {due.isoformat()}",
+                          severity="info", found=report.published_on, expected=due)
+    elif report.issued_on is not None and report.issued_on > due:
         yield finding("metadata.date",
                       f"成文日期 {report.issued_on.isoformat()} 晚于发布期限 {due.isoformat()}",
                       f"issued {report.issued_on.isoformat()}, after the deadline {due.isoformat()}",

@@ -13,17 +13,17 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any
 
-from ..checks.continuity import same_agency
 from ..checks.places import cell_zh
 from ..editions import all_editions
 from ..ingest.errors import IngestError
+from ..ingest.metadata import same_agency
 from ..report import Finding, Report
 from .indicators import Figure, figures, shown
 
 Result = tuple[str, Report | None, IngestError | None]
 UNKNOWN_AGENCY = "（机关不明）"
 META_COLUMNS = {"file": "文件", "ok": "是否读出", "error": "无法读取的原因", "agency": "机关", "year": "年度",
-                "edition": "表格格式", "issued_on": "成文日期", "kind": "机关类别", "errors": "错误数", "warnings": "警告数",
+                "edition": "表格格式", "issued_on": "成文日期", "published_on": "发布日期", "kind": "机关类别", "errors": "错误数", "warnings": "警告数",
                 "rules": "发现的问题（规则编号）", "missing_cells": "缺失的单元格数"}
 
 
@@ -59,7 +59,8 @@ def rows(results: list[Result], findings: list[list[Finding]]) -> list[dict[str,
             continue
         fs = next(found)
         row.update(agency=report.agency or "", year=report.year or "", edition=report.edition or "",
-                   issued_on=report.issued_on.isoformat() if report.issued_on else "", kind=report.kind or "",
+                   issued_on=report.issued_on.isoformat() if report.issued_on else "",
+                   published_on=report.published_on.isoformat() if report.published_on else "", kind=report.kind or "",
                    **_severities(fs), rules=",".join(sorted({f.rule for f in fs})),
                    missing_cells=sum(1 for v in report.cells.values() if v.state == "missing"))
         fig = figures(report)

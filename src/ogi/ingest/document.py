@@ -83,11 +83,23 @@ class Table:
 Block = Paragraph | Table
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What the container says about the document, beside its text: a page's <title> and
+    meta tags, a file's document properties. The metadata step weighs it against the
+    title, signature and body."""
+
+    key: str  # title | agency | published | issued
+    value: str
+    source: str  # where it was read: "html:title", "meta:PubDate", "docx:properties" …
+
+
 @dataclass
 class Document:
     blocks: list[Block]
     file: str | None = None
     kind: str = "text"  # which reader made it
+    meta: list[Evidence] = field(default_factory=list)
 
     @property
     def paragraphs(self) -> list[Paragraph]:

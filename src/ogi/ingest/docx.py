@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .document import Block, Document, Paragraph, expand_grid, table_blocks
+from .document import Block, Document, Evidence, Paragraph, expand_grid, table_blocks
 from .errors import IngestError
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -217,7 +217,22 @@ def read_docx(data: bytes, file: str | None = None) -> Document:
     reader = _Reader(numbering)
     if body is not None:
         reader.body(body)
-    return Document(reader.blocks, file=file, kind="docx")
+    return Document(reader.blocks, file=file, kind="docx", meta=_properties(z, names, parser))
+
+
+_DC = "{http://purl.org/dc/elements/1.1/}"
+
+
+def _properties(z: zipfile.ZipFile, names: set[str], parser: etree.XMLParser) -> list[Evidence]:
+    """The document's title property (File > Properties), often the report's title."""
+    if "docProps/core.xml" not in names:
+        return []
+    try:
+        core = etree.fromstring(z.read("docProps/core.xml"), parser)
+    except (etree.XMLSyntaxError, zipfile.BadZipFile, ValueError):
+        return []  # properties are a hint; a broken part does not make the report unreadable
+    title = core.findtext(f"{_DC}title")
+    return [Evidence("title", title.strip(), "docx:properties")] if title and title.strip() else []
 
 
 def convert_legacy(data: bytes, suffix: str) -> bytes:

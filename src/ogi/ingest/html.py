@@ -8,7 +8,8 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
-from .document import Block, Document, Paragraph, expand_grid, table_blocks
+from .document import Block, Document, Evidence, Paragraph, expand_grid, table_blocks
+from .metadata import forms
 
 _SKIP = {"script", "style", "noscript", "template", "select", "option", "button", "input", "textarea", "svg",
          "iframe", "object", "head", "title", "meta", "link"}
@@ -118,7 +119,28 @@ def read_html(text: str, file: str | None = None) -> Document:
     body = root.find("body")
     w.walk(body if body is not None else root)
     w.flush()
-    return Document(w.blocks, file=file, kind="html")
+    return Document(w.blocks, file=file, kind="html", meta=_page_meta(root))
+
+
+def _page_meta(root: etree._Element) -> list[Evidence]:
+    """What the page says about the article beside its text: <title>, the content
+    system's meta tags (ArticleTitle, ContentSource, PubDate …), a <publishtime> element."""
+    out: list[Evidence] = []
+    for t in root.iter("title"):
+        if t.text_content().strip():
+            out.append(Evidence("title", _clean(t.text_content()), "html:title"))
+            break
+    names = {k.lower(): (k, v) for k, v in forms()["meta"].items()}
+    for m in root.iter("meta"):
+        name = (m.get("name") or m.get("property") or "").strip().lower()
+        content = _clean(m.get("content") or "")
+        if name in names and content:
+            tag, key = names[name]
+            out.append(Evidence(key, content, f"meta:{tag}"))
+    for el in root.iter("publishtime"):
+        if el.text_content().strip():
+            out.append(Evidence("published", _clean(el.text_content()), "html:publishtime"))
+    return out
 
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)

@@ -191,7 +191,7 @@ def locate(doc: Document, edition: Edition | None = None) -> Report:
     """Map a Document onto an edition (the best-fitting one when not given)."""
     paragraphs = [b for b in doc.blocks if isinstance(b, Paragraph)]
     fields = key_values([[c.text for c in row if c.copy is None] for t in doc.tables for row in t.rows if len(row) <= 8])
-    md = read_metadata([p.text for p in paragraphs], fields)
+    md = read_metadata([p.text for p in paragraphs], [*doc.meta, *fields])
     stream = _stream(doc)
     if edition is not None:
         report, _ = _locate_with(stream, edition)
@@ -204,6 +204,8 @@ def locate(doc: Document, edition: Edition | None = None) -> Report:
     report.agency = md.agency
     report.year = md.year
     report.issued_on = md.issued_on
+    report.published_on = md.published_on
+    report.provenance = md.provenance
     report.kind = md.kind
     report.level = md.level
     report.year_evidence = md.year_evidence

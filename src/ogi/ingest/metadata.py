@@ -1,5 +1,7 @@
-"""Agency, year, date of issue and kind of agency, read from a document's title,
-signature and body."""
+"""Agency, year, dates of issue and publication and kind of agency, read from a
+document's title, signature and body and from what its container says (a page's title,
+meta tags and label/value lines, a file's properties). Each is recorded with the source
+that won, in `Metadata.provenance`."""
 
 from __future__ import annotations
 
@@ -7,25 +9,43 @@ import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
 
 from ..textnorm import DATE_RE, is_date_line, nfkc, parse_date, squash
+from .document import Evidence
 
-_ORG_SUFFIX = (
-    r"(?:人民政府办公厅|人民政府办公室|人民政府|委员会|办公厅|办公室|街道办事处|管理委员会"
-    r"|局|委|厅|署|中心|院|办|所|会|处|站|队|政府)"
-)
+
+@cache
+def forms() -> dict[str, Any]:
+    """The organisation forms and page labels of data/agencies.yaml."""
+    return yaml.safe_load(resources.files("ogi").joinpath("data/agencies.yaml").read_text(encoding="utf-8"))
+
+
+def _alternation(words: list[str]) -> str:
+    return "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
+
+
+_ORG_SUFFIX = _alternation(forms()["suffixes"])
+_NAME = r"[\u4e00-\u9fff（）()、]"
 _TITLE = re.compile(r"^(?P<a>.*?)(?P<y>(?:19|20)\d\d)年度?(?P<b>.*?)政府信息公开(?:工作)?(?:年度|年)?报告")
 _TITLE_NO_YEAR = re.compile(r"^(?P<a>.+?)政府信息公开(?:工作)?(?:年度|年)?报告")
 _BODY_AGENCY = re.compile(
-    rf"^(?P<a>[\u4e00-\u9fff（）()]{{2,30}}?{_ORG_SUFFIX})"
+    rf"^(?P<a>{_NAME}{{2,30}}?{_ORG_SUFFIX})"
     r"(?:根据|依据|按照|严格|认真|坚持|高度|围绕|全面|深入|始终|紧紧|聚焦|立足|进一步|今年|本年)"
 )
-_REPORT_OF = re.compile(rf"现将(?P<a>[\u4e00-\u9fff（）()]{{2,30}}?{_ORG_SUFFIX})(?:(?:19|20)\d\d年度?)?政府信息公开")
-_SIGNATURE = re.compile(rf"^(?P<a>[\u4e00-\u9fff（）()]{{2,30}}{_ORG_SUFFIX})$")
+_REPORT_OF = re.compile(rf"现将(?P<a>{_NAME}{{2,30}}?{_ORG_SUFFIX})(?:(?:19|20)\d\d年度?)?政府信息公开")
+_SIGNATURE = re.compile(rf"^(?P<a>{_NAME}{{2,30}}{_ORG_SUFFIX})$")
 _PERIOD = re.compile(r"统计(?:期限|周期|时间|区间|期间|范围)?[^。]{0,24}?((?:19|20)\d\d)年1月1日")
 _YEAR = re.compile(r"((?:19|20)\d\d)年")
 _JUNK_PREFIX = re.compile(r"^(?:关于|正文|附件\d*|(?:标题|名称|题目)[:：])")
 _PROVINCES = ("北京市", "天津市", "上海市", "重庆市")
+# How much each kind of evidence counts when sources name different agencies: the
+# document's own title and signature most, what the page says about it next.
+_WEIGHT = {"title": 3, "signature": 3, "page_title": 2, "fields": 2, "body": 1}
 
 
 @dataclass
@@ -34,54 +54,112 @@ class Metadata:
     agency: str | None = None
     year: int | None = None
     issued_on: dt.date | None = None
+    published_on: dt.date | None = None
     kind: str | None = None
     level: str | None = None
     year_evidence: dict[str, int] = field(default_factory=dict)
+    # Which source each of agency, year, issued_on, published_on was taken from.
+    provenance: dict[str, str] = field(default_factory=dict)
     # Indices (into the paragraph list) of the signature lines, which belong to no section.
     signature: set[int] = field(default_factory=set)
 
 
-_KEYS = {
-    "agency": ("发布机关", "发布机构", "发文机关", "发布单位"),
-    "date": ("成文日期", "印发日期", "发布日期"),
-}
+def _field_keys() -> dict[str, str]:
+    return {label: key for key, labels in forms()["fields"].items() for label in labels}
 
 
-def key_values(rows: list[list[str]]) -> dict[str, str]:
+def key_values(rows: list[list[str]]) -> list[Evidence]:
     """Metadata set out as label/value cells (a page's 发布机构 | … table, a workbook's cover)."""
-    out: dict[str, str] = {}
+    keys = _field_keys()
+    out: list[Evidence] = []
     for row in rows:
         cells = [squash(nfkc(c)).rstrip(":") for c in row if c.strip()]
         for i in range(len(cells) - 1):
-            for key, names in _KEYS.items():
-                if cells[i] in names and key not in out:
-                    out[key] = cells[i + 1]
+            key = keys.get(cells[i])
+            if key is not None and cells[i + 1] not in keys:
+                out.append(Evidence(key, cells[i + 1], f"fields:{cells[i]}"))
     return out
 
 
-def read_metadata(paragraphs: list[str], fields: dict[str, str] | None = None) -> Metadata:
-    """Everything about the report that is not a section or a table; `fields` are
-    label/value pairs found in tables, used where the text says nothing."""
-    fields = fields or {}
+@cache
+def _field_line() -> re.Pattern[str]:
+    return re.compile(rf"(?P<k>{_alternation(list(_field_keys()))})\s*[:：]\s*")
+
+
+def field_lines(texts: list[str]) -> list[Evidence]:
+    """The label/value lines a page prints above the article (发布机构：… 发布日期：… 来源：…),
+    several on one line or one per line; read up to the first section heading."""
+    keys = _field_keys()
+    out: list[Evidence] = []
+    for t in texts:
+        if t.startswith(("一、", "一．", "一.")):
+            break
+        if len(t) > 160:
+            continue
+        matches = list(_field_line().finditer(t))
+        # A label must open the line or follow a space or another value: 统计时间：… is not 时间：….
+        matches = [m for m in matches if m.start() == 0 or t[m.start() - 1] in " \u3000|｜/，,;；"]
+        for k, m in enumerate(matches):
+            value = t[m.end(): matches[k + 1].start() if k + 1 < len(matches) else len(t)].strip(" \u3000|｜/，,;；")
+            key = keys[m.group("k")]
+            if key in ("agency", "title"):
+                value = value.split()[0] if value.split() else ""  # what follows a space is the next field
+            if value:
+                out.append(Evidence(key, value, f"fields:{m.group('k')}"))
+    return out
+
+
+def _agency_value(value: str) -> str | None:
+    """A publisher named by a page field or meta tag, when it is an agency's name (not a
+    URL, 本网 or a person)."""
+    t = squash(nfkc(value))
+    return t if re.fullmatch(rf"{_NAME}{{2,40}}", t) and _SIGNATURE.match(t) else None
+
+
+def read_metadata(paragraphs: list[str], evidence: list[Evidence] | None = None) -> Metadata:
+    """Everything about the report that is not a section or a table. `evidence` is what
+    the container says (meta tags, label/value cells, document properties)."""
     md = Metadata()
     texts = [squash(nfkc(p)) for p in paragraphs]
+    # Spaces separate the fields of one line (发布日期：… 来源：…), so they are kept here.
+    evidence = [*(evidence or []), *field_lines([nfkc(p).strip() for p in paragraphs])]
+    agencies: list[tuple[str, str]] = []  # (source, name) in order of precedence
     title_idx = _find_title(texts)
     if title_idx is not None:
         start, end = title_idx
         md.title = "".join(texts[start:end])
         agency, year = _agency_year_from_title(md.title)
-        md.agency = agency
+        if agency:
+            agencies.append(("title", agency))
         if year:
             md.year_evidence["title"] = year
     sig_agency, md.issued_on, md.signature = _signature(texts)
-    if md.agency is None:
-        md.agency = sig_agency
-    if md.agency is None and fields.get("agency") and _SIGNATURE.match(fields["agency"]):
-        md.agency = fields["agency"]
-    if md.agency is None:
-        md.agency = _agency_from_body(texts)
-    if md.issued_on is None and fields.get("date"):
-        md.issued_on = parse_date(fields["date"])
+    if sig_agency:
+        agencies.append(("signature", sig_agency))
+    if md.issued_on is not None:
+        md.provenance["issued_on"] = "signature"
+    for ev in evidence:
+        if ev.key == "title":
+            agency, year = _agency_year_from_title(_title_part(ev.value))
+            if agency:
+                agencies.append((ev.source, agency))
+            if year and "page" not in md.year_evidence:
+                md.year_evidence["page"] = year
+            if md.title is None and year and agency:
+                md.title = _title_part(ev.value)
+        elif ev.key == "agency" and (name := _agency_value(ev.value)):
+            agencies.append((ev.source, name))
+        elif ev.key in ("issued", "published"):
+            attr = "issued_on" if ev.key == "issued" else "published_on"
+            date = parse_date(nfkc(ev.value))
+            if date is not None and getattr(md, attr) is None:
+                setattr(md, attr, date)
+                md.provenance[attr] = ev.source
+    body_agency = _agency_from_body(texts)
+    if body_agency:
+        agencies.append(("body", body_agency))
+    if agencies:
+        md.agency, md.provenance["agency"] = _weigh(agencies)
     body = "\n".join(t for i, t in enumerate(texts) if i not in md.signature)
     m = _PERIOD.search(body)
     if m:
@@ -93,12 +171,44 @@ def read_metadata(paragraphs: list[str], fields: dict[str, str] | None = None) -
         # date's year is the year after and should not win a tie.
         ranked = sorted(counts.items(), key=lambda kv: (kv[1], kv[0] != issued_year, -kv[0]), reverse=True)
         md.year_evidence["body"] = ranked[0][0]
-    for k in ("title", "period", "body"):
+    for k in ("title", "page", "period", "body"):
         if k in md.year_evidence:
             md.year = md.year_evidence[k]
+            md.provenance["year"] = k
             break
     md.kind, md.level = agency_kind(md.agency)
     return md
+
+
+def _kind_of(source: str) -> str:
+    if source in _WEIGHT:
+        return source
+    return "fields" if source.startswith(("fields:", "meta:ContentSource", "meta:source")) else "page_title"
+
+
+def _weigh(agencies: list[tuple[str, str]]) -> tuple[str, str]:
+    """(name, source): the agency most of the evidence names (sources weighted, one agency
+    written several ways counted once); its name as the most trusted source writes it."""
+    groups: list[list[tuple[str, str]]] = []
+    for source, name in agencies:
+        group = next((g for g in groups if any(same_agency(name, n) for _, n in g)), None)
+        if group is None:
+            groups.append([(source, name)])
+        else:
+            group.append((source, name))
+    best = max(groups, key=lambda g: sum(_WEIGHT[_kind_of(s)] for s in {s for s, _ in g}))
+    source, name = best[0]
+    return name, source
+
+
+# A page's <title> adds the site after a separator: "…年度报告_某某区人民政府门户网站".
+_SITE_SEPARATOR = re.compile(r"\s*(?:[_|｜]|-{1,2}|—{1,2}|－)\s*")
+
+
+def _title_part(text: str) -> str:
+    t = squash(nfkc(text))
+    parts = [p for p in _SITE_SEPARATOR.split(t) if p]
+    return next((p for p in parts if "政府信息公开" in p and "报告" in p), parts[0] if parts else t)
 
 
 _BREADCRUMB = re.compile(r"[>＞»›]|当前位置|您的位置")
@@ -110,8 +220,23 @@ _TITLE_END = re.compile(r"政府信息公开(?:工作)?(?:年度|年)?(?:报告|
 
 def _find_title(texts: list[str]) -> tuple[int, int] | None:
     """The title: a line that ends naming the report (with the agency on the line above
-    when the title wraps before the year), else two or three lines that end so together.
-    Breadcrumbs of web pages are not titles."""
+    when the title wraps before the year), else two or three lines that end so together;
+    among the first lines, or further down (after a web page's site navigation) a line
+    of the form <agency><year>年(度)政府信息公开工作年度报告. Breadcrumbs are not titles."""
+    found = _head_title(texts)
+    if found is not None and any(_agency_year_from_title("".join(texts[found[0]:found[1]]))):
+        return found
+    # A bare 政府信息公开年报 among the first lines is more often a menu item than the title.
+    for i, t in enumerate(texts):
+        if len(t) > 100 or _LINK.match(t):
+            continue
+        part = _after_chrome(t)
+        if not _PROSE.search(part) and _TITLE_END.search(part) and all(_agency_year_from_title(part)):
+            return i, i + 1
+    return found
+
+
+def _head_title(texts: list[str]) -> tuple[int, int] | None:
     head = [(i, t) for i, t in enumerate(texts[:15])
             if not _BREADCRUMB.search(t) and not _JUNK_PREFIX.fullmatch(t) and not _PROSE.search(_JUNK_PREFIX.sub("", t))]
     for k, (i, t) in enumerate(head):
@@ -133,8 +258,18 @@ def _find_title(texts: list[str]) -> tuple[int, int] | None:
     return None
 
 
+# Links to other reports around the article (上一篇：…2022年…报告) name other years.
+_LINK = re.compile(r"^(?:上一篇|下一篇|上一条|下一条|相关|推荐|热点|链接)")
+_CHROME = re.compile(r".*(?:[>＞»›]|当前位置[:：]?|您的位置[:：]?|所在位置[:：]?)")
+
+
+def _after_chrome(text: str) -> str:
+    """A line without the breadcrumbs or site navigation before the title on it."""
+    return _CHROME.sub("", text).strip()
+
+
 def _agency_year_from_title(title: str) -> tuple[str | None, int | None]:
-    t = title.lstrip("#")
+    t = _after_chrome(title.lstrip("#"))
     m = _TITLE.search(t)
     if m:
         cand = m.group("a") or m.group("b")
@@ -148,7 +283,7 @@ def _agency_year_from_title(title: str) -> tuple[str | None, int | None]:
 def _clean_agency(text: str | None) -> str | None:
     if not text:
         return None
-    t = _JUNK_PREFIX.sub("", text).strip("（）()《》“”\"' ")
+    t = _JUNK_PREFIX.sub("", _after_chrome(text)).strip("（）()《》“”\"' ")
     t = re.sub(r"(?:19|20)\d\d年度?$", "", t)
     return t if 2 <= len(t) <= 40 else None
 
@@ -203,3 +338,32 @@ def agency_kind(agency: str | None) -> tuple[str | None, str | None]:
     if place.endswith(("市", "州", "盟")):
         return "government", "city"
     return "government", None
+
+
+def agency_key(name: str) -> str:
+    """An agency's name as compared: NFKC, no spaces, and without the governing body's
+    name after a place or zone (苏州工业园区党工委管委会 → 苏州工业园区, 洪泽区人民政府 → 洪泽区)."""
+    t = squash(nfkc(name))
+    places = tuple(forms()["places"])
+    for body in sorted(forms()["governing_bodies"], key=len, reverse=True):
+        if t.endswith(body) and len(t) > len(body) + 1 and t[: -len(body)].endswith(places):
+            return t[: -len(body)]
+    return t
+
+
+def same_agency(a: str | None, b: str | None) -> bool:
+    """Whether two names denote one agency. The rule: their keys (`agency_key`) are equal,
+    or one key is the other with the enclosing place written before it (淮安市洪泽区人民政府
+    / 洪泽区人民政府) — where the shorter name is itself a place or zone, or has at least
+    five characters (开封市商务局 is not every 商务局). Continuity, compare and dataset all
+    decide with this function."""
+    if not a or not b:
+        return False
+    x, y = agency_key(a), agency_key(b)
+    if x == y:
+        return True
+    (short, short_name), (long, _) = sorted(((x, a), (y, b)), key=lambda p: len(p[0]))
+    places = tuple(forms()["places"])
+    if not (long.endswith(short) and long[: -len(short)].endswith(places)):
+        return False
+    return len(squash(nfkc(short_name))) >= 5 or (len(short) >= 3 and short.endswith(places))

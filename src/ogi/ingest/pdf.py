@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from .document import Block, Cell, Document, Paragraph, table_blocks
+from .document import Block, Cell, Document, Evidence, Paragraph, table_blocks
 from .errors import IngestError
 
 _CJK = r"\u3000-\u9fff\uff00-\uffef"
@@ -95,6 +95,8 @@ def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document
         raise IngestError("broken_pdf", "PDF 文件已损坏或不完整，无法读取", f"broken PDF: {type(e).__name__}") from None
     if not pages:
         raise IngestError("broken_pdf", "PDF 文件没有任何页面", "the PDF has no pages")
+    title = (pdf.metadata or {}).get("Title")
+    meta = [Evidence("title", title.strip(), "pdf:properties")] if isinstance(title, str) and title.strip() else []
     per_page: list[list[tuple[float, Block]]] = []
     scanned: list[int] = []
     table_no = 0
@@ -143,7 +145,7 @@ def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document
             per_page[pno - 1] = [(0.0, b) for b in blocks]
     elif scanned and len(scanned) == len(pages):
         raise IngestError("scan_no_text", "PDF 是扫描件，没有文字层", "the PDF is a scan without a text layer")
-    return Document(_join_wrapped(_drop_running(per_page)), file=file, kind="pdf")
+    return Document(_join_wrapped(_drop_running(per_page)), file=file, kind="pdf", meta=meta)
 
 
 def _pdfium_document(data: bytes) -> Any:
