@@ -23,7 +23,8 @@ from .indicators import Figure, figures, shown
 Result = tuple[str, Report | None, IngestError | None]
 UNKNOWN_AGENCY = "（机关不明）"
 META_COLUMNS = {"file": "文件", "ok": "是否读出", "error": "无法读取的原因", "agency": "机关", "year": "年度",
-                "edition": "表格格式", "issued_on": "成文日期", "published_on": "发布日期", "kind": "机关类别", "errors": "错误数", "warnings": "警告数",
+                "edition": "表格格式", "issued_on": "成文日期",
+                "published_on": "发布日期", "kind": "机关类别", "errors": "错误数", "warnings": "警告数",
                 "rules": "发现的问题（规则编号）", "missing_cells": "缺失的单元格数"}
 
 
