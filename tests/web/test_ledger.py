@@ -44,7 +44,8 @@ def test_events_change_the_request_and_the_audit_log_keeps_before_and_after(worl
     services.record_event(world["a_clerk"], r.tracking_no, "request_correction", dt.date(2026, 3, 4), {"note": "请明确地块位置"})
     r = services.record_event(world["a_clerk"], r.tracking_no, "receive_correction", dt.date(2026, 3, 9), {})
     r = services.record_event(world["a_reviewer"], r.tracking_no, "extend", dt.date(2026, 3, 20), {"days": 10})
-    r = services.record_event(world["a_reviewer"], r.tracking_no, "answer", dt.date(2026, 4, 1), {"outcome": "partial"})
+    r = services.record_event(world["a_reviewer"], r.tracking_no, "answer", dt.date(2026, 4, 1),
+                              {"outcome": "partial", "withheld": "地块权利人的身份证号码｜第三方合法权益"})
     r.refresh_from_db()
     assert (r.state, r.outcome, r.corrected_on, r.extension_days, r.version) == ("answered", "partial", dt.date(2026, 3, 9), 10, 4)
     log = list(r.events.values_list("event", "changes"))

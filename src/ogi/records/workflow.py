@@ -72,7 +72,7 @@ TRANSITIONS: tuple[Transition, ...] = (
                outcome="other.unpaid_fee", public="逾期未缴纳信息处理费，不再处理该申请"),
     Transition("withdraw", "申请人撤回申请", OPEN_STATES, "closed", (*STAFF, APPLICANT), outcome="other.other", inputs=("note",),
                public="申请人撤回申请"),
-    Transition("answer", "答复", ("registered",), "answered", APPROVERS, ("outcome_allowed",), inputs=("outcome", "note"),
+    Transition("answer", "答复", ("registered",), "answered", APPROVERS, ("outcome_allowed",), inputs=("outcome", "withheld", "note"),
                public="作出答复"),
     Transition("archive", "归档", ("answered", "closed"), "archived", STAFF),
 )

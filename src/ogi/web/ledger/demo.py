@@ -115,7 +115,8 @@ def _one(rng: random.Random, cal, clerk, reviewer, received: dt.date, today: dt.
     start = received
     roll = rng.random()
     if roll < 0.10:  # a request that needs correcting
-        if not step(clerk, "request_correction", wd(received, rng.randint(1, 5))):
+        if not step(clerk, "request_correction", wd(received, rng.randint(1, 5)),
+                    note="请写明所需信息的名称、文号或形成时间"):
             return
         r.refresh_from_db()
         if rng.random() < 0.3:
@@ -145,7 +146,9 @@ def _one(rng: random.Random, cal, clerk, reviewer, received: dt.date, today: dt.
     if rng.random() < 0.06 or late:
         step(reviewer, "extend", wd(start, rng.randint(12, 18)), days=20, note="情况复杂，经审核同意延长")
     answer_on = wd(start, rng.randint(3, 19) + (18 if late else 0))
-    if step(reviewer, "answer", answer_on, outcome=_pick(rng, OUTCOMES)) and rng.random() < 0.6:
+    # Used only by a 部分公开 answer, whose letter lists what is withheld and why.
+    withheld = "涉及第三方企业的银行账号和联系人信息｜第三方合法权益"
+    if step(reviewer, "answer", answer_on, outcome=_pick(rng, OUTCOMES), withheld=withheld) and rng.random() < 0.6:
         step(clerk, "archive", wd(answer_on, rng.randint(1, 10)))
 
 

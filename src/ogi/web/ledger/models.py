@@ -27,6 +27,10 @@ class Agency(models.Model):
     level = models.CharField("层级", max_length=20, blank=True, default="",
                              choices=[("province", "省级"), ("city", "市级"), ("county", "县级"), ("township", "乡镇级")])
     aliases = models.JSONField("其他名称", default=list, blank=True, help_text="报告中印出的其他名称")
+    letter_prefix = models.CharField("文号机关代字", max_length=20, blank=True, default="",
+                                     help_text="如“市商务”，文书编号为 市商务公开〔2026〕第1号；留空则用机关名称")
+    # The agency's own wording laid over ogi.records.letters.yaml (same keys).
+    letter_templates = models.JSONField("文书模板（本机关修改部分）", default=dict, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "机关"
@@ -235,3 +239,44 @@ class AnnualReport(models.Model):
     class Meta:
         unique_together = [("agency", "year")]
         verbose_name = verbose_name_plural = "年度报告"
+
+
+class LetterCounter(models.Model):
+    """The last 文号 number an agency used in a year. Only ever incremented in place, inside
+    the transaction that issues the letter: two letters never share a number."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        unique_together = [("agency", "year")]
+
+
+LETTER_KINDS = [("receipt", "受理回执"), ("correction", "补正告知书"), ("extension", "延期答复告知书"), ("fee", "收费通知书"),
+                ("consultation", "征求意见函"), ("reply", "答复书")]
+
+
+class Letter(models.Model):
+    """A notice as issued: its number and its text as sent, kept with the request and the
+    event that issued it. DOCX is drawn from the text when asked for; the PDF is kept once made."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="letters")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    event = models.ForeignKey(Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="letters")
+    kind = models.CharField("文书", max_length=20, choices=LETTER_KINDS)
+    year = models.PositiveSmallIntegerField()
+    seq = models.PositiveIntegerField()
+    number = models.CharField("文号", max_length=60)
+    issued_on = models.DateField("成文日期")
+    title = models.CharField(max_length=100)
+    addressee = models.CharField(max_length=120)
+    paragraphs = models.JSONField(default=list)
+    pdf = models.BinaryField(null=True, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        unique_together = [("agency", "year", "seq")]
+        verbose_name = verbose_name_plural = "文书"

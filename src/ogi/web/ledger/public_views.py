@@ -116,9 +116,10 @@ def public_letter(request: HttpRequest, tracking_no: str) -> HttpResponse:
     if tracking_no not in request.session.get(_TRACKED, []):
         return HttpResponse("请先用申请编号和查询码查询该申请", status=403)
     r = Request.objects.select_related("agency").filter(tracking_no=tracking_no).first()
-    if r is None or not r.outcome:
+    row = r.letters.filter(kind="reply").select_related("agency", "request").order_by("-pk").first() if r else None
+    if row is None:
         return HttpResponse("该申请尚未答复或终止，没有答复书", status=404)
-    return letter_response(r)
+    return letter_response(row)
 
 
 def _remember(request: HttpRequest, r: Request) -> None:

@@ -14,6 +14,7 @@ from django.http import Http404
 from ogi.records.workflow import APPLICANT, BY_EVENT, OPEN_STATES, Context, Refused, due_of, fire
 from ogi.workdays import CalendarRangeError, default_calendar
 
+from . import notices
 from .models import Agency, Event, Request, Staff, new_query_code, new_tracking_no, today
 
 # Art. 31: the day of receipt by channel — (一) in person: the day handed in; (二) by post:
@@ -185,9 +186,11 @@ def _fire_locked(rows: QuerySet[Request], tracking_no: str, event: str, on: dt.d
         if updated != 1:
             raise Refused("该申请刚被他人修改，请刷新页面后重试", "conflict")
         r.version = version + 1
-        Event.objects.create(request=r, agency=r.agency, actor=actor, on=on, event=event, label=BY_EVENT[event].label,
-                             changes={k: [b, a] for k, (b, a) in changes.items()},
-                             calendar_version=default_calendar().version, note=str(inputs.get("note") or ""))
+        ev = Event.objects.create(request=r, agency=r.agency, actor=actor, on=on, event=event, label=BY_EVENT[event].label,
+                                  changes={k: [b, a] for k, (b, a) in changes.items()},
+                                  calendar_version=default_calendar().version, note=str(inputs.get("note") or ""))
+        # The notice goes out with its event or neither happens.
+        notices.for_event(r, ev, inputs, actor)
     return r
 
 

@@ -3,23 +3,25 @@ by page or URL, what is not theirs."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ogi.checks.metadata import deadline as publication_deadline
 from ogi.corpus.indicators import figures, shown
-from ogi.records.letters import reply_letter
 from ogi.records.outcomes import APPLICANT_CATEGORIES
 from ogi.records.workflow import BY_EVENT, STATES, Refused, allowed, due_of
 from ogi.report import Report
 
-from . import services
+from . import notices, services
 from .forms import EventForm, RegisterForm
-from .models import CHANNELS, Request, today
+from .models import CHANNELS, Event, Letter, Request, today
 from .reports import standing
 
 STATUS_ZH = {"overdue": "已逾期", "due_soon": "即将到期", "waiting": "等待申请人", "ok": "办理中", "done": "已办结"}
@@ -68,7 +70,7 @@ def detail(request: HttpRequest, tracking_no: str) -> HttpResponse:
         request, r=r, due=due_of(r, today()), actions=actions, events=r.events.select_related("actor"),
         masked={"name": services.mask_name(r.applicant_name), "id_no": services.mask_id(r.applicant_id_no),
                 "contact": services.mask_contact(r.applicant_contact)},
-        can_reveal=services.can_see_personal_data(request.user, r)))
+        can_reveal=services.can_see_personal_data(request.user, r), letters=r.letters.all()))
 
 
 @login_required
@@ -121,20 +123,65 @@ def event(request: HttpRequest, tracking_no: str, name: str) -> HttpResponse:
 
 @login_required
 def letter(request: HttpRequest, tracking_no: str) -> HttpResponse:
+    """The request's latest reply letter (the link kept from before letters were numbered)."""
     r = services.get_visible(request.user, tracking_no)
-    if not r.outcome:
+    row = r.letters.filter(kind="reply").order_by("-pk").first()
+    if row is None:
         return HttpResponse("该申请尚未答复或终止，没有答复书", status=404)
-    return letter_response(r)
+    return _download(request, r, row, "docx")
 
 
-def letter_response(r: Request) -> HttpResponse:
-    """The reply letter of an answered or closed request, as a DOCX download."""
-    data = reply_letter(agency=r.agency.name, tracking_no=r.tracking_no, applicant=r.applicant_name,
-                        received_on=r.received_on, content=r.content, outcome=r.outcome,
-                        answered_on=r.answered_on or r.closed_on or today())
-    resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    resp["Content-Disposition"] = f'attachment; filename="{r.tracking_no}.docx"'
+def _download(request: HttpRequest, r: Request, row: Letter, fmt: str) -> HttpResponse:
+    # A letter names the applicant: the same permission and audit as the personal-data view.
+    if not services.can_see_personal_data(request.user, r):
+        return HttpResponse("只有本机关工作人员可以下载文书（文书含申请人个人信息）", status=403)
+    Event.objects.create(request=r, agency=r.agency, actor=request.user, on=today(), event="download_letter",
+                         label="下载文书", note=f"{row.get_kind_display()} {row.number}（{fmt.upper()}）", changes={})
+    return letter_response(row, fmt)
+
+
+def letter_response(row: Letter, fmt: str = "docx") -> HttpResponse:
+    """A stored letter as a DOCX or PDF download, named by its kind and number."""
+    if fmt == "pdf":
+        try:
+            data, ctype = notices.pdf_of(row), "application/pdf"
+        except Refused as e:
+            return HttpResponse(e.message_zh, status=503)
+    else:
+        data, ctype = notices.docx_of(row), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    resp = HttpResponse(data, content_type=ctype)
+    name = f"{row.get_kind_display()}-{row.request.tracking_no}-{row.year}-{row.seq}.{fmt}"
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return resp
+
+
+@login_required
+def letter_file(request: HttpRequest, tracking_no: str, year: int, seq: int, fmt: str) -> HttpResponse:
+    r = services.get_visible(request.user, tracking_no)
+    row = r.letters.filter(year=year, seq=seq).select_related("agency", "request").first()
+    if row is None or fmt not in ("docx", "pdf"):
+        return HttpResponse("没有这份文书", status=404)
+    return _download(request, r, row, fmt)
+
+
+@login_required
+@require_POST
+def issue_receipt(request: HttpRequest, tracking_no: str) -> HttpResponse:
+    """受理回执 for a request handed in or posted: the applicant's proof of the day of receipt."""
+    r = services.get_visible(request.user, tracking_no)
+    s = services.staff_of(request.user)
+    if s is None or s.role == "supervisor" or s.agency_id != r.agency_id:
+        return HttpResponse("只有本机关工作人员可以出具受理回执", status=403)
+    try:
+        with transaction.atomic():
+            ev = Event.objects.create(request=r, agency=r.agency, actor=request.user, on=today(), event="issue_receipt",
+                                      label="出具受理回执", changes={})
+            row = notices.issue(r, "receipt", today(), request.user, event=ev)
+    except Refused as e:
+        messages.error(request, e.message_zh)
+    else:
+        messages.success(request, f"已出具受理回执 {row.number}")
+    return redirect("detail", tracking_no=tracking_no)
 
 
 def _publication(agency, year: int, row, day) -> tuple[str, str]:  # type: ignore[no-untyped-def]
