@@ -220,3 +220,21 @@ def test_demo_then_serve(tmp_path):
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_user_commands_and_remind_without_smtp(tmp_path):
+    env = {"OGI_DATA_DIR": str(tmp_path / "data"), "OGI_SMTP_HOST": ""}
+    p = ogi("user", "add", "zhang", "--agency", "某局", env=env)
+    assert p.returncode == 2 and "没有机关" in p.stderr and "Traceback" not in p.stderr
+    script = ("from ogi.web import setup; setup(); from ogi.web.ledger.models import Agency; "
+              "Agency.objects.create(name='某局', code='MJ')")
+    subprocess.run([sys.executable, "-c", script], env={**os.environ, **env}, check=True)
+    p = ogi("user", "add", "zhang", "--agency", "MJ", "--role", "reviewer", "--email", "z@example.gov.cn", env=env)
+    assert p.returncode == 0, p.stderr
+    assert "已添加 zhang（某局·审核人），临时密码：" in p.stdout
+    assert ogi("user", "add", "zhang", "--agency", "MJ", env=env).returncode == 2
+    assert ogi("user", "disable", "zhang", env=env).returncode == 0
+    listed = ogi("user", "list", env=env).stdout
+    assert listed.startswith("zhang\t某局\t审核人\t已停用（待修改密码）\tz@example.gov.cn")
+    p = ogi("remind", "--date", "2026-03-20", env=env)
+    assert p.returncode == 0 and "未配置邮件服务器" in p.stdout

@@ -371,6 +371,101 @@ def token(username: Annotated[str, typer.Argument(help="用户名")], name: Anno
     sys.stdout.write(ApiToken.issue(user, name) + "\n")
 
 
+user_app = typer.Typer(help="工作人员账号（运维人员使用；机关管理员也可在网页“工作人员”中管理本机关人员）。", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+def _accounts(action):  # type: ignore[no-untyped-def]
+    """Run an accounts action; a refusal is one Chinese line and exit 2."""
+    _django()
+    from .records.workflow import Refused
+
+    try:
+        return action()
+    except Refused as e:
+        sys.stderr.write(e.message_zh + "\n")
+        raise typer.Exit(2) from None
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="用户名")],
+    agency: Annotated[str, typer.Option("--agency", help="机关名称或编号")],
+    role: Annotated[str, typer.Option("--role", help="clerk 经办人 | reviewer 审核人 | admin 机关管理员 | supervisor 监督")] = "clerk",
+    email: Annotated[str, typer.Option("--email", help="电子邮箱（接收待办提醒）")] = "",
+    name: Annotated[str, typer.Option("--name", help="姓名")] = "",
+) -> None:
+    """添加工作人员；显示一次临时密码，首次登录时须修改。"""
+
+    def go() -> None:
+        from .web.ledger import accounts
+
+        staff, password = accounts.add(username, accounts.find_agency(agency), role, email=email, full_name=name)
+        sys.stdout.write(f"已添加 {username}（{staff.agency.name}·{staff.get_role_display()}），临时密码：{password}\n")
+
+    _accounts(go)
+
+
+@user_app.command("disable")
+def user_disable(username: Annotated[str, typer.Argument(help="用户名")]) -> None:
+    """停用账号（保留其操作记录）。"""
+
+    def go() -> None:
+        from .web.ledger import accounts
+
+        accounts.set_active(accounts.get_staff(username), False)
+        sys.stdout.write(f"已停用 {username}\n")
+
+    _accounts(go)
+
+
+@user_app.command("list")
+def user_list(agency: Annotated[str, typer.Option("--agency", help="只列出该机关（名称或编号）")] = "") -> None:
+    """列出工作人员：用户名、机关、角色、状态。"""
+
+    def go() -> None:
+        from .web.ledger import accounts
+        from .web.ledger.models import Staff
+
+        rows = Staff.objects.select_related("user", "agency").order_by("agency__name", "user__username")
+        if agency:
+            rows = rows.filter(agency=accounts.find_agency(agency))
+        for s in rows:
+            state = "在用" if s.user.is_active else "已停用"
+            extra = "（待修改密码）" if s.must_change_password else ""
+            sys.stdout.write(f"{s.user.username}\t{s.agency.name}\t{s.get_role_display()}\t{state}{extra}\t{s.user.email or '—'}\n")
+
+    _accounts(go)
+
+
+@app.command()
+def remind(
+    on: Annotated[str, typer.Option("--date", help="按哪一天计算（YYYY-MM-DD，默认今天）")] = "",
+    base_url: Annotated[str, typer.Option("--base-url", help="邮件中链接的网址前缀，如 https://ogi.example.gov.cn")] = "",
+) -> None:
+    """每日待办提醒（供 cron 调用）：5个工作日内到期和已逾期的申请、待审核事项，按用户发送邮件（设置 OGI_SMTP_HOST 时）。"""
+    day = _date_arg(on) if on else None
+
+    def go() -> None:
+        from .web.ledger import reminders
+
+        counts = reminders.send_all(day, base_url.rstrip("/"))
+        line = f"用户 {counts['users']} 名，有待办 {counts['with_items']} 名"
+        if reminders.email_configured():
+            line += f"，已发送提醒邮件 {counts['sent']} 封"
+        else:
+            line += "；未配置邮件服务器（OGI_SMTP_HOST），提醒只在网页“待办”中显示"
+        if counts["no_email"]:
+            line += f"；{counts['no_email']} 名有待办的用户未登记电子邮箱"
+        sys.stdout.write(line + "\n")
+
+    try:
+        _accounts(go)
+    except OSError as e:  # the SMTP server refused or could not be reached
+        sys.stderr.write(f"无法发送提醒邮件：{e}\n")
+        raise typer.Exit(2) from None
+
+
 report_app = typer.Typer(help="由台账编制年度报告。", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "ogi.web.ledger.middleware.ForcePasswordChange",
 ]
 ROOT_URLCONF = "ogi.web.urls"
 TEMPLATES = [{
@@ -92,3 +93,20 @@ LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
 SESSION_COOKIE_HTTPONLY = True
+
+# Reminder e-mail (`ogi remind`): sent only when an SMTP server is named.
+EMAIL_HOST = os.environ.get("OGI_SMTP_HOST", "")
+EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+                 else "django.core.mail.backends.dummy.EmailBackend")
+EMAIL_PORT = int(os.environ.get("OGI_SMTP_PORT") or 25)
+EMAIL_HOST_USER = os.environ.get("OGI_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("OGI_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("OGI_SMTP_TLS") == "1"
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("OGI_MAIL_FROM", "ogi@localhost")
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]

@@ -50,6 +50,8 @@ class Staff(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
     agency = models.ForeignKey(Agency, verbose_name="所属机关", on_delete=models.PROTECT, related_name="staff")
     role = models.CharField("角色", max_length=20, choices=list(ROLES.items()))
+    # Set when an operator or administrator chose the password: the user picks their own at first login.
+    must_change_password = models.BooleanField("须修改密码", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "工作人员"

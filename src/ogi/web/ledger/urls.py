@@ -3,13 +3,17 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import public_views, report_views, views
+from . import public_views, report_views, staff_views, views
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("oversight/", views.oversight, name="oversight"),
     path("login/", auth_views.LoginView.as_view(template_name="ledger/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", staff_views.password_change, name="password_change"),
+    path("staff/", staff_views.staff_list, name="staff"),
+    path("staff/<str:username>/<str:action>/", staff_views.staff_action, name="staff_action"),
+    path("requests/<str:tracking_no>/submit/<str:kind>/", staff_views.submit, name="submit_review"),
     path("requests/", views.request_list, name="list"),
     path("requests/new/", views.register, name="register"),
     path("requests/<str:tracking_no>/", views.detail, name="detail"),

@@ -19,7 +19,7 @@ from ogi.records.outcomes import APPLICANT_CATEGORIES
 from ogi.records.workflow import BY_EVENT, STATES, Refused, allowed, due_of
 from ogi.report import Report
 
-from . import notices, services
+from . import notices, reminders, review, services
 from .forms import EventForm, RegisterForm
 from .models import CHANNELS, Event, Letter, Request, today
 from .reports import standing
@@ -34,7 +34,8 @@ def _ctx(request: HttpRequest, **kw):  # type: ignore[no-untyped-def]
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     groups = services.inbox(request.user)
-    return render(request, "ledger/inbox.html", _ctx(request, groups=groups, today=today()))
+    d = reminders.digest(request.user)
+    return render(request, "ledger/inbox.html", _ctx(request, groups=groups, today=today(), digest=d))
 
 
 @login_required
@@ -64,13 +65,26 @@ def request_list(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, tracking_no: str) -> HttpResponse:
     r = services.get_visible(request.user, tracking_no)
     s = services.staff_of(request.user)
-    actions = [(t, EventForm(t.inputs, initial={"version": r.version, "on": today()}, prefix=t.event))
-               for t in allowed(r, s.role)] if s else []
+    waiting = review.pending_for(r)
+    actions = []
+    for t in (allowed(r, s.role) if s else []):
+        proposed = waiting[t.event].submission.changes.get("proposed", {}) if t.event in waiting else {}
+        actions.append((t, EventForm(t.inputs, initial={"version": r.version, "on": today(), **proposed}, prefix=t.event)))
+    # What a clerk cannot do alone goes to the reviewer (答复、延长期限).
+    submissions = []
+    if s and s.role == "clerk" and s.agency_id == r.agency_id:
+        for kind, (event, label, inputs) in review.SUBMISSIONS.items():
+            t = BY_EVENT[event]
+            if r.state in t.sources and s.role not in t.roles:
+                form = EventForm(inputs, prefix=kind)
+                del form.fields["on"], form.fields["version"]
+                submissions.append((kind, label, form))
     return render(request, "ledger/detail.html", _ctx(
         request, r=r, due=due_of(r, today()), actions=actions, events=r.events.select_related("actor"),
         masked={"name": services.mask_name(r.applicant_name), "id_no": services.mask_id(r.applicant_id_no),
                 "contact": services.mask_contact(r.applicant_contact)},
-        can_reveal=services.can_see_personal_data(request.user, r), letters=r.letters.all()))
+        can_reveal=services.can_see_personal_data(request.user, r), letters=r.letters.all(),
+        submissions=submissions, waiting=list(waiting.values())))
 
 
 @login_required

@@ -1,0 +1,105 @@
+"""The daily digest: for each user, the requests due within 5 working days and those
+overdue, and for a reviewer what waits for approval — shown in the app and, when SMTP is
+configured (OGI_SMTP_HOST), sent by e-mail by `ogi remind` from cron."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage, get_connection
+
+from ogi.records.workflow import APPROVERS, DUE_SOON
+
+from . import review, services
+from .models import AnnualReport, Request, today
+
+
+@dataclass
+class Digest:
+    user: Any
+    day: dt.date
+    overdue: list[tuple[Request, Any]] = field(default_factory=list)
+    due_soon: list[tuple[Request, Any]] = field(default_factory=list)
+    to_review: list[review.Pending] = field(default_factory=list)
+    reports: list[AnnualReport] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.overdue or self.due_soon or self.to_review or self.reports)
+
+    @property
+    def review_count(self) -> int:
+        return len(self.to_review) + len(self.reports)
+
+    @property
+    def subject(self) -> str:
+        parts = [f"逾期 {len(self.overdue)} 件" if self.overdue else "", f"即将到期 {len(self.due_soon)} 件" if self.due_soon else "",
+                 f"待审核 {len(self.to_review) + len(self.reports)} 项" if self.to_review or self.reports else ""]
+        return f"政府信息公开待办提醒（{self.day:%Y-%m-%d}）：" + "，".join(p for p in parts if p)
+
+    def text(self, base_url: str = "") -> str:
+        lines = [f"{self.user.get_full_name() or self.user.get_username()}：", "",
+                 f"截至{self.day.year}年{self.day.month}月{self.day.day}日，您有以下待办事项（期限按工作日计算）。", ""]
+        if self.overdue:
+            lines.append(f"一、已逾期的申请（{len(self.overdue)} 件）")
+            lines += [f"  {r.tracking_no}　截止日 {d.due:%Y-%m-%d}　{r.state_label}　{base_url}/requests/{r.tracking_no}/"
+                      for r, d in self.overdue]
+        if self.due_soon:
+            lines.append(f"{'二' if self.overdue else '一'}、{DUE_SOON}个工作日内到期的申请（{len(self.due_soon)} 件）")
+            lines += [f"  {r.tracking_no}　截止日 {d.due:%Y-%m-%d}（剩余 {d.days_left} 个工作日）　{base_url}/requests/{r.tracking_no}/"
+                      for r, d in self.due_soon]
+        if self.to_review or self.reports:
+            lines.append("待您审核：")
+            lines += [f"  {p.request.tracking_no}　{p.summary}　（{p.submission.actor.get_username() if p.submission.actor else ''}"
+                      f" 于 {p.submission.on:%Y-%m-%d} 提请）" for p in self.to_review]
+            lines += [f"  {a.year}年度政府信息公开工作年度报告（已提交审核）　{base_url}/reports/{a.year}/" for a in self.reports]
+        lines += ["", "此邮件由政府信息公开台账系统每日发送。"]
+        return "\n".join(lines)
+
+
+def digest(user, day: dt.date | None = None) -> Digest:  # type: ignore[no-untyped-def]
+    """What is due and what waits, for one user: staff see their agency's requests, a
+    supervisor the late ones of the agencies below."""
+    day = day or today()
+    d = Digest(user=user, day=day)
+    s = services.staff_of(user)
+    if s is None or not user.is_active:
+        return d
+    groups = services.inbox(user, day)
+    d.overdue = groups.get("overdue", [])
+    if s.role != "supervisor":
+        d.due_soon = groups.get("due_soon", [])
+    if s.role in APPROVERS:
+        d.to_review = review.pending(services.visible(user))
+        d.reports = list(review.reports_in_review(s.agency_id))
+    return d
+
+
+def email_configured() -> bool:
+    return bool(getattr(settings, "EMAIL_HOST", "")) and settings.EMAIL_BACKEND.endswith("smtp.EmailBackend")
+
+
+def send_all(day: dt.date | None = None, base_url: str = "") -> dict[str, int]:
+    """One e-mail per active staff user with something due and an address; the counts."""
+    counts = {"users": 0, "with_items": 0, "sent": 0, "no_email": 0}
+    users = get_user_model().objects.filter(is_active=True, staff__isnull=False).order_by("username")
+    conn = get_connection() if email_configured() else None
+    messages = []
+    for user in users:
+        counts["users"] += 1
+        d = digest(user, day)
+        if d.empty:
+            continue
+        counts["with_items"] += 1
+        if not user.email:
+            counts["no_email"] += 1
+            continue
+        messages.append(EmailMessage(d.subject, d.text(base_url), settings.DEFAULT_FROM_EMAIL, [user.email]))
+    if conn is not None and messages:
+        counts["sent"] = conn.send_messages(messages) or 0
+    return counts
+

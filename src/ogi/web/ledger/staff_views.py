@@ -1,0 +1,116 @@
+"""The agency administrator's staff page, the password change every user can reach (and
+is sent to at first login), and the clerk's submissions for review."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from ogi.records.workflow import Refused
+
+from . import accounts, review, services
+from .forms import EventForm
+from .models import Staff
+
+
+class AddStaffForm(forms.Form):
+    username = forms.CharField(label="用户名", max_length=150)
+    full_name = forms.CharField(label="姓名", max_length=150, required=False)
+    email = forms.EmailField(label="电子邮箱（接收待办提醒）", required=False)
+    role = forms.ChoiceField(label="角色", choices=list(accounts.AGENCY_ROLES.items()))
+
+
+def _admin(request: HttpRequest) -> Staff | None:
+    s = services.staff_of(request.user)
+    return s if s is not None and s.role == "admin" else None
+
+
+@login_required
+def staff_list(request: HttpRequest) -> HttpResponse:
+    me = _admin(request)
+    if me is None:
+        return HttpResponse("只有机关管理员可以管理工作人员", status=403)
+    form = AddStaffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            staff, password = accounts.add(d["username"], me.agency, d["role"], email=d["email"], full_name=d["full_name"],
+                                           actor=request.user)
+        except Refused as e:
+            form.add_error(None, e.message_zh)
+        else:
+            messages.success(request, f"已添加 {staff.user.get_username()}，临时密码：{password}（只显示这一次，首次登录须修改）")
+            return redirect("staff")
+    rows = Staff.objects.filter(agency=me.agency).select_related("user").order_by("user__username")
+    return render(request, "ledger/staff.html", {"staff": me, "rows": rows, "form": form, "roles": accounts.AGENCY_ROLES})
+
+
+@login_required
+@require_POST
+def staff_action(request: HttpRequest, username: str, action: str) -> HttpResponse:
+    if _admin(request) is None:
+        return HttpResponse("只有机关管理员可以管理工作人员", status=403)
+    try:
+        target = accounts.get_staff(username)
+        if action == "disable":
+            accounts.set_active(target, False, actor=request.user)
+            messages.success(request, f"已停用 {username}")
+        elif action == "enable":
+            accounts.set_active(target, True, actor=request.user)
+            messages.success(request, f"已启用 {username}")
+        elif action == "role":
+            accounts.set_role(target, request.POST.get("role", ""), actor=request.user)
+            messages.success(request, f"已调整 {username} 的角色")
+        elif action == "reset":
+            password = accounts.reset_password(target, actor=request.user)
+            messages.success(request, f"已重置 {username} 的密码，临时密码：{password}（只显示这一次，登录后须修改）")
+        else:
+            return HttpResponse("没有这个操作", status=404)
+    except Refused as e:
+        if e.code == "not_found":
+            return HttpResponse(e.message_zh, status=404)
+        messages.error(request, e.message_zh)
+    return redirect("staff")
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.user, request.POST or None)
+    s = services.staff_of(request.user)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)
+        accounts.password_changed(user)
+        messages.success(request, "密码已修改")
+        return redirect("inbox")
+    return render(request, "ledger/password.html", {"staff": s, "form": form,
+                                                    "forced": bool(s and s.must_change_password)})
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, tracking_no: str, kind: str) -> HttpResponse:
+    """The clerk's answer or extension, sent to the reviewer."""
+    spec = review.SUBMISSIONS.get(kind)
+    if spec is None:
+        return HttpResponse("没有这个操作", status=404)
+    services.get_visible(request.user, tracking_no)
+    form = EventForm(spec[2], request.POST, prefix=kind)
+    form.fields["on"].required = False
+    form.fields["version"].required = False
+    if not form.is_valid():
+        messages.error(request, "；".join(" ".join(v) for v in form.errors.values()))
+        return redirect("detail", tracking_no=tracking_no)
+    try:
+        review.submit(request.user, tracking_no, kind, form.cleaned_data)
+    except Refused as e:
+        messages.error(request, e.message_zh)
+    else:
+        messages.success(request, "已提请审核，审核人将在待办中看到")
+    return redirect("detail", tracking_no=tracking_no)

@@ -1,0 +1,178 @@
+"""The office's daily tool: the reviewer's queue, the daily digest (in the app and by
+e-mail through a real SMTP server), staff managed by the agency administrator and the
+first-login password change."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.test import Client
+
+from ogi.records.workflow import Refused
+from ogi.web.ledger import accounts, reminders, review, services
+from ogi.web.ledger.models import AnnualReport, Event, Staff
+
+from .conftest import request_data
+from .test_ledger import login
+
+DAY = dt.date(2026, 3, 26)
+
+
+def _received(n_workdays_ago_date: dt.date):  # type: ignore[no-untyped-def]
+    return request_data(received_on=n_workdays_ago_date, submitted_on=n_workdays_ago_date)
+
+
+@pytest.fixture
+def ledger(world):  # type: ignore[no-untyped-def]
+    """One late request, one due in a few days, one with weeks to go."""
+    late = services.register(world["a_clerk"], _received(dt.date(2026, 2, 2)))
+    soon = services.register(world["a_clerk"], _received(dt.date(2026, 3, 2)))
+    later = services.register(world["a_clerk"], _received(dt.date(2026, 3, 25)))
+    return {**world, "late": late, "soon": soon, "later": later}
+
+
+def test_digest_lists_overdue_and_due_within_five_working_days(ledger):
+    d = reminders.digest(ledger["a_clerk"], DAY)
+    assert [r.tracking_no for r, _ in d.overdue] == [ledger["late"].tracking_no]
+    assert [r.tracking_no for r, _ in d.due_soon] == [ledger["soon"].tracking_no]
+    assert all(due.days_left <= 5 for _, due in d.due_soon)
+    text = d.text("https://ogi.example")
+    assert ledger["late"].tracking_no in text and "已逾期" in text and ledger["later"].tracking_no not in text
+    assert f"https://ogi.example/requests/{ledger['soon'].tracking_no}/" in text
+    # Another agency's clerk has nothing; the supervisor sees the late one but not the ones still in time.
+    assert reminders.digest(ledger["b_clerk"], DAY).empty
+    sup = reminders.digest(ledger["supervisor"], DAY)
+    assert [r.tracking_no for r, _ in sup.overdue] == [ledger["late"].tracking_no] and not sup.due_soon
+
+
+def test_clerk_submits_answer_reviewer_sees_it_and_answers(ledger):
+    t = ledger["soon"].tracking_no
+    with pytest.raises(Refused):
+        services.record_event(ledger["a_clerk"], t, "answer", DAY, {"outcome": "granted"})
+    review.submit(ledger["a_clerk"], t, "submit_answer", {"outcome": "unavailable.not_held", "note": "经检索无此信息"})
+    review.submit(ledger["a_clerk"], ledger["later"].tracking_no, "submit_extension", {"days": 15, "note": "需调档"})
+    AnnualReport.objects.create(agency=ledger["a"], year=2025, state="review")
+    d = reminders.digest(ledger["a_reviewer"], DAY)
+    assert [(p.request.tracking_no, p.event) for p in d.to_review] == [(t, "answer"), (ledger["later"].tracking_no, "extend")]
+    assert [a.year for a in d.reports] == [2025]
+    assert reminders.digest(ledger["a_clerk"], DAY).to_review == []
+    # The reviewer's page: the queue, and the answer form filled from the submission.
+    c = login(ledger["a_reviewer"])
+    inbox = c.get("/").content.decode()
+    assert "待我审核（3）" in inbox and "拟答复：（四）无法提供1.本机关不掌握相关政府信息" in inbox and "2025年度报告" in inbox
+    page = c.get(f"/requests/{t}/").content.decode()
+    assert 'value="unavailable.not_held" selected' in page
+    services.record_event(ledger["a_reviewer"], t, "answer", DAY, {"outcome": "unavailable.not_held"})
+    assert [p.event for p in review.pending(services.visible(ledger["a_reviewer"]))] == ["extend"]
+
+
+def test_clerk_page_says_answering_needs_a_reviewer(ledger):
+    t = ledger["soon"].tracking_no
+    c = login(ledger["a_clerk"])
+    page = c.get(f"/requests/{t}/").content.decode()
+    assert 'id="needs-reviewer"' in page and "须经审核人批准" in page and 'data-event="answer"' not in page
+    resp = c.post(f"/requests/{t}/submit/submit_answer/", {"submit_answer-outcome": "granted"}, follow=True)
+    assert "已提请审核" in resp.content.decode()
+    assert Event.objects.filter(request__tracking_no=t, event="submit_answer").count() == 1
+    assert 'id="needs-reviewer"' not in login(ledger["a_reviewer"]).get(f"/requests/{t}/").content.decode()
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], str]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content.decode("utf-8", "replace")))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():  # type: ignore[no-untyped-def]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    handler = _Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield handler, port
+    controller.stop()
+
+
+def test_remind_sends_one_mail_per_user_with_items_through_smtp(ledger, smtp, settings):
+    import email
+    from email.header import decode_header, make_header
+
+    handler, port = smtp
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.DEFAULT_FROM_EMAIL = "127.0.0.1", port, "ogi@example.gov.cn"
+    for key in ("a_clerk", "a_reviewer", "b_clerk"):
+        ledger[key].email = f"{key}@example.gov.cn"
+        ledger[key].save()
+    counts = reminders.send_all(DAY, "https://ogi.example")
+    # a-clerk, a-reviewer and a-admin have the agency's late and due requests; a-admin has no address;
+    # b-clerk has nothing due; the supervisor has the late one but no address.
+    assert counts["sent"] == 2 and counts["no_email"] == 2
+    assert sorted(rcpt[0] for _, rcpt, _ in handler.messages) == ["a_clerk@example.gov.cn", "a_reviewer@example.gov.cn"]
+    msg = email.message_from_string(handler.messages[0][2])
+    assert "待办提醒" in str(make_header(decode_header(msg["Subject"])))
+    body = msg.get_payload(decode=True).decode(msg.get_content_charset())
+    assert ledger["late"].tracking_no in body and ledger["soon"].tracking_no in body
+
+
+def test_without_smtp_nothing_is_sent(ledger, settings):
+    settings.EMAIL_HOST = ""
+    assert not reminders.email_configured()
+    assert reminders.send_all(DAY)["sent"] == 0
+
+
+def test_agency_admin_manages_own_staff_only(world):
+    admin = world["a_admin"]
+    staff, password = accounts.add("a-new", world["a"], "clerk", email="n@example.gov.cn", actor=admin)
+    assert staff.must_change_password and len(password) == 12
+    with pytest.raises(Refused, match="本机关"):
+        accounts.add("x-new", world["b"], "clerk", actor=admin)
+    with pytest.raises(Refused, match="经办人"):
+        accounts.add("x-sup", world["a"], "supervisor", actor=admin)
+    with pytest.raises(Refused, match="机关管理员"):
+        accounts.add("x-clerk", world["a"], "clerk", actor=world["a_clerk"])
+    with pytest.raises(Refused, match="本机关"):
+        accounts.set_active(Staff.objects.get(user=world["b_clerk"]), False, actor=admin)
+    with pytest.raises(Refused, match="密码不符合要求"):
+        accounts.add("weak", world["a"], "clerk", password="12345678")
+    accounts.set_role(staff, "reviewer", actor=admin)
+    accounts.set_active(staff, False, actor=admin)
+    staff.refresh_from_db()
+    staff.user.refresh_from_db()
+    assert staff.role == "reviewer" and not staff.user.is_active
+    assert list(Event.objects.filter(note="a-new").values_list("event", flat=True)) == ["add_user", "set_role", "disable_user"]
+    with pytest.raises(Refused, match="自己"):
+        accounts.set_active(Staff.objects.get(user=admin), False, actor=admin)
+
+
+def test_admin_page_adds_clerk_who_must_change_password_at_first_login(world):
+    c = login(world["a_admin"])
+    assert login(world["a_clerk"]).get("/staff/").status_code == 403
+    resp = c.post("/staff/", {"username": "a-li", "full_name": "李四", "email": "li@example.gov.cn", "role": "clerk"}, follow=True)
+    page = resp.content.decode()
+    assert "已添加 a-li，临时密码：" in page
+    password = page.split("临时密码：")[1][:12]
+    new = Client()
+    assert new.login(username="a-li", password=password)
+    first = new.get("/requests/")
+    assert first.status_code == 302 and first["Location"] == "/password/"
+    assert "请先设置自己的密码" in new.get("/password/").content.decode()
+    bad = new.post("/password/", {"old_password": password, "new_password1": "1234567890", "new_password2": "1234567890"})
+    assert bad.status_code == 200 and "errorlist" in bad.content.decode()  # all digits: refused by the validators
+    ok = new.post("/password/", {"old_password": password, "new_password1": "政务公开-jingban-2026",
+                                 "new_password2": "政务公开-jingban-2026"})
+    assert ok.status_code == 302
+    assert new.get("/requests/").status_code == 200
+    # Reset by the administrator: a new temporary password, changed again at the next login.
+    resp = c.post("/staff/a-li/reset/", follow=True)
+    assert "临时密码" in resp.content.decode()
+    assert Staff.objects.get(user__username="a-li").must_change_password
+    assert c.post("/staff/b-clerk/disable/", follow=True).status_code == 200
+    assert Staff.objects.get(user__username="b-clerk").user.is_active
