@@ -15,6 +15,7 @@ urlpatterns = [
     path("staff/<str:username>/<str:action>/", staff_views.staff_action, name="staff_action"),
     path("requests/<str:tracking_no>/submit/<str:kind>/", staff_views.submit, name="submit_review"),
     path("requests/", views.request_list, name="list"),
+    path("requests/export.xlsx", views.export_list, name="export_list"),
     path("requests/new/", views.register, name="register"),
     path("requests/<str:tracking_no>/", views.detail, name="detail"),
     path("requests/<str:tracking_no>/personal/", views.reveal, name="reveal"),

@@ -3,23 +3,23 @@ by page or URL, what is not theirs."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ogi.checks.metadata import deadline as publication_deadline
 from ogi.corpus.indicators import figures, shown
-from ogi.records.outcomes import APPLICANT_CATEGORIES
+from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes
 from ogi.records.workflow import BY_EVENT, STATES, Refused, allowed, due_of
 from ogi.report import Report
 
-from . import notices, reminders, review, services
+from . import export, notices, reminders, review, search, services
 from .forms import EventForm, RegisterForm
 from .models import CHANNELS, Event, Letter, Request, today
 from .reports import standing
@@ -40,25 +40,54 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def request_list(request: HttpRequest) -> HttpResponse:
-    qs = services.visible(request.user).select_related("agency").order_by("-received_on", "-pk")
-    f = request.GET
-    if f.get("state"):
-        qs = qs.filter(state=f["state"])
-    if f.get("category"):
-        qs = qs.filter(applicant_category=f["category"])
-    if f.get("channel"):
-        qs = qs.filter(channel=f["channel"])
-    if f.get("year", "").isdigit():
-        qs = qs.filter(received_on__year=int(f["year"]))
-    if f.get("q"):
-        qs = qs.filter(tracking_no__icontains=f["q"].strip())
-    page = Paginator(qs, 50).get_page(f.get("page"))
+    found = search.find(request.user, request.GET)
+    page = Paginator(found.qs, 50).get_page(request.GET.get("page"))
     day = today()
     rows = [(r, due_of(r, day)) for r in page.object_list]
+    base = {k: v for k, v in found.params.items() if k != "sort"}
     ctx = _ctx(request, page=page, rows=rows, states=STATES, categories=APPLICANT_CATEGORIES, channels=CHANNELS,
-               f=f, mask=services.mask_name)
+               outcomes=outcomes(), due_filters=search.DUE_FILTERS, f=found.params, found=found, mask=services.mask_name,
+               query=urlencode(found.params), base_query=urlencode(base),
+               headers=_headers(found, base),
+               pages=list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)))
     template = "ledger/_rows.html" if request.htmx else "ledger/list.html"
     return render(request, template, ctx)
+
+
+# The list's columns in order; a key makes the header a sort link.
+LIST_COLUMNS = [("tracking_no", "申请编号"), ("agency", "机关"), ("received_on", "收到日期"), (None, "申请人"),
+                ("applicant_category", "类别"), ("state", "状态"), ("outcome", "办理结果"), (None, "截止日")]
+
+
+def _headers(found: search.Search, base: dict[str, str]) -> list[tuple[str, str, str, str]]:
+    """(key, label, link, arrow): a second click on the sorted column reverses it."""
+    out = []
+    for key, label in LIST_COLUMNS:
+        if key is None:
+            out.append(("", label, "", ""))
+            continue
+        current = found.sort.lstrip("-") == key
+        desc = found.sort.startswith("-")
+        sort = key if current and desc else f"-{key}" if current else key
+        out.append((key, label, "?" + urlencode({**base, "sort": sort}), ("▼" if desc else "▲") if current else ""))
+    return out
+
+
+@login_required
+def export_list(request: HttpRequest) -> HttpResponse:
+    """The filtered list as XLSX, streamed; every export is recorded in the audit log."""
+    s = services.staff_of(request.user)
+    if s is None:
+        return HttpResponse("请先登录", status=403)
+    found = search.find(request.user, request.GET)
+    day = today()
+    fh, n = export.write(found, day)
+    conditions = "；".join(f"{k}={v}" for k, v in found.params.items()) or "全部"
+    Event.objects.create(agency=s.agency, actor=request.user, on=day, event="export_requests", label="导出申请台账",
+                         changes={"rows": [None, n], "personal": [None, found.personal]},
+                         note=f"{n} 件（{'含' if found.personal else '不含'}申请人个人信息）；条件：{conditions}"[:1000])
+    return FileResponse(fh, as_attachment=True, filename=f"申请台账-{day:%Y%m%d}.xlsx",
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @login_required
