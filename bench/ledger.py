@@ -85,7 +85,10 @@ def main() -> None:
     c = Client()
     assert c.login(username="bench", password="bench")
     pages = [("inbox", "/"), ("list, all", "/requests/"), ("list, filtered", "/requests/?state=answered&category=natural&year=2024"),
-             ("list, page 20", "/requests/?page=20"), ("list, by number", "/requests/?q=BM0-2025")]
+             ("list, page 20", "/requests/?page=20"), ("list, by number", "/requests/?q=BM0-2025"),
+             ("search, name", "/requests/?q=%E5%BC%A0"), ("search, content", "/requests/?q=%E6%B5%8B%E8%AF%95&sort=tracking_no"),
+             ("search, no match", "/requests/?q=%E4%B8%8D%E5%AD%98%E5%9C%A8"), ("filter, overdue", "/requests/?due=overdue"),
+             ("filter, dates+sort", "/requests/?from=2024-01-01&to=2024-06-30&sort=-state&page=3")]
     for name, url in pages:
         ms = timed(c, url, rounds)
         p95 = statistics.quantiles(ms, n=20)[18]

@@ -92,6 +92,8 @@ class Request(models.Model):
     fee_notice_on = models.DateField("收费通知日期", null=True, blank=True)
     fee_amount = models.DecimalField("收费金额（元）", max_digits=10, decimal_places=2, null=True, blank=True)
     pauses = models.JSONField("暂停计算期间", default=list, blank=True)
+    # Fingerprint of the row a request was imported from (ledger_import): the same file twice adds nothing.
+    import_key = models.CharField(max_length=32, blank=True, default="", db_index=True)
     version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 

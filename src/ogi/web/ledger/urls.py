@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import public_views, report_views, staff_views, views
+from . import import_views, public_views, report_views, staff_views, views
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
@@ -14,6 +14,9 @@ urlpatterns = [
     path("staff/", staff_views.staff_list, name="staff"),
     path("staff/<str:username>/<str:action>/", staff_views.staff_action, name="staff_action"),
     path("requests/<str:tracking_no>/submit/<str:kind>/", staff_views.submit, name="submit_review"),
+    path("import/", import_views.upload, name="import"),
+    path("import/map/", import_views.mapping, name="import_map"),
+    path("import/template.xlsx", import_views.template, name="import_template"),
     path("requests/", views.request_list, name="list"),
     path("requests/export.xlsx", views.export_list, name="export_list"),
     path("requests/new/", views.register, name="register"),

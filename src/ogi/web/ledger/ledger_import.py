@@ -1,0 +1,336 @@
+"""Importing an agency's existing ledger (XLSX or CSV): read the table, map its columns
+to the ledger's fields (guessed from the headers, confirmed by the user), and run every
+row through the same registration service and workflow as a request typed in by hand —
+inside one transaction that is rolled back for the preview, or when any row is rejected.
+Each imported row keeps a fingerprint of its content: importing the same file again adds
+nothing."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+
+from ogi.ingest.docx import check_zip
+from ogi.ingest.errors import IngestError
+from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes
+from ogi.records.workflow import Context, Refused, fire
+from ogi.workdays import CalendarRangeError
+
+from .models import CHANNELS, Event, Request
+
+MAX_BYTES = 10 * 2**20
+MAX_ROWS = 20_000
+
+# The ledger's fields an import fills, with the header words that name them in the
+# ledgers offices keep (first: the name in the import template).
+FIELDS: dict[str, tuple[str, ...]] = {
+    "tracking_no": ("原登记编号", "编号", "登记号", "序号"),
+    "channel": ("提交方式", "申请方式", "渠道"),
+    "submitted_on": ("提交日期", "申请日期"),
+    "received_on": ("收到申请之日", "收到日期", "受理日期", "收件日期"),
+    "applicant_category": ("申请人类别", "申请人类型", "类别"),
+    "applicant_name": ("申请人姓名/名称", "申请人", "姓名", "名称"),
+    "applicant_id_no": ("证件号码", "身份证号", "统一社会信用代码"),
+    "applicant_contact": ("联系方式", "联系电话", "电话", "地址"),
+    "content": ("申请公开的政府信息", "申请内容", "申请事项", "内容"),
+    "outcome": ("办理结果", "答复结果", "处理结果"),
+    "answered_on": ("答复日期", "办结日期"),
+}
+REQUIRED = ("received_on", "applicant_category", "applicant_name", "content")
+LABELS = {k: v[0] for k, v in FIELDS.items()}
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s　（）()·、/—\-：:]", "", text or "")
+
+
+# Text labels accepted for coded fields: the ledger's own labels and their short forms
+# (予以公开; 不予公开-属于国家秘密 or just 属于国家秘密).
+def _outcome_labels() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for code, label in outcomes().items():
+        out[_norm(label)] = code
+        m = re.match(r"（[一二三四五六]）([^0-9（]+)(?:（[^）]*）)?(?:\d\.(.*))?$", label)
+        if m is None:
+            continue
+        head, sub = m.group(1), m.group(2)
+        if sub:
+            out[_norm(head + sub)] = code
+            out.setdefault(_norm(sub), code)
+        else:
+            out[_norm(head)] = code
+    return out
+
+
+def _category_labels() -> dict[str, str]:
+    out = {}
+    for code, label in APPLICANT_CATEGORIES.items():
+        out[_norm(label)] = code
+        out[_norm(label.split("·")[-1])] = code
+    out[_norm("公民")] = out[_norm("个人")] = "natural"
+    out[_norm("企业")] = "commercial"
+    return out
+
+
+def _channel_labels() -> dict[str, str]:
+    out = {_norm(label): code for code, label in CHANNELS}
+    out |= {_norm("当面"): "in_person", _norm("现场"): "in_person", _norm("邮寄"): "letter", _norm("信函"): "ordinary_mail",
+            _norm("网上"): "online", _norm("网络"): "online", _norm("在线"): "online", _norm("邮件"): "email"}
+    return out
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list[str]]  # cells as text, dates as YYYY-MM-DD
+
+
+@dataclass
+class RowResult:
+    line: int  # the row number in the file (header is 1)
+    values: dict[str, str]
+    status: str  # new | duplicate | rejected
+    reason: str = ""
+    tracking_no: str = ""
+
+
+@dataclass
+class Outcome:
+    rows: list[RowResult] = field(default_factory=list)
+    committed: bool = False
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+    @property
+    def rejected(self) -> list[RowResult]:
+        return [r for r in self.rows if r.status == "rejected"]
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def read_table(data: bytes, filename: str) -> Table:
+    """The first sheet of an XLSX, or a CSV (UTF-8 or GB18030), as text cells."""
+    if len(data) > MAX_BYTES:
+        raise Refused(f"文件超过 {MAX_BYTES // 2**20} MB，请分批导入", "too_large")
+    if data[:2] == b"PK":
+        try:
+            check_zip(data)
+        except IngestError as e:
+            raise Refused(e.message_zh, "bad_file") from None
+        from openpyxl import load_workbook
+
+        try:
+            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception:  # openpyxl raises many kinds for a damaged workbook
+            raise Refused("无法读取该 Excel 文件，请另存为 .xlsx 后重试", "bad_file") from None
+        ws = wb.worksheets[0]
+        rows = []
+        for row in ws.iter_rows(values_only=True):
+            rows.append([_cell(v) for v in row])
+            if len(rows) > MAX_ROWS + 1:
+                raise Refused(f"一次最多导入 {MAX_ROWS} 行，请分批导入", "too_large")
+        wb.close()
+    else:
+        for enc in ("utf-8-sig", "gb18030"):
+            try:
+                text = data.decode(enc)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise Refused("无法识别文件编码，请保存为 UTF-8 编码的 CSV 或 .xlsx", "bad_file")
+        if "\x00" in text:
+            raise Refused("不是 CSV 或 Excel 文件", "bad_file")
+        rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
+        if len(rows) > MAX_ROWS + 1:
+            raise Refused(f"一次最多导入 {MAX_ROWS} 行，请分批导入", "too_large")
+    rows = [r for r in rows if any(c for c in r)]
+    if len(rows) < 2:
+        raise Refused("文件中没有数据行（第一行应为表头）", "empty")
+    width = max(len(r) for r in rows)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    return Table(headers=rows[0], rows=rows[1:])
+
+
+def guess_mapping(headers: list[str]) -> dict[str, int | None]:
+    """field → column index, from the header words; None where no header matches."""
+    mapping: dict[str, int | None] = {}
+    used: set[int] = set()
+    normed = [_norm(h) for h in headers]
+    for fld, words in FIELDS.items():
+        mapping[fld] = None
+        for w in words:  # exact header first, then a header containing the word
+            hit = next((i for i, h in enumerate(normed) if i not in used and h == _norm(w)), None)
+            if hit is None:
+                hit = next((i for i, h in enumerate(normed) if i not in used and h and _norm(w) in h), None)
+            if hit is not None:
+                mapping[fld] = hit
+                used.add(hit)
+                break
+    return mapping
+
+
+def _date(text: str) -> dt.date:
+    t = text.strip()
+    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:\s.*)?", t)
+    if not m:
+        raise ValueError(t)
+    return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+
+
+def _fingerprint(values: dict[str, str]) -> str:
+    key = "\x1f".join(_norm(values.get(k, "")) for k in FIELDS)
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+class _Rollback(Exception):
+    pass
+
+
+def run(user, table: Table, mapping: dict[str, int | None], commit: bool) -> Outcome:  # type: ignore[no-untyped-def]
+    """Validate (and, when `commit` and every row passes, import) the rows."""
+    from . import services
+
+    s = services.staff_of(user)
+    if s is None or s.role == "supervisor":
+        raise Refused("只有机关工作人员可以导入台账", "forbidden")
+    missing = [LABELS[f] for f in REQUIRED if mapping.get(f) is None]
+    if missing:
+        raise Refused("请为以下字段选择对应的列：" + "、".join(missing), "mapping")
+    outs, cats, chans = _outcome_labels(), _category_labels(), _channel_labels()
+    result = Outcome()
+    existing = set(Request.objects.filter(agency=s.agency).exclude(import_key="").values_list("import_key", flat=True))
+    seen: set[str] = set()
+    try:
+        with transaction.atomic():
+            for i, row in enumerate(table.rows, start=2):
+                values = {f: (row[c] if c is not None and c < len(row) else "") for f, c in mapping.items()}
+                res = RowResult(line=i, values=values, status="new")
+                result.rows.append(res)
+                key = _fingerprint(values)
+                if key in existing:
+                    res.status, res.reason = "duplicate", "已导入过，跳过"
+                    continue
+                if key in seen:
+                    res.status, res.reason = "duplicate", "与本文件中前面的一行相同，跳过"
+                    continue
+                seen.add(key)
+                try:
+                    with transaction.atomic():
+                        res.tracking_no = _one(user, s, values, key, outs, cats, chans)
+                except Refused as e:
+                    res.status, res.reason = "rejected", e.message_zh
+            if not commit or result.rejected:
+                raise _Rollback
+            result.committed = True
+    except _Rollback:
+        pass
+    return result
+
+
+def _one(user, s, v: dict[str, str], key: str, outs, cats, chans) -> str:  # type: ignore[no-untyped-def]
+    from . import services
+
+    problems = [f"缺少“{LABELS[f]}”" for f in REQUIRED if not v.get(f)]
+    if problems:
+        raise Refused("；".join(problems))
+    dates: dict[str, dt.date | None] = {}
+    for f in ("received_on", "submitted_on", "answered_on"):
+        if v.get(f):
+            try:
+                dates[f] = _date(v[f])
+            except ValueError:
+                raise Refused(f"“{LABELS[f]}”“{v[f][:20]}”不是日期（应为 2026-03-02 或 2026年3月2日）") from None
+        else:
+            dates[f] = None
+    category = cats.get(_norm(v["applicant_category"]))
+    if category is None:
+        raise Refused(f"申请人类别“{v['applicant_category'][:20]}”无法识别（应为：{'、'.join(APPLICANT_CATEGORIES.values())}）")
+    channel = chans.get(_norm(v.get("channel", ""))) if v.get("channel") else "in_person"
+    if channel is None:
+        raise Refused(f"提交方式“{v['channel'][:20]}”无法识别（应为：{'、'.join(label for _, label in CHANNELS)}）")
+    outcome = None
+    if v.get("outcome"):
+        outcome = outs.get(_norm(v["outcome"]))
+        if outcome is None:
+            raise Refused(f"办理结果“{v['outcome'][:20]}”无法识别（应为表三所列结果，如 予以公开、部分公开）")
+        if dates["answered_on"] is None:
+            raise Refused("有办理结果但没有答复日期")
+    elif dates["answered_on"] is not None:
+        raise Refused("有答复日期但没有办理结果")
+    for f, n in (("applicant_name", 100), ("applicant_id_no", 40), ("applicant_contact", 100)):
+        if len(v.get(f, "")) > n:
+            raise Refused(f"“{LABELS[f]}”超过 {n} 个字符")
+    received = dates["received_on"]
+    assert received is not None
+    data = {"channel": channel, "submitted_on": dates["submitted_on"] or received, "received_on": received,
+            "applicant_category": category, "applicant_name": v["applicant_name"], "applicant_id_no": v.get("applicant_id_no", ""),
+            "applicant_contact": v.get("applicant_contact", ""), "content": v["content"]}
+    r = services.register(user, data)
+    r.import_key = key
+    changes: dict[str, Any] = {}
+    if outcome is not None:
+        # The state follows from the dates: answered on the answer date, by the workflow's own rules.
+        event = {"other.no_correction": None, "other.unpaid_fee": None}.get(outcome, "answer")
+        if event is None:
+            r.outcome, r.closed_on, r.state = outcome, dates["answered_on"], "closed"
+            changes = {"state": ["registered", "closed"], "outcome": [None, outcome]}
+        else:
+            try:
+                changes = fire(r, "answer", Context(on=dates["answered_on"], role="reviewer", inputs={"outcome": outcome}))
+            except CalendarRangeError as e:
+                raise Refused(e.message_zh) from None
+    r.save()
+    note = f"由原台账导入（原编号 {v['tracking_no']}）" if v.get("tracking_no") else "由原台账导入"
+    Event.objects.create(request=r, agency=r.agency, actor=user, on=dates["answered_on"] or received, event="import",
+                         label="导入原台账", changes={k: list(x) for k, x in changes.items()}, note=note)
+    return r.tracking_no
+
+
+def template_xlsx() -> bytes:
+    """The import template: the headers, one example row, and the accepted values."""
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet("申请台账")
+    head = wb.add_format({"bold": True, "bg_color": "#F0F2F5", "border": 1})
+    example = {"tracking_no": "2025-001", "channel": "网上申请", "submitted_on": "2025-03-03", "received_on": "2025-03-03",
+               "applicant_category": "自然人", "applicant_name": "张三", "applicant_id_no": "", "applicant_contact": "13800000000",
+               "content": "某路段改造工程的招标文件", "outcome": "予以公开", "answered_on": "2025-03-20"}
+    for c, f in enumerate(FIELDS):
+        ws.set_column(c, c, 16 if f != "content" else 36)
+        ws.write_string(0, c, LABELS[f] + ("（必填）" if f in REQUIRED else ""), head)
+        ws.write_string(1, c, example[f])
+    ref = wb.add_worksheet("可填写的值")
+    ref.write_row(0, 0, ["提交方式", "申请人类别", "办理结果"], head)
+    columns = [[label for _, label in CHANNELS], list(APPLICANT_CATEGORIES.values()), list(outcomes().values())]
+    for c, col in enumerate(columns):
+        ref.set_column(c, c, 40)
+        for r, value in enumerate(col, start=1):
+            ref.write_string(r, c, value)
+    wb.close()
+    return buf.getvalue()
+
+
+def already_imported(agency_id: int) -> int:
+    return Request.objects.filter(Q(agency_id=agency_id) & ~Q(import_key="")).count()
