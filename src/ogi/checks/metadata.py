@@ -8,24 +8,31 @@ from collections.abc import Iterator
 from ..report import Finding, Report
 from .registry import finding, rule
 
-# Regulation on OGI (国务院令第711号) Art. 49 and the implementing notices: departments
-# publish by 31 January; governments' own reports by level (rules.md, metadata.date).
+# Regulation on OGI (国务院令第711号) Art. 49 and the implementing notices: departments and
+# township governments publish by 31 January; other governments' own reports by level
+# (rules.md, metadata.date).
 DEADLINES = {
     "department": (1, 31),
+    "township": (1, 31),
     "county": (2, 20),
-    "township": (2, 20),
     "city": (3, 10),
     "province": (3, 31),
 }
 _YEAR_SOURCES = {"title": "标题", "period": "统计期限", "body": "正文"}
 
 
+def due_date(year: int, kind: str | None, level: str | None) -> dt.date:
+    """The last day to publish the report on `year`: the day after the year, by kind and
+    level. A government of unknown level gets the latest deadline (never flagged unfairly)."""
+    key = "department" if kind != "government" else (level if level in DEADLINES else "province")
+    month, day = DEADLINES[key]
+    return dt.date(year + 1, month, day)
+
+
 def deadline(report: Report) -> dt.date | None:
     if report.year is None:
         return None
-    key = "department" if report.kind != "government" else (report.level or "province")
-    month, day = DEADLINES[key]
-    return dt.date(report.year + 1, month, day)
+    return due_date(report.year, report.kind, report.level)
 
 
 @rule("metadata.agency", "warning", "未找到发布机关")

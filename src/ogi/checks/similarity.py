@@ -33,9 +33,15 @@ def sentences(report: Report) -> dict[str, str]:
     return out
 
 
-def _finding(rep: Report, other: Report, shared: list[str], mine: dict[str, str], why_zh: str, why_en: str) -> Finding:
+def overlap(mine: dict[str, str], theirs: dict[str, str]) -> tuple[list[str], float]:
+    """The sentences of `mine` that `theirs` also has, and their share of `mine`'s text."""
     total = sum(len(s) for s in mine)
-    share = sum(len(s) for s in shared) / total
+    shared = [s for s in mine if s in theirs]
+    return shared, (sum(len(s) for s in shared) / total if total else 0.0)
+
+
+def _finding(rep: Report, other: Report, shared: list[str], mine: dict[str, str], why_zh: str, why_en: str) -> Finding:
+    share = overlap(mine, dict.fromkeys(shared))[1]
     quotes = "；".join(f"“{mine[s][:40]}{'…' if len(mine[s]) > 40 else ''}”" for s in shared[:3])
     return finding("similarity.copied", f"正文约 {share:.0%} 与{why_zh}相同，例如：{quotes}",
                    f"about {share:.0%} of the narrative is identical to {why_en}", found=round(share, 2), expected=SHARE)
@@ -65,8 +71,8 @@ def check_copied(reports: Sequence[Report]) -> Iterator[tuple[int, Finding]]:
         mine = texts[i]
         if not mine:
             continue
-        shared = [s for s in mine if s in texts[j]]
-        if sum(len(s) for s in shared) < SHARE * sum(len(s) for s in mine):
+        shared, share = overlap(mine, texts[j])
+        if share < SHARE:
             continue
         other = reports[j]
         if other.year == reports[i].year:

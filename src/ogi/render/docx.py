@@ -81,7 +81,7 @@ def _page_number_footer(section) -> None:  # type: ignore[no-untyped-def]
     set_fonts(p.add_run(" —"), "宋体", Pt(14))
 
 
-def _row_flags(row, header: bool) -> None:  # type: ignore[no-untyped-def]
+def row_flags(row, header: bool) -> None:  # type: ignore[no-untyped-def]
     trpr = row._tr.get_or_add_trPr()
     cant = OxmlElement("w:cantSplit")
     trpr.append(cant)
@@ -102,7 +102,7 @@ def _table(doc, grid: Grid) -> None:  # type: ignore[no-untyped-def]
     # overlap, so these stay valid while merging.
     docx_cells = []
     for r, row in enumerate(table.rows):
-        _row_flags(row, r < grid.header_rows)
+        row_flags(row, r < grid.header_rows)
         docx_cells.append(list(row.cells))
         for cell, w in zip(docx_cells[-1], widths, strict=True):
             cell.width = w
@@ -122,11 +122,8 @@ def _table(doc, grid: Grid) -> None:  # type: ignore[no-untyped-def]
             set_fonts(p.add_run(cell.text), TABLE_FONT, SIZE_TABLE)
 
 
-def render_docx(report: Report) -> bytes:
-    """The whole report as DOCX bytes."""
-    ed = report.edition_obj
-    if ed is None:
-        raise ValueError("report has no edition")
+def new_document():  # type: ignore[no-untyped-def]
+    """An empty official document: A4, GB/T 9704 margins, body font, page numbers."""
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -135,6 +132,15 @@ def render_docx(report: Report) -> bytes:
     section.footer_distance = Mm(25)
     set_fonts(doc.styles["Normal"], BODY, SIZE_BODY)
     _page_number_footer(section)
+    return doc
+
+
+def render_docx(report: Report) -> bytes:
+    """The whole report as DOCX bytes."""
+    ed = report.edition_obj
+    if ed is None:
+        raise ValueError("report has no edition")
+    doc = new_document()
     add_paragraph(doc, title(report), TITLE, SIZE_TITLE, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     add_paragraph(doc, "", BODY, SIZE_BODY, indent=False)
     tables = {g.table.section: g for g in grids(report)}

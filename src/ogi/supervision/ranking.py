@@ -1,0 +1,47 @@
+"""Scores ranked within their peer group — agencies of one level and kind are compared
+with each other, never a township with a city's department. Equal totals share a rank
+(1, 1, 3)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .rubric import Score
+from .tree import KINDS, LEVEL_ORDER, LEVELS, Region
+
+
+@dataclass
+class Ranked:
+    rank: int
+    of: int  # agencies in the group
+    score: Score
+
+
+@dataclass
+class Group:
+    level: str
+    kind: str
+    ranked: list[Ranked]
+
+    @property
+    def title_zh(self) -> str:
+        return f"{LEVELS[self.level]}{KINDS[self.kind]}"
+
+
+def rank(region: Region, scores: Sequence[Score]) -> list[Group]:
+    """Groups in the order province → township, governments before departments."""
+    groups: dict[tuple[str, str], list[Score]] = {}
+    for s in scores:
+        a = region[s.agency]
+        groups.setdefault((a.level, a.kind), []).append(s)
+    out = []
+    for key in sorted(groups, key=lambda k: (LEVEL_ORDER.index(k[0]), k[1] != "government")):
+        ordered = sorted(groups[key], key=lambda s: (-s.total, s.agency))
+        ranked, prev, place = [], None, 0
+        for i, s in enumerate(ordered, start=1):
+            if s.total != prev:
+                place, prev = i, s.total
+            ranked.append(Ranked(place, len(ordered), s))
+        out.append(Group(key[0], key[1], ranked))
+    return out

@@ -1,0 +1,60 @@
+"""Published on time, late by N days, or not found: per agency and year, from the
+publication date (the date of issue when no publication date is known) and the deadline
+its kind and level give (rules.md metadata.date)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ..report import Report
+from .tree import LEVEL_ORDER, Agency, Region
+
+STATUS_ZH = {"on_time": "按时发布", "late": "逾期发布", "not_found": "未发布", "undated": "日期不明"}
+
+
+def publication_date(report: Report) -> dt.date | None:
+    """When the report was made public: its publication date where the reader found one,
+    else its date of issue (a report cannot be published before it is issued)."""
+    return getattr(report, "published_on", None) or report.issued_on
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    agency: str
+    year: int
+    status: str  # on_time | late | not_found | undated
+    deadline: dt.date
+    published_on: dt.date | None = None
+    days_late: int = 0
+
+    @property
+    def status_zh(self) -> str:
+        if self.status == "late":
+            return f"逾期 {self.days_late} 天"
+        return STATUS_ZH[self.status]
+
+    def to_json(self) -> dict[str, object]:
+        return {"agency": self.agency, "year": self.year, "status": self.status, "status_zh": self.status_zh,
+                "deadline": self.deadline.isoformat(),
+                "published_on": self.published_on.isoformat() if self.published_on else None,
+                "days_late": self.days_late}
+
+
+def judge(agency: Agency, year: int, report: Report | None) -> Timeliness:
+    due = agency.deadline(year)
+    if report is None:
+        return Timeliness(agency.name, year, "not_found", due)
+    on = publication_date(report)
+    if on is None:
+        return Timeliness(agency.name, year, "undated", due)
+    late = (on - due).days
+    return Timeliness(agency.name, year, "late" if late > 0 else "on_time", due, on, max(0, late))
+
+
+def timeliness(region: Region, year: int, reports: Mapping[str, Report]) -> list[Timeliness]:
+    """Every agency of the region for `year`; `reports` maps agency name → its report."""
+    order = {lv: i for i, lv in enumerate(LEVEL_ORDER)}
+    agencies = sorted(region, key=lambda a: (order[a.level], a.kind != "government", a.name))
+    return [judge(a, year, reports.get(a.name)) for a in agencies]
