@@ -269,6 +269,10 @@ def deadline_cmd(
         sys.stdout.write(f"截止日：{d.due.isoformat()}\n{d.explanation_zh}\n（日历版本 {d.calendar_version}）\n")
 
 
+from .supervision.cli import supervise_app  # noqa: E402 — the commands of their own module
+
+app.add_typer(supervise_app, name="supervise")
+
 calendar_app = typer.Typer(help="工作日历：查看与添加年度节假日安排。", no_args_is_help=True)
 app.add_typer(calendar_app, name="calendar")
 
