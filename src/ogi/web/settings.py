@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "ogi.web.ledger",
+    "ogi.web.supervision",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

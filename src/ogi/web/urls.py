@@ -8,5 +8,6 @@ from .ledger.api import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("supervision/", include("ogi.web.supervision.urls")),
     path("", include("ogi.web.ledger.urls")),
 ]

@@ -1,0 +1,53 @@
+"""The supervising office's tables: every report collected from the region (kept with its
+source file; a newer version replaces the current one, which stays as history; an
+unmatched one waits in the queue) and the office's rubrics, each upload a new version."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from ogi.web.ledger.models import Agency
+
+STATES = [("current", "现行版本"), ("replaced", "已被新版本替换"), ("queued", "待指定机关")]
+
+
+class CollectedReport(models.Model):
+    office = models.ForeignKey(Agency, verbose_name="汇集机关", on_delete=models.CASCADE, related_name="collected")
+    agency = models.ForeignKey(Agency, verbose_name="发布机关", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="collected_reports")
+    year = models.PositiveSmallIntegerField("年度", null=True, blank=True)
+    printed_agency = models.CharField("报告中的机关名称", max_length=200, blank=True, default="")
+    file_name = models.CharField("文件名", max_length=255)
+    content = models.BinaryField("原文件")
+    sha256 = models.CharField(max_length=64, db_index=True)
+    report = models.JSONField("报告数据")
+    findings = models.JSONField("发现的问题", default=list)
+    published_on = models.DateField("发布日期", null=True, blank=True)
+    state = models.CharField("状态", max_length=20, choices=STATES, db_index=True)
+    match_message = models.CharField("匹配说明", max_length=500, blank=True, default="")
+    candidates = models.JSONField("可能的机关", default=list, blank=True)
+    uploaded_at = models.DateTimeField("导入时间", auto_now_add=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "汇集的年度报告"
+        indexes = [models.Index(fields=["office", "state", "year"])]
+
+    def __str__(self) -> str:
+        return f"{self.agency or self.printed_agency or self.file_name} {self.year or ''}"
+
+
+class Rubric(models.Model):
+    office = models.ForeignKey(Agency, verbose_name="监督机关", on_delete=models.CASCADE, related_name="rubrics")
+    version = models.PositiveIntegerField("版本")
+    name = models.CharField("名称", max_length=200)
+    text = models.TextField("评分细则（YAML）")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "评分细则"
+        constraints = [models.UniqueConstraint(fields=["office", "version"], name="one_rubric_version")]

@@ -1,0 +1,186 @@
+"""Between the tables and the supervision library: the office's subtree as a Region, the
+stored reports as a Collection, an upload read, matched, versioned and re-checked."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from collections.abc import Sequence
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from ogi.ingest.errors import IngestError
+from ogi.report import Finding, Report
+from ogi.supervision.collect import Collected, Collection, _newer, collect, files_in
+from ogi.supervision.match import Match
+from ogi.supervision.rubric import Rubric as RubricData
+from ogi.supervision.rubric import default_rubric, default_rubric_text, parse_rubric
+from ogi.supervision.timeliness import publication_date
+from ogi.supervision.tree import Agency as TreeAgency
+from ogi.supervision.tree import Region
+from ogi.web.ledger.models import Agency
+
+from .models import CollectedReport, Rubric
+
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+_FINDING_FIELDS = {f.name for f in fields(Finding)}
+
+
+def region_of(office: Agency) -> tuple[Region, dict[str, Agency]]:
+    """The office and every agency below it. An agency without a level takes its parent's
+    (a department of a city is a city-level department), the top one 市级."""
+    agencies = list(Agency.objects.filter(pk__in=office.subtree_ids()))
+    by_pk = {a.pk: a for a in agencies}
+    region = Region()
+
+    def level(a: Agency) -> str:
+        seen = set()
+        while a is not None and not a.level and a.pk not in seen:
+            seen.add(a.pk)
+            a = by_pk.get(a.parent_id)  # type: ignore[assignment,arg-type]
+        return a.level if a is not None and a.level else "city"
+
+    # Parents before children, so a Region keeps the tree's order.
+    order = sorted(agencies, key=lambda a: (a.pk != office.pk, a.name))
+    for a in order:
+        parent = by_pk.get(a.parent_id) if a.pk != office.pk else None  # type: ignore[arg-type]
+        region.add(TreeAgency(a.name, a.kind, level(a), parent.name if parent else None, tuple(a.aliases or ())))
+    return region, {a.name: a for a in agencies}
+
+
+def finding_from_json(d: dict[str, Any]) -> Finding:
+    return Finding(**{k: v for k, v in d.items() if k in _FINDING_FIELDS})
+
+
+def collection_of(office: Agency) -> tuple[Collection, dict[str, Agency], dict[tuple[str, int], CollectedReport]]:
+    region, by_name = region_of(office)
+    c = Collection(region)
+    rows: dict[tuple[str, int], CollectedReport] = {}
+    for row in (CollectedReport.objects.filter(office=office, state="current").select_related("agency")
+                .defer("content")):
+        if row.agency is None or row.agency.name not in region.agencies or row.year is None:
+            continue
+        report = Report.from_json(row.report, file=row.file_name)
+        item = Collected(row.file_name, report, row.printed_agency or None, Match("assigned", row.agency.name),
+                         row.agency.name, [finding_from_json(f) for f in row.findings])
+        c.current[(row.agency.name, row.year)] = item
+        rows[(row.agency.name, row.year)] = row
+    return c, by_name, rows
+
+
+def recheck(office: Agency) -> None:
+    """Every current report of the office checked again together (continuity and 年年雷同
+    pair them across years and agencies)."""
+    c, _, rows = collection_of(office)
+    c.recheck()
+    for key, item in c.current.items():
+        row = rows[key]
+        row.findings = [f.to_json() for f in item.findings]
+        row.save(update_fields=["findings"])
+
+
+def _store(office: Agency, user: Any, item: Collected, data: bytes, state: str, by_name: dict[str, Agency]) -> CollectedReport:
+    return CollectedReport.objects.create(
+        office=office, agency=by_name.get(item.agency) if item.agency else None, year=item.year,
+        printed_agency=(item.printed or "")[:200], file_name=item.file[-255:], content=data,
+        sha256=hashlib.sha256(data).hexdigest(), report=item.report.to_json(),
+        findings=[f.to_json() for f in item.findings], published_on=publication_date(item.report), state=state,
+        match_message=item.match.message_zh[:500], candidates=item.match.candidates, uploaded_by=user)
+
+
+def import_uploads(office: Agency, user: Any, uploads: Sequence[tuple[str, bytes]]) -> dict[str, Any]:
+    """Files (reports or ZIPs of reports) read, matched, stored and the region re-checked.
+    Returns counts and the unreadable files with their reasons."""
+    region, by_name = region_of(office)
+    unreadable: list[tuple[str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="ogi-upload-") as tmp:
+        root = Path(tmp)
+        files: list[Path] = []
+        names: dict[str, str] = {}
+        for i, (name, data) in enumerate(uploads):
+            d = root / f"u{i}"
+            d.mkdir()
+            src = d / (Path(name).name or "file")
+            src.write_bytes(data)
+            try:
+                found = files_in(src, root / f"z{i}")
+            except IngestError as e:
+                unreadable.append((name, e.message_zh))
+                continue
+            for f in found:
+                names[str(f)] = name if f == src else f"{name}/{f.name}"
+            files += found
+        batch = collect(region, files, jobs=1)
+        for file, err in batch.unreadable:
+            unreadable.append((names.get(file, Path(file).name), err.message_zh))
+        content = {str(f): f.read_bytes() for f in files}
+        with transaction.atomic():
+            added = 0
+            for item in [*batch.history, *batch.current.values()]:  # older first: the newest ends current
+                data = content[item.file]
+                item.file = names[item.file]
+                old = CollectedReport.objects.filter(office=office, agency=by_name[item.agency], year=item.year,  # type: ignore[index]
+                                                     state="current").first()
+                if old is not None and old.sha256 == hashlib.sha256(data).hexdigest():
+                    continue  # the same file again
+                newer = old is None or _newer(item, _as_collected(old))
+                if newer and old is not None:
+                    old.state = "replaced"
+                    old.save(update_fields=["state"])
+                _store(office, user, item, data, "current" if newer else "replaced", by_name)
+                added += 1
+            for item in batch.queue:
+                data = content[item.file]
+                item.file = names[item.file]
+                _store(office, user, item, data, "queued", by_name)
+            recheck(office)
+    return {"added": added, "queued": len(batch.queue), "unreadable": unreadable}
+
+
+def _as_collected(row: CollectedReport) -> Collected:
+    return Collected(row.file_name, Report.from_json(row.report), row.printed_agency, Match("assigned"), None)
+
+
+@transaction.atomic
+def assign(office: Agency, row: CollectedReport, agency: Agency) -> str:
+    """A person's decision for a queued report: it becomes the agency's current report of
+    its year unless a newer one is there already (then it is kept as history)."""
+    report = Report.from_json(row.report)
+    if report.year is None:
+        raise ValueError("no year")
+    item = Collected(row.file_name, report, row.printed_agency, Match("assigned", agency.name), agency.name)
+    old = CollectedReport.objects.filter(office=office, agency=agency, year=report.year, state="current").first()
+    newer = old is None or _newer(item, _as_collected(old))
+    if newer and old is not None:
+        old.state = "replaced"
+        old.save(update_fields=["state"])
+    row.agency, row.year = agency, report.year
+    row.state = "current" if newer else "replaced"
+    row.match_message, row.candidates = "", []
+    row.save()
+    recheck(office)
+    return row.state
+
+
+def rubric_of(office: Agency) -> tuple[RubricData, Rubric | None]:
+    """The office's latest rubric version, else the default one."""
+    latest = Rubric.objects.filter(office=office).order_by("-version").first()
+    if latest is None:
+        return default_rubric(), None
+    return parse_rubric(latest.text), latest
+
+
+def save_rubric(office: Agency, user: Any, text: str) -> Rubric:
+    """A new version (RubricError when the text is not a valid rubric)."""
+    parsed = parse_rubric(text)
+    last = Rubric.objects.filter(office=office).order_by("-version").first()
+    return Rubric.objects.create(office=office, version=(last.version + 1) if last else 1, name=parsed.name[:200], text=text,
+                                 created_by=user)
+
+
+def rubric_text(office: Agency) -> str:
+    latest = Rubric.objects.filter(office=office).order_by("-version").first()
+    return latest.text if latest else default_rubric_text()

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "supervision"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("queue/", views.queue, name="queue"),
+    path("queue/<int:pk>/assign/", views.assign, name="assign"),
+    path("timeliness/", views.timeliness, name="timeliness_latest"),
+    path("<int:year>/timeliness/", views.timeliness, name="timeliness"),
+    path("ranking/", views.ranking, name="ranking_latest"),
+    path("<int:year>/ranking/", views.ranking, name="ranking"),
+    path("<int:year>/notice.<str:fmt>", views.notice, name="notice"),
+    path("reports/<int:pk>/", views.report_detail, name="report"),
+]

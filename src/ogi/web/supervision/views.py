@@ -1,0 +1,208 @@
+"""The supervising office's pages: upload → queue → timeliness → findings down to the
+cell → ranking with deductions (and the office's rubric, and the 通报). Only a user of the
+office's supervisor role sees them, and only for the agencies below the office."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from ogi.checks.places import cell_zh
+from ogi.checks.registry import RULES
+from ogi.report import Report
+from ogi.supervision.ranking import rank
+from ogi.supervision.rubric import RubricError
+from ogi.web.ledger import services as ledger_services
+from ogi.web.ledger.models import Agency, Staff
+
+from . import services
+from .models import CollectedReport
+
+MAX_FILES = 200  # in one upload form; a folder of thousands goes through `ogi supervise import`
+
+
+def _office(request: HttpRequest) -> Staff | None:
+    s = ledger_services.staff_of(request.user)
+    return s if s is not None and s.role == "supervisor" else None
+
+
+def _forbidden() -> HttpResponse:
+    return HttpResponse("只有监督机关的用户可以查看", status=403)
+
+
+def _years(office: Agency) -> list[int]:
+    ys = (CollectedReport.objects.filter(office=office, state="current").exclude(year=None)
+          .values_list("year", flat=True).distinct())
+    return sorted(set(ys), reverse=True)
+
+
+def _year(request: HttpRequest, office: Agency, year: int | None) -> int:
+    if year is not None and 2000 <= year <= 2100:
+        return year
+    ys = _years(office)
+    today = dt.date.today()
+    return ys[0] if ys else (today.year - 1)
+
+
+def _ctx(request: HttpRequest, s: Staff, **kw: Any) -> dict[str, Any]:
+    return {"staff": s, "years": _years(s.agency), **kw}
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    s = _office(request)
+    if s is None:
+        return _forbidden()
+    if request.method == "POST":
+        files = request.FILES.getlist("files")
+        if not files:
+            messages.error(request, "请选择要导入的报告文件或 ZIP 压缩包")
+            return redirect("supervision:home")
+        if len(files) > MAX_FILES:
+            messages.error(request, f"一次最多导入 {MAX_FILES} 个文件；更多的文件请打包为 ZIP 上传")
+            return redirect("supervision:home")
+        if sum(f.size for f in files) > services.MAX_UPLOAD_BYTES:
+            messages.error(request, "上传的文件合计过大（上限 200 MB）")
+            return redirect("supervision:home")
+        result = services.import_uploads(s.agency, request.user, [(f.name, f.read()) for f in files])
+        messages.success(request, f"已导入 {result['added']} 份报告，待指定机关 {result['queued']} 份"
+                                  + (f"，{len(result['unreadable'])} 个文件无法读取" if result["unreadable"] else ""))
+        for name, why in result["unreadable"][:20]:
+            messages.error(request, f"{name}：{why}")
+        return redirect("supervision:queue" if result["queued"] else "supervision:home")
+    counts = {k: CollectedReport.objects.filter(office=s.agency, state=k).count() for k in ("current", "queued", "replaced")}
+    return render(request, "supervision/home.html", _ctx(request, s, counts=counts))
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    s = _office(request)
+    if s is None:
+        return _forbidden()
+    rows = CollectedReport.objects.filter(office=s.agency, state="queued").defer("content").order_by("uploaded_at", "pk")
+    agencies = Agency.objects.filter(pk__in=s.agency.subtree_ids()).order_by("name")
+    return render(request, "supervision/queue.html", _ctx(request, s, rows=rows, agencies=agencies))
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    s = _office(request)
+    if s is None:
+        return _forbidden()
+    row = get_object_or_404(CollectedReport.objects.defer("content"), pk=pk, office=s.agency, state="queued")
+    agency_id = request.POST.get("agency", "")
+    agency = Agency.objects.filter(pk=int(agency_id), pk__in=s.agency.subtree_ids()).first() if agency_id.isdigit() else None
+    if agency is None:
+        messages.error(request, "请选择所辖机关中的一个")
+        return redirect("supervision:queue")
+    if row.report.get("year") is None:
+        messages.error(request, "这份报告没有年度，无法归入机关；请核对文件")
+        return redirect("supervision:queue")
+    state = services.assign(s.agency, row, agency)
+    later = "（已有更新的版本，本份列入历史版本）" if state == "replaced" else ""
+    messages.success(request, f"已将“{row.file_name}”归入{agency.name}{later}")
+    return redirect("supervision:queue")
+
+
+@login_required
+def timeliness(request: HttpRequest, year: int | None = None) -> HttpResponse:
+    s = _office(request)
+    if s is None:
+        return _forbidden()
+    y = _year(request, s.agency, year)
+    c, _, rows = services.collection_of(s.agency)
+    items = [(t, c.region[t.agency], rows.get((t.agency, y))) for t in c.timeliness(y)]
+    return render(request, "supervision/timeliness.html", _ctx(request, s, year=y, items=items))
+
+
+@login_required
+def ranking(request: HttpRequest, year: int | None = None) -> HttpResponse:
+    s = _office(request)
+    if s is None:
+        return _forbidden()
+    y = _year(request, s.agency, year)
+    if request.method == "POST":
+        try:
+            r = services.save_rubric(s.agency, request.user, request.POST.get("rubric", "")[:200_000])
+            messages.success(request, f"评分细则已保存为第 {r.version} 版")
+        except RubricError as e:
+            messages.error(request, f"评分细则未保存：{e.message_zh}")
+        return redirect("supervision:ranking", year=y)
+    rubric, version = services.rubric_of(s.agency)
+    c, _, rows = services.collection_of(s.agency)
+    groups = rank(c.region, c.scores(y, rubric))
+    ids = {key: r.pk for key, r in rows.items()}
+    return render(request, "supervision/ranking.html", _ctx(
+        request, s, year=y, groups=groups, rubric=rubric, version=version, ids=ids,
+        rubric_text=request.GET.get("edit") and services.rubric_text(s.agency)))
+
+
+@login_required
+def notice(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
+    s = _office(request)
+    if s is None:
+        return _forbidden()
+    from ogi.supervision.notice import Notice, render_notice_docx, render_notice_xlsx
+
+    rubric, _ = services.rubric_of(s.agency)
+    c, _, _ = services.collection_of(s.agency)
+    n = Notice(s.agency.name, year, c.region, c.timeliness(year), rank(c.region, c.scores(year, rubric)), dt.date.today(),
+               rubric_name=rubric.name)
+    if fmt == "docx":
+        data, ctype = render_notice_docx(n), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    else:
+        data, ctype = render_notice_xlsx(n), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    resp = HttpResponse(data, content_type=ctype)
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{year}-notice.{fmt}"
+    return resp
+
+
+def _place_zh(source: dict[str, Any] | None) -> str:
+    """Where a figure was read, for people: page, table row and column, or line."""
+    if not source:
+        return ""
+    parts = []
+    if source.get("page"):
+        parts.append(f"第 {source['page']} 页")
+    if source.get("table") is not None and source.get("row") is not None:
+        # Readers count tables, rows and columns from 1, as a person does.
+        col = f"第 {source['col']} 列" if source.get("col") is not None else ""
+        parts.append(f"第 {source['table']} 个表格第 {source['row']} 行{col}")
+    elif source.get("line"):
+        parts.append(f"第 {source['line']} 行")
+    return "，".join(parts)
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    s = _office(request)
+    if s is None:
+        return _forbidden()
+    row = get_object_or_404(CollectedReport.objects.defer("content").select_related("agency"), pk=pk, office=s.agency)
+    report = Report.from_json(row.report)
+    ed = report.edition_obj
+    findings = []
+    for f in row.findings:
+        cells = []
+        for cid in f.get("cells") or []:
+            v = report.cells.get(cid)
+            if ed is not None and cid in ed.cells and v is not None:
+                raw = v.raw if v.raw is not None else "（空白）" if v.state == "blank" else "（缺失）"
+                cells.append({"label": cell_zh(ed, cid), "raw": raw, "place": _place_zh(v.source)})
+        rule = RULES.get(f["rule"])
+        findings.append({**f, "title": rule.title_zh if rule else f["rule"], "cell_rows": cells})
+    reps = []
+    if row.agency is not None and row.year is not None and row.state == "current":
+        c, _, _ = services.collection_of(s.agency)
+        reps = c.repetitions(row.agency.name, row.year)
+    history = (CollectedReport.objects.filter(office=s.agency, agency=row.agency, year=row.year).exclude(pk=row.pk)
+               .defer("content").order_by("-uploaded_at")) if row.agency else []
+    return render(request, "supervision/report.html", _ctx(request, s, row=row, report=report, findings=findings,
+                                                           reps=reps, history=history))

@@ -1,0 +1,119 @@
+"""The supervising office's pages: upload a ZIP, assign the unmatched report, timeliness,
+a finding down to its cell, a rubric change that changes the ranking, the 通报."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from django.test import Client
+
+from ogi.web.ledger.models import Agency
+from ogi.web.supervision.models import CollectedReport, Rubric
+
+from ..conftest import SEED_2019, SEED_2020
+from .conftest import PASSWORD, make_user
+
+
+@pytest.fixture
+def office(db):  # type: ignore[no-untyped-def]
+    city = Agency.objects.create(name="开封市人民政府", code="KFS", kind="government", level="city")
+    Agency.objects.create(name="开封市商务局", code="KSW", parent=city)
+    Agency.objects.create(name="开封市民政局", code="KMZ", parent=city)
+    district = Agency.objects.create(name="长春市绿园区人民政府", code="LYQ", kind="government", level="county", parent=city)
+    Agency.objects.create(name="长春市绿园区商务局", code="LSW", parent=district, aliases=["绿园区商务局"])
+    other = Agency.objects.create(name="另一市人民政府", code="LYS", kind="government", level="city")
+    sup = make_user("kf-gkb", city, "supervisor")
+    clerk = make_user("kf-clerk", Agency.objects.get(code="KSW"), "clerk")
+    return {"city": city, "other": other, "sup": sup, "clerk": clerk}
+
+
+def login(user) -> Client:  # type: ignore[no-untyped-def]
+    c = Client()
+    assert c.login(username=user.username, password=PASSWORD)
+    return c
+
+
+def _zip(**files: bytes) -> io.BytesIO:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    buf.seek(0)
+    buf.name = "年报.zip"
+    return buf
+
+
+def _upload(c: Client, *files: io.BytesIO):  # type: ignore[no-untyped-def]
+    return c.post("/supervision/", {"files": list(files)}, follow=True)
+
+
+def test_upload_queue_assign_timeliness_and_findings(shared, office) -> None:  # type: ignore[no-untyped-def]
+    c = login(office["sup"])
+    seed_2019 = SEED_2019.read_bytes()
+    # The 2019 seed prints no agency in its title; renamed so that its printed name matches nothing.
+    unknown = SEED_2020.read_bytes().decode("utf-8").replace("绿园区商务局", "某某区商贸局").encode("utf-8")
+    resp = _upload(c, _zip(**{"a/开封.txt": seed_2019, "b/绿园.txt": SEED_2020.read_bytes(), "c/不明.txt": unknown,
+                              "d/通知.txt": "请各单位按时报送年度报告。".encode()}))
+    assert resp.status_code == 200
+    text = resp.content.decode()
+    assert "已导入" in text and "通知.txt：" in text and "不是年度报告" in text
+    assert CollectedReport.objects.filter(state="current").count() == 2
+    queued = CollectedReport.objects.get(state="queued")
+    assert queued.printed_agency == "某某区商贸局" and "不在机关名录中" in queued.match_message
+    page = c.get("/supervision/queue/").content.decode()
+    assert "某某区商贸局" in page
+    # The queue is not a guess: the report is filed where a person says.
+    target = Agency.objects.get(name="长春市绿园区商务局")
+    resp = c.post(f"/supervision/queue/{queued.pk}/assign/", {"agency": target.pk}, follow=True)
+    assert "已将" in resp.content.decode()
+    queued.refresh_from_db()
+    # Same agency, same year, same date of issue: the later one assigned is current, the other history.
+    assert queued.state == "current" and CollectedReport.objects.filter(agency=target, state="replaced").count() == 1
+    page = c.get("/supervision/2020/timeliness/").content.decode()
+    assert "长春市绿园区商务局" in page and "按时发布" in page and "未发布" in page
+    assert 'data-status="not_found"' in page
+    # A finding down to its cell: the 2020 seed lost the third cell of 行政处罚 (line of the text file).
+    detail = c.get(f"/supervision/reports/{queued.pk}/").content.decode()
+    assert 'data-rule="cell.missing"' in detail and "单元格缺失或无法识别" in detail
+    # The 行政处罚 row is line 52 of the seed file.
+    assert "表二「行政处罚」行「处理决定数量」列：印作“（缺失）”（第 52 行）" in detail and "其他版本" in detail
+    # An agency outside the office's subtree is no choice.
+    queued2 = CollectedReport.objects.create(office=office["city"], file_name="x.txt", content=b"x", sha256="0",
+                                             report={"year": 2020}, state="queued")
+    resp = c.post(f"/supervision/queue/{queued2.pk}/assign/", {"agency": office["other"].pk}, follow=True)
+    assert "请选择所辖机关中的一个" in resp.content.decode()
+    # A clerk of an agency does not see the office's pages.
+    assert login(office["clerk"]).get("/supervision/").status_code == 403
+
+
+def test_rubric_change_changes_the_ranking_and_the_notice(shared, office) -> None:  # type: ignore[no-untyped-def]
+    c = login(office["sup"])
+    _upload(c, _zip(**{"绿园.txt": SEED_2020.read_bytes()}))
+    page = c.get("/supervision/2020/ranking/").content.decode()
+    # Default rubric: 绿园 lost one cell (-0.2) and is first among 县级部门.
+    assert "99.8" in page and "县级部门" in page and "市级部门" in page
+    rubric = "full_marks: 10\nitems:\n  - {id: cm, label: 单元格缺失, points: 3, per: finding, when: {rules: [cell.missing]}}\n"
+    resp = c.post("/supervision/2020/ranking/", {"rubric": rubric}, follow=True)
+    assert "第 1 版" in resp.content.decode()
+    page = c.get("/supervision/2020/ranking/").content.decode()
+    assert '<td class="total">7</td>' in page and "单元格缺失" in page
+    bad = c.post("/supervision/2020/ranking/", {"rubric": "items: [{id: x}]"}, follow=True).content.decode()
+    assert "评分细则未保存" in bad and Rubric.objects.count() == 1
+    resp = c.get("/supervision/2020/notice.docx")
+    assert resp.status_code == 200 and resp.content[:2] == b"PK"
+    from docx import Document
+
+    assert Document(io.BytesIO(resp.content)).paragraphs[0].text == "关于2020年度政府信息公开工作年度报告评议情况的通报"
+
+
+def test_bad_uploads_get_a_chinese_message_not_an_error_page(office) -> None:  # type: ignore[no-untyped-def]
+    c = login(office["sup"])
+    broken = io.BytesIO(b"PK\x03\x04 not really a zip")
+    broken.name = "坏.zip"
+    resp = _upload(c, broken)
+    assert resp.status_code == 200 and "坏.zip：" in resp.content.decode() and "损坏" in resp.content.decode()
+    resp = c.post("/supervision/", {}, follow=True)
+    assert "请选择" in resp.content.decode()
+    assert c.post("/supervision/queue/999/assign/", {"agency": "1"}).status_code == 404
