@@ -117,3 +117,73 @@ def test_bad_uploads_get_a_chinese_message_not_an_error_page(office) -> None:  #
     resp = c.post("/supervision/", {}, follow=True)
     assert "请选择" in resp.content.decode()
     assert c.post("/supervision/queue/999/assign/", {"agency": "1"}).status_code == 404
+
+
+def test_rectification_loop_from_notice_to_closed(shared, office) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from ogi.web.supervision.models import Rectification, RectificationEvent, RectificationItem
+
+    sup = login(office["sup"])
+    _upload(sup, _zip(**{"绿园.txt": SEED_2020.read_bytes()}))
+    row = CollectedReport.objects.get(state="current")
+    i = next(n for n, f in enumerate(row.findings) if f["rule"] == "cell.missing")
+    due = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    resp = sup.post(f"/supervision/reports/{row.pk}/rectify/", {"finding": [str(i)], "due_on": due, "note": "请补齐"}, follow=True)
+    assert "已向长春市绿园区商务局发出整改通知（1 项）" in resp.content.decode()
+    item = RectificationItem.objects.get()
+    assert item.rule == "cell.missing" and item.state == "open"
+    # The agency sees it in its own pages; another agency's staff does not.
+    agency = Agency.objects.get(name="长春市绿园区商务局")
+    clerk = login(make_user("ly-clerk", agency, "clerk"))
+    page = clerk.get("/supervision/mine/").content.decode()
+    assert "收到的整改通知" in page and "请补齐" in page and item.message_zh in page
+    assert "请补齐" not in login(office["clerk"]).get("/supervision/mine/").content.decode()
+    # Republished with the lost cell restored: the re-check finds the cell and marks the item corrected.
+    fixed = SEED_2020.read_text(encoding="utf-8").replace("\t0\n\t0\n \t行政强制", "\t0\n\t0\n\t0\n\n\t行政强制")
+    f = io.BytesIO(fixed.encode("utf-8"))
+    f.name = "绿园-更正.txt"
+    resp = clerk.post(f"/supervision/mine/{item.notice_id}/republish/", {"file": f}, follow=True)
+    assert "1 项已更正" in resp.content.decode()
+    item.refresh_from_db()
+    assert item.state == "fixed"
+    assert CollectedReport.objects.filter(agency=agency, state="current").get().file_name == "绿园-更正.txt"
+    # The office closes it; reopening and closing again are all in the log.
+    for action in ("close", "reopen", "close"):
+        sup.post(f"/supervision/rectifications/items/{item.pk}/decide/", {"action": action})
+    item.refresh_from_db()
+    assert item.state == "closed"
+    log = list(RectificationEvent.objects.values_list("action", flat=True))
+    assert log == ["sent", "republished", "fixed", "closed", "reopened", "closed"]
+    page = sup.get("/supervision/rectifications/").content.decode()
+    assert "已销号" in page and 'id="overdue"' not in page
+    # A notice past its due date with an open item is listed as overdue.
+    n = Rectification.objects.get()
+    RectificationItem.objects.create(notice=n, rule="x", message_zh="另一问题")
+    Rectification.objects.filter(pk=n.pk).update(due_on=dt.date.today() - dt.timedelta(days=1))
+    assert 'id="overdue"' in sup.get("/supervision/rectifications/").content.decode()
+
+
+def test_agency_explains_why_a_finding_stands(shared, office) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from ogi.web.supervision.models import RectificationItem
+
+    sup = login(office["sup"])
+    _upload(sup, _zip(**{"绿园.txt": SEED_2020.read_bytes()}))
+    row = CollectedReport.objects.get(state="current")
+    due = (dt.date.today() + dt.timedelta(days=5)).isoformat()
+    assert "请填写今天以后的整改期限" in sup.post(f"/supervision/reports/{row.pk}/rectify/", {"finding": ["0"], "due_on": "2000-01-01"},
+                                                 follow=True).content.decode()
+    sup.post(f"/supervision/reports/{row.pk}/rectify/", {"finding": ["0"], "due_on": due})
+    item = RectificationItem.objects.get()
+    clerk = login(make_user("ly-clerk", Agency.objects.get(name="长春市绿园区商务局"), "clerk"))
+    clerk.post(f"/supervision/mine/items/{item.pk}/explain/", {"explanation": "原件如此印制，已另行说明"})
+    item.refresh_from_db()
+    assert item.state == "explained" and item.explanation == "原件如此印制，已另行说明"
+    assert "原件如此印制" in sup.get("/supervision/rectifications/").content.decode()
+    # A file that is not this year's report is refused with the reason.
+    f = io.BytesIO(SEED_2019.read_bytes())
+    f.name = "开封.txt"
+    resp = clerk.post(f"/supervision/mine/{item.notice_id}/republish/", {"file": f}, follow=True)
+    assert "不是 2020 年度的" in resp.content.decode()

@@ -51,3 +51,53 @@ class Rubric(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "评分细则"
         constraints = [models.UniqueConstraint(fields=["office", "version"], name="one_rubric_version")]
+
+
+class Rectification(models.Model):
+    """整改通知: the office asks an agency to correct chosen findings of its report by a date."""
+
+    office = models.ForeignKey(Agency, verbose_name="监督机关", on_delete=models.CASCADE, related_name="rectifications_sent")
+    agency = models.ForeignKey(Agency, verbose_name="整改机关", on_delete=models.CASCADE, related_name="rectifications")
+    report = models.ForeignKey(CollectedReport, verbose_name="所涉报告", on_delete=models.PROTECT, related_name="rectifications")
+    year = models.PositiveSmallIntegerField("年度")
+    due_on = models.DateField("整改期限")
+    note = models.TextField("要求", blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "整改通知"
+
+
+ITEM_STATES = [("open", "待整改"), ("explained", "已说明理由"), ("fixed", "复核已更正"), ("closed", "已销号")]
+
+
+class RectificationItem(models.Model):
+    notice = models.ForeignKey(Rectification, on_delete=models.CASCADE, related_name="items")
+    rule = models.CharField("规则", max_length=60)
+    message_zh = models.TextField("问题")
+    cells = models.JSONField(default=list, blank=True)
+    state = models.CharField("状态", max_length=20, choices=ITEM_STATES, default="open")
+    explanation = models.TextField("机关说明", blank=True, default="")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "整改事项"
+
+
+ACTIONS = [("sent", "发出整改通知"), ("explained", "机关说明理由"), ("republished", "机关重新发布"), ("fixed", "复核：已更正"),
+           ("still_found", "复核：问题仍在"), ("closed", "监督机关销号"), ("reopened", "监督机关重新打开")]
+
+
+class RectificationEvent(models.Model):
+    """The audit log of the rectification loop: who did what, when, to which item."""
+
+    notice = models.ForeignKey(Rectification, on_delete=models.CASCADE, related_name="events")
+    item = models.ForeignKey(RectificationItem, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField("操作", max_length=20, choices=ACTIONS)
+    note = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = verbose_name_plural = "整改记录"

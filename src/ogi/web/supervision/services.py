@@ -184,3 +184,35 @@ def save_rubric(office: Agency, user: Any, text: str) -> Rubric:
 def rubric_text(office: Agency) -> str:
     latest = Rubric.objects.filter(office=office).order_by("-version").first()
     return latest.text if latest else default_rubric_text()
+
+
+def import_file_for(office: Agency, agency: Agency, user: Any, name: str, data: bytes, year: int | None = None) -> dict[str, Any]:
+    """An agency's own report (a republished version) filed for the office, with no
+    matching: who uploads it says whose it is. The newest version becomes current."""
+    from ogi.corpus.batch import read_many
+
+    with tempfile.TemporaryDirectory(prefix="ogi-upload-") as tmp:
+        f = Path(tmp) / (Path(name).name or "file")
+        f.write_bytes(data)
+        [(_, report, err)] = read_many([f], jobs=1)
+    if err is not None or report is None:
+        return {"error": err.message_zh if err else "无法读取", "row": None}
+    if year is not None and report.year != year:
+        return {"error": f"这份报告是 {report.year or '未知'} 年度的，不是 {year} 年度的", "row": None}
+    if report.year is None:
+        return {"error": "未能确定报告年度，请核对文件", "row": None}
+    region, by_name = region_of(office)
+    if agency.name not in region.agencies:
+        return {"error": "该机关不在监督机关的所辖范围内", "row": None}
+    a = region[agency.name]
+    report.kind, report.level = a.kind, a.level
+    item = Collected(name, report, report.agency, Match("assigned", agency.name, "person"), agency.name)
+    with transaction.atomic():
+        old = CollectedReport.objects.filter(office=office, agency=agency, year=report.year, state="current").first()
+        if old is not None:
+            old.state = "replaced"
+            old.save(update_fields=["state"])
+        row = _store(office, user, item, data, "current", by_name)
+        recheck(office)
+    row.refresh_from_db()
+    return {"error": None, "row": row}

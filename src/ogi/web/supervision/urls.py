@@ -15,4 +15,10 @@ urlpatterns = [
     path("<int:year>/ranking/", views.ranking, name="ranking"),
     path("<int:year>/notice.<str:fmt>", views.notice, name="notice"),
     path("reports/<int:pk>/", views.report_detail, name="report"),
+    path("reports/<int:pk>/rectify/", views.rectify, name="rectify"),
+    path("rectifications/", views.rectifications, name="rectifications"),
+    path("rectifications/items/<int:pk>/decide/", views.decide, name="decide"),
+    path("mine/", views.mine, name="mine"),
+    path("mine/items/<int:pk>/explain/", views.explain, name="explain"),
+    path("mine/<int:pk>/republish/", views.republish, name="republish"),
 ]

@@ -21,8 +21,8 @@ from ogi.supervision.rubric import RubricError
 from ogi.web.ledger import services as ledger_services
 from ogi.web.ledger.models import Agency, Staff
 
-from . import services
-from .models import CollectedReport
+from . import rectification, services
+from .models import CollectedReport, Rectification, RectificationItem
 
 MAX_FILES = 200  # in one upload form; a folder of thousands goes through `ogi supervise import`
 
@@ -206,3 +206,111 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
                .defer("content").order_by("-uploaded_at")) if row.agency else []
     return render(request, "supervision/report.html", _ctx(request, s, row=row, report=report, findings=findings,
                                                            reps=reps, history=history))
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+@login_required
+@require_POST
+def rectify(request: HttpRequest, pk: int) -> HttpResponse:
+    s = _office(request)
+    if s is None:
+        return _forbidden()
+    row = get_object_or_404(CollectedReport.objects.defer("content"), pk=pk, office=s.agency, state="current")
+    picked = sorted({int(x) for x in request.POST.getlist("finding") if x.isdigit() and int(x) < len(row.findings)})
+    due = _date(request.POST.get("due_on", ""))
+    if not picked:
+        messages.error(request, "请勾选要求整改的问题")
+    elif due is None or due <= dt.date.today():
+        messages.error(request, "请填写今天以后的整改期限（年-月-日）")
+    else:
+        rectification.send(s.agency, request.user, row, picked, due, request.POST.get("note", "")[:2000])
+        messages.success(request, f"已向{row.agency}发出整改通知（{len(picked)} 项）")
+        return redirect("supervision:rectifications")
+    return redirect("supervision:report", pk=pk)
+
+
+@login_required
+def rectifications(request: HttpRequest) -> HttpResponse:
+    s = _office(request)
+    if s is None:
+        return _forbidden()
+    notices = (Rectification.objects.filter(office=s.agency).select_related("agency", "report")
+               .prefetch_related("items", "events__user").order_by("-created_at"))
+    return render(request, "supervision/rectifications.html", _ctx(
+        request, s, notices=notices, overdue=rectification.overdue(s.agency, dt.date.today())))
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    s = _office(request)
+    if s is None:
+        return _forbidden()
+    item = get_object_or_404(RectificationItem.objects.select_related("notice"), pk=pk, notice__office=s.agency)
+    close = request.POST.get("action") == "close"
+    rectification.decide(item, request.user, close, request.POST.get("note", "")[:2000])
+    messages.success(request, "已销号" if close else "已重新打开")
+    return redirect("supervision:rectifications")
+
+
+def _agency_staff(request: HttpRequest) -> Staff | None:
+    s = ledger_services.staff_of(request.user)
+    return s if s is not None and s.role != "supervisor" else None
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """The agency's side: the notices it received, in its own workspace."""
+    s = _agency_staff(request)
+    if s is None:
+        return HttpResponse("只有被监督机关的工作人员可以查看", status=403)
+    notices = (Rectification.objects.filter(agency=s.agency).select_related("office", "report")
+               .prefetch_related("items").order_by("-created_at"))
+    return render(request, "supervision/mine.html", {"staff": s, "notices": notices, "today": dt.date.today()})
+
+
+@login_required
+@require_POST
+def explain(request: HttpRequest, pk: int) -> HttpResponse:
+    s = _agency_staff(request)
+    if s is None:
+        return HttpResponse("只有被监督机关的工作人员可以操作", status=403)
+    item = get_object_or_404(RectificationItem.objects.select_related("notice"), pk=pk, notice__agency=s.agency)
+    text = request.POST.get("explanation", "").strip()[:4000]
+    if not text:
+        messages.error(request, "请写明不予更正的理由")
+    elif item.state == "closed":
+        messages.error(request, "该事项已销号")
+    else:
+        rectification.explain(item, request.user, text)
+        messages.success(request, "已提交说明")
+    return redirect("supervision:mine")
+
+
+@login_required
+@require_POST
+def republish(request: HttpRequest, pk: int) -> HttpResponse:
+    s = _agency_staff(request)
+    if s is None:
+        return HttpResponse("只有被监督机关的工作人员可以操作", status=403)
+    notice = get_object_or_404(Rectification, pk=pk, agency=s.agency)
+    f = request.FILES.get("file")
+    if f is None:
+        messages.error(request, "请选择更正后的年度报告文件")
+        return redirect("supervision:mine")
+    if f.size > services.MAX_UPLOAD_BYTES:
+        messages.error(request, "文件过大（上限 200 MB）")
+        return redirect("supervision:mine")
+    result = rectification.republish(notice, request.user, f.name, f.read())
+    if result["error"]:
+        messages.error(request, f"{f.name}：{result['error']}")
+    else:
+        left = notice.items.filter(state__in=rectification.OPEN_STATES).count()
+        messages.success(request, f"已重新发布并复核：{len(result['fixed'])} 项已更正" + (f"，{left} 项仍待整改" if left else ""))
+    return redirect("supervision:mine")
