@@ -187,3 +187,22 @@ def test_agency_explains_why_a_finding_stands(shared, office) -> None:  # type: 
     f.name = "开封.txt"
     resp = clerk.post(f"/supervision/mine/{item.notice_id}/republish/", {"file": f}, follow=True)
     assert "不是 2020 年度的" in resp.content.decode()
+
+
+def test_dashboard_totals_drill_down_to_the_agencies_and_charts_are_served_locally(shared, office) -> None:  # type: ignore[no-untyped-def]
+    c = login(office["sup"])
+    _upload(c, _zip(**{"开封.txt": SEED_2019.read_bytes(), "绿园.txt": SEED_2020.read_bytes()}))
+    page = c.get("/supervision/dashboard/?year=2019").content.decode()
+    assert "辖区合计：表三、表四" in page and "问题分布" in page
+    # The 2019 seed carries 1 request over from the year before, everything else 0.
+    assert 'href="?year=2019&amp;cell=requests.carried_in.total#drill" data-cell="requests.carried_in.total" data-year="2019">1</a>' in page
+    # The chart library comes from ogi itself, not from a CDN.
+    assert "/static/supervision/chart.umd.min.js" in page and "https://" not in page.split("<main>")[1]
+    js = c.get("/static/supervision/chart.umd.min.js")
+    assert js.status_code == 200 and b"Chart.js v4" in b"".join(js.streaming_content)
+    drill = c.get("/supervision/dashboard/?year=2019&cell=requests.carried_in.total").content.decode()
+    part = drill.split('id="drill"')[1].split("</table>")[0]
+    assert "开封市商务局" in part and '<td class="num">1</td>' in part and "绿园" not in part
+    # Heat map: the 2019 seed's findings by rule, and timeliness by level (both departments are 市级/县级).
+    assert 'id="heat"' in page and "开封市商务局" in page.split('id="heat"')[1]
+    assert c.get("/supervision/dashboard/?year=abc&cell=<x>").status_code == 200

@@ -43,10 +43,14 @@ class Timeliness:
 
 
 def judge(agency: Agency, year: int, report: Report | None) -> Timeliness:
+    return judge_date(agency, year, report is not None, publication_date(report) if report else None)
+
+
+def judge_date(agency: Agency, year: int, found: bool, on: dt.date | None) -> Timeliness:
+    """The same judgement from what is stored of a report: whether there is one, and its date."""
     due = agency.deadline(year)
-    if report is None:
+    if not found:
         return Timeliness(agency.name, year, "not_found", due)
-    on = publication_date(report)
     if on is None:
         return Timeliness(agency.name, year, "undated", due)
     late = (on - due).days

@@ -23,6 +23,11 @@ class CollectedReport(models.Model):
     sha256 = models.CharField(max_length=64, db_index=True)
     report = models.JSONField("报告数据")
     findings = models.JSONField("发现的问题", default=list)
+    # Kept with the row so that lists, rankings and dashboards over thousands of agencies
+    # need not rebuild each Report: the cells of tables 三 and 四 as numbers, and the share
+    # of narrative repeated from last year's and from the siblings' reports.
+    figures = models.JSONField("表三、表四数字", default=dict)
+    repetition = models.JSONField("重复率", default=dict)
     published_on = models.DateField("发布日期", null=True, blank=True)
     state = models.CharField("状态", max_length=20, choices=STATES, db_index=True)
     match_message = models.CharField("匹配说明", max_length=500, blank=True, default="")

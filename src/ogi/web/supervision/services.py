@@ -16,9 +16,9 @@ from ogi.ingest.errors import IngestError
 from ogi.report import Finding, Report
 from ogi.supervision.collect import Collected, Collection, _newer, collect, files_in
 from ogi.supervision.match import Match
+from ogi.supervision.rubric import Facts, Score, default_rubric, default_rubric_text, parse_rubric, score
 from ogi.supervision.rubric import Rubric as RubricData
-from ogi.supervision.rubric import default_rubric, default_rubric_text, parse_rubric
-from ogi.supervision.timeliness import publication_date
+from ogi.supervision.timeliness import Timeliness, judge_date, publication_date
 from ogi.supervision.tree import Agency as TreeAgency
 from ogi.supervision.tree import Region
 from ogi.web.ledger.models import Agency
@@ -71,15 +71,32 @@ def collection_of(office: Agency) -> tuple[Collection, dict[str, Agency], dict[t
     return c, by_name, rows
 
 
+TABLE_PREFIXES = ("requests.", "appeals.")  # tables 三 and 四
+
+
+def table_figures(report: Report) -> dict[str, int]:
+    """The known figures of tables 三 and 四 (counts only; a missing cell is left out)."""
+    out = {}
+    for cid, v in report.cells.items():
+        n = v.number
+        if cid.startswith(TABLE_PREFIXES) and n is not None and n == int(n):
+            out[cid] = int(n)
+    return out
+
+
 def recheck(office: Agency) -> None:
     """Every current report of the office checked again together (continuity and 年年雷同
-    pair them across years and agencies)."""
+    pair them across years and agencies), with the shares of repeated text."""
+    from ogi.supervision.repetition import highest
+
     c, _, rows = collection_of(office)
     c.recheck()
-    for key, item in c.current.items():
-        row = rows[key]
+    for (agency, year), item in c.current.items():
+        row = rows[(agency, year)]
+        reps = c.repetitions(agency, year)
         row.findings = [f.to_json() for f in item.findings]
-        row.save(update_fields=["findings"])
+        row.repetition = {"previous": round(highest(reps, "previous"), 4), "sibling": round(highest(reps, "sibling"), 4)}
+        row.save(update_fields=["findings", "repetition"])
 
 
 def _store(office: Agency, user: Any, item: Collected, data: bytes, state: str, by_name: dict[str, Agency]) -> CollectedReport:
@@ -87,7 +104,8 @@ def _store(office: Agency, user: Any, item: Collected, data: bytes, state: str, 
         office=office, agency=by_name.get(item.agency) if item.agency else None, year=item.year,
         printed_agency=(item.printed or "")[:200], file_name=item.file[-255:], content=data,
         sha256=hashlib.sha256(data).hexdigest(), report=item.report.to_json(),
-        findings=[f.to_json() for f in item.findings], published_on=publication_date(item.report), state=state,
+        findings=[f.to_json() for f in item.findings], figures=table_figures(item.report),
+        published_on=publication_date(item.report), state=state,
         match_message=item.match.message_zh[:500], candidates=item.match.candidates, uploaded_by=user)
 
 
@@ -216,3 +234,26 @@ def import_file_for(office: Agency, agency: Agency, user: Any, name: str, data: 
         recheck(office)
     row.refresh_from_db()
     return {"error": None, "row": row}
+
+
+def standing(office: Agency, year: int) -> tuple[Region, list[Timeliness], dict[str, dict[str, Any]]]:
+    """Timeliness of every agency for `year` from the stored fields alone (no Report is
+    rebuilt): what the lists, the ranking and the dashboard need at region scale."""
+    region, _ = region_of(office)
+    rows = {r["agency__name"]: r for r in CollectedReport.objects.filter(office=office, state="current", year=year)
+            .values("pk", "agency__name", "published_on", "findings", "repetition")}
+    from ogi.supervision.tree import LEVEL_ORDER
+
+    agencies = sorted(region, key=lambda a: (LEVEL_ORDER.index(a.level), a.kind != "government", a.name))
+    times = [judge_date(a, year, a.name in rows, rows[a.name]["published_on"] if a.name in rows else None) for a in agencies]
+    return region, times, rows
+
+
+def scores_of(office: Agency, year: int, rubric: RubricData) -> tuple[Region, list[Score], dict[str, dict[str, Any]]]:
+    region, times, rows = standing(office, year)
+    out = []
+    for t in times:
+        row = rows.get(t.agency)
+        findings = [finding_from_json(f) for f in row["findings"]] if row else []
+        out.append(score(rubric, Facts(t.agency, year, t, findings, dict(row["repetition"]) if row else {})))
+    return region, out, rows

@@ -7,6 +7,7 @@ from . import views
 app_name = "supervision"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("queue/", views.queue, name="queue"),
     path("queue/<int:pk>/assign/", views.assign, name="assign"),
     path("timeliness/", views.timeliness, name="timeliness_latest"),

@@ -117,8 +117,8 @@ def timeliness(request: HttpRequest, year: int | None = None) -> HttpResponse:
     if s is None:
         return _forbidden()
     y = _year(request, s.agency, year)
-    c, _, rows = services.collection_of(s.agency)
-    items = [(t, c.region[t.agency], rows.get((t.agency, y))) for t in c.timeliness(y)]
+    region, times, rows = services.standing(s.agency, y)
+    items = [(t, region[t.agency], rows.get(t.agency)) for t in times]
     return render(request, "supervision/timeliness.html", _ctx(request, s, year=y, items=items))
 
 
@@ -136,11 +136,10 @@ def ranking(request: HttpRequest, year: int | None = None) -> HttpResponse:
             messages.error(request, f"评分细则未保存：{e.message_zh}")
         return redirect("supervision:ranking", year=y)
     rubric, version = services.rubric_of(s.agency)
-    c, _, rows = services.collection_of(s.agency)
-    groups = rank(c.region, c.scores(y, rubric))
-    ids = {key: r.pk for key, r in rows.items()}
+    region, scores, _ = services.scores_of(s.agency, y, rubric)
+    groups = rank(region, scores)
     return render(request, "supervision/ranking.html", _ctx(
-        request, s, year=y, groups=groups, rubric=rubric, version=version, ids=ids,
+        request, s, year=y, groups=groups, rubric=rubric, version=version,
         rubric_text=request.GET.get("edit") and services.rubric_text(s.agency)))
 
 
@@ -152,9 +151,9 @@ def notice(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
     from ogi.supervision.notice import Notice, render_notice_docx, render_notice_xlsx
 
     rubric, _ = services.rubric_of(s.agency)
-    c, _, _ = services.collection_of(s.agency)
-    n = Notice(s.agency.name, year, c.region, c.timeliness(year), rank(c.region, c.scores(year, rubric)), dt.date.today(),
-               rubric_name=rubric.name)
+    region, scores, _ = services.scores_of(s.agency, year, rubric)
+    _, times, _ = services.standing(s.agency, year)
+    n = Notice(s.agency.name, year, region, times, rank(region, scores), dt.date.today(), rubric_name=rubric.name)
     if fmt == "docx":
         data, ctype = render_notice_docx(n), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     else:
@@ -314,3 +313,25 @@ def republish(request: HttpRequest, pk: int) -> HttpResponse:
         left = notice.items.filter(state__in=rectification.OPEN_STATES).count()
         messages.success(request, f"已重新发布并复核：{len(result['fixed'])} 项已更正" + (f"，{left} 项仍待整改" if left else ""))
     return redirect("supervision:mine")
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    s = _office(request)
+    if s is None:
+        return _forbidden()
+    from . import dashboard as board
+
+    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None
+    cell = request.GET.get("cell", "")
+    data = board.dashboard(s.agency, year)
+    drill = None
+    if cell and data["year"] is not None:
+        labels = {cid: label for cid, _, label in board.shown_cells()}
+        if cell in labels:
+            drill = {"label": labels[cell], "rows": board.behind(s.agency, cell, data["year"])}
+    chart = {"years": data["years"], "indicators": data["indicators"],
+             "levels": [x["label"] for x in data.get("by_level", [])],
+             "status": [{"key": k, "label": v, "values": [x["counts"][k] for x in data.get("by_level", [])]}
+                        for k, v in data["status_zh"].items()]}
+    return render(request, "supervision/dashboard.html", _ctx(request, s, drill=drill, cell=cell, chart=chart, **data))
