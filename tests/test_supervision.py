@@ -210,7 +210,7 @@ items:
   - {id: sec, label: 缺章节, points: 0.25, per: finding, when: {rules: ["section.*"]}}
 """)
     ranked = rank(r, [score(strict, f) for f in facts])[0].ranked
-    assert [(x.rank, x.score.agency, str(x.score.total)) for x in ranked] == [(1, "丙局", "10"), (2, "乙局", "9.50"), (3, "甲局", "5")]
+    assert [(x.rank, x.score.agency, str(x.score.total)) for x in ranked] == [(1, "丙局", "10"), (2, "乙局", "9.5"), (3, "甲局", "5")]
 
 
 def test_equal_scores_share_a_rank_and_groups_follow_level_and_kind() -> None:

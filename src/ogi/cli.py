@@ -324,6 +324,9 @@ def demo() -> None:
         from .web.ledger.demo import create_demo
 
         info = create_demo()
+        from .web.supervision.demo import create_demo_region
+
+        region = create_demo_region()
     except Exception as e:  # a database that cannot be reached, a full disk …
         sys.stderr.write(f"无法建立演示数据：{type(e).__name__}: {e}\n")
         raise typer.Exit(2) from None
@@ -332,6 +335,8 @@ def demo() -> None:
     out = [f"演示数据位于 {data_dir()}", "机关：" + "、".join(info["agencies"]), "登录用户（密码均为 " + info["password"] + "）："]
     out += [f"  {u}　{a}　{role}" for u, a, role in info["users"]]
     out += ["申请数：" + "，".join(f"{k} {v} 件" for k, v in info["requests"].items())]
+    out += [f"辖区年报（{region['office']}，/supervision/）：现行 {region['current']} 份，待指定机关 {region['queued']} 份，"
+            f"历史版本 {region['replaced']} 份"]
     sys.stdout.write("\n".join(out) + "\n")
 
 

@@ -241,4 +241,11 @@ def score(rubric: Rubric, facts: Facts) -> Score:
         if points > 0:
             deductions.append(Deduction(item.id, item.label, points, count, capped, why))
     total = max(Decimal(0), rubric.full_marks - sum((d.points for d in deductions), Decimal(0)))
-    return Score(facts.agency, facts.year, rubric.full_marks, total, deductions)
+    for d in deductions:
+        d.points = plain(d.points)
+    return Score(facts.agency, facts.year, rubric.full_marks, plain(total), deductions)
+
+
+def plain(d: Decimal) -> Decimal:
+    """The same number without trailing zeros (99.50 → 99.5, 95.0 → 95), never in exponent form."""
+    return d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()

@@ -136,10 +136,10 @@ def ranking(request: HttpRequest, year: int | None = None) -> HttpResponse:
             messages.error(request, f"评分细则未保存：{e.message_zh}")
         return redirect("supervision:ranking", year=y)
     rubric, version = services.rubric_of(s.agency)
-    region, scores, _ = services.scores_of(s.agency, y, rubric)
+    region, scores, rows = services.scores_of(s.agency, y, rubric)
     groups = rank(region, scores)
     return render(request, "supervision/ranking.html", _ctx(
-        request, s, year=y, groups=groups, rubric=rubric, version=version,
+        request, s, year=y, groups=groups, rubric=rubric, version=version, ids={a: r["pk"] for a, r in rows.items()},
         rubric_text=request.GET.get("edit") and services.rubric_text(s.agency)))
 
 
