@@ -69,6 +69,7 @@ def test_supervisor_main_path_and_the_agency_corrects(shared, region, live_serve
 
     # Change a rubric item: a missing cell now costs 5 points, and the ranking follows.
     page.goto(f"{base}/supervision/2020/ranking/")
+    page.click("#groups >> text=县级部门")
     total = page.locator("tr[data-agency='长春市绿园区商务局'] .total")
     assert total.inner_text() == "99.8"
     page.click("text=修改评分细则")
@@ -78,6 +79,7 @@ def test_supervisor_main_path_and_the_agency_corrects(shared, region, live_serve
                                            "label: 统计表单元格缺失或数值格式错误（每处）\n    points: 5"))
     page.click("#rubric button")
     page.wait_for_selector("text=评分细则已保存为第 1 版")
+    page.click("#groups >> text=县级部门")
     assert page.locator("tr[data-agency='长春市绿园区商务局'] .total").inner_text() == "98"  # capped at 2
     page.screenshot(path=str(_shot("supervision-ranking.png")), full_page=True)
 

@@ -4,6 +4,7 @@ a finding down to its cell, a rubric change that changes the ranking, the 通报
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -73,7 +74,10 @@ def test_upload_queue_assign_timeliness_and_findings(shared, office) -> None:  #
     assert queued.state == "current" and CollectedReport.objects.filter(agency=target, state="replaced").count() == 1
     page = c.get("/supervision/2020/timeliness/").content.decode()
     assert "长春市绿园区商务局" in page and "按时发布" in page and "未发布" in page
-    assert 'data-status="not_found"' in page
+    counts = re.sub(r"<[^>]+>", "", page.split('id="counts">')[1].split("</p>")[0])
+    assert 'data-status="not_found"' in page and counts == "共 5 个机关：按时发布 1，逾期发布 0，未发布 4，日期不明 0"
+    late_only = c.get("/supervision/2020/timeliness/?status=on_time").content.decode()
+    assert late_only.count("data-status=") == 1 and 'data-status="on_time"' in late_only
     # A finding down to its cell: the 2020 seed lost the third cell of 行政处罚 (line of the text file).
     detail = c.get(f"/supervision/reports/{queued.pk}/").content.decode()
     assert 'data-rule="cell.missing"' in detail and "单元格缺失或无法识别" in detail
@@ -91,13 +95,14 @@ def test_upload_queue_assign_timeliness_and_findings(shared, office) -> None:  #
 def test_rubric_change_changes_the_ranking_and_the_notice(shared, office) -> None:  # type: ignore[no-untyped-def]
     c = login(office["sup"])
     _upload(c, _zip(**{"绿园.txt": SEED_2020.read_bytes()}))
-    page = c.get("/supervision/2020/ranking/").content.decode()
+    page = c.get("/supervision/2020/ranking/?group=county-department").content.decode()
     # Default rubric: 绿园 lost one cell (-0.2) and is first among 县级部门.
-    assert "99.8" in page and "县级部门" in page and "市级部门" in page
+    assert "99.8" in page and "县级部门（1）" in page and "市级部门（2）" in page
+    assert "99.8" not in c.get("/supervision/2020/ranking/").content.decode()  # the first group: 市级人民政府
     rubric = "full_marks: 10\nitems:\n  - {id: cm, label: 单元格缺失, points: 3, per: finding, when: {rules: [cell.missing]}}\n"
     resp = c.post("/supervision/2020/ranking/", {"rubric": rubric}, follow=True)
     assert "第 1 版" in resp.content.decode()
-    page = c.get("/supervision/2020/ranking/").content.decode()
+    page = c.get("/supervision/2020/ranking/?group=county-department").content.decode()
     assert '<td class="total">7</td>' in page and "单元格缺失" in page
     bad = c.post("/supervision/2020/ranking/", {"rubric": "items: [{id: x}]"}, follow=True).content.decode()
     assert "评分细则未保存" in bad and Rubric.objects.count() == 1

@@ -100,12 +100,20 @@ def timeliness_by_level(region: Region, times: list[Any]) -> list[dict[str, Any]
 
 def behind(office: Agency, cell: str, year: int) -> list[tuple[str, int, int]]:
     """The agencies behind one region total: (agency, figure, row id), largest first."""
+    return services.cached(office, f"behind:{year}:{cell}", lambda: _behind(office, cell, year))
+
+
+def _behind(office: Agency, cell: str, year: int) -> list[tuple[str, int, int]]:
     rows = (CollectedReport.objects.filter(office=office, state="current", year=year)
             .values_list("agency__name", "figures", "pk"))
     return sorted(((a, f[cell], pk) for a, f, pk in rows if cell in f), key=lambda x: (-x[1], x[0]))
 
 
 def dashboard(office: Agency, year: int | None) -> dict[str, Any]:
+    return services.cached(office, f"dashboard:{year}", lambda: _dashboard(office, year))
+
+
+def _dashboard(office: Agency, year: int | None) -> dict[str, Any]:
     rows = _rows(office)
     years, lines = totals(rows)
     y = year if year in years else (years[-1] if years else None)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from ogi.ingest.load import load_report
 from ogi.render import render
@@ -85,7 +86,8 @@ def create_demo_region() -> dict[str, Any]:
             uploads.append(("沭阳县发改局-2024.md", _carried_over(html)))
     services.import_uploads(office, None, uploads)
     for (name, year), on in PUBLISHED.items():
-        CollectedReport.objects.filter(office=office, agency__name=name, year=year, state="current").update(published_on=on)
+        CollectedReport.objects.filter(office=office, agency__name=name, year=year, state="current").update(
+            published_on=on, updated_at=timezone.now())
     return region_summary(office)
 
 

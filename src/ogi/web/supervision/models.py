@@ -33,6 +33,8 @@ class CollectedReport(models.Model):
     match_message = models.CharField("匹配说明", max_length=500, blank=True, default="")
     candidates = models.JSONField("可能的机关", default=list, blank=True)
     uploaded_at = models.DateTimeField("导入时间", auto_now_add=True)
+    # Any change of the row: region-wide figures cached for the office are keyed by it.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Count, Max
 
 from ogi.ingest.errors import IngestError
 from ogi.report import Finding, Report
@@ -26,36 +28,53 @@ from ogi.web.ledger.models import Agency
 from .models import CollectedReport, Rubric
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+
+
+def generation(office: Agency) -> str:
+    """What changes whenever the office's collected reports change (a row added, or any
+    row saved): the key under which region-wide figures (scores, dashboard sums) are cached.
+    Read from the database, so every server process and every test database agrees."""
+    g = CollectedReport.objects.filter(office=office).aggregate(n=Count("pk"), last=Max("pk"), at=Max("updated_at"))
+    return f"{g['n']}:{g['last']}:{g['at'].isoformat() if g['at'] else ''}"
+
+
+def cached(office: Agency, name: str, compute: Callable[[], Any]) -> Any:
+    key = f"ogi-supervision:{office.pk}:{generation(office)}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, 3600)
+    return value
 _FINDING_FIELDS = {f.name for f in fields(Finding)}
 
 
-def region_of(office: Agency) -> tuple[Region, dict[str, Agency]]:
-    """The office and every agency below it. An agency without a level takes its parent's
-    (a department of a city is a city-level department), the top one 市级."""
-    agencies = list(Agency.objects.filter(pk__in=office.subtree_ids()))
-    by_pk = {a.pk: a for a in agencies}
+def region_of(office: Agency) -> tuple[Region, dict[str, int]]:
+    """The office and every agency below it (and each agency's id by name). An agency
+    without a level takes its parent's (a department of a city is a city-level
+    department), the top one 市级."""
+    agencies = list(Agency.objects.filter(pk__in=office.subtree_ids()).values("pk", "name", "kind", "level", "parent_id", "aliases"))
+    by_pk = {a["pk"]: a for a in agencies}
     region = Region()
 
-    def level(a: Agency) -> str:
+    def level(a: dict[str, Any] | None) -> str:
         seen = set()
-        while a is not None and not a.level and a.pk not in seen:
-            seen.add(a.pk)
-            a = by_pk.get(a.parent_id)  # type: ignore[assignment,arg-type]
-        return a.level if a is not None and a.level else "city"
+        while a is not None and not a["level"] and a["pk"] not in seen:
+            seen.add(a["pk"])
+            a = by_pk.get(a["parent_id"])
+        return a["level"] if a is not None and a["level"] else "city"
 
     # Parents before children, so a Region keeps the tree's order.
-    order = sorted(agencies, key=lambda a: (a.pk != office.pk, a.name))
-    for a in order:
-        parent = by_pk.get(a.parent_id) if a.pk != office.pk else None  # type: ignore[arg-type]
-        region.add(TreeAgency(a.name, a.kind, level(a), parent.name if parent else None, tuple(a.aliases or ())))
-    return region, {a.name: a for a in agencies}
+    for a in sorted(agencies, key=lambda a: (a["pk"] != office.pk, a["name"])):
+        parent = by_pk.get(a["parent_id"]) if a["pk"] != office.pk else None
+        region.add(TreeAgency(a["name"], a["kind"], level(a), parent["name"] if parent else None, tuple(a["aliases"] or ())))
+    return region, {a["name"]: a["pk"] for a in agencies}
 
 
 def finding_from_json(d: dict[str, Any]) -> Finding:
     return Finding(**{k: v for k, v in d.items() if k in _FINDING_FIELDS})
 
 
-def collection_of(office: Agency) -> tuple[Collection, dict[str, Agency], dict[tuple[str, int], CollectedReport]]:
+def collection_of(office: Agency) -> tuple[Collection, dict[str, int], dict[tuple[str, int], CollectedReport]]:
     region, by_name = region_of(office)
     c = Collection(region)
     rows: dict[tuple[str, int], CollectedReport] = {}
@@ -96,12 +115,12 @@ def recheck(office: Agency) -> None:
         reps = c.repetitions(agency, year)
         row.findings = [f.to_json() for f in item.findings]
         row.repetition = {"previous": round(highest(reps, "previous"), 4), "sibling": round(highest(reps, "sibling"), 4)}
-        row.save(update_fields=["findings", "repetition"])
+        row.save(update_fields=["findings", "repetition", "updated_at"])
 
 
-def _store(office: Agency, user: Any, item: Collected, data: bytes, state: str, by_name: dict[str, Agency]) -> CollectedReport:
+def _store(office: Agency, user: Any, item: Collected, data: bytes, state: str, by_name: dict[str, int]) -> CollectedReport:
     return CollectedReport.objects.create(
-        office=office, agency=by_name.get(item.agency) if item.agency else None, year=item.year,
+        office=office, agency_id=by_name.get(item.agency) if item.agency else None, year=item.year,
         printed_agency=(item.printed or "")[:200], file_name=item.file[-255:], content=data,
         sha256=hashlib.sha256(data).hexdigest(), report=item.report.to_json(),
         findings=[f.to_json() for f in item.findings], figures=table_figures(item.report),
@@ -140,14 +159,14 @@ def import_uploads(office: Agency, user: Any, uploads: Sequence[tuple[str, bytes
             for item in [*batch.history, *batch.current.values()]:  # older first: the newest ends current
                 data = content[item.file]
                 item.file = names[item.file]
-                old = CollectedReport.objects.filter(office=office, agency=by_name[item.agency], year=item.year,  # type: ignore[index]
+                old = CollectedReport.objects.filter(office=office, agency_id=by_name[item.agency], year=item.year,  # type: ignore[index]
                                                      state="current").first()
                 if old is not None and old.sha256 == hashlib.sha256(data).hexdigest():
                     continue  # the same file again
                 newer = old is None or _newer(item, _as_collected(old))
                 if newer and old is not None:
                     old.state = "replaced"
-                    old.save(update_fields=["state"])
+                    old.save(update_fields=["state", "updated_at"])
                 _store(office, user, item, data, "current" if newer else "replaced", by_name)
                 added += 1
             for item in batch.queue:
@@ -174,7 +193,7 @@ def assign(office: Agency, row: CollectedReport, agency: Agency) -> str:
     newer = old is None or _newer(item, _as_collected(old))
     if newer and old is not None:
         old.state = "replaced"
-        old.save(update_fields=["state"])
+        old.save(update_fields=["state", "updated_at"])
     row.agency, row.year = agency, report.year
     row.state = "current" if newer else "replaced"
     row.match_message, row.candidates = "", []
@@ -229,7 +248,7 @@ def import_file_for(office: Agency, agency: Agency, user: Any, name: str, data: 
         old = CollectedReport.objects.filter(office=office, agency=agency, year=report.year, state="current").first()
         if old is not None:
             old.state = "replaced"
-            old.save(update_fields=["state"])
+            old.save(update_fields=["state", "updated_at"])
         row = _store(office, user, item, data, "current", by_name)
         recheck(office)
     row.refresh_from_db()
@@ -239,6 +258,10 @@ def import_file_for(office: Agency, agency: Agency, user: Any, name: str, data: 
 def standing(office: Agency, year: int) -> tuple[Region, list[Timeliness], dict[str, dict[str, Any]]]:
     """Timeliness of every agency for `year` from the stored fields alone (no Report is
     rebuilt): what the lists, the ranking and the dashboard need at region scale."""
+    return cached(office, f"standing:{year}", lambda: _standing(office, year))
+
+
+def _standing(office: Agency, year: int) -> tuple[Region, list[Timeliness], dict[str, dict[str, Any]]]:
     region, _ = region_of(office)
     rows = {r["agency__name"]: r for r in CollectedReport.objects.filter(office=office, state="current", year=year)
             .values("pk", "agency__name", "published_on", "findings", "repetition")}
@@ -249,7 +272,12 @@ def standing(office: Agency, year: int) -> tuple[Region, list[Timeliness], dict[
     return region, times, rows
 
 
-def scores_of(office: Agency, year: int, rubric: RubricData) -> tuple[Region, list[Score], dict[str, dict[str, Any]]]:
+def scores_of(office: Agency, year: int, rubric: RubricData, version: int = 0) -> tuple[Region, list[Score], dict[str, dict[str, Any]]]:
+    """Every agency's score of `year` (`version`: the rubric's, part of the cache key)."""
+    return cached(office, f"scores:{year}:{version}", lambda: _scores(office, year, rubric))
+
+
+def _scores(office: Agency, year: int, rubric: RubricData) -> tuple[Region, list[Score], dict[str, dict[str, Any]]]:
     region, times, rows = standing(office, year)
     out = []
     for t in times:

@@ -5,10 +5,12 @@ office's supervisor role sees them, and only for the agencies below the office."
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -18,6 +20,7 @@ from ogi.checks.registry import RULES
 from ogi.report import Report
 from ogi.supervision.ranking import rank
 from ogi.supervision.rubric import RubricError
+from ogi.supervision.timeliness import STATUS_ZH
 from ogi.web.ledger import services as ledger_services
 from ogi.web.ledger.models import Agency, Staff
 
@@ -25,6 +28,7 @@ from . import rectification, services
 from .models import CollectedReport, Rectification, RectificationItem
 
 MAX_FILES = 200  # in one upload form; a folder of thousands goes through `ogi supervise import`
+PAGE = 100  # rows of a list page
 
 
 def _office(request: HttpRequest) -> Staff | None:
@@ -118,8 +122,14 @@ def timeliness(request: HttpRequest, year: int | None = None) -> HttpResponse:
         return _forbidden()
     y = _year(request, s.agency, year)
     region, times, rows = services.standing(s.agency, y)
-    items = [(t, region[t.agency], rows.get(t.agency)) for t in times]
-    return render(request, "supervision/timeliness.html", _ctx(request, s, year=y, items=items))
+    counts = Counter(t.status for t in times)
+    status = request.GET.get("status", "")
+    shown = [t for t in times if t.status == status] if status in STATUS_ZH else times
+    page = Paginator(shown, PAGE).get_page(request.GET.get("page"))
+    items = [(t, region[t.agency], rows.get(t.agency)) for t in page.object_list]
+    return render(request, "supervision/timeliness.html", _ctx(
+        request, s, year=y, items=items, page=page, status=status,
+        counts=[(k, v, counts[k]) for k, v in STATUS_ZH.items()], total=len(times)))
 
 
 @login_required
@@ -136,10 +146,16 @@ def ranking(request: HttpRequest, year: int | None = None) -> HttpResponse:
             messages.error(request, f"评分细则未保存：{e.message_zh}")
         return redirect("supervision:ranking", year=y)
     rubric, version = services.rubric_of(s.agency)
-    region, scores, rows = services.scores_of(s.agency, y, rubric)
-    groups = rank(region, scores)
+    region, scores, rows = services.scores_of(s.agency, y, rubric, version.version if version else 0)
+    groups = services.cached(s.agency, f"rank:{y}:{version.version if version else 0}", lambda: rank(region, scores))
+    # One peer group at a time, a page at a time: a region of thousands is read group by group.
+    keys = [f"{g.level}-{g.kind}" for g in groups]
+    chosen = request.GET.get("group", "")
+    group = groups[keys.index(chosen)] if chosen in keys else (groups[0] if groups else None)
+    page = Paginator(group.ranked if group else [], PAGE).get_page(request.GET.get("page"))
     return render(request, "supervision/ranking.html", _ctx(
-        request, s, year=y, groups=groups, rubric=rubric, version=version, ids={a: r["pk"] for a, r in rows.items()},
+        request, s, year=y, groups=groups, group=group, page=page, rubric=rubric, version=version,
+        ids={x.score.agency: rows[x.score.agency]["pk"] for x in page.object_list if x.score.agency in rows},
         rubric_text=request.GET.get("edit") and services.rubric_text(s.agency)))
 
 
@@ -150,8 +166,8 @@ def notice(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
         return _forbidden()
     from ogi.supervision.notice import Notice, render_notice_docx, render_notice_xlsx
 
-    rubric, _ = services.rubric_of(s.agency)
-    region, scores, _ = services.scores_of(s.agency, year, rubric)
+    rubric, version = services.rubric_of(s.agency)
+    region, scores, _ = services.scores_of(s.agency, year, rubric, version.version if version else 0)
     _, times, _ = services.standing(s.agency, year)
     n = Notice(s.agency.name, year, region, times, rank(region, scores), dt.date.today(), rubric_name=rubric.name)
     if fmt == "docx":
