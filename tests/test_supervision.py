@@ -133,9 +133,11 @@ def test_matching_assigns_only_sure_names() -> None:
 
 
 def test_two_agencies_printing_alike_go_to_the_queue() -> None:
-    r, _ = build_region([(2, {"name": "甲县人民政府", "level": "县级"}), (3, {"name": "甲县政府", "level": "县级", "kind": "部门"})])
-    got = Matcher(r).match("甲县 人民政府")
-    assert got.status == "doubtful" and got.candidates == ["甲县人民政府", "甲县政府"]
+    # Both keys are 甲开发区 (the governing body after a zone is not part of the name).
+    r, _ = build_region([(2, {"name": "甲开发区管委会", "level": "县级", "kind": "人民政府"}),
+                         (3, {"name": "甲开发区党工委", "level": "县级", "kind": "人民政府"})])
+    got = Matcher(r).match("甲开发区 管理委员会")
+    assert got.status == "doubtful" and got.candidates == ["甲开发区党工委", "甲开发区管委会"]
 
 
 _cjk = st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x4E80), min_size=2, max_size=6)
@@ -161,10 +163,10 @@ def test_timeliness_from_the_publication_date() -> None:
     rep.issued_on = dt.date(2026, 3, 2)
     t = judge(county, 2025, rep)
     assert (t.status, t.days_late, t.status_zh) == ("late", 10, "逾期 10 天")
-    rep.published_on = dt.date(2026, 2, 1)  # type: ignore[attr-defined]
+    rep.published_on = dt.date(2026, 2, 1)
     assert publication_date(rep) == dt.date(2026, 2, 1) and judge(county, 2025, rep).status == "on_time"
     assert judge(county, 2025, None).status == "not_found"
-    rep.issued_on = rep.published_on = None  # type: ignore[attr-defined]
+    rep.issued_on = rep.published_on = None
     assert judge(county, 2025, rep).status == "undated"
 
 

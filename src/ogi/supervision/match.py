@@ -10,28 +10,27 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from ..checks.continuity import same_agency
+from ..ingest.metadata import agency_key, forms, same_agency
 from ..textnorm import nfkc, squash
 from .tree import Region
 
 # Candidates offered to the person who assigns; below this similarity a name is no candidate.
 CANDIDATE_SCORE = 70
 _BRACKETS = re.compile(r"[（(][^）)]*[）)]")
-_PLACE_END = ("省", "市", "州", "盟", "区", "县", "旗")
 
 
 def _tails(name: str) -> list[str]:
     """The name and what is left of it after each leading place (淮安市洪泽区人民政府 →
     洪泽区人民政府, 人民政府 is too short to stand alone)."""
     n = squash(nfkc(name))
-    return [n] + [n[i:] for i in range(1, len(n)) if n[i - 1] in _PLACE_END and len(n) - i >= 5]
+    places = tuple(forms()["places"])
+    return [n] + [n[i:] for i in range(1, len(n)) if n[:i].endswith(places) and len(n) - i >= 2]
 
 
 def normalise(name: str) -> str:
-    """A name as compared: NFKC, no spaces, no bracketed remarks, 政府 for 人民政府."""
-    n = squash(nfkc(name))
-    n = _BRACKETS.sub("", n)
-    return n.replace("人民政府", "政府")
+    """A name as compared: the agency-name rule's key (ingest.metadata.agency_key: NFKC, no
+    spaces, no governing body after a place), without bracketed remarks (（盖章）)."""
+    return agency_key(_BRACKETS.sub("", squash(nfkc(name))))
 
 
 @dataclass
@@ -99,11 +98,13 @@ class Matcher:
         return (a.name, *a.aliases)
 
     def _candidates(self, printed: str, limit: int = 3) -> list[str]:
-        found = process.extract(normalise(printed), list(self.normal), scorer=fuzz.ratio, limit=limit * 2,
+        # Compared as printed, in full: the keys are short (沐阳县 / 沭阳县) and one misread
+        # character weighs too much in them.
+        forms_ = {squash(nfkc(n)): a.name for a in self.region for n in (a.name, *a.aliases)}
+        found = process.extract(squash(nfkc(printed)), list(forms_), scorer=fuzz.ratio, limit=limit * 2,
                                 score_cutoff=CANDIDATE_SCORE)
         out: list[str] = []
-        for norm, _score, _ in found:
-            for name in sorted(self.normal[norm]):
-                if name not in out:
-                    out.append(name)
+        for form, _score, _ in found:
+            if forms_[form] not in out:
+                out.append(forms_[form])
         return out[:limit]

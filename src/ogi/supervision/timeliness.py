@@ -17,7 +17,7 @@ STATUS_ZH = {"on_time": "按时发布", "late": "逾期发布", "not_found": "�
 def publication_date(report: Report) -> dt.date | None:
     """When the report was made public: its publication date where the reader found one,
     else its date of issue (a report cannot be published before it is issued)."""
-    return getattr(report, "published_on", None) or report.issued_on
+    return report.published_on or report.issued_on
 
 
 @dataclass(frozen=True)
