@@ -34,13 +34,14 @@ class CollectedReport(models.Model):
     candidates = models.JSONField("可能的机关", default=list, blank=True)
     uploaded_at = models.DateTimeField("导入时间", auto_now_add=True)
     # Any change of the row: region-wide figures cached for the office are keyed by it.
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
 
     class Meta:
         verbose_name = verbose_name_plural = "汇集的年度报告"
-        indexes = [models.Index(fields=["office", "state", "year"])]
+        # The second index answers the cache key's count and latest change without reading rows.
+        indexes = [models.Index(fields=["office", "state", "year"]), models.Index(fields=["office", "updated_at"])]
 
     def __str__(self) -> str:
         return f"{self.agency or self.printed_agency or self.file_name} {self.year or ''}"

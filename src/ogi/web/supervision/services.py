@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import fields
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max
 
@@ -18,7 +20,7 @@ from ogi.ingest.errors import IngestError
 from ogi.report import Finding, Report
 from ogi.supervision.collect import Collected, Collection, _newer, collect, files_in
 from ogi.supervision.match import Match
-from ogi.supervision.rubric import Facts, Score, default_rubric, default_rubric_text, parse_rubric, score
+from ogi.supervision.rubric import Facts, Score, default_rubric_text, parse_rubric, score
 from ogi.supervision.rubric import Rubric as RubricData
 from ogi.supervision.timeliness import Timeliness, judge_date, publication_date
 from ogi.supervision.tree import Agency as TreeAgency
@@ -38,13 +40,29 @@ def generation(office: Agency) -> str:
     return f"{g['n']}:{g['last']}:{g['at'].isoformat() if g['at'] else ''}"
 
 
+_CACHE: OrderedDict[str, Any] = OrderedDict()
+_CACHE_SIZE = 64
+_CACHE_LOCK = threading.Lock()
+
+
 def cached(office: Agency, name: str, compute: Callable[[], Any]) -> Any:
-    key = f"ogi-supervision:{office.pk}:{generation(office)}:{name}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, 3600)
+    """`compute()` once per change of the office's reports. Kept in this process as the
+    objects themselves: a shared cache would pickle and unpickle thousands of scores on
+    every page, costing more than it saves; the key, read from the database, keeps every
+    process right."""
+    key = f"{office.pk}:{generation(office)}:{name}"
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    value = compute()
+    with _CACHE_LOCK:
+        _CACHE[key] = value
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
     return value
+
+
 _FINDING_FIELDS = {f.name for f in fields(Finding)}
 
 
@@ -206,8 +224,14 @@ def rubric_of(office: Agency) -> tuple[RubricData, Rubric | None]:
     """The office's latest rubric version, else the default one."""
     latest = Rubric.objects.filter(office=office).order_by("-version").first()
     if latest is None:
-        return default_rubric(), None
-    return parse_rubric(latest.text), latest
+        return _parsed(default_rubric_text()), None
+    return _parsed(latest.text), latest
+
+
+@lru_cache(maxsize=32)
+def _parsed(text: str) -> RubricData:
+    # Rubrics are immutable (frozen dataclasses): one parse per text is enough.
+    return parse_rubric(text)
 
 
 def save_rubric(office: Agency, user: Any, text: str) -> Rubric:
