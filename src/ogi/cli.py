@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import re
 import sys
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -32,13 +33,72 @@ app = typer.Typer(
 
 FilesArg = Annotated[list[Path], typer.Argument(help="报告文件（文本、Markdown 或 ogi 的 JSON）", show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（格式见 docs/cli.md）")]
-JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, max=64, help="并行读取的进程数（默认：文件较多时每个处理器核一个）")]
+JsonlOpt = Annotated[bool, typer.Option("--jsonl", help="每读完一个文件输出一行 JSON（JSON Lines，按完成先后）")]
+JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, max=64, help="并行读取的进程数（默认：每个处理器核一个）")]
+LimitOpt = Annotated[list[str] | None, typer.Option(
+    "--limit", help="调整读取限额：名称=数值，可多次（如 --limit pdf_pages=50 --limit timeout_s=60；见 README）",
+    show_default=False)]
 
 
-def _read_all(files: list[Path], jobs: int | None = None) -> list[tuple[str, Report | None, IngestError | None]]:
-    from .corpus.batch import read_many
+def _limits(items: list[str] | None) -> Any:
+    from .ingest.limits import Limits, parse_assignments
 
-    return read_many(files, jobs)
+    try:
+        return Limits.from_env().with_overrides(parse_assignments(items))
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--limit") from None
+
+
+class _Interrupted(Exception):
+    """Ctrl-C during a batch: what finished is written, then exit 130."""
+
+
+def _stream(files: list[Path], jobs: int | None, limit: list[str] | None) -> Iterator[Any]:
+    """Bounded results as files complete, with a progress bar on a terminal; Ctrl-C stops
+    the batch after the results so far (the caller writes them, then _Interrupted is raised)."""
+    from .ingest.bounded import read_many
+
+    lim = _limits(limit)
+    results = read_many(files, lim, jobs)
+    progress = None
+    if sys.stderr.isatty() and len(files) > 1:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        progress = Progress(TextColumn("读取"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                            console=Console(stderr=True), transient=True)
+        progress.start()
+        bar = progress.add_task("", total=len(files))
+    try:
+        for r in results:
+            if progress is not None:
+                progress.advance(bar)
+            yield r
+    except KeyboardInterrupt:
+        results.close()
+        raise _Interrupted from None
+    finally:
+        if progress is not None:
+            progress.stop()
+
+
+def _read_all(files: list[Path], jobs: int | None = None, limit: list[str] | None = None,
+              on_result: Any = None) -> tuple[list[tuple[str, Report | None, IngestError | None]], bool]:
+    """Every file read (bounded), in the order given, and whether Ctrl-C cut the batch short."""
+    got: dict[int, tuple[str, Report | None, IngestError | None]] = {}
+    interrupted = False
+    try:
+        for r in _stream(files, jobs, limit):
+            got[r.index] = (str(files[r.index]), r.report, r.error)
+            if on_result is not None:
+                on_result(r)
+    except _Interrupted:
+        interrupted = True
+    return [got[i] for i in sorted(got)], interrupted
+
+
+def _stopped(done: int, total: int) -> None:
+    sys.stderr.write(f"已中止：{total} 个文件中已读完 {done} 个，输出只含这些文件。\n")
+    raise typer.Exit(130)
 
 
 def _entry(file: str, report: Report | None, err: IngestError | None) -> dict[str, Any]:
@@ -58,11 +118,22 @@ def _complain(file: str, err: IngestError) -> None:
     sys.stderr.write(f"{file}：{err.message_zh}\n")
 
 
+def _jsonl(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
 @app.command()
-def parse(files: FilesArg, as_json: JsonOpt = False, jobs: JobsOpt = None) -> None:
+def parse(files: FilesArg, as_json: JsonOpt = False, jsonl: JsonlOpt = False, jobs: JobsOpt = None,
+          limit: LimitOpt = None) -> None:
     """读取报告，输出其中的元数据、章节和三张统计表。"""
-    results = _read_all(files, jobs)
-    if as_json:
+    def stream(r: Any) -> None:
+        _jsonl(_entry(str(files[r.index]), r.report, r.error))
+
+    results, interrupted = _read_all(files, jobs, limit, stream if jsonl else None)
+    if jsonl:
+        pass
+    elif as_json:
         _dump([_entry(*r) for r in results])
     else:
         console = Console()
@@ -71,14 +142,34 @@ def parse(files: FilesArg, as_json: JsonOpt = False, jobs: JobsOpt = None) -> No
                 _complain(file, err)
             else:
                 assert report is not None
+                _notices(file, report)
                 print_report(console, report, file)
+    if interrupted:
+        _stopped(len(results), len(files))
     raise typer.Exit(2 if any(e for _, _, e in results) else 0)
 
 
+def _notices(file: str, report: Report) -> None:
+    for n in report.notices:
+        sys.stderr.write(f"{file}：注意：{n['message_zh']}\n")
+
+
 @app.command()
-def check(files: FilesArg, as_json: JsonOpt = False, jobs: JobsOpt = None) -> None:
+def check(files: FilesArg, as_json: JsonOpt = False, jsonl: JsonlOpt = False, jobs: JobsOpt = None,
+          limit: LimitOpt = None) -> None:
     """校验报告：算术勾稽、完整性与格式、合理性、元数据；多份报告一起给出时还检查年度衔接。"""
-    results = _read_all(files, jobs)
+    from .checks import check as check_one
+
+    own: dict[int, int] = {}
+
+    def stream(r: Any) -> None:
+        e = _entry(str(files[r.index]), r.report, r.error)
+        findings = check_one(r.report) if r.report is not None else []
+        own[r.index] = len(findings)
+        e["findings"] = [f.to_json() for f in findings]
+        _jsonl(e)
+
+    results, interrupted = _read_all(files, jobs, limit, stream if jsonl else None)
     good = [(i, r) for i, (_, r, e) in enumerate(results) if r is not None]
     findings_by_index = dict(zip([i for i, _ in good], check_all([r for _, r in good]), strict=True))
     has_error = False
@@ -87,34 +178,43 @@ def check(files: FilesArg, as_json: JsonOpt = False, jobs: JobsOpt = None) -> No
     for i, (file, report, err) in enumerate(results):
         findings = findings_by_index.get(i, [])
         has_error |= any(f.severity == "error" for f in findings)
-        if as_json:
+        if jsonl:
+            # The lines above carry each file's own findings; those across files (continuity
+            # between years) are known only now: one more line for each file they concern.
+            if len(findings) > own.get(i, 0):
+                _jsonl({"file": file, "continuity": True, "findings": [f.to_json() for f in findings[own.get(i, 0):]]})
+        elif as_json:
             e = _entry(file, report, err)
             e["findings"] = [f.to_json() for f in findings]
             entries.append(e)
         elif err:
             _complain(file, err)
         else:
+            assert report is not None
+            _notices(file, report)
             print_findings(console, file, report, findings, report.edition_obj if report else None)
-    if as_json:
+    if as_json and not jsonl:
         _dump(entries)
+    if interrupted:
+        _stopped(len(results), len(files))
     if any(e for _, _, e in results):
         raise typer.Exit(2)
     raise typer.Exit(1 if has_error else 0)
 
 
-def _checked(files: list[Path], jobs: int | None) -> tuple[list, list]:
-    results = _read_all(files, jobs)
-    return results, check_all([r for _, r, _ in results if r is not None])
+def _checked(files: list[Path], jobs: int | None, limit: list[str] | None = None) -> tuple[list, list, bool]:
+    results, interrupted = _read_all(files, jobs, limit)
+    return results, check_all([r for _, r, _ in results if r is not None]), interrupted
 
 
 @app.command()
-def compare(files: FilesArg, as_json: JsonOpt = False, jobs: JobsOpt = None) -> None:
+def compare(files: FilesArg, as_json: JsonOpt = False, jobs: JobsOpt = None, limit: LimitOpt = None) -> None:
     """对比多份报告：按机关列出各年度的主要数字（新收申请、公开率、复议诉讼、被纠错率等）及与上一年度相比的变化。"""
     from .corpus.dataset import compare as compare_reports
     from .corpus.dataset import compare_json
     from .present import print_comparison
 
-    results, findings = _checked(files, jobs)
+    results, findings, interrupted = _checked(files, jobs, limit)
     data = compare_reports(results, findings)
     if as_json:
         _dump(compare_json(data))
@@ -123,13 +223,15 @@ def compare(files: FilesArg, as_json: JsonOpt = False, jobs: JobsOpt = None) -> 
         for file, _, err in results:
             if err:
                 _complain(file, err)
+    if interrupted:
+        _stopped(len(results), len(files))
     raise typer.Exit(2 if data["unreadable"] else 0)
 
 
 @app.command()
 def dataset(files: FilesArg,
             out: Annotated[Path, typer.Option("--output", "-o", help="输出文件：.csv、.xlsx 或 .jsonl", show_default=False)],
-            jobs: JobsOpt = None) -> None:
+            jobs: JobsOpt = None, limit: LimitOpt = None) -> None:
     """把多份报告整理为一张数据表：每份报告一行，每个单元格一列，另有元数据、问题数和主要指标；读不出的文件也占一行并写明原因。"""
     from .corpus.dataset import WRITERS, rows
 
@@ -137,9 +239,11 @@ def dataset(files: FilesArg,
     if fmt not in WRITERS:
         sys.stderr.write(f"不支持的输出格式“{out.suffix or '（无扩展名）'}”：请用 .csv、.xlsx 或 .jsonl\n")
         raise typer.Exit(2)
-    results, findings = _checked(files, jobs)
+    results, findings, interrupted = _checked(files, jobs, limit)
     table = rows(results, findings)
     _write(WRITERS[fmt](table), out, None, fmt)
+    if interrupted:
+        _stopped(len(results), len(files))
     bad = [r for r in table if not r["ok"]]
     sys.stderr.write(f"共 {len(table)} 个文件，读出 {len(table) - len(bad)} 份报告"
                      + (f"，{len(bad)} 个无法读取（原因见“error”列）" if bad else "") + "\n")
@@ -182,7 +286,7 @@ def render(
     fill_totals: Annotated[bool, typer.Option("--fill-totals", help="空白的合计单元格按各分项计算填入（并列出填了哪些）")] = False,
 ) -> None:
     """把报告输出为官方版式的 DOCX、PDF、网页、Excel 填报表，或 Markdown、JSON。"""
-    [(name, report, err)] = _read_all([file])
+    [(name, report, err)], _ = _read_all([file])
     if err:
         _complain(name, err)
         raise typer.Exit(2)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from .editions import Edition, load_edition
-from .textnorm import decimal_text
+from .textnorm import decimal_text, too_long
 
 SECTION_KEYS = ("overview", "active", "requests", "appeals", "problems", "other")
 STATES = ("value", "blank", "dash", "missing")
@@ -65,8 +65,16 @@ class Value:
         if state == "value":
             if v is None:
                 raise ValueError("a cell in state 'value' needs a value")
+            if too_long(str(v)):
+                # As when read from a document: no arithmetic on it, value.type reports it.
+                return cls("missing", None, str(v), data.get("source"), "数字位数过多")
             if unit == "yuan" or isinstance(v, (str, float)):
-                v = Decimal(str(v))
+                try:
+                    v = Decimal(str(v))
+                except ArithmeticError:
+                    raise ValueError(f"not a number: {v!r}") from None
+                if not v.is_finite():
+                    raise ValueError(f"not a finite number: {v!r}")
                 if unit != "yuan" and v == v.to_integral_value():
                     v = int(v)
             elif isinstance(v, bool) or not isinstance(v, int):
@@ -124,6 +132,9 @@ class Report:
     # Where agency, year, issued_on and published_on were read: title, signature, body,
     # period, page, page_title, meta:<name>, fields:<label>, docx:properties …
     provenance: dict[str, str] = field(default_factory=dict)
+    # What reading the file had to do that its user should know (a file cut short and read up
+    # to the cut): {"code", "message_zh", "message_en"}.
+    notices: list[dict[str, str]] = field(default_factory=list)
     file: str | None = None
 
     @property
@@ -172,6 +183,7 @@ class Report:
             "aggregates": self.aggregates,
             "year_evidence": self.year_evidence,
             "provenance": self.provenance,
+            "notices": self.notices,
         }
 
     @classmethod
@@ -222,6 +234,7 @@ class Report:
         r.aggregates = list(data.get("aggregates") or [])
         r.year_evidence = dict(data.get("year_evidence") or {})
         r.provenance = {str(k): str(v) for k, v in (data.get("provenance") or {}).items()}
+        r.notices = list(data.get("notices") or [])
         return r
 
 

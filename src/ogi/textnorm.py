@@ -124,10 +124,33 @@ def looks_like_figure(raw: str) -> bool:
     return bool(_NUM.match(t) or _MONEY.match(t))
 
 
-@lru_cache(maxsize=65536)
 def parse_figure(raw: str | None, unit: str = "count", printed_in: str | None = None) -> Figure:
     """Read a printed cell. `unit` is count, signed_count or yuan; `printed_in` says in
-    which unit a money cell is printed ("万元", or "cell" when the cell says it)."""
+    which unit a money cell is printed ("万元", or "cell" when the cell says it).
+    A number longer than the number_digits limit is not read (no arithmetic on it):
+    the cell is missing and value.type reports it."""
+    from .ingest.limits import current
+
+    return _parse_figure(raw, unit, printed_in, current().number_digits)
+
+
+def too_long(raw: str | None, max_digits: int | None = None) -> int | None:
+    """The count of digits of a printed figure when it is longer than the limit, else None."""
+    if not raw:
+        return None
+    if max_digits is None:
+        from .ingest.limits import current
+
+        max_digits = current().number_digits
+    # Cheap before normalising: a short cell cannot hold too many digits.
+    if len(raw) <= max_digits:
+        return None
+    digits = sum(ch.isdigit() for ch in _clean(raw))
+    return digits if digits > max_digits and looks_like_figure(raw) else None
+
+
+@lru_cache(maxsize=65536)
+def _parse_figure(raw: str | None, unit: str, printed_in: str | None, max_digits: int) -> Figure:
     if raw is None:
         return Figure("missing", problem="无内容")
     t = _clean(raw)
@@ -135,6 +158,9 @@ def parse_figure(raw: str | None, unit: str = "count", printed_in: str | None = 
         return Figure("blank")
     if t in DASHES:
         return Figure("dash", 0)
+    digits = sum(ch.isdigit() for ch in t)
+    if digits > max_digits and looks_like_figure(raw):
+        return Figure("missing", problem=f"数字位数过多（{digits} 位，上限 {max_digits} 位）")
     if unit == "yuan":
         m = _MONEY.match(t)
         if not m:

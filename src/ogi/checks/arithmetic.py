@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..editions import Edition, IdentityInstance
+from ..ingest.limits import current as current_limits
 from ..report import Finding, Number, Report
+from ..textnorm import too_long
 from .places import cell_zh, source_of, where
 from .registry import finding, rule
 
@@ -200,6 +202,14 @@ def check_value_type(report: Report) -> Iterator[Finding]:
         return
     for cid, cdef in ed.cells.items():
         v = report.cells.get(cid)
+        if v is not None and v.state == "missing" and (digits := too_long(v.raw)):
+            # Not read as a number at all (no arithmetic on 10^30), but it is a figure of the wrong kind.
+            shown = v.raw if len(v.raw or "") <= 20 else f"{(v.raw or '')[:12]}…"
+            yield finding("value.type", f"{cell_zh(ed, cid)}印为「{shown}」：数字位数过多（{digits} 位，上限 "
+                          f"{current_limits().number_digits} 位），不是可信的数量或金额",
+                          f"{cid} reads a number of {digits} digits (limit {current_limits().number_digits})",
+                          cells=[cid], culprit=cid, found=shown, source=v.source, where=where(ed, cid))
+            continue
         if v is None or v.state != "value" or v.value is None:
             continue
         n = v.value

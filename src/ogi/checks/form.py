@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from ..editions import Edition, edition_for_year
 from ..report import Finding, Report
-from ..textnorm import label_diff_en, label_diff_zh
+from ..textnorm import label_diff_en, label_diff_zh, too_long
 from .places import cell_zh, cells_zh, source_of, where
 from .registry import finding, rule
 
@@ -49,7 +49,8 @@ def check_missing(report: Report) -> Iterator[Finding]:
     for table, cells in _lines(ed):
         if table in tables_done:
             continue
-        lost = [c for c in cells if report.cells[c].state == "missing"]
+        # A figure too long to be read is value.type's finding, not a lost value.
+        lost = [c for c in cells if report.cells[c].state == "missing" and not too_long(report.cells[c].raw)]
         if not lost:
             continue
         first = report.cells[lost[0]]

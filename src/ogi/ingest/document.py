@@ -41,7 +41,12 @@ def table_blocks(grid: list[list[Cell]], source: Source) -> list[Paragraph | Tab
 
 def expand_grid(rows: list[list[tuple[str, Source, int, int]]]) -> list[list[Cell]]:
     """Rows of (text, source, rowspan, colspan) → a grid with every covered position
-    filled by a marked copy of the cell covering it (HTML, DOCX and XLSX merges)."""
+    filled by a marked copy of the cell covering it (HTML, DOCX and XLSX merges).
+    The grid's size is counted against the limits before it is built (a few spans of 100
+    in a small page would otherwise make millions of cells)."""
+    from .limits import charge_cells
+
+    charge_cells(sum(rowspan * colspan for row in rows for _, _, rowspan, colspan in row))
     covered: dict[tuple[int, int], Cell] = {}
     out: list[list[Cell]] = []
     for r, row in enumerate(rows):
@@ -100,6 +105,9 @@ class Document:
     file: str | None = None
     kind: str = "text"  # which reader made it
     meta: list[Evidence] = field(default_factory=list)
+    # What the reader had to do that the user should know ({"code", "message_zh", "message_en"}):
+    # e.g. a file cut short, read up to the cut.
+    notices: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def paragraphs(self) -> list[Paragraph]:

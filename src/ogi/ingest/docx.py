@@ -20,25 +20,71 @@ from .errors import IngestError
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 _W = f"{{{W}}}"
-# A real report's document.xml is well under this; a larger one is a decompression bomb.
-MAX_UNCOMPRESSED = 200 * 1024 * 1024
-MAX_RATIO = 200
 _CN = "〇一二三四五六七八九"
+_CHUNK = 64 * 1024
 
 
-def check_zip(data: bytes) -> zipfile.ZipFile:
-    """Open a ZIP container after checking it cannot expand into something huge."""
+def _inflated(z: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> bytes:
+    """One member inflated in small steps, so that no step can produce more than a chunk
+    whatever the headers claim; past the budget, reading stops."""
+    out = bytearray()
+    with z.open(info) as f:
+        while chunk := f.read(_CHUNK):
+            out += chunk
+            if len(out) > budget:
+                break
+    return bytes(out)
+
+
+def safe_zip(data: bytes) -> bytes:
+    """A DOCX/XLSX container checked and rebuilt: every member inflated while its bytes are
+    counted (declared sizes are not trusted: a member claiming 2 KB may inflate to
+    gigabytes), names that would leave the archive refused, and the content written again
+    uncompressed — so that no reader inflates anything it was not counted for."""
+    from .limits import MiB, current, exceeded, mb
+
+    lim = current()
+    limit = lim.unzipped_bytes
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
         infos = z.infolist()
-    except (zipfile.BadZipFile, OSError, EOFError) as e:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
         raise IngestError("broken_file", "文件已损坏，无法作为 DOCX/XLSX 打开", f"broken ZIP container: {e}") from None
-    total = sum(i.file_size for i in infos)
-    packed = max(1, sum(i.compress_size for i in infos))
-    if total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO:
-        raise IngestError("zip_bomb", f"文件解压后异常巨大（{total / 1048576:.0f} MB），疑似压缩炸弹，已拒绝读取",
-                          f"the container would expand to {total} bytes (ratio {total / packed:.0f}); refused")
-    return z
+    for i in infos:
+        name = i.filename.replace("\\", "/")
+        if name.startswith("/") or ".." in name.split("/") or ":" in name.split("/")[0]:
+            raise IngestError("bad_archive", f"压缩包中有指向包外的路径（{i.filename[:80]}），已拒绝读取",
+                              f"a member name leaves the archive: {i.filename[:200]!r}")
+    out = io.BytesIO()
+    total = 0
+    try:
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as w:
+            for i in infos:
+                if i.is_dir():
+                    continue
+                content = _inflated(z, i, limit - total)
+                total += len(content)
+                if total > limit:
+                    raise exceeded("unzipped_bytes", "文件解压后过大（疑似压缩炸弹）", f"超过 {mb(limit)}", mb(limit),
+                                   f"> {limit} bytes", limit, code="zip_bomb")
+                w.writestr(i.filename, content)
+        packed = max(1, sum(i.compress_size for i in infos))
+        if total > MiB and total / packed > lim.unzip_ratio:
+            raise exceeded("unzip_ratio", "文件解压后异常膨胀（疑似压缩炸弹）",
+                           f"{mb(packed)} 解压为 {mb(total)}（{total / packed:.0f} 倍）", f"{lim.unzip_ratio} 倍",
+                           f"{total / packed:.0f}x", lim.unzip_ratio, code="zip_bomb")
+    except IngestError:
+        raise
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as e:
+        # A bad CRC (a member longer or shorter than declared), an unknown compression, a password …
+        raise IngestError("broken_file", "文件已损坏（压缩包内容与其记录不符），无法作为 DOCX/XLSX 打开",
+                          f"broken ZIP container: {type(e).__name__}: {e}") from None
+    return out.getvalue()
+
+
+def check_zip(data: bytes) -> zipfile.ZipFile:
+    """Open a ZIP container that `safe_zip` has checked and rebuilt."""
+    return zipfile.ZipFile(io.BytesIO(safe_zip(data)))
 
 
 def _cn_count(n: int) -> str:
@@ -178,7 +224,9 @@ class _Reader:
                 span_el = pr.find(f"{_W}gridSpan") if pr is not None else None
                 span = max(1, min(63, int(span_el.get(f"{_W}val", "1")))) if span_el is not None else 1
                 vm = pr.find(f"{_W}vMerge") if pr is not None else None
-                nested += tc.findall(f".//{_W}tbl")
+                # Only the tables directly inside this cell: each deeper one is read by its own
+                # parent (taking all descendants here read a table nested d deep 2^d times).
+                nested += [x for x in tc.iter(f"{_W}tbl") if next(x.iterancestors(f"{_W}tbl")) is tbl]
                 text = "".join(_para_text(p) for p in tc.findall(f"{_W}p")).strip()
                 src = {"table": t, "row": r + 1, "col": c + 1}
                 if vm is not None and vm.get(f"{_W}val", "continue") == "continue" and col in vmerge_origin:

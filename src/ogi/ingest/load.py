@@ -3,37 +3,108 @@ locator. Every failure is an IngestError with a code and a Chinese and English r
 
 from __future__ import annotations
 
+import io
 import json
-import os
+import re
+from decimal import Decimal
+from functools import cache
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from charset_normalizer import from_bytes
 
 from ..report import Report
+from . import limits as _limits
 from .document import Document
 from .errors import IngestError
 from .locate import is_report, locate
 from .text import read_text
 
-# Larger inputs are refused before reading: no annual report comes near this.
-MAX_BYTES = int(os.environ.get("OGI_MAX_BYTES", str(100 * 1024 * 1024)))
-
-
 _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*", b"BM")
 _OLE = b"\xd0\xcf\x11\xe0"
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def wide_encoding(data: bytes) -> str | None:
+    """UTF-16/UTF-32, told by their BOM or, without one, by where the NUL bytes fall: in
+    UTF-32 two or three bytes of every four (all characters of a report are in the BMP);
+    in UTF-16 the second byte of every ASCII character (digits, spaces, line ends — a
+    report has many), at one parity only. Asked before the binary test (NULs are not
+    binary here); a guess whose text would be mostly control characters is no guess."""
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return enc
+    sample = data[:4096]
+    n = len(sample) - len(sample) % 4
+    if n < 8 or b"\x00" not in sample:
+        return None
+    quads = n // 4
+    share = [sum(sample[i] == 0 for i in range(k, n, 4)) / quads for k in range(4)]
+    guess = None
+    if share[2] > 0.9 and share[3] > 0.9 and share[0] < 0.5:
+        guess = "utf-32-le"
+    elif share[0] > 0.9 and share[1] > 0.9 and share[3] < 0.5:
+        guess = "utf-32-be"
+    else:
+        even = (share[0] + share[2]) / 2
+        odd = (share[1] + share[3]) / 2
+        if odd >= 0.05 and odd >= 4 * even:
+            guess = "utf-16-le"
+        elif even >= 0.05 and even >= 4 * odd:
+            guess = "utf-16-be"
+    if guess is None:
+        return None
+    text = sample[:n].decode(guess, errors="replace")
+    controls = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\n\r\f") or ch == "\ufffd")
+    return guess if controls <= 0.05 * len(text) else None
+
+
+def _decode_wide(data: bytes, enc: str) -> str:
+    bom = next((len(b) for b, e in _BOMS if e == enc and data.startswith(b)), 0)
+    return data[bom:].decode(enc, errors="strict")
+
+
+class Truncated(str):
+    """Decoded text of a file cut inside a character: read up to the cut (`at`: the byte)."""
+
+    at: int
+
+
+def _utf8_cut(data: bytes) -> int | None:
+    """Where valid UTF-8 ends, when all that follows is an incomplete last character
+    (a download or copy cut short): the text up to there is the file."""
+    try:
+        data.decode("utf-8")
+        return None
+    except UnicodeDecodeError as e:
+        if e.reason == "unexpected end of data" or (e.end >= len(data) - 3 and e.start >= len(data) - 3):
+            return e.start
+        return None
 
 
 def decode_text(data: bytes) -> str:
-    """Decode bytes of a text report: UTF-8 (with or without BOM), UTF-16 with BOM, the
-    GB family (GB2312 ⊂ GBK ⊂ GB18030), else the detector's best guess."""
+    """Decode bytes of a text report: UTF-8 (with or without BOM), UTF-16/32 (with or
+    without BOM), the GB family (GB2312 ⊂ GBK ⊂ GB18030), else the detector's best guess.
+    UTF-8 cut inside its last character is decoded up to the cut (a `Truncated` str)."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        data = data[3:]
+    wide = wide_encoding(data)
+    if wide:
+        try:
+            return _decode_wide(data, wide)
+        except UnicodeDecodeError:
+            pass  # NULs by chance: the other decoders decide
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    cut = _utf8_cut(data)
+    if cut is not None and cut > 0:
+        text = Truncated(data[:cut].decode("utf-8"))
+        text.at = cut
+        return text
     try:
         return data.decode("gb18030")
     except UnicodeDecodeError:
@@ -52,9 +123,28 @@ def _looks_binary(data: bytes) -> bool:
     return controls > len(sample) * 0.05
 
 
+def _check_text_size(data: bytes) -> None:
+    lim = _limits.current()
+    if len(data) > lim.text_bytes:
+        raise _limits.exceeded("text_bytes", "文本过大", _limits.mb(len(data)), _limits.mb(lim.text_bytes),
+                               len(data), lim.text_bytes)
+
+
+def _truncation_notice(text: str, size: int) -> dict[str, str] | None:
+    if not isinstance(text, Truncated):
+        return None
+    return {"code": "truncated",
+            "message_zh": f"文件在第 {text.at} 字节处（共 {size} 字节）截断于一个字符中间，只读取了截断之前的内容",
+            "message_en": f"the file is cut inside a character at byte {text.at} of {size}; read up to the cut"}
+
+
 def read_document(path: str | Path) -> Document:
     """Read a file into a Document, choosing the reader by content."""
-    p = Path(path)
+    return read_bytes(_file_bytes(Path(path)), str(path))
+
+
+def _file_bytes(p: Path) -> bytes:
+    """The bytes of a file, after checking it is one, not empty and within the size limit."""
     try:
         if not p.exists():
             raise IngestError("not_found", f"文件不存在：{p}", f"no such file: {p}")
@@ -63,18 +153,20 @@ def read_document(path: str | Path) -> Document:
         size = p.stat().st_size
         if size == 0:
             raise IngestError("empty", "文件为空（0 字节）", "the file is empty")
-        if size > MAX_BYTES:
-            raise IngestError(
-                "too_large",
-                f"文件过大（{size / 1048576:.0f} MB，上限 {MAX_BYTES / 1048576:.0f} MB），不像是一份年度报告",
-                f"file too large ({size} bytes, limit {MAX_BYTES})",
-            )
-        data = p.read_bytes()
+        limit = _limits.current().file_bytes
+        if size > limit:
+            raise _limits.exceeded("file_bytes", "文件过大，不像是一份年度报告", _limits.mb(size), _limits.mb(limit),
+                                   size, limit)
+        with p.open("rb") as f:
+            data = f.read(limit + 1)  # a file that grows while it is read is still cut at the limit
+        if len(data) > limit:
+            raise _limits.exceeded("file_bytes", "文件过大，不像是一份年度报告", f"超过 {_limits.mb(limit)}",
+                                   _limits.mb(limit), f"> {limit}", limit)
+        return data
     except PermissionError:
         raise IngestError("unreadable", f"没有读取权限：{p}", f"permission denied: {p}") from None
     except OSError as e:
         raise IngestError("unreadable", f"无法读取文件：{e.strerror}", f"cannot read file: {e}") from None
-    return read_bytes(data, str(path))
 
 
 def read_bytes(data: bytes, name: str | None = None) -> Document:
@@ -97,29 +189,49 @@ def read_bytes(data: bytes, name: str | None = None) -> Document:
         from .ocr import read_image
 
         return read_image(data, name)
-    if _looks_binary(data):
+    wide = wide_encoding(data)
+    if wide is None and _looks_binary(data):
         raise IngestError("binary", "文件是无法识别的二进制数据，不是年度报告", "unrecognised binary data, not a report")
+    _check_text_size(data)
     from .html import declared_charset, looks_like_html, read_html
 
-    if looks_like_html(data):
+    if wide is not None:
+        try:
+            data_text: str | None = _decode_wide(data, wide)
+        except UnicodeDecodeError:
+            raise IngestError("decode_error", f"文件看似 {wide.upper()} 编码，但其中有无法解码的字节",
+                              f"looks like {wide} but does not decode") from None
+    else:
+        data_text = None
+    if data_text is not None and looks_like_html(data_text.encode("utf-8")[:200000]):
+        doc = read_html(data_text, name)
+    elif data_text is None and looks_like_html(data):
         charset = declared_charset(data)
         text = None
         if charset:
             try:
                 text = data.decode(charset)
             except (LookupError, UnicodeDecodeError):
-                text = None  # the declaration lies: detect instead
-        return read_html(text if text is not None else decode_text(data), name)
-    text = decode_text(data)
-    if not text.strip():
-        raise IngestError("empty", "文件没有任何文字内容", "the file contains no text")
-    return read_text(text, name)
+                text = None  # the declaration lies (or the file is cut): detect instead
+        text = text if text is not None else decode_text(data)
+        doc = read_html(text, name)
+        doc.notices = [n for n in [_truncation_notice(text, len(data))] if n]
+    else:
+        text = data_text if data_text is not None else decode_text(data)
+        if not text.strip():
+            raise IngestError("empty", "文件没有任何文字内容", "the file contains no text")
+        doc = read_text(text, name)
+        doc.notices = [n for n in [_truncation_notice(text, len(data))] if n]
+    return doc
 
 
 def _read_zip(data: bytes, name: str | None) -> Document:
-    from .docx import check_zip, read_docx
+    import zipfile
 
-    names = set(check_zip(data).namelist())
+    from .docx import read_docx, safe_zip
+
+    data = safe_zip(data)
+    names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     if "word/document.xml" in names:
         return read_docx(data, name)
     if "xl/workbook.xml" in names:
@@ -143,23 +255,85 @@ def load_report(path: str | Path) -> Report:
             "未识别到政府信息公开工作年度报告的章节或统计表，不是年度报告",
             "no sections or tables of an annual OGI report were found",
         )
+    report.notices = list(doc.notices)
     return report
 
 
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def json_depth(text: str, limit: int) -> int:
+    """How deep the JSON text nests (objects and arrays), counted without parsing it — the
+    parser recurses once per level — and given up as soon as it passes `limit`."""
+    depth = deepest = 0
+    for m in _JSON_BRACKET.finditer(_JSON_STRING.sub("", text)):
+        if m.group() in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > limit:
+                    return deepest
+        else:
+            depth -= 1
+    return deepest
+
+
+def _big_int(digits: str) -> int | Decimal:
+    # Python refuses int() of more than 4300 digits; such a figure is kept as what it is.
+    return int(digits) if len(digits) < 4000 else Decimal(digits)
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number in JSON")
+
+
+@cache
+def _schema_validator() -> Any:
+    import jsonschema
+
+    schema = json.loads(resources.files("ogi").joinpath("data/report.schema.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+_SCHEMA_ZH = {"type": "类型不对", "required": "缺少必需的项", "enum": "取值不在允许的范围内",
+              "minimum": "数值过小", "maximum": "数值过大", "format": "格式不对", "const": "取值不对",
+              "additionalProperties": "有不允许的项"}
+
+
+def validate_report_json(data: Any) -> None:
+    """Check Report JSON against docs/report.schema.json; the error names the first place wrong."""
+    errors = sorted(_schema_validator().iter_errors(data), key=lambda e: [str(x) for x in e.absolute_path])
+    if not errors:
+        return
+    e = errors[0]
+    place = "/".join(str(x) for x in e.absolute_path) or "（顶层）"
+    raise IngestError("bad_report", f"JSON 不是有效的报告数据：{place} 处{_SCHEMA_ZH.get(str(e.validator), '不符合格式')}"
+                      f"（{e.message[:200]}）", f"not a valid report at {place}: {e.message[:300]}")
+
+
 def _load_json(p: Path) -> Report:
+    raw = _file_bytes(p)
+    lim = _limits.current()
+    if len(raw) > lim.text_bytes:
+        raise _limits.exceeded("text_bytes", "JSON 文件过大", _limits.mb(len(raw)), _limits.mb(lim.text_bytes),
+                               len(raw), lim.text_bytes)
+    text = decode_text(raw)
+    depth = json_depth(text, lim.json_depth)
+    if depth > lim.json_depth:
+        raise _limits.exceeded("json_depth", "JSON 嵌套过深", f"超过 {lim.json_depth} 层", f"{lim.json_depth} 层",
+                               f"> {lim.json_depth}", lim.json_depth)
     try:
-        raw = p.read_bytes()
-        data = json.loads(decode_text(raw))
-    except IngestError:
-        raise
-    except (OSError, ValueError) as e:
+        data = json.loads(text, parse_int=_big_int, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as e:
         raise IngestError("bad_json", f"JSON 文件无法解析：{e}", f"invalid JSON: {e}") from None
     # Accept `ogi parse --json` output (a list of results) as well as a bare Report.
     if isinstance(data, list):
-        if len(data) != 1 or not isinstance(data[0], dict) or data[0].get("report") is None:
+        if len(data) != 1 or not isinstance(data[0], dict) or not isinstance(data[0].get("report"), dict):
             raise IngestError("bad_json", "JSON 中应只包含一份报告", "the JSON must hold exactly one report")
         data = data[0]["report"]
+    validate_report_json(data)
     try:
         return Report.from_json(data, file=str(p))
-    except (ValueError, KeyError, TypeError) as e:
+    except (ValueError, KeyError, TypeError, AttributeError, ArithmeticError) as e:
         raise IngestError("bad_report", f"JSON 不是有效的报告数据：{e}", f"not a valid report: {e}") from None

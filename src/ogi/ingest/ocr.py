@@ -216,17 +216,36 @@ def ocr_image(image: Any, page: int | None = None) -> list[Block]:
     return table_blocks(grid, {"page": page} if page else {}) if grid else []
 
 
+def check_pixels(width: float, height: float, what_zh: str) -> None:
+    """Pixels of an image (from its header) or of a page to render, before any is decoded."""
+    from .limits import current, exceeded, pixels_zh
+
+    lim = current()
+    if width * height > lim.image_pixels:
+        raise exceeded("image_pixels", f"{what_zh}过大", f"{width:.0f}×{height:.0f} 像素", pixels_zh(lim.image_pixels),
+                       f"{width:.0f}x{height:.0f} px", lim.image_pixels)
+
+
 def read_image(data: bytes, file: str | None = None) -> Document:
     try:
         from PIL import Image
-
-        img = Image.open(io.BytesIO(data))
-        img.load()
-        img = img.convert("RGB")
     except ImportError:
         raise IngestError("needs_ocr", "识别图片需要安装 OCR 组件", "images need Pillow and rapidocr") from None
+    saved = Image.MAX_IMAGE_PIXELS
+    # Only the header is read here; the image_pixels limit is checked next, with the figures to say.
+    Image.MAX_IMAGE_PIXELS = None
+    try:
+        img = Image.open(io.BytesIO(data))
     except Exception as e:
         raise IngestError("broken_image", "图片文件已损坏，无法读取", f"broken image: {e}") from None
+    finally:
+        Image.MAX_IMAGE_PIXELS = saved
+    check_pixels(*img.size, "图片")
+    try:
+        img.load()
+        img = img.convert("RGB")
+    except Exception as e:
+        raise IngestError("broken_image", "图片文件已损坏或不完整，无法读取", f"broken image: {e}") from None
     import numpy as np
 
     return Document(ocr_image(np.asarray(img)), file=file, kind="ocr")
@@ -241,6 +260,8 @@ def ocr_pdf_pages(data: bytes, pages: list[int], scale: float = RENDER_SCALE) ->
     pdf = pdfium.PdfDocument(data)
     try:
         for p in pages:
+            w, h = pdf[p - 1].get_size()
+            check_pixels(w * scale, h * scale, f"PDF 第 {p} 页渲染后")
             img = pdf[p - 1].render(scale=scale).to_pil().convert("RGB")
             out[p] = ocr_image(np.asarray(img), p)
     finally:

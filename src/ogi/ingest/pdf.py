@@ -95,6 +95,11 @@ def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document
         raise IngestError("broken_pdf", "PDF 文件已损坏或不完整，无法读取", f"broken PDF: {type(e).__name__}") from None
     if not pages:
         raise IngestError("broken_pdf", "PDF 文件没有任何页面", "the PDF has no pages")
+    try:
+        check_pages(len(pages), [(float(p.width), float(p.height)) for p in pages])
+    except IngestError:
+        pdf.close()
+        raise
     title = (pdf.metadata or {}).get("Title")
     meta = [Evidence("title", title.strip(), "pdf:properties")] if isinstance(title, str) and title.strip() else []
     per_page: list[list[tuple[float, Block]]] = []
@@ -146,6 +151,19 @@ def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document
     elif scanned and len(scanned) == len(pages):
         raise IngestError("scan_no_text", "PDF 是扫描件，没有文字层", "the PDF is a scan without a text layer")
     return Document(_join_wrapped(_drop_running(per_page)), file=file, kind="pdf", meta=meta)
+
+
+def check_pages(count: int, sizes: list[tuple[float, float]]) -> None:
+    """Pages and page size against the limits, before any page is read or rendered."""
+    from .limits import current, exceeded
+
+    lim = current()
+    if count > lim.pdf_pages:
+        raise exceeded("pdf_pages", "PDF 页数过多", f"{count} 页", f"{lim.pdf_pages} 页", count, lim.pdf_pages)
+    for pno, (w, h) in enumerate(sizes, start=1):
+        if w * h > lim.page_area:
+            raise exceeded("page_area", f"PDF 第 {pno} 页过大", f"{w:.0f}×{h:.0f} 点（约 {w / 72 * 2.54:.0f}×{h / 72 * 2.54:.0f} 厘米）",
+                           f"{lim.page_area / 10000:.0f} 万平方点（约 A0）", f"{w:.0f}x{h:.0f} pt", lim.page_area)
 
 
 def _pdfium_document(data: bytes) -> Any:

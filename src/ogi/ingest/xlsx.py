@@ -107,9 +107,36 @@ class _Evaluator:
         return total
 
 
+def _check_rows(data: bytes) -> None:
+    """Rows of each sheet counted in openpyxl's read-only (streaming) mode, before the
+    workbook is loaded whole: a million rows would cost minutes and gigabytes."""
+    import openpyxl
+
+    from .limits import current, exceeded
+
+    limit = current().xlsx_rows
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    except Exception as e:
+        raise IngestError("broken_file", "Excel 工作簿已损坏，无法读取", f"broken XLSX: {type(e).__name__}") from None
+    try:
+        for ws in wb.worksheets:
+            for n, _ in enumerate(ws.iter_rows(values_only=True), start=1):
+                if n > limit:
+                    raise exceeded("xlsx_rows", f"工作表“{ws.title[:30]}”行数过多", f"超过 {limit} 行", f"{limit} 行",
+                                   f"> {limit} rows", limit)
+    except IngestError:
+        raise
+    except Exception as e:
+        raise IngestError("broken_file", "Excel 工作簿已损坏，无法读取", f"broken XLSX: {type(e).__name__}") from None
+    finally:
+        wb.close()
+
+
 def read_xlsx(data: bytes, file: str | None = None) -> Document:
     import openpyxl
 
+    _check_rows(data)
     try:
         values = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
         formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)

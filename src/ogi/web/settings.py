@@ -111,3 +111,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Uploaded report files (previous year's report, the filled-in workbook): refused above this size before
+# the body is read; read in a bounded worker process (ogi.ingest.bounded) with the limits of ogi.ingest.limits,
+# these overrides, and a timeout shorter than a reverse proxy's (commonly 30–60 s); at most this many at once.
+OGI_UPLOAD_MAX_BYTES = int(os.environ.get("OGI_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+OGI_LIMITS: dict = {"timeout_s": float(os.environ.get("OGI_UPLOAD_TIMEOUT", "25"))}
+OGI_UPLOAD_READERS = int(os.environ.get("OGI_UPLOAD_READERS", "2"))

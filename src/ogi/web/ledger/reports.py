@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -142,16 +143,39 @@ def checks_with_previous(agency: Agency, year: int, report: Report, uploaded: di
 REGISTER_ROWS = ("regulations", "normative")
 
 
+_readers: threading.BoundedSemaphore | None = None
+_readers_lock = threading.Lock()
+
+
+def read_upload(data: bytes, name: str) -> Report:
+    """An uploaded file read off the request thread: in a bounded worker process (memory
+    cap, a timeout shorter than a proxy's), at most OGI_UPLOAD_READERS at once per server —
+    beyond that the user is asked to retry rather than a server thread being held."""
+    global _readers
+    from django.conf import settings
+
+    from ogi.ingest.bounded import read_bounded
+    from ogi.ingest.limits import Limits
+
+    with _readers_lock:
+        if _readers is None:
+            _readers = threading.BoundedSemaphore(settings.OGI_UPLOAD_READERS)
+    if not _readers.acquire(blocking=False):
+        raise Refused("服务器正忙：同时读取的上传文件已达上限，请稍后再试", "busy")
+    try:
+        result = read_bounded(data, Limits.from_env().with_overrides(settings.OGI_LIMITS), name=name,
+                              require_report=False)
+    finally:
+        _readers.release()
+    if result.error is not None:
+        raise Refused(result.error.message_zh, result.error.code)
+    assert result.report is not None
+    return result.report
+
+
 def import_figures(user, agency: Agency, year: int, data: bytes, name: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """Table 二's yearly figures from a filled-in workbook (or any report file ogi reads)."""
-    from ogi.ingest.errors import IngestError
-    from ogi.ingest.load import read_bytes
-    from ogi.ingest.locate import locate
-
-    try:
-        report = locate(read_bytes(data, name))
-    except IngestError as e:
-        raise Refused(e.message_zh, e.code) from None
+    report = read_upload(data, name)
     ed = report.edition_obj
     values: dict[str, Any] = {}
     for cid, cdef in (ed.cells.items() if ed else []):
@@ -172,14 +196,9 @@ def import_figures(user, agency: Agency, year: int, data: bytes, name: str) -> d
 def upload_previous(user, row: AnnualReport, data: bytes, name: str) -> Report:  # type: ignore[no-untyped-def]
     """Read last year's published report in any format ogi reads and keep it for the
     continuity checks."""
-    from ogi.ingest.errors import IngestError
-    from ogi.ingest.load import read_bytes
-    from ogi.ingest.locate import is_report, locate
+    from ogi.ingest.locate import is_report
 
-    try:
-        report = locate(read_bytes(data, name))
-    except IngestError as e:
-        raise Refused(e.message_zh, e.code) from None
+    report = read_upload(data, name)
     if not is_report(report):
         raise Refused("上传的文件不是政府信息公开工作年度报告", "not_a_report")
     if report.year is not None and report.year != row.year - 1:

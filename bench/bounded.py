@@ -1,0 +1,76 @@
+"""What the bounded workers cost and how much memory each file type takes in them.
+
+1. Isolation overhead: N text reports (the seeds and the corpus's text files, cycled, one
+   file each on disk) read unisolated in this process, then through `read_many` (a pool of
+   long-lived workers with the memory cap and timeout); both on ONE process, so the ratio
+   is the isolation's cost alone. Goal (issue 10): under 15 %.
+2. Peak resident memory per file type of the corpus, each read by a fresh bounded worker,
+   against the cap (`memory_mb`).
+
+    python bench/bounded.py [N]
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from ogi.ingest.bounded import read_many
+from ogi.ingest.limits import Limits
+from ogi.ingest.load import load_report
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("OGI_SHARED", ROOT.parent / "shared"))
+
+
+def text_inputs() -> list[Path]:
+    return sorted((SHARED / "seeds").glob("*.txt")) + sorted((SHARED / "corpus" / "text").glob("*"))
+
+
+def overhead(n: int) -> None:
+    sources = text_inputs()
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for i in range(n):
+            src = sources[i % len(sources)]
+            p = Path(tmp) / f"{i:04d}{src.suffix}"
+            p.write_bytes(src.read_bytes())
+            paths.append(p)
+        for p in paths[: len(sources)]:
+            load_report(p)  # warm caches (editions, regexes) in both paths: workers fork from here
+        t0 = time.perf_counter()
+        for p in paths:
+            load_report(p)
+        plain = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        results = list(read_many(paths, Limits(), jobs=1))
+        bounded = time.perf_counter() - t0
+        assert len(results) == n and all(r.ok for r in results)
+    ratio = bounded / plain - 1
+    print(f"isolation overhead on {n} text reports, one process: unisolated {plain:.2f} s, "
+          f"bounded workers {bounded:.2f} s -> {ratio * 100:+.1f} % (goal < 15 %)")
+
+
+def memory() -> None:
+    lim = Limits()
+    kinds: dict[str, list[Path]] = {}
+    for p in sorted((SHARED / "corpus").glob("*/*")):
+        if p.is_file():
+            kinds.setdefault(p.parent.name, []).append(p)
+    print(f"peak RSS per file type (fresh worker per file; cap memory_mb = {lim.memory_mb} MB of address space):")
+    for kind, files in sorted(kinds.items()):
+        peaks = []
+        for f in files:
+            [r] = list(read_many([f], lim, jobs=1))
+            if r.peak_rss_mb is not None:
+                peaks.append(r.peak_rss_mb)
+        top = max(peaks) if peaks else float("nan")
+        print(f"  {kind:10} {len(files)} files  peak {top:6.0f} MB  ({top / lim.memory_mb:.0%} of the cap)")
+
+
+if __name__ == "__main__":
+    overhead(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)
+    memory()
