@@ -131,11 +131,9 @@ def parse(files: FilesArg, as_json: JsonOpt = False, jsonl: JsonlOpt = False, jo
         _jsonl(_entry(str(files[r.index]), r.report, r.error))
 
     results, interrupted = _read_all(files, jobs, limit, stream if jsonl else None)
-    if jsonl:
-        pass
-    elif as_json:
+    if as_json and not jsonl:
         _dump([_entry(*r) for r in results])
-    else:
+    elif not jsonl:
         console = Console()
         for file, report, err in results:
             if err:

@@ -59,9 +59,10 @@ def test_oversized_pdf_upload_is_refused_while_the_server_keeps_answering(world,
     uploader.login("a-clerk")
     reader.login("a-reviewer")
     reader.get("/")  # the inbox once, so that the timed requests below are not its first
+    pdf = _pdf(2000)  # built before: building it in this process would slow the server's threads too
     page: dict[str, str] = {}
     upload = threading.Thread(target=lambda: page.setdefault("html", uploader.upload(
-        "/reports/2026/", "/reports/2026/previous/", "2000页.pdf", _pdf(2000))))
+        "/reports/2026/", "/reports/2026/previous/", "2000页.pdf", pdf)))
     upload.start()
     answered_during_upload = []
     while upload.is_alive():

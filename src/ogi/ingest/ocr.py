@@ -244,6 +244,8 @@ def read_image(data: bytes, file: str | None = None) -> Document:
     try:
         img.load()
         img = img.convert("RGB")
+    except MemoryError:
+        raise  # the bounded worker says so; not a broken file
     except Exception as e:
         raise IngestError("broken_image", "图片文件已损坏或不完整，无法读取", f"broken image: {e}") from None
     import numpy as np

@@ -88,6 +88,8 @@ def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
         pages = list(pdf.pages)
+    except MemoryError:
+        raise  # the bounded worker says so; not a broken file
     except Exception as e:  # pdfminer raises many kinds for a broken file, wrapped by pdfplumber
         causes = [e, *e.args, e.__cause__, e.__context__]
         if any(isinstance(c, (PDFPasswordIncorrect, PDFEncryptionError)) for c in causes):
@@ -135,7 +137,7 @@ def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document
                     items.append((line["top"], Paragraph(text, {"page": pno, **({"margin": True} if margin else {})})))
             items.sort(key=lambda x: x[0])
             per_page.append(items)
-    except IngestError:
+    except (IngestError, MemoryError):
         raise
     except Exception as e:
         raise IngestError("broken_pdf", "PDF 文件已损坏或不完整，无法读取", f"broken PDF: {type(e).__name__}: {e}") from None

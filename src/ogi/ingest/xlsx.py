@@ -140,6 +140,8 @@ def read_xlsx(data: bytes, file: str | None = None) -> Document:
     try:
         values = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
         formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+    except MemoryError:
+        raise  # the bounded worker says so; not a broken file
     except Exception as e:
         raise IngestError("broken_file", "Excel 工作簿已损坏，无法读取", f"broken XLSX: {type(e).__name__}") from None
     blocks: list[Block] = []
