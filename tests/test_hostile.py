@@ -249,3 +249,43 @@ def test_json_depth_counts_nesting_without_parsing(value):
 
     text = json.dumps(value, ensure_ascii=False)
     assert json_depth(text, 1000) == depth(value)
+
+
+def _slow_scan(tmp_path):  # type: ignore[no-untyped-def]
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(CORPUS / "pdf" / "hongze-gov-2023.pdf"))
+    scan = tmp_path / "scan.png"
+    pdf[0].render(scale=2).to_pil().save(scan)
+    pdf.close()
+    return scan
+
+
+@pytest.mark.parametrize("fmt", ["--jsonl", "--json"])
+def test_ctrl_c_leaves_valid_output_for_what_finished(shared, tmp_path, fmt):
+    import subprocess
+    import sys
+
+    scan = _slow_scan(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-m", "ogi.cli", "parse", fmt, "-j", "1", SEED_2019, scan],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if fmt == "--jsonl":
+        first = proc.stdout.readline()  # the seed is read; the scan is being read
+        assert json.loads(first)["ok"]
+    else:
+        # Nothing is written before the end: wait until the batch runs (its worker exists).
+        children = f"/proc/{proc.pid}/task/{proc.pid}/children"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not open(children, encoding="ascii").read().strip():
+            time.sleep(0.1)
+        time.sleep(1)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "已中止" in err and "Traceback" not in err
+    if fmt == "--jsonl":
+        assert all(json.loads(x) for x in out.splitlines())
+    else:
+        entries = json.loads(out)
+        assert isinstance(entries, list) and all(e["ok"] for e in entries)
+        assert [e["file"] for e in entries] in ([], [str(SEED_2019)])
