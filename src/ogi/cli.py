@@ -74,9 +74,9 @@ def _stream(files: list[Path], jobs: int | None, limit: list[str] | None) -> Ite
                 progress.advance(bar)
             yield r
     except KeyboardInterrupt:
-        results.close()
         raise _Interrupted from None
     finally:
+        results.close()  # the workers are stopped, whatever ended the loop
         if progress is not None:
             progress.stop()
 
@@ -86,12 +86,16 @@ def _read_all(files: list[Path], jobs: int | None = None, limit: list[str] | Non
     """Every file read (bounded), in the order given, and whether Ctrl-C cut the batch short."""
     got: dict[int, tuple[str, Report | None, IngestError | None]] = {}
     interrupted = False
+    stream = _stream(files, jobs, limit)
     try:
-        for r in _stream(files, jobs, limit):
+        for r in stream:
             got[r.index] = (str(files[r.index]), r.report, r.error)
             if on_result is not None:
                 on_result(r)
-    except _Interrupted:
+    # Ctrl-C while a result was being written lands here, not in _stream (typer would
+    # otherwise turn it into a silent exit 130 without the output of what finished).
+    except (_Interrupted, KeyboardInterrupt):
+        stream.close()
         interrupted = True
     return [got[i] for i in sorted(got)], interrupted
 
