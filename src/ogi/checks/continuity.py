@@ -2,27 +2,93 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
+from typing import Generic, TypeVar
 
 from ..editions import Edition
-from ..ingest.metadata import same_agency
+from ..ingest.metadata import agency_key, forms
+from ..ingest.metadata import same_agency as same_agency  # the rule itself, used by callers from here
 from ..report import Finding, Report
+from ..textnorm import nfkc, squash
 from .places import where
 from .registry import finding, rule
 
+T = TypeVar("T")
+
+
+
+@lru_cache(maxsize=1 << 17)
+def _key(name: str) -> str:
+    return agency_key(name)
+
+
+@lru_cache(maxsize=1 << 17)
+def _tails(key: str) -> tuple[str, ...]:
+    """The shorter keys `same_agency` lets this key answer to: what follows an enclosing
+    place written before it (淮安市洪泽区 → 洪泽区)."""
+    places = tuple(forms()["places"])
+    return tuple(key[k:] for k in range(1, len(key)) if key[:k].endswith(places))
+
+
+@lru_cache(maxsize=1 << 17)
+def _may_be_short(name: str) -> bool:
+    """Whether a name may be the shorter one of a pair (`same_agency`'s rule: a place or
+    zone itself, or at least five characters — 开封市商务局 is not every 商务局)."""
+    key = _key(name)
+    return len(squash(nfkc(name))) >= 5 or (len(key) >= 3 and key.endswith(tuple(forms()["places"])))
+
+
+class AgencyIndex(Generic[T]):
+    """Names → what was filed under them, looked up by `same_agency` in constant time
+    per name: each name is stored under its key and under the tails it answers to, so
+    no lookup scans the names already seen."""
+
+    def __init__(self) -> None:
+        self._exact: dict[str, list[tuple[T, bool]]] = defaultdict(list)  # key → (item, may be the short one)
+        self._tail: dict[str, list[T]] = defaultdict(list)
+        self._first: dict[T, int] = {}  # item → when it was first added
+
+    def add(self, name: str | None, item: T) -> None:
+        if not name:  # no name is no agency: it matches none
+            return
+        key = _key(name)
+        self._first.setdefault(item, len(self._first))
+        self._exact[key].append((item, _may_be_short(name)))
+        for t in _tails(key):
+            self._tail[t].append(item)
+
+    def find(self, name: str | None) -> list[T]:
+        """Every item filed under a name `same_agency` with `name`, in the order added."""
+        if not name:
+            return []
+        key = _key(name)
+        found: dict[T, None] = {}
+        for item, _ in self._exact.get(key, ()):
+            found.setdefault(item)
+        for t in _tails(key):  # `name` is the long form of a shorter name seen
+            for item, short_ok in self._exact.get(t, ()):
+                if short_ok:
+                    found.setdefault(item)
+        if _may_be_short(name):  # `name` is the short form of a longer one
+            for item in self._tail.get(key, ()):
+                found.setdefault(item)
+        return sorted(found, key=self._first.__getitem__)
 
 def consecutive(reports: Sequence[Report]) -> Iterator[tuple[int, int]]:
     """(index of last year's report, index of this year's) for every consecutive pair of
-    the same agency."""
-    by_year: dict[int, list[int]] = {}
+    the same agency: for each report, the first of last year's reports of its agency."""
+    by_year: dict[int, AgencyIndex[int]] = defaultdict(AgencyIndex)
     for i, r in enumerate(reports):
         if r.agency and r.year is not None:
-            by_year.setdefault(r.year, []).append(i)
-    for year, indices in by_year.items():
-        for i in indices:
-            prev = next((p for p in by_year.get(year - 1, []) if same_agency(reports[p].agency, reports[i].agency)), None)
-            if prev is not None:
-                yield prev, i
+            by_year[r.year].add(r.agency, i)
+    for i, r in enumerate(reports):
+        if not r.agency or r.year is None or r.year - 1 not in by_year:
+            continue
+        found = by_year[r.year - 1].find(r.agency)
+        if found:
+            yield min(found), i
 
 
 def _pairs(reports: Sequence[Report]) -> Iterator[tuple[int, Report, Report, Edition, Edition]]:

@@ -13,10 +13,10 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any
 
+from ..checks.continuity import AgencyIndex
 from ..checks.places import cell_zh
 from ..editions import all_editions
 from ..ingest.errors import IngestError
-from ..ingest.metadata import same_agency
 from ..report import Finding, Report
 from .indicators import Figure, figures, shown
 
@@ -136,6 +136,7 @@ def compare(results: list[Result], findings: list[list[Finding]]) -> dict[str, A
     agency's previous report given; the unreadable files listed apart."""
     found = iter(findings)
     groups: list[tuple[list[str], list[dict[str, Any]]]] = []  # (names seen, entries)
+    index: AgencyIndex[int] = AgencyIndex()  # name → its group, without scanning the groups
     unreadable = []
     for file, report, err in results:
         if err is not None or report is None:
@@ -144,13 +145,16 @@ def compare(results: list[Result], findings: list[list[Finding]]) -> dict[str, A
         entry = {"file": file, "agency": report.agency, "year": report.year, "edition": report.edition,
                  "figures": figures(report), **_severities(next(found))}
         name = report.agency or UNKNOWN_AGENCY
-        # 洪泽区人民政府 and 淮安市洪泽区人民政府 are one agency's reports of two years.
-        group = next((g for g in groups if any(n == name or same_agency(n, name) for n in g[0])), None)
-        if group is None:
-            groups.append(([name], [entry]))
-        else:
-            group[0].append(name)
-            group[1].append(entry)
+        # 洪泽区人民政府 and 淮安市洪泽区人民政府 are one agency's reports of two years;
+        # the first group any of whose names is the same agency takes the report.
+        hits = index.find(name)
+        if not hits:
+            hits = [len(groups)]
+            groups.append(([], []))
+        g = min(hits)
+        groups[g][0].append(name)
+        groups[g][1].append(entry)
+        index.add(name, g)
     by_agency = {max(names, key=len): entries for names, entries in groups}
     agencies = []
     for name in sorted(by_agency):
