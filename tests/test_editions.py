@@ -66,3 +66,18 @@ def test_roles_name_real_cells():
 def test_unknown_edition():
     with pytest.raises(KeyError):
         load_edition("1999")
+
+
+def test_yaml_files_read_alike_by_the_c_and_python_loaders():
+    from pathlib import Path
+
+    import yaml
+
+    from ogi.yamlfile import LOADER, load
+
+    assert LOADER is yaml.CSafeLoader  # the fast path start-up counts on
+    files = sorted(Path(__file__).resolve().parent.parent.joinpath("src/ogi").rglob("*.yaml"))
+    assert len(files) >= 5
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        assert load(text) == yaml.safe_load(text), f

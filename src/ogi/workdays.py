@@ -17,9 +17,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .paths import data_dir
+from .yamlfile import load as load_yaml
 
 WEEKDAYS_ZH = "一二三四五六日"
 STATUTORY_DAYS = 20  # Art. 33: answer within 20 working days
@@ -119,13 +118,13 @@ def load_calendar(extra: Iterable[Path] | None = None) -> Calendar:
     """The shipped calendar plus the years added in the data directory."""
     base = resources.files("ogi").joinpath("data/calendar.yaml").read_bytes()
     digest = hashlib.sha256(base)
-    years = _parse_years(yaml.safe_load(base))
+    years = _parse_years(load_yaml(base))
     files = sorted(extra) if extra is not None else sorted(overlay_dir().glob("*.yaml"))
     for f in files:
         raw = f.read_bytes()
         digest.update(raw)
-        years.update(_parse_years(yaml.safe_load(raw)))
-    cal = Calendar(years, f"{yaml.safe_load(base)['version']}+{max(years)}#{digest.hexdigest()[:8]}")
+        years.update(_parse_years(load_yaml(raw)))
+    cal = Calendar(years, f"{load_yaml(base)['version']}+{max(years)}#{digest.hexdigest()[:8]}")
     for spec in years.values():
         for h in spec["holidays"]:
             cal.holidays.append(h)
@@ -145,7 +144,7 @@ def default_calendar() -> Calendar:
 def add_year_file(path: Path) -> list[int]:
     """Validate a year's schedule file and keep it in the data directory."""
     raw = path.read_bytes()
-    years = _parse_years(yaml.safe_load(raw) or {})
+    years = _parse_years(load_yaml(raw) or {})
     if not years:
         raise ValueError("no years in the file")
     target = overlay_dir()

@@ -7,10 +7,9 @@ from decimal import Decimal
 from functools import cache
 from importlib import resources
 
-import yaml
-
 from ..editions import all_editions
 from ..report import Report
+from ..yamlfile import load as load_yaml
 
 Figure = int | Decimal | None
 
@@ -27,7 +26,7 @@ class Indicator:
 
 @cache
 def indicators() -> tuple[Indicator, ...]:
-    raw = yaml.safe_load(resources.files("ogi.corpus").joinpath("indicators.yaml").read_text(encoding="utf-8"))
+    raw = load_yaml(resources.files("ogi.corpus").joinpath("indicators.yaml").read_text(encoding="utf-8"))
     out = tuple(Indicator(d["id"], d["label"], d.get("short", d["label"]), tuple(d.get("sum", ())),
                           tuple(d["rate"]) if "rate" in d else None, bool(d.get("hidden"))) for d in raw)
     known = {i.id for i in out}

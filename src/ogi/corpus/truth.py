@@ -7,11 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..editions import load_edition
 from ..report import Report
 from ..textnorm import parse_figure
+from ..yamlfile import load as load_yaml
 
 ABSENT = "absent"  # the document itself does not print the cell
 UNKNOWN = "?"  # the printed value cannot be told from the file
@@ -28,7 +27,7 @@ class Truth:
 
 
 def load_truth(path: str | Path) -> Truth:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data = load_yaml(Path(path).read_text(encoding="utf-8"))
     ed = load_edition(str(data["edition"]))
     cells: dict[str, Any] = {}
     for table in ("active", "requests"):

@@ -12,7 +12,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from ..yamlfile import load as load_yaml
 
 EDITION_FILES = {"2019": "e2019.yaml", "2021": "e2021.yaml"}
 
@@ -336,7 +336,7 @@ def load_edition(edition_id: str) -> Edition:
     except KeyError:
         raise KeyError(f"unknown edition {edition_id!r}") from None
     text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
-    return _parse(yaml.safe_load(text))
+    return _parse(load_yaml(text))
 
 
 def all_editions() -> list[Edition]:

@@ -13,16 +13,15 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from ..textnorm import DATE_RE, is_date_line, nfkc, parse_date, squash
+from ..yamlfile import load as load_yaml
 from .document import Evidence
 
 
 @cache
 def forms() -> dict[str, Any]:
     """The organisation forms and page labels of data/agencies.yaml."""
-    return yaml.safe_load(resources.files("ogi").joinpath("data/agencies.yaml").read_text(encoding="utf-8"))
+    return load_yaml(resources.files("ogi").joinpath("data/agencies.yaml").read_text(encoding="utf-8"))
 
 
 def _alternation(words: list[str]) -> str:

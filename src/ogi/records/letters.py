@@ -25,7 +25,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
@@ -33,6 +32,7 @@ from docx.shared import Mm
 from ..render.docx import BODY, SIZE_BODY, SIZE_TITLE, TITLE, add_paragraph, set_fonts
 from ..render.text import date_zh
 from ..textnorm import decimal_text
+from ..yamlfile import load as load_yaml
 
 # What a user may name in a template, with its Chinese name for messages. The same names
 # for every letter; which of them a letter needs is read from its own template.
@@ -74,7 +74,7 @@ class Letter:
 
 @cache
 def _defaults() -> dict[str, Any]:
-    return yaml.safe_load(resources.files("ogi.records").joinpath("letters.yaml").read_text(encoding="utf-8"))
+    return load_yaml(resources.files("ogi.records").joinpath("letters.yaml").read_text(encoding="utf-8"))
 
 
 def templates(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
