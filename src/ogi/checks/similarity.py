@@ -32,6 +32,7 @@ from .registry import finding, rule
 SECTIONS = ("overview", "problems", "other")
 MIN_SENTENCE = 15  # characters: shorter sentences ("无。") are shared by chance
 SHARE = 0.5  # a report whose narrative is at least half someone else's is flagged
+QUOTE = 40  # characters of a sentence quoted in the finding
 RARE = 20  # distinct narratives of one year a sentence may be in and still point to copying
 _SPLIT = re.compile(r"(?<=[。！？；!?;])|\n")
 _NOISE = re.compile(r"[\s\d〇一二三四五六七八九十年月日]+")
@@ -147,9 +148,9 @@ def _same_year(narratives: Sequence[Narrative], members: list[int]) -> Iterator[
             yield Copied(i, best, [j for j in group if j != i] + others, False)
 
 
-def _finding(copied: Copied, reports: Sequence[Report], mine: dict[str, str], theirs: dict[str, str]) -> Finding:
-    shared = [s for s in mine if s in theirs]
-    quotes = "；".join(f"“{mine[s][:40]}{'…' if len(mine[s]) > 40 else ''}”" for s in shared[:3])
+def copied_finding(copied: Copied, reports: Sequence[Report], shared: Sequence[str]) -> Finding:
+    """The finding for one report, quoting up to three of the `shared` sentences."""
+    quotes = "；".join(f"“{s[:QUOTE]}{'…' if len(s) > QUOTE else ''}”" for s in shared[:3])
     first = reports[copied.others[0]]
     if copied.last_year:
         why_zh, why_en = f"本机关{first.year}年度的报告", f"the {first.year} report"
@@ -169,4 +170,5 @@ def check_copied(reports: Sequence[Report]) -> Iterator[tuple[int, Finding]]:
     narratives = [Narrative.of(r) for r in reports]
     for c in copied_groups(narratives, ((i, p) for p, i in consecutive(reports))):
         # Quotes need the printed sentences: recomputed for the flagged reports only.
-        yield c.index, _finding(c, reports, sentences(reports[c.index]), sentences(reports[c.others[0]]))
+        mine, theirs = sentences(reports[c.index]), sentences(reports[c.others[0]])
+        yield c.index, copied_finding(c, reports, [mine[s] for s in mine if s in theirs])

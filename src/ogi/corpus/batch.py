@@ -5,6 +5,7 @@ error and every other result is kept."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..ingest.bounded import default_jobs
@@ -15,7 +16,7 @@ from ..report import Report
 
 Result = tuple[str, Report | None, IngestError | None]
 
-__all__ = ["Result", "default_jobs", "read_many"]
+__all__ = ["Result", "default_jobs", "iter_read", "read_many"]
 
 
 def read_many(paths: list[Path | str], jobs: int | None = None, limits: Limits | None = None) -> list[Result]:
@@ -25,3 +26,11 @@ def read_many(paths: list[Path | str], jobs: int | None = None, limits: Limits |
     for r in read_bounded_many(names, limits, jobs):
         out[r.index] = (names[r.index], r.report, r.error)
     return [r for r in out if r is not None]
+
+
+def iter_read(paths: list[Path | str], jobs: int | None = None, limits: Limits | None = None) -> Iterator[Result]:
+    """Like `read_many`, but each result as soon as its file is done (in the order they
+    finish), so a caller can write it out and let it go."""
+    names = [str(p) for p in paths]
+    for r in read_bounded_many(names, limits, jobs):
+        yield names[r.index], r.report, r.error
