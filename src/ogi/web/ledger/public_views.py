@@ -85,8 +85,19 @@ def published_reports(request: HttpRequest) -> HttpResponse:
     """Every published annual report, newest year first."""
     from .models import AnnualReport
 
-    rows = AnnualReport.objects.filter(state="published").select_related("agency").order_by("-year", "agency__name")
-    return render(request, "ledger/public_reports.html", {"rows": rows, "public_page": True})
+    published = AnnualReport.objects.filter(state="published").select_related("agency")
+    agencies = sorted(set(published.values_list("agency__name", flat=True)))
+    years = sorted(set(published.values_list("year", flat=True)), reverse=True)
+    agency = request.GET.get("agency", "").strip()
+    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None
+    rows = published
+    if agency:
+        rows = rows.filter(agency__name=agency)
+    if year:
+        rows = rows.filter(year=year)
+    return render(request, "ledger/public_reports.html", {
+        "rows": rows.order_by("-year", "agency__name"), "public_page": True, "agencies": agencies, "years": years,
+        "agency": agency, "year": year})
 
 
 @require_http_methods(["POST"])

@@ -4,12 +4,16 @@ overrides with their reasons, review, publication and export."""
 
 from __future__ import annotations
 
+import re
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from ogi.records.draft import redraft_overview
 from ogi.records.workflow import Refused
 from ogi.render import FORMATS
 from ogi.render import render as render_report
@@ -102,6 +106,22 @@ def section(request: HttpRequest, year: int, key: str) -> HttpResponse:
         return HttpResponse(e.message_zh, status=409)
     ws = reports.workspace(s.agency, year)
     return render(request, "ledger/_findings.html", {"findings": ws.findings, "saved": _titles(ws)[key]})
+
+
+@login_required
+@require_POST
+def redraft(request: HttpRequest, year: int) -> HttpResponse:
+    """The 总体情况 figures brought up to date, the office's own words kept."""
+    s = _staff(request)
+    ws = reports.workspace(s.agency, _year(year))
+    text, changes = redraft_overview(ws.row.sections.get("overview", ""), ws.report)
+    try:
+        reports.save_section(request.user, ws, "overview", text)
+    except Refused as e:
+        messages.error(request, e.message_zh)
+    else:
+        messages.success(request, "已按当前数据更新：" + "；".join(changes) if changes else "总计数字与当前数据一致，无需更新")
+    return redirect("workspace", year=year)
 
 
 @login_required
@@ -205,11 +225,30 @@ def import_figures(request: HttpRequest, year: int) -> HttpResponse:
     return redirect("workspace", year=year)
 
 
-def public(request: HttpRequest, slug: str) -> HttpResponse:
+def _published(slug: str) -> AnnualReport:
     row = AnnualReport.objects.filter(slug=slug, state="published").select_related("agency").first()
     if row is None:
         raise Http404("没有这份已发布的报告")
+    return row
+
+
+def public(request: HttpRequest, slug: str) -> HttpResponse:
+    row = _published(slug)
     ws = reports.workspace(row.agency, row.year)
-    return HttpResponse(render_report(ws.report, "html"), content_type=MIME["html"])
+    html = render_report(ws.report, "html").decode("utf-8")
+    # The report page stays the self-contained statutory document; the way back to the
+    # list and the downloads sit above it and are not printed.
+    nav = render(request, "ledger/_public_report_nav.html", {"row": row}).content.decode("utf-8")
+    html = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + nav, html, count=1)
+    return HttpResponse(html, content_type=MIME["html"])
 
 
+def public_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    if fmt not in ("pdf", "docx"):
+        raise Http404("不支持的格式")
+    row = _published(slug)
+    ws = reports.workspace(row.agency, row.year)
+    resp = HttpResponse(render_report(ws.report, fmt), content_type=MIME[fmt])
+    name = f"{row.agency.name}{row.year}年政府信息公开工作年度报告.{fmt}"
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return resp

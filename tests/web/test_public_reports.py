@@ -1,0 +1,73 @@
+"""Published reports for the public: the list filtered by agency and year, PDF and DOCX
+downloads, the way back to the list; and the 总体情况 figures redrafted from the current
+figures with the office's own words kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django.test import Client
+from docx import Document
+
+from ogi.web.ledger import reports, services
+from ogi.web.ledger.models import AnnualReport
+
+from .conftest import request_data
+from .test_ledger import login
+
+
+def _publish(agency, year: int, slug: str) -> AnnualReport:  # type: ignore[no-untyped-def]
+    reports.workspace(agency, year)
+    row = AnnualReport.objects.get(agency=agency, year=year)
+    row.state, row.slug, row.issued_on = "published", slug, dt.date(year + 1, 1, 20)
+    row.save()
+    return row
+
+
+def test_public_list_filters_downloads_and_links_back(world):
+    _publish(world["a"], 2025, "swj-2025")
+    _publish(world["a"], 2024, "swj-2024")
+    _publish(world["b"], 2025, "mzj-2025")
+    c = Client()
+    page = c.get("/public/reports/").content.decode()
+    assert page.count('/report.pdf"') == page.count('/report.docx"') == 3
+    only = c.get("/public/reports/?agency=某市商务局&year=2025").content.decode()
+    assert "/public/reports/swj-2025/" in only and "swj-2024" not in only and "mzj-2025" not in only
+    assert "没有符合条件" in c.get("/public/reports/?agency=某市民政局&year=2024").content.decode()
+    assert c.get("/public/reports/?year=abc").status_code == 200
+    html = c.get("/public/reports/swj-2025/").content.decode()
+    assert 'href="/public/reports/" id="back"' in html and "/public/reports/swj-2025/report.pdf" in html
+    assert html.index("<body") < html.index('id="report-nav"') < html.index("<h1")
+    docx = c.get("/public/reports/swj-2025/report.docx")
+    assert docx.status_code == 200
+    assert Document(io.BytesIO(docx.content)).paragraphs[0].text == "某市商务局2025年政府信息公开工作年度报告"
+    pdf = c.get("/public/reports/swj-2025/report.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert c.get("/public/reports/swj-2025/report.xlsx").status_code == 404
+    row = AnnualReport.objects.get(slug="mzj-2025")
+    row.state = "draft"
+    row.save()
+    assert c.get("/public/reports/mzj-2025/report.pdf").status_code == 404  # unpublished: not there
+
+
+def test_redraft_updates_the_figures_and_keeps_the_office_text(world):
+    ws = reports.workspace(world["a"], 2026)
+    own = ws.row.sections["overview"] + "\n本机关持续完善依申请公开工作机制，答复文书全部经法制审核。"
+    reports.save_section(world["a_clerk"], ws, "overview", own)
+    for _ in range(3):
+        services.register(world["a_clerk"], request_data())
+    c = login(world["a_clerk"])
+    resp = c.post("/reports/2026/overview/redraft/", follow=True)
+    assert "全年共收到政府信息公开申请：0 → 3" in resp.content.decode()
+    text = AnnualReport.objects.get(agency=world["a"], year=2026).sections["overview"]
+    assert "全年共收到政府信息公开申请3件" in text and "结转下年度继续办理3件" in text
+    assert text.endswith("本机关持续完善依申请公开工作机制，答复文书全部经法制审核。")
+    again = c.post("/reports/2026/overview/redraft/", follow=True).content.decode()
+    assert "无需更新" in again
+    # Text the office wrote without the drafted sentence gets it put in front.
+    ws = reports.workspace(world["a"], 2026)
+    reports.save_section(world["a_clerk"], ws, "overview", "本年度工作平稳有序。")
+    c.post("/reports/2026/overview/redraft/")
+    text = AnnualReport.objects.get(agency=world["a"], year=2026).sections["overview"]
+    assert text.startswith("2026年，某市商务局") and "收到政府信息公开申请3件" in text and text.endswith("本年度工作平稳有序。")
