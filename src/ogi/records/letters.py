@@ -79,7 +79,10 @@ def _defaults() -> dict[str, Any]:
 
 def templates(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The templates in force: the defaults with an agency's own entries laid over them
-    (one level deep: a letter, a decision or a ground is replaced as a whole or by key)."""
+    (one level deep: a letter, a decision or a ground is replaced as a whole or by key).
+    Read-only: without overrides this is the shared, cached default."""
+    if not overrides:
+        return _defaults()
     out = copy.deepcopy(_defaults())
     for key, value in (overrides or {}).items():
         if isinstance(value, Mapping) and isinstance(out.get(key), dict):
