@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ogi.workdays import CalendarRangeError, deadline, default_calendar, load_calendar
+from ogi.workdays import deadline, default_calendar, estimated_days_off, load_calendar
 
 CAL = default_calendar()
 DAYS = st.dates(min_value=dt.date(2019, 1, 1), max_value=dt.date(2026, 9, 30))
@@ -91,12 +91,50 @@ def test_extension_adds_exactly_that_many_working_days(received, n):
     assert CAL.workdays(base.due + dt.timedelta(days=1), ext.due) == n
 
 
-def test_refuses_past_the_last_year():
-    with pytest.raises(CalendarRangeError) as e:
-        deadline(dt.date(2027, 3, 1))
-    assert e.value.last == 2026 and "2026" in e.value.message_zh
-    with pytest.raises(CalendarRangeError):
-        deadline(dt.date(2026, 12, 20))  # the count runs into 2027
+def test_past_the_last_year_the_due_date_is_provisional():
+    d = deadline(dt.date(2026, 12, 25))  # its 20th working day is in 2027, whose notice is not out
+    # Counted by hand: 12-28..12-31 (4), 2027-01-01 元旦 off, then 16 more from 01-04.
+    assert d.due == dt.date(2027, 1, 25) and d.provisional and d.estimated_years == [2027]
+    assert "2027年" in d.provisional_reason_zh and "调休" in d.provisional_reason_zh
+    assert "工作日历" in d.final_when_zh and "ogi calendar" not in d.final_when_zh
+    assert "元旦假期（1月1日，推定）不计" in d.explanation_zh and "（推定）" in d.explanation_zh
+    assert d.to_json()["provisional"] is True and d.to_json()["provisional_reason_en"]
+    assert not deadline(dt.date(2026, 9, 28)).provisional
+    # A year after: 春节 2027 by the lunar calendar (除夕 02-05 .. 初三 02-08, the weekend days made up).
+    spring = deadline(dt.date(2027, 1, 25))
+    assert spring.provisional and "春节假期（2月5日至2月10日，推定）不计" in spring.explanation_zh
+    assert all(not CAL.is_workday(dt.date(2027, 2, day)) for day in (5, 8, 9, 10))
+
+
+def test_holidays_estimate_agrees_with_the_published_years():
+    """The estimate used past the calendar, checked against 2019–2026 as published: every
+    statutory day off it gives lies inside a published holiday period of the same name, and
+    every published period holds at least one of them."""
+    wrong, empty = [], []
+    for year in range(2019, 2027):
+        estimated = estimated_days_off(year)
+        assert estimated, year
+        for day, name in estimated.items():
+            if day not in CAL.off or name not in CAL.off[day]:
+                wrong.append((day, name, CAL.off.get(day)))
+        for h in CAL.years[year]["holidays"]:
+            if not any(h.start <= day <= h.end for day in estimated):
+                empty.append(h)
+    assert wrong == [] and empty == []
+
+
+ANY_DAY = st.dates(min_value=dt.date(2019, 1, 1), max_value=dt.date(2030, 12, 31))
+
+
+@settings(max_examples=300, deadline=None)
+@given(ANY_DAY, st.integers(0, 20), st.integers(0, 30), st.integers(0, 20), st.integers(1, 40))
+def test_deadline_answers_for_any_receipt_day(received, offset, length, extend, days):
+    start = received + dt.timedelta(days=offset)
+    d = deadline(received, days, [(start, start + dt.timedelta(days=length))], extend)
+    assert d.due > received and CAL.is_workday(d.due)
+    counted_over = range((received + dt.timedelta(days=1)).year, d.due.year + 1)
+    assert d.provisional == any(y > CAL.last_year for y in counted_over)
+    assert ("推定" in d.explanation_zh) == d.provisional
 
 
 def test_a_year_can_be_added(tmp_path):
@@ -123,16 +161,23 @@ def test_cli_json_and_errors(tmp_path):
     p = _ogi("deadline", "2026-09-28", "--json")
     out = json.loads(p.stdout)
     assert p.returncode == 0 and out["due"] == "2026-10-30" and out["received"] == "2026-09-28"
-    assert set(out) == {"received", "working_days", "paused", "extended", "due", "calendar_version", "explanation_zh"}
+    assert set(out) == {"received", "working_days", "paused", "extended", "due", "provisional", "calendar_version",
+                        "explanation_zh"}
+    assert out["provisional"] is False
     p = _ogi("deadline", "2026-02-10", "--pause", "2026-03-02", "2026-03-06", "--extend", "20", "--json")
     out = json.loads(p.stdout)
     assert out["paused"] == [["2026-03-02", "2026-03-06"]] and out["extended"] == 20
     p = _ogi("deadline", "2027-05-01", "--json")
-    assert p.returncode == 2 and "2026" in p.stderr and json.loads(p.stdout)["error"]["last_year"] == 2026
+    out = json.loads(p.stdout)
+    assert p.returncode == 0 and out["provisional"] is True and out["estimated_years"] == [2027]
+    assert "2027年" in out["provisional_reason_zh"] and out["final_when_zh"] and out["provisional_reason_en"]
+    p = _ogi("deadline", "2026-12-25")
+    assert p.returncode == 0 and "截止日：2027-01-25（推定）" in p.stdout and "ogi calendar add" in p.stdout
     p = _ogi("deadline", "2026-02-30")
     assert p.returncode == 2 and "Traceback" not in p.stderr
     f = tmp_path / "2027.yaml"
     f.write_text("years:\n  2027:\n    notice: 测试\n    holidays: []\n    workdays: []\n", encoding="utf-8")
     env = {"OGI_DATA_DIR": str(tmp_path / "data")}
     assert _ogi("calendar", "add", str(f), env=env).returncode == 0
-    assert json.loads(_ogi("deadline", "2027-03-01", "--json", env=env).stdout)["due"] == "2027-03-29"
+    out = json.loads(_ogi("deadline", "2027-03-01", "--json", env=env).stdout)
+    assert out["due"] == "2027-03-29" and out["provisional"] is False

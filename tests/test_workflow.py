@@ -221,4 +221,10 @@ def test_request_fee_never_decreases(n):
 
 def test_lateness_still_known_when_today_is_past_the_calendar():
     d = due_of(R(received_on=D(2026, 11, 2)), D(2027, 2, 1))
-    assert d.status == "overdue" and d.days_left is None and d.due == D(2026, 11, 30)
+    # Working days late counted over 2027 as estimated: 12-01..12-31 (23), 2027-01 less 元旦 (20), 02-01 (1).
+    assert d.status == "overdue" and d.days_left == -44 and d.due == D(2026, 11, 30) and not d.provisional
+
+
+def test_an_open_request_running_into_an_unpublished_year_is_provisional():
+    d = due_of(R(received_on=D(2026, 12, 10)), D(2026, 12, 11))
+    assert d.provisional and d.due.year == 2027 and "2027年" in d.provisional_reason_zh and d.days_left > 0

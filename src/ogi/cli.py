@@ -408,7 +408,7 @@ def deadline_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """按工作日计算答复期限（次日起算，节假日与调休按国务院办公厅通知）。"""
-    from .workdays import CalendarRangeError, deadline
+    from .workdays import deadline
 
     start = _date_arg(received)
     pauses = []
@@ -422,16 +422,16 @@ def deadline_cmd(
         pauses.append((pa, pb))
     try:
         d = deadline(start, days, pauses, extend)
-    except CalendarRangeError as e:
-        sys.stderr.write(e.message_zh + "\n")
-        if as_json:
-            _dump({"error": {"code": "calendar_range", "message_zh": e.message_zh, "message_en": str(e),
-                             "last_year": e.last}})
-        raise typer.Exit(2) from None
+    except ValueError:
+        raise typer.BadParameter(f"无法从 {received} 起计算期限") from None
     if as_json:
         _dump(d.to_json())
     else:
-        sys.stdout.write(f"截止日：{d.due.isoformat()}\n{d.explanation_zh}\n（日历版本 {d.calendar_version}）\n")
+        mark = "（推定）" if d.provisional else ""
+        sys.stdout.write(f"截止日：{d.due.isoformat()}{mark}\n{d.explanation_zh}\n（日历版本 {d.calendar_version}）\n")
+        if d.provisional:
+            years = "、".join(f"{y}年" for y in d.estimated_years)
+            sys.stdout.write(f"推定：{years}节假日安排公布后，用 ogi calendar add FILE 添加，截止日即确定。\n")
 
 
 from .supervision.cli import supervise_app  # noqa: E402 — the commands of their own module

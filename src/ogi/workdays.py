@@ -3,19 +3,28 @@ working days (调休) of each year's State Council notice — and statutory dead
 in them (Regulation on OGI Art. 30–33: day 1 is the first working day after receipt).
 
 The calendar is data: the project's own file (data/calendar.yaml), plus years an
-administrator adds from later notices (`ogi calendar add`), kept in the data directory.
-It refuses to count past the last year it knows."""
+administrator adds from later notices (the 工作日历 page or `ogi calendar add`), kept in the
+data directory. A year without a notice — the next one, until the State Council publishes
+it — is estimated from what is fixed in advance: weekends and the statutory holidays of
+《全国年节及纪念日放假办法》 as the `holidays` package computes them (lunar dates included).
+A deadline counted over such a year is *provisional* and says so; it becomes final when
+that year's notice is added."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+import holidays
+import yaml
+from holidays.constants import PUBLIC
 
 from .paths import data_dir
 from .yamlfile import load as load_yaml
@@ -24,17 +33,15 @@ WEEKDAYS_ZH = "一二三四五六日"
 STATUTORY_DAYS = 20  # Art. 33: answer within 20 working days
 
 
-class CalendarRangeError(ValueError):
-    """A date outside the years the calendar knows."""
+CALENDAR_PAGE = "“工作日历”页面（/calendar/）"
 
-    def __init__(self, day: dt.date, first: int, last: int):
-        self.day, self.first, self.last = day, first, last
-        super().__init__(f"{day.isoformat()} is outside the calendar ({first}–{last})")
 
-    @property
-    def message_zh(self) -> str:
-        return (f"{self.day.isoformat()} 超出工作日历的范围：日历只包含 {self.first}–{self.last} 年的节假日安排"
-                f"（最后一年为 {self.last} 年）。请在国务院办公厅公布新一年节假日安排后用 ogi calendar add 添加。")
+class CalendarFileError(ValueError):
+    """A year's schedule file that cannot be taken; the reason in Chinese and English."""
+
+    def __init__(self, message_zh: str, message_en: str):
+        super().__init__(message_en)
+        self.message_zh, self.message_en = message_zh, message_en
 
 
 @dataclass(frozen=True)
@@ -60,20 +67,29 @@ class Calendar:
     def last_year(self) -> int:
         return max(self.years)
 
-    def check(self, day: dt.date) -> None:
-        if not self.first_year <= day.year <= self.last_year:
-            raise CalendarRangeError(day, self.first_year, self.last_year)
+    def published(self, year: int) -> bool:
+        return year in self.years
+
+    def day_off(self, day: dt.date) -> str | None:
+        """The holiday a day belongs to (published, or estimated for a year without a notice)."""
+        if self.published(day.year):
+            return self.off.get(day)
+        return estimated_days_off(day.year).get(day)
 
     def is_workday(self, day: dt.date) -> bool:
-        self.check(day)
         if day in self.makeup:
             return True
-        if day in self.off:
+        if self.day_off(day):
             return False
         return day.weekday() < 5
 
     def holiday_of(self, day: dt.date) -> Holiday:
-        return next(h for h in self.holidays if h.start <= day <= h.end)
+        spans = self.holidays if self.published(day.year) else estimated_holidays(day.year)
+        return next(h for h in spans if h.start <= day <= h.end)
+
+    def unpublished_years(self, start: dt.date, end: dt.date) -> list[int]:
+        """Years between two dates (inclusive) whose schedule is estimated, not published."""
+        return [y for y in range(start.year, end.year + 1) if not self.published(y)]
 
     def next_workday(self, day: dt.date) -> dt.date:
         d = day + dt.timedelta(days=1)
@@ -90,24 +106,94 @@ class Calendar:
         return n
 
 
-def _parse_years(data: dict) -> dict[int, dict[str, Any]]:
+# --- years without a notice ------------------------------------------------------------------
+
+# The statutory holidays of 《全国年节及纪念日放假办法》 as the `holidays` package names them
+# (zh_CN), each mapped to the holiday period it belongs to. Anything else the package knows —
+# the substituted days of past notices — is not fixed in advance and is left out.
+_STATUTORY = {"元旦": "元旦", "农历除夕": "春节", "春节": "春节", "清明节": "清明节", "劳动节": "劳动节",
+              "端午节": "端午节", "中秋节": "中秋节", "国庆节": "国庆节"}
+# Art. 6 of the 办法: a holiday falling on a weekend is made up on a working day; the package
+# estimates which day and labels it so.
+_OBSERVED = "（补假）"
+
+
+@cache
+def estimated_days_off(year: int) -> dict[dt.date, str]:
+    """Statutory days off of a year as fixed in advance: the holidays themselves and the
+    weekday given for one that falls on a weekend. Make-up working days (调休) are not fixed
+    in advance, so none are estimated."""
+    if not dt.MINYEAR < year < dt.MAXYEAR:
+        return {}
+    out: dict[dt.date, str] = {}
+    for day, names in _china(year):
+        for name in names:
+            period = _STATUTORY.get(name.removesuffix(_OBSERVED))
+            if period:
+                out[day] = period
+                break
+    return out
+
+
+def _china(year: int) -> list[tuple[dt.date, list[str]]]:
+    h = holidays.China(years=year, categories=(PUBLIC,), language="zh_CN")
+    return [(d, h.get_list(d)) for d in sorted(h)]
+
+
+@cache
+def estimated_holidays(year: int) -> list[Holiday]:
+    """The estimated days off of a year as holiday periods (for explanations)."""
+    spans: list[Holiday] = []
+    for day, name in sorted(estimated_days_off(year).items()):
+        last = spans[-1] if spans else None
+        if last and last.name == name and all(
+                (last.end + dt.timedelta(days=i)).weekday() >= 5 for i in range(1, (day - last.end).days)):
+            spans[-1] = Holiday(name, last.start, day)
+        else:
+            spans.append(Holiday(name, day, day))
+    return spans
+
+
+def _parse_years(data: Any) -> dict[int, dict[str, Any]]:
+    if not isinstance(data, dict) or not isinstance(data.get("years") or {}, dict):
+        raise CalendarFileError("文件格式不对：应以 years: 开头，其下按年份列出 holidays 和 workdays",
+                                "not a calendar file: expected a mapping with 'years'")
     years = {}
     for year, spec in (data.get("years") or {}).items():
-        y = int(year)
-        holidays = [Holiday(str(h["name"]), _date(h["from"]), _date(h["to"])) for h in spec.get("holidays") or []]
-        makeup = [_date(d) for d in spec.get("workdays") or []]
-        for h in holidays:
-            if h.end < h.start or not (y - 1 <= h.start.year <= y):
-                raise ValueError(f"{y}: holiday {h.name} {h.start}–{h.end} is not in that year")
+        try:
+            y = int(year)
+        except (TypeError, ValueError):
+            raise CalendarFileError(f"年份“{year}”不是数字", f"year {year!r} is not a number") from None
+        if not 2000 <= y <= 2100:
+            raise CalendarFileError(f"年份 {y} 不在 2000–2100 之间", f"year {y} is outside 2000-2100")
+        if not isinstance(spec, dict):
+            raise CalendarFileError(f"{y}年：应列出 notice、holidays 和 workdays", f"{y}: expected notice, holidays, workdays")
+        hols = []
+        for h in spec.get("holidays") or []:
+            if not isinstance(h, dict) or not {"name", "from", "to"} <= set(h):
+                raise CalendarFileError(f"{y}年：每个假期应写作 {{name: 名称, from: 起始日期, to: 结束日期}}",
+                                        f"{y}: each holiday needs name, from and to")
+            hol = Holiday(str(h["name"]), _date(h["from"], y), _date(h["to"], y))
+            if hol.end < hol.start or not (y - 1 <= hol.start.year <= y) or hol.end.year > y:
+                raise CalendarFileError(f"{y}年：{hol.name}假期 {hol.start}至{hol.end} 不在该年内或起止颠倒",
+                                        f"{y}: holiday {hol.name} {hol.start}-{hol.end} is not in that year")
+            hols.append(hol)
+        makeup = [_date(d, y) for d in spec.get("workdays") or []]
         for d in makeup:
             if d.year != y or d.weekday() < 5:
-                raise ValueError(f"{y}: make-up working day {d} must be a Saturday or Sunday of that year")
-        years[y] = {"notice": spec.get("notice", ""), "holidays": holidays, "workdays": makeup}
+                raise CalendarFileError(f"{y}年：调休上班日 {d} 应为该年的星期六或星期日",
+                                        f"{y}: make-up working day {d} must be a Saturday or Sunday of that year")
+        years[y] = {"notice": str(spec.get("notice") or ""), "holidays": hols, "workdays": makeup}
     return years
 
 
-def _date(v: Any) -> dt.date:
-    return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
+def _date(v: Any, year: int | str = "") -> dt.date:
+    if isinstance(v, dt.date):
+        return v
+    try:
+        return dt.date.fromisoformat(str(v))
+    except ValueError:
+        raise CalendarFileError(f"{year}年：“{v}”不是日期（应写作 YYYY-MM-DD）", f"{year}: {v!r} is not a date (YYYY-MM-DD)") from None
 
 
 def overlay_dir() -> Path:
@@ -136,26 +222,89 @@ def load_calendar(extra: Iterable[Path] | None = None) -> Calendar:
     return cal
 
 
+def _overlay_stamp() -> tuple:
+    try:
+        return tuple(sorted((e.name, e.stat().st_mtime_ns, e.stat().st_size) for e in os.scandir(overlay_dir())
+                            if e.name.endswith(".yaml")))
+    except OSError:
+        return ()
+
+
 @cache
-def default_calendar() -> Calendar:
+def _calendar_for(stamp: tuple) -> Calendar:
     return load_calendar()
 
 
-def add_year_file(path: Path) -> list[int]:
-    """Validate a year's schedule file and keep it in the data directory."""
-    raw = path.read_bytes()
-    years = _parse_years(load_yaml(raw) or {})
+def default_calendar() -> Calendar:
+    """The calendar in force. A year added by another process (the CLI while the server runs)
+    is seen at the next call: the cache is keyed by the files of the data directory."""
+    return _calendar_for(_overlay_stamp())
+
+
+default_calendar.cache_clear = _calendar_for.cache_clear  # type: ignore[attr-defined]
+
+MAX_CALENDAR_FILE = 64 * 1024
+
+
+def parse_year_file(raw: bytes) -> dict[int, dict[str, Any]]:
+    """A year's schedule (same format as data/calendar.yaml) checked; CalendarFileError if not."""
+    if len(raw) > MAX_CALENDAR_FILE:
+        raise CalendarFileError("文件过大：一年的节假日安排不超过 64 KB", "file too large (64 KB at most)")
+    try:
+        data = load_yaml(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise CalendarFileError("文件不是 UTF-8 编码的文本", "not UTF-8 text") from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行" if mark is not None else ""
+        raise CalendarFileError(f"文件{where}不是有效的 YAML 格式", f"invalid YAML {where}") from None
+    years = _parse_years(data)
     if not years:
-        raise ValueError("no years in the file")
+        raise CalendarFileError("文件中没有任何年份的节假日安排", "no years in the file")
+    return years
+
+
+def add_year_bytes(raw: bytes) -> list[int]:
+    """Validate a year's schedule and keep it in the data directory."""
+    years = parse_year_file(raw)
     target = overlay_dir()
     target.mkdir(parents=True, exist_ok=True)
     for y in years:
-        (target / f"{y}.yaml").write_bytes(raw)
-    default_calendar.cache_clear()
+        tmp = target / f".{y}.yaml.tmp"
+        tmp.write_bytes(raw)
+        tmp.replace(target / f"{y}.yaml")  # never a half-written year for a reader in another process
+    _calendar_for.cache_clear()
     return sorted(years)
 
 
+def add_year_file(path: Path) -> list[int]:
+    return add_year_bytes(path.read_bytes())
+
+
 # --- deadlines --------------------------------------------------------------------------
+
+def provisional_reason_zh(years: Sequence[int], calendar: Calendar) -> str:
+    """Why a date counted over these years is only estimated (Chinese)."""
+    if not years:
+        return ""
+    later = [y for y in years if y > calendar.last_year]
+    earlier = [y for y in years if y not in later]
+    ys = "、".join(f"{y}年" for y in (later or earlier))
+    why = (f"国务院办公厅尚未公布{ys}部分节假日安排的通知（调休上班日未定）" if later
+           else f"工作日历未收录{ys}的节假日安排通知")
+    return why + "，按周末和《全国年节及纪念日放假办法》规定的法定节假日（适逢周末的补假按惯例推定）推定"
+
+
+def provisional_reason_en(years: Sequence[int]) -> str:
+    ys = ", ".join(map(str, years))
+    return (f"the holiday schedule of {ys} is not published (make-up working days unknown): estimated from weekends "
+            "and the statutory holidays")
+
+
+def final_when_zh(years: Sequence[int]) -> str:
+    ys = "、".join(f"{y}年" for y in years)
+    return f"机关管理员在{CALENDAR_PAGE}添加{ys}节假日安排通知后，截止日即确定，变化记入操作记录"
+
 
 @dataclass
 class Deadline:
@@ -167,17 +316,31 @@ class Deadline:
     calendar_version: str
     explanation_zh: str
     counted: list[dt.date] = field(default_factory=list)
+    # Years over which the count ran that have no published notice: the due date is estimated.
+    estimated_years: list[int] = field(default_factory=list)
+    provisional_reason_zh: str = ""
+    final_when_zh: str = ""
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.estimated_years)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "received": self.received.isoformat(),
             "working_days": self.working_days,
             "paused": [[a.isoformat(), b.isoformat()] for a, b in self.paused],
             "extended": self.extended,
             "due": self.due.isoformat(),
+            "provisional": self.provisional,
             "calendar_version": self.calendar_version,
             "explanation_zh": self.explanation_zh,
         }
+        if self.provisional:
+            out |= {"estimated_years": self.estimated_years, "provisional_reason_zh": self.provisional_reason_zh,
+                    "provisional_reason_en": provisional_reason_en(self.estimated_years),
+                    "final_when_zh": self.final_when_zh}
+        return out
 
 
 def _zh(d: dt.date) -> str:
@@ -188,14 +351,20 @@ def _paused(day: dt.date, pauses: Sequence[tuple[dt.date, dt.date]]) -> bool:
     return any(a <= day <= b for a, b in pauses)
 
 
+# Counting stops this far from the end of the Gregorian calendar Python knows.
+_LAST_COUNTABLE = dt.date(dt.MAXYEAR, 1, 1)
+
+
 def deadline(received: dt.date, days: int = STATUTORY_DAYS, pauses: Sequence[tuple[dt.date, dt.date]] = (),
              extend: int = 0, calendar: Calendar | None = None) -> Deadline:
     """The due date of a time limit of `days` working days (+ `extend`) counted from the day
-    after `received`, not counting working days within `pauses` (inclusive ranges)."""
+    after `received`, not counting working days within `pauses` (inclusive ranges). Over a
+    year without a published notice the due date is provisional (`estimated_years`)."""
     cal = calendar or default_calendar()
     if days < 1 or extend < 0:
         raise ValueError("days must be at least 1 and extend at least 0")
-    cal.check(received)
+    if received >= _LAST_COUNTABLE:
+        raise ValueError("received date beyond the years that can be counted")
     total = days + extend
     counted: list[dt.date] = []
     skipped_holidays: dict[Holiday, None] = {}
@@ -205,7 +374,7 @@ def deadline(received: dt.date, days: int = STATUTORY_DAYS, pauses: Sequence[tup
     while len(counted) < total:
         d += dt.timedelta(days=1)
         if not cal.is_workday(d):
-            if d in cal.off and d.weekday() < 5:
+            if cal.day_off(d) and d.weekday() < 5:
                 skipped_holidays.setdefault(cal.holiday_of(d))
             continue
         if _paused(d, pauses):
@@ -215,15 +384,22 @@ def deadline(received: dt.date, days: int = STATUTORY_DAYS, pauses: Sequence[tup
         if d in cal.makeup:
             makeups.append(d)
     due = counted[-1]
+    estimated = cal.unpublished_years(received + dt.timedelta(days=1), due)
     parts = [f"收到申请之日为{_zh(received)}，自次日起计算，第1个工作日为{_zh(counted[0])}"]
     for h in skipped_holidays:
         span = f"{h.start.month}月{h.start.day}日" + (f"至{h.end.month}月{h.end.day}日" if h.end != h.start else "")
-        parts.append(f"{h.name}假期（{span}）不计")
+        guess = "" if cal.published(h.end.year) else "，推定"
+        parts.append(f"{h.name}假期（{span}{guess}）不计")
     for m in makeups:
         parts.append(f"{m.month}月{m.day}日（星期{WEEKDAYS_ZH[m.weekday()]}）为调休上班日，计入")
     if paused_days:
         spans = "、".join(f"{a.month}月{a.day}日至{b.month}月{b.day}日" for a, b in pauses)
         parts.append(f"暂停计算期间（{spans}）的{len(paused_days)}个工作日不计")
     limit = f"{days}个工作日" + (f"，延长{extend}个工作日" if extend else "")
-    parts.append(f"期限{limit}，共{total}个工作日，截止日为{_zh(due)}")
-    return Deadline(received, days, list(pauses), extend, due, cal.version, "；".join(parts) + "。", counted)
+    parts.append(f"期限{limit}，共{total}个工作日，截止日为{_zh(due)}" + ("（推定）" if estimated else ""))
+    text = "；".join(parts) + "。"
+    reason = provisional_reason_zh(estimated, cal)
+    final = final_when_zh(estimated) if estimated else ""
+    if estimated:
+        text += f"截止日为推定：{reason}；{final}。"
+    return Deadline(received, days, list(pauses), extend, due, cal.version, text, counted, estimated, reason, final)

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..workdays import Calendar, CalendarRangeError, deadline, default_calendar
+from ..workdays import Calendar, deadline, default_calendar, final_when_zh, provisional_reason_zh
 from .fees import fee_for
 from .outcomes import outcomes
 
@@ -256,6 +256,10 @@ class Due:
     days_left: int | None  # working days from tomorrow to the due date; negative when late
     status: str  # ok | due_soon | overdue | waiting (on the applicant) | done
     explanation_zh: str
+    # Counted over a year whose holiday notice is not yet published: an estimate (推定).
+    provisional: bool = False
+    provisional_reason_zh: str = ""
+    final_when_zh: str = ""
 
 
 def due_of(r: Ledgered, today: dt.date, calendar: Calendar | None = None) -> Due:
@@ -264,9 +268,12 @@ def due_of(r: Ledgered, today: dt.date, calendar: Calendar | None = None) -> Due
     if r.state not in OPEN_STATES:
         return Due(None, None, "done", STATES[r.state])
     if r.state == "correction":
+        asked = r.correction_requested_on or r.received_on
+        years = cal.unpublished_years(asked + dt.timedelta(days=1), r.correction_due) if r.correction_due else []
         return Due(r.correction_due, _left(cal, today, r.correction_due), "waiting",
                    f"已于 {r.correction_requested_on} 通知补正，等待申请人在 {r.correction_due} 前补正；"
-                   f"收到补正后重新计算20个工作日")
+                   f"收到补正后重新计算20个工作日", bool(years), provisional_reason_zh(years, cal),
+                   final_when_zh(years) if years else "")
     start = r.corrected_on or r.received_on
     pauses = []
     for p in r.pauses:
@@ -281,17 +288,13 @@ def due_of(r: Ledgered, today: dt.date, calendar: Calendar | None = None) -> Due
     note = "（按补正后的申请重新计算）" if r.corrected_on else ""
     if r.state in ("consulting", "fee_pending"):
         note += "（暂停计算中，截止日随暂停顺延）"
-    return Due(d.due, left, status, d.explanation_zh + note)
+    return Due(d.due, left, status, d.explanation_zh + note, d.provisional, d.provisional_reason_zh, d.final_when_zh)
 
 
 def _left(cal: Calendar, today: dt.date, due: dt.date | None) -> int | None:
-    """Working days from today to the due date (negative when late); None when today is
-    past the years the calendar knows — lateness itself is still known from the dates."""
+    """Working days from today to the due date (negative when late)."""
     if due is None:
         return None
-    try:
-        if due >= today:
-            return cal.workdays(today + dt.timedelta(days=1), due)
-        return -cal.workdays(due + dt.timedelta(days=1), today)
-    except CalendarRangeError:
-        return None
+    if due >= today:
+        return cal.workdays(today + dt.timedelta(days=1), due)
+    return -cal.workdays(due + dt.timedelta(days=1), today)

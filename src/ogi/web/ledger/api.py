@@ -53,6 +53,11 @@ class RequestOut(Schema):
     due: dt.date | None
     days_left: int | None
     status: str
+    # The due date counts over a year whose holiday notice is not yet published: an estimate.
+    provisional: bool = False
+    provisional_reason_zh: str | None = None
+    provisional_reason_en: str | None = None
+    final_when_zh: str | None = None
     version: int
 
 
@@ -69,9 +74,14 @@ class EventIn(Schema):
 
 def _out(r: Request) -> RequestOut:
     d = due_of(r, today())
+    extra: dict[str, Any] = {}
+    if d.provisional:
+        extra = {"provisional": True, "provisional_reason_zh": d.provisional_reason_zh, "final_when_zh": d.final_when_zh,
+                 "provisional_reason_en": "the holiday schedule of a year the count runs into is not yet published "
+                                          "(make-up working days unknown): due date estimated from weekends and statutory holidays"}
     return RequestOut(tracking_no=r.tracking_no, agency=r.agency.name, state=r.state, state_zh=r.state_label,
                       received_on=r.received_on, applicant_category=r.applicant_category, outcome=r.outcome,
-                      due=d.due, days_left=d.days_left, status=d.status, version=r.version)
+                      due=d.due, days_left=d.days_left, status=d.status, version=r.version, **extra)
 
 
 def _refused(e: Refused) -> HttpError:

@@ -11,7 +11,6 @@ from typing import IO
 import xlsxwriter
 
 from ogi.records.workflow import due_of
-from ogi.workdays import CalendarRangeError
 
 from .search import Search
 
@@ -36,10 +35,7 @@ def write(search: Search, day: dt.date) -> tuple[IO[bytes], int]:
     ws.freeze_panes(1, 0)
     n = 0
     for r in search.qs.iterator(chunk_size=2000):
-        try:
-            due = due_of(r, day).due
-        except CalendarRangeError:
-            due = None
+        due = due_of(r, day).due
         values = {"tracking_no": r.tracking_no, "agency": r.agency.name, "channel": r.get_channel_display(),
                   "submitted_on": r.submitted_on, "received_on": r.received_on, "category": r.get_applicant_category_display(),
                   "name": r.applicant_name, "id_no": r.applicant_id_no, "contact": r.applicant_contact, "content": r.content,

@@ -22,7 +22,6 @@ from ogi.ingest.docx import check_zip
 from ogi.ingest.errors import IngestError
 from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes
 from ogi.records.workflow import Context, Refused, fire
-from ogi.workdays import CalendarRangeError
 
 from .models import CHANNELS, Event, Request
 
@@ -295,10 +294,7 @@ def _one(user, s, v: dict[str, str], key: str, outs, cats, chans) -> str:  # typ
             r.outcome, r.closed_on, r.state = outcome, dates["answered_on"], "closed"
             changes = {"state": ["registered", "closed"], "outcome": [None, outcome]}
         else:
-            try:
-                changes = fire(r, "answer", Context(on=dates["answered_on"], role="reviewer", inputs={"outcome": outcome}))
-            except CalendarRangeError as e:
-                raise Refused(e.message_zh) from None
+            changes = fire(r, "answer", Context(on=dates["answered_on"], role="reviewer", inputs={"outcome": outcome}))
     r.save()
     note = f"由原台账导入（原编号 {v['tracking_no']}）" if v.get("tracking_no") else "由原台账导入"
     Event.objects.create(request=r, agency=r.agency, actor=user, on=dates["answered_on"] or received, event="import",

@@ -13,7 +13,6 @@ from django.db.models import Q, QuerySet
 
 from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes
 from ogi.records.workflow import OPEN_STATES, STATES, due_of
-from ogi.workdays import CalendarRangeError
 
 from . import services
 from .models import CHANNELS, Agency, Event, Request, today
@@ -99,9 +98,6 @@ def _due_ids(qs: QuerySet[Request], status: str, day: dt.date) -> list[int]:
     ids = []
     fields = ("pk", "state", "received_on", "corrected_on", "correction_requested_on", "correction_due", "extension_days", "pauses")
     for r in qs.select_related(None).filter(state__in=OPEN_STATES).only(*fields):
-        try:
-            if due_of(r, day).status == status:
-                ids.append(r.pk)
-        except CalendarRangeError:
-            continue
+        if due_of(r, day).status == status:
+            ids.append(r.pk)
     return ids

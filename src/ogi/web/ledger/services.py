@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from ogi.records.workflow import APPLICANT, BY_EVENT, OPEN_STATES, Context, Refused, due_of, fire
-from ogi.workdays import CalendarRangeError, default_calendar
+from ogi.workdays import default_calendar
 
 from . import notices
 from .models import Agency, Event, Request, Staff, new_query_code, new_tracking_no, today
@@ -95,10 +95,6 @@ def register(user, data: dict[str, Any], agency: Agency | None = None) -> Reques
     received = data["received_on"]
     if received < data["submitted_on"]:
         raise Refused("收到申请之日不能早于提交日期", "bad_date")
-    try:
-        default_calendar().check(received)
-    except CalendarRangeError as e:
-        raise Refused(e.message_zh, "calendar_range") from None
     return _create(agency, data, actor=user, label="登记申请", note=RECEIPT_RULE.get(data["channel"], ""))
 
 
@@ -126,10 +122,6 @@ ONLINE_RECEIPT = "通过本机关网上申请平台提交，平台即时出具�
 def file_online(agency: Agency, data: dict[str, Any]) -> Request:
     """A member of the public files a request on the public form: no staff user acts."""
     day = today()
-    try:
-        default_calendar().check(day)
-    except CalendarRangeError as e:
-        raise Refused(e.message_zh, "calendar_range") from None
     data = {**data, "channel": "online", "submitted_on": day, "received_on": day}
     return _create(agency, data, actor=None, label="网上提交申请", note=ONLINE_RECEIPT)
 
@@ -177,10 +169,7 @@ def _fire_locked(rows: QuerySet[Request], tracking_no: str, event: str, on: dt.d
                 agency=r.agency, applicant_name=r.applicant_name, applicant_id_no=r.applicant_id_no,
                 received_on__year=r.received_on.year, received_on__month=r.received_on.month,
                 received_on__lte=r.received_on, pk__lte=r.pk).count()}
-        try:
-            changes = fire(r, event, Context(on=on, role=role, inputs=inputs))
-        except CalendarRangeError as e:
-            raise Refused(e.message_zh, "calendar_range") from None
+        changes = fire(r, event, Context(on=on, role=role, inputs=inputs))
         fields = {k: getattr(r, k) for k in changes}
         updated = Request.objects.filter(pk=r.pk, version=version).update(**fields, version=version + 1)
         if updated != 1:
@@ -199,10 +188,7 @@ def inbox(user, day: dt.date | None = None) -> dict[str, list[tuple[Request, Any
     day = day or today()
     groups: dict[str, list[tuple[Request, Any]]] = {"overdue": [], "due_soon": [], "waiting": [], "ok": []}
     for r in visible(user).filter(state__in=OPEN_STATES).select_related("agency").order_by("received_on"):
-        try:
-            d = due_of(r, day)
-        except CalendarRangeError:
-            continue
+        d = due_of(r, day)
         groups.setdefault(d.status, []).append((r, d))
     for k in groups:
         groups[k].sort(key=lambda x: x[1].due or dt.date.max)

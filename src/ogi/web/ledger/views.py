@@ -35,7 +35,13 @@ def _ctx(request: HttpRequest, **kw):  # type: ignore[no-untyped-def]
 def inbox(request: HttpRequest) -> HttpResponse:
     groups = services.inbox(request.user)
     d = reminders.digest(request.user)
-    return render(request, "ledger/inbox.html", _ctx(request, groups=groups, today=today(), digest=d))
+    return render(request, "ledger/inbox.html", _ctx(request, groups=groups, today=today(), digest=d,
+                                                      provisional=_first_provisional(x for rows in groups.values() for _, x in rows)))
+
+
+def _first_provisional(dues):  # type: ignore[no-untyped-def]
+    """One provisional deadline among those shown, for the note that says why they are estimated."""
+    return next((d for d in dues if d.provisional), None)
 
 
 @login_required
@@ -49,7 +55,8 @@ def request_list(request: HttpRequest) -> HttpResponse:
                outcomes=outcomes(), due_filters=search.DUE_FILTERS, f=found.params, found=found, mask=services.mask_name,
                query=urlencode(found.params), base_query=urlencode(base),
                headers=_headers(found, base),
-               pages=list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)))
+               pages=list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
+               provisional=_first_provisional(d for _, d in rows))
     template = "ledger/_rows.html" if request.htmx else "ledger/list.html"
     return render(request, template, ctx)
 
@@ -252,9 +259,10 @@ def oversight(request: HttpRequest) -> HttpResponse:
     groups = services.inbox(request.user, day)
     by_agency: dict[int, dict[str, int]] = {}
     for status, rows in groups.items():
-        for r, _ in rows:
-            by_agency.setdefault(r.agency_id, {}).setdefault(status, 0)
-            by_agency[r.agency_id][status] += 1
+        for r, d in rows:
+            counts = by_agency.setdefault(r.agency_id, {})
+            counts[status] = counts.get(status, 0) + 1
+            counts["provisional"] = counts.get("provisional", 0) + d.provisional
     default_year = day.year - 1 if day.month <= 3 else day.year
     year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else default_year
     if not 2019 <= year <= day.year:
@@ -269,5 +277,7 @@ def oversight(request: HttpRequest) -> HttpResponse:
         fig = figures(report)
         compared.append((a, [(fig[i.id], i.rate is not None) for i in shown()],
                          sum(1 for f in found if f.severity == "error"), sum(1 for f in found if f.severity == "warning")))
+    provisional = _first_provisional(d for rows in groups.values() for _, d in rows)
     return render(request, "ledger/oversight.html", _ctx(request, rows=rows, year=year, today=day, compared=compared,
+                                                         provisional=provisional,
                                                          indicators=shown(), years=range(day.year, 2018, -1)))

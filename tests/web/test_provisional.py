@@ -1,0 +1,110 @@
+"""The ledger past the calendar's last year (2026): a request whose 20th working day falls in
+2027, before the 2027 notice is published, is registered, extended, listed, tracked and
+counted like any other, its due date marked 推定 with the reason — with the clock set."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from freezegun import freeze_time
+
+from ogi.web.ledger import services
+from ogi.web.ledger.models import ApiToken, Request
+
+from .conftest import PASSWORD, request_data
+
+pytestmark = pytest.mark.django_db
+# Noon in Asia/Shanghai (the site's time zone) on the day of the outage's worst case.
+CHRISTMAS = "2026-12-25 04:00:00"
+
+
+def login(user) -> Client:  # type: ignore[no-untyped-def]
+    c = Client()
+    assert c.login(username=user.username, password=PASSWORD)
+    return c
+
+
+def _provisional(page: str) -> None:
+    assert "data-provisional" in page and "推定" in page and "2027年" in page and "尚未公布" in page
+
+
+@freeze_time(CHRISTMAS)
+def test_registering_on_the_page_past_the_calendar(world):
+    c = login(world["a_clerk"])
+    resp = c.post("/requests/new/", {"channel": "in_person", "submitted_on": "2026-12-25", "received_on": "2026-12-25",
+                                     "applicant_category": "natural", "applicant_name": "王五", "applicant_id_no": "",
+                                     "applicant_contact": "", "content": "2026年某项目立项批复"})
+    assert resp.status_code == 302, resp.content.decode()[:800]
+    r = Request.objects.get()
+    assert resp["Location"] == f"/requests/{r.tracking_no}/" and r.received_on == dt.date(2026, 12, 25)
+    page = c.get(resp["Location"])
+    assert page.status_code == 200
+    text = page.content.decode()
+    _provisional(text)
+    assert "2027年1月25日" in text and "工作日历" in text and "ogi calendar" not in text
+
+
+@freeze_time(CHRISTMAS)
+def test_registering_through_the_api_past_the_calendar(world):
+    c = Client(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(world['a_clerk'], 'portal')}")
+    day = {"submitted_on": "2026-12-25", "received_on": "2026-12-25"}
+    resp = c.post("/api/requests", {**{k: str(v) for k, v in request_data().items()}, **day}, content_type="application/json")
+    assert resp.status_code == 201, resp.content
+    out = resp.json()
+    assert out["query_code"] and out["due"] == "2027-01-25" and out["provisional"] is True
+    assert "2027年" in out["provisional_reason_zh"] and out["provisional_reason_en"] and out["final_when_zh"]
+    got = c.get(f"/api/requests/{out['tracking_no']}")
+    assert got.status_code == 200 and got.json()["provisional"] is True
+
+
+@freeze_time("2026-12-02 04:00:00")
+def test_extending_into_2027_lists_tracks_and_counts(world):
+    r = services.register(world["a_clerk"], request_data(submitted_on=dt.date(2026, 12, 1), received_on=dt.date(2026, 12, 1)))
+    assert r.received_on == dt.date(2026, 12, 1)
+    c = login(world["a_reviewer"])
+    resp = c.post(f"/requests/{r.tracking_no}/events/extend/",
+                  {"extend-on": "2026-12-02", "extend-version": "0", "extend-days": "10", "extend-note": "需调取档案"})
+    assert resp.status_code == 302
+    r.refresh_from_db()
+    assert r.extension_days == 10
+    page = c.get(f"/requests/{r.tracking_no}/")
+    assert page.status_code == 200
+    _provisional(page.content.decode())
+    # Lists: the clerk's and the supervisor's first page, and the inbox, which keeps the request.
+    for user in ("a_clerk", "supervisor"):
+        listing = login(world[user]).get("/requests/")
+        assert listing.status_code == 200 and r.tracking_no in listing.content.decode()
+        _provisional(listing.content.decode())
+    inbox = login(world["a_clerk"]).get("/")
+    assert inbox.status_code == 200 and r.tracking_no in inbox.content.decode()
+    _provisional(inbox.content.decode())
+    groups = services.inbox(world["a_clerk"])
+    assert [x.tracking_no for rows in groups.values() for x, _ in rows] == [r.tracking_no]
+    oversight = login(world["supervisor"]).get("/oversight/")
+    assert oversight.status_code == 200
+    row = oversight.content.decode().split('data-agency="SWJ"')[1].split("</tr>")[0]
+    assert "含推定 1" in row and "<td>1</td>" in row  # counted among the agency's open requests
+    # The applicant's tracking page.
+    track = Client().post("/public/track/", {"tracking_no": r.tracking_no, "query_code": r.query_code})
+    assert track.status_code == 200
+    _provisional(track.content.decode())
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(world['a_clerk'])}").get(f"/api/requests/{r.tracking_no}")
+    assert api.status_code == 200 and api.json()["provisional"] is True and api.json()["due"].startswith("2027-")
+
+
+@freeze_time(CHRISTMAS)
+def test_filing_online_past_the_calendar_gives_the_receipt(world):
+    cache.clear()
+    c = Client()
+    resp = c.post("/public/apply/", {"agency": str(world["a"].pk), "applicant_category": "natural", "applicant_name": "李四",
+                                     "applicant_id_no": "320102198802023456", "applicant_contact": "lisi@example.cn",
+                                     "content": "2025年某路段拓宽工程的环境影响评价批复文件", "delivery": "email"})
+    assert resp.status_code == 302 and resp["Location"] == "/public/receipt/"
+    receipt = c.get("/public/receipt/")
+    assert receipt.status_code == 200
+    r = Request.objects.get()
+    assert r.received_on == dt.date(2026, 12, 25) and r.query_code in receipt.content.decode()
+    _provisional(receipt.content.decode())
