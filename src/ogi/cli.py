@@ -444,15 +444,38 @@ app.add_typer(calendar_app, name="calendar")
 
 @calendar_app.command("add")
 def calendar_add(file: Annotated[Path, typer.Argument(help="一年的节假日安排（与 data/calendar.yaml 同格式）")]) -> None:
-    """添加国务院办公厅新公布的一年节假日安排。"""
-    from .workdays import add_year_file
+    """添加国务院办公厅新公布的一年节假日安排；台账中截止日随之改变的申请记入操作记录。"""
+    from .workdays import CalendarFileError, add_year_bytes, parse_year_file
 
     try:
-        years = add_year_file(file)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
-        sys.stderr.write(f"无法添加：{e}\n")
+        raw = file.read_bytes()
+        parse_year_file(raw)
+    except OSError as e:
+        sys.stderr.write(f"无法读取 {file}：{e.strerror or e}\n")
         raise typer.Exit(2) from None
+    except CalendarFileError as e:
+        sys.stderr.write(f"无法添加：{e.message_zh}\n")
+        raise typer.Exit(2) from None
+    changed = None
+    if _ledger_exists():
+        # The ledger's open requests are recounted and each change recorded, as on the web page.
+        _django()
+        from .web.ledger.services import add_calendar_year
+
+        years, changed = add_calendar_year(raw)
+    else:
+        years = add_year_bytes(raw)
     sys.stdout.write(f"已添加 {', '.join(map(str, years))} 年的节假日安排。\n")
+    if changed is not None:
+        sys.stdout.write(f"台账中 {changed} 件办理中申请的截止日随之改变，已记入操作记录。\n")
+
+
+def _ledger_exists() -> bool:
+    import os
+
+    from .paths import data_dir
+
+    return bool(os.environ.get("OGI_DATABASE_URL")) or (data_dir() / "ogi.sqlite3").exists()
 
 
 @calendar_app.command("show")

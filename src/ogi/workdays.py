@@ -168,6 +168,8 @@ def _parse_years(data: Any) -> dict[int, dict[str, Any]]:
             raise CalendarFileError(f"年份 {y} 不在 2000–2100 之间", f"year {y} is outside 2000-2100")
         if not isinstance(spec, dict):
             raise CalendarFileError(f"{y}年：应列出 notice、holidays 和 workdays", f"{y}: expected notice, holidays, workdays")
+        if not isinstance(spec.get("holidays") or [], list) or not isinstance(spec.get("workdays") or [], list):
+            raise CalendarFileError(f"{y}年：holidays 和 workdays 都应为列表", f"{y}: holidays and workdays must be lists")
         hols = []
         for h in spec.get("holidays") or []:
             if not isinstance(h, dict) or not {"name", "from", "to"} <= set(h):
@@ -223,11 +225,12 @@ def load_calendar(extra: Iterable[Path] | None = None) -> Calendar:
 
 
 def _overlay_stamp() -> tuple:
+    where = overlay_dir()
     try:
-        return tuple(sorted((e.name, e.stat().st_mtime_ns, e.stat().st_size) for e in os.scandir(overlay_dir())
-                            if e.name.endswith(".yaml")))
+        return (str(where), *sorted((e.name, e.stat().st_mtime_ns, e.stat().st_size) for e in os.scandir(where)
+                                    if e.name.endswith(".yaml")))
     except OSError:
-        return ()
+        return (str(where),)
 
 
 @cache
@@ -258,6 +261,9 @@ def parse_year_file(raw: bytes) -> dict[int, dict[str, Any]]:
         mark = getattr(e, "problem_mark", None)
         where = f"第 {mark.line + 1} 行" if mark is not None else ""
         raise CalendarFileError(f"文件{where}不是有效的 YAML 格式", f"invalid YAML {where}") from None
+    except (ValueError, TypeError, RecursionError) as e:
+        # PyYAML builds dates itself: 2027-13-01 or 2027-02-30 fail here.
+        raise CalendarFileError("文件中有不是日期的日期（如 13 月或 2 月 30 日），请按 YYYY-MM-DD 核对", f"invalid value: {e}") from None
     years = _parse_years(data)
     if not years:
         raise CalendarFileError("文件中没有任何年份的节假日安排", "no years in the file")

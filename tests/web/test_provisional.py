@@ -108,3 +108,52 @@ def test_filing_online_past_the_calendar_gives_the_receipt(world):
     r = Request.objects.get()
     assert r.received_on == dt.date(2026, 12, 25) and r.query_code in receipt.content.decode()
     _provisional(receipt.content.decode())
+
+
+SCHEDULE_2027 = """years:
+  2027:
+    notice: 测试用2027年部分节假日安排
+    holidays:
+      - {name: 元旦, from: 2027-01-01, to: 2027-01-03}
+    workdays: [2027-01-09]
+"""
+
+
+@pytest.fixture
+def own_calendar(tmp_path, monkeypatch):
+    """Calendar additions in this test's own data directory, unseen by tests running beside it."""
+    monkeypatch.setenv("OGI_DATA_DIR", str(tmp_path))
+    return tmp_path
+
+
+@freeze_time("2026-12-15 04:00:00")
+def test_adding_the_years_notice_makes_the_deadline_final_and_is_audited(world, own_calendar):
+    r = services.register(world["a_clerk"], request_data(submitted_on=dt.date(2026, 12, 14), received_on=dt.date(2026, 12, 14)))
+    page = login(world["a_clerk"]).get("/calendar/")
+    assert page.status_code == 200 and "机关管理员" in page.content.decode() and 'id="calendar-add"' not in page.content.decode()
+    assert login(world["a_clerk"]).post("/calendar/", {"text": SCHEDULE_2027}).status_code == 403
+    admin = login(world["a_admin"])
+    assert 'id="provisional-count"' in admin.get("/calendar/").content.decode()
+    # Bad files: a Chinese reason, nothing kept.
+    for bad, why in [("years: [", "YAML"), ("years:\n  2027:\n    workdays: [2027-01-05]\n", "星期六或星期日"),
+                     ("years:\n  2027:\n    holidays:\n      - {name: 元旦, from: 2027-13-01, to: 2027-01-03}\n", "不是日期"),
+                     ("years:\n  2027:\n    holidays: 元旦\n", "列表"),
+                     ("", "二者选一")]:
+        resp = admin.post("/calendar/", {"text": bad})
+        assert resp.status_code == 200 and why in resp.content.decode(), bad
+    assert not (own_calendar / "calendar").exists() or not list((own_calendar / "calendar").glob("*.yaml"))
+    detail = admin.get(f"/requests/{r.tracking_no}/").content.decode()
+    assert "2027年1月12日" in detail and "data-provisional" in detail
+    resp = admin.post("/calendar/", {"text": SCHEDULE_2027}, follow=True)
+    assert resp.status_code == 200 and "1 件办理中申请的截止日随之改变" in resp.content.decode()
+    ev = r.events.get(event="calendar_update")
+    assert ev.actor == world["a_admin"] and ev.changes["due"] == ["2027-01-12", "2027-01-11"]
+    assert ev.changes["provisional"] == [True, False]
+    old_version, new_version = ev.changes["calendar_version"]
+    assert old_version != new_version == ev.calendar_version
+    assert "2027-01-12（推定）" in ev.note and "2027-01-11（确定）" in ev.note
+    detail = admin.get(f"/requests/{r.tracking_no}/").content.decode()
+    assert "2027年1月11日" in detail and "data-provisional" not in detail and "节假日安排更新" in detail
+    # Adding the same notice again changes nothing and records nothing more.
+    admin.post("/calendar/", {"text": SCHEDULE_2027})
+    assert r.events.filter(event="calendar_update").count() == 1

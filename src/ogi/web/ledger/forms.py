@@ -82,3 +82,24 @@ class PublicRequestForm(forms.ModelForm):
 class TrackForm(forms.Form):
     tracking_no = forms.CharField(label="申请编号", max_length=40)
     query_code = forms.CharField(label="查询码", max_length=12)
+
+
+class CalendarForm(forms.Form):
+    """One year's holiday notice, pasted or uploaded, in the format of data/calendar.yaml."""
+
+    text = forms.CharField(label="粘贴节假日安排（YAML）", required=False, max_length=64 * 1024,
+                           widget=forms.Textarea(attrs={"rows": 14, "cols": 80, "spellcheck": "false"}))
+    file = forms.FileField(label="或上传文件（.yaml）", required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        upload, text = data.get("file"), (data.get("text") or "").strip()
+        if bool(upload) == bool(text):
+            raise forms.ValidationError("请粘贴或上传一年的节假日安排（二者选一）")
+        if upload:
+            if upload.size > 64 * 1024:
+                raise forms.ValidationError("文件过大：一年的节假日安排不超过 64 KB")
+            data["raw"] = upload.read()
+        else:
+            data["raw"] = text.encode("utf-8")
+        return data

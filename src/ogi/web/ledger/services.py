@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from ogi.records.workflow import APPLICANT, BY_EVENT, OPEN_STATES, Context, Refused, due_of, fire
-from ogi.workdays import default_calendar
+from ogi.workdays import add_year_bytes, default_calendar, parse_year_file
 
 from . import notices
 from .models import Agency, Event, Request, Staff, new_query_code, new_tracking_no, today
@@ -193,3 +193,38 @@ def inbox(user, day: dt.date | None = None) -> dict[str, list[tuple[Request, Any
     for k in groups:
         groups[k].sort(key=lambda x: x[1].due or dt.date.max)
     return groups
+
+
+def add_calendar_year(raw: bytes, actor=None) -> tuple[list[int], int]:  # type: ignore[no-untyped-def]
+    """A year's holiday notice added (the 工作日历 page or `ogi calendar add`): validated
+    (CalendarFileError, nothing kept), kept, and every open request whose due date it changes —
+    a provisional one becoming final, most often — gets an entry in its audit log with the
+    due date before and after and both calendar versions. Returns (years, requests changed)."""
+    s = staff_of(actor) if actor is not None else None
+    if actor is not None and (s is None or s.role != "admin"):
+        raise Refused("只有机关管理员可以添加节假日安排", "forbidden")
+    years = parse_year_file(raw)
+    day = today()
+    old = default_calendar()
+    with transaction.atomic():
+        rows = list(Request.objects.select_for_update().filter(state__in=OPEN_STATES).select_related("agency"))
+        before = {r.pk: due_of(r, day, old) for r in rows}
+        add_year_bytes(raw)
+        new = default_calendar()
+        notice = "；".join(spec["notice"] for spec in years.values() if spec["notice"])
+        names = "、".join(f"{y}年" for y in sorted(years))
+        changed = 0
+        for r in rows:
+            b, a = before[r.pk], due_of(r, day, new)
+            if (b.due, b.provisional) == (a.due, a.provisional):
+                continue
+            was = f"{b.due}{'（推定）' if b.provisional else ''}"
+            now = f"{a.due}{'（推定）' if a.provisional else '（确定）'}"
+            Event.objects.create(
+                request=r, agency=r.agency, actor=actor, on=day, event="calendar_update", label="节假日安排更新，截止日重新计算",
+                changes={"due": [b.due.isoformat() if b.due else None, a.due.isoformat() if a.due else None],
+                         "provisional": [b.provisional, a.provisional], "calendar_version": [old.version, new.version]},
+                calendar_version=new.version,
+                note=f"添加{names}节假日安排{f'（{notice}）' if notice else ''}后，截止日由 {was} 改为 {now}")
+            changed += 1
+    return sorted(years), changed

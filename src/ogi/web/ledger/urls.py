@@ -8,6 +8,7 @@ from . import import_views, public_views, report_views, staff_views, views
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("oversight/", views.oversight, name="oversight"),
+    path("calendar/", views.calendar, name="calendar"),
     path("login/", auth_views.LoginView.as_view(template_name="ledger/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", staff_views.password_change, name="password_change"),

@@ -18,9 +18,10 @@ from ogi.corpus.indicators import figures, shown
 from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes
 from ogi.records.workflow import BY_EVENT, STATES, Refused, allowed, due_of
 from ogi.report import Report
+from ogi.workdays import CalendarFileError, default_calendar
 
 from . import export, notices, reminders, review, search, services
-from .forms import EventForm, RegisterForm
+from .forms import CalendarForm, EventForm, RegisterForm
 from .models import CHANNELS, Event, Letter, Request, today
 from .reports import standing
 
@@ -281,3 +282,41 @@ def oversight(request: HttpRequest) -> HttpResponse:
     return render(request, "ledger/oversight.html", _ctx(request, rows=rows, year=year, today=day, compared=compared,
                                                          provisional=provisional,
                                                          indicators=shown(), years=range(day.year, 2018, -1)))
+
+
+CALENDAR_EXAMPLE = """years:
+  2027:
+    notice: 国务院办公厅关于2027年部分节假日安排的通知
+    holidays:
+      - {name: 元旦, from: 2027-01-01, to: 2027-01-03}
+      - {name: 春节, from: 2027-02-05, to: 2027-02-12}
+    workdays: [2027-02-14]"""
+
+
+@login_required
+def calendar(request: HttpRequest) -> HttpResponse:
+    """The working-day calendar: the years whose notice it holds, and for the agency
+    administrator a form to add the next year's notice when the State Council publishes it."""
+    s = services.staff_of(request.user)
+    can_add = s is not None and s.role == "admin"
+    form = CalendarForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not can_add:
+            return HttpResponse("只有机关管理员可以添加节假日安排", status=403)
+        if form.is_valid():
+            try:
+                years, changed = services.add_calendar_year(form.cleaned_data["raw"], request.user)
+            except CalendarFileError as e:
+                form.add_error(None, e.message_zh)
+            except Refused as e:
+                return HttpResponse(e.message_zh, status=403)
+            else:
+                names = "、".join(f"{y}年" for y in years)
+                messages.success(request, f"已添加{names}的节假日安排；{changed} 件办理中申请的截止日随之改变，已记入各申请的操作记录")
+                return redirect("calendar")
+    cal = default_calendar()
+    day = today()
+    open_dues = [d for rows in services.inbox(request.user, day).values() for _, d in rows]
+    return render(request, "ledger/calendar.html", _ctx(
+        request, cal=cal, years=sorted(cal.years.items(), reverse=True), form=form, can_add=can_add,
+        next_year=cal.last_year + 1, provisional_count=sum(d.provisional for d in open_dues), example=CALENDAR_EXAMPLE))
