@@ -535,6 +535,7 @@ def serve(
 ) -> None:
     """启动台账网页（数据库默认为数据目录中的 SQLite；OGI_DATABASE_URL 可指向 PostgreSQL）。"""
     _django()
+    _clear_sessions()
     from waitress import create_server
 
     from .web.wsgi import application
@@ -551,6 +552,88 @@ def serve(
         server.run()
     except KeyboardInterrupt:
         sys.stdout.write("已停止。\n")
+
+
+def _clear_sessions() -> int:
+    """Expired login sessions deleted: Django keeps them until told to."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    n, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return n
+
+
+@app.command()
+def cleanup() -> None:
+    """删除已过期的登录会话（ogi serve 启动时也会执行）。"""
+    _django()
+    sys.stdout.write(f"已删除 {_clear_sessions()} 个过期会话。\n")
+
+
+def _database() -> tuple[str, str]:
+    """("sqlite", path) or ("postgresql", url) of the ledger's database."""
+    import os
+
+    url = os.environ.get("OGI_DATABASE_URL")
+    if url:
+        return "postgresql", url
+    from .paths import data_dir
+
+    return "sqlite", str(data_dir() / "ogi.sqlite3")
+
+
+@app.command()
+def backup(file: Annotated[Path, typer.Argument(help="备份文件", show_default=False)]) -> None:
+    """备份台账数据库（SQLite：在线备份，服务运行中也一致；PostgreSQL：调用 pg_dump）。"""
+    from .web.backup import BackupError, pg_backup, sqlite_backup
+
+    kind, where = _database()
+    try:
+        if kind == "postgresql":
+            pg_backup(where, file)
+        else:
+            if not Path(where).exists():
+                raise BackupError(f"数据目录中还没有台账数据库（{where}）", f"no ledger database at {where}")
+            _django()  # the schema is current before it is copied
+            sqlite_backup(Path(where), file)
+    except BackupError as e:
+        sys.stderr.write(e.message_zh + "\n")
+        raise typer.Exit(2) from None
+    except OSError as e:
+        sys.stderr.write(f"无法写入 {file}：{e.strerror or e}\n")
+        raise typer.Exit(2) from None
+    sys.stdout.write(f"已备份到 {file}（{file.stat().st_size // 1024} KB）。\n")
+
+
+@app.command()
+def restore(file: Annotated[Path, typer.Argument(help="ogi backup 生成的备份文件", show_default=False)]) -> None:
+    """用备份恢复台账数据库（先停止 ogi serve）；现有数据库以带时间的文件名另存。"""
+    from .web.backup import PG_RESTORE_ZH, BackupError, sqlite_restore
+
+    kind, where = _database()
+    if kind == "postgresql":
+        sys.stderr.write(PG_RESTORE_ZH + "\n")
+        raise typer.Exit(2)
+    from .web import setup
+
+    setup()
+    from django.db import connections
+    from django.db.migrations.loader import MigrationLoader
+
+    known = set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
+    connections.close_all()
+    try:
+        done = sqlite_restore(file, Path(where), known)
+    except BackupError as e:
+        sys.stderr.write(e.message_zh + "\n")
+        raise typer.Exit(2) from None
+    except OSError as e:
+        sys.stderr.write(f"无法恢复：{e.strerror or e}\n")
+        raise typer.Exit(2) from None
+    _django()  # an older backup is brought up to this version's schema
+    if done.aside:
+        sys.stdout.write(f"原数据库已另存为 {done.aside}\n")
+    sys.stdout.write(f"已从 {file} 恢复台账数据库。\n")
 
 
 @app.command()
