@@ -211,3 +211,28 @@ def test_dashboard_totals_drill_down_to_the_agencies_and_charts_are_served_local
     # Heat map: the 2019 seed's findings by rule, and timeliness by level (both departments are 市级/县级).
     assert 'id="heat"' in page and "开封市商务局" in page.split('id="heat"')[1]
     assert c.get("/supervision/dashboard/?year=abc&cell=<x>").status_code == 200
+
+
+def test_api_with_the_office_token(shared, office) -> None:  # type: ignore[no-untyped-def]
+    from ogi.web.ledger.models import ApiToken
+
+    _upload(login(office["sup"]), _zip(**{"绿园.txt": SEED_2020.read_bytes()}))
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(office['sup'], 'office')}")
+    agencies = {a["name"]: a for a in api.get("/api/supervision/agencies?year=2020").json()}
+    assert agencies["长春市绿园区商务局"]["aliases"] == ["绿园区商务局"] and agencies["长春市绿园区商务局"]["deadline"] == "2021-01-31"
+    assert agencies["长春市绿园区人民政府"]["deadline"] == "2021-02-20" and "另一市人民政府" not in agencies
+    [row] = api.get("/api/supervision/reports?year=2020").json()
+    assert (row["agency"], row["errors"]) == ("长春市绿园区商务局", 1)
+    detail = api.get(f"/api/supervision/reports/{row['id']}").json()
+    assert [f["rule"] for f in detail["findings"] if f["severity"] == "error"] == ["cell.missing"]
+    scores = {s["agency"]: s for s in api.get("/api/supervision/scores?year=2020").json()["scores"]}
+    assert scores["长春市绿园区商务局"]["total"] == "99.8" and scores["开封市民政局"]["total"] == "80"
+    assert api.get("/api/supervision/rectifications").json() == []
+    checked = api.post("/api/supervision/check", {"file": io.BytesIO(SEED_2019.read_bytes())}).json()
+    assert checked["report"]["agency"] == "开封市商务局" and any(f["rule"] == "requests.balance" for f in checked["findings"])
+    bad = api.post("/api/supervision/check", {"file": io.BytesIO("一份通知".encode())})
+    assert bad.status_code == 422 and "不是年度报告" in bad.json()["detail"]
+    # A clerk's token is no office's token.
+    clerk = Client(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(office['clerk'], 'x')}")
+    assert clerk.get("/api/supervision/agencies").status_code == 403
+    assert "/api/supervision/scores" in Client().get("/api/openapi.json").content.decode()

@@ -4,6 +4,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 from .ledger.api import api
+from .supervision.api import router as supervision_api
+
+api.add_router("/supervision/", supervision_api)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
