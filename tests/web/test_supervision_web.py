@@ -236,3 +236,18 @@ def test_api_with_the_office_token(shared, office) -> None:  # type: ignore[no-u
     clerk = Client(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(office['clerk'], 'x')}")
     assert clerk.get("/api/supervision/agencies").status_code == 403
     assert "/api/supervision/scores" in Client().get("/api/openapi.json").content.decode()
+
+
+def test_region_dataset_in_the_format_of_ogi_dataset(shared, office) -> None:  # type: ignore[no-untyped-def]
+    import csv
+
+    c = login(office["sup"])
+    _upload(c, _zip(**{"开封.txt": SEED_2019.read_bytes(), "绿园.txt": SEED_2020.read_bytes()}))
+    resp = c.get("/supervision/dataset.csv")
+    assert resp.status_code == 200
+    table = list(csv.DictReader(io.StringIO(resp.content.decode("utf-8-sig"))))
+    by = {r["agency"]: r for r in table}
+    assert set(by) == {"开封市商务局", "长春市绿园区商务局"}
+    # As printed: the 2019 seed carries 1 request over; the 2020 seed lost a cell (1 error).
+    assert by["开封市商务局"]["requests.carried_in.total"] == "1" and by["长春市绿园区商务局"]["errors"] == "1"
+    assert c.get("/supervision/dataset.pdf").status_code == 404

@@ -15,6 +15,7 @@ urlpatterns = [
     path("ranking/", views.ranking, name="ranking_latest"),
     path("<int:year>/ranking/", views.ranking, name="ranking"),
     path("<int:year>/notice.<str:fmt>", views.notice, name="notice"),
+    path("dataset.<str:fmt>", views.dataset, name="dataset"),
     path("reports/<int:pk>/", views.report_detail, name="report"),
     path("reports/<int:pk>/rectify/", views.rectify, name="rectify"),
     path("rectifications/", views.rectifications, name="rectifications"),

@@ -351,3 +351,27 @@ def dashboard(request: HttpRequest) -> HttpResponse:
              "status": [{"key": k, "label": v, "values": [x["counts"][k] for x in data.get("by_level", [])]}
                         for k, v in data["status_zh"].items()]}
     return render(request, "supervision/dashboard.html", _ctx(request, s, drill=drill, cell=cell, chart=chart, **data))
+
+
+@login_required
+def dataset(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The region's current reports as one table, in the format of `ogi dataset`."""
+    s = _office(request)
+    if s is None:
+        return _forbidden()
+    from ogi.corpus.dataset import WRITERS, rows
+
+    if fmt not in WRITERS:
+        return HttpResponse("格式只能是 csv、xlsx 或 jsonl", status=404)
+    qs = (CollectedReport.objects.filter(office=s.agency, state="current").defer("content")
+          .select_related("agency").order_by("agency__name", "year"))
+    results, findings = [], []
+    for r in qs.iterator(chunk_size=500):
+        results.append((r.file_name, Report.from_json(r.report, file=r.file_name), None))
+        findings.append([services.finding_from_json(f) for f in r.findings])
+    data = WRITERS[fmt](rows(results, findings))
+    ctype = {"csv": "text/csv; charset=utf-8", "jsonl": "application/jsonl",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}[fmt]
+    resp = HttpResponse(data, content_type=ctype)
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''region-dataset.{fmt}"
+    return resp
