@@ -35,7 +35,7 @@ def _ctx(request: HttpRequest, **kw):  # type: ignore[no-untyped-def]
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     groups = services.inbox(request.user)
-    d = reminders.digest(request.user)
+    d = reminders.digest(request.user, groups=groups)
     return render(request, "ledger/inbox.html", _ctx(request, groups=groups, today=today(), digest=d,
                                                       provisional=_first_provisional(x for rows in groups.values() for _, x in rows)))
 
