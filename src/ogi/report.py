@@ -127,6 +127,9 @@ class Report:
     # Figures printed for a heading row whose sub-rows the edition expects
     # (e.g. one 其他处理 row in a 2021-layout table): {"row": key, "label": …, "values": {col: n}}.
     aggregates: list[dict[str, Any]] = field(default_factory=list)
+    # Figures the reader could not confirm (cells left missing): {"cells": [...], "raw": …,
+    # "reason": "run_together" | "ocr", "candidates": [[…], …], "source": …}.
+    uncertain: list[dict[str, Any]] = field(default_factory=list)
     # The report year as each part of the document states it: title, period, body.
     year_evidence: dict[str, int] = field(default_factory=dict)
     # Where agency, year, issued_on and published_on were read: title, signature, body,
@@ -181,6 +184,7 @@ class Report:
             ],
             "unplaced": self.unplaced,
             "aggregates": self.aggregates,
+            "uncertain": self.uncertain,
             "year_evidence": self.year_evidence,
             "provenance": self.provenance,
             "notices": self.notices,
@@ -232,6 +236,7 @@ class Report:
         ]
         r.unplaced = list(data.get("unplaced") or [])
         r.aggregates = list(data.get("aggregates") or [])
+        r.uncertain = list(data.get("uncertain") or [])
         r.year_evidence = dict(data.get("year_evidence") or {})
         r.provenance = {str(k): str(v) for k, v in (data.get("provenance") or {}).items()}
         r.notices = list(data.get("notices") or [])

@@ -46,11 +46,14 @@ def check_missing(report: Report) -> Iterator[Finding]:
             yield finding("cell.missing", f"未找到表{t.number}（{t.title}）的任何数据",
                           f"no figure of table {t.number} was found", cells=ids,
                           where={"section": t.number, "table": t.title})
+    # A figure read but not confirmed is cell.uncertain's, not lost.
+    doubted = {c for u in report.uncertain for c in u.get("cells", ())}
     for table, cells in _lines(ed):
         if table in tables_done:
             continue
         # A figure too long to be read is value.type's finding, not a lost value.
-        lost = [c for c in cells if report.cells[c].state == "missing" and not too_long(report.cells[c].raw)]
+        lost = [c for c in cells if report.cells[c].state == "missing" and not too_long(report.cells[c].raw)
+                and c not in doubted]
         if not lost:
             continue
         first = report.cells[lost[0]]
@@ -61,6 +64,35 @@ def check_missing(report: Report) -> Iterator[Finding]:
                       f"value lost for {', '.join(lost)}" + (f" (printed '{first.raw}')" if first.raw else ""),
                       cells=lost, culprit=lost[0] if len(lost) == 1 else None, found=first.raw,
                       source=first.source or source_of(report, cells), where=where(ed, lost[0]))
+
+
+_DOUBT = {
+    "run_together": ("连在一起的数字「{raw}」", "the run-together digits '{raw}'"),
+    "ocr": ("识别结果「{raw}」", "the OCR reading '{raw}'"),
+}
+
+
+@rule("cell.uncertain", "warning", "读取的数值无法确认（读取的疑问，不是报告的错误）")
+def check_uncertain(report: Report) -> Iterator[Finding]:
+    ed = report.edition_obj
+    if ed is None:
+        return
+    for u in report.uncertain:
+        cells = [c for c in u.get("cells", ()) if c in ed.cells]
+        if not cells:
+            continue
+        zh, en = _DOUBT.get(u.get("reason", ""), ("读取结果「{raw}」", "the reading '{raw}'"))
+        raw = u.get("raw") or ""
+        cands = u.get("candidates") or []
+        shown = "；".join("、".join(str(x) for x in c) for c in cands[:5])
+        more = len(cands) - 5 + int(u.get("more") or 0)
+        options = (f"可能的读法：{shown}" + (f"等（另有 {more} 种）" if more > 0 else "")) if cands else "没有一种读法与表内勾稽关系相符"
+        yield finding("cell.uncertain",
+                      f"{cells_zh(ed, cells)}：{zh.format(raw=raw)}无法确定各单元格的数值，{options}。"
+                      "这是读取上的疑问，不是报告本身的错误，请对照原件核实",
+                      f"{', '.join(cells)}: {en.format(raw=raw)} cannot be read with certainty "
+                      f"({len(cands)} candidate readings); the doubt is the reader's, not the report's",
+                      cells=cells, found=raw, expected=cands or None, source=u.get("source"), where=where(ed, cells[0]))
 
 
 @rule("cell.blank", "warning", "单元格空白")

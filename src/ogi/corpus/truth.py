@@ -24,6 +24,7 @@ class Truth:
     year: int | None
     issued_on: Any
     cells: dict[str, Any]  # cell id → printed value, None (blank), ABSENT or UNKNOWN
+    published_on: Any = None  # the page's publication date, where the file gives one
 
 
 def load_truth(path: str | Path) -> Truth:
@@ -43,7 +44,17 @@ def load_truth(path: str | Path) -> Truth:
     missing = set(ed.cells) - set(cells)
     if missing:
         raise ValueError(f"{path}: no truth for {sorted(missing)[:3]}…")
-    return Truth(data["file"], ed.id, data.get("agency"), data.get("year"), data.get("issued_on"), cells)
+    return Truth(data["file"], ed.id, data.get("agency"), data.get("year"), data.get("issued_on"), cells,
+                 data.get("published_on"))
+
+
+METADATA = ("agency", "year", "issued_on", "published_on")
+
+
+def metadata_right(report: Report, truth: Truth) -> dict[str, bool]:
+    """Whether each of agency, year, issued_on and published_on was read as the file
+    prints it (an unknown one counts right when the file does not print it either)."""
+    return {k: getattr(report, k) == getattr(truth, k) for k in METADATA}
 
 
 @dataclass

@@ -8,6 +8,7 @@ shifted silently. Section headings and metadata are read here too.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -25,6 +26,7 @@ from ..textnorm import (
     squash,
 )
 from .document import Cell, Document, Paragraph, Table
+from .flat import split_rows
 from .metadata import key_values, read_metadata
 
 # Labels of up to this many characters (normalised) must match exactly: two short
@@ -200,6 +202,7 @@ def locate(doc: Document, edition: Edition | None = None) -> Report:
         in_force = edition_for_year(md.year) if md.year else None
         results.sort(key=lambda rs: (rs[1], in_force is not None and rs[0].edition == in_force.id), reverse=True)
         report = results[0][0]
+    _run_together(report, doc)
     report.title = md.title
     report.agency = md.agency
     report.year = md.year
@@ -495,6 +498,94 @@ def _fill(st: _State, cell_ids: tuple[str, ...], values: list[Cell]) -> None:
                            note=fig.problem)
 
 
+# --- rows run together --------------------------------------------------------------------
+
+# A run of digits in running text; one followed by a unit or a date word is prose (35件).
+_RUN = re.compile(r"\d+(?:\.\d+)?(?![\d件个项次人年月日号%％万元条家份])")
+_NUMBERING_AFTER = re.compile(r"[.．、]")
+_SIGNS = "+-－−—–/／"
+_MAX_LABEL = 50
+
+
+def _run_together(report: Report, doc: Document) -> None:
+    """Rows printed as a label followed by their figures with nothing between them
+    (crawler text: 行政规范性文件4115311), read by splitting each run of digits by the
+    row's columns and the table's identities (ingest.flat). Only lines the locator left
+    wholly missing are filled; a run that splits in several ways stays missing, with its
+    candidate splits kept for the cell.uncertain finding."""
+    edition = report.edition_obj
+    assert edition is not None
+    layout = _layout(edition)
+    cells = report.cells
+    runs: dict[tuple[str, ...], tuple[str, dict]] = {}
+    last = -1
+    tail = ""  # the previous paragraph's text after its last figures: a label on a line of its own
+    for p in doc.paragraphs:
+        text = nfkc(p.text)
+        start = 0
+        for m in _RUN.finditer(text):
+            digits, end = m.group(), m.end()
+            # 00000001.危及…: the last digit numbers the next label.
+            if end < len(text) and _NUMBERING_AFTER.match(text, end) and len(digits) > 1:
+                digits, end = digits[:-1], end - 1
+            near = text[m.start() - 1: m.start()] + text[end: end + 1]
+            if any(ch in _SIGNS for ch in near):
+                start = end
+                continue  # a signed figure or a dash beside the run: its cells cannot be told apart
+            label = text[max(start, m.start() - _MAX_LABEL): m.start()]
+            if m.start() == 0:
+                label = tail
+            line = _line_before(layout, label, last)
+            start = end
+            if line is None:
+                continue
+            ids = layout.lines[line].cells
+            last = line
+            if ids not in runs and all(cells[c].state == "missing" for c in ids):
+                runs[ids] = (digits, {**(p.source or {}), "recovered": "run_together"})
+        tail = text[start:][-_MAX_LABEL:]
+    if not runs:
+        return
+    defs = edition.cells
+    for ids, (digits, source) in list(runs.items()):
+        if len(ids) == 1:
+            # A row of one cell reads as printed (an amount may have decimals).
+            fig = parse_figure(digits, defs[ids[0]].unit, defs[ids[0]].column.printed_in)
+            cells[ids[0]] = Value(fig.state, fig.number, digits, source, note=fig.problem)
+            del runs[ids]
+        elif not digits.isdigit():
+            del runs[ids]  # a decimal point among counts: not a row of this table
+    results = split_rows(edition, {ids: d for ids, (d, _) in runs.items()})
+    for ids, res in results.items():
+        digits, source = runs[ids]
+        if res.values is not None:
+            for cid, n in zip(ids, res.values, strict=True):
+                cells[cid] = Value("value", n, digits, source)
+            continue
+        for cid in ids:
+            cells[cid] = Value("missing", None, digits, source, note=res.reason)
+        report.uncertain.append({"cells": list(ids), "raw": digits, "reason": "run_together",
+                                 "candidates": [list(c) for c in res.candidates[:20]],
+                                 "more": max(0, len(res.candidates) - 20), "source": source})
+
+
+def _line_before(layout: _Layout, text: str, last: int) -> int | None:
+    """The printed line whose label `text` ends with (the longest such label; of equal
+    labels the first after the line read last)."""
+    for k in range(len(text), 1, -1):
+        q = norm_label(text[-k:])
+        hits = [t.line for t, _ in layout.exact.get(q, ()) if t.kind == "row" and t.line is not None]
+        after = [h for h in hits if h > last]
+        if after:
+            return min(after)
+    # The one line of table 四 has no label: its figures follow the header, ending 总计.
+    if norm_label(text[-2:]) == "总计":
+        for i, line in enumerate(layout.lines):
+            if line.row is None and i > last:
+                return i
+    return None
+
+
 # --- sections ---------------------------------------------------------------------------
 
 def heading_section(edition: Edition, text: str) -> tuple[str, str, str] | None:
@@ -544,31 +635,64 @@ def _is_caption(edition: Edition, text: str) -> bool:
 def _sections(report: Report, doc: Document, paragraphs: list[Paragraph], signature: set[int]) -> None:
     edition = report.edition_obj
     assert edition is not None
+    pieces = [(i, p.text, p.source) for i, p in enumerate(paragraphs) if i not in signature]
+    found = _read_sections(edition, pieces)
+    if len(found[0]) < 3:
+        # Crawler text may hold the whole report in one paragraph, headings inline.
+        split = [(i, part, src) for i, text, src in pieces for part in _split_inline(edition, text)]
+        if len(split) > len(pieces):
+            inline = _read_sections(edition, split)
+            if len(inline[0]) > len(found[0]):
+                found = inline
+    headings, labels, texts = found
+    report.headings += headings
+    report.labels += labels
+    for key, lines in texts.items():
+        report.sections[key] = "\n".join(lines).strip()
+
+
+def _read_sections(edition: Edition, pieces: list[tuple[int, str, dict]]
+                   ) -> tuple[list[Heading], list[LabelSeen], dict[str, list[str]]]:
     current: str | None = None
     texts: dict[str, list[str]] = {}
-    pidx = -1
-    for block in doc.blocks:
-        if not isinstance(block, Paragraph):
-            continue
-        pidx += 1
-        if pidx in signature:
-            continue
-        hit = heading_section(edition, block.text)
+    headings: list[Heading] = []
+    labels: list[LabelSeen] = []
+    for _, text, source in pieces:
+        hit = heading_section(edition, text)
         if hit is not None and hit[0] not in texts:
             key, standard, kind = hit
             current = key
             texts[key] = []
-            report.headings.append(Heading(key, block.text, len(report.headings), block.source or None))
+            headings.append(Heading(key, text, len(headings), source or None))
             if kind in ("fuzzy", "variant"):
                 sec = edition.section(key)
-                report.labels.append(
-                    LabelSeen("section", block.text, f"{sec.number}、{standard}", "章节标题", block.source or None, sec.number)
-                )
+                labels.append(LabelSeen("section", text, f"{sec.number}、{standard}", "章节标题", source or None, sec.number))
             continue
-        if current is not None and not _is_caption(edition, block.text):
-            texts[current].append(block.text)
-    for key, lines in texts.items():
-        report.sections[key] = "\n".join(lines).strip()
+        if current is not None and not _is_caption(edition, text):
+            texts[current].append(text)
+    return headings, labels, texts
+
+
+@cache
+def _inline_heading(edition: Edition) -> re.Pattern[str]:
+    forms = [(s.number, f) for s in edition.sections for f in (s.title, *s.equivalents)]
+    alternatives = "|".join(f"{re.escape(n)}[、.．]\\s*{re.escape(f)}" for n, f in sorted(forms, key=lambda x: -len(x[1])))
+    return re.compile(alternatives)
+
+
+def _split_inline(edition: Edition, text: str) -> list[str]:
+    """A paragraph cut before and after each numbered section heading it contains."""
+    cuts = [(m.start(), m.end()) for m in _inline_heading(edition).finditer(nfkc(text))]
+    if not cuts or (len(cuts) == 1 and cuts[0] == (0, len(text))):
+        return [text]
+    t = nfkc(text)
+    out: list[str] = []
+    pos = 0
+    for a, b in cuts:
+        out += [t[pos:a], t[a:b]]
+        pos = b
+    out.append(t[pos:])
+    return [x.strip() for x in out if x.strip()]
 
 
 def is_report(report: Report) -> bool:

@@ -304,6 +304,12 @@ def _signature(texts: list[str]) -> tuple[str | None, dt.date | None, set[int]]:
             return t[: m.start()], parse_date(t), {i}
     if n > 1 and _SIGNATURE.match(texts[-1]) and len(texts[-1]) <= 30:
         return texts[-1], None, {n - 1}  # signed without a date
+    # Crawler text run into one paragraph ends "…某某局2024年1月20日": the date after a name.
+    m = DATE_RE.search(texts[-1][-16:]) if n else None
+    if m and texts[-1].endswith(m.group()):
+        before = texts[-1][: -len(m.group())]
+        if re.search(rf"{_NAME}{{2,30}}{_ORG_SUFFIX}$", before[-40:]):
+            return None, parse_date(m.group()), set()
     for i in range(min(n, 8)):
         if is_date_line(texts[i]):
             agency = texts[i - 1] if i > 0 and _SIGNATURE.match(texts[i - 1]) else None

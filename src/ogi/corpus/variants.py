@@ -1,0 +1,56 @@
+"""Variants of a report as the web hands them to researchers: the text a crawler's plain
+extraction gives of a page, with each table row's cells run together
+(`行政规范性文件4115311`), one row per line or everything in one long paragraph."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from ..editions import load_edition
+from ..textnorm import decimal_text
+from .truth import ABSENT, UNKNOWN, Truth
+
+
+def _printed(v: Any) -> str:
+    """A cell as a crawler's text keeps it: the figure, nothing for a blank cell."""
+    if v is None or v in (ABSENT, UNKNOWN):
+        return ""
+    if isinstance(v, Decimal | float):
+        return decimal_text(Decimal(str(v)))
+    return str(v)
+
+
+def flattened(truth: Truth, *, inline: bool = False) -> str:
+    """The report of `truth` as run-together crawler text: title, the six headings, each
+    table's title and header words, and each row as its label followed by its figures
+    with nothing between them. `inline` puts everything after the title on one line."""
+    ed = load_edition(truth.edition)
+    agency = truth.agency or ""
+    year = f"{truth.year}年" if truth.year else ""
+    parts: list[str] = []
+    tables_by_section = {t.section: t for t in ed.tables}
+    for s in ed.sections:
+        parts.append(f"{s.number}、{s.title}")
+        parts.append(f"本节内容（{s.title}）。")
+        t = tables_by_section.get(s.key)
+        if t is None:
+            continue
+        for b in t.blocks:
+            # The header cells in reading order: groups first, then the columns (…总计).
+            groups = dict.fromkeys(c.group for c in b.columns if c.group)
+            parts.append("".join(groups) + "".join(c.label for c in b.columns))
+            for line in b.printed_lines():
+                figures = "".join(_printed(truth.cells.get(c)) for c in line.cells)
+                label = line.row.label if line.row is not None else ""
+                parts.append(f"{label}{figures}")
+    if agency:
+        parts.append(agency)
+    if truth.issued_on:
+        d = truth.issued_on
+        parts.append(f"{d.year}年{d.month}月{d.day}日")
+    head = f"{agency}{year}政府信息公开工作年度报告"
+    if truth.published_on:
+        # Printed above the article, as the page does.
+        head = f"发布日期：{truth.published_on.isoformat()}　来源：{agency}\n{head}"
+    return head + "\n" + ("".join(parts) if inline else "\n".join(parts)) + "\n"
