@@ -28,6 +28,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from ledger import timed  # noqa: E402  (the same timing as the ledger bench, bench/ on sys.path)
 from ogi.checks import check  # noqa: E402
 from ogi.ingest.load import load_report  # noqa: E402
 from ogi.web.ledger.models import Agency, Staff  # noqa: E402
@@ -75,17 +76,6 @@ def fill(n: int) -> Agency:
                 published_on=dt.date(year + 1, 1, 1) + dt.timedelta(days=rng.randint(0, 80)), state="current"))
     CollectedReport.objects.bulk_create(rows, batch_size=2000)
     return office
-
-
-def timed(client: Client, url: str, rounds: int) -> list[float]:
-    client.get(url)  # warm up
-    out = []
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        resp = client.get(url)
-        out.append((time.perf_counter() - t0) * 1000)
-        assert resp.status_code == 200, (url, resp.status_code)
-    return out
 
 
 def main() -> None:
