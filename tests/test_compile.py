@@ -44,7 +44,7 @@ def ledger(draw):  # type: ignore[no-untyped-def]
             try:
                 fire(r, event, Context(on=day, role="admin", inputs={
                     "outcome": draw(st.sampled_from([c for c in outcomes() if not c.startswith("other.")])),
-                    "days": draw(st.integers(1, 20)), "amount": 100}))
+                    "days": draw(st.integers(1, 20)), "basis": "per_page", "pages": 101}))
             except Refused:
                 pass
         done = r.answered_on or r.closed_on

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth import get_user_model
 
+import ogi.web.urls  # noqa: F401  (the API's schemas are built at import: before any test freezes the clock)
 from ogi.web.ledger.models import Agency, Staff
 
 PASSWORD = "pw-用于测试"
@@ -34,7 +35,7 @@ def world(db):  # type: ignore[no-untyped-def]
 
 def request_data(**kw):  # type: ignore[no-untyped-def]
     data = {"channel": "online", "submitted_on": dt.date(2026, 3, 2), "received_on": dt.date(2026, 3, 2),
-            "applicant_category": "natural", "applicant_name": "张小明", "applicant_id_no": "320102199001011234",
+            "applicant_category": "natural", "applicant_name": "张小明", "applicant_id_no": "320102199001011232",
             "applicant_contact": "13812345678", "content": "某地块征收补偿方案"}
     data.update(kw)
     return data

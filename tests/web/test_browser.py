@@ -69,7 +69,7 @@ def test_request_from_registration_to_letter(world, live_server, browser, tmp_pa
     page.fill("#id_received_on", "2026-03-03")
     page.select_option("#id_applicant_category", "natural")
     page.fill("#id_applicant_name", "李晓红")
-    page.fill("#id_applicant_id_no", "320102198805056789")
+    page.fill("#id_applicant_id_no", "320102198805056781")
     page.fill("#id_applicant_contact", "13900001111")
     page.fill("#id_content", "某路段规划许可证及附图")
     page.click("button[type=submit]")
@@ -185,7 +185,7 @@ def test_public_files_a_request_and_follows_it(world, live_server, browser, monk
     page.select_option("#id_agency", label="某市商务局")
     page.select_option("#id_applicant_category", "natural")
     page.fill("#id_applicant_name", "赵六")
-    page.fill("#id_applicant_id_no", "320102199203036789")
+    page.fill("#id_applicant_id_no", "320102199203036788")
     page.fill("#id_applicant_contact", "13700002222")
     page.fill("#id_content", "2025年度本市外资企业名录")
     page.click("button[type=submit]")  # missing 获取方式: the form says so and keeps what was typed

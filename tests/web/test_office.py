@@ -9,6 +9,7 @@ import socket
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.http import HttpRequest
 from django.test import Client
 
 from ogi.records.workflow import Refused
@@ -160,7 +161,7 @@ def test_admin_page_adds_clerk_who_must_change_password_at_first_login(world):
     assert "已添加 a-li，临时密码：" in page
     password = page.split("临时密码：")[1][:12]
     new = Client()
-    assert new.login(username="a-li", password=password)
+    assert new.login(request=HttpRequest(), username="a-li", password=password)
     first = new.get("/requests/")
     assert first.status_code == 302 and first["Location"] == "/password/"
     assert "请先设置自己的密码" in new.get("/password/").content.decode()

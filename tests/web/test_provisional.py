@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.core.cache import cache
+from django.http import HttpRequest
 from django.test import Client
 from freezegun import freeze_time
 
@@ -23,7 +24,7 @@ CHRISTMAS = "2026-12-25 04:00:00"
 
 def login(user) -> Client:  # type: ignore[no-untyped-def]
     c = Client()
-    assert c.login(username=user.username, password=PASSWORD)
+    assert c.login(request=HttpRequest(), username=user.username, password=PASSWORD)
     return c
 
 
@@ -100,7 +101,7 @@ def test_filing_online_past_the_calendar_gives_the_receipt(world):
     cache.clear()
     c = Client()
     resp = c.post("/public/apply/", {"agency": str(world["a"].pk), "applicant_category": "natural", "applicant_name": "李四",
-                                     "applicant_id_no": "320102198802023456", "applicant_contact": "lisi@example.cn",
+                                     "applicant_id_no": "320102198802023458", "applicant_contact": "lisi@example.cn",
                                      "content": "2025年某路段拓宽工程的环境影响评价批复文件", "delivery": "email"})
     assert resp.status_code == 302 and resp["Location"] == "/public/receipt/"
     receipt = c.get("/public/receipt/")

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client
 
 from ogi.checks import check_all
@@ -25,7 +26,7 @@ def demo(db):  # type: ignore[no-untyped-def]
 
 def login(name: str) -> Client:
     c = Client()
-    assert c.login(username=name, password=PASSWORD)
+    assert c.login(request=HttpRequest(), username=name, password=PASSWORD)
     return c
 
 
@@ -143,7 +144,7 @@ def test_previous_year_uploaded_for_continuity(world, shared):
     from .conftest import request_data
 
     c = Client()
-    assert c.login(username="a-clerk", password=WORLD_PASSWORD)
+    assert c.login(request=HttpRequest(), username="a-clerk", password=WORLD_PASSWORD)
     services.register(world["a_clerk"], request_data(received_on=dt.date(2026, 3, 2)))
     last = setcells(zero_report("2021", year=2025), {"requests.new.natural": 2, "requests.new.total": 2,
                                                      "requests.carried_out.natural": 2, "requests.carried_out.total": 2})
@@ -181,7 +182,7 @@ def test_year_figures_imported_from_the_filled_in_workbook(world):
     buf = io.BytesIO()
     wb.save(buf)
     c = Client()
-    assert c.login(username="a-clerk", password=WORLD_PASSWORD)
+    assert c.login(request=HttpRequest(), username="a-clerk", password=WORLD_PASSWORD)
     resp = c.post("/reports/2025/figures/", {"file": SimpleUploadedFile("填报表.xlsx", buf.getvalue())}, follow=True)
     assert "已导入表二年度数据 4 项" in resp.content.decode()
     r = reports.workspace(world["a"], 2025).report

@@ -8,6 +8,7 @@ import re
 import zipfile
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client
 
 from ogi.web.ledger.models import Agency
@@ -32,7 +33,7 @@ def office(db):  # type: ignore[no-untyped-def]
 
 def login(user) -> Client:  # type: ignore[no-untyped-def]
     c = Client()
-    assert c.login(username=user.username, password=PASSWORD)
+    assert c.login(request=HttpRequest(), username=user.username, password=PASSWORD)
     return c
 
 

@@ -43,6 +43,19 @@ class CaseRecord:
     decided_on: dt.date | None = None
 
 
+# Rows of table 二 that the register of documents answers; the others are yearly figures.
+REGISTER_ROWS = ("regulations", "normative")
+
+
+def figure_cells(ed: Edition) -> dict[str, tuple[str, str]]:
+    """The cells of table 二 kept as yearly figures rather than counted from the register:
+    key ("licensing.decisions") → (the cell's name in the template, unit)."""
+    from ..checks.places import cell_zh
+
+    return {cid.split(".", 1)[1]: (cell_zh(ed, cid), c.unit) for cid, c in ed.cells.items()
+            if c.table == "active" and c.row.key not in REGISTER_ROWS}
+
+
 @dataclass
 class YearFigures:
     """Figures of table 二 kept per year rather than derived (decisions, fees …):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
 from ..workdays import Calendar, deadline, default_calendar, final_when_zh, provisional_reason_zh
@@ -66,6 +67,11 @@ TRANSITIONS: tuple[Transition, ...] = (
                ("not_extended", "extension_within_limit"), inputs=("days", "note"), public="延长答复期限"),
     Transition("fee_notice", "发出收费通知", ("registered",), "fee_pending", STAFF, ("fee_positive",),
                inputs=("basis", "pages", "note"), public="发出收费通知"),
+    # A reduction or waiver is the reviewer's reasoned decision, never an amount typed over the rule's.
+    Transition("fee_reduce", "减免信息处理费（部分）", ("fee_pending",), None, APPROVERS, ("fee_reduced",),
+               inputs=("amount", "reason"), public="减免部分信息处理费"),
+    Transition("fee_waive", "免收信息处理费", ("fee_pending",), "registered", APPROVERS, inputs=("reason",),
+               public="免收信息处理费，继续办理"),
     Transition("fee_paid", "申请人已缴费", ("fee_pending",), "registered", STAFF, inputs=("note",),
                public="收到信息处理费"),
     Transition("fee_lapsed", "逾期未缴费，不再处理", ("fee_pending",), "closed", STAFF, ("fee_period_over",),
@@ -144,6 +150,13 @@ def _guard(name: str, r: Ledgered, ctx: Context) -> str | None:
             amount = 0
         if amount <= 0:
             return "按收费标准应收金额为0（不收费的无需发出收费通知）"
+    elif name == "fee_reduced":
+        try:
+            amount = Decimal(str(ctx.inputs.get("amount")))
+        except (InvalidOperation, ValueError):
+            return "请填写减免后的金额"
+        if r.fee_amount is None or not 0 < amount < Decimal(str(r.fee_amount)):
+            return f"减免后的金额应大于0且低于原收费金额（{r.fee_amount} 元）；全部免收请用“免收信息处理费”"
     elif name == "fee_period_over":
         if r.fee_notice_on is None:
             return "尚未发出收费通知"
@@ -175,7 +188,7 @@ def fire(r: Ledgered, event: str, ctx: Context) -> dict[str, tuple[Any, Any]]:
         raise Refused(f"申请处于“{STATES[r.state]}”状态，不能执行“{t.label}”", "wrong_state")
     if ctx.on < r.received_on:
         raise Refused("操作日期早于收到申请之日", "bad_date")
-    if t.event == "fee_notice" and ctx.inputs.get("amount") is None:
+    if t.event == "fee_notice":
         # 国办函〔2020〕109号: the amount follows from the basis, never typed by hand.
         try:
             ctx.inputs["amount"] = fee_for(str(ctx.inputs.get("basis") or ""), ctx.inputs.get("nth_in_month"),
@@ -217,6 +230,12 @@ def _effects(t: Transition, r: Ledgered, ctx: Context) -> None:
         if t.event == "fee_notice":
             r.fee_notice_on = on
             r.fee_amount = inputs.get("amount")
+    elif t.event == "fee_reduce":
+        r.fee_amount = Decimal(str(inputs["amount"]))
+    elif t.event == "fee_waive":
+        r.fee_amount = Decimal(0)
+        r.pauses = [dict(p) for p in r.pauses]
+        _close_pause(r, "fee", on)
     elif t.event in ("end_consultation", "fee_paid"):
         r.pauses = [dict(p) for p in r.pauses]
         _close_pause(r, "consultation" if t.event == "end_consultation" else "fee", on)

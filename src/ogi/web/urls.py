@@ -14,3 +14,8 @@ urlpatterns = [
     path("supervision/", include("ogi.web.supervision.urls")),
     path("", include("ogi.web.ledger.urls")),
 ]
+
+handler400 = "ogi.web.errors.bad_request"
+handler403 = "ogi.web.errors.permission_denied"
+handler404 = "ogi.web.errors.page_not_found"
+handler500 = "ogi.web.errors.server_error"

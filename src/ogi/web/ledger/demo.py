@@ -9,6 +9,7 @@ import random
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from ogi.records import validate
 from ogi.records.workflow import Refused
 from ogi.workdays import default_calendar
 
@@ -85,6 +86,16 @@ def create_demo(today: dt.date | None = None, years: tuple[int, ...] = (2025, 20
     return summary()
 
 
+def _id_no(rng: random.Random, category: str) -> str:
+    """A made-up identity number or credit code whose check digit holds, as a real one's does."""
+    if category == "natural":
+        born = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(365 * 50))
+        first = f"320102{born:%Y%m%d}{rng.randrange(1000):03d}"
+        return first + validate.gb11643_check(first)
+    first = "91320102" + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
+    return first + validate.gb32100_check(first)
+
+
 def _one(rng: random.Random, cal, clerk, reviewer, received: dt.date, today: dt.date) -> None:  # type: ignore[no-untyped-def]
     category = _pick(rng, CATEGORIES)
     name = rng.choice(NAMES) + rng.choice("明华强丽军静敏伟芳") + ("" if rng.random() < 0.5 else rng.choice("国平娜"))
@@ -93,7 +104,7 @@ def _one(rng: random.Random, cal, clerk, reviewer, received: dt.date, today: dt.
     r = services.register(clerk, {
         "channel": _pick(rng, CHANNELS), "submitted_on": received - dt.timedelta(days=rng.choice([0, 0, 1, 2])),
         "received_on": received, "applicant_category": category, "applicant_name": name,
-        "applicant_id_no": f"3201{rng.randrange(10**13, 10**14)}" if category == "natural" else f"91320{rng.randrange(10**12, 10**13)}",
+        "applicant_id_no": _id_no(rng, category),
         "applicant_contact": f"13{rng.randrange(10**8, 10**9)}", "content": f"请求公开{rng.choice(TOPICS)}"})
     t = r.tracking_no
 

@@ -1,31 +1,51 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 
 from ogi.records.outcomes import outcomes
 from ogi.records.workflow import MAX_EXTENSION
 
-from .models import DELIVERY, Agency, Request
+from .models import DELIVERY, Request, today
 
 
 class DateInput(forms.DateInput):
+    """An HTML date input: browsers take only an ISO value (2026-12-02), whatever the
+    language of the page; one in the future is refused by the browser too."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict | None = None, future: bool = False):
+        super().__init__(attrs={**({} if future else {"max": "today"}), **(attrs or {})}, format="%Y-%m-%d")
+
+    def get_context(self, name, value, attrs):  # type: ignore[no-untyped-def]
+        ctx = super().get_context(name, value, attrs)
+        if ctx["widget"]["attrs"].get("max") == "today":
+            ctx["widget"]["attrs"]["max"] = today().isoformat()
+        return ctx
+
+
+def _id_types(form: forms.ModelForm) -> None:
+    from ogi.records.validate import ID_TYPES
+
+    form.fields["applicant_id_type"].choices = [("", "居民身份证或统一社会信用代码（按申请人类别）"), *ID_TYPES.items()]
 
 
 class RegisterForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        _id_types(self)
+
     class Meta:
         model = Request
-        fields = ["channel", "submitted_on", "received_on", "applicant_category", "applicant_name", "applicant_id_no",
-                  "applicant_contact", "content"]
+        fields = ["channel", "submitted_on", "received_on", "applicant_category", "applicant_name", "applicant_id_type",
+                  "applicant_id_no", "applicant_contact", "content"]
         widgets = {"submitted_on": DateInput(), "received_on": DateInput(), "content": forms.Textarea(attrs={"rows": 3})}
 
 
 class EventForm(forms.Form):
     """The inputs a workflow event takes, built from its configuration."""
 
-    on = forms.DateField(label="日期", widget=DateInput(), initial=dt.date.today)
+    on = forms.DateField(label="日期", widget=DateInput(), initial=today)
     version = forms.IntegerField(widget=forms.HiddenInput())
 
     def __init__(self, inputs: tuple[str, ...], *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -46,7 +66,13 @@ class EventForm(forms.Form):
         if "party" in inputs:
             self.fields["party"] = forms.CharField(label="征求意见对象", max_length=100)
         if "correction_due" in inputs:
-            self.fields["correction_due"] = forms.DateField(label="补正期限（留空则为15个工作日）", required=False, widget=DateInput())
+            self.fields["correction_due"] = forms.DateField(label="补正期限（留空则为15个工作日）", required=False,
+                                                            widget=DateInput(future=True))
+        if "amount" in inputs:
+            self.fields["amount"] = forms.DecimalField(label="减免后的金额（元）", min_value=0, max_digits=14, decimal_places=2)
+        if "reason" in inputs:
+            self.fields["reason"] = forms.CharField(label="理由（必填）", max_length=2000,
+                                                    widget=forms.Textarea(attrs={"rows": 2}))
         if "note" in inputs:
             self.fields["note"] = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -56,16 +82,22 @@ class PublicRequestForm(forms.ModelForm):
 
     class Meta:
         model = Request
-        fields = ["agency", "applicant_category", "applicant_name", "applicant_id_no", "applicant_contact", "content",
-                  "delivery"]
+        fields = ["agency", "applicant_category", "applicant_name", "applicant_id_type", "applicant_id_no", "applicant_contact",
+                  "content", "delivery"]
         labels = {"agency": "向哪个机关申请", "applicant_name": "姓名或名称", "applicant_id_no": "身份证件号码或统一社会信用代码",
                   "applicant_contact": "联系电话、通信地址或电子邮箱",
                   "content": "申请公开的政府信息的名称、文号或者便于查询的其他特征性描述"}
         widgets = {"content": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from .services import request_agencies
+
+        # Validated as an online filing of today (the model's rules need the channel and dates).
+        day = today()
+        kwargs.setdefault("instance", Request(channel="online", submitted_on=day, received_on=day))
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.order_by("name")
+        self.fields["agency"].queryset = request_agencies()
+        _id_types(self)
         self.fields["agency"].empty_label = "请选择机关"
         for name in ("applicant_id_no", "applicant_contact", "delivery"):
             self.fields[name].required = True

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from ogi.records.workflow import Refused
+from ogi.web.errors import refuse
 
 from . import ledger_import as imp
 from . import services
@@ -34,7 +35,7 @@ def _allowed(request: HttpRequest):  # type: ignore[no-untyped-def]
 def upload(request: HttpRequest) -> HttpResponse:
     s = _allowed(request)
     if s is None:
-        return HttpResponse("只有机关工作人员可以导入台账", status=403)
+        return refuse(request, 403, "只有机关工作人员可以导入台账")
     if request.method == "POST":
         f = request.FILES.get("file")
         if f is None:
@@ -68,7 +69,7 @@ def template(request: HttpRequest) -> HttpResponse:
 def mapping(request: HttpRequest) -> HttpResponse:
     s = _allowed(request)
     if s is None:
-        return HttpResponse("只有机关工作人员可以导入台账", status=403)
+        return refuse(request, 403, "只有机关工作人员可以导入台账")
     info = request.session.get(_SESSION)
     path = _store() / info["token"] if info and all(c in "0123456789abcdef" for c in info.get("token", "x")) else None
     if path is None or not path.exists():

@@ -11,6 +11,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
+from ogi.records import validate
 from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes
 from ogi.records.workflow import ROLES, STATES
 
@@ -60,12 +61,21 @@ class Staff(models.Model):
         return f"{self.user.get_username()}（{self.agency}·{self.get_role_display()}）"
 
 
-CHANNELS = [("in_person", "当面提交"), ("letter", "邮寄（签收）"), ("ordinary_mail", "平常信函"), ("fax", "传真"),
-            ("email", "电子邮件"), ("online", "网上申请")]
+CHANNELS = list(validate.CHANNELS.items())
+DELIVERY = list(validate.DELIVERY.items())
 
 
-# Art. 29(三): how the applicant wants the information.
-DELIVERY = [("email", "电子邮件"), ("post", "邮寄"), ("collect", "当面领取"), ("online", "网上获取")]
+class LenientDecimalField(models.DecimalField):
+    """Money as a DecimalField that still loads a value written past its digits (SQLite
+    does not enforce them): the row then shows what is wrong with it instead of every page
+    that lists it failing with InvalidOperation. New writes are checked by ogi.records.validate."""
+
+    @property
+    def context(self):  # type: ignore[no-untyped-def]
+        import decimal
+
+        # A REAL in SQLite is below 1.8e308: 400 digits hold any of them with the decimals.
+        return decimal.Context(prec=400)
 
 
 class Request(models.Model):
@@ -77,6 +87,8 @@ class Request(models.Model):
     received_on = models.DateField("收到申请之日", help_text="按条例第三十一条确定")
     applicant_category = models.CharField("申请人类别", max_length=20, choices=list(APPLICANT_CATEGORIES.items()))
     applicant_name = models.CharField("申请人姓名/名称", max_length=100)
+    applicant_id_type = models.CharField("证件类型", max_length=20, blank=True, default="",
+                                         choices=list(validate.ID_TYPES.items()))
     applicant_id_no = models.CharField("证件号码", max_length=40, blank=True)
     applicant_contact = models.CharField("联系方式", max_length=100, blank=True)
     content = models.TextField("申请公开的政府信息")
@@ -90,7 +102,7 @@ class Request(models.Model):
     corrected_on = models.DateField("收到补正日期", null=True, blank=True)
     extension_days = models.PositiveSmallIntegerField("延长工作日数", default=0)
     fee_notice_on = models.DateField("收费通知日期", null=True, blank=True)
-    fee_amount = models.DecimalField("收费金额（元）", max_digits=10, decimal_places=2, null=True, blank=True)
+    fee_amount = LenientDecimalField("收费金额（元）", max_digits=14, decimal_places=2, null=True, blank=True)
     pauses = models.JSONField("暂停计算期间", default=list, blank=True)
     # Fingerprint of the row a request was imported from (ledger_import): the same file twice adds nothing.
     import_key = models.CharField(max_length=32, blank=True, default="", db_index=True)
@@ -111,6 +123,19 @@ class Request(models.Model):
     @property
     def state_label(self) -> str:
         return STATES.get(self.state, self.state)
+
+    @property
+    def problems(self) -> list[validate.Problem]:
+        """What is wrong with the row as stored (an empty list for every row written
+        through the services): shown on the row, and the row left out of the report."""
+        if not hasattr(self, "_problems"):
+            self._problems = validate.request_problems(self, today())
+        return self._problems
+
+    def clean(self) -> None:
+        # The operator's admin form: the same rules as every other write.
+        self.__dict__.pop("_problems", None)
+        raise_problems(validate.request_problems(self, today()), self)
 
 
 class Event(models.Model):
@@ -148,6 +173,19 @@ class ApiToken(models.Model):
         key = "ogi_" + secrets.token_urlsafe(32)
         cls.objects.create(user=user, name=name, key_hash=cls.digest(key))
         return key
+
+
+def raise_problems(problems: list[validate.Problem], obj: models.Model) -> None:
+    """Problems as Django's ValidationError, each on its field where the form shows one."""
+    if not problems:
+        return
+    from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+    names = {f.name for f in obj._meta.fields}
+    errors: dict[str, list[str]] = {}
+    for p in problems:
+        errors.setdefault(p.field if p.field in names else NON_FIELD_ERRORS, []).append(p.message_zh)
+    raise ValidationError(errors)
 
 
 def new_tracking_no(agency: Agency, year: int) -> str:
@@ -193,6 +231,9 @@ class RegulatoryDocument(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "规章和行政规范性文件"
 
+    def clean(self) -> None:
+        raise_problems(validate.document_problems(self.issued_on, self.repealed_on, today()), self)
+
 
 class AppealCase(models.Model):
     """行政复议 and 行政诉讼 cases about the agency's OGI work (table 四)."""
@@ -207,6 +248,13 @@ class AppealCase(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "行政复议和行政诉讼案件"
 
+    def clean(self) -> None:
+        problems = validate.case_problems(self.filed_on, self.result, self.decided_on, today())
+        if self.request_id is not None and self.agency_id is not None:
+            if not Request.objects.filter(pk=self.request_id, agency_id=self.agency_id).exists():
+                problems.append(validate.Problem("request", "只能关联本机关的申请", "the request belongs to another agency"))
+        raise_problems(problems, self)
+
 
 class YearFigures(models.Model):
     """Figures of table 二 kept per year (行政许可、处罚、强制决定数，行政事业性收费 …):
@@ -219,6 +267,25 @@ class YearFigures(models.Model):
     class Meta:
         unique_together = [("agency", "year")]
         verbose_name = verbose_name_plural = "年度数据"
+
+    def cells(self) -> dict[str, tuple[str, str]]:
+        """The figures this year's report format keeps: key → (Chinese name, unit)."""
+        from ogi.editions import edition_for_year
+        from ogi.records.compile import figure_cells
+
+        ed = edition_for_year(self.year) if self.year else None
+        return figure_cells(ed) if ed else {}
+
+    @property
+    def problems(self) -> list[validate.Problem]:
+        return validate.figure_problems(self.values, self.cells())
+
+    def clean(self) -> None:
+        if self.year and not 2019 <= self.year <= today().year:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"year": f"年度应在 2019 至 {today().year} 之间"})
+        raise_problems(self.problems, self)
 
 
 class AnnualReport(models.Model):
@@ -284,3 +351,13 @@ class Letter(models.Model):
         ordering = ["created_at", "pk"]
         unique_together = [("agency", "year", "seq")]
         verbose_name = verbose_name_plural = "文书"
+
+
+class RateCounter(models.Model):
+    """Uses of a public form by one address (or on one tracking number) within a window:
+    a row per key, incremented under a row lock, so concurrent requests never exceed the
+    limit and every server process sees the same count."""
+
+    key = models.CharField(max_length=200, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    expires = models.DateTimeField(db_index=True)

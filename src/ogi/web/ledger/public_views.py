@@ -4,55 +4,59 @@ and an applicant sees the dates and decisions of their own request, never staff 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from ogi.records.workflow import BY_EVENT, OPEN_STATES, Refused, due_of
+from ogi.web.errors import refuse
 
 from . import services
 from .forms import PublicRequestForm, TrackForm
 from .models import Request, today
+from .security import client_address, give_back, take
 from .views import letter_response
 
-# Guessing query codes: after this many wrong tries from one address the form rests.
+# Guessing query codes: after this many wrong tries from one address — or on one tracking
+# number, from anywhere — the form rests. A right code does not count.
 MAX_FAILED = 10
-FAILED_WINDOW_S = 15 * 60
+FAILED_WINDOW = dt.timedelta(minutes=15)
 # Filing: a person files a few requests a day; more from one address is a script.
 MAX_FILED_PER_DAY = 20
 _TRACKED = "ogi_tracked"  # session key: the requests this browser has shown its code for
-
-
-def _client(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 @require_http_methods(["GET", "POST"])
 def apply(request: HttpRequest) -> HttpResponse:
     form = PublicRequestForm(request.POST or None)
     error = ""
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "agency"}
-        key = f"ogi-filed:{_client(request)}:{today().isoformat()}"
-        try:
-            if cache.get(key, 0) >= MAX_FILED_PER_DAY:
-                raise Refused("今天从本网络提交的申请已达上限，请明天再提交，或通过信函、当面等方式提交", "rate_limited")
-            r = services.file_online(form.cleaned_data["agency"], data)
-        except Refused as e:
-            error = e.message_zh
+        key = f"filed:{client_address(request)}:{today().isoformat()}"
+        if not take(key, MAX_FILED_PER_DAY, dt.timedelta(days=1)):
+            error, status = "今天从本网络提交的申请已达上限，请明天再提交，或通过信函、当面等方式提交", 429
         else:
-            cache.set(key, cache.get(key, 0) + 1, 24 * 3600)
-            request.session["ogi_receipt"] = {"tracking_no": r.tracking_no, "query_code": r.query_code}
-            _remember(request, r)
-            return redirect("public_receipt")
-    return render(request, "ledger/public_apply.html", {"form": form, "error": error, "public_page": True})
+            try:
+                r = services.file_online(form.cleaned_data["agency"], data)
+            except Refused as e:
+                give_back(key)
+                error, status = e.message_zh, 422
+            else:
+                request.session["ogi_receipt"] = {"tracking_no": r.tracking_no, "query_code": r.query_code}
+                _remember(request, r)
+                return redirect("public_receipt")
+    elif request.method == "POST":
+        status = 422
+    return render(request, "ledger/public_apply.html", {"form": form, "error": error, "public_page": True}, status=status)
 
 
 def receipt(request: HttpRequest) -> HttpResponse:
-    data = request.session.get("ogi_receipt")
+    # Shown once: the query code does not stay in the session for whoever uses the browser next.
+    data = request.session.pop("ogi_receipt", None)
     if not data:
         return redirect("public_track")
     r = Request.objects.select_related("agency").filter(tracking_no=data["tracking_no"]).first()
@@ -66,16 +70,22 @@ def track(request: HttpRequest) -> HttpResponse:
     form = TrackForm(request.POST or None)
     ctx: dict[str, Any] = {"form": form, "public_page": True}
     if request.method == "POST" and form.is_valid():
-        key = f"ogi-track-failed:{_client(request)}"
-        failed = cache.get(key, 0)
-        if failed >= MAX_FAILED:
-            ctx["error"] = "查询失败次数过多，请15分钟后再试"
-            return render(request, "ledger/public_track.html", ctx, status=429)
-        r = services.find_by_code(form.cleaned_data["tracking_no"], form.cleaned_data["query_code"])
+        number = form.cleaned_data["tracking_no"].strip().upper()
+        keys = [f"track:{client_address(request)}", f"track-no:{number}"]
+        taken = []
+        for key in keys:
+            if not take(key, MAX_FAILED, FAILED_WINDOW):
+                for k in taken:
+                    give_back(k)
+                ctx["error"] = "查询失败次数过多，请15分钟后再试"
+                return render(request, "ledger/public_track.html", ctx, status=429)
+            taken.append(key)
+        r = services.find_by_code(number, form.cleaned_data["query_code"])
         if r is None:
-            cache.set(key, failed + 1, FAILED_WINDOW_S)
             ctx["error"] = "申请编号或查询码不正确，请核对回执"
             return render(request, "ledger/public_track.html", ctx, status=404)
+        for key in keys:
+            give_back(key)
         _remember(request, r)
         ctx.update(r=r, **_status(r))
     return render(request, "ledger/public_track.html", ctx)
@@ -104,9 +114,9 @@ def published_reports(request: HttpRequest) -> HttpResponse:
 def withdraw(request: HttpRequest, tracking_no: str) -> HttpResponse:
     """The applicant withdraws an open request (条例: a request may be withdrawn before the answer)."""
     if tracking_no not in request.session.get(_TRACKED, []):
-        return HttpResponse("请先用申请编号和查询码查询该申请", status=403)
+        return refuse(request, 403, "请先用申请编号和查询码查询该申请")
     if not Request.objects.filter(tracking_no=tracking_no).exists():
-        return HttpResponse("没有这个申请", status=404)
+        return refuse(request, 404, "没有这个申请")
     ctx: dict[str, Any] = {"form": TrackForm(), "public_page": True}
     if request.POST.get("confirm") != "yes":
         ctx["error"] = "请勾选“确认撤回”后再提交"
@@ -125,12 +135,12 @@ def withdraw(request: HttpRequest, tracking_no: str) -> HttpResponse:
 def public_letter(request: HttpRequest, tracking_no: str) -> HttpResponse:
     """The reply letter, for the browser that has shown this request's query code."""
     if tracking_no not in request.session.get(_TRACKED, []):
-        return HttpResponse("请先用申请编号和查询码查询该申请", status=403)
+        return refuse(request, 403, "请先用申请编号和查询码查询该申请")
     r = Request.objects.select_related("agency").filter(tracking_no=tracking_no).first()
     row = r.letters.filter(kind="reply").select_related("agency", "request").order_by("-pk").first() if r else None
     if row is None:
-        return HttpResponse("该申请尚未答复或终止，没有答复书", status=404)
-    return letter_response(row)
+        return refuse(request, 404, "该申请尚未答复或终止，没有答复书")
+    return letter_response(request, row)
 
 
 def _remember(request: HttpRequest, r: Request) -> None:

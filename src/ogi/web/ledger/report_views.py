@@ -19,6 +19,7 @@ from ogi.render import FORMATS
 from ogi.render import render as render_report
 from ogi.render.layout import grids, positioned
 from ogi.render.text import heading
+from ogi.web.errors import refuse
 
 from . import reports, services
 from .models import AnnualReport, today
@@ -103,7 +104,7 @@ def section(request: HttpRequest, year: int, key: str) -> HttpResponse:
     try:
         reports.save_section(request.user, ws, key, request.POST.get("text", ""))
     except Refused as e:
-        return HttpResponse(e.message_zh, status=409)
+        return refuse(request, 409, e.message_zh)
     ws = reports.workspace(s.agency, year)
     return render(request, "ledger/_findings.html", {"findings": ws.findings, "saved": _titles(ws)[key]})
 

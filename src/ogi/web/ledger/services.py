@@ -11,7 +11,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import Http404
 
-from ogi.records.workflow import APPLICANT, BY_EVENT, OPEN_STATES, Context, Refused, due_of, fire
+from ogi.records import validate
+from ogi.records.workflow import APPLICANT, BY_EVENT, OPEN_STATES, STAFF, Context, Refused, due_of, fire
 from ogi.workdays import add_year_bytes, default_calendar, parse_year_file
 
 from . import notices
@@ -92,9 +93,7 @@ def register(user, data: dict[str, Any], agency: Agency | None = None) -> Reques
     agency = agency or s.agency
     if agency.pk != s.agency_id:
         raise Refused("只能为本机关登记申请", "forbidden")
-    received = data["received_on"]
-    if received < data["submitted_on"]:
-        raise Refused("收到申请之日不能早于提交日期", "bad_date")
+    data = validate.clean_request(data, today())
     return _create(agency, data, actor=user, label="登记申请", note=RECEIPT_RULE.get(data["channel"], ""))
 
 
@@ -121,9 +120,21 @@ ONLINE_RECEIPT = "通过本机关网上申请平台提交，平台即时出具�
 
 def file_online(agency: Agency, data: dict[str, Any]) -> Request:
     """A member of the public files a request on the public form: no staff user acts."""
+    if not handles_requests(agency):
+        raise Refused("该机关不受理政府信息公开申请，请选择其他机关", "forbidden")
     day = today()
-    data = {**data, "channel": "online", "submitted_on": day, "received_on": day}
+    data = validate.clean_request({**data, "channel": "online", "submitted_on": day, "received_on": day}, day, public=True)
     return _create(agency, data, actor=None, label="网上提交申请", note=ONLINE_RECEIPT)
+
+
+def request_agencies() -> QuerySet[Agency]:
+    """The agencies the public may file a request with: those whose own staff handle
+    requests. A supervising office with only read-only users cannot act on one."""
+    return (Agency.objects.filter(staff__role__in=STAFF, staff__user__is_active=True).distinct().order_by("name"))
+
+
+def handles_requests(agency: Agency) -> bool:
+    return request_agencies().filter(pk=agency.pk).exists()
 
 
 def find_by_code(tracking_no: str, query_code: str) -> Request | None:
@@ -163,6 +174,8 @@ def _fire_locked(rows: QuerySet[Request], tracking_no: str, event: str, on: dt.d
         if expected_version is not None and r.version != expected_version:
             raise Refused("该申请刚被他人修改，请刷新页面后重试", "conflict")
         version = r.version
+        on, inputs = validate.clean_event(event, on, inputs, r.received_on, today(),
+                                          fee_amount=validate.money(r.fee_amount) if r.fee_amount is not None else None)
         if event == "fee_notice" and inputs.get("basis") == "per_request":
             # 按件: this applicant's requests to this agency in the calendar month of this one.
             inputs = {**inputs, "nth_in_month": Request.objects.filter(
@@ -177,7 +190,8 @@ def _fire_locked(rows: QuerySet[Request], tracking_no: str, event: str, on: dt.d
         r.version = version + 1
         ev = Event.objects.create(request=r, agency=r.agency, actor=actor, on=on, event=event, label=BY_EVENT[event].label,
                                   changes={k: [b, a] for k, (b, a) in changes.items()},
-                                  calendar_version=default_calendar().version, note=str(inputs.get("note") or ""))
+                                  calendar_version=default_calendar().version,
+                                  note=str(inputs.get("note") or inputs.get("reason") or ""))
         # The notice goes out with its event or neither happens.
         notices.for_event(r, ev, inputs, actor)
     return r

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ogi.records.workflow import Refused
+from ogi.web.errors import refuse
 
 from . import accounts, review, services
 from .forms import EventForm
@@ -35,7 +36,7 @@ def _admin(request: HttpRequest) -> Staff | None:
 def staff_list(request: HttpRequest) -> HttpResponse:
     me = _admin(request)
     if me is None:
-        return HttpResponse("只有机关管理员可以管理工作人员", status=403)
+        return refuse(request, 403, "只有机关管理员可以管理工作人员")
     form = AddStaffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -55,7 +56,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def staff_action(request: HttpRequest, username: str, action: str) -> HttpResponse:
     if _admin(request) is None:
-        return HttpResponse("只有机关管理员可以管理工作人员", status=403)
+        return refuse(request, 403, "只有机关管理员可以管理工作人员")
     try:
         target = accounts.get_staff(username)
         if action == "disable":
@@ -71,10 +72,10 @@ def staff_action(request: HttpRequest, username: str, action: str) -> HttpRespon
             password = accounts.reset_password(target, actor=request.user)
             messages.success(request, f"已重置 {username} 的密码，临时密码：{password}（只显示这一次，登录后须修改）")
         else:
-            return HttpResponse("没有这个操作", status=404)
+            return refuse(request, 404, "没有这个操作")
     except Refused as e:
         if e.code == "not_found":
-            return HttpResponse(e.message_zh, status=404)
+            return refuse(request, 404, e.message_zh)
         messages.error(request, e.message_zh)
     return redirect("staff")
 
@@ -99,7 +100,7 @@ def submit(request: HttpRequest, tracking_no: str, kind: str) -> HttpResponse:
     """The clerk's answer or extension, sent to the reviewer."""
     spec = review.SUBMISSIONS.get(kind)
     if spec is None:
-        return HttpResponse("没有这个操作", status=404)
+        return refuse(request, 404, "没有这个操作")
     services.get_visible(request.user, tracking_no)
     form = EventForm(spec[2], request.POST, prefix=kind)
     form.fields["on"].required = False

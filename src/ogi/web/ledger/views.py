@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -18,6 +18,7 @@ from ogi.corpus.indicators import figures, shown
 from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes
 from ogi.records.workflow import BY_EVENT, STATES, Refused, allowed, due_of
 from ogi.report import Report
+from ogi.web.errors import refuse
 from ogi.workdays import CalendarFileError, default_calendar
 
 from . import export, notices, reminders, review, search, services
@@ -86,7 +87,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
     """The filtered list as XLSX, streamed; every export is recorded in the audit log."""
     s = services.staff_of(request.user)
     if s is None:
-        return HttpResponse("请先登录", status=403)
+        return refuse(request, 403, "请先登录")
     found = search.find(request.user, request.GET)
     day = today()
     fh, n = export.write(found, day)
@@ -131,7 +132,7 @@ def reveal(request: HttpRequest, tracking_no: str) -> HttpResponse:
     try:
         data = services.reveal(request.user, r)
     except Refused as e:
-        return HttpResponse(e.message_zh, status=403)
+        return refuse(request, 403, e.message_zh)
     return render(request, "ledger/_personal.html", {"p": data})
 
 
@@ -154,7 +155,7 @@ def register(request: HttpRequest) -> HttpResponse:
 def event(request: HttpRequest, tracking_no: str, name: str) -> HttpResponse:
     t = BY_EVENT.get(name)
     if t is None:
-        return HttpResponseBadRequest("没有这个操作")
+        return refuse(request, 400, "没有这个操作")
     services.get_visible(request.user, tracking_no)  # 404 before anything else
     form = EventForm(t.inputs, request.POST, prefix=name)
     if not form.is_valid():
@@ -178,26 +179,26 @@ def letter(request: HttpRequest, tracking_no: str) -> HttpResponse:
     r = services.get_visible(request.user, tracking_no)
     row = r.letters.filter(kind="reply").order_by("-pk").first()
     if row is None:
-        return HttpResponse("该申请尚未答复或终止，没有答复书", status=404)
+        return refuse(request, 404, "该申请尚未答复或终止，没有答复书")
     return _download(request, r, row, "docx")
 
 
 def _download(request: HttpRequest, r: Request, row: Letter, fmt: str) -> HttpResponse:
     # A letter names the applicant: the same permission and audit as the personal-data view.
     if not services.can_see_personal_data(request.user, r):
-        return HttpResponse("只有本机关工作人员可以下载文书（文书含申请人个人信息）", status=403)
+        return refuse(request, 403, "只有本机关工作人员可以下载文书（文书含申请人个人信息）")
     Event.objects.create(request=r, agency=r.agency, actor=request.user, on=today(), event="download_letter",
                          label="下载文书", note=f"{row.get_kind_display()} {row.number}（{fmt.upper()}）", changes={})
-    return letter_response(row, fmt)
+    return letter_response(request, row, fmt)
 
 
-def letter_response(row: Letter, fmt: str = "docx") -> HttpResponse:
+def letter_response(request: HttpRequest, row: Letter, fmt: str = "docx") -> HttpResponse:
     """A stored letter as a DOCX or PDF download, named by its kind and number."""
     if fmt == "pdf":
         try:
             data, ctype = notices.pdf_of(row), "application/pdf"
         except Refused as e:
-            return HttpResponse(e.message_zh, status=503)
+            return refuse(request, 503, e.message_zh)
     else:
         data, ctype = notices.docx_of(row), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     resp = HttpResponse(data, content_type=ctype)
@@ -211,7 +212,7 @@ def letter_file(request: HttpRequest, tracking_no: str, year: int, seq: int, fmt
     r = services.get_visible(request.user, tracking_no)
     row = r.letters.filter(year=year, seq=seq).select_related("agency", "request").first()
     if row is None or fmt not in ("docx", "pdf"):
-        return HttpResponse("没有这份文书", status=404)
+        return refuse(request, 404, "没有这份文书")
     return _download(request, r, row, fmt)
 
 
@@ -222,7 +223,7 @@ def issue_receipt(request: HttpRequest, tracking_no: str) -> HttpResponse:
     r = services.get_visible(request.user, tracking_no)
     s = services.staff_of(request.user)
     if s is None or s.role == "supervisor" or s.agency_id != r.agency_id:
-        return HttpResponse("只有本机关工作人员可以出具受理回执", status=403)
+        return refuse(request, 403, "只有本机关工作人员可以出具受理回执")
     try:
         with transaction.atomic():
             ev = Event.objects.create(request=r, agency=r.agency, actor=request.user, on=today(), event="issue_receipt",
@@ -253,7 +254,7 @@ def oversight(request: HttpRequest) -> HttpResponse:
     requests, and where each year's report stands."""
     s = services.staff_of(request.user)
     if s is None or s.role != "supervisor":
-        return HttpResponse("只有监督机关的用户可以查看", status=403)
+        return refuse(request, 403, "只有监督机关的用户可以查看")
     from .models import Agency, AnnualReport
 
     day = today()
@@ -302,14 +303,14 @@ def calendar(request: HttpRequest) -> HttpResponse:
     form = CalendarForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if not can_add:
-            return HttpResponse("只有机关管理员可以添加节假日安排", status=403)
+            return refuse(request, 403, "只有机关管理员可以添加节假日安排")
         if form.is_valid():
             try:
                 years, changed = services.add_calendar_year(form.cleaned_data["raw"], request.user)
             except CalendarFileError as e:
                 form.add_error(None, e.message_zh)
             except Refused as e:
-                return HttpResponse(e.message_zh, status=403)
+                return refuse(request, 403, e.message_zh)
             else:
                 names = "、".join(f"{y}年" for y in years)
                 messages.success(request, f"已添加{names}的节假日安排；{changed} 件办理中申请的截止日随之改变，已记入各申请的操作记录")

@@ -21,6 +21,7 @@ from ogi.report import Report
 from ogi.supervision.ranking import rank
 from ogi.supervision.rubric import RubricError
 from ogi.supervision.timeliness import STATUS_ZH
+from ogi.web.errors import refuse
 from ogi.web.ledger import services as ledger_services
 from ogi.web.ledger.models import Agency, Staff
 
@@ -36,8 +37,8 @@ def _office(request: HttpRequest) -> Staff | None:
     return s if s is not None and s.role == "supervisor" else None
 
 
-def _forbidden() -> HttpResponse:
-    return HttpResponse("只有监督机关的用户可以查看", status=403)
+def _forbidden(request: HttpRequest) -> HttpResponse:
+    return refuse(request, 403, "只有监督机关的用户可以查看")
 
 
 def _years(office: Agency) -> list[int]:
@@ -62,7 +63,7 @@ def _ctx(request: HttpRequest, s: Staff, **kw: Any) -> dict[str, Any]:
 def home(request: HttpRequest) -> HttpResponse:
     s = _office(request)
     if s is None:
-        return _forbidden()
+        return _forbidden(request)
     if request.method == "POST":
         files = request.FILES.getlist("files")
         if not files:
@@ -88,7 +89,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def queue(request: HttpRequest) -> HttpResponse:
     s = _office(request)
     if s is None:
-        return _forbidden()
+        return _forbidden(request)
     rows = CollectedReport.objects.filter(office=s.agency, state="queued").defer("content").order_by("uploaded_at", "pk")
     agencies = Agency.objects.filter(pk__in=s.agency.subtree_ids()).order_by("name")
     return render(request, "supervision/queue.html", _ctx(request, s, rows=rows, agencies=agencies))
@@ -99,7 +100,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     s = _office(request)
     if s is None:
-        return _forbidden()
+        return _forbidden(request)
     row = get_object_or_404(CollectedReport.objects.defer("content"), pk=pk, office=s.agency, state="queued")
     agency_id = request.POST.get("agency", "")
     agency = Agency.objects.filter(pk=int(agency_id), pk__in=s.agency.subtree_ids()).first() if agency_id.isdigit() else None
@@ -119,7 +120,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 def timeliness(request: HttpRequest, year: int | None = None) -> HttpResponse:
     s = _office(request)
     if s is None:
-        return _forbidden()
+        return _forbidden(request)
     y = _year(request, s.agency, year)
     region, times, rows = services.standing(s.agency, y)
     counts = Counter(t.status for t in times)
@@ -136,7 +137,7 @@ def timeliness(request: HttpRequest, year: int | None = None) -> HttpResponse:
 def ranking(request: HttpRequest, year: int | None = None) -> HttpResponse:
     s = _office(request)
     if s is None:
-        return _forbidden()
+        return _forbidden(request)
     y = _year(request, s.agency, year)
     if request.method == "POST":
         try:
@@ -163,7 +164,7 @@ def ranking(request: HttpRequest, year: int | None = None) -> HttpResponse:
 def notice(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
     s = _office(request)
     if s is None:
-        return _forbidden()
+        return _forbidden(request)
     from ogi.supervision.notice import Notice, render_notice_docx, render_notice_xlsx
 
     rubric, version = services.rubric_of(s.agency)
@@ -199,7 +200,7 @@ def _place_zh(source: dict[str, Any] | None) -> str:
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     s = _office(request)
     if s is None:
-        return _forbidden()
+        return _forbidden(request)
     row = get_object_or_404(CollectedReport.objects.defer("content").select_related("agency"), pk=pk, office=s.agency)
     report = Report.from_json(row.report)
     ed = report.edition_obj
@@ -235,7 +236,7 @@ def _date(text: str) -> dt.date | None:
 def rectify(request: HttpRequest, pk: int) -> HttpResponse:
     s = _office(request)
     if s is None:
-        return _forbidden()
+        return _forbidden(request)
     row = get_object_or_404(CollectedReport.objects.defer("content"), pk=pk, office=s.agency, state="current")
     picked = sorted({int(x) for x in request.POST.getlist("finding") if x.isdigit() and int(x) < len(row.findings)})
     due = _date(request.POST.get("due_on", ""))
@@ -254,7 +255,7 @@ def rectify(request: HttpRequest, pk: int) -> HttpResponse:
 def rectifications(request: HttpRequest) -> HttpResponse:
     s = _office(request)
     if s is None:
-        return _forbidden()
+        return _forbidden(request)
     notices = (Rectification.objects.filter(office=s.agency).select_related("agency", "report")
                .prefetch_related("items", "events__user").order_by("-created_at"))
     return render(request, "supervision/rectifications.html", _ctx(
@@ -266,7 +267,7 @@ def rectifications(request: HttpRequest) -> HttpResponse:
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     s = _office(request)
     if s is None:
-        return _forbidden()
+        return _forbidden(request)
     item = get_object_or_404(RectificationItem.objects.select_related("notice"), pk=pk, notice__office=s.agency)
     close = request.POST.get("action") == "close"
     rectification.decide(item, request.user, close, request.POST.get("note", "")[:2000])
@@ -284,7 +285,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     """The agency's side: the notices it received, in its own workspace."""
     s = _agency_staff(request)
     if s is None:
-        return HttpResponse("只有被监督机关的工作人员可以查看", status=403)
+        return refuse(request, 403, "只有被监督机关的工作人员可以查看")
     notices = (Rectification.objects.filter(agency=s.agency).select_related("office", "report")
                .prefetch_related("items").order_by("-created_at"))
     return render(request, "supervision/mine.html", {"staff": s, "notices": notices, "today": dt.date.today()})
@@ -295,7 +296,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 def explain(request: HttpRequest, pk: int) -> HttpResponse:
     s = _agency_staff(request)
     if s is None:
-        return HttpResponse("只有被监督机关的工作人员可以操作", status=403)
+        return refuse(request, 403, "只有被监督机关的工作人员可以操作")
     item = get_object_or_404(RectificationItem.objects.select_related("notice"), pk=pk, notice__agency=s.agency)
     text = request.POST.get("explanation", "").strip()[:4000]
     if not text:
@@ -313,7 +314,7 @@ def explain(request: HttpRequest, pk: int) -> HttpResponse:
 def republish(request: HttpRequest, pk: int) -> HttpResponse:
     s = _agency_staff(request)
     if s is None:
-        return HttpResponse("只有被监督机关的工作人员可以操作", status=403)
+        return refuse(request, 403, "只有被监督机关的工作人员可以操作")
     notice = get_object_or_404(Rectification, pk=pk, agency=s.agency)
     f = request.FILES.get("file")
     if f is None:
@@ -335,7 +336,7 @@ def republish(request: HttpRequest, pk: int) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     s = _office(request)
     if s is None:
-        return _forbidden()
+        return _forbidden(request)
     from . import dashboard as board
 
     year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None
@@ -358,11 +359,11 @@ def dataset(request: HttpRequest, fmt: str) -> HttpResponse:
     """The region's current reports as one table, in the format of `ogi dataset`."""
     s = _office(request)
     if s is None:
-        return _forbidden()
+        return _forbidden(request)
     from ogi.corpus.dataset import WRITERS, rows
 
     if fmt not in WRITERS:
-        return HttpResponse("格式只能是 csv、xlsx 或 jsonl", status=404)
+        return refuse(request, 404, "格式只能是 csv、xlsx 或 jsonl")
     qs = (CollectedReport.objects.filter(office=s.agency, state="current").defer("content")
           .select_related("agency").order_by("agency__name", "year"))
     results, findings = [], []
