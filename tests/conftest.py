@@ -22,3 +22,4 @@ def shared() -> Path:
     if not SEEDS.is_dir():
         pytest.fail(f"shared/ not found at {SHARED}; set OGI_SHARED")
     return SHARED
+

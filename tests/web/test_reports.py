@@ -74,12 +74,12 @@ def test_text_edit_runs_the_checks_live(demo):
 
 def test_review_publication_public_url_and_exports(demo):
     clerk, reviewer = login("swj-jingban"), login("swj-shenhe")
-    assert clerk.post("/reports/2026/state/approve/").status_code == 302
+    assert clerk.post("/reports/2026/state/approve/", {"acknowledge": "1"}).status_code == 302
     assert AnnualReport.objects.get(agency=demo, year=2026).state == "draft"  # a clerk cannot approve
-    clerk.post("/reports/2026/state/submit/")
+    clerk.post("/reports/2026/state/submit/", {"acknowledge": "1"})
     assert clerk.post("/reports/2026/sections/problems/", {"text": "改"}).status_code == 409  # no edits in review
-    reviewer.post("/reports/2026/state/approve/")
-    reviewer.post("/reports/2026/state/publish/")
+    reviewer.post("/reports/2026/state/approve/", {"acknowledge": "1"})
+    reviewer.post("/reports/2026/state/publish/", {"acknowledge": "1"})
     row = AnnualReport.objects.get(agency=demo, year=2026)
     assert row.state == "published" and row.slug and row.issued_on
     public = Client().get(f"/public/reports/{row.slug}/")
@@ -105,7 +105,7 @@ def test_submitted_report_stays_as_submitted_while_records_change(demo):
 
     clerk_user = get_user_model().objects.get(username="swj-jingban")
     new_total = reports.workspace(demo, 2025).report.cells["requests.new.total"].value
-    login("swj-jingban").post("/reports/2025/state/submit/")
+    login("swj-jingban").post("/reports/2025/state/submit/", {"acknowledge": "1"})
 
     def late_request(day: dt.date) -> None:
         services.register(clerk_user, {"channel": "letter", "submitted_on": day, "received_on": day,
@@ -122,9 +122,9 @@ def test_submitted_report_stays_as_submitted_while_records_change(demo):
     ws = reports.workspace(demo, 2025)
     assert ws.report.cells["requests.new.total"].value == new_total + 1
     assert not [f for f in ws.findings if f.rule == "report.stale"]
-    login("swj-jingban").post("/reports/2025/state/submit/")
-    reviewer.post("/reports/2025/state/approve/")
-    reviewer.post("/reports/2025/state/publish/")
+    login("swj-jingban").post("/reports/2025/state/submit/", {"acknowledge": "1"})
+    reviewer.post("/reports/2025/state/approve/", {"acknowledge": "1"})
+    reviewer.post("/reports/2025/state/publish/", {"acknowledge": "1"})
     assert AnnualReport.objects.get(agency=demo, year=2025).state == "published"
     late_request(dt.date(2025, 7, 1))
     exported = json.loads(reviewer.get("/reports/2025/export.json").content)

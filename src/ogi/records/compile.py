@@ -64,12 +64,23 @@ class YearFigures:
     values: dict[str, int | Decimal] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Unusable:
+    """A record the report cannot count as stored (written before the ledger checked its
+    input, or edited in the database): which one and why, in Chinese."""
+
+    key: str
+    reason_zh: str
+
+
 @dataclass
 class Compiled:
     report: Report
     # cell id → the keys of the records it counts (the drill-down); cells entered as
     # yearly figures have none
     sources: dict[str, list[str]] = field(default_factory=dict)
+    # Records left out because they cannot be counted (a `records.invalid` finding names them).
+    unusable: list[Unusable] = field(default_factory=list)
 
 
 def compile_report(agency: str, year: int, requests: Iterable[RequestRecord], documents: Iterable[DocumentRecord] = (),
@@ -81,9 +92,10 @@ def compile_report(agency: str, year: int, requests: Iterable[RequestRecord], do
     report = Report.empty(ed.id, agency=agency, year=year, kind=kind)
     report.sections = dict.fromkeys(SECTION_KEYS, "")
     counts: dict[str, list[str]] = {cid: [] for cid in ed.cells}
-    _requests(ed, year, requests, counts)
-    _documents(ed, year, documents, counts)
-    _cases(ed, year, cases, counts)
+    unusable: list[Unusable] = []
+    _requests(ed, year, _usable_requests(ed, requests, unusable), counts)
+    _documents(ed, year, _usable_documents(documents, unusable), counts)
+    _cases(ed, year, _usable_cases(ed, cases, unusable), counts)
     for cid, keys in counts.items():
         report.cells[cid] = Value("value", len(keys), str(len(keys)))
     for cid, v in (figures.values if figures else {}).items():
@@ -92,7 +104,54 @@ def compile_report(agency: str, year: int, requests: Iterable[RequestRecord], do
             report.cells[full] = Value("value", v, str(v))
             counts.pop(full, None)  # entered as a figure, not counted from records
     _totals(ed, report, counts)
-    return Compiled(report, counts)
+    return Compiled(report, counts, unusable)
+
+
+def _usable_requests(ed: Edition, records: Iterable[RequestRecord], out: list[Unusable]) -> list[RequestRecord]:
+    from .outcomes import outcomes
+
+    columns = {c.key for c in ed.table("requests").blocks[0].columns}
+    keep = []
+    for r in records:
+        if r.category not in columns:
+            out.append(Unusable(r.key, f"申请人类别“{str(r.category)[:20]}”不是表三的列"))
+        elif r.done_on is not None and r.outcome is None:
+            out.append(Unusable(r.key, "已办结但没有办理结果"))
+        elif r.outcome is not None and r.outcome not in outcomes():
+            out.append(Unusable(r.key, f"办理结果“{str(r.outcome)[:20]}”不是表三所列的结果"))
+        elif not isinstance(r.received_on, dt.date) or (r.done_on is not None and r.done_on < r.received_on):
+            out.append(Unusable(r.key, "办结日期早于收到申请之日"))
+        else:
+            keep.append(r)
+    return keep
+
+
+def _usable_documents(records: Iterable[DocumentRecord], out: list[Unusable]) -> list[DocumentRecord]:
+    keep = []
+    for d in records:
+        if d.kind not in REGISTER_ROWS:
+            out.append(Unusable(d.key, f"文件类别“{str(d.kind)[:20]}”不是规章或行政规范性文件"))
+        elif d.repealed_on is not None and d.repealed_on < d.issued_on:
+            out.append(Unusable(d.key, "废止日期早于制发日期"))
+        else:
+            keep.append(d)
+    return keep
+
+
+def _usable_cases(ed: Edition, records: Iterable[CaseRecord], out: list[Unusable]) -> list[CaseRecord]:
+    keep = []
+    for c in records:
+        if not any(cid.startswith(f"appeals.{c.kind}.") for cid in ed.cells):
+            out.append(Unusable(c.key, f"案件类别“{str(c.kind)[:20]}”不是表四所列类别"))
+        elif c.decided_on is not None and c.result is not None and f"appeals.{c.kind}.{c.result}" not in ed.cells:
+            out.append(Unusable(c.key, f"案件结果“{str(c.result)[:20]}”不是表四所列结果"))
+        elif (c.decided_on is None) != (c.result is None):
+            out.append(Unusable(c.key, "结果和审结日期应同时填写"))
+        elif c.decided_on is not None and c.decided_on < c.filed_on:
+            out.append(Unusable(c.key, "审结日期早于立案日期"))
+        else:
+            keep.append(c)
+    return keep
 
 
 def _requests(ed: Edition, year: int, records: Iterable[RequestRecord], counts: dict[str, list[str]]) -> None:
@@ -109,9 +168,7 @@ def _requests(ed: Edition, year: int, records: Iterable[RequestRecord], counts: 
             counts[f"{new}.{r.category}"].append(r.key)
         else:
             counts[f"{carried_in}.{r.category}"].append(r.key)
-        if r.done_on is not None and r.done_on <= last:
-            if r.outcome is None:
-                raise ValueError(f"{r.key}: done without an outcome")
+        if r.done_on is not None and r.done_on <= last and r.outcome is not None:
             counts[f"requests.{row_for(r.outcome, ed.id)}.{r.category}"].append(r.key)
         else:
             counts[f"{carried_out}.{r.category}"].append(r.key)

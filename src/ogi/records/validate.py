@@ -253,9 +253,9 @@ def money(value: Any) -> Decimal | None:
         return None
     try:
         d = Decimal(str(value).strip())
+        if not d.is_finite() or d < 0 or d >= Decimal(10) ** 12 or d != d.quantize(Decimal("0.01")):
+            return None
     except (InvalidOperation, ValueError):
-        return None
-    if not d.is_finite() or d < 0 or d != d.quantize(Decimal("0.01")) or d >= Decimal(10) ** 12:
         return None
     return d
 
@@ -323,6 +323,11 @@ def request_problems(r: Any, today: dt.date) -> list[Problem]:
             problems.append(_p(f, f"“{FIELD_ZH[f]}”{d.isoformat()} 晚于今天", f"{f} is in the future"))
     if r.state in ("answered", "closed", "archived") and not r.outcome:
         problems.append(_p("outcome", "已办结但没有办理结果", "done without an outcome"))
+    if not isinstance(getattr(r, "pauses", []), list) or any(
+            not isinstance(p, dict) or as_date(p.get("start")) is None for p in r.pauses):
+        problems.append(_p("pauses", "暂停计算期间的记录格式有误", "pauses are malformed"))
+    if not 0 <= int(getattr(r, "extension_days", 0) or 0) <= MAX_EXTENSION:
+        problems.append(_p("extension_days", f"延长工作日数超过{MAX_EXTENSION}个", "extension beyond the limit"))
     amount = getattr(r, "fee_amount", None)
     if amount is not None and money(amount) is None:
         problems.append(_p("fee_amount", "收费金额超出范围或格式有误", "fee amount out of range"))

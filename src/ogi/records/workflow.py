@@ -185,7 +185,7 @@ def fire(r: Ledgered, event: str, ctx: Context) -> dict[str, tuple[Any, Any]]:
     if ctx.role not in t.roles:
         raise Refused(f"“{ACTORS.get(ctx.role, ctx.role)}”无权执行“{t.label}”", "forbidden")
     if r.state not in t.sources:
-        raise Refused(f"申请处于“{STATES[r.state]}”状态，不能执行“{t.label}”", "wrong_state")
+        raise Refused(f"申请处于“{STATES.get(r.state, r.state)}”状态，不能执行“{t.label}”", "wrong_state")
     if ctx.on < r.received_on:
         raise Refused("操作日期早于收到申请之日", "bad_date")
     if t.event == "fee_notice":
@@ -285,7 +285,7 @@ def due_of(r: Ledgered, today: dt.date, calendar: Calendar | None = None) -> Due
     """Due date and status, computed when read — never stored."""
     cal = calendar or default_calendar()
     if r.state not in OPEN_STATES:
-        return Due(None, None, "done", STATES[r.state])
+        return Due(None, None, "done", STATES.get(r.state, "状态数据有误"))
     if r.state == "correction":
         asked = r.correction_requested_on or r.received_on
         years = cal.unpublished_years(asked + dt.timedelta(days=1), r.correction_due) if r.correction_due else []
@@ -294,14 +294,20 @@ def due_of(r: Ledgered, today: dt.date, calendar: Calendar | None = None) -> Due
                    f"收到补正后重新计算20个工作日", bool(years), provisional_reason_zh(years, cal),
                    final_when_zh(years) if years else "")
     start = r.corrected_on or r.received_on
+    if not isinstance(start, dt.date):
+        return Due(None, None, "done", "收到申请之日缺失，无法计算期限")
     pauses = []
-    for p in r.pauses:
-        a = dt.date.fromisoformat(p["start"])
-        # An open pause runs to today: while paused, the due date moves each day.
-        b = dt.date.fromisoformat(p["end"]) if p.get("end") else max(today, a)
+    for p in r.pauses if isinstance(r.pauses, list) else ():
+        try:
+            a = dt.date.fromisoformat(p["start"])
+            # An open pause runs to today: while paused, the due date moves each day.
+            b = dt.date.fromisoformat(p["end"]) if p.get("end") else max(today, a)
+        except (TypeError, KeyError, ValueError, AttributeError):
+            continue  # a pause stored in another shape: the row shows its problem, the count goes on
         if b >= a:
             pauses.append((a, b))
-    d = deadline(start, 20, pauses, r.extension_days or 0, calendar=cal)
+    extension = min(max(int(r.extension_days or 0), 0), MAX_EXTENSION)
+    d = deadline(start, 20, pauses, extension, calendar=cal)
     left = _left(cal, today, d.due)
     status = "overdue" if today > d.due else "due_soon" if left is not None and left <= DUE_SOON else "ok"
     note = "（按补正后的申请重新计算）" if r.corrected_on else ""

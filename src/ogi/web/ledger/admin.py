@@ -5,14 +5,21 @@ agencies and their staff are the system operator's (superuser's)."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Agency, AnnualReport, AppealCase, Event, RegulatoryDocument, Request, Staff, YearFigures
+from ogi.records import validate
+from ogi.web.params import query_year
+
+from .forms import RulesForm
+from .models import Agency, AnnualReport, AppealCase, Event, RegulatoryDocument, Request, Staff, YearFigures, today
 from .services import staff_of
 
 
 class OperatorOnly(admin.ModelAdmin):
+    form = RulesForm
+
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser
 
@@ -31,6 +38,8 @@ class OperatorOnly(admin.ModelAdmin):
 
 class AgencyScoped(admin.ModelAdmin):
     """Records of the user's own agency only; the agency field is set, not chosen."""
+
+    form = RulesForm
 
     def _agency(self, request: HttpRequest):  # type: ignore[no-untyped-def]
         s = staff_of(request.user)
@@ -59,6 +68,20 @@ class AgencyScoped(admin.ModelAdmin):
 
     def get_exclude(self, request: HttpRequest, obj=None):  # type: ignore[no-untyped-def]
         return () if request.user.is_superuser else ("agency",)
+
+    def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):  # type: ignore[no-untyped-def]
+        form = super().get_form(request, obj, change, **kwargs)
+        agency = None if request.user.is_superuser else self._agency(request)
+        if agency is None:
+            return form
+
+        class Scoped(form):  # type: ignore[misc, valid-type]
+            def _post_clean(self) -> None:
+                # The model's own checks (a case's request of the same agency …) see the agency.
+                self.instance.agency = agency
+                super()._post_clean()
+
+        return Scoped
 
     def save_model(self, request: HttpRequest, obj, form, change) -> None:  # type: ignore[no-untyped-def]
         if not request.user.is_superuser:
@@ -90,10 +113,75 @@ class AppealCaseAdmin(AgencyScoped):
     list_filter = ("kind", "result")
     raw_id_fields = ("request",)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
+        # A case may concern only the agency's own requests (checked again in the model).
+        if db_field.name == "request" and not request.user.is_superuser:
+            kwargs["queryset"] = Request.objects.filter(agency=self._agency(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+
+class YearFiguresForm(RulesForm):
+    """Table 二's yearly figures, one typed field per cell of the year's report format, with
+    the cell's name as the template prints it — never a raw JSON box."""
+
+    class Meta:
+        model = YearFigures
+        fields = ["year"]
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        year = self.instance.year or query_year(str(self.initial.get("year") or ""), None) or today().year
+        probe = YearFigures(year=year)
+        self.cells = probe.cells()
+        stored = self.instance.values if isinstance(self.instance.values, dict) else {}
+        self.fields["year"].help_text = "先选定年度并保存，表中的项目按该年度的报告格式列出"
+        for key, (name, unit) in self.cells.items():
+            label = name.replace("表二", "").replace("「", "").replace("」", " ")
+            if unit == "yuan":
+                field: forms.Field = forms.DecimalField(label=label + "（元）", min_value=0, max_digits=14, decimal_places=2,
+                                                        required=False)
+            else:
+                low = -validate.MAX_COUNT if unit == "signed_count" else 0
+                field = forms.IntegerField(label=label, min_value=low, max_value=validate.MAX_COUNT, required=False)
+            self.fields[f"f_{key}"] = field
+            if key in stored and validate.clean_figure(stored[key], unit) is not None:
+                self.initial[f"f_{key}"] = stored[key]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        year = data.get("year")
+        if year is not None and not 2019 <= year <= today().year:
+            raise forms.ValidationError(f"年度应在 2019 至 {today().year} 之间")
+        values = {}
+        for key, (_, unit) in self.cells.items():
+            v = data.get(f"f_{key}")
+            if v is not None:
+                values[key] = str(v) if unit == "yuan" else int(v)
+        self.instance.values = values
+        return data
+
 
 @admin.register(YearFigures)
 class YearFiguresAdmin(AgencyScoped):
-    list_display = ("year", "values")
+    form = YearFiguresForm
+    list_display = ("year", "summary")
+
+    def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs["fields"] = ["year"]  # the cells are the form's own fields, added for the year's format
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj=None):  # type: ignore[no-untyped-def]
+        year = (obj.year if obj else None) or query_year(request.GET.get("year"), None) or today().year
+        keys = [f"f_{k}" for k in YearFigures(year=year).cells()]
+        return [(None, {"fields": ["year"]}), (f"{year}年度报告表二的年度数据", {"fields": keys})]
+
+    @admin.display(description="已填写的项目")
+    def summary(self, obj: YearFigures) -> str:
+        problems = obj.problems
+        if problems:
+            return "数据有误：" + validate.problems_zh(problems)
+        return f"{len(obj.values)} 项" if isinstance(obj.values, dict) else "—"
 
 
 @admin.register(AnnualReport)

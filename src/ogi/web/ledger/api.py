@@ -83,6 +83,8 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 class RequestIn(Schema):
+    model_config = {"extra": "forbid"}  # a misspelt field is refused, not silently dropped
+
     channel: Literal["in_person", "letter", "ordinary_mail", "fax", "email", "online"]
     submitted_on: dt.date
     received_on: dt.date
@@ -120,6 +122,8 @@ class RequestCreated(RequestOut):
 
 
 class EventIn(Schema):
+    model_config = {"extra": "forbid"}
+
     event: str
     on: dt.date | None = None
     inputs: dict[str, Any] = {}

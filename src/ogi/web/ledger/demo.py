@@ -82,7 +82,7 @@ def create_demo(today: dt.date | None = None, years: tuple[int, ...] = (2025, 20
                 # A report in progress for each year: drafted text, and section 五 written by the office.
                 row = workspace(agency, year).row
                 row.sections = {**row.sections, "problems": PROBLEMS}
-                row.save(update_fields=["sections"])
+                row.save()
     return summary()
 
 

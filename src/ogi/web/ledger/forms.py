@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from ogi.records.outcomes import outcomes
 from ogi.records.workflow import MAX_EXTENSION
@@ -24,13 +25,28 @@ class DateInput(forms.DateInput):
         return ctx
 
 
+class RulesForm(forms.ModelForm):
+    """A model form whose model checks (ogi.records.validate, run by the model's clean)
+    may name a field the form does not show: that error is shown above the form instead
+    of Django refusing to show it."""
+
+    def add_error(self, field, error):  # type: ignore[no-untyped-def]
+        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            moved: dict[str, list] = {}
+            for name, errors in error.error_dict.items():
+                key = name if name == NON_FIELD_ERRORS or name in self.fields else NON_FIELD_ERRORS
+                moved.setdefault(key, []).extend(errors)
+            error = ValidationError(moved)
+        super().add_error(field, error)
+
+
 def _id_types(form: forms.ModelForm) -> None:
     from ogi.records.validate import ID_TYPES
 
     form.fields["applicant_id_type"].choices = [("", "居民身份证或统一社会信用代码（按申请人类别）"), *ID_TYPES.items()]
 
 
-class RegisterForm(forms.ModelForm):
+class RegisterForm(RulesForm):
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         _id_types(self)
@@ -77,7 +93,7 @@ class EventForm(forms.Form):
             self.fields["note"] = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class PublicRequestForm(forms.ModelForm):
+class PublicRequestForm(RulesForm):
     """The form a member of the public fills in (条例第二十九条: who asks, for what, in which form)."""
 
     class Meta:

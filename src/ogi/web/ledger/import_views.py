@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 
 from ogi.records.workflow import Refused
 from ogi.web.errors import refuse
+from ogi.web.params import query_int
 
 from . import ledger_import as imp
 from . import services
@@ -83,7 +84,8 @@ def mapping(request: HttpRequest) -> HttpResponse:
         if raw is None:
             chosen[fld] = guess[fld]
         else:
-            chosen[fld] = int(raw) if raw.isdigit() and int(raw) < len(table.headers) else None
+            n = query_int(raw)
+            chosen[fld] = n if n is not None and n < len(table.headers) else None
     ctx = {"staff": s, "name": info["name"], "headers": list(enumerate(table.headers)), "rows": len(table.rows),
            "fields": [(f, imp.LABELS[f], f in imp.REQUIRED, chosen[f]) for f in imp.FIELDS]}
     if request.method == "POST":

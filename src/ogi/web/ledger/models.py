@@ -298,6 +298,8 @@ class AnnualReport(models.Model):
     sections = models.JSONField(default=dict)
     overrides = models.JSONField(default=dict)  # cell id → {"value", "reason", "by", "at"}
     issued_on = models.DateField("成文日期", null=True, blank=True)
+    # The day it went up on the public pages: timeliness (Art. 49) is judged on it.
+    published_on = models.DateField("发布日期", null=True, blank=True)
     slug = models.CharField(max_length=40, unique=True, null=True, blank=True)
     version = models.PositiveIntegerField(default=0)
     # Last year's published report as uploaded (Report JSON), when the ledger did not

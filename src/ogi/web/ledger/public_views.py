@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from ogi.records.workflow import BY_EVENT, OPEN_STATES, Refused, due_of
 from ogi.web.errors import refuse
+from ogi.web.params import query_year
 
 from . import services
 from .forms import PublicRequestForm, TrackForm
@@ -99,7 +100,7 @@ def published_reports(request: HttpRequest) -> HttpResponse:
     agencies = sorted(set(published.values_list("agency__name", flat=True)))
     years = sorted(set(published.values_list("year", flat=True)), reverse=True)
     agency = request.GET.get("agency", "").strip()
-    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None
+    year = query_year(request.GET.get("year"), None)
     rows = published
     if agency:
         rows = rows.filter(agency__name=agency)

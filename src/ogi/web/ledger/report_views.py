@@ -13,12 +13,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from ogi.records import validate
 from ogi.records.draft import redraft_overview
 from ogi.records.workflow import Refused
 from ogi.render import FORMATS
 from ogi.render import render as render_report
 from ogi.render.layout import grids, positioned
 from ogi.render.text import heading
+from ogi.report import Report
 from ogi.web.errors import refuse
 
 from . import reports, services
@@ -66,8 +68,9 @@ def _grid_rows(ws):  # type: ignore[no-untyped-def]
 def workspace(request: HttpRequest, year: int) -> HttpResponse:
     s = _staff(request)
     ws = reports.workspace(s.agency, _year(year))
-    errors = sum(1 for f in ws.findings if f.severity == "error")
-    ctx = {"staff": s, "ws": ws, "grids": _grid_rows(ws), "findings": ws.findings, "errors": errors,
+    counts = ws.year_report.counts()
+    ctx = {"staff": s, "ws": ws, "grids": _grid_rows(ws), "findings": ws.findings, "errors": counts["error"], "counts": counts,
+           "today": today(), "issued_default": ws.row.issued_on or today(),
            "sections": [(k, title, ws.row.sections.get(k, "")) for k, title in _titles(ws).items()],
            "states": reports.REPORT_STATES, "events": reports.REPORT_EVENTS, "formats": FORMATS,
            "overridden": set(ws.row.overrides), "editable": ws.row.state == "draft"}
@@ -81,9 +84,11 @@ def cell(request: HttpRequest, year: int, cell_id: str) -> HttpResponse:
     if cell_id not in ws.report.cells:
         raise Http404("没有这个单元格")
     return render(request, "ledger/_cell.html", {"ws": ws, "cell_id": cell_id, "records": reports.drill_down(ws, cell_id),
+                                                  "cell_name": reports.cell_name(ws, cell_id),
                                                   "value": ws.report.cells[cell_id].value,
                                                   "computed": ws.compiled.report.cells[cell_id].value,
-                                                  "override": ws.row.overrides.get(cell_id), "editable": ws.row.state == "draft",
+                                                  "override": ws.year_report.overrides.get(cell_id),
+                                                  "editable": ws.row.state == "draft",
                                                   "figure": cell_id not in ws.compiled.sources})
 
 
@@ -151,8 +156,18 @@ def override(request: HttpRequest, year: int, cell_id: str) -> HttpResponse:
 def state(request: HttpRequest, year: int, event: str) -> HttpResponse:
     s = _staff(request)
     ws = reports.workspace(s.agency, _year(year))
+    issued_on = None
+    if request.POST.get("issued_on"):
+        issued_on = validate.as_date(request.POST["issued_on"])
+        if issued_on is None:
+            messages.error(request, "成文日期应为日期（如 2026-01-20）")
+            return redirect("workspace", year=year)
     try:
-        reports.transition(request.user, ws.row, event, s.role, today())
+        reports.transition(request.user, ws, event, s.role, today(), acknowledged=request.POST.get("acknowledge") == "1",
+                           issued_on=issued_on)
+    except reports.Gate as e:
+        listed = "；".join(f.message_zh for f in e.blocking[:5]) + ("……" if len(e.blocking) > 5 else "")
+        messages.error(request, f"{e.message_zh}{listed}")
     except Refused as e:
         messages.error(request, e.message_zh)
     else:
@@ -233,10 +248,25 @@ def _published(slug: str) -> AnnualReport:
     return row
 
 
+def _as_published(request: HttpRequest, row: AnnualReport) -> Report | None:
+    """The report as it was approved and published: the frozen copy, served as it is (no
+    compiling, no checks)."""
+    try:
+        report = Report.from_json(row.frozen) if row.frozen is not None else None
+    except Exception:  # a stored copy of any shape: the page says so instead of failing
+        report = None
+    if report is None or report.edition_obj is None:
+        return None
+    report.issued_on = row.issued_on
+    return report
+
+
 def public(request: HttpRequest, slug: str) -> HttpResponse:
     row = _published(slug)
-    ws = reports.workspace(row.agency, row.year)
-    html = render_report(ws.report, "html").decode("utf-8")
+    report = _as_published(request, row)
+    if report is None:
+        return refuse(request, 404, "这份报告保存的数据无法读取，暂时无法显示；请联系发布机关")
+    html = render_report(report, "html").decode("utf-8")
     # The report page stays the self-contained statutory document; the way back to the
     # list and the downloads sit above it and are not printed.
     nav = render(request, "ledger/_public_report_nav.html", {"row": row}).content.decode("utf-8")
@@ -248,8 +278,10 @@ def public_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     if fmt not in ("pdf", "docx"):
         raise Http404("不支持的格式")
     row = _published(slug)
-    ws = reports.workspace(row.agency, row.year)
-    resp = HttpResponse(render_report(ws.report, fmt), content_type=MIME[fmt])
+    report = _as_published(request, row)
+    if report is None:
+        return refuse(request, 404, "这份报告保存的数据无法读取，暂时无法下载；请联系发布机关")
+    resp = HttpResponse(render_report(report, fmt), content_type=MIME[fmt])
     name = f"{row.agency.name}{row.year}年政府信息公开工作年度报告.{fmt}"
     resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return resp

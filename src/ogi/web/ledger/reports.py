@@ -13,14 +13,24 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
-from ogi.checks import check, check_all
-from ogi.records.compile import CaseRecord, Compiled, DocumentRecord, RequestRecord, YearFigures, compile_report
+from ogi.records import validate
+from ogi.records.compile import (
+    REGISTER_ROWS,
+    CaseRecord,
+    Compiled,
+    DocumentRecord,
+    RequestRecord,
+    Unusable,
+    YearFigures,
+    compile_report,
+)
 from ogi.records.draft import draft_overview, fee_sentence
 from ogi.records.workflow import Refused
-from ogi.report import Finding, Report, Value
+from ogi.report import Finding, Report
+from ogi.workspace import Override, YearReport, read_stored_report
 
 from .models import REPORT_STATES as MODEL_REPORT_STATES
-from .models import Agency, AnnualReport, AppealCase, Event, RegulatoryDocument, Request
+from .models import Agency, AnnualReport, AppealCase, Event, RegulatoryDocument, Request, today
 from .models import YearFigures as YearFiguresRow
 
 REPORT_STATES = dict(MODEL_REPORT_STATES)
@@ -35,10 +45,23 @@ REPORT_EVENTS = {
 
 @dataclass
 class Workspace:
+    """A year's report in the ledger: its stored row (not saved until the office first
+    changes something: opening a year writes nothing) and the YearReport built from it."""
+
     row: AnnualReport
-    compiled: Compiled
-    report: Report
-    findings: list[Finding]
+    year_report: YearReport
+
+    @property
+    def compiled(self) -> Compiled:
+        return self.year_report.compiled
+
+    @property
+    def report(self) -> Report:
+        return self.year_report.report
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.year_report.findings
 
 
 def request_records(agency: Agency, year: int) -> list[RequestRecord]:
@@ -49,98 +72,92 @@ def request_records(agency: Agency, year: int) -> list[RequestRecord]:
     return [RequestRecord(t, rec, cat, out, ans or clo) for t, rec, cat, out, ans, clo in rows]
 
 
-def compile_agency(agency: Agency, year: int) -> Compiled:
+def year_figures(agency: Agency, year: int, unreadable: list[Unusable]) -> YearFigures:
+    """The year's table 二 figures as typed; a stored value that is not a figure is left out
+    and named (it was saved before the figures were checked)."""
+    fig = YearFiguresRow.objects.filter(agency=agency, year=year).first()
+    if fig is None:
+        return YearFigures({})
+    cells = fig.cells()
+    stored = fig.values if isinstance(fig.values, dict) else {}
+    if not isinstance(fig.values, dict):
+        unreadable.append(Unusable(f"{year}年度数据", "格式有误"))
+    values: dict[str, Any] = {}
+    for k, v in stored.items():
+        name, unit = cells.get(k, (k, "count"))
+        clean = validate.clean_figure(v, unit) if k in cells else None
+        if clean is None:
+            unreadable.append(Unusable(f"{year}年度数据", f"{name}“{str(v)[:20]}”不是有效的数值"))
+        else:
+            values[k] = clean
+    return YearFigures(values)
+
+
+def compile_agency(agency: Agency, year: int, unreadable: list[Unusable] | None = None) -> Compiled:
+    unreadable = [] if unreadable is None else unreadable
     docs = [DocumentRecord(f"D{d.pk}", d.kind, d.issued_on, d.repealed_on) for d in agency.documents.all()]
     cases = [CaseRecord(f"C{c.pk}", c.kind, c.filed_on, c.result, c.decided_on) for c in agency.cases.all()]
-    fig = YearFiguresRow.objects.filter(agency=agency, year=year).first()
-    values: dict[str, Any] = {}
-    for k, v in (fig.values if fig else {}).items():
-        values[k] = Decimal(str(v)) if k.endswith("amount") else int(v)
-    return compile_report(agency.name, year, request_records(agency, year), docs, cases, YearFigures(values),
+    return compile_report(agency.name, year, request_records(agency, year), docs, cases, year_figures(agency, year, unreadable),
                           kind=agency.kind)
 
 
 def fees_of(agency: Agency, year: int) -> tuple[Decimal, int]:
-    rows = Request.objects.filter(agency=agency, fee_notice_on__year=year, fee_amount__isnull=False).exclude(
-        outcome="other.unpaid_fee").values_list("fee_amount", flat=True)
-    return sum(rows, Decimal(0)), len(rows)
+    rows = [validate.money(a) for a in Request.objects.filter(agency=agency, fee_notice_on__year=year, fee_amount__isnull=False)
+            .exclude(outcome="other.unpaid_fee").values_list("fee_amount", flat=True)]
+    good = [a for a in rows if a is not None]
+    return sum(good, Decimal(0)), len(good)
+
+
+def _row(agency: Agency, year: int) -> AnnualReport:
+    """The stored row, or a new one drafted in memory (saved on the office's first change)."""
+    row = AnnualReport.objects.filter(agency=agency, year=year).first()
+    if row is None:
+        row = AnnualReport(agency=agency, year=year)
+    return row
 
 
 def workspace(agency: Agency, year: int) -> Workspace:
-    row, created = AnnualReport.objects.get_or_create(agency=agency, year=year)
-    compiled = compile_agency(agency, year)
-    if created or not row.sections:
+    row = _row(agency, year)
+    unreadable: list[Unusable] = []
+    compiled = compile_agency(agency, year, unreadable)
+    sections = row.sections if isinstance(row.sections, dict) else {}
+    if not sections:
         total, count = fees_of(agency, year)
-        row.sections = {"overview": draft_overview(compiled.report), "active": "", "requests": "", "appeals": "",
-                        "problems": "", "other": fee_sentence(year, total, count)}
-        row.save(update_fields=["sections"])
-    live = _live(row, compiled)
-    report = Report.from_json(row.frozen) if row.frozen is not None else live
-    report.issued_on = row.issued_on
-    findings = checks_with_previous(agency, year, report, row.previous)
-    for cid, o in row.overrides.items():
-        computed = compiled.report.cells[cid].value if cid in compiled.report.cells else None
-        findings.append(Finding("cell.override", "warning",
-                                f"单元格 {cid} 由 {o['by']} 人工修改为 {o['value']}（按台账统计为 {computed}），理由：{o['reason']}",
-                                f"{cid} overridden to {o['value']} (records give {computed}): {o['reason']}",
-                                cells=[cid], culprit=cid, found=o["value"], expected=computed))
-    if row.frozen is not None:
-        findings += _stale(report, live)
-    return Workspace(row, compiled, report, findings)
+        sections = {"overview": draft_overview(compiled.report), "active": "", "requests": "", "appeals": "",
+                    "problems": "", "other": fee_sentence(year, total, count)}
+        row.sections = sections
+    overrides = {}
+    for cid, o in (row.overrides.items() if isinstance(row.overrides, dict) else ()):
+        parsed = Override.from_json(o)
+        if parsed is None or cid not in compiled.report.cells:
+            unreadable.append(Unusable(f"单元格 {cid}", "人工修改的值无法读取"))
+        else:
+            overrides[cid] = parsed
+    frozen = read_stored_report(row.frozen, "提交审核的报告", unreadable)
+    yr = YearReport(compiled, {k: str(v or "") for k, v in sections.items()}, overrides, frozen,
+                    previous_report(agency, year, row.previous, unreadable), row.issued_on, unreadable)
+    return Workspace(row, yr)
 
 
-def _live(row: AnnualReport, compiled: Compiled) -> Report:
-    """The report as the records and the officer's text and overrides give it now."""
-    report = Report.from_json(compiled.report.to_json())
-    report.sections = {k: row.sections.get(k, "") for k in report.sections}
-    for cid, o in row.overrides.items():
-        if cid in report.cells:
-            report.cells[cid] = Value("value", o["value"], str(o["value"]), note=f"人工修改：{o['reason']}")
-    return report
-
-
-def _stale(frozen: Report, live: Report) -> list[Finding]:
-    """Cells whose records changed after the report was submitted: the report keeps what
-    was submitted (and approved, and published); the officer decides whether to send it back."""
-    out = []
-    for cid, v in frozen.cells.items():
-        now = live.cells.get(cid)
-        if now is not None and now.value != v.value:
-            out.append(Finding("report.stale", "warning",
-                               f"提交审核后台账有变化：单元格 {cid} 报告中为 {v.value}，按台账现为 {now.value}；如需更正，请退回修改",
-                               f"{cid}: the report says {v.value}, the records now give {now.value} (changed after submission)",
-                               cells=[cid], culprit=cid, found=v.value, expected=now.value))
-    return out
-
-
-def standing(agency: Agency, year: int) -> tuple[Report, list[Finding]]:
-    """An agency's report of the year as it stands, for its supervisor: the workspace when
-    the agency has opened one, else the report its records compile to (nothing is created)."""
-    row = AnnualReport.objects.filter(agency=agency, year=year).first()
-    if row is not None:
-        ws = workspace(agency, year)
-        return ws.report, ws.findings
-    report = compile_agency(agency, year).report
-    return report, checks_with_previous(agency, year, report)
-
-
-def checks_with_previous(agency: Agency, year: int, report: Report, uploaded: dict | None = None) -> list[Finding]:
-    """The report's checks, with continuity against last year's report: the one uploaded,
-    else last year's as the ledger compiles it, when the ledger holds that year."""
+def previous_report(agency: Agency, year: int, uploaded: Any, unreadable: list[Unusable]) -> Report | None:
+    """Last year's report for continuity: the one uploaded, else last year's as the ledger
+    compiles it, when the ledger holds that year."""
     if uploaded:
-        last = Report.from_json(uploaded)
-        last.agency, last.year = report.agency, year - 1  # the upload is this agency's report for last year
-        return check_all([last, report])[1]
+        return read_stored_report(uploaded, "上一年度报告", unreadable)
     held = AnnualReport.objects.filter(agency=agency, year=year - 1).exists() or Request.objects.filter(
         agency=agency, received_on__year=year - 1).exists()
     if not held:
-        return check(report)
-    last = compile_agency(agency, year - 1).report
-    return check_all([last, report])[1]
+        return None
+    return compile_agency(agency, year - 1).report
 
 
-# Rows of table 二 that the register of documents answers; the others are yearly figures.
-REGISTER_ROWS = ("regulations", "normative")
+def standing(agency: Agency, year: int) -> tuple[Report, list[Finding]]:
+    """An agency's report of the year as it stands, for its supervisor: its workspace, or
+    the report its records compile to (nothing is created)."""
+    ws = workspace(agency, year)
+    return ws.report, ws.findings
+
+
 
 
 _readers: threading.BoundedSemaphore | None = None
@@ -188,8 +205,8 @@ def import_figures(user, agency: Agency, year: int, data: bytes, name: str) -> d
     before = dict(row.values)
     row.values = {**row.values, **values}
     row.save(update_fields=["values"])
-    Event.objects.create(agency=agency, actor=user, on=dt.date.today(), event="report.import_figures",
-                         label=f"{year}年度报告：从{name}导入表二年度数据", changes={"values": [before, row.values]})
+    Event.objects.create(agency=agency, actor=user, on=today(), event="report.import_figures",
+                         label=f"{year}年度报告：从{name}导入表二年度数据", changes={"年度数据": [before, row.values]})
     return values
 
 
@@ -203,18 +220,44 @@ def upload_previous(user, row: AnnualReport, data: bytes, name: str) -> Report: 
         raise Refused("上传的文件不是政府信息公开工作年度报告", "not_a_report")
     if report.year is not None and report.year != row.year - 1:
         raise Refused(f"上传的是{report.year}年度的报告，应为{row.year - 1}年度", "wrong_year")
+    row = _store(row)
     row.previous = report.to_json()
     row.save(update_fields=["previous"])
     _log(user, row, "upload_previous", f"上传{row.year - 1}年度已发布的报告", {"file": [None, name]})
     return report
 
 
+def _store(row: AnnualReport) -> AnnualReport:
+    """The row saved before the office's first change is recorded (a year merely opened is
+    not stored); two first changes at once end up on one row."""
+    if row.pk is None:
+        stored, created = AnnualReport.objects.get_or_create(agency=row.agency, year=row.year,
+                                                             defaults={"sections": row.sections})
+        if not created:
+            row.pk, row.state, row.version = stored.pk, stored.state, stored.version
+            row.sections, row.overrides = stored.sections, stored.overrides
+        else:
+            row.pk = stored.pk
+        row._state.adding = False
+    return row
+
+
 def save_section(user, ws: Workspace, key: str, text: str) -> None:  # type: ignore[no-untyped-def]
     _editable(ws.row)
-    before = ws.row.sections.get(key, "")
-    ws.row.sections = {**ws.row.sections, key: text}
-    ws.row.save(update_fields=["sections"])
-    _log(user, ws.row, "edit_section", f"修改第{key}部分", {key: [before[:200], text[:200]]})
+    if len(text) > MAX_SECTION:
+        raise Refused(f"每部分不超过 {MAX_SECTION} 个字（现有 {len(text)} 个）", "too_long")
+    row = _store(ws.row)
+    sections = row.sections if isinstance(row.sections, dict) else {}
+    before = str(sections.get(key, "") or "")
+    row.sections = {**sections, key: text}
+    row.save(update_fields=["sections"])
+    _log(user, row, "edit_section", f"修改“{SECTION_TITLES.get(key, key)}”", {key: [before[:200], text[:200]]})
+
+
+MAX_SECTION = 20_000
+SECTION_TITLES = {"overview": "一、总体情况", "active": "二、主动公开政府信息情况", "requests": "三、收到和处理政府信息公开申请情况",
+                  "appeals": "四、政府信息公开行政复议、行政诉讼情况", "problems": "五、存在的主要问题及改进情况",
+                  "other": "六、其他需要报告的事项"}
 
 
 def override(user, ws: Workspace, cell_id: str, value: int, reason: str) -> None:  # type: ignore[no-untyped-def]
@@ -223,51 +266,104 @@ def override(user, ws: Workspace, cell_id: str, value: int, reason: str) -> None
         raise Refused("没有这个单元格", "bad_cell")
     if not reason.strip():
         raise Refused("修改单元格必须写明理由", "reason")
-    before = ws.row.overrides.get(cell_id, {}).get("value", ws.compiled.report.cells[cell_id].value)
-    ws.row.overrides = {**ws.row.overrides, cell_id: {"value": value, "reason": reason.strip(), "by": user.get_username(),
-                                                       "at": dt.datetime.now().isoformat(timespec="seconds")}}
-    ws.row.save(update_fields=["overrides"])
-    _log(user, ws.row, "override", "人工修改单元格", {cell_id: [str(before), str(value)]}, reason)
+    if len(reason) > 2000:
+        raise Refused("理由不超过 2000 个字", "too_long")
+    row = _store(ws.row)
+    overrides = row.overrides if isinstance(row.overrides, dict) else {}
+    kept = ws.year_report.overrides.get(cell_id)
+    before = kept.value if kept else ws.compiled.report.cells[cell_id].value
+    row.overrides = {**overrides, cell_id: Override(value, reason.strip(), user.get_username(),
+                                                     dt.datetime.now().isoformat(timespec="seconds")).to_json()}
+    row.save(update_fields=["overrides"])
+    _log(user, row, "override", "人工修改单元格", {cell_name(ws, cell_id): [str(before), str(value)]}, reason)
 
 
 def clear_override(user, ws: Workspace, cell_id: str) -> None:  # type: ignore[no-untyped-def]
     _editable(ws.row)
-    old = ws.row.overrides.get(cell_id)
-    ws.row.overrides = {k: v for k, v in ws.row.overrides.items() if k != cell_id}
-    ws.row.save(update_fields=["overrides"])
-    _log(user, ws.row, "clear_override", "恢复按台账统计的数值", {cell_id: [str(old and old["value"]), "台账统计"]})
+    row = _store(ws.row)
+    overrides = row.overrides if isinstance(row.overrides, dict) else {}
+    old = ws.year_report.overrides.get(cell_id)
+    row.overrides = {k: v for k, v in overrides.items() if k != cell_id}
+    row.save(update_fields=["overrides"])
+    _log(user, row, "clear_override", "恢复按台账统计的数值", {cell_name(ws, cell_id): [str(old.value if old else "—"), "台账统计"]})
 
 
-def transition(user, row: AnnualReport, event: str, role: str, on: dt.date) -> AnnualReport:  # type: ignore[no-untyped-def]
+def cell_name(ws: Workspace, cell_id: str) -> str:
+    from ogi.checks.places import cell_zh
+
+    ed = ws.compiled.report.edition_obj
+    try:
+        return cell_zh(ed, cell_id) if ed else cell_id
+    except KeyError:
+        return cell_id
+
+
+class Gate(Refused):
+    """Why a report may not move on: its errors, or warnings not yet acknowledged."""
+
+    def __init__(self, message_zh: str, blocking: list[Finding], code: str):
+        super().__init__(message_zh, code)
+        self.blocking = blocking
+
+
+def gate(ws: Workspace, event: str, acknowledged: bool) -> list[Finding]:
+    """The publication gate: a report with errors goes no further; its warnings pass only
+    when the person acknowledges them (recorded). Returns the warnings acknowledged."""
+    if event not in ("submit", "approve", "publish"):
+        return []
+    label = REPORT_EVENTS[event][0]
+    errors = [f for f in ws.findings if f.severity == "error"]
+    if errors:
+        raise Gate(f"报告有 {len(errors)} 处错误，不能{label}：请先更正下列问题。", errors, "gate_errors")
+    warnings = [f for f in ws.findings if f.severity == "warning"]
+    if warnings and not acknowledged:
+        raise Gate(f"报告有 {len(warnings)} 项提醒，请逐项核对，确认无误后勾选“已核对提醒”再{label}。", warnings, "gate_warnings")
+    return warnings
+
+
+def transition(user, ws: Workspace, event: str, role: str, on: dt.date, *, acknowledged: bool = False,  # type: ignore[no-untyped-def]
+               issued_on: dt.date | None = None) -> AnnualReport:
     if event not in REPORT_EVENTS:
         raise Refused("没有这个操作", "unknown_event")
     label, roles, sources, target = REPORT_EVENTS[event]
+    row = ws.row
     if role not in roles:
         raise Refused(f"无权执行“{label}”", "forbidden")
     if row.state not in sources:
-        raise Refused(f"报告处于“{REPORT_STATES[row.state]}”状态，不能{label}", "wrong_state")
+        raise Refused(f"报告处于“{REPORT_STATES.get(row.state, row.state)}”状态，不能{label}", "wrong_state")
+    if issued_on is not None and (issued_on > on or (issued_on.year != row.year + 1 and issued_on.year != row.year)):
+        raise Refused(f"成文日期应为{row.year}年或{row.year + 1}年内、不晚于今天的日期", "bad_date")
+    acknowledged_warnings = gate(ws, event, acknowledged)
     with transaction.atomic():
+        row = _store(row)
         before = row.state
         row.state = target
         if event == "submit":
-            row.frozen = _live(row, compile_agency(row.agency, row.year)).to_json()
+            row.frozen = ws.year_report.live_report.to_json()
         elif event == "return":
             row.frozen = None
+        elif event == "approve":
+            # The date of issue is the agency's: the approval day unless it sets another.
+            row.issued_on = issued_on or row.issued_on or on
         elif event == "publish":
-            row.issued_on = on
+            row.issued_on = issued_on or row.issued_on or on
+            row.published_on = on
             row.slug = row.slug or secrets.token_urlsafe(9)
         row.save()
-        _log(user, row, event, label, {"state": [before, target]})
+        note = ""
+        if acknowledged_warnings:
+            note = "已核对以下提醒：" + "；".join(f.message_zh for f in acknowledged_warnings)[:1800]
+        _log(user, row, event, label, {"状态": [REPORT_STATES.get(before, before), REPORT_STATES.get(target, target)]}, note)
     return row
 
 
 def _editable(row: AnnualReport) -> None:
     if row.state != "draft":
-        raise Refused(f"报告处于“{REPORT_STATES[row.state]}”状态，需退回修改后才能编辑", "wrong_state")
+        raise Refused(f"报告处于“{REPORT_STATES.get(row.state, row.state)}”状态，需退回修改后才能编辑", "wrong_state")
 
 
 def _log(user, row: AnnualReport, event: str, label: str, changes: dict, note: str = "") -> None:  # type: ignore[no-untyped-def]
-    Event.objects.create(agency=row.agency, actor=user, on=dt.date.today(), event=f"report.{event}", label=f"{row.year}年度报告：{label}",
+    Event.objects.create(agency=row.agency, actor=user, on=today(), event=f"report.{event}", label=f"{row.year}年度报告：{label}",
                          changes=changes, note=note)
 
 

@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 
 from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes
 from ogi.records.workflow import OPEN_STATES, STATES, due_of
+from ogi.web.params import query_date, query_int
 
 from . import services
 from .models import CHANNELS, Agency, Event, Request, today
@@ -35,11 +36,10 @@ class Search:
 
 
 def _date(text: str, notes: list[str], what: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
+    d = query_date(text)
+    if d is None:
         notes.append(f"{what}“{text[:20]}”不是有效日期（应为 YYYY-MM-DD），已忽略")
-        return None
+    return d
 
 
 def find(user, params: Mapping[str, str], day: dt.date | None = None) -> Search:  # type: ignore[no-untyped-def]
@@ -66,8 +66,12 @@ def find(user, params: Mapping[str, str], day: dt.date | None = None) -> Search:
                 qs = qs.filter(**{"applicant_category" if key == "category" else key: p[key]})
             else:
                 notes.append(f"筛选条件“{p[key][:20]}”无效，已忽略")
-    if p.get("year", "").isdigit():
-        qs = qs.filter(received_on__year=int(p["year"]))
+    if p.get("year"):
+        year = query_int(p["year"], None, 2008, 2100)
+        if year is None:
+            notes.append(f"年度“{p['year'][:20]}”无效，已忽略")
+        else:
+            qs = qs.filter(received_on__year=year)
     if p.get("from") and (d := _date(p["from"], notes, "起始日期")):
         qs = qs.filter(received_on__gte=d)
     if p.get("to") and (d := _date(p["to"], notes, "截止日期")):

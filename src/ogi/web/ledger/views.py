@@ -19,6 +19,7 @@ from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes
 from ogi.records.workflow import BY_EVENT, STATES, Refused, allowed, due_of
 from ogi.report import Report
 from ogi.web.errors import refuse
+from ogi.web.params import query_year
 from ogi.workdays import CalendarFileError, default_calendar
 
 from . import export, notices, reminders, review, search, services
@@ -238,11 +239,14 @@ def issue_receipt(request: HttpRequest, tracking_no: str) -> HttpResponse:
 
 def _publication(agency, year: int, row, day) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     """(status class, Chinese text) of an agency's report against its legal deadline."""
-    due = publication_deadline(Report(kind=agency.kind, year=year))
+    due = publication_deadline(Report(kind=agency.kind, level=agency.level or None, year=year))
     assert due is not None
     if row is not None and row.state == "published":
-        late = row.issued_on is not None and row.issued_on > due
-        return ("overdue" if late else "done", f"{row.issued_on:%Y-%m-%d} 发布" + ("（晚于法定期限）" if late else ""))
+        # Art. 49 is about publishing: judged on the day it went up (the date of issue for
+        # reports published before that day was recorded).
+        on = row.published_on or row.issued_on
+        late = on is not None and on > due
+        return ("overdue" if late else "done", (f"{on:%Y-%m-%d} 发布" if on else "已发布") + ("（晚于法定期限）" if late else ""))
     if day > due:
         return "overdue", f"逾期未发布（应于 {due:%Y-%m-%d} 前发布）"
     return ("due_soon" if (due - day).days <= 14 else "ok"), f"应于 {due:%Y-%m-%d} 前发布"
@@ -266,9 +270,7 @@ def oversight(request: HttpRequest) -> HttpResponse:
             counts[status] = counts.get(status, 0) + 1
             counts["provisional"] = counts.get("provisional", 0) + d.provisional
     default_year = day.year - 1 if day.month <= 3 else day.year
-    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else default_year
-    if not 2019 <= year <= day.year:
-        year = default_year
+    year = query_year(request.GET.get("year"), default_year, day.year)
     agencies = Agency.objects.filter(pk__in=s.agency.subtree_ids()).exclude(pk=s.agency_id).order_by("name")
     reports = {r.agency_id: r for r in AnnualReport.objects.filter(agency__in=agencies, year=year)}
     rows = [(a, by_agency.get(a.pk, {}), reports.get(a.pk), _publication(a, year, reports.get(a.pk), day)) for a in agencies]

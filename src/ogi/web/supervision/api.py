@@ -19,7 +19,7 @@ from ogi.checks import check
 from ogi.web.ledger import services as ledger_services
 from ogi.web.ledger.models import Agency
 
-from . import services
+from . import services, stored
 from .models import CollectedReport, Rectification
 
 router = Router(tags=["supervision"])
@@ -76,8 +76,8 @@ class RectificationOut(Schema):
 def _report(r: CollectedReport) -> dict[str, Any]:
     return {"id": r.pk, "agency": r.agency.name if r.agency else None, "year": r.year, "file_name": r.file_name,
             "published_on": r.published_on, "state": r.state,
-            "errors": sum(f["severity"] == "error" for f in r.findings),
-            "warnings": sum(f["severity"] == "warning" for f in r.findings)}
+            "errors": sum(f["severity"] == "error" for f in stored.findings(r.findings)),
+            "warnings": sum(f["severity"] == "warning" for f in stored.findings(r.findings))}
 
 
 @router.get("/agencies", response=list[AgencyOut])
@@ -101,7 +101,8 @@ def report_detail(request: HttpRequest, report_id: int):  # type: ignore[no-unty
     r = CollectedReport.objects.filter(office=_office(request), pk=report_id).select_related("agency").defer("content").first()
     if r is None:
         raise HttpError(404, "没有这份报告 / no such report")
-    return {**_report(r), "printed_agency": r.printed_agency, "findings": r.findings, "report": r.report}
+    return {**_report(r), "printed_agency": r.printed_agency, "findings": stored.findings(r.findings),
+            "report": stored.mapping(r.report)}
 
 
 @router.get("/scores")

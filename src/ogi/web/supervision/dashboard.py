@@ -18,7 +18,7 @@ from ogi.supervision.tree import LEVEL_ORDER, LEVELS, Region
 from ogi.supervision.tree import Agency as TreeAgency
 from ogi.web.ledger.models import Agency
 
-from . import services
+from . import services, stored
 from .models import CollectedReport
 
 CHART_INDICATORS = ("received", "disclosure_rate", "correction_rate")
@@ -46,7 +46,7 @@ def totals(rows: list[dict[str, Any]]) -> tuple[list[int], list[dict[str, Any]]]
     years = sorted({r["year"] for r in rows})
     sums: dict[tuple[str, int], int] = defaultdict(int)
     for r in rows:
-        for cid, n in r["figures"].items():
+        for cid, n in stored.figures(r["figures"]).items():
             sums[(cid, r["year"])] += n
     lines = [{"cell": cid, "table": table, "label": label, "values": [(y, sums.get((cid, y))) for y in years]}
              for cid, table, label in shown_cells()]
@@ -61,7 +61,7 @@ def region_indicators(rows: list[dict[str, Any]], years: list[int]) -> list[dict
     for r in rows:
         for i in defs.values():
             if i.rate is None:
-                sums[(i.id, r["year"])] += sum(r["figures"].get(c, 0) for c in i.cells)
+                sums[(i.id, r["year"])] += sum(stored.figures(r["figures"]).get(c, 0) for c in i.cells)
     out = []
     for key in CHART_INDICATORS:
         i = defs[key]
@@ -80,7 +80,7 @@ def heat(rows: list[dict[str, Any]], year: int) -> tuple[list[str], list[dict[st
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for r in rows:
         if r["year"] == year:
-            for f in r["findings"]:
+            for f in stored.findings(r["findings"]):
                 counts[r["agency__name"]][f["rule"]] += 1
     rules = sorted({rule for c in counts.values() for rule in c}, key=lambda x: (RULES[x].severity if x in RULES else "z", x))
     top = sorted(counts, key=lambda a: (-sum(counts[a].values()), a))[:HEAT_AGENCIES]
@@ -106,7 +106,8 @@ def behind(office: Agency, cell: str, year: int) -> list[tuple[str, int, int]]:
 def _behind(office: Agency, cell: str, year: int) -> list[tuple[str, int, int]]:
     rows = (CollectedReport.objects.filter(office=office, state="current", year=year)
             .values_list("agency__name", "figures", "pk"))
-    return sorted(((a, f[cell], pk) for a, f, pk in rows if cell in f), key=lambda x: (-x[1], x[0]))
+    kept = [(a, stored.figures(f), pk) for a, f, pk in rows]
+    return sorted(((a, f[cell], pk) for a, f, pk in kept if cell in f), key=lambda x: (-x[1], x[0]))
 
 
 def dashboard(office: Agency, year: int | None) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from ogi.supervision.tree import Agency as TreeAgency
 from ogi.supervision.tree import Region
 from ogi.web.ledger.models import Agency
 
+from . import stored
 from .models import CollectedReport, Rubric
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -100,9 +101,11 @@ def collection_of(office: Agency) -> tuple[Collection, dict[str, int], dict[tupl
                 .defer("content")):
         if row.agency is None or row.agency.name not in region.agencies or row.year is None:
             continue
-        report = Report.from_json(row.report, file=row.file_name)
+        report = stored.report(row.report, file=row.file_name)
+        if report is None:
+            continue  # unreadable as stored: shown as such on its own page, left out of the comparisons
         item = Collected(row.file_name, report, row.printed_agency or None, Match("assigned", row.agency.name),
-                         row.agency.name, [finding_from_json(f) for f in row.findings])
+                         row.agency.name, [finding_from_json(f) for f in stored.findings(row.findings)])
         c.current[(row.agency.name, row.year)] = item
         rows[(row.agency.name, row.year)] = row
     return c, by_name, rows
@@ -181,7 +184,8 @@ def import_uploads(office: Agency, user: Any, uploads: Sequence[tuple[str, bytes
                                                      state="current").first()
                 if old is not None and old.sha256 == hashlib.sha256(data).hexdigest():
                     continue  # the same file again
-                newer = old is None or _newer(item, _as_collected(old))
+                kept = _as_collected(old) if old is not None else None
+                newer = kept is None or _newer(item, kept)
                 if newer and old is not None:
                     old.state = "replaced"
                     old.save(update_fields=["state", "updated_at"])
@@ -195,20 +199,22 @@ def import_uploads(office: Agency, user: Any, uploads: Sequence[tuple[str, bytes
     return {"added": added, "queued": len(batch.queue), "unreadable": unreadable}
 
 
-def _as_collected(row: CollectedReport) -> Collected:
-    return Collected(row.file_name, Report.from_json(row.report), row.printed_agency, Match("assigned"), None)
+def _as_collected(row: CollectedReport) -> Collected | None:
+    report = stored.report(row.report)
+    return Collected(row.file_name, report, row.printed_agency, Match("assigned"), None) if report else None
 
 
 @transaction.atomic
 def assign(office: Agency, row: CollectedReport, agency: Agency) -> str:
     """A person's decision for a queued report: it becomes the agency's current report of
     its year unless a newer one is there already (then it is kept as history)."""
-    report = Report.from_json(row.report)
-    if report.year is None:
+    report = stored.report(row.report)
+    if report is None or report.year is None:
         raise ValueError("no year")
     item = Collected(row.file_name, report, row.printed_agency, Match("assigned", agency.name), agency.name)
     old = CollectedReport.objects.filter(office=office, agency=agency, year=report.year, state="current").first()
-    newer = old is None or _newer(item, _as_collected(old))
+    kept = _as_collected(old) if old is not None else None
+    newer = kept is None or _newer(item, kept)
     if newer and old is not None:
         old.state = "replaced"
         old.save(update_fields=["state", "updated_at"])
@@ -306,6 +312,6 @@ def _scores(office: Agency, year: int, rubric: RubricData) -> tuple[Region, list
     out = []
     for t in times:
         row = rows.get(t.agency)
-        findings = [finding_from_json(f) for f in row["findings"]] if row else []
-        out.append(score(rubric, Facts(t.agency, year, t, findings, dict(row["repetition"]) if row else {})))
+        findings = [finding_from_json(f) for f in stored.findings(row["findings"])] if row else []
+        out.append(score(rubric, Facts(t.agency, year, t, findings, dict(stored.mapping(row["repetition"])) if row else {})))
     return region, out, rows

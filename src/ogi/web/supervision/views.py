@@ -24,8 +24,9 @@ from ogi.supervision.timeliness import STATUS_ZH
 from ogi.web.errors import refuse
 from ogi.web.ledger import services as ledger_services
 from ogi.web.ledger.models import Agency, Staff
+from ogi.web.params import query_int, query_year
 
-from . import rectification, services
+from . import rectification, services, stored
 from .models import CollectedReport, Rectification, RectificationItem
 
 MAX_FILES = 200  # in one upload form; a folder of thousands goes through `ogi supervise import`
@@ -48,7 +49,7 @@ def _years(office: Agency) -> list[int]:
 
 
 def _year(request: HttpRequest, office: Agency, year: int | None) -> int:
-    if year is not None and 2000 <= year <= 2100:
+    if year is not None and 2019 <= year <= dt.date.today().year:
         return year
     ys = _years(office)
     today = dt.date.today()
@@ -103,11 +104,13 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         return _forbidden(request)
     row = get_object_or_404(CollectedReport.objects.defer("content"), pk=pk, office=s.agency, state="queued")
     agency_id = request.POST.get("agency", "")
-    agency = Agency.objects.filter(pk=int(agency_id), pk__in=s.agency.subtree_ids()).first() if agency_id.isdigit() else None
+    pk = query_int(agency_id)
+    agency = Agency.objects.filter(pk=pk, pk__in=s.agency.subtree_ids()).first() if pk is not None else None
     if agency is None:
         messages.error(request, "请选择所辖机关中的一个")
         return redirect("supervision:queue")
-    if row.report.get("year") is None:
+    readable = stored.report(row.report)
+    if readable is None or readable.year is None:
         messages.error(request, "这份报告没有年度，无法归入机关；请核对文件")
         return redirect("supervision:queue")
     state = services.assign(s.agency, row, agency)
@@ -167,6 +170,10 @@ def notice(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
         return _forbidden(request)
     from ogi.supervision.notice import Notice, render_notice_docx, render_notice_xlsx
 
+    if fmt not in ("docx", "xlsx"):
+        return refuse(request, 404, "通报只能下载 DOCX 或 XLSX 格式")
+    if not 2019 <= year <= dt.date.today().year:
+        return refuse(request, 404, f"年度应在 2019 至 {dt.date.today().year} 之间")
     rubric, version = services.rubric_of(s.agency)
     region, scores, _ = services.scores_of(s.agency, year, rubric, version.version if version else 0)
     _, times, _ = services.standing(s.agency, year)
@@ -202,10 +209,13 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if s is None:
         return _forbidden(request)
     row = get_object_or_404(CollectedReport.objects.defer("content").select_related("agency"), pk=pk, office=s.agency)
-    report = Report.from_json(row.report)
+    report = stored.report(row.report)
+    if report is None:
+        messages.error(request, "这份报告保存的数据无法读取，请重新导入原文件")
+        report = Report()
     ed = report.edition_obj
     findings = []
-    for f in row.findings:
+    for f in stored.findings(row.findings):
         cells = []
         for cid in f.get("cells") or []:
             v = report.cells.get(cid)
@@ -238,7 +248,8 @@ def rectify(request: HttpRequest, pk: int) -> HttpResponse:
     if s is None:
         return _forbidden(request)
     row = get_object_or_404(CollectedReport.objects.defer("content"), pk=pk, office=s.agency, state="current")
-    picked = sorted({int(x) for x in request.POST.getlist("finding") if x.isdigit() and int(x) < len(row.findings)})
+    count = len(stored.findings(row.findings))
+    picked = sorted({n for x in request.POST.getlist("finding") if (n := query_int(x)) is not None and n < count})
     due = _date(request.POST.get("due_on", ""))
     if not picked:
         messages.error(request, "请勾选要求整改的问题")
@@ -339,7 +350,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return _forbidden(request)
     from . import dashboard as board
 
-    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None
+    year = query_year(request.GET.get("year"), None)
     cell = request.GET.get("cell", "")
     data = board.dashboard(s.agency, year)
     drill = None
@@ -368,8 +379,11 @@ def dataset(request: HttpRequest, fmt: str) -> HttpResponse:
           .select_related("agency").order_by("agency__name", "year"))
     results, findings = [], []
     for r in qs.iterator(chunk_size=500):
-        results.append((r.file_name, Report.from_json(r.report, file=r.file_name), None))
-        findings.append([services.finding_from_json(f) for f in r.findings])
+        report = stored.report(r.report, file=r.file_name)
+        if report is None:
+            continue
+        results.append((r.file_name, report, None))
+        findings.append([services.finding_from_json(f) for f in stored.findings(r.findings)])
     data = WRITERS[fmt](rows(results, findings))
     ctype = {"csv": "text/csv; charset=utf-8", "jsonl": "application/jsonl",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}[fmt]
