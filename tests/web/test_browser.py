@@ -123,6 +123,14 @@ def test_report_workspace(live_server, browser, tmp_path):
         page.click("button[type=submit]")
         page.wait_for_url(f"{base}/")
 
+    def gate(event: str) -> None:
+        """Move the report on; its warnings, if any, acknowledged as a person would."""
+        form = page.locator(f"form[data-gate={event}]")
+        box = form.locator("input[name=acknowledge]")
+        if box.count():
+            box.check()
+        form.locator(f"button[data-report-event={event}]").click()
+
     login("swj-jingban")
     page.goto(f"{base}/reports/2025/")
     # Click a cell: the requests behind it appear, as many as the cell says.
@@ -139,7 +147,7 @@ def test_report_workspace(live_server, browser, tmp_path):
     # Override a cell: the finding appears; then undo it from the cell's panel.
     page.locator("td[data-cell='active.penalty.decisions']").click()
     # The panel still holds the previous cell's form until the new one arrives.
-    page.wait_for_selector("#panel strong >> text=active.penalty.decisions")
+    page.wait_for_selector("#panel strong >> text=「行政处罚」")
     page.fill("#override-form input[name=value]", "999")
     page.fill("#override-form input[name=reason]", "测试人工修改")
     page.click("#override-form button[type=submit]")
@@ -150,14 +158,14 @@ def test_report_workspace(live_server, browser, tmp_path):
     page.click("#override-form button[name=clear]")
     page.wait_for_load_state("networkidle")
     assert page.locator("li[data-rule='cell.override']").count() == 0
-    page.click("button[data-report-event=submit]")
+    gate("submit")
     page.wait_for_selector("#report-state >> text=审核中")
     page.click("text=退出")
     login("swj-shenhe")
     page.goto(f"{base}/reports/2025/")
-    page.click("button[data-report-event=approve]")
+    gate("approve")
     page.wait_for_selector("#report-state >> text=已批准")
-    page.click("button[data-report-event=publish]")
+    gate("publish")
     page.wait_for_selector("#report-state >> text=已发布")
     DOCS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(DOCS / "report-workspace.png"))
@@ -206,3 +214,54 @@ def test_public_files_a_request_and_follows_it(world, live_server, browser, monk
     assert other.inner_text("#state") == "办理中" and "赵六" not in other.content()
     DOCS.mkdir(parents=True, exist_ok=True)
     other.screenshot(path=str(DOCS / "public-track.png"), full_page=True)
+
+
+def test_dates_prefilled_publication_blocked_by_an_error_and_chinese_404(live_server, browser):
+    """What issue-free forms look like to a clerk: every date field holds today (the browser
+    accepts the value), a report with an error cannot be submitted, an unknown address
+    answers a Chinese page in the site's layout."""
+    from ogi.web.ledger.demo import PASSWORD as DEMO_PASSWORD
+    from ogi.web.ledger.demo import create_demo
+    from ogi.web.ledger.models import today
+
+    create_demo(today=today(), per_year_scale=0.1)
+    base = live_server.url
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", "swj-jingban")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    day = today().isoformat()
+    page.goto(f"{base}/requests/new/")
+    # The value the browser holds (an input rejects a value it cannot parse, leaving it empty).
+    assert page.eval_on_selector("#id_received_on", "e => e.value") == day
+    assert page.eval_on_selector("#id_submitted_on", "e => e.value") == day
+    assert page.eval_on_selector("#id_received_on", "e => e.max") == day
+    page.goto(f"{base}/requests/?state=registered")
+    page.click("#results tbody a[href^='/requests/']")
+    page.wait_for_selector("form[data-event]")
+    for el in page.locator("form[data-event] input[type=date][name$='-on']").all():
+        assert el.evaluate("e => e.value") == day
+    # An override that breaks the table's own identity: an error, and the report goes no further.
+    year = today().year
+    page.goto(f"{base}/reports/{year}/")
+    page.locator("td[data-cell='requests.new.natural']").click()
+    page.wait_for_selector("#override-form")
+    page.fill("#override-form input[name=value]", "9999")
+    page.fill("#override-form input[name=reason]", "核对时误填")
+    page.click("#override-form button[type=submit]")
+    page.wait_for_selector("li.f-error[data-rule='requests.balance']")
+    assert "不能提交审核" in page.inner_text("#gate")
+    button = page.locator("button[data-report-event=submit]")
+    assert button.is_disabled()
+    # Sent anyway (the button enabled by hand): refused, with the reason.
+    button.evaluate("b => b.disabled = false")
+    button.click()
+    page.wait_for_selector(".msg.error >> text=不能提交审核")
+    assert page.inner_text("#report-state") == "草稿"
+    DOCS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(DOCS / "publication-gate.png"))
+    page.goto(f"{base}/no/such/page/")
+    assert "页面不存在" in page.inner_text("#error-page") and page.locator("header").count() == 1
+    page.screenshot(path=str(DOCS / "not-found.png"))

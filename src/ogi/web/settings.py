@@ -85,6 +85,7 @@ TEMPLATES = [{
         "django.template.context_processors.request",
         "django.contrib.auth.context_processors.auth",
         "django.contrib.messages.context_processors.messages",
+        "ogi.web.ledger.context.staff",
     ]},
 }]
 WSGI_APPLICATION = "ogi.web.wsgi.application"
