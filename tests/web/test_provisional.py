@@ -158,3 +158,22 @@ def test_adding_the_years_notice_makes_the_deadline_final_and_is_audited(world, 
     # Adding the same notice again changes nothing and records nothing more.
     admin.post("/calendar/", {"text": SCHEDULE_2027})
     assert r.events.filter(event="calendar_update").count() == 1
+
+
+@freeze_time(CHRISTMAS)
+def test_the_receipt_letter_and_the_export_say_the_due_date_is_estimated(world):
+    import io
+
+    from openpyxl import load_workbook
+
+    r = services.register(world["a_clerk"], request_data(channel="in_person", submitted_on=dt.date(2026, 12, 25),
+                                                         received_on=dt.date(2026, 12, 25)))
+    c = login(world["a_clerk"])
+    assert c.post(f"/requests/{r.tracking_no}/receipt/").status_code == 302
+    letter = r.letters.get(kind="receipt")
+    text = "".join(str(p) for p in letter.paragraphs)
+    assert "2027年1月25日" in text and "推定" in text
+    sheet = load_workbook(io.BytesIO(b"".join(c.get("/requests/export.xlsx").streaming_content))).active
+    header = [cell.value for cell in sheet[1]]
+    row = [cell.value for cell in sheet[2]]
+    assert row[header.index("截止日说明")].startswith("推定")
