@@ -169,9 +169,15 @@ def test_year_figures_imported_from_the_filled_in_workbook(world):
 
     from .conftest import PASSWORD as WORLD_PASSWORD
 
+    c = Client()
+    assert c.login(request=HttpRequest(), username="a-clerk", password=WORLD_PASSWORD)
+    # The office downloads the blank workbook of the year's format from the workspace, fills it in.
+    blank = c.get("/reports/2025/template.xlsx")
+    assert blank.status_code == 200 and 'href="/reports/2025/template.xlsx"' in c.get("/reports/2025/").content.decode()
     empty = Report.empty("2021", agency=world["a"].name, year=2025)
     empty.cells = {cid: Value("blank") for cid in load_edition("2021").cells}
-    wb = openpyxl.load_workbook(io.BytesIO(render(empty, "xlsx", template=True)))
+    assert blank.content[:2] == render(empty, "xlsx", template=True)[:2] == b"PK"
+    wb = openpyxl.load_workbook(io.BytesIO(blank.content))
     ws = wb["表二"]
     for row in ws.iter_rows():
         label = row[0].value
@@ -181,8 +187,6 @@ def test_year_figures_imported_from_the_filled_in_workbook(world):
             row[1].value = 1.5  # 万元
     buf = io.BytesIO()
     wb.save(buf)
-    c = Client()
-    assert c.login(request=HttpRequest(), username="a-clerk", password=WORLD_PASSWORD)
     resp = c.post("/reports/2025/figures/", {"file": SimpleUploadedFile("填报表.xlsx", buf.getvalue())}, follow=True)
     assert "已导入表二年度数据 4 项" in resp.content.decode()
     r = reports.workspace(world["a"], 2025).report

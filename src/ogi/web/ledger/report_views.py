@@ -226,6 +226,23 @@ def upload_previous(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @login_required
+def figures_template(request: HttpRequest, year: int) -> HttpResponse:
+    """The blank workbook of the year's format, for the office to fill in and import."""
+    from ogi.editions import edition_for_year
+    from ogi.report import Value
+
+    s = _staff(request)
+    ed = edition_for_year(_year(year))
+    if ed is None:
+        raise Http404("该年度没有适用的报告格式")
+    report = Report.empty(ed.id, agency=s.agency.name, year=year)
+    report.cells = {cid: Value("blank") for cid in ed.cells}
+    resp = HttpResponse(render_report(report, "xlsx", template=True), content_type=MIME["xlsx"])
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{s.agency.name}{year}年度报告填报表.xlsx')}"
+    return resp
+
+
+@login_required
 @require_POST
 def import_figures(request: HttpRequest, year: int) -> HttpResponse:
     s = _staff(request)

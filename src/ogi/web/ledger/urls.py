@@ -38,6 +38,7 @@ urlpatterns = [
     path("reports/<int:year>/export.<str:fmt>", report_views.export, name="export"),
     path("reports/<int:year>/previous/", report_views.upload_previous, name="upload_previous"),
     path("reports/<int:year>/figures/", report_views.import_figures, name="import_figures"),
+    path("reports/<int:year>/template.xlsx", report_views.figures_template, name="figures_template"),
     path("public/reports/", public_views.published_reports, name="public_reports"),
     path("public/reports/<str:slug>/", report_views.public, name="public_report"),
     path("public/reports/<str:slug>/report.<str:fmt>", report_views.public_download, name="public_report_file"),
