@@ -12,7 +12,7 @@ from ogi.checks import check_all
 from ogi.records.compile import CaseRecord, DocumentRecord, RequestRecord, compile_report
 from ogi.records.draft import draft_overview, fee_sentence
 from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes
-from ogi.records.workflow import Context, Refused, fire
+from ogi.workflow.requests import Context, Refused, fire
 from ogi.workdays import default_calendar
 
 from .test_workflow import R

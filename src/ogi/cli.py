@@ -658,7 +658,7 @@ app.add_typer(user_app, name="user")
 def _accounts(action):  # type: ignore[no-untyped-def]
     """Run an accounts action; a refusal is one Chinese line and exit 2."""
     _django()
-    from .records.workflow import Refused
+    from .workflow import Refused
 
     try:
         return action()

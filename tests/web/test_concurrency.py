@@ -9,7 +9,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from ogi.records.workflow import Refused
+from ogi.workflow.requests import Refused
 from ogi.web.ledger import services
 from ogi.web.ledger.models import Event, Request
 

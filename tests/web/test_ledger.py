@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.test import Client
 from docx import Document
 
-from ogi.records.workflow import Refused
+from ogi.workflow.requests import Refused
 from ogi.web.ledger import services
 from ogi.web.ledger.models import ApiToken, Event, Request
 

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from docx import Document
 
-from ogi.records.workflow import Refused
+from ogi.workflow.requests import Refused
 from ogi.web.ledger import notices, services
 from ogi.web.ledger.models import Event, Letter
 

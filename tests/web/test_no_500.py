@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from ogi.records.workflow import BY_EVENT
+from ogi.workflow.requests import BY_EVENT
 from ogi.web.ledger import reports, services
 from ogi.web.ledger.models import (
     AnnualReport,

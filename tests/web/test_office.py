@@ -12,7 +12,7 @@ from aiosmtpd.controller import Controller
 from django.http import HttpRequest
 from django.test import Client
 
-from ogi.records.workflow import Refused
+from ogi.workflow.requests import Refused
 from ogi.web.ledger import accounts, reminders, review, services
 from ogi.web.ledger.models import AnnualReport, Event, Staff
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ..workflow.requests import BY_EVENT, MAX_EXTENSION, Refused
 from .outcomes import APPLICANT_CATEGORIES, outcomes
-from .workflow import BY_EVENT, MAX_EXTENSION, Refused
 
 # The regulation took effect on 1 May 2008: no request to the ledger is older.
 EARLIEST = dt.date(2008, 5, 1)

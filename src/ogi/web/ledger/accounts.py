@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from ogi.records.workflow import ROLES, Refused
+from ogi.workflow.requests import ROLES, Refused
 
 from .models import Agency, Event, Staff, today
 

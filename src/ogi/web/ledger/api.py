@@ -15,7 +15,7 @@ from ninja.security import HttpBearer
 
 from ogi.records import validate
 from ogi.records.validate import Invalid
-from ogi.records.workflow import Refused, due_of
+from ogi.workflow.requests import Refused, due_of
 
 from . import services
 from .models import ApiToken, Request, today

@@ -10,8 +10,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from ogi.records import validate
-from ogi.records.workflow import Refused
 from ogi.workdays import default_calendar
+from ogi.workflow.requests import Refused
 
 from . import services
 from .models import Agency, AppealCase, RegulatoryDocument, Request, Staff, YearFigures

@@ -10,7 +10,7 @@ from typing import IO
 
 import xlsxwriter
 
-from ogi.records.workflow import due_of
+from ogi.workflow.requests import due_of
 
 from .search import Search
 

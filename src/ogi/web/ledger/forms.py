@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from ogi.records.outcomes import outcomes
-from ogi.records.workflow import MAX_EXTENSION
+from ogi.workflow.requests import MAX_EXTENSION
 
 from .models import DELIVERY, Request, today
 

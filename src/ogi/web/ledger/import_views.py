@@ -11,9 +11,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from ogi.records.workflow import Refused
 from ogi.web.errors import refuse
 from ogi.web.params import query_int
+from ogi.workflow.requests import Refused
 
 from . import ledger_import as imp
 from . import services

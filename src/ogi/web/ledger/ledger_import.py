@@ -22,7 +22,7 @@ from ogi.ingest.docx import check_zip
 from ogi.ingest.errors import IngestError
 from ogi.records import validate
 from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes
-from ogi.records.workflow import Context, Refused, fire
+from ogi.workflow.requests import Context, Refused, fire
 
 from .models import CHANNELS, Event, Request, today
 

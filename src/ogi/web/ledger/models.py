@@ -1,4 +1,4 @@
-"""The ledger's tables. The workflow rules live in ogi.records.workflow; a Request has
+"""The ledger's tables. The workflow rules live in ogi.workflow.requests; a Request has
 exactly the fields that module reads and writes. Due dates are not stored: they are
 computed when read."""
 
@@ -13,7 +13,8 @@ from django.db import models
 
 from ogi.records import validate
 from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes
-from ogi.records.workflow import ROLES, STATES
+from ogi.workflow.reports import STATES as REPORT_MACHINE_STATES
+from ogi.workflow.requests import ROLES, STATES
 
 
 class Agency(models.Model):
@@ -215,7 +216,7 @@ DOCUMENT_KINDS = [("regulations", "规章"), ("normative", "行政规范性文�
 CASE_KINDS = [("review", "行政复议"), ("litigation_direct", "行政诉讼（未经复议直接起诉）"),
               ("litigation_after_review", "行政诉讼（复议后起诉）")]
 CASE_RESULTS = [("upheld", "结果维持"), ("corrected", "结果纠正"), ("other", "其他结果")]
-REPORT_STATES = [("draft", "草稿"), ("review", "审核中"), ("approved", "已批准"), ("published", "已发布")]
+REPORT_STATES = list(REPORT_MACHINE_STATES.items())
 
 
 class RegulatoryDocument(models.Model):

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from ogi.records import letters as L
-from ogi.records.workflow import Refused, due_of
+from ogi.workflow.requests import Refused, due_of
 
 from .models import CHANNELS, Agency, Event, Letter, LetterCounter, Request
 

@@ -11,9 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from ogi.records.workflow import BY_EVENT, OPEN_STATES, Refused, due_of
 from ogi.web.errors import refuse
 from ogi.web.params import query_year
+from ogi.workflow.requests import BY_EVENT, OPEN_STATES, Refused, due_of
 
 from . import services
 from .forms import PublicRequestForm, TrackForm

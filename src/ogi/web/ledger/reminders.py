@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 
-from ogi.records.workflow import APPROVERS, DUE_SOON
+from ogi.workflow.requests import APPROVERS, DUE_SOON
 
 from . import review, services
 from .models import AnnualReport, Request, today

@@ -15,13 +15,14 @@ from django.views.decorators.http import require_POST
 
 from ogi.records import validate
 from ogi.records.draft import redraft_overview
-from ogi.records.workflow import Refused
 from ogi.render import FORMATS
 from ogi.render import render as render_report
 from ogi.render.layout import grids, positioned
 from ogi.render.text import heading
 from ogi.report import Report
 from ogi.web.errors import refuse
+from ogi.workflow import Refused
+from ogi.workflow.reports import REPORTS
 
 from . import reports, services
 from .models import AnnualReport, today
@@ -72,7 +73,7 @@ def workspace(request: HttpRequest, year: int) -> HttpResponse:
     ctx = {"staff": s, "ws": ws, "grids": _grid_rows(ws), "findings": ws.findings, "errors": counts["error"], "counts": counts,
            "today": today(), "issued_default": ws.row.issued_on or today(),
            "sections": [(k, title, ws.row.sections.get(k, "")) for k, title in _titles(ws).items()],
-           "states": reports.REPORT_STATES, "events": reports.REPORT_EVENTS, "formats": FORMATS,
+           "states": reports.REPORT_STATES, "events": REPORTS.allowed(ws.row, s.role), "formats": FORMATS,
            "overridden": set(ws.row.overrides), "editable": ws.row.state == "draft"}
     return render(request, "ledger/workspace.html", ctx)
 
@@ -171,7 +172,7 @@ def state(request: HttpRequest, year: int, event: str) -> HttpResponse:
     except Refused as e:
         messages.error(request, e.message_zh)
     else:
-        messages.success(request, f"报告已{reports.REPORT_EVENTS[event][0]}")
+        messages.success(request, f"报告已{REPORTS.by_event[event].label}")
     return redirect("workspace", year=year)
 
 

@@ -4,7 +4,6 @@ overrides kept, checked live, taken through review to publication."""
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 import threading
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,8 +24,10 @@ from ogi.records.compile import (
     compile_report,
 )
 from ogi.records.draft import draft_overview, fee_sentence
-from ogi.records.workflow import Refused
 from ogi.report import Finding, Report
+from ogi.workflow import Context, Refused
+from ogi.workflow.reports import REPORTS
+from ogi.workflow.reports import fire as fire_report
 from ogi.workspace import Override, YearReport, read_stored_report
 
 from .models import REPORT_STATES as MODEL_REPORT_STATES
@@ -35,12 +36,6 @@ from .models import YearFigures as YearFiguresRow
 
 REPORT_STATES = dict(MODEL_REPORT_STATES)
 # state → (event, label, roles allowed, next state)
-REPORT_EVENTS = {
-    "submit": ("提交审核", ("clerk", "admin"), ("draft",), "review"),
-    "return": ("退回修改", ("reviewer", "admin"), ("review", "approved"), "draft"),
-    "approve": ("批准", ("reviewer", "admin"), ("review",), "approved"),
-    "publish": ("发布", ("reviewer", "admin"), ("approved",), "published"),
-}
 
 
 @dataclass
@@ -299,61 +294,44 @@ def cell_name(ws: Workspace, cell_id: str) -> str:
 
 
 class Gate(Refused):
-    """Why a report may not move on: its errors, or warnings not yet acknowledged."""
+    """Why a report may not move on — its errors, or warnings not yet acknowledged — with
+    the findings that block it."""
 
-    def __init__(self, message_zh: str, blocking: list[Finding], code: str):
-        super().__init__(message_zh, code)
+    def __init__(self, message_zh: str, blocking: list[Finding]):
+        super().__init__(message_zh, "gate")
         self.blocking = blocking
-
-
-def gate(ws: Workspace, event: str, acknowledged: bool) -> list[Finding]:
-    """The publication gate: a report with errors goes no further; its warnings pass only
-    when the person acknowledges them (recorded). Returns the warnings acknowledged."""
-    if event not in ("submit", "approve", "publish"):
-        return []
-    label = REPORT_EVENTS[event][0]
-    errors = [f for f in ws.findings if f.severity == "error"]
-    if errors:
-        raise Gate(f"报告有 {len(errors)} 处错误，不能{label}：请先更正下列问题。", errors, "gate_errors")
-    warnings = [f for f in ws.findings if f.severity == "warning"]
-    if warnings and not acknowledged:
-        raise Gate(f"报告有 {len(warnings)} 项提醒，请逐项核对，确认无误后勾选“已核对提醒”再{label}。", warnings, "gate_warnings")
-    return warnings
 
 
 def transition(user, ws: Workspace, event: str, role: str, on: dt.date, *, acknowledged: bool = False,  # type: ignore[no-untyped-def]
                issued_on: dt.date | None = None) -> AnnualReport:
-    if event not in REPORT_EVENTS:
-        raise Refused("没有这个操作", "unknown_event")
-    label, roles, sources, target = REPORT_EVENTS[event]
+    """An event of the report's review (ogi.workflow.reports), in one transaction with its
+    audit entry; the warnings acknowledged are recorded with it."""
     row = ws.row
-    if role not in roles:
-        raise Refused(f"无权执行“{label}”", "forbidden")
-    if row.state not in sources:
-        raise Refused(f"报告处于“{REPORT_STATES.get(row.state, row.state)}”状态，不能{label}", "wrong_state")
-    if issued_on is not None and (issued_on > on or (issued_on.year != row.year + 1 and issued_on.year != row.year)):
-        raise Refused(f"成文日期应为{row.year}年或{row.year + 1}年内、不晚于今天的日期", "bad_date")
-    acknowledged_warnings = gate(ws, event, acknowledged)
+    if issued_on is not None and not dt.date(row.year, 1, 1) <= issued_on <= on:
+        raise Refused(f"成文日期应在{row.year}年1月1日至今天之间", "bad_date")
+    findings = ws.findings
+    ctx = Context(on=on, role=role, inputs={"issued_on": issued_on},
+                  extra={"findings": findings, "acknowledged": acknowledged})
+    t = REPORTS.by_event.get(event)
+    if t is not None and t.event == "submit" and row.state == "draft":
+        ctx.extra["live"] = ws.year_report.live_report.to_json()
     with transaction.atomic():
         row = _store(row)
         before = row.state
-        row.state = target
-        if event == "submit":
-            row.frozen = ws.year_report.live_report.to_json()
-        elif event == "return":
-            row.frozen = None
-        elif event == "approve":
-            # The date of issue is the agency's: the approval day unless it sets another.
-            row.issued_on = issued_on or row.issued_on or on
-        elif event == "publish":
-            row.issued_on = issued_on or row.issued_on or on
-            row.published_on = on
-            row.slug = row.slug or secrets.token_urlsafe(9)
+        try:
+            t = fire_report(row, event, ctx)
+        except Refused as e:
+            if e.code == "guard":
+                errors = [f for f in findings if f.severity == "error"]
+                raise Gate(e.message_zh, errors or [f for f in findings if f.severity == "warning"]) from None
+            raise
         row.save()
         note = ""
-        if acknowledged_warnings:
-            note = "已核对以下提醒：" + "；".join(f.message_zh for f in acknowledged_warnings)[:1800]
-        _log(user, row, event, label, {"状态": [REPORT_STATES.get(before, before), REPORT_STATES.get(target, target)]}, note)
+        warnings = [f for f in findings if f.severity == "warning"]
+        if t.guards and warnings:
+            note = "已核对以下提醒：" + "；".join(f.message_zh for f in warnings)[:1800]
+        _log(user, row, event, t.label, {"状态": [REPORT_STATES.get(before, before), REPORT_STATES.get(row.state, row.state)]},
+             note)
     return row
 
 

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 
 from ogi.records import validate
 from ogi.records.outcomes import outcomes
-from ogi.records.workflow import OPEN_STATES, Refused
+from ogi.workflow.requests import OPEN_STATES, Refused
 
 from .models import AnnualReport, Event, Request, today
 

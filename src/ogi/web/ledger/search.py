@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 
 from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes
-from ogi.records.workflow import OPEN_STATES, STATES, due_of
 from ogi.web.params import query_date, query_int
+from ogi.workflow.requests import OPEN_STATES, STATES, due_of
 
 from . import services
 from .models import CHANNELS, Agency, Event, Request, today

@@ -12,8 +12,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from ogi.records import validate
-from ogi.records.workflow import APPLICANT, BY_EVENT, OPEN_STATES, STAFF, Context, Refused, due_of, fire
 from ogi.workdays import add_year_bytes, default_calendar, parse_year_file
+from ogi.workflow.requests import APPLICANT, BY_EVENT, OPEN_STATES, STAFF, Context, Refused, due_of, fire
 
 from . import notices
 from .models import Agency, Event, Request, Staff, new_query_code, new_tracking_no, today

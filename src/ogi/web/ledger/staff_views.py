@@ -12,8 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ogi.records.workflow import Refused
 from ogi.web.errors import refuse
+from ogi.workflow.requests import Refused
 
 from . import accounts, review, services
 from .forms import EventForm

@@ -16,11 +16,11 @@ from django.views.decorators.http import require_POST
 from ogi.checks.metadata import deadline as publication_deadline
 from ogi.corpus.indicators import figures, shown
 from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes
-from ogi.records.workflow import BY_EVENT, STATES, Refused, allowed, due_of
 from ogi.report import Report
 from ogi.web.errors import refuse
 from ogi.web.params import query_year
 from ogi.workdays import CalendarFileError, default_calendar
+from ogi.workflow.requests import BY_EVENT, STATES, Refused, allowed, due_of
 
 from . import export, notices, reminders, review, search, services
 from .forms import CalendarForm, EventForm, RegisterForm

@@ -38,7 +38,7 @@ def rule_title(rule_id: str) -> str:
 def _value_zh(field: str, value) -> str:  # type: ignore[no-untyped-def]
     from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes
     from ogi.records.validate import CHANNELS, DELIVERY
-    from ogi.records.workflow import STATES
+    from ogi.workflow.requests import STATES
 
     if value is None or value == "" or value == []:
         return "—"
