@@ -12,8 +12,8 @@ from ogi.checks import check_all
 from ogi.records.compile import CaseRecord, DocumentRecord, RequestRecord, compile_report
 from ogi.records.draft import draft_overview, fee_sentence
 from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes
-from ogi.workflow.requests import Context, Refused, fire
 from ogi.workdays import default_calendar
+from ogi.workflow.requests import Context, Refused, fire
 
 from .test_workflow import R
 

@@ -9,9 +9,9 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from ogi.workflow.requests import Refused
 from ogi.web.ledger import services
 from ogi.web.ledger.models import Event, Request
+from ogi.workflow.requests import Refused
 
 from .conftest import request_data
 

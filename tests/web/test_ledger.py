@@ -11,9 +11,9 @@ from django.http import HttpRequest
 from django.test import Client
 from docx import Document
 
-from ogi.workflow.requests import Refused
 from ogi.web.ledger import services
 from ogi.web.ledger.models import ApiToken, Event, Request
+from ogi.workflow.requests import Refused
 
 from .conftest import PASSWORD, request_data
 

@@ -11,9 +11,9 @@ import pytest
 from django.db import connection
 from docx import Document
 
-from ogi.workflow.requests import Refused
 from ogi.web.ledger import notices, services
 from ogi.web.ledger.models import Event, Letter
+from ogi.workflow.requests import Refused
 
 from .conftest import request_data
 from .test_concurrency import _race

@@ -16,7 +16,6 @@ from django.http import HttpRequest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from ogi.workflow.requests import BY_EVENT
 from ogi.web.ledger import reports, services
 from ogi.web.ledger.models import (
     AnnualReport,
@@ -29,6 +28,7 @@ from ogi.web.ledger.models import (
     YearFigures,
 )
 from ogi.web.supervision.models import CollectedReport, Rectification, RectificationItem
+from ogi.workflow.requests import BY_EVENT
 
 from .conftest import PASSWORD, request_data
 

@@ -12,9 +12,9 @@ from aiosmtpd.controller import Controller
 from django.http import HttpRequest
 from django.test import Client
 
-from ogi.workflow.requests import Refused
 from ogi.web.ledger import accounts, reminders, review, services
 from ogi.web.ledger.models import AnnualReport, Event, Staff
+from ogi.workflow.requests import Refused
 
 from .conftest import request_data
 from .test_ledger import login

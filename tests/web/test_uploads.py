@@ -91,8 +91,8 @@ def test_upload_size_is_refused_before_reading(world, settings):
 
 
 def test_busy_readers_ask_to_retry(world):
-    from ogi.workflow.requests import Refused
     from ogi.web.ledger import reports
+    from ogi.workflow.requests import Refused
 
     # Every reader busy: the next upload is asked to retry, not queued on a server thread.
     busy = threading.BoundedSemaphore(1)
