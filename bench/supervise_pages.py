@@ -31,7 +31,7 @@ from django.test import Client  # noqa: E402
 from ledger import timed  # noqa: E402  (the same timing as the ledger bench, bench/ on sys.path)
 from ogi.checks import check  # noqa: E402
 from ogi.ingest.load import load_report  # noqa: E402
-from ogi.web.ledger.models import Agency, Staff  # noqa: E402
+from ogi.web.accounts.models import Agency, Staff  # noqa: E402
 from ogi.web.supervision.models import CollectedReport  # noqa: E402
 from ogi.web.supervision.services import table_figures  # noqa: E402
 

@@ -508,24 +508,13 @@ def _django() -> None:
 def demo() -> None:
     """在数据目录中建立演示机关、各角色用户和两个年度的申请台账，并列出登录信息。"""
     _django()
+    from django.core.management import call_command
+
     try:
-        from .web.ledger.demo import create_demo
-
-        info = create_demo()
-        from .web.supervision.demo import create_demo_region
-
-        region = create_demo_region()
+        call_command("demo", stdout=sys.stdout)
     except Exception as e:  # a database that cannot be reached, a full disk …
         sys.stderr.write(f"无法建立演示数据：{type(e).__name__}: {e}\n")
         raise typer.Exit(2) from None
-    from .paths import data_dir
-
-    out = [f"演示数据位于 {data_dir()}", "机关：" + "、".join(info["agencies"]), "登录用户（密码均为 " + info["password"] + "）："]
-    out += [f"  {u}　{a}　{role}" for u, a, role in info["users"]]
-    out += ["申请数：" + "，".join(f"{k} {v} 件" for k, v in info["requests"].items())]
-    out += [f"辖区年报（{region['office']}，/supervision/）：现行 {region['current']} 份，待指定机关 {region['queued']} 份，"
-            f"历史版本 {region['replaced']} 份"]
-    sys.stdout.write("\n".join(out) + "\n")
 
 
 @app.command()
@@ -642,7 +631,7 @@ def token(username: Annotated[str, typer.Argument(help="用户名")], name: Anno
     _django()
     from django.contrib.auth import get_user_model
 
-    from .web.ledger.models import ApiToken
+    from .web.accounts.models import ApiToken
 
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
@@ -678,7 +667,7 @@ def user_add(
     """添加工作人员；显示一次临时密码，首次登录时须修改。"""
 
     def go() -> None:
-        from .web.ledger import accounts
+        from .web.accounts import users as accounts
 
         staff, password = accounts.add(username, accounts.find_agency(agency), role, email=email, full_name=name)
         sys.stdout.write(f"已添加 {username}（{staff.agency.name}·{staff.get_role_display()}），临时密码：{password}\n")
@@ -691,7 +680,7 @@ def user_disable(username: Annotated[str, typer.Argument(help="用户名")]) -> 
     """停用账号（保留其操作记录）。"""
 
     def go() -> None:
-        from .web.ledger import accounts
+        from .web.accounts import users as accounts
 
         accounts.set_active(accounts.get_staff(username), False)
         sys.stdout.write(f"已停用 {username}\n")
@@ -704,8 +693,8 @@ def user_list(agency: Annotated[str, typer.Option("--agency", help="只列出该
     """列出工作人员：用户名、机关、角色、状态。"""
 
     def go() -> None:
-        from .web.ledger import accounts
-        from .web.ledger.models import Staff
+        from .web.accounts.models import Staff
+        from .web.accounts import users as accounts
 
         rows = Staff.objects.select_related("user", "agency").order_by("agency__name", "user__username")
         if agency:
@@ -763,8 +752,8 @@ def report_compile(
         sys.stderr.write(f"{year} 年度尚未开始，无法编制报告\n")
         raise typer.Exit(2)
     _django()
-    from .web.ledger.models import Agency
-    from .web.ledger.reports import workspace
+    from .web.accounts.models import Agency
+    from .web.reporting.services import workspace
 
     agencies = list(Agency.objects.filter(name=agency) if agency else Agency.objects.exclude(children__isnull=False))
     if agency and not agencies:

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 import ogi.web.urls  # noqa: F401  (the API's schemas are built at import: before any test freezes the clock)
-from ogi.web.ledger.models import Agency, Staff
+from ogi.web.accounts.models import Agency, Staff
 
 # Users are made by the dozen here: the fast hasher, as Django advises for tests.
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from ogi.web import clock
+
 from .conftest import PASSWORD
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -109,8 +111,8 @@ def test_request_from_registration_to_letter(world, live_server, browser, tmp_pa
 
 
 def test_report_workspace(live_server, browser, tmp_path):
-    from ogi.web.ledger.demo import PASSWORD as DEMO_PASSWORD
-    from ogi.web.ledger.demo import create_demo
+    from ogi.web.demo.ledger import PASSWORD as DEMO_PASSWORD
+    from ogi.web.demo.ledger import create_demo
 
     create_demo(today=dt.date(2026, 11, 23), per_year_scale=0.3)
     base = live_server.url
@@ -183,10 +185,8 @@ def test_report_workspace(live_server, browser, tmp_path):
 
 
 def test_public_files_a_request_and_follows_it(world, live_server, browser, monkeypatch):
-    from ogi.web.ledger import public_views, services
 
-    monkeypatch.setattr(services, "today", lambda: dt.date(2026, 3, 2))
-    monkeypatch.setattr(public_views, "today", lambda: dt.date(2026, 3, 2))
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 3, 2))
     base = live_server.url
     page = browser.new_page(viewport={"width": 1100, "height": 900})
     page.goto(f"{base}/public/apply/")
@@ -220,9 +220,9 @@ def test_dates_prefilled_publication_blocked_by_an_error_and_chinese_404(live_se
     """What issue-free forms look like to a clerk: every date field holds today (the browser
     accepts the value), a report with an error cannot be submitted, an unknown address
     answers a Chinese page in the site's layout."""
-    from ogi.web.ledger.demo import PASSWORD as DEMO_PASSWORD
-    from ogi.web.ledger.demo import create_demo
-    from ogi.web.ledger.models import today
+    from ogi.web.clock import today
+    from ogi.web.demo.ledger import PASSWORD as DEMO_PASSWORD
+    from ogi.web.demo.ledger import create_demo
 
     create_demo(today=today(), per_year_scale=0.1)
     base = live_server.url

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ogi.web.ledger.models import Agency
+from ogi.web.accounts.models import Agency
 
 from ..conftest import SEED_2019, SEED_2020
 from .conftest import make_user

@@ -76,7 +76,7 @@ def _post_all(n: int, path: str, data_for, addr: str = "203.0.113.7"):  # type: 
 
 
 def test_query_code_guesses_exactly_the_limit_under_50_concurrent_tries(world):
-    from ogi.web.ledger import public_views
+    from ogi.web.portal import views as public_views
 
     r = services.register(world["a_clerk"], request_data())
     codes = _post_all(50, "/public/track/", lambda i: {"tracking_no": r.tracking_no, "query_code": f"WRONG{i:03d}"})
@@ -89,7 +89,7 @@ def test_query_code_guesses_exactly_the_limit_under_50_concurrent_tries(world):
 
 
 def test_filings_exactly_the_limit_under_50_concurrent_submissions(world, monkeypatch):
-    from ogi.web.ledger import public_views
+    from ogi.web.portal import views as public_views
 
     monkeypatch.setattr(public_views, "MAX_FILED_PER_DAY", 20)
     form = {"agency": str(world["a"].pk), "applicant_category": "natural", "applicant_name": "李四",
@@ -103,7 +103,8 @@ def test_filings_exactly_the_limit_under_50_concurrent_submissions(world, monkey
 def test_behind_a_trusted_proxy_each_visitor_has_their_own_limit(world, monkeypatch):
     from django.test import Client
 
-    from ogi.web.ledger import public_views, security
+    from ogi.web import security
+    from ogi.web.portal import views as public_views
 
     monkeypatch.setenv("OGI_TRUSTED_PROXIES", "10.0.0.0/8")
     security.trusted_proxies.cache_clear()

@@ -16,17 +16,12 @@ from django.http import HttpRequest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from ogi.web.ledger import reports, services
-from ogi.web.ledger.models import (
-    AnnualReport,
-    ApiToken,
-    AppealCase,
-    Event,
-    Letter,
-    RegulatoryDocument,
-    Request,
-    YearFigures,
-)
+from ogi.web import clock
+from ogi.web.accounts.models import ApiToken
+from ogi.web.ledger import services
+from ogi.web.ledger.models import Event, Letter, Request
+from ogi.web.reporting import services as reports
+from ogi.web.reporting.models import AnnualReport, AppealCase, RegulatoryDocument, YearFigures
 from ogi.web.supervision.models import CollectedReport, Rectification, RectificationItem
 from ogi.workflow.requests import BY_EVENT
 
@@ -39,10 +34,8 @@ DAY = dt.date(2026, 3, 16)
 @pytest.fixture
 def broken(world, monkeypatch):  # type: ignore[no-untyped-def]
     """The world of conftest, some ordinary work, and one broken row of each kind."""
-    from ogi.web.ledger import models as ledger_models
 
-    monkeypatch.setattr(ledger_models, "today", lambda: DAY)
-    monkeypatch.setattr(services, "today", lambda: DAY)
+    monkeypatch.setattr(clock, "today", lambda: DAY)
     a, clerk, reviewer = world["a"], world["a_clerk"], world["a_reviewer"]
     good = services.register(clerk, request_data())
     answered = services.register(clerk, request_data(applicant_name="李四"))
@@ -225,13 +218,13 @@ def test_admin_year_figures_are_typed_fields_with_chinese_labels(world):
     _agency_admin(world)
     c = Client()
     assert c.login(request=HttpRequest(), username="a-admin", password=PASSWORD)
-    page = c.get("/admin/ledger/yearfigures/add/?year=2025").content.decode()
+    page = c.get("/admin/reporting/yearfigures/add/?year=2025").content.decode()
     assert "行政许可" in page and "本年处理决定数量" in page and 'name="f_licensing.decisions"' in page
     assert '"values"' not in page and "textarea" not in page
-    bad = c.post("/admin/ledger/yearfigures/add/?year=2025", {"year": "2025", "f_licensing.decisions": "三百四十"})
+    bad = c.post("/admin/reporting/yearfigures/add/?year=2025", {"year": "2025", "f_licensing.decisions": "三百四十"})
     assert bad.status_code == 200 and "输入整数" in bad.content.decode()
     assert not YearFigures.objects.exists()
-    ok = c.post("/admin/ledger/yearfigures/add/?year=2025", {"year": "2025", "f_licensing.decisions": "340",
+    ok = c.post("/admin/reporting/yearfigures/add/?year=2025", {"year": "2025", "f_licensing.decisions": "340",
                                                               "f_fees.amount": "12000.50"})
     assert ok.status_code == 302
     row = YearFigures.objects.get()
@@ -243,7 +236,7 @@ def test_admin_case_cannot_link_another_agencys_request(world):
     _agency_admin(world)
     c = Client()
     assert c.login(request=HttpRequest(), username="a-admin", password=PASSWORD)
-    resp = c.post("/admin/ledger/appealcase/add/", {"kind": "review", "filed_on": "2026-02-01", "request": other.pk})
+    resp = c.post("/admin/reporting/appealcase/add/", {"kind": "review", "filed_on": "2026-02-01", "request": other.pk})
     assert resp.status_code == 200 and not AppealCase.objects.exists()
 
 

@@ -12,8 +12,11 @@ from aiosmtpd.controller import Controller
 from django.http import HttpRequest
 from django.test import Client
 
-from ogi.web.ledger import accounts, reminders, review, services
-from ogi.web.ledger.models import AnnualReport, Event, Staff
+from ogi.web.accounts import users as accounts
+from ogi.web.accounts.models import Staff
+from ogi.web.ledger import reminders, review, services
+from ogi.web.ledger.models import Event
+from ogi.web.reporting.models import AnnualReport
 from ogi.workflow.requests import Refused
 
 from .conftest import request_data

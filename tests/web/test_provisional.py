@@ -12,8 +12,9 @@ from django.http import HttpRequest
 from django.test import Client
 from freezegun import freeze_time
 
+from ogi.web.accounts.models import ApiToken
 from ogi.web.ledger import services
-from ogi.web.ledger.models import ApiToken, Request
+from ogi.web.ledger.models import Request
 
 from .conftest import PASSWORD, request_data
 

@@ -13,8 +13,10 @@ from django.http import HttpRequest
 from django.test import Client
 from docx import Document
 
-from ogi.web.ledger import public_views, services
+from ogi.web import clock
+from ogi.web.ledger import services
 from ogi.web.ledger.models import Event, Request
+from ogi.web.portal import views as public_views
 
 from .conftest import PASSWORD
 
@@ -28,8 +30,7 @@ CLOCK = {"day": FILED}
 @pytest.fixture(autouse=True)
 def fixed_day(monkeypatch):
     CLOCK["day"] = FILED
-    monkeypatch.setattr(services, "today", lambda: CLOCK["day"])
-    monkeypatch.setattr(public_views, "today", lambda: CLOCK["day"])
+    monkeypatch.setattr(clock, "today", lambda: CLOCK["day"])
     cache.clear()
 
 
@@ -139,7 +140,7 @@ def test_staff_work_shows_on_the_tracking_page_without_staff_notes(world):
 
 
 def test_api_gives_portals_the_query_code(world):
-    from ogi.web.ledger.models import ApiToken
+    from ogi.web.accounts.models import ApiToken
 
     c = Client(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(world['a_clerk'], 'portal')}")
     body = {"channel": "online", "submitted_on": "2026-03-02", "received_on": "2026-03-02", "applicant_category": "natural",

@@ -10,8 +10,9 @@ import io
 from django.test import Client
 from docx import Document
 
-from ogi.web.ledger import reports, services
-from ogi.web.ledger.models import AnnualReport
+from ogi.web.ledger import services
+from ogi.web.reporting import services as reports
+from ogi.web.reporting.models import AnnualReport
 
 from .conftest import request_data
 from .test_ledger import login

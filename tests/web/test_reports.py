@@ -11,9 +11,11 @@ from django.http import HttpRequest
 from django.test import Client
 
 from ogi.checks import check_all
-from ogi.web.ledger import reports
-from ogi.web.ledger.demo import PASSWORD, create_demo
-from ogi.web.ledger.models import Agency, AnnualReport, Event
+from ogi.web.accounts.models import Agency
+from ogi.web.demo.ledger import PASSWORD, create_demo
+from ogi.web.ledger.models import Event
+from ogi.web.reporting import services as reports
+from ogi.web.reporting.models import AnnualReport
 
 pytestmark = pytest.mark.django_db
 

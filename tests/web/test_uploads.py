@@ -91,7 +91,7 @@ def test_upload_size_is_refused_before_reading(world, settings):
 
 
 def test_busy_readers_ask_to_retry(world):
-    from ogi.web.ledger import reports
+    from ogi.web.reporting import services as reports
     from ogi.workflow.requests import Refused
 
     # Every reader busy: the next upload is asked to retry, not queued on a server thread.

@@ -11,8 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ogi.records import validate
+from ogi.web.accounts.models import ApiToken
 from ogi.web.ledger import services
-from ogi.web.ledger.models import ApiToken, Event, Request
+from ogi.web.ledger.models import Event, Request
 
 from .conftest import request_data
 
@@ -22,10 +23,9 @@ TODAY = dt.date(2026, 3, 16)
 
 @pytest.fixture(autouse=True)
 def fixed_day(monkeypatch):
-    from ogi.web.ledger import forms, models, views
+    from ogi.web import clock
 
-    for module in (services, models, views, forms):
-        monkeypatch.setattr(module, "today", lambda: TODAY)
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
 
 
 def api(world, role: str = "a_clerk") -> Client:

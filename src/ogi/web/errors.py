@@ -24,7 +24,7 @@ def refuse(request: HttpRequest, status: int, message: str) -> HttpResponse:
     """A refusal with its reason, as a page of the site (or the bare text for htmx)."""
     if getattr(request, "htmx", False):
         return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
-    html = loader.render_to_string("ledger/error.html", {"status": status, "title": TITLES.get(status, "无法完成"),
+    html = loader.render_to_string("error.html", {"status": status, "title": TITLES.get(status, "无法完成"),
                                                           "message": message}, request=request)
     return HttpResponse(html, status=status)
 

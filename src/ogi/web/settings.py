@@ -56,13 +56,19 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # serves the API pages' assets itself (no CDN)
     "axes",
+    "ogi.web",  # the site's layout, error pages, shared tags and scripts
+    "ogi.web.accounts",
     "ogi.web.ledger",
+    "ogi.web.reporting",
+    "ogi.web.portal",
     "ogi.web.supervision",
+    "ogi.web.api",
+    "ogi.web.demo",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "ogi.web.ledger.security.NoStore",
+    "ogi.web.security.NoStore",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -72,7 +78,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "ogi.web.ledger.middleware.ForcePasswordChange",
+    "ogi.web.accounts.middleware.ForcePasswordChange",
     "axes.middleware.AxesMiddleware",
 ]
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
@@ -85,7 +91,7 @@ TEMPLATES = [{
         "django.template.context_processors.request",
         "django.contrib.auth.context_processors.auth",
         "django.contrib.messages.context_processors.messages",
-        "ogi.web.ledger.context.staff",
+        "ogi.web.accounts.context.staff",
     ]},
 }]
 WSGI_APPLICATION = "ogi.web.wsgi.application"
@@ -132,8 +138,8 @@ AXES_FAILURE_LIMIT = int(os.environ.get("OGI_LOGIN_FAILURES", "5"))
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("OGI_LOGIN_LOCK_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "ogi.web.ledger.security.client_address"
-AXES_LOCKOUT_CALLABLE = "ogi.web.ledger.security.locked_out"
+AXES_CLIENT_IP_CALLABLE = "ogi.web.security.client_address"
+AXES_LOCKOUT_CALLABLE = "ogi.web.accounts.views.locked_out"
 AXES_VERBOSE = False
 
 # Errors leave a trace: stderr and a rotating file in the data directory. A failed request is

@@ -17,7 +17,7 @@ from ..records.outcomes import outcomes
 from ..workdays import Calendar, deadline, default_calendar, final_when_zh, provisional_reason_zh
 from .machine import Context, Machine, Refused, Transition
 
-__all__ = ["ACTORS", "APPLICANT", "APPROVERS", "BY_EVENT", "DUE_SOON", "MAX_EXTENSION", "OPEN_STATES", "REQUESTS", "ROLES",
+__all__ = ["ACTORS", "APPLICANT", "APPROVERS", "BY_EVENT", "DUE_SOON", "DUE_STATUS", "MAX_EXTENSION", "OPEN_STATES", "REQUESTS", "ROLES",
            "STAFF", "STATES", "TRANSITIONS", "Context", "Due", "Refused", "Transition", "allowed", "due_of", "fire"]
 
 STATES = {
@@ -291,6 +291,7 @@ def _snapshot(r: Ledgered) -> dict[str, Any]:
 # --- the derived deadline ------------------------------------------------------------------
 
 DUE_SOON = 5  # working days
+DUE_STATUS = {"overdue": "已逾期", "due_soon": "即将到期", "waiting": "等待申请人", "ok": "办理中", "done": "已办结"}
 
 
 @dataclass

@@ -11,12 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from ogi.web.accounts import access
 from ogi.web.errors import refuse
 from ogi.web.params import query_int
 from ogi.workflow.requests import Refused
 
 from . import ledger_import as imp
-from . import services
 
 _SESSION = "ledger_import"
 
@@ -28,7 +28,7 @@ def _store() -> Path:
 
 
 def _allowed(request: HttpRequest):  # type: ignore[no-untyped-def]
-    s = services.staff_of(request.user)
+    s = access.staff_of(request.user)
     return s if s is not None and s.role != "supervisor" else None
 
 

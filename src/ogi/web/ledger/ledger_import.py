@@ -22,9 +22,11 @@ from ogi.ingest.docx import check_zip
 from ogi.ingest.errors import IngestError
 from ogi.records import validate
 from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes
+from ogi.web import clock
+from ogi.web.accounts import access
 from ogi.workflow.requests import Context, Refused, fire
 
-from .models import CHANNELS, Event, Request, today
+from .models import CHANNELS, Event, Request
 
 MAX_BYTES = 10 * 2**20
 MAX_ROWS = 20_000
@@ -208,9 +210,8 @@ class _Rollback(Exception):
 
 def run(user, table: Table, mapping: dict[str, int | None], commit: bool) -> Outcome:  # type: ignore[no-untyped-def]
     """Validate (and, when `commit` and every row passes, import) the rows."""
-    from . import services
 
-    s = services.staff_of(user)
+    s = access.staff_of(user)
     if s is None or s.role == "supervisor":
         raise Refused("只有机关工作人员可以导入台账", "forbidden")
     missing = [LABELS[f] for f in REQUIRED if mapping.get(f) is None]
@@ -292,12 +293,12 @@ def _one(user, s, v: dict[str, str], key: str, outs, cats, chans) -> str:  # typ
         # The state follows from the dates: answered on the answer date, by the workflow's own rules.
         event = {"other.no_correction": None, "other.unpaid_fee": None}.get(outcome, "answer")
         if event is None:
-            validate.clean_event("withdraw", dates["answered_on"], {}, received, today())  # the date's rules
+            validate.clean_event("withdraw", dates["answered_on"], {}, received, clock.today())  # the date's rules
             r.outcome, r.closed_on, r.state = outcome, dates["answered_on"], "closed"
             changes = {"state": ["registered", "closed"], "outcome": [None, outcome]}
         else:
             # The same rules as an answer given in the ledger: not in the future, not before receipt.
-            on, inputs = validate.clean_event("answer", dates["answered_on"], {"outcome": outcome}, received, today())
+            on, inputs = validate.clean_event("answer", dates["answered_on"], {"outcome": outcome}, received, clock.today())
             changes = fire(r, "answer", Context(on=on, role="reviewer", inputs=inputs))
     r.save()
     note = f"由原台账导入（原编号 {v['tracking_no']}）" if v.get("tracking_no") else "由原台账导入"

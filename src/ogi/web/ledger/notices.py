@@ -12,9 +12,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from ogi.records import letters as L
+from ogi.web.accounts.models import Agency
 from ogi.workflow.requests import Refused, due_of
 
-from .models import CHANNELS, Agency, Event, Letter, LetterCounter, Request
+from .models import CHANNELS, Event, Letter, LetterCounter, Request
 
 # The notice each workflow event sends (条例第三十条、第三十二条、第三十三条、第四十二条), and
 # the closing events whose reply letter tells the applicant why the request ends.

@@ -12,11 +12,14 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 
 from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes
+from ogi.web import clock
+from ogi.web.accounts import access
+from ogi.web.accounts.models import Agency
 from ogi.web.params import query_date, query_int
 from ogi.workflow.requests import OPEN_STATES, STATES, due_of
 
 from . import services
-from .models import CHANNELS, Agency, Event, Request, today
+from .models import CHANNELS, Event, Request
 
 SORTS = {"tracking_no": "申请编号", "received_on": "收到日期", "agency": "机关", "state": "状态", "channel": "提交方式",
          "outcome": "办理结果", "applicant_category": "申请人类别"}
@@ -44,7 +47,7 @@ def _date(text: str, notes: list[str], what: str) -> dt.date | None:
 
 def find(user, params: Mapping[str, str], day: dt.date | None = None) -> Search:  # type: ignore[no-untyped-def]
     """The user's visible requests narrowed by `params` (a GET query)."""
-    s = services.staff_of(user)
+    s = access.staff_of(user)
     qs = services.visible(user).select_related("agency")
     p = {k: str(v).strip() for k, v in params.items() if str(v).strip() and k != "page"}
     notes: list[str] = []
@@ -84,7 +87,7 @@ def find(user, params: Mapping[str, str], day: dt.date | None = None) -> Search:
             match |= Q(applicant_name__icontains=q)
         qs = qs.filter(match)
     if p.get("due") in DUE_FILTERS:
-        qs = qs.filter(pk__in=_due_ids(qs, p["due"], day or today()))
+        qs = qs.filter(pk__in=_due_ids(qs, p["due"], day or clock.today()))
     elif p.get("due"):
         notes.append("期限筛选无效，已忽略")
     sort = p.get("sort", "-received_on")

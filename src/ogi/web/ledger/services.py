@@ -12,11 +12,14 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from ogi.records import validate
+from ogi.web import clock
+from ogi.web.accounts.access import can_see_personal_data, staff_of
+from ogi.web.accounts.models import Agency
 from ogi.workdays import add_year_bytes, default_calendar, parse_year_file
 from ogi.workflow.requests import APPLICANT, BY_EVENT, OPEN_STATES, STAFF, Context, Refused, due_of, fire
 
 from . import notices
-from .models import Agency, Event, Request, Staff, new_query_code, new_tracking_no, today
+from .models import Event, Request, new_query_code, new_tracking_no
 
 # Art. 31: the day of receipt by channel — (一) in person: the day handed in; (二) by post:
 # the day signed for, ordinary letters: the day receipt is confirmed with the applicant;
@@ -29,12 +32,6 @@ RECEIPT_RULE = {
     "email": "通过电子邮件提交的，以双方确认之日为收到申请之日",
     "online": "通过互联网渠道提交的，以双方确认之日为收到申请之日",
 }
-
-
-def staff_of(user) -> Staff | None:  # type: ignore[no-untyped-def]
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return Staff.objects.select_related("agency").filter(user=user).first()
 
 
 def visible(user) -> QuerySet[Request]:  # type: ignore[no-untyped-def]
@@ -55,32 +52,11 @@ def get_visible(user, tracking_no: str) -> Request:  # type: ignore[no-untyped-d
         raise Http404("没有这个申请") from None
 
 
-def can_see_personal_data(user, r: Request) -> bool:  # type: ignore[no-untyped-def]
-    s = staff_of(user)
-    return s is not None and s.role != "supervisor" and s.agency_id == r.agency_id
-
-
-def mask_name(name: str) -> str:
-    return name[:1] + "*" * max(1, len(name) - 1) if name else ""
-
-
-def mask_id(value: str) -> str:
-    if len(value) <= 6:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
-
-
-def mask_contact(value: str) -> str:
-    if len(value) >= 7:
-        return value[:3] + "****" + value[-4:]
-    return "*" * len(value)
-
-
 def reveal(user, r: Request) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """The applicant's personal data, recorded in the audit log."""
     if not can_see_personal_data(user, r):
         raise Refused("只有本机关工作人员可以查看申请人个人信息", "forbidden")
-    Event.objects.create(request=r, agency=r.agency, actor=user, on=today(), event="view_personal_data",
+    Event.objects.create(request=r, agency=r.agency, actor=user, on=clock.today(), event="view_personal_data",
                          label="查看申请人个人信息", changes={})
     return {"name": r.applicant_name, "id_no": r.applicant_id_no, "contact": r.applicant_contact, "query_code": r.query_code}
 
@@ -93,7 +69,7 @@ def register(user, data: dict[str, Any], agency: Agency | None = None) -> Reques
     agency = agency or s.agency
     if agency.pk != s.agency_id:
         raise Refused("只能为本机关登记申请", "forbidden")
-    data = validate.clean_request(data, today())
+    data = validate.clean_request(data, clock.today())
     return _create(agency, data, actor=user, label="登记申请", note=RECEIPT_RULE.get(data["channel"], ""))
 
 
@@ -122,7 +98,7 @@ def file_online(agency: Agency, data: dict[str, Any]) -> Request:
     """A member of the public files a request on the public form: no staff user acts."""
     if not handles_requests(agency):
         raise Refused("该机关不受理政府信息公开申请，请选择其他机关", "forbidden")
-    day = today()
+    day = clock.today()
     data = validate.clean_request({**data, "channel": "online", "submitted_on": day, "received_on": day}, day, public=True)
     return _create(agency, data, actor=None, label="网上提交申请", note=ONLINE_RECEIPT)
 
@@ -160,7 +136,7 @@ def record_event(user, tracking_no: str, event: str, on: dt.date, inputs: dict[s
 def withdraw_online(tracking_no: str, reason: str) -> Request:
     """The applicant withdraws the request on the tracking page. The caller has checked
     that this is the applicant: the browser showed the request's query code."""
-    return _fire_locked(Request.objects.all(), tracking_no, "withdraw", today(), APPLICANT,
+    return _fire_locked(Request.objects.all(), tracking_no, "withdraw", clock.today(), APPLICANT,
                         {"note": "申请人在网上撤回申请" + (f"：{reason.strip()}" if reason.strip() else "")}, None, None)
 
 
@@ -174,7 +150,7 @@ def _fire_locked(rows: QuerySet[Request], tracking_no: str, event: str, on: dt.d
         if expected_version is not None and r.version != expected_version:
             raise Refused("该申请刚被他人修改，请刷新页面后重试", "conflict")
         version = r.version
-        on, inputs = validate.clean_event(event, on, inputs, r.received_on, today(),
+        on, inputs = validate.clean_event(event, on, inputs, r.received_on, clock.today(),
                                           fee_amount=validate.money(r.fee_amount) if r.fee_amount is not None else None)
         if event == "fee_notice" and inputs.get("basis") == "per_request":
             # 按件: this applicant's requests to this agency in the calendar month of this one.
@@ -199,7 +175,7 @@ def _fire_locked(rows: QuerySet[Request], tracking_no: str, event: str, on: dt.d
 
 def inbox(user, day: dt.date | None = None) -> dict[str, list[tuple[Request, Any]]]:  # type: ignore[no-untyped-def]
     """Open requests with their derived deadlines: late, due soon, the rest."""
-    day = day or today()
+    day = day or clock.today()
     groups: dict[str, list[tuple[Request, Any]]] = {"overdue": [], "due_soon": [], "waiting": [], "ok": []}
     for r in visible(user).filter(state__in=OPEN_STATES).select_related("agency").order_by("received_on"):
         d = due_of(r, day)
@@ -218,7 +194,7 @@ def add_calendar_year(raw: bytes, actor=None) -> tuple[list[int], int]:  # type:
     if actor is not None and (s is None or s.role != "admin"):
         raise Refused("只有机关管理员可以添加节假日安排", "forbidden")
     years = parse_year_file(raw)
-    day = today()
+    day = clock.today()
     old = default_calendar()
     with transaction.atomic():
         rows = list(Request.objects.select_for_update().filter(state__in=OPEN_STATES).select_related("agency"))

@@ -16,7 +16,7 @@ from ogi.editions import load_edition
 from ogi.supervision.timeliness import STATUS_ZH
 from ogi.supervision.tree import LEVEL_ORDER, LEVELS, Region
 from ogi.supervision.tree import Agency as TreeAgency
-from ogi.web.ledger.models import Agency
+from ogi.web.accounts.models import Agency
 
 from . import services, stored
 from .models import CollectedReport

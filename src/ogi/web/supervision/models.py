@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from ogi.web.ledger.models import Agency
+from ogi.web.accounts.models import Agency
 
 STATES = [("current", "现行版本"), ("replaced", "已被新版本替换"), ("queued", "待指定机关")]
 

@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 
-from ogi.web.ledger.models import Agency
+from ogi.web.accounts.models import Agency
 
 from . import services, stored
 from .models import CollectedReport, Rectification, RectificationEvent, RectificationItem

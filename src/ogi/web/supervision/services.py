@@ -25,7 +25,7 @@ from ogi.supervision.rubric import Rubric as RubricData
 from ogi.supervision.timeliness import Timeliness, judge_date, publication_date
 from ogi.supervision.tree import Agency as TreeAgency
 from ogi.supervision.tree import Region
-from ogi.web.ledger.models import Agency
+from ogi.web.accounts.models import Agency
 
 from . import stored
 from .models import CollectedReport, Rubric

@@ -21,9 +21,9 @@ from ogi.report import Report
 from ogi.supervision.ranking import rank
 from ogi.supervision.rubric import RubricError
 from ogi.supervision.timeliness import STATUS_ZH
+from ogi.web.accounts.access import staff_of
+from ogi.web.accounts.models import Agency, Staff
 from ogi.web.errors import refuse
-from ogi.web.ledger import services as ledger_services
-from ogi.web.ledger.models import Agency, Staff
 from ogi.web.params import query_int, query_year
 
 from . import rectification, services, stored
@@ -34,7 +34,7 @@ PAGE = 100  # rows of a list page
 
 
 def _office(request: HttpRequest) -> Staff | None:
-    s = ledger_services.staff_of(request.user)
+    s = staff_of(request.user)
     return s if s is not None and s.role == "supervisor" else None
 
 
@@ -287,7 +287,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _agency_staff(request: HttpRequest) -> Staff | None:
-    s = ledger_services.staff_of(request.user)
+    s = staff_of(request.user)
     return s if s is not None and s.role != "supervisor" else None
 
 
