@@ -693,8 +693,8 @@ def user_list(agency: Annotated[str, typer.Option("--agency", help="只列出该
     """列出工作人员：用户名、机关、角色、状态。"""
 
     def go() -> None:
-        from .web.accounts.models import Staff
         from .web.accounts import users as accounts
+        from .web.accounts.models import Staff
 
         rows = Staff.objects.select_related("user", "agency").order_by("agency__name", "user__username")
         if agency:
