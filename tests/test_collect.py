@@ -42,7 +42,7 @@ def _by_url(rows: list[dict], base: str) -> dict[str, dict]:
 def crawled(tmp_path_factory):
     out = tmp_path_factory.mktemp("collected")
     with Site(CORPUS) as site:
-        # Two seeds on one host, asked for at once: robots.txt holds for both.
+        # A second seed that robots.txt forbids.
         seeds = [Seed(AGENCY, site.base + "/gknb/index.html"), Seed("另一机关", site.base + "/private/gknb/index.html")]
         first = collect(seeds, out, FAST)
         site.wait_idle()
@@ -214,6 +214,8 @@ def test_stopped_crawl_resumes_without_fetching_twice(tmp_path):
         second = collect(seeds, out, FAST)
         assert second.finished and second.run == first.run and not (out / "job").exists()
         site.wait_idle()
+    # The resumed queue's requests all reach robots.txt together: it holds for every one of them.
+    assert not any(p.startswith("/private/") for p in site.hits)
     fetched = {p: n for p, n in site.hits.items() if p != "/robots.txt"}
     assert all(n == 1 for n in fetched.values()), fetched  # nothing asked for twice
     urls = [r["url"] for r in read_manifest(out) if r["status"] == 200]
