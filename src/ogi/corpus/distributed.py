@@ -143,6 +143,8 @@ class Counts:
     across: int = 0
     interrupted: bool = False
     seconds: float = 0.0
+    client_seconds: float = 0.0  # this process's own share: journal, Parquet writing (the limit of one client)
+    across_seconds: float = 0.0
     dashboard: str | None = None
     peak_mb: float = 0.0  # the highest peak of a bounded reading process
     by_worker: dict[str, int] = field(default_factory=dict)
@@ -260,10 +262,12 @@ def distribute(files: list[str], out: Path | str, client: Any, *, limits: Limits
             except Exception as e:  # the task raised on every try, or its workers kept dying
                 o = _failed(f, e)
             fut.release()
+            t = time.monotonic()
             journal.append(o)
             write(o)
             if pending >= batch:
                 flush()
+            counts.client_seconds += time.monotonic() - t
             if on_result is not None:
                 on_result(o, counts)
             submit(1, ac)
@@ -274,6 +278,8 @@ def distribute(files: list[str], out: Path | str, client: Any, *, limits: Limits
     finally:
         flush()
     if not counts.interrupted:
+        t = time.monotonic()
         counts.across = across_pass(out)
+        counts.across_seconds = time.monotonic() - t
     counts.seconds = time.monotonic() - started
     return counts
