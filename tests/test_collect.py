@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ogi.corpus.collect import CollectError, Options, Seed, collect, read_seeds
 from ogi.corpus.pages import names_report, read_page
@@ -267,3 +269,26 @@ def test_page_reading():
     assert names_report("某县2024年度政府信息公开工作年度报告_某县人民政府网")
     assert not names_report("政府信息公开年报")  # the column's name in a menu, no year
     assert not names_report("关于2024年政务公开工作的通知")
+
+
+_AGENCY = st.text(alphabet="甲乙丙丁县市区局委办", min_size=2, max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(reports=st.lists(st.tuples(_AGENCY, st.integers(2019, 2030)), max_size=6),
+       chrome=st.lists(st.sampled_from(["首页", "政府信息公开年报", "政务动态", "网站说明.pdf", "关于印发2024年工作要点的通知"]),
+                       max_size=5),
+       noise=st.text(max_size=200))
+def test_listing_links_are_told_apart(reports, chrome, noise):
+    """Whatever the chrome and noise around them, the links naming a year's report are the
+    reports, the pager's links the next pages, and nothing else is either."""
+    from html import escape
+
+    base = "http://x.gov.cn/gknb/index.html"
+    links = [f'<a href="/gknb/t{i}.html">{a}{y}年政府信息公开工作年度报告</a>' for i, (a, y) in enumerate(reports)]
+    links += [f'<a href="/menu/{i}.html">{c}</a>' for i, c in enumerate(chrome)]
+    html = f"<html><body><p>{escape(noise)}</p>{''.join(links)}<a href=\"index_1.html\">下一页</a></body></html>"
+    page = read_page(html, base, column=base)
+    assert [link.url for link in page.reports] == [f"http://x.gov.cn/gknb/t{i}.html" for i in range(len(reports))]
+    assert page.next_pages == ["http://x.gov.cn/gknb/index_1.html"]
+    read_page(noise, base)  # any text at all: no exception

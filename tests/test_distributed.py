@@ -105,7 +105,9 @@ def test_killed_run_resumes_from_its_journal(client, tmp_path):
         os.killpg(child.pid, signal.SIGKILL)
         child.wait()
     journaled = {o.file for o in journal.replay()}
-    assert len(journaled) >= 3, child.stderr.read().decode() if child.stderr else ""
+    stderr = child.stderr.read().decode() if child.stderr else ""
+    assert len(journaled) >= 3, stderr
+    assert "Dask 仪表板：http://" in stderr  # the dashboard's address, printed first
     assert not (out / "files").exists()  # nothing had reached Parquet: all of it is in the journal
     counts = distribute(files, out, client)
     assert counts.replayed == len(journaled) and counts.submitted == len(files) - len(journaled)

@@ -96,11 +96,16 @@ class ReportSpider(scrapy.Spider):
             body_for_store = body
         page: Page | None = None
         if response.status in (200, 304) and row.file_type == "html" and m["role"] in ("column", "report"):
-            text = HtmlResponse(response.url, body=body or b"", headers={"Content-Type": ctype or "text/html"}).text
-            page = read_page(text, response.url, column=m.get("column") if m["role"] == "column" else None,
-                             chrome=frozenset(m.get("chrome") or ()))
-            row.title = page.title
-            row.published_on = page.published_on.isoformat() if page.published_on else None
+            try:
+                text = HtmlResponse(response.url, body=body or b"", headers={"Content-Type": ctype or "text/html"}).text
+                page = read_page(text, response.url, column=m.get("column") if m["role"] == "column" else None,
+                                 chrome=frozenset(m.get("chrome") or ()))
+            except Exception:  # a page no parser makes sense of is still recorded, just not followed
+                self.logger.exception("page not readable: %s", response.url)
+                page = None
+            if page is not None:
+                row.title = page.title
+                row.published_on = page.published_on.isoformat() if page.published_on else None
         elif m["role"] == "attachment":
             row.title = m.get("link_text")
             row.published_on = m.get("published_on")

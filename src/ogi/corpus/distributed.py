@@ -174,7 +174,7 @@ def cluster(scheduler: str | None = None, workers: int | None = None, dashboard:
     from distributed import Client, LocalCluster
 
     if scheduler:
-        with Client(scheduler, timeout="30s") as client:
+        with Client(scheduler, timeout="10s") as client:
             yield client
         return
     # A worker starts the bounded reading processes: it must not be a daemon process.
