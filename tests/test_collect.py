@@ -196,7 +196,7 @@ def _crawl_child() -> int | None:
 
 def test_stopped_crawl_resumes_without_fetching_twice(tmp_path):
     out = tmp_path / "c"
-    slow = Options(delay=0.3, per_host=1, timeout=5, retries=1, backoff=0.1)
+    slow = Options(delay=0.2, per_host=1, timeout=5, retries=1, backoff=0.1)
     with Site(CORPUS) as site:
         site.slow = {}
         seeds = [Seed(AGENCY, site.base + "/gknb/index.html")]

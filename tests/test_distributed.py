@@ -46,7 +46,7 @@ def _rows(out: Path) -> list[dict]:
 
 
 def test_a_worker_killed_mid_run_loses_no_file(client, tmp_path):
-    files = _files(tmp_path / "in", 11)
+    files = _files(tmp_path / "in", 8)
     pids = client.run(os.getpid)
     killed: list[str] = []
 
@@ -90,7 +90,7 @@ def test_stopped_run_resumes_and_does_nothing_twice(client, tmp_path):
 
 
 def test_killed_run_resumes_from_its_journal(client, tmp_path):
-    files = _files(tmp_path / "in", 12)
+    files = _files(tmp_path / "in", 8)
     out = tmp_path / "ds"
     # The whole command, killed (SIGKILL: no chance to write anything out) once a few
     # results are in its journal and before any Parquet part is written (--batch 1000).

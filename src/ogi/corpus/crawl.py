@@ -211,7 +211,7 @@ def settings(config: dict[str, Any]) -> dict[str, Any]:
         "DOWNLOAD_DELAY": delay,
         "RANDOMIZE_DOWNLOAD_DELAY": delay > 0,
         "AUTOTHROTTLE_ENABLED": delay > 0,
-        "AUTOTHROTTLE_START_DELAY": max(delay, 0.5),
+        "AUTOTHROTTLE_START_DELAY": delay,
         "AUTOTHROTTLE_MAX_DELAY": 60.0,
         "AUTOTHROTTLE_TARGET_CONCURRENCY": float(config.get("per_host", 1)),
         "CONCURRENT_REQUESTS": int(config.get("concurrency", 16)),
