@@ -228,7 +228,7 @@ def summarize(out: Path | str, run: str, finished: bool, seeds: int = 0) -> Summ
             s.errors[row["error"]] += 1
             continue
         s.by_status[row.get("status")] += 1
-        if row.get("changed"):
+        if row.get("changed") and row.get("status") == 200:
             s.new += 1
             s.by_role[row.get("role")] += 1
         elif row.get("status") in (200, 304):
