@@ -126,3 +126,13 @@ def test_a_collection_folder_stands_for_its_reports(tmp_path):
     names = expand([tmp_path / "c", loose, "given.pdf"])
     assert len(names) == 3 and names[0].endswith(".html") and "/reports/" in names[0]
     assert names[1:] == [str(loose / "b.txt"), "given.pdf"]
+
+
+def test_cli_bad_scheduler_and_output_are_one_chinese_line(tmp_path):
+    files = _files(tmp_path / "in", 1)
+    (tmp_path / "taken").write_text("x", encoding="utf-8")
+    for extra, message in ((["-o", tmp_path / "ds", "--scheduler", "nonsense"], "调度器地址无效"),
+                           (["-o", tmp_path / "taken"], "不是目录")):
+        r = subprocess.run([sys.executable, "-m", "ogi.cli", "distribute", *files, *map(str, extra)], capture_output=True,
+                           text=True, timeout=60)
+        assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr

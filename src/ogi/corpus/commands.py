@@ -91,6 +91,16 @@ def collect_cmd(
         _dump(result)
 
 
+def _scheduler_ok(address: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(address)
+        return parts.scheme in ("tcp", "tls", "ws", "wss") and bool(parts.hostname) and parts.port is not None
+    except ValueError:
+        return False
+
+
 def distribute_cmd(
     files: Annotated[list[Path], typer.Argument(help="报告文件，或文件夹（ogi collect 的采集目录即取其中的报告页面和附件）",
                                                 show_default=False)],
@@ -115,6 +125,9 @@ def distribute_cmd(
         raise typer.BadParameter(str(e), param_hint="--limit") from None
     if out.exists() and not out.is_dir():
         sys.stderr.write(f"{out} 已存在且不是目录：Parquet 数据集是一个目录\n")
+        raise typer.Exit(2)
+    if scheduler is not None and not _scheduler_ok(scheduler):
+        sys.stderr.write(f"Dask 调度器地址无效：{scheduler}（应为 tcp://主机:端口，如 tcp://10.0.0.5:8786）\n")
         raise typer.Exit(2)
     names = expand(files)
     if not names:
