@@ -86,7 +86,9 @@ def _warm_fork_server() -> None:
     from multiprocessing import forkserver
 
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["ogi.ingest.bounded", "ogi.ingest.load", "ogi.corpus.warm"])
+    # "__main__" too: imported once in the server, the program's main script (the `ogi`
+    # command, with all it imports) is not run again in every per-file process.
+    ctx.set_forkserver_preload(["__main__", "ogi.ingest.bounded", "ogi.ingest.load", "ogi.corpus.warm"])
     forkserver.ensure_running()
 
 
