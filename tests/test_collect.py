@@ -292,3 +292,24 @@ def test_listing_links_are_told_apart(reports, chrome, noise):
     assert [link.url for link in page.reports] == [f"http://x.gov.cn/gknb/t{i}.html" for i in range(len(reports))]
     assert page.next_pages == ["http://x.gov.cn/gknb/index_1.html"]
     read_page(noise, base)  # any text at all: no exception
+
+
+def test_dataset_joins_back_to_the_manifest(crawled, tmp_path):
+    """The documented query (docs/dataset.md) over a dataset made from the collected
+    report files: each report with the URL, agency and date of the page it came from."""
+    import re
+
+    from ogi.corpus.batch import iter_read
+    from ogi.corpus.parquet import write_dataset
+    from ogi.corpus.sql import run_query
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "dataset.md").read_text(encoding="utf-8")
+    [query] = re.findall(r"```duckdb\n(.*?)```", doc, flags=re.S)
+    files = [p for p in report_files(crawled["out"]) if p.suffix in (".docx", ".html")]
+    write_dataset(iter_read(files, 1), tmp_path / "ds.parquet")
+    columns, rows = run_query(tmp_path / "ds.parquet", query.replace("DIR/", f"{crawled['out']}/"))
+    got = {r[columns.index("url")].removeprefix(crawled["site"].base): r for r in rows}
+    docx = got["/gknb/202501/P_shuyang.docx"]
+    assert docx[columns.index("采集机关")] == AGENCY and docx[columns.index("年度")] == 2023
+    kewei = got["/gknb/202501/t_kewei.html"]
+    assert str(kewei[columns.index("发布日期")]) == "2025-01-22" and kewei[columns.index("报告机关")].startswith("上海市")
