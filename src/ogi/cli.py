@@ -438,6 +438,11 @@ from .supervision.cli import supervise_app  # noqa: E402 — the commands of the
 
 app.add_typer(supervise_app, name="supervise")
 
+from .corpus.commands import collect_cmd, distribute_cmd  # noqa: E402 — the commands of their own module
+
+app.command("collect")(collect_cmd)
+app.command("distribute")(distribute_cmd)
+
 calendar_app = typer.Typer(help="工作日历：查看与添加年度节假日安排。", no_args_is_help=True)
 app.add_typer(calendar_app, name="calendar")
 
