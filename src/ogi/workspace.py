@@ -119,7 +119,10 @@ def read_stored_report(data: Any, what: str, unreadable: list[Unusable]) -> Repo
     if data is None:
         return None
     try:
-        return Report.from_json(data)
+        report = Report.from_json(data)
     except Exception:  # stored JSON of any shape: the page must still answer
+        report = None
+    if report is None or report.edition_obj is None:
         unreadable.append(Unusable(what, f"保存的{what}无法读取"))
         return None
+    return report

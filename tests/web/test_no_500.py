@@ -270,3 +270,37 @@ def test_server_error_page_is_chinese_and_logged(world, settings, caplog):
     record.request = object()
     NoPersonalData().filter(record)
     assert record.getMessage() == "Internal Server Error: /requests/" and record.request is None
+
+
+def test_get_requests_never_write(world, broken):
+    """Looking changes nothing: no GET of any page creates or alters a row (opening a year's
+    report does not create it). What is written on a GET is the record of the look itself —
+    the session, the audit entry of a letter or ledger downloaded, and a letter's PDF kept
+    once it has been made."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    samples = _samples(broken)
+    clients = _clients(world, broken)
+    for c in clients.values():  # the first visit after login settles the session
+        c.get("/")
+    audited = ("/letter.docx", "/letters/", "/requests/export.xlsx")
+    wrote = []
+    for route, names in _routes():
+        for path in _paths(route, names, samples):
+            for who in ("a_clerk", "a_reviewer", "supervisor", "anonymous"):
+                with CaptureQueriesContext(connection) as q:
+                    clients[who].get(path)
+                for sql in (x["sql"] for x in q.captured_queries):
+                    head = sql.lstrip().split(" ", 3)
+                    if head[0].upper() not in ("INSERT", "UPDATE", "DELETE"):
+                        continue
+                    if "django_session" in sql or '"axes_' in sql:
+                        continue
+                    if '"ledger_event"' in sql and head[0].upper() == "INSERT" and any(a in path for a in audited):
+                        continue
+                    if sql.startswith('UPDATE "ledger_letter" SET "pdf"') and path.endswith(".pdf"):
+                        continue  # an issued letter's PDF, made on first download and kept (the letter itself is unchanged)
+                    wrote.append(f"GET {path} as {who}: {sql[:100]}")
+    assert not wrote, "\n".join(wrote[:20])
+    assert not AnnualReport.objects.filter(year__in=(2025, 2026), agency=world["a"]).exists()

@@ -18,7 +18,8 @@ from ..workdays import Calendar, deadline, default_calendar, final_when_zh, prov
 from .machine import Context, Machine, Refused, Transition
 
 __all__ = ["ACTORS", "APPLICANT", "APPROVERS", "BY_EVENT", "DUE_SOON", "DUE_STATUS", "MAX_EXTENSION", "OPEN_STATES", "REQUESTS", "ROLES",
-           "STAFF", "STATES", "TRANSITIONS", "Context", "Due", "Refused", "Transition", "allowed", "due_of", "fire"]
+           "STAFF", "STATES", "TRANSITIONS", "Context", "Due", "Refused", "Transition", "allowed", "due_of", "fire",
+           "public_text"]
 
 STATES = {
     "registered": "办理中",
@@ -46,7 +47,7 @@ FEE_PAYMENT_DAYS = 20  # 国办函〔2020〕109号: payment within 20 working da
 TRANSITIONS: tuple[Transition, ...] = (
     Transition("request_correction", "通知补正", ("registered",), "correction", STAFF,
                ("correction_in_time", "not_corrected_before"), ("ask_correction",), inputs=("note", "correction_due"),
-               public="通知补正申请"),
+               public="通知补正申请，请于{correction_due}前补正"),
     Transition("receive_correction", "收到补正", ("correction",), "registered", STAFF, (), ("restart_clock",),
                inputs=("note",), public="收到补正后的申请，答复期限自收到之日起重新计算"),
     Transition("correction_lapsed", "逾期未补正，不再处理", ("correction",), "closed", STAFF, ("correction_period_over",),
@@ -56,9 +57,10 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("end_consultation", "收到意见（或期满）", ("consulting",), "registered", STAFF, (), ("resume_consultation",),
                inputs=("note",), public="征求意见结束，继续办理"),
     Transition("extend", "延长答复期限", ("registered", "consulting", "fee_pending"), None, APPROVERS,
-               ("not_extended", "extension_within_limit"), ("extend",), inputs=("days", "note"), public="延长答复期限"),
+               ("not_extended", "extension_within_limit"), ("extend",), inputs=("days", "note"),
+               public="延长答复期限 {extension_days} 个工作日"),
     Transition("fee_notice", "发出收费通知", ("registered",), "fee_pending", STAFF, ("fee_by_rule",), ("notify_fee",),
-               inputs=("basis", "pages", "note"), public="发出收费通知"),
+               inputs=("basis", "pages", "note"), public="发出收费通知，金额 {fee_amount} 元"),
     # A reduction or waiver is the reviewer's reasoned decision, never an amount typed over the rule's.
     Transition("fee_reduce", "减免信息处理费（部分）", ("fee_pending",), None, APPROVERS, ("fee_reduced",), ("reduce_fee",),
                inputs=("amount", "reason"), public="减免部分信息处理费"),
@@ -71,7 +73,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("withdraw", "申请人撤回申请", OPEN_STATES, "closed", (*STAFF, APPLICANT), (), ("close",), outcome="other.other",
                inputs=("note",), public="申请人撤回申请"),
     Transition("answer", "答复", ("registered",), "answered", APPROVERS, ("outcome_allowed",), ("answer",),
-               inputs=("outcome", "withheld", "note"), public="作出答复"),
+               inputs=("outcome", "withheld", "note"), public="作出答复：{outcome}"),
     Transition("archive", "归档", ("answered", "closed"), "archived", STAFF),
 )
 REQUESTS = Machine("requests", STATES, "registered", TRANSITIONS, ACTORS)
@@ -252,6 +254,18 @@ def _close(r: Ledgered, t: Transition, ctx: Context) -> None:
 
 
 REQUESTS.validate()
+
+
+def public_text(t: Transition, r: Ledgered) -> str:
+    """What the applicant's tracking page says an event did, filled from the request; a
+    detail the request no longer holds is left out rather than shown empty."""
+    values = {"correction_due": f"{r.correction_due:%Y年%m月%d日}" if r.correction_due else None,
+              "extension_days": r.extension_days or None, "fee_amount": r.fee_amount or None,
+              "outcome": outcomes().get(r.outcome or "")}
+    try:
+        return t.public.format_map({k: v for k, v in values.items() if v is not None})
+    except KeyError:
+        return t.public.split("{")[0].rstrip("，：: ")
 
 
 def allowed(r: Ledgered, role: str) -> list[Transition]:

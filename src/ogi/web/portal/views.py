@@ -23,7 +23,7 @@ from ogi.web.ledger.views import letter_response
 from ogi.web.params import query_year
 from ogi.web.reporting.models import AnnualReport
 from ogi.web.security import client_address
-from ogi.workflow.requests import BY_EVENT, OPEN_STATES, Refused, due_of
+from ogi.workflow.requests import BY_EVENT, OPEN_STATES, Refused, due_of, public_text
 
 from .forms import PublicRequestForm, TrackForm
 from .limits import give_back, take
@@ -167,15 +167,7 @@ def _status(r: Request) -> dict[str, Any]:
         t = BY_EVENT.get(e.event)
         if t is None or not t.public:
             continue
-        text = t.public
-        if e.event == "request_correction" and r.correction_due:
-            text += f"，请于{r.correction_due:%Y年%m月%d日}前补正"
-        elif e.event == "extend" and r.extension_days:
-            text += f" {r.extension_days} 个工作日"
-        elif e.event == "fee_notice" and r.fee_amount:
-            text += f"，金额 {r.fee_amount} 元"
-        elif e.event == "answer" and r.outcome:
-            text += f"：{r.outcome_label}"
+        text = public_text(t, r)
         timeline.append((e.on, text))
     return {"due": due_of(r, clock.today()), "timeline": timeline, "can_withdraw": r.state in OPEN_STATES}
 

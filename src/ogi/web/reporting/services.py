@@ -258,10 +258,18 @@ SECTION_TITLES = {"overview": "一、总体情况", "active": "二、主动公�
                   "other": "六、其他需要报告的事项"}
 
 
-def override(user, ws: Workspace, cell_id: str, value: int, reason: str) -> None:  # type: ignore[no-untyped-def]
+def override(user, ws: Workspace, cell_id: str, typed: Any, reason: str) -> None:  # type: ignore[no-untyped-def]
+    """A cell changed by hand, with its reason: a figure of the cell's unit (a count, a
+    signed change, or yuan), by the same rule as every figure (ogi.records.validate)."""
     _editable(ws.row)
-    if cell_id not in ws.report.cells:
+    ed = ws.compiled.report.edition_obj
+    if cell_id not in ws.report.cells or ed is None or cell_id not in ed.cells:
         raise Refused("没有这个单元格", "bad_cell")
+    unit = ed.cells[cell_id].unit
+    value = validate.clean_figure(typed, unit)
+    if value is None:
+        want = {"yuan": "不小于0的金额（元，最多两位小数）", "signed_count": "整数（减少时为负数）"}.get(unit, "不小于0的整数")
+        raise Refused(f"请填写{want}", "bad_value")
     if not reason.strip():
         raise Refused("修改单元格必须写明理由", "reason")
     if len(reason) > 2000:
@@ -294,6 +302,11 @@ def cell_name(ws: Workspace, cell_id: str) -> str:
         return cell_zh(ed, cell_id) if ed else cell_id
     except KeyError:
         return cell_id
+
+
+def cell_unit(ws: Workspace, cell_id: str) -> str:
+    ed = ws.compiled.report.edition_obj
+    return ed.cells[cell_id].unit if ed is not None and cell_id in ed.cells else "count"
 
 
 class Gate(Refused):

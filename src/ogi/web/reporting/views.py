@@ -87,6 +87,7 @@ def cell(request: HttpRequest, year: int, cell_id: str) -> HttpResponse:
         raise Http404("没有这个单元格")
     return render(request, "reporting/_cell.html", {"ws": ws, "cell_id": cell_id, "records": reports.drill_down(ws, cell_id),
                                                   "cell_name": reports.cell_name(ws, cell_id),
+                                                  "unit": reports.cell_unit(ws, cell_id),
                                                   "value": ws.report.cells[cell_id].value,
                                                   "computed": ws.compiled.report.cells[cell_id].value,
                                                   "override": ws.year_report.overrides.get(cell_id),
@@ -141,13 +142,7 @@ def override(request: HttpRequest, year: int, cell_id: str) -> HttpResponse:
         if request.POST.get("clear"):
             reports.clear_override(request.user, ws, cell_id)
         else:
-            try:
-                value = int(request.POST.get("value", ""))
-            except ValueError:
-                raise Refused("请填写整数", "bad_value") from None
-            if value < 0:
-                raise Refused("数量不能为负数", "bad_value")
-            reports.override(request.user, ws, cell_id, value, request.POST.get("reason", ""))
+            reports.override(request.user, ws, cell_id, request.POST.get("value", ""), request.POST.get("reason", ""))
     except Refused as e:
         messages.error(request, e.message_zh)
     return redirect("workspace", year=year)

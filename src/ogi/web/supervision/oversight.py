@@ -7,9 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ogi.checks.metadata import deadline as publication_deadline
 from ogi.corpus.indicators import figures, shown
-from ogi.report import Report
+from ogi.supervision.timeliness import judge_date
+from ogi.supervision.tree import Agency as TreeAgency
 from ogi.web import clock
 from ogi.web.accounts.access import staff_of
 from ogi.web.accounts.models import Agency
@@ -22,19 +22,18 @@ from ogi.workflow.requests import DUE_STATUS
 from ogi.workspace import count_by_severity
 
 
-def _publication(agency, year: int, row, day) -> tuple[str, str]:  # type: ignore[no-untyped-def]
-    """(status class, Chinese text) of an agency's report against its legal deadline."""
-    due = publication_deadline(Report(kind=agency.kind, level=agency.level or None, year=year))
-    assert due is not None
-    if row is not None and row.state == "published":
-        # Art. 49 is about publishing: judged on the day it went up (the date of issue for
-        # reports published before that day was recorded).
-        on = row.published_on or row.issued_on
-        late = on is not None and on > due
-        return ("overdue" if late else "done", (f"{on:%Y-%m-%d} 发布" if on else "已发布") + ("（晚于法定期限）" if late else ""))
-    if day > due:
-        return "overdue", f"逾期未发布（应于 {due:%Y-%m-%d} 前发布）"
-    return ("due_soon" if (due - day).days <= 14 else "ok"), f"应于 {due:%Y-%m-%d} 前发布"
+def _publication(agency: Agency, year: int, row: AnnualReport | None, day) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """(status class, Chinese text) of an agency's report against its legal deadline, by the
+    one rule of timeliness (ogi.supervision.timeliness): judged on the publication date."""
+    tree = TreeAgency(agency.name, agency.kind, agency.level)  # an unknown level gets the latest deadline
+    published = row is not None and row.state == "published"
+    t = judge_date(tree, year, published, (row.published_on or row.issued_on) if published else None)
+    if published:
+        on = f"{t.published_on:%Y-%m-%d} 发布" if t.published_on else "已发布"
+        return ("overdue" if t.status == "late" else "done"), on + (f"（晚于法定期限 {t.days_late} 天）" if t.status == "late" else "")
+    if day > t.deadline:
+        return "overdue", f"逾期未发布（应于 {t.deadline:%Y-%m-%d} 前发布）"
+    return ("due_soon" if (t.deadline - day).days <= 14 else "ok"), f"应于 {t.deadline:%Y-%m-%d} 前发布"
 
 
 @login_required
