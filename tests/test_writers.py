@@ -168,7 +168,7 @@ def test_template_workbook_filled_in_reads_back(tmp_path):
 
 
 def test_fill_totals_only_fills_blank_totals():
-    from ogi.totals import fill_totals
+    from ogi.render.totals import fill_totals
 
     from .builders import setcells, zero_report
 

@@ -21,8 +21,8 @@ from .ingest.errors import IngestError
 from .present import print_findings, print_report
 from .render import BINARY
 from .render import render as render_report
+from .render.totals import fill_totals as fill_totals_of
 from .report import Report
-from .totals import fill_totals as fill_totals_of
 
 app = typer.Typer(
     add_completion=False,

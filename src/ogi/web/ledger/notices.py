@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from ogi.records import letters as L
+from ogi.render import letters as draw
 from ogi.web.accounts.models import Agency
 from ogi.workflow.requests import Refused, due_of
 
@@ -130,7 +131,7 @@ def as_letter(row: Letter) -> L.Letter:
 
 
 def docx_of(row: Letter) -> bytes:
-    return L.to_docx(as_letter(row))
+    return draw.to_docx(as_letter(row))
 
 
 def pdf_of(row: Letter) -> bytes:
@@ -138,7 +139,7 @@ def pdf_of(row: Letter) -> bytes:
     if row.pdf:
         return bytes(row.pdf)
     try:
-        pdf = L.to_pdf(docx_of(row))
+        pdf = draw.to_pdf(docx_of(row))
     except L.LetterError as e:
         raise Refused(e.message_zh, e.code) from None
     Letter.objects.filter(pk=row.pk).update(pdf=pdf)

@@ -3,7 +3,7 @@ blank or lost: a printed figure is never replaced."""
 
 from __future__ import annotations
 
-from .report import Report, Value
+from ..report import Report, Value
 
 
 def fill_totals(report: Report) -> list[str]:
