@@ -501,7 +501,10 @@ def _extra(path: str, stamp: tuple[int, int]) -> Edition:
 
 def editions_dirs() -> tuple[Path, ...]:
     """The folders of OGI_EDITIONS_DIR, in order (the package's own files come first)."""
-    raw = os.environ.get(EDITIONS_DIR_ENV, "")
+    return _dirs(os.environ.get(EDITIONS_DIR_ENV, ""))
+
+
+def _dirs(raw: str) -> tuple[Path, ...]:
     return tuple(Path(p) for p in raw.split(os.pathsep) if p.strip())
 
 
@@ -513,7 +516,9 @@ class _Registry:
 
 
 @cache
-def _registry(extra: tuple[Path, ...]) -> _Registry:
+def _registry(raw: str) -> _Registry:
+    """The editions for one value of OGI_EDITIONS_DIR (looked up on every call: a string)."""
+    extra = _dirs(raw)
     found: list[Edition] = []
     for entry in sorted(resources.files(__package__).iterdir(), key=lambda e: e.name):
         if fnmatch.fnmatchcase(entry.name, FILE_PATTERN):
@@ -540,7 +545,7 @@ def _registry(extra: tuple[Path, ...]) -> _Registry:
 
 
 def _editions() -> _Registry:
-    return _registry(editions_dirs())
+    return _registry(os.environ.get(EDITIONS_DIR_ENV, ""))
 
 
 def load_edition(edition_id: str) -> Edition:
