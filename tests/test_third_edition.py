@@ -337,6 +337,11 @@ def test_the_command_line_reads_the_new_edition_from_the_variable(third, tmp_pat
     assert p.returncode == 0, p.stderr
     [entry] = json.loads(p.stdout)
     assert entry["report"]["edition"] == "2027" and entry["report"]["cells"]["requests.new.sole_trader"]["value"] == 2
+    # A folder that is not there: the file is not read, and the line says why, in Chinese.
+    wrong = subprocess.run([sys.executable, "-m", "ogi.cli", "check", str(text)], capture_output=True, text=True,
+                           env={**env, EDITIONS_DIR_ENV: str(third / "missing")}, timeout=120)
+    assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
+    assert f"{EDITIONS_DIR_ENV} 中的 {third / 'missing'} 不是文件夹" in wrong.stderr
 
 
 @pytest.mark.parametrize(("change", "words"), [
