@@ -350,7 +350,8 @@ def test_the_command_line_reads_the_new_edition_from_the_variable(third, tmp_pat
     (lambda t: t.replace("pending: pending", "pending: undecided"), "表四没有 undecided 这一列"),
     (lambda t: t.replace('id: "2027"', 'id: "2021"'), "重复定义"),
     (lambda t: t.replace("first_year: 2027", "first_year: 2021").replace('id: "2027"', 'id: "2027b"'), "起始年度相同"),
-    (lambda t: t.replace("tables:", "tablez:"), "缺少必需的项"),
+    (lambda t: t.replace("tables:", "tablez:"), "缺少必需的项 'tables'"),
+    (lambda t: t.replace("records:", "recorded:"), "缺少必需的项 'records'"),
     (lambda t: t + "\n  - [", "不是有效的 YAML"),
 ])
 def test_a_wrong_file_is_refused_with_its_name_and_why(third, change, words):

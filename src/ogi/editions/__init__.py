@@ -191,7 +191,7 @@ class Edition:
     identities: tuple[IdentityInstance, ...]
     inequalities: tuple[InequalityInstance, ...]
     roles: dict[str, Any] = field(hash=False, compare=False)
-    records: Records | None = None
+    records: Records
     overview_length_guidance: int | None = None
     file: str = ""  # where it was read from, for messages
 
@@ -344,9 +344,7 @@ def _build_inequalities(raw: list[dict]) -> tuple[InequalityInstance, ...]:
     return tuple(out)
 
 
-def _records(raw: dict | None) -> Records | None:
-    if not raw:
-        return None
+def _records(raw: dict) -> Records:
     req, reg, cases = raw["requests"], raw["register"], raw["cases"]
     return Records(
         requests_table=str(req["table"]),
@@ -419,7 +417,7 @@ def _parse(data: dict, file: str = "") -> Edition:
         identities=_build_identities(data.get("identities") or [], tables),
         inequalities=_build_inequalities(data.get("inequalities") or []),
         roles=dict(data.get("roles") or {}),
-        records=_records(data.get("records")),
+        records=_records(data["records"]),
         overview_length_guidance=data.get("overview_length_guidance"),
         file=file,
     )
@@ -443,8 +441,6 @@ def _problems(ed: Edition) -> list[str]:
     if fee is not None and fee not in {s.key for s in ed.sections}:
         out.append(f"角色 fee_statement 引用了不存在的部分 {fee}")
     rec = ed.records
-    if rec is None:
-        return out
     for table in (rec.requests_table, rec.register_table, rec.cases_table):
         if table not in keys:
             out.append(f"记录对应的表 {table} 不存在")
@@ -499,13 +495,6 @@ def _extra(path: str, stamp: tuple[int, int]) -> Edition:
     return _read(text, path)
 
 
-def editions_dirs() -> tuple[Path, ...]:
-    """The folders of OGI_EDITIONS_DIR, in order (the package's own files come first)."""
-    return _dirs(os.environ.get(EDITIONS_DIR_ENV, ""))
-
-
-def _dirs(raw: str) -> tuple[Path, ...]:
-    return tuple(Path(p) for p in raw.split(os.pathsep) if p.strip())
 
 
 @dataclass(frozen=True)
@@ -518,7 +507,7 @@ class _Registry:
 @cache
 def _registry(raw: str) -> _Registry:
     """The editions for one value of OGI_EDITIONS_DIR (looked up on every call: a string)."""
-    extra = _dirs(raw)
+    extra = [Path(p) for p in raw.split(os.pathsep) if p.strip()]
     found: list[Edition] = []
     for entry in sorted(resources.files(__package__).iterdir(), key=lambda e: e.name):
         if fnmatch.fnmatchcase(entry.name, FILE_PATTERN):

@@ -49,7 +49,7 @@ def __getattr__(name: str) -> Any:
     # REGISTER_ROWS, for callers that read it as a constant: the current edition's rows of
     # table 二 that the register of documents answers (the others are yearly figures).
     if name == "REGISTER_ROWS":
-        return current_edition().records.register_rows  # type: ignore[union-attr]
+        return current_edition().records.register_rows
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -58,15 +58,9 @@ def figure_cells(ed: Edition) -> dict[str, tuple[str, str]]:
     key ("licensing.decisions") → (the cell's name in the template, unit)."""
     from ..checks.places import cell_zh
 
-    rec = _rec(ed)
+    rec = ed.records
     return {cid.split(".", 1)[1]: (cell_zh(ed, cid), c.unit) for cid, c in ed.cells.items()
             if c.table == rec.register_table and c.row.key not in rec.register_rows}
-
-
-def _rec(ed: Edition) -> Any:
-    if ed.records is None:
-        raise ValueError(f"edition {ed.id} does not say how records are counted")
-    return ed.records
 
 
 @dataclass
@@ -111,7 +105,7 @@ def compile_report(agency: str, year: int, requests: Iterable[RequestRecord], do
     _cases(ed, year, _usable_cases(ed, cases, unusable), counts)
     for cid, keys in counts.items():
         report.cells[cid] = Value("value", len(keys), str(len(keys)))
-    table = _rec(ed).register_table
+    table = ed.records.register_table
     for cid, v in (figures.values if figures else {}).items():
         full = cid if cid.startswith(f"{table}.") else f"{table}.{cid}"
         if full in report.cells:
@@ -122,8 +116,8 @@ def compile_report(agency: str, year: int, requests: Iterable[RequestRecord], do
 
 
 def _usable_requests(ed: Edition, records: Iterable[RequestRecord], out: list[Unusable]) -> list[RequestRecord]:
-    columns = set(_rec(ed).applicants)
-    number = ed.table(_rec(ed).requests_table).number
+    columns = set(ed.records.applicants)
+    number = ed.table(ed.records.requests_table).number
     known, categories = outcomes(), applicant_categories()
 
     def countable(code: str) -> bool:
@@ -166,7 +160,7 @@ def _usable_documents(ed: Edition, records: Iterable[DocumentRecord], out: list[
 
 
 def _usable_cases(ed: Edition, records: Iterable[CaseRecord], out: list[Unusable]) -> list[CaseRecord]:
-    rec = _rec(ed)
+    rec = ed.records
     number = ed.table(rec.cases_table).number
     keep = []
     for c in records:
@@ -187,7 +181,7 @@ def _requests(ed: Edition, year: int, records: Iterable[RequestRecord], counts: 
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     roles = ed.roles
     new, carried_in, carried_out = (roles["received"].rsplit(".", 1)[0], roles["carried_in_row"], roles["carried_out_row"])
-    table = _rec(ed).requests_table
+    table = ed.records.requests_table
     for r in records:
         if r.received_on > last:
             continue
@@ -206,7 +200,7 @@ def _requests(ed: Edition, year: int, records: Iterable[RequestRecord], counts: 
 
 def _documents(ed: Edition, year: int, records: Iterable[DocumentRecord], counts: dict[str, list[str]]) -> None:
     last = dt.date(year, 12, 31)
-    rec = _rec(ed)
+    rec = ed.records
     for d in records:
         facts = {
             "issued": d.issued_on.year == year,
@@ -221,7 +215,7 @@ def _documents(ed: Edition, year: int, records: Iterable[DocumentRecord], counts
 
 def _cases(ed: Edition, year: int, records: Iterable[CaseRecord], counts: dict[str, list[str]]) -> None:
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    rec = _rec(ed)
+    rec = ed.records
     for c in records:
         if c.filed_on > last:
             continue

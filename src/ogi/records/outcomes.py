@@ -13,13 +13,11 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from ..editions import Edition, current_edition, load_edition
+from ..editions import Edition, Records, current_edition, load_edition
 
 
-def _records(ed: Edition | None) -> tuple[Edition, Any]:
+def _records(ed: Edition | None) -> tuple[Edition, Records]:
     ed = ed or current_edition()
-    if ed.records is None:
-        raise KeyError(f"edition {ed.id} does not say how records are counted")
     return ed, ed.records
 
 
