@@ -36,7 +36,7 @@ def test_indicators_name_cells_of_both_editions():
             assert i.rate is None or set(i.rate) <= ids
 
 
-def test_figures_of_a_seed_as_printed(shared):
+def test_figures_of_a_seed_as_printed():
     f = figures(load_report(SEED_2019))
     # 开封 2019: 1 carried in, nothing answered, one direct lawsuit with 其他结果, 2 penalty decisions.
     assert (f["received"], f["carried_in"], f["processed"], f["lawsuits"], f["penalty"]) == (0, 1, 0, 1, 2)
@@ -66,7 +66,7 @@ def test_one_agency_two_names_two_years(shared):
     assert hongze[0]["errors"] > 0  # the 2023 table 四 totals
 
 
-def test_dataset_rows_keep_printed_states_and_unreadable_files(shared, tmp_path):
+def test_dataset_rows_keep_printed_states_and_unreadable_files(tmp_path):
     junk = tmp_path / "notice.txt"
     junk.write_text("关于举办培训班的通知\n各单位：定于下周举办培训。", encoding="utf-8")
     table = rows(*_read(SEED_2020, SEED_2019, junk))
@@ -86,7 +86,7 @@ def test_dataset_rows_keep_printed_states_and_unreadable_files(shared, tmp_path)
     assert ws.cell(4, col).value == 1 and ws.cell(3, head.index("agency") + 1).value == "绿园区商务局"
 
 
-def test_cli_compare_and_dataset(shared, tmp_path):
+def test_cli_compare_and_dataset(tmp_path):
     p = ogi("compare", "--json", SEED_2019, SEED_2020)
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)

@@ -97,7 +97,7 @@ def test_wide_and_cut_text_read_as_the_original(hostile_results, shared):
                 assert r.report.notices == []
 
 
-def test_huge_numbers_are_value_type_findings_on_their_cell(shared, tmp_path):
+def test_huge_numbers_are_value_type_findings_on_their_cell(tmp_path):
     files = []
     for name, value in (("e30.txt", "1" + "0" * 30), ("d5000.txt", "9" * 5000)):
         f = tmp_path / name
@@ -118,7 +118,7 @@ def test_huge_numbers_are_value_type_findings_on_their_cell(shared, tmp_path):
         assert entry["report"]["cells"][cell]["state"] == "missing"
 
 
-def test_report_json_validated_with_the_path_of_the_error(shared, tmp_path):
+def test_report_json_validated_with_the_path_of_the_error(tmp_path):
     p = ogi("parse", "--json", SEED_2019)
     data = json.loads(p.stdout)[0]["report"]
     data["cells"]["requests.carried_in.natural"]["state"] = "guessed"
@@ -132,7 +132,7 @@ def test_report_json_validated_with_the_path_of_the_error(shared, tmp_path):
     assert "cells/requests.carried_in.natural/state" in err["message_en"]
 
 
-def test_cli_limits_and_streamed_lines(shared, tmp_path):
+def test_cli_limits_and_streamed_lines(tmp_path):
     big = tmp_path / "many-pages.pdf"
     big.write_bytes(hostile._pdf(12))
     p = ogi("check", "--jsonl", "-j", "2", "--limit", "pdf_pages=10", big, SEED_2019, SEED_2020)
@@ -157,7 +157,7 @@ def test_limits_from_environment_and_overrides():
             Limits().with_overrides(parse_assignments(bad))
 
 
-def test_memory_cap_stops_a_file_and_the_next_is_read(shared, tmp_path):
+def test_memory_cap_stops_a_file_and_the_next_is_read(tmp_path):
     from PIL import Image
 
     # 9000 × 9000 pixels really decoded (the pixel limit raised), under a cap that cannot hold them.
@@ -214,7 +214,7 @@ def test_cli_json_stays_valid_when_a_file_times_out(shared, tmp_path):
     assert out[0]["error"]["code"] == "timeout" and out[1]["ok"]
 
 
-def test_one_upload_read_bounded_from_bytes(shared):
+def test_one_upload_read_bounded_from_bytes():
     r = read_bounded(SEED_2020.read_bytes(), Limits(timeout_s=60), name="上传.txt")
     assert r.ok and r.report.agency == "绿园区商务局" and r.file == "上传.txt"
     r = read_bounded(b"%PDF-1.4 garbage", Limits(timeout_s=60), name="x.pdf")

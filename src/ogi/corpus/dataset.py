@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import Counter
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +17,7 @@ from ..checks.places import cell_zh
 from ..editions import all_editions
 from ..ingest.errors import IngestError
 from ..report import Finding, Report
+from ..workspace import count_by_severity
 from .indicators import Figure, figures, shown
 
 Result = tuple[str, Report | None, IngestError | None]
@@ -74,7 +74,7 @@ def rows(results: list[Result], findings: list[list[Finding]]) -> list[dict[str,
 
 
 def _severities(findings: list[Finding]) -> dict[str, int]:
-    sev = Counter(f.severity for f in findings)
+    sev = count_by_severity(findings)
     return {"errors": sev["error"], "warnings": sev["warning"]}
 
 

@@ -26,6 +26,7 @@ from ..checks.similarity import QUOTE, Copied, Narrative, copied_finding, copied
 from ..editions import all_editions
 from ..ingest.errors import IngestError
 from ..report import Finding, Report, Value
+from ..workspace import count_by_severity
 from .provinces import province_of
 
 SCHEMA_VERSION = 1
@@ -109,9 +110,7 @@ class DatasetWriter:
         if report is None:
             return
         year = _year_key(report.year)
-        sev = defaultdict(int)
-        for f in findings:
-            sev[f.severity] += 1
+        sev = count_by_severity(findings)
         quotes = sentences(report)
         self._rows[("reports", year)].append({
             "report_id": rid, "file": file, "agency": report.agency, "province": province_of(report.agency, report.title),
@@ -197,7 +196,8 @@ def _roles_cells() -> set[str]:
             out.update(t.values())
         for p in ed.role("appeals_pending") or []:
             out.add(p)
-            out.add(f"appeals.{p.split('.')[1]}.total")
+            if total := ed.total_of(p):
+                out.add(total)
     return out
 
 

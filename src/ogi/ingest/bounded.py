@@ -25,6 +25,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
+from ..editions import EditionError
 from ..report import Report
 from .errors import IngestError
 from .limits import Limits, current, using
@@ -87,6 +88,8 @@ def _read_one(task: _Task, limits: Limits) -> tuple[Report | None, IngestError |
             return _read(task), None
     except IngestError as e:
         return None, e
+    except EditionError as e:  # a format file named by OGI_EDITIONS_DIR is wrong: say which and why
+        return None, IngestError("edition_file", str(e), f"an edition file cannot be used: {e}")
     except MemoryError:
         return None, _memory_error(limits)
     except RecursionError:

@@ -14,6 +14,7 @@ from typing import Any
 
 from charset_normalizer import from_bytes
 
+from ..editions import Edition
 from ..report import Report
 from . import limits as _limits
 from .document import Document
@@ -288,11 +289,28 @@ def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not a number in JSON")
 
 
-@cache
 def _schema_validator() -> Any:
+    from ..editions import all_editions
+
+    return _validator_for(tuple(all_editions()))
+
+
+@cache
+def _validator_for(editions: tuple[Edition, ...]) -> Any:
+    """The published schema, its edition ids, section keys and table keys widened to the
+    editions installed (a format added as a file is accepted like the two shipped)."""
     import jsonschema
 
     schema = json.loads(resources.files("ogi").joinpath("data/report.schema.json").read_text(encoding="utf-8"))
+    props = schema["properties"]
+    props["edition"]["enum"] = [*(e.id for e in editions), None]
+    keys = list(dict.fromkeys(s.key for e in editions for s in e.sections))
+    sections = props["sections"]
+    sections["properties"] = {k: {"type": ["string", "null"]} for k in keys}
+    sections["required"] = [k for k in keys if all(k in {s.key for s in e.sections} for e in editions)]
+    props["headings"]["items"]["properties"]["section"]["enum"] = keys
+    tables = "|".join(sorted({re.escape(t.key) for e in editions for t in e.tables}))
+    props["cells"]["propertyNames"]["pattern"] = rf"^({tables})\.[a-z_.]+$"
     return jsonschema.Draft202012Validator(schema)
 
 

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..workflow.requests import BY_EVENT, MAX_EXTENSION, Refused
-from .outcomes import APPLICANT_CATEGORIES, outcomes
+from .outcomes import applicant_categories, outcomes
 
 # The regulation took effect on 1 May 2008: no request to the ledger is older.
 EARLIEST = dt.date(2008, 5, 1)
@@ -275,7 +275,7 @@ def clean_request(data: Mapping[str, Any], today: dt.date, public: bool = False)
                            f"unknown field(s): {', '.join(u[:30] for u in unknown[:5])}"))
     out: dict[str, Any] = {}
     out["channel"] = choice(data, "channel", CHANNELS, problems)
-    out["applicant_category"] = choice(data, "applicant_category", APPLICANT_CATEGORIES, problems)
+    out["applicant_category"] = choice(data, "applicant_category", applicant_categories(), problems)
     out["delivery"] = choice(data, "delivery", DELIVERY, problems, required=public)
     out["submitted_on"] = date(data, "submitted_on", problems, today)
     out["received_on"] = date(data, "received_on", problems, today)

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from ..ingest.errors import IngestError
+from ..workspace import count_by_severity
 from .collect import Collection, collect
 from .ranking import rank
 from .rubric import Rubric, RubricError, default_rubric, parse_rubric
@@ -89,8 +90,8 @@ def import_cmd(sources: SourcesArg, tree: TreeOpt, as_json: JsonOpt = False, job
     if as_json:
         _dump({
             "assigned": [{"file": x.file, "agency": x.agency, "printed": x.printed, "year": x.year, "how": x.match.how,
-                          "errors": sum(f.severity == "error" for f in x.findings),
-                          "warnings": sum(f.severity == "warning" for f in x.findings)}
+                          "errors": count_by_severity(x.findings)["error"],
+                          "warnings": count_by_severity(x.findings)["warning"]}
                          for x in sorted(c.current.values(), key=lambda x: (x.agency or "", x.year or 0))],
             "replaced": [{"file": x.file, "agency": x.agency, "year": x.year} for x in c.history],
             "queue": [{"file": x.file, "printed": x.printed, "year": x.year, "status": x.match.status,
@@ -102,7 +103,7 @@ def import_cmd(sources: SourcesArg, tree: TreeOpt, as_json: JsonOpt = False, job
     out = [f"已匹配 {len(c.current)} 份报告，待人工指定 {len(c.queue)} 份，无法读取 {len(c.unreadable)} 个文件"
            + (f"，被新版本替换 {len(c.history)} 份" if c.history else "")]
     for x in sorted(c.current.values(), key=lambda x: (x.agency or "", x.year or 0)):
-        errors = sum(f.severity == "error" for f in x.findings)
+        errors = count_by_severity(x.findings)["error"]
         out.append(f"  {x.agency}　{x.year}年度　{x.file}" + (f"（印作“{x.printed}”）" if x.printed != x.agency else "")
                    + (f"　错误 {errors} 处" if errors else ""))
     if c.queue:

@@ -7,15 +7,16 @@ from __future__ import annotations
 from django.db import models
 
 from ogi.records import validate
+from ogi.records.outcomes import case_kinds, case_results, document_kinds
 from ogi.web import clock
 from ogi.web.accounts.models import Agency
 from ogi.web.ledger.models import Request, raise_problems
 from ogi.workflow.reports import STATES as REPORT_MACHINE_STATES
 
-DOCUMENT_KINDS = [("regulations", "规章"), ("normative", "行政规范性文件")]
-CASE_KINDS = [("review", "行政复议"), ("litigation_direct", "行政诉讼（未经复议直接起诉）"),
-              ("litigation_after_review", "行政诉讼（复议后起诉）")]
-CASE_RESULTS = [("upheld", "结果维持"), ("corrected", "结果纠正"), ("other", "其他结果")]
+# The current edition's rows and columns (ogi.records.outcomes), as choices.
+DOCUMENT_KINDS = list(document_kinds().items())
+CASE_KINDS = list(case_kinds().items())
+CASE_RESULTS = list(case_results().items())
 REPORT_STATES = list(REPORT_MACHINE_STATES.items())
 
 

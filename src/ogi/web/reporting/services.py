@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
+from ogi.editions import current_edition
 from ogi.records import validate
 from ogi.records.compile import (
     REGISTER_ROWS,
@@ -253,9 +254,7 @@ def save_section(user, ws: Workspace, key: str, text: str) -> None:  # type: ign
 
 
 MAX_SECTION = 20_000
-SECTION_TITLES = {"overview": "一、总体情况", "active": "二、主动公开政府信息情况", "requests": "三、收到和处理政府信息公开申请情况",
-                  "appeals": "四、政府信息公开行政复议、行政诉讼情况", "problems": "五、存在的主要问题及改进情况",
-                  "other": "六、其他需要报告的事项"}
+SECTION_TITLES = {s.key: s.heading for s in current_edition().sections}
 
 
 def override(user, ws: Workspace, cell_id: str, typed: Any, reason: str) -> None:  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ from typing import Any
 from ogi.checks.places import cell_zh
 from ogi.checks.registry import RULES
 from ogi.corpus.indicators import indicators
-from ogi.editions import load_edition
+from ogi.editions import current_edition
 from ogi.supervision.timeliness import STATUS_ZH
 from ogi.supervision.tree import LEVEL_ORDER, LEVELS, Region
 from ogi.supervision.tree import Agency as TreeAgency
@@ -29,7 +29,7 @@ HEAT_AGENCIES = 60  # the agencies with the most problems; the full list is the 
 def shown_cells() -> list[tuple[str, str, str]]:
     """(cell id, table number, label) of the newest edition: table 三's 总计 column and
     every cell of table 四 — the lines a region sums."""
-    ed = load_edition("2021")
+    ed = current_edition()
     out = []
     for cid, cdef in ed.cells.items():
         if (cid.startswith("requests.") and cdef.column.key == "total") or cid.startswith("appeals."):
