@@ -175,13 +175,19 @@ class Edition:
         raise KeyError(key)
 
     def printed_lines(self) -> list[PrintedLine]:
-        return [line for t in self.tables for b in t.blocks for line in b.printed_lines()]
+        return list(_printed_lines(self))
 
     def covers(self, year: int) -> bool:
         return year >= self.first_year and (self.last_year is None or year <= self.last_year)
 
     def role(self, name: str) -> Any:
         return self.roles.get(name)
+
+
+@cache
+def _printed_lines(edition: Edition) -> tuple[PrintedLine, ...]:
+    # Built once per edition: the checks walk them for every report.
+    return tuple(line for t in edition.tables for b in t.blocks for line in b.printed_lines())
 
 
 @cache
