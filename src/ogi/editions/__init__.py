@@ -9,10 +9,9 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
-from ..yamlfile import load as load_yaml
+from ..yamlfile import load_packaged
 
 EDITION_FILES = {"2019": "e2019.yaml", "2021": "e2021.yaml"}
 
@@ -341,8 +340,7 @@ def load_edition(edition_id: str) -> Edition:
         name = EDITION_FILES[str(edition_id)]
     except KeyError:
         raise KeyError(f"unknown edition {edition_id!r}") from None
-    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
-    return _parse(load_yaml(text))
+    return _parse(load_packaged(__package__, name))
 
 
 def all_editions() -> list[Edition]:

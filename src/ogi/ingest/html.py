@@ -160,23 +160,3 @@ def _page_meta(root: etree._Element) -> list[Evidence]:
         if _text_content(el).strip():
             out.append(Evidence("published", _clean(_text_content(el)), "html:publishtime"))
     return out
-
-
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
-
-
-def declared_charset(data: bytes) -> str | None:
-    m = _META_CHARSET.search(data[:8192])
-    if not m:
-        return None
-    name = m.group(1).decode("ascii", "ignore").lower()
-    # GB2312 and GBK pages routinely contain characters only GB18030 (their superset) names.
-    if name in ("gb2312", "gbk", "gb18030", "x-gbk", "cp936"):
-        return "gb18030"
-    return name
-
-
-def looks_like_html(data: bytes) -> bool:
-    head = data[:4096].lstrip().lower()
-    return head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in head or (
-        b"<table" in data[:200000].lower() and b"</" in head)

@@ -28,7 +28,6 @@ from ..textnorm import (
     strip_punct,
 )
 from .document import Cell, Document, Paragraph, Table
-from .flat import split_rows
 from .metadata import key_values, read_metadata
 
 # Labels of up to this many characters (normalised) must match exactly: two short
@@ -621,6 +620,8 @@ def _run_together(report: Report, doc: Document) -> None:
             del runs[ids]
         elif not digits.isdigit():
             del runs[ids]  # a decimal point among counts: not a row of this table
+    from .flat import split_rows  # only for text with rows run together
+
     results = split_rows(edition, {ids: d for ids, (d, _) in runs.items()})
     for ids, res in results.items():
         digits, source = runs[ids]
