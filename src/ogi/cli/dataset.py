@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from ..corpus.commands import collect_cmd, distribute_cmd
-from .common import FilesArg, JobsOpt, JsonOpt, LimitOpt, checked, dump, limits, stopped, write
+from .common import FilesArg, Interrupted, JobsOpt, JsonOpt, LimitOpt, checked, dump, limits, stopped, stream, write
 
 app = typer.Typer(rich_markup_mode=None)  # plain help, as the top level
 
@@ -23,12 +23,19 @@ app.command("distribute")(distribute_cmd)
 
 @app.command()
 def dataset(files: FilesArg,
-            out: Annotated[Path, typer.Option("--output", "-o", help="输出：.csv、.xlsx、.jsonl 文件，或 .parquet 目录（可续跑）",
-                                              show_default=False)],
+            out: Annotated[Path | None, typer.Option("--output", "-o", help="输出：.csv、.xlsx、.jsonl 文件，或 .parquet 目录（可续跑）",
+                                                     show_default=False)] = None,
+            jsonl_: Annotated[bool, typer.Option("--jsonl", help="不写文件：每读完一个文件向标准输出写一行 JSON（按完成先后）")] = False,
             jobs: JobsOpt = None, limit: LimitOpt = None) -> None:
     """把多份报告整理为一张数据表：每份报告一行，每个单元格一列，另有元数据、问题数和主要指标；读不出的文件也占一行并写明原因。"""
     from ..corpus.dataset import WRITERS, rows
 
+    if (out is None) == (not jsonl_):
+        sys.stderr.write("请给出 --output 文件或 --jsonl（二者选一）\n")
+        raise typer.Exit(2)
+    if out is None:
+        _dataset_jsonl(files, jobs, limit)
+        return
     fmt = out.suffix.lower().lstrip(".")
     if fmt == "parquet":
         _dataset_parquet(files, out, jobs, limit)
@@ -44,6 +51,36 @@ def dataset(files: FilesArg,
     bad = [r for r in table if not r["ok"]]
     sys.stderr.write(f"共 {len(table)} 个文件，读出 {len(table) - len(bad)} 份报告"
                      + (f"，{len(bad)} 个无法读取（原因见“error”列）" if bad else "") + "\n")
+    raise typer.Exit(2 if bad else 0)
+
+
+def _dataset_jsonl(files: list[Path], jobs: int | None, limit: list[str] | None) -> None:
+    """Streamed: a line per file as it completes, nothing of a report kept but what the
+    checks across reports need; their findings follow as one more line per file concerned."""
+    from ..corpus.dataset import jsonl_line, stream_rows
+
+    done = bad = 0
+
+    def results() -> Any:
+        for r in stream(files, jobs, limit):
+            yield str(files[r.index]), r.report, r.error
+
+    interrupted = False
+    lines = stream_rows(results())
+    try:
+        for line in lines:
+            sys.stdout.write(jsonl_line(line))
+            sys.stdout.flush()
+            if "continuity" not in line:
+                done += 1
+                bad += not line["ok"]
+    except (Interrupted, KeyboardInterrupt):
+        lines.close()
+        interrupted = True
+    if interrupted:
+        stopped(done, len(files))
+    sys.stderr.write(f"共 {done} 个文件，读出 {done - bad} 份报告"
+                     + (f"，{bad} 个无法读取（原因见“error”）" if bad else "") + "\n")
     raise typer.Exit(2 if bad else 0)
 
 
