@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from decimal import Decimal
 
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ogi.textnorm import cn_number, label_diff_zh, nfkc, norm_label, parse_date, parse_figure
+from ogi.textnorm import cn_number, label_diff_zh, nfkc, norm_label, parse_date, parse_figure, squash
 
 
 @pytest.mark.parametrize(("raw", "state", "number"), [
@@ -70,3 +71,9 @@ def test_nfkc_of_report_lines():
     line = "（一）主动公开政府信息情况：２０２１年，本机关共发布信息１２条；\u3000其中ｶﾞ、ﬁ、①"
     assert nfkc(line) == unicodedata.normalize("NFKC", line)
     assert nfkc("A\u0301") == "\u00c1" and nfkc("Ａ\u0301") == "\u00c1"
+
+
+@given(_TEXT)
+def test_squash_drops_exactly_the_unicode_spaces(text):
+    assert squash(text) == re.sub(r"[\s\u3000\u00a0]+", "", text)
+    assert squash(f" \u3000{text}\u00a0\t\u2003") == squash(text)

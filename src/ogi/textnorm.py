@@ -3,10 +3,13 @@ printed in the tables, Chinese dates."""
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import difflib
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 
@@ -48,7 +51,33 @@ def _compat_table() -> dict[int, str]:
 _FREQUENT = tuple((c, unicodedata.normalize("NFKD", c)) for c in "，（）：；\xa0\u3000！？％")
 
 
+# Within `normalising_once`: each distinct text normalised so far (a document's paragraphs
+# are asked for many times over, by the metadata, the sections and the locator).
+_once: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("ogi_nfkc_once", default=None)
+
+
+@contextmanager
+def normalising_once() -> Iterator[None]:
+    """Within this, nfkc normalises each distinct text once (one document's reading)."""
+    token = _once.set({})
+    try:
+        yield
+    finally:
+        _once.reset(token)
+
+
 def nfkc(text: str) -> str:
+    """unicodedata.normalize("NFKC", text); once per distinct text within normalising_once."""
+    seen = _once.get()
+    if seen is None:
+        return _nfkc(text)
+    out = seen.get(text)
+    if out is None:
+        out = seen[text] = _nfkc(text)
+    return out
+
+
+def _nfkc(text: str) -> str:
     """unicodedata.normalize("NFKC", text), about twenty times faster on Chinese text.
 
     NFKC is slow on CJK text (every full-width comma sends a line down the slow path).
@@ -98,12 +127,10 @@ def norm_label(text: str) -> str:
     return _PUNCT.sub("", t)
 
 
-_SPACES = re.compile(r"[\s\u3000\u00a0]+")
-
-
 def squash(text: str) -> str:
-    """Whitespace removed (PDF and OCR text puts spaces between CJK characters)."""
-    return _SPACES.sub("", text)
+    """Whitespace removed (PDF and OCR text puts spaces between CJK characters). str.split
+    splits at exactly the characters the regular expression's \\s matches, and faster."""
+    return "".join(text.split())
 
 
 def label_diff_zh(found: str, standard: str) -> str:

@@ -4,6 +4,7 @@ expanded into a grid (rowspan/colspan), layout tables read as flow."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from lxml import etree
 
@@ -20,8 +21,6 @@ _CJK_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uf
 _MAX_SPAN = 100
 # Compiled once: an XPath given as a string is compiled again on every call.
 _INNER_TABLE = etree.XPath(".//table")
-_ROWS = etree.XPath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
-_CELLS = etree.XPath("./td|./th")
 # What lxml.html's text_content() is.
 _text_content = etree.XPath("string()", smart_strings=False)
 
@@ -80,10 +79,12 @@ class _Walker:
         block = tag in _BLOCK
         if block:
             self.flush()
-        self.text(el.text, el)
+        if el.text:
+            self.text(el.text, el)
         for child in el:
             self.walk(child)
-            self.text(child.tail, el)
+            if child.tail:
+                self.text(child.tail, el)
         if block:
             self.flush()
 
@@ -92,14 +93,24 @@ class _Walker:
         t = self.tables
         rows = []
         plain = next(el.iter(*_SKIP), None) is None
-        for r, tr in enumerate(_ROWS(el)):
+        for r, tr in enumerate(_rows(el)):
             row = []
-            for c, td in enumerate(_CELLS(tr)):
+            for c, td in enumerate(tr.iterchildren("td", "th")):
                 row.append((_cell_text(td, plain), {"table": t, "row": r + 1, "col": c + 1}, _int(td.get("rowspan")),
                             _int(td.get("colspan"))))
             rows.append(row)
         grid = expand_grid(rows)
         self.blocks += table_blocks(grid, {"table": t, "line": el.sourceline})
+
+
+def _rows(table: etree._Element) -> Iterator[etree._Element]:
+    """The table's own rows in document order: its <tr> children and those of its
+    <thead>, <tbody>, <tfoot> (not the rows of a table inside a cell)."""
+    for child in table.iterchildren("tr", "thead", "tbody", "tfoot"):
+        if child.tag == "tr":
+            yield child
+        else:
+            yield from child.iterchildren("tr")
 
 
 def _cell_text(td: etree._Element, plain: bool) -> str:

@@ -22,6 +22,7 @@ from ..textnorm import (
     looks_like_figure,
     nfkc,
     norm_label,
+    normalising_once,
     numbering,
     parse_figure,
     squash,
@@ -164,9 +165,10 @@ class _Segment:
     source: dict
     lose_tail: bool = True  # see Table.short_rows_lose_tail
 
-    @property
-    def has_figures(self) -> bool:
-        return any(c.text.strip() for c in self.values)
+    has_figures: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.has_figures = any(c.text.strip() for c in self.values)
 
 
 def _segments(row: list[Cell]) -> list[_Segment]:
@@ -215,6 +217,11 @@ class _State:
 
 def locate(doc: Document, edition: Edition | None = None) -> Report:
     """Map a Document onto an edition (the best-fitting one when not given)."""
+    with normalising_once():
+        return _locate(doc, edition)
+
+
+def _locate(doc: Document, edition: Edition | None) -> Report:
     paragraphs = [b for b in doc.blocks if isinstance(b, Paragraph)]
     fields = key_values([[c.text for c in row if c.copy is None] for t in doc.tables for row in t.rows if len(row) <= 8])
     md = read_metadata([p.text for p in paragraphs], [*doc.meta, *fields])
@@ -582,6 +589,8 @@ def _run_together(report: Report, doc: Document) -> None:
     assert edition is not None
     layout = _layout(edition)
     cells = report.cells
+    if not any(all(cells[c].state == "missing" for c in line.cells) for line in layout.lines):
+        return  # every line has a figure placed: no run can fill anything
     runs: dict[tuple[str, ...], tuple[str, dict]] = {}
     last = -1
     tail = ""  # the previous paragraph's text after its last figures: a label on a line of its own
