@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 
 import pytest
 
@@ -20,8 +19,8 @@ from .conftest import SEED_2019, SEED_2020
 def files(tmp_path):
     """Small report files; reading one named crash-* kills its worker, one named oom-*
     runs out of memory (the workers are forked, so they read with this module's _read)."""
-    if threading.active_count() != 1:
-        pytest.skip("the workers are forked only from a process without threads")
+    if bounded._context(Limits()).get_start_method() != "fork":
+        pytest.skip("the workers are forked (and read with this module's _read) only from a small process without threads")
     out = []
     for i, name in enumerate(["a", "b", "crash-c", "d", "oom-e", "f", "g", "h", "i", "j", "k"]):
         p = tmp_path / f"{name}.txt"
@@ -74,3 +73,12 @@ def test_small_files_share_a_hand_large_ones_go_alone(tmp_path):
     while pending:
         hands.append([t.index for t in bounded._batch(pending, bounded._AHEAD)])
     assert hands == [[0, 1], [2], [3], [4], [5]]
+
+
+def test_a_process_already_near_the_cap_starts_its_workers_clean(monkeypatch):
+    # A forked worker inherits its parent's address space: past half the cap it could
+    # hardly allocate, so the workers come from a fork server instead.
+    monkeypatch.setattr(bounded, "_address_space_mb", lambda: 2000.0)
+    assert bounded._context(Limits(memory_mb=3072)).get_start_method() == "forkserver"
+    [r] = bounded.read_many([SEED_2019], Limits(memory_mb=3072, timeout_s=60), jobs=1)
+    assert r.ok and r.report is not None and r.report.agency == "开封市商务局"

@@ -103,6 +103,15 @@ def _read_one(task: _Task, limits: Limits) -> tuple[Report | None, IngestError |
         return None, IngestError("internal", f"读取时发生内部错误：{type(e).__name__}", f"internal error: {type(e).__name__}: {e}")
 
 
+def _address_space_mb() -> float:
+    """This process's address space (what RLIMIT_AS counts), 0 where /proc cannot tell."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def _cap_memory(megabytes: int) -> None:
     cap = megabytes * 1024 * 1024
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -137,10 +146,12 @@ def _worker_main(conn: Connection, limits: Limits) -> None:
                 return  # a process that ran out of memory is not trusted with the next file
 
 
-def _context() -> Any:
+def _context(limits: Limits) -> Any:
     # fork is immediate and shares what is imported; a threaded process (the web server)
-    # must not fork, so it goes through a fork server started clean.
-    if threading.active_count() == 1:
+    # must not fork, and neither may one whose address space is already near the cap (a
+    # forked worker inherits it, and could not allocate at all): both go through a fork
+    # server started clean.
+    if threading.active_count() == 1 and _address_space_mb() < limits.memory_mb // 2:
         return mp.get_context("fork")
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(["ogi.ingest.bounded", "ogi.ingest.load"])
@@ -266,7 +277,7 @@ Started = Callable[[int, str, int], None]
 
 
 def _run(tasks: Iterable[_Task], limits: Limits, jobs: int, on_start: Started | None = None) -> Iterator[BoundedResult]:
-    ctx = _context()
+    ctx = _context(limits)
     pending = deque(tasks)
     slots: list[_Slot] = []
 
