@@ -93,9 +93,9 @@ def test_yaml_files_read_alike_by_the_c_and_python_loaders():
 
     import yaml
 
-    from ogi.yamlfile import LOADER, load
+    from ogi.yamlfile import load, loader
 
-    assert LOADER is yaml.CSafeLoader  # the fast path start-up counts on
+    assert loader() is yaml.CSafeLoader  # the fast path start-up counts on
     files = sorted(Path(__file__).resolve().parent.parent.joinpath("src/ogi").rglob("*.yaml"))
     assert len(files) >= 5
     for f in files:

@@ -42,6 +42,11 @@ class Value:
     source: dict[str, Any] | None = None
     note: str | None = None  # why a cell is missing, in Chinese
 
+    def __reduce__(self) -> tuple[type[Value], tuple[Any, ...]]:
+        # Pickled as its five fields rather than a dict per cell: a Report holds hundreds of
+        # cells, and each Report the bounded reader makes is pickled back to its parent.
+        return Value, (self.state, self.value, self.raw, self.source, self.note)
+
     @property
     def number(self) -> Number | None:
         """The figure arithmetic uses: 0 for blank and dash, None for missing."""

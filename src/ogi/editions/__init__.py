@@ -20,9 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from ..yamlfile import load as load_yaml
+from ..yamlfile import load_cached
 
 EDITIONS_DIR_ENV = "OGI_EDITIONS_DIR"
 FILE_PATTERN = "e*.yaml"
@@ -220,7 +218,7 @@ class Edition:
         raise KeyError(key)
 
     def printed_lines(self) -> list[PrintedLine]:
-        return [line for t in self.tables for b in t.blocks for line in b.printed_lines()]
+        return list(_printed_lines(self))
 
     def covers(self, year: int) -> bool:
         return year >= self.first_year and (self.last_year is None or year <= self.last_year)
@@ -257,6 +255,12 @@ class Edition:
             if ident.total is not None and ident.each == "row" and cell_id in ident.right:
                 return ident.total
         return None
+
+
+@cache
+def _printed_lines(edition: Edition) -> tuple[PrintedLine, ...]:
+    # Built once per edition: the checks walk them for every report.
+    return tuple(line for t in edition.tables for b in t.blocks for line in b.printed_lines())
 
 
 @cache
@@ -464,8 +468,8 @@ def _problems(ed: Edition) -> list[str]:
 
 def _read(text: str, file: str) -> Edition:
     try:
-        data = load_yaml(text)
-    except yaml.YAMLError as e:
+        data = load_cached(text)
+    except Exception as e:  # PyYAML's errors (PyYAML is imported only when a file is parsed afresh)
         raise EditionError(f"格式文件 {file} 不是有效的 YAML：{str(e)[:200]}") from None
     if not isinstance(data, dict):
         raise EditionError(f"格式文件 {file} 的内容不是一个映射")

@@ -8,14 +8,13 @@ import json
 import re
 from decimal import Decimal
 from functools import cache
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from charset_normalizer import from_bytes
-
-from ..editions import Edition
 from ..report import Report
+
+if TYPE_CHECKING:
+    from ..editions import Edition
 from . import limits as _limits
 from .document import Document
 from .errors import IngestError
@@ -110,17 +109,43 @@ def decode_text(data: bytes) -> str:
         return data.decode("gb18030")
     except UnicodeDecodeError:
         pass
+    from charset_normalizer import from_bytes  # only for what is neither UTF-8 nor GB18030
+
     best = from_bytes(data).best()
     if best is None:
         raise IngestError("decode_error", "无法识别文件的文字编码", "cannot determine the text encoding")
     return str(best)
 
 
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+
+
+def declared_charset(data: bytes) -> str | None:
+    m = _META_CHARSET.search(data[:8192])
+    if not m:
+        return None
+    name = m.group(1).decode("ascii", "ignore").lower()
+    # GB2312 and GBK pages routinely contain characters only GB18030 (their superset) names.
+    if name in ("gb2312", "gbk", "gb18030", "x-gbk", "cp936"):
+        return "gb18030"
+    return name
+
+
+def looks_like_html(data: bytes) -> bool:
+    head = data[:4096].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in head or (
+        b"<table" in data[:200000].lower() and b"</" in head)
+
+
+# Every byte but the control characters text does not use (tab, newlines, form feed, escape are text).
+_NOT_CONTROL = bytes(b for b in range(256) if b >= 32 or b in (9, 10, 12, 13, 27))
+
+
 def _looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if b"\x00" in sample:
         return True
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    controls = len(sample.translate(None, _NOT_CONTROL))
     return controls > len(sample) * 0.05
 
 
@@ -194,7 +219,6 @@ def read_bytes(data: bytes, name: str | None = None) -> Document:
     if wide is None and _looks_binary(data):
         raise IngestError("binary", "文件是无法识别的二进制数据，不是年度报告", "unrecognised binary data, not a report")
     _check_text_size(data)
-    from .html import declared_charset, looks_like_html, read_html
 
     if wide is not None:
         try:
@@ -205,6 +229,8 @@ def read_bytes(data: bytes, name: str | None = None) -> Document:
     else:
         data_text = None
     if data_text is not None and looks_like_html(data_text.encode("utf-8")[:200000]):
+        from .html import read_html
+
         doc = read_html(data_text, name)
     elif data_text is None and looks_like_html(data):
         charset = declared_charset(data)
@@ -215,6 +241,8 @@ def read_bytes(data: bytes, name: str | None = None) -> Document:
             except (LookupError, UnicodeDecodeError):
                 text = None  # the declaration lies (or the file is cut): detect instead
         text = text if text is not None else decode_text(data)
+        from .html import read_html
+
         doc = read_html(text, name)
         doc.notices = [n for n in [_truncation_notice(text, len(data))] if n]
     else:
@@ -299,6 +327,8 @@ def _schema_validator() -> Any:
 def _validator_for(editions: tuple[Edition, ...]) -> Any:
     """The published schema, its edition ids, section keys and table keys widened to the
     editions installed (a format added as a file is accepted like the two shipped)."""
+    from importlib import resources
+
     import jsonschema
 
     schema = json.loads(resources.files("ogi").joinpath("data/report.schema.json").read_text(encoding="utf-8"))

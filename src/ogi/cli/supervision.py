@@ -5,37 +5,36 @@ gives the same answer; the web app keeps the state (assignments, history, rectif
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..ingest.errors import IngestError
 from ..workspace import count_by_severity
-from .collect import Collection, collect
-from .ranking import rank
-from .rubric import Rubric, RubricError, default_rubric, parse_rubric
-from .tree import TreeError, load_region
+from .common import JsonOpt, dump
 
+if TYPE_CHECKING:
+    from ..ingest.errors import IngestError
+    from ..supervision.collect import Collection
+    from ..supervision.rubric import Rubric
+
+app = typer.Typer(rich_markup_mode=None)  # plain help, as the top level
 supervise_app = typer.Typer(help="监督机关：汇集辖区各机关的年度报告，匹配机关、核对发布时限、评分排名并生成通报。",
                             no_args_is_help=True)
 
 SourcesArg = Annotated[list[Path], typer.Argument(help="报告文件、文件夹或 ZIP 压缩包", show_default=False)]
 TreeOpt = Annotated[Path, typer.Option("--tree", "-t", help="机关名录（XLSX 或 CSV：机关名称、上级机关、类别、层级、其他名称）",
                                        show_default=False)]
-JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（格式见 docs/cli.md）")]
 YearOpt = Annotated[int | None, typer.Option("--year", "-y", min=1990, max=2100, help="报告年度（默认：导入报告中最新的年度）")]
 RubricOpt = Annotated[Path | None, typer.Option("--rubric", help="评分细则 YAML（默认：内置细则，见 supervision/rubric.yaml）")]
 JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, max=64, help="并行读取的进程数")]
 
 
-def _dump(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
 def _collect(sources: list[Path], tree: Path, jobs: int | None) -> Collection:
+    from ..supervision.collect import collect
+    from ..supervision.tree import TreeError, load_region
+
     try:
         region, problems = load_region(tree)
     except TreeError as e:
@@ -64,6 +63,8 @@ def _year(c: Collection, year: int | None) -> int:
 
 
 def _rubric(path: Path | None) -> Rubric:
+    from ..supervision.rubric import RubricError, default_rubric, parse_rubric
+
     if path is None:
         return default_rubric()
     try:
@@ -88,7 +89,7 @@ def import_cmd(sources: SourcesArg, tree: TreeOpt, as_json: JsonOpt = False, job
     """读取文件夹或 ZIP 中的每一份报告，按名称和其他名称匹配到名录中的机关；不能确定的列入待指定队列，绝不猜测。"""
     c = _collect(sources, tree, jobs)
     if as_json:
-        _dump({
+        dump({
             "assigned": [{"file": x.file, "agency": x.agency, "printed": x.printed, "year": x.year, "how": x.match.how,
                           "errors": count_by_severity(x.findings)["error"],
                           "warnings": count_by_severity(x.findings)["warning"]}
@@ -123,7 +124,7 @@ def timeliness_cmd(sources: SourcesArg, tree: TreeOpt, year: YearOpt = None, as_
     y = _year(c, year)
     rows = c.timeliness(y)
     if as_json:
-        _dump({"year": y, "agencies": [t.to_json() for t in rows]})
+        dump({"year": y, "agencies": [t.to_json() for t in rows]})
         _exit(c)
     out = [f"{y}年度报告发布情况（{len(rows)} 个机关）"]
     for t in rows:
@@ -143,7 +144,7 @@ def score_cmd(sources: SourcesArg, tree: TreeOpt, year: YearOpt = None, rubric: 
     y = _year(c, year)
     scores = c.scores(y, r)
     if as_json:
-        _dump({"year": y, "rubric": r.name, "scores": [s.to_json() for s in scores]})
+        dump({"year": y, "rubric": r.name, "scores": [s.to_json() for s in scores]})
         _exit(c)
     out = [f"{y}年度评分（{r.name}，满分 {r.full_marks}）"]
     for s in scores:
@@ -173,9 +174,11 @@ def rank_cmd(sources: SourcesArg, tree: TreeOpt, year: YearOpt = None, rubric: R
     r = _rubric(rubric)
     c = _collect(sources, tree, jobs)
     y = _year(c, year)
+    from ..supervision.ranking import rank
+
     groups = rank(c.region, c.scores(y, r))
     if notice is not None:
-        from .notice import Notice, render_notice_docx, render_notice_xlsx
+        from ..supervision.notice import Notice, render_notice_docx, render_notice_xlsx
 
         n = Notice(office, y, c.region, c.timeliness(y), groups, dt.date.today(), due_on, r.name)
         data = render_notice_docx(n) if notice.suffix.lower() == ".docx" else render_notice_xlsx(n)
@@ -186,7 +189,7 @@ def rank_cmd(sources: SourcesArg, tree: TreeOpt, year: YearOpt = None, rubric: R
             raise typer.Exit(2) from None
         sys.stderr.write(f"已写入 {notice}（{len(data) / 1024:.0f} KB）\n")
     if as_json:
-        _dump({"year": y, "rubric": r.name, "groups": [
+        dump({"year": y, "rubric": r.name, "groups": [
             {"level": g.level, "kind": g.kind, "title_zh": g.title_zh,
              "ranked": [{"rank": x.rank, "of": x.of, **x.score.to_json()} for x in g.ranked]} for g in groups]})
         _exit(c)
@@ -196,3 +199,6 @@ def rank_cmd(sources: SourcesArg, tree: TreeOpt, year: YearOpt = None, rubric: R
         out += [f"  {x.rank:>3}　{x.score.agency}　{x.score.total} 分" for x in g.ranked]
     sys.stdout.write("\n".join(out) + "\n")
     _exit(c)
+
+
+app.add_typer(supervise_app, name="supervise")

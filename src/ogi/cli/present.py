@@ -6,10 +6,10 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from .editions import Edition, load_edition
-from .render.text import heading
-from .report import Finding, Report, Value
-from .textnorm import decimal_text
+from ..editions import Edition, current_edition
+from ..render.text import heading
+from ..report import Finding, Report, Value
+from ..textnorm import decimal_text
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -18,7 +18,7 @@ _STATE_ZH = {"blank": "（空白）", "missing": "（缺失）"}
 
 def _groups(edition: Edition | None) -> list[tuple[str, str]]:
     """(section number, title) in the order findings are listed; metadata first."""
-    ed = edition or load_edition("2021")
+    ed = edition or current_edition()
     tables = {t.section: t.number for t in ed.tables}
     out = [("元数据", "元数据")]
     for s in ed.sections:
@@ -120,7 +120,7 @@ def print_comparison(console: Console, data: dict) -> None:
     report in year order; the change from the agency's previous report in brackets."""
     from collections import Counter
 
-    from .corpus.indicators import figure_text, shown
+    from ..corpus.indicators import figure_text, shown
 
     for agency in data["agencies"]:
         reports = agency["reports"]
