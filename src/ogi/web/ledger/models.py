@@ -181,3 +181,17 @@ class Letter(models.Model):
         ordering = ["created_at", "pk"]
         unique_together = [("agency", "year", "seq")]
         verbose_name = verbose_name_plural = "文书"
+
+
+class RequestText(models.Model):
+    """What a search reads (ledger/fulltext.py): a request's searchable text, one row per
+    request, written only by the database's own triggers — never through this model."""
+
+    request = models.OneToOneField(Request, primary_key=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    agency_id = models.BigIntegerField()
+    body = models.TextField()
+    name = models.TextField()
+
+    class Meta:
+        managed = False
+        db_table = "ledger_requesttext"
