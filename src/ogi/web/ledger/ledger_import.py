@@ -286,9 +286,10 @@ def _one(user, s, v: dict[str, str], key: str, outs, cats, chans) -> str:  # typ
     data = {"channel": channel, "submitted_on": dates["submitted_on"] or received, "received_on": received,
             "applicant_category": category, "applicant_name": v["applicant_name"], "applicant_id_no": v.get("applicant_id_no", ""),
             "applicant_contact": v.get("applicant_contact", ""), "content": v["content"]}
-    r = services.register(user, data)
+    r = services.register(user, data, staff=s)
     r.import_key = key
     changes: dict[str, Any] = {}
+    closed: tuple[str, ...] = ()
     if outcome is not None:
         # The state follows from the dates: answered on the answer date, by the workflow's own rules.
         event = {"other.no_correction": None, "other.unpaid_fee": None}.get(outcome, "answer")
@@ -296,11 +297,12 @@ def _one(user, s, v: dict[str, str], key: str, outs, cats, chans) -> str:  # typ
             validate.clean_event("withdraw", dates["answered_on"], {}, received, clock.today())  # the date's rules
             r.outcome, r.closed_on, r.state = outcome, dates["answered_on"], "closed"
             changes = {"state": ["registered", "closed"], "outcome": [None, outcome]}
+            closed = ("closed_on",)
         else:
             # The same rules as an answer given in the ledger: not in the future, not before receipt.
             on, inputs = validate.clean_event("answer", dates["answered_on"], {"outcome": outcome}, received, clock.today())
             changes = fire(r, "answer", Context(on=on, role="reviewer", inputs=inputs))
-    r.save()
+    r.save(update_fields=["import_key", *changes, *closed])
     note = f"由原台账导入（原编号 {v['tracking_no']}）" if v.get("tracking_no") else "由原台账导入"
     Event.objects.create(request=r, agency=r.agency, actor=user, on=dates["answered_on"] or received, event="import",
                          label="导入原台账", changes={k: list(x) for k, x in changes.items()}, note=note)

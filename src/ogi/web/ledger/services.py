@@ -14,7 +14,7 @@ from django.http import Http404
 from ogi.records import validate
 from ogi.web import clock
 from ogi.web.accounts.access import can_see_personal_data, staff_of
-from ogi.web.accounts.models import Agency
+from ogi.web.accounts.models import Agency, Staff
 from ogi.workdays import add_year_bytes, default_calendar, parse_year_file
 from ogi.workflow.requests import APPLICANT, BY_EVENT, OPEN_STATES, STAFF, Context, Refused, due_of, fire
 
@@ -61,9 +61,11 @@ def reveal(user, r: Request) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return {"name": r.applicant_name, "id_no": r.applicant_id_no, "contact": r.applicant_contact, "query_code": r.query_code}
 
 
-def register(user, data: dict[str, Any], agency: Agency | None = None) -> Request:  # type: ignore[no-untyped-def]
-    """Register a request (web form or API). `data` holds the model fields by name."""
-    s = staff_of(user)
+def register(user, data: dict[str, Any], agency: Agency | None = None, *,  # type: ignore[no-untyped-def]
+             staff: Staff | None = None) -> Request:
+    """Register a request (web form or API). `data` holds the model fields by name; `staff`
+    is the user's staff record when the caller has it already (an import, row after row)."""
+    s = staff if staff is not None and staff.user_id == user.pk else staff_of(user)
     if s is None or s.role == "supervisor":
         raise Refused("只有机关工作人员可以登记申请", "forbidden")
     agency = agency or s.agency
