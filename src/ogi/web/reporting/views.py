@@ -109,12 +109,14 @@ def section(request: HttpRequest, year: int, key: str) -> HttpResponse:
     ws = reports.workspace(s.agency, _year(year))
     if key not in _titles(ws):
         raise Http404("没有这个部分")
+    text = request.POST.get("text", "")
     try:
-        reports.save_section(request.user, ws, key, request.POST.get("text", ""))
+        reports.save_section(request.user, ws, key, text)
     except Refused as e:
         return refuse(request, 409, e.message_zh)
-    ws = reports.workspace(s.agency, year)
-    return render(request, "reporting/_findings.html", {"findings": ws.findings, "saved": _titles(ws)[key]})
+    # Only the text changed: the checks run again on the same compiled records.
+    after = ws.year_report.with_section(key, text)
+    return render(request, "reporting/_findings.html", {"findings": after.findings, "saved": _titles(ws)[key]})
 
 
 @login_required
