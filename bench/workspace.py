@@ -128,7 +128,9 @@ def main() -> None:
         if checkout is not None:
             env["PYTHONPATH"] = str(checkout / "src")
         done = subprocess.run([sys.executable, __file__, "--child", "--requests", str(args.requests), "--rounds", str(args.rounds)],
-                              env=env, capture_output=True, text=True, check=True)
+                              env=env, capture_output=True, text=True)
+        if done.returncode:
+            sys.exit(f"{label}: {done.stderr[-3000:]}")
         results[label] = json.loads(done.stdout.strip().splitlines()[-1])
     print(f"server time per page, median of {args.rounds}, {args.requests} requests in the year (ms)")
     for page, ms in results["this"].items():
