@@ -56,7 +56,7 @@ def measure(n: int, rounds: int) -> dict[str, float]:
     Staff.objects.create(user=user, agency=agency, role="clerk")
     rng = random.Random(7)
     cats = ["natural", "commercial", "research", "nonprofit", "legal_service", "other_org"]
-    outs = ["granted", "partial", "unavailable.not_held", "not_processed.repeated", "withheld.state_secret"]
+    outs = ["granted", "partial", "unavailable.not_held", "not_processed.duplicate", "withheld.state_secret"]
     rows = []
     for i in range(n):
         received = dt.date(YEAR, 1, 2) + dt.timedelta(days=i * 360 // n)
