@@ -18,7 +18,7 @@ from ..conftest import SEED_2019, SEED_2020
 from .conftest import make_user
 from .test_browser import CHROMIUM, DOCS, _login, browser  # noqa: F401 — the fixture is used by name
 
-pytestmark = [pytest.mark.django_db(transaction=True),
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser,
               pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is installed by scripts/install-system-packages.sh")]
 
 
