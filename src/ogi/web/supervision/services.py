@@ -180,23 +180,29 @@ def import_uploads(office: Agency, user: Any, uploads: Sequence[tuple[str, bytes
             for item in [*batch.history, *batch.current.values()]:  # older first: the newest ends current
                 data = content[item.file]
                 item.file = names[item.file]
-                old = CollectedReport.objects.filter(office=office, agency_id=by_name[item.agency], year=item.year,  # type: ignore[index]
-                                                     state="current").first()
-                if old is not None and old.sha256 == hashlib.sha256(data).hexdigest():
-                    continue  # the same file again
-                kept = _as_collected(old) if old is not None else None
-                newer = kept is None or _newer(item, kept)
-                if newer and old is not None:
-                    old.state = "replaced"
-                    old.save(update_fields=["state", "updated_at"])
-                _store(office, user, item, data, "current" if newer else "replaced", by_name)
-                added += 1
+                added += file_version(office, user, item, data, by_name) is not None
             for item in batch.queue:
                 data = content[item.file]
                 item.file = names[item.file]
                 _store(office, user, item, data, "queued", by_name)
             recheck(office)
     return {"added": added, "queued": len(batch.queue), "unreadable": unreadable}
+
+
+def file_version(office: Agency, user: Any, item: Collected, data: bytes, by_name: dict[str, int]) -> CollectedReport | None:
+    """A matched report filed as its agency's version of its year: current when it is the
+    newer one (the current one then kept as history), else history; None when the same
+    file is there already."""
+    old = CollectedReport.objects.filter(office=office, agency_id=by_name[item.agency], year=item.year,  # type: ignore[index]
+                                         state="current").first()
+    if old is not None and old.sha256 == hashlib.sha256(data).hexdigest():
+        return None
+    kept = _as_collected(old) if old is not None else None
+    newer = kept is None or _newer(item, kept)
+    if newer and old is not None:
+        old.state = "replaced"
+        old.save(update_fields=["state", "updated_at"])
+    return _store(office, user, item, data, "current" if newer else "replaced", by_name)
 
 
 def _as_collected(row: CollectedReport) -> Collected | None:
