@@ -28,17 +28,19 @@ from ogi.supervision.tree import Region
 from ogi.web.accounts.models import Agency
 
 from . import stored
-from .models import CollectedReport, Rubric
+from .models import CollectedReport, Rubric, TreeChange
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
 def generation(office: Agency) -> str:
     """What changes whenever the office's collected reports change (a row added, or any
-    row saved): the key under which region-wide figures (scores, dashboard sums) are cached.
+    row saved) or the tree is edited in ogi: the key under which region-wide figures (scores, dashboard sums) are cached.
     Read from the database, so every server process and every test database agrees."""
     g = CollectedReport.objects.filter(office=office).aggregate(n=Count("pk"), last=Max("pk"), at=Max("updated_at"))
-    return f"{g['n']}:{g['last']}:{g['at'].isoformat() if g['at'] else ''}"
+    # An edit of the tree anywhere (an office below may edit part of this one's region).
+    tree = TreeChange.objects.aggregate(last=Max("pk"))["last"]
+    return f"{g['n']}:{g['last']}:{g['at'].isoformat() if g['at'] else ''}:{tree}"
 
 
 _CACHE: OrderedDict[str, Any] = OrderedDict()

@@ -21,13 +21,14 @@ from ogi.report import Report
 from ogi.supervision.ranking import rank
 from ogi.supervision.rubric import RubricError
 from ogi.supervision.timeliness import STATUS_ZH
+from ogi.supervision.tree import KINDS, LEVELS
 from ogi.web.accounts.access import staff_of
 from ogi.web.accounts.models import Agency, Staff
 from ogi.web.errors import refuse
 from ogi.web.params import query_int, query_year
 
 from . import rectification, services, stored
-from .models import CollectedReport, Rectification, RectificationItem
+from .models import CollectedReport, Rectification, RectificationItem, TreeChange
 
 MAX_FILES = 200  # in one upload form; a folder of thousands goes through `ogi supervise import`
 PAGE = 100  # rows of a list page
@@ -390,3 +391,83 @@ def dataset(request: HttpRequest, fmt: str) -> HttpResponse:
     resp = HttpResponse(data, content_type=ctype)
     resp["Content-Disposition"] = f"attachment; filename*=UTF-8''region-dataset.{fmt}"
     return resp
+
+
+TREE_PAGE = 200  # agencies of one page of the tree
+
+
+def _tree_page(request: HttpRequest, s: Staff, form: dict[str, str] | None = None, status: int = 200) -> HttpResponse:
+    from . import tree_edit
+
+    nodes = tree_edit.nodes(s.agency)
+    page = Paginator(nodes, TREE_PAGE).get_page(request.GET.get("page"))
+    changes = TreeChange.objects.filter(office=s.agency).select_related("user")[:50]
+    return render(request, "supervision/tree.html", _ctx(
+        request, s, page=page, total=len(nodes), names=[n.agency.name for n in nodes], changes=changes,
+        form=form or {"parent": s.agency.name}, kinds=KINDS, levels=LEVELS), status=status)
+
+
+@login_required
+def tree(request: HttpRequest) -> HttpResponse:
+    """The region's tree, one page at a time, with the form to add an agency and the log."""
+    s = _office(request)
+    if s is None:
+        return _forbidden(request)
+    if request.method == "POST":
+        from .tree_edit import TreeRefused, save
+
+        form = _tree_form(request)
+        try:
+            a = save(s.agency, request.user, form)
+        except TreeRefused as e:
+            for m in e.messages:
+                messages.error(request, f"未保存：{m}")
+            return _tree_page(request, s, form, status=422)
+        messages.success(request, f"已新增“{a.name}”")
+        return redirect("supervision:tree")
+    return _tree_page(request, s)
+
+
+def _tree_form(request: HttpRequest) -> dict[str, str]:
+    return {k: request.POST.get(k, "")[:2000] for k in ("name", "parent", "kind", "level", "aliases")}
+
+
+@login_required
+def tree_agency(request: HttpRequest, pk: int) -> HttpResponse:
+    """One agency of the subtree: its form (changes saved on POST) and its removal."""
+    s = _office(request)
+    if s is None:
+        return _forbidden(request)
+    from .tree_edit import TreeRefused, remove, save
+
+    agency = get_object_or_404(Agency.objects.select_related("parent"), pk=pk, pk__in=s.agency.subtree_ids())
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "remove":
+        name = agency.name
+        try:
+            remove(s.agency, request.user, agency)
+        except TreeRefused as e:
+            for m in e.messages:
+                messages.error(request, f"未删除：{m}")
+            return redirect("supervision:tree_agency", pk=pk)
+        messages.success(request, f"已删除“{name}”")
+        return redirect("supervision:tree")
+    if request.method == "POST":
+        form = _tree_form(request)
+        try:
+            save(s.agency, request.user, form, agency)
+        except TreeRefused as e:
+            for m in e.messages:
+                messages.error(request, f"未保存：{m}")
+            status = 422
+        else:
+            messages.success(request, f"已保存“{agency.name}”")
+            return redirect("supervision:tree_agency", pk=pk)
+    else:
+        form = {"name": agency.name, "parent": agency.parent.name if agency.parent_id and agency.pk != s.agency.pk else "",
+                "kind": agency.kind, "level": agency.level, "aliases": "、".join(agency.aliases or [])}
+    names = [n for n in Agency.objects.filter(pk__in=s.agency.subtree_ids()).values_list("name", flat=True)]
+    changes = TreeChange.objects.filter(office=s.agency, agency=agency).select_related("user")[:50]
+    return render(request, "supervision/tree_agency.html", _ctx(
+        request, s, agency=agency, form=form, names=names, changes=changes, kinds=KINDS, levels=LEVELS,
+        is_office=agency.pk == s.agency.pk), status=status)
