@@ -61,8 +61,9 @@ def test_add_edit_and_remove_with_the_audit_trail(office) -> None:  # type: igno
     a.refresh_from_db()
     assert (a.name, a.level, a.aliases) == ("开封市鼓楼区城市管理局", "county", ["鼓楼区城管局"])
     edit = TreeChange.objects.get(action="edit")
-    assert edit.user == office["sup"] and edit.changes == {"机关名称": ["开封市鼓楼区城管局", "开封市鼓楼区城市管理局"],
-                                                           "层级": ["随上级", "县级"], "其他名称": ["鼓楼区城管局、鼓楼城管", "鼓楼区城管局"]}
+    assert edit.user == office["sup"] and edit.changes == {
+        "机关名称": ["开封市鼓楼区城管局", "开封市鼓楼区城市管理局"], "层级": ["随上级", "县级"],
+        "其他名称": ["鼓楼区城管局、鼓楼城管", "鼓楼区城管局"]}
     # Saving it unchanged writes nothing to the log.
     c.post(f"/supervision/tree/{a.pk}/", _form(name="开封市鼓楼区城市管理局", parent="开封市鼓楼区人民政府", level="county",
                                                aliases="鼓楼区城管局"))
