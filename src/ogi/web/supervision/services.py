@@ -18,6 +18,7 @@ from django.db.models import Count, Max
 
 from ogi.ingest.errors import IngestError
 from ogi.report import Finding, Report
+from ogi.supervision.benchmarks import PeerGroup, StoredFigures, benchmark_values, default_benchmarks, measures_of, peer_groups
 from ogi.supervision.collect import Collected, Collection, _newer, collect, files_in
 from ogi.supervision.match import Match
 from ogi.supervision.rubric import Facts, Score, default_rubric_text, parse_rubric, score
@@ -323,3 +324,20 @@ def _scores(office: Agency, year: int, rubric: RubricData) -> tuple[Region, list
         findings = [finding_from_json(f) for f in stored.findings(row["findings"])] if row else []
         out.append(score(rubric, Facts(t.agency, year, t, findings, dict(stored.mapping(row["repetition"])) if row else {})))
     return region, out, rows
+
+
+def benchmarks_of(office: Agency, year: int) -> tuple[Region, list[PeerGroup]]:
+    """The peer benchmarks of `year` (benchmarks.yaml) from the stored figures alone."""
+    return cached(office, f"benchmarks:{year}", lambda: _benchmarks(office, year))
+
+
+def _benchmarks(office: Agency, year: int) -> tuple[Region, list[PeerGroup]]:
+    region = standing(office, year)[0]
+    values = {}
+    for name, figs in (CollectedReport.objects.filter(office=office, state="current", year=year)
+                       .values_list("agency__name", "figures")):
+        if name in region.agencies:
+            f = StoredFigures(stored.figures(figs))
+            values[name] = measures_of(f, f.other_outcomes(year))
+    config = default_benchmarks()
+    return region, peer_groups(region, benchmark_values(region, values, config), config)

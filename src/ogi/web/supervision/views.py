@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from ogi.checks.places import cell_zh
 from ogi.checks.registry import RULES
 from ogi.report import Report
+from ogi.supervision.benchmarks import PeerGroup, default_benchmarks
 from ogi.supervision.ranking import rank
 from ogi.supervision.rubric import RubricError
 from ogi.supervision.timeliness import STATUS_ZH
@@ -231,8 +232,11 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         reps = c.repetitions(row.agency.name, row.year)
     history = (CollectedReport.objects.filter(office=s.agency, agency=row.agency, year=row.year).exclude(pk=row.pk)
                .defer("content").order_by("-uploaded_at")) if row.agency else []
+    peers = None
+    if row.agency is not None and row.year is not None and row.state == "current":
+        peers = _peer_row(services.benchmarks_of(s.agency, row.year)[1], row.agency.name)
     return render(request, "supervision/report.html", _ctx(request, s, row=row, report=report, findings=findings,
-                                                           reps=reps, history=history))
+                                                           reps=reps, history=history, peers=peers))
 
 
 def _date(text: str) -> dt.date | None:
@@ -471,3 +475,57 @@ def tree_agency(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "supervision/tree_agency.html", _ctx(
         request, s, agency=agency, form=form, names=names, changes=changes, kinds=KINDS, levels=LEVELS,
         is_office=agency.pk == s.agency.pk), status=status)
+
+
+def _figure(indicator: str, v: float | None) -> str:
+    if v is None:
+        return "—"
+    return f"{v:.1f}" if indicator == "appeals_per_100" else f"{v * 100:.1f}%"
+
+
+_FLAG_ZH = {("low", "red"): "明显偏低", ("low", "yellow"): "偏低", ("high", "red"): "明显偏高", ("high", "yellow"): "偏高"}
+
+
+def _spreads(group: PeerGroup) -> list[dict[str, Any]]:
+    return [{"id": sp.benchmark.id, "label": sp.benchmark.label, "bad": "偏低须关注" if sp.benchmark.bad == "low" else "偏高须关注",
+             "sample": sp.sample, "marked": sp.marked, "p25": _figure(sp.benchmark.id, sp.p25),
+             "p50": _figure(sp.benchmark.id, sp.p50), "p75": _figure(sp.benchmark.id, sp.p75)} for sp in group.spreads]
+
+
+def _marks(group: PeerGroup, marks: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for sp in group.spreads:
+        m = marks.get(sp.benchmark.id)
+        flag = m.flag if m is not None else None
+        out.append({"value": _figure(sp.benchmark.id, m.value if m else None), "flag": flag or "",
+                    "flag_zh": _FLAG_ZH.get((sp.benchmark.bad, flag), "") if flag else ""})
+    return out
+
+
+def _peer_row(groups: list[PeerGroup], agency: str) -> dict[str, Any] | None:
+    """The agency's figures against its peer group, for its report's page."""
+    for g in groups:
+        for name, marks in g.members:
+            if name == agency:
+                return {"group": g, "rows": [{**sp, **mk} for sp, mk in zip(_spreads(g), _marks(g, marks), strict=True)],
+                        "min_sample": default_benchmarks().min_sample}
+    return None
+
+
+@login_required
+def benchmarks(request: HttpRequest, year: int | None = None) -> HttpResponse:
+    """Each agency's indicators against its peer group's quartiles, one group at a time."""
+    s = _office(request)
+    if s is None:
+        return _forbidden(request)
+    y = _year(request, s.agency, year)
+    _, groups = services.benchmarks_of(s.agency, y)
+    chosen = request.GET.get("group", "")
+    group = next((g for g in groups if g.key == chosen), groups[0] if groups else None)
+    page = Paginator(group.members if group else [], PAGE).get_page(request.GET.get("page"))
+    _, _, rows = services.standing(s.agency, y)
+    members = [{"agency": name, "pk": rows[name]["pk"] if name in rows else None, "marks": _marks(group, marks)}
+               for name, marks in page.object_list] if group else []
+    return render(request, "supervision/benchmarks.html", _ctx(
+        request, s, year=y, groups=groups, group=group, spreads=_spreads(group) if group else [], members=members, page=page,
+        min_sample=default_benchmarks().min_sample))
