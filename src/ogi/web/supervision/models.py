@@ -40,8 +40,10 @@ class CollectedReport(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "汇集的年度报告"
-        # The second index answers the cache key's count and latest change without reading rows.
-        indexes = [models.Index(fields=["office", "state", "year"]), models.Index(fields=["office", "updated_at"])]
+        # The second index answers the cache key's count and latest change without reading rows; the
+        # third the time of change of each current report (kept.py), which the row keeps after its large JSON.
+        indexes = [models.Index(fields=["office", "state", "year"]), models.Index(fields=["office", "updated_at"]),
+                   models.Index(fields=["office", "state", "year", "updated_at"], name="supervision_current_stamps")]
 
     def __str__(self) -> str:
         return f"{self.agency or self.printed_agency or self.file_name} {self.year or ''}"

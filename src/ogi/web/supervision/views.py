@@ -226,10 +226,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 cells.append({"label": cell_zh(ed, cid), "raw": raw, "place": _place_zh(v.source)})
         rule = RULES.get(f["rule"])
         findings.append({**f, "title": rule.title_zh if rule else f["rule"], "cell_rows": cells})
-    reps = []
-    if row.agency is not None and row.year is not None and row.state == "current":
-        c, _, _ = services.collection_of(s.agency)
-        reps = c.repetitions(row.agency.name, row.year)
+    reps = services.repetitions_of(s.agency, row) if row.state == "current" else []
     history = (CollectedReport.objects.filter(office=s.agency, agency=row.agency, year=row.year).exclude(pk=row.pk)
                .defer("content").order_by("-uploaded_at")) if row.agency else []
     peers = None
