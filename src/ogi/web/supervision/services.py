@@ -46,10 +46,21 @@ def generation(office: Agency) -> str:
 
 
 def tree_generation() -> str:
-    """What changes when agencies are added or removed anywhere, or the tree is edited in
-    ogi (an office below may edit part of this one's region)."""
+    """What changes when agencies are added or removed anywhere (by any process), when the
+    tree is edited in ogi (an office below may edit part of this one's region), or when an
+    agency is saved in this process (the admin pages, say)."""
     a = Agency.objects.aggregate(n=Count("pk"), last=Max("pk"))
-    return f"{a['n']}:{a['last']}:{TreeChange.objects.aggregate(last=Max('pk'))['last']}"
+    return f"{a['n']}:{a['last']}:{TreeChange.objects.aggregate(last=Max('pk'))['last']}:{_agency_saves}"
+
+
+_agency_saves = 0
+
+
+def agency_saved(sender: Any, **kw: Any) -> None:
+    """post_save/post_delete of an Agency (connected in apps.py)."""
+    global _agency_saves
+    with _CACHE_LOCK:
+        _agency_saves += 1
 
 
 _CACHE: OrderedDict[str, Any] = OrderedDict()
@@ -82,6 +93,14 @@ def region_cached(office: Agency) -> tuple[Region, dict[str, int]]:
     """region_of(office), once per change of the tree (not of the reports). Not to be
     changed by the caller."""
     return _remember(f"{office.pk}:{tree_generation()}:region", lambda: region_of(office))
+
+
+def listed(office: Agency) -> list[TreeAgency]:
+    """The region's agencies in the order of the lists: province → township, governments
+    first, then by name (once per change of the tree)."""
+    region, _ = region_cached(office)
+    return _remember(f"{office.pk}:{tree_generation()}:listed",
+                     lambda: sorted(region, key=lambda a: (LEVEL_ORDER.index(a.level), a.kind != "government", a.name)))
 
 
 _FINDING_FIELDS = {f.name for f in fields(Finding)}
@@ -354,9 +373,8 @@ def _standing(office: Agency, year: int) -> tuple[Region, list[Timeliness], dict
     region, by_name = region_cached(office)
     name_of = {pk: name for name, pk in by_name.items()}
     rows = {name_of[k.agency_id]: {"pk": k.pk, "kept": k} for k in kept.rows(office, year) if k.agency_id in name_of}
-    agencies = sorted(region, key=lambda a: (LEVEL_ORDER.index(a.level), a.kind != "government", a.name))
     times = [judge_date(a, year, a.name in rows, rows[a.name]["kept"].published_on if a.name in rows else None)
-             for a in agencies]
+             for a in listed(office)]
     return region, times, rows
 
 
