@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import queue
 import shutil
 import tempfile
 import threading
 import uuid
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -67,26 +67,33 @@ class Busy(Exception):
 
 
 _lock = threading.Lock()
-_pool: tuple[tuple[int, int], ThreadPoolExecutor, threading.BoundedSemaphore] | None = None
+_pool: tuple[tuple[int, int], queue.SimpleQueue, threading.BoundedSemaphore] | None = None
 
 
-def _ensure() -> tuple[ThreadPoolExecutor, threading.BoundedSemaphore]:
-    """The server's pool and its slots (made again when the settings change: the jobs of
-    the old pool finish on their own)."""
+def _ensure() -> tuple[queue.SimpleQueue, threading.BoundedSemaphore]:
+    """The server's job queue, its reading threads and its slots (made again when the
+    settings change: the jobs already handed to the old ones finish on their own). The
+    threads are daemons: stopping the server does not wait for a scan being read (the job
+    is then reported failed, see `lost`)."""
     global _pool
     key = (workers(), queue_size())
     with _lock:
         if _pool is None or _pool[0] != key:
-            if _pool is not None:
-                _pool[1].shutdown(wait=False)
-            _pool = (key, ThreadPoolExecutor(max_workers=key[0], thread_name_prefix="ogi-check"),
-                     threading.BoundedSemaphore(key[0] + key[1]))
+            jobs: queue.SimpleQueue = queue.SimpleQueue()
+            for n in range(key[0]):
+                threading.Thread(target=_reader, args=(jobs,), name=f"ogi-check-{n}", daemon=True).start()
+            _pool = (key, jobs, threading.BoundedSemaphore(key[0] + key[1]))
         return _pool[1], _pool[2]
+
+
+def _reader(jobs: queue.SimpleQueue) -> None:
+    while True:
+        _run(*jobs.get())
 
 
 def submit(office: Agency, user: Any, name: str, chunks: Iterable[bytes]) -> CheckJob:
     """A job for the file (its bytes as chunks, spooled to disk as they come)."""
-    pool, slots = _ensure()
+    jobs, slots = _ensure()
     purge()
     if not slots.acquire(blocking=False):
         raise Busy
@@ -104,7 +111,7 @@ def submit(office: Agency, user: Any, name: str, chunks: Iterable[bytes]) -> Che
         slots.release()
         raise
     # Handed over once the row is committed: the thread must find it.
-    transaction.on_commit(lambda: pool.submit(_run, job.pk, path, slots))
+    transaction.on_commit(lambda: jobs.put((job.pk, path, slots)))
     return job
 
 
