@@ -37,6 +37,7 @@ from ogi.workspace import Override, YearReport, read_stored_report
 from .models import REPORT_STATES as MODEL_REPORT_STATES
 from .models import AnnualReport, AppealCase, RegulatoryDocument
 from .models import YearFigures as YearFiguresRow
+from .signals import report_published
 
 REPORT_STATES = dict(MODEL_REPORT_STATES)
 # state → (event, label, roles allowed, next state)
@@ -347,6 +348,8 @@ def transition(user, ws: Workspace, event: str, role: str, on: dt.date, *, ackno
             note = "已核对以下提醒：" + "；".join(f.message_zh for f in warnings)[:1800]
         _log(user, row, event, t.label, {"状态": [REPORT_STATES.get(before, before), REPORT_STATES.get(row.state, row.state)]},
              note)
+        if row.state == "published":  # the offices above file it (reporting/signals.py says why a signal)
+            transaction.on_commit(lambda: report_published.send(sender=AnnualReport, row=row, user=user))
     return row
 
 
