@@ -7,7 +7,7 @@ from the same rows and writes nothing."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import Any
@@ -66,6 +66,10 @@ class YearReport:
     # Stored data that could not be read (an override, the frozen copy, a yearly figure),
     # beside the records the compilation could not count.
     unreadable: list[Unusable] = field(default_factory=list)
+
+    def with_section(self, key: str, text: str) -> YearReport:
+        """The same report with one section's text changed (nothing recompiled)."""
+        return replace(self, sections={**self.sections, key: text})
 
     def live(self) -> Report:
         """The report as the records, the office's text and the overrides give it now."""

@@ -31,11 +31,19 @@ def _trusted(addr: str) -> bool:
     return any(ip in net for net in trusted_proxies())
 
 
-def client_address(request: HttpRequest) -> str:
+def client_address(request: HttpRequest) -> str | None:
     """The address of the client: the peer, unless the peer is a trusted proxy — then the
     right-most address in X-Forwarded-For that is not itself a trusted proxy. Addresses a
     client writes into the header beyond the trusted hops are never believed."""
-    peer = request.META.get("REMOTE_ADDR", "") or "unknown"
+    # None when the server was not told (a request built in code): the login throttle then
+    # stores no address, which a database's address column would refuse as text.
+    peer = request.META.get("REMOTE_ADDR") or None
+    try:
+        peer = str(ipaddress.ip_address(peer)) if peer else None
+    except ValueError:
+        peer = None
+    if peer is None:
+        return None
     if not _trusted(peer):
         return peer
     hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]

@@ -79,6 +79,9 @@ def _create(agency: Agency, data: dict[str, Any], actor, label: str, note: str) 
     for _ in range(5):
         try:
             with transaction.atomic():
+                # The agency's row locked: its registrations take their numbers one after another
+                # (PostgreSQL runs them at once otherwise; SQLite's writer lock already queues them).
+                Agency.objects.select_for_update().filter(pk=agency.pk).first()
                 r = Request.objects.create(agency=agency, tracking_no=new_tracking_no(agency, data["received_on"].year),
                                            query_code=new_query_code(), **data)
                 Event.objects.create(request=r, agency=agency, actor=actor, on=r.received_on, event="register", label=label,

@@ -87,6 +87,8 @@ def cell(request: HttpRequest, year: int, cell_id: str) -> HttpResponse:
         raise Http404("没有这个单元格")
     return render(request, "reporting/_cell.html", {"ws": ws, "cell_id": cell_id, "records": reports.drill_down(ws, cell_id),
                                                   "cell_name": reports.cell_name(ws, cell_id),
+                                                  "counted": len(ws.compiled.sources.get(cell_id, [])),
+                                                  "shown_max": reports.DRILL_DOWN_SHOWN,
                                                   "unit": reports.cell_unit(ws, cell_id),
                                                   "value": ws.report.cells[cell_id].value,
                                                   "computed": ws.compiled.report.cells[cell_id].value,
@@ -109,12 +111,14 @@ def section(request: HttpRequest, year: int, key: str) -> HttpResponse:
     ws = reports.workspace(s.agency, _year(year))
     if key not in _titles(ws):
         raise Http404("没有这个部分")
+    text = request.POST.get("text", "")
     try:
-        reports.save_section(request.user, ws, key, request.POST.get("text", ""))
+        reports.save_section(request.user, ws, key, text)
     except Refused as e:
         return refuse(request, 409, e.message_zh)
-    ws = reports.workspace(s.agency, year)
-    return render(request, "reporting/_findings.html", {"findings": ws.findings, "saved": _titles(ws)[key]})
+    # Only the text changed: the checks run again on the same compiled records.
+    after = ws.year_report.with_section(key, text)
+    return render(request, "reporting/_findings.html", {"findings": after.findings, "saved": _titles(ws)[key]})
 
 
 @login_required
