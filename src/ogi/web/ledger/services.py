@@ -181,9 +181,10 @@ def _fire_locked(rows: QuerySet[Request], tracking_no: str, event: str, on: dt.d
 def inbox(user, day: dt.date | None = None) -> dict[str, list[tuple[Request, Any]]]:  # type: ignore[no-untyped-def]
     """Open requests with their derived deadlines: late, due soon, the rest."""
     day = day or clock.today()
+    cal = default_calendar()  # once: due_of() alone looks for a newer calendar file per request
     groups: dict[str, list[tuple[Request, Any]]] = {"overdue": [], "due_soon": [], "waiting": [], "ok": []}
     for r in visible(user).filter(state__in=OPEN_STATES).select_related("agency").order_by("received_on"):
-        d = due_of(r, day)
+        d = due_of(r, day, cal)
         groups.setdefault(d.status, []).append((r, d))
     for k in groups:
         groups[k].sort(key=lambda x: x[1].due or dt.date.max)
