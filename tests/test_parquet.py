@@ -259,3 +259,30 @@ def test_a_writer_killed_mid_batch_leaves_no_half_batch(tmp_path):
     reports = pq.read_table(ds / "reports").column("report_id").to_pylist()
     assert len(reports) == len(set(reports)) == 7
     assert not [q for q in ds.rglob("*") if q.name.endswith(TMP)]
+
+
+def test_a_batch_of_a_run_taken_over_does_not_commit(tmp_path):
+    """A task of a stopped run, still running on some worker, finishes after the next run
+    has begun: its batch must not land, or the next run's batch of the same files would
+    make them twice."""
+    from ogi.corpus.parquet import TMP, DatasetWriter, Superseded, done_files, end_run, start_run
+
+    ds = tmp_path / "d.parquet"
+    (name, report, err), *_ = kill_inputs()
+    first = start_run(ds)
+    late = DatasetWriter(ds, first)
+    late.add(name, report, err, [])
+    second = start_run(ds)
+    with pytest.raises(Superseded):
+        late.flush()
+    end_run(ds, first)  # the stopped run letting go late changes nothing for the next
+    ok = DatasetWriter(ds, second)
+    ok.add(name, report, err, [])
+    assert ok.flush()
+    assert done_files(ds) == {name}
+    end_run(ds, second)
+    again = DatasetWriter(ds, second)  # nor can anything of a run that has ended
+    again.add("other.json", report, err, [])
+    with pytest.raises(Superseded):
+        again.flush()
+    assert done_files(ds) == {name} and not [p for p in ds.rglob("*") if p.name.endswith(TMP)]
