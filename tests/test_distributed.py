@@ -17,7 +17,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from ogi.corpus.distributed import batch_size, cluster, distribute, expand
+from ogi.corpus.distributed import batches, cluster, distribute, expand
 from ogi.corpus.parquet import RUN, TMP, done_files
 
 from .conftest import SEED_2019, SEED_2020
@@ -85,6 +85,8 @@ def test_a_worker_killed_mid_run_loses_no_file(client, tmp_path):
     assert counts.files == len(files) and counts.unreadable == 1 and not counts.interrupted
     assert counts.tasks == 5 and counts.reports == len(files) - 1
     assert counts.read_seconds > 0 and counts.write_seconds > 0  # measured on the workers, sent back
+    # The worker started again in place of the killed one can start reading processes too.
+    assert not any(client.run(lambda: __import__("multiprocessing").current_process().daemon).values())
 
 
 def test_a_failing_task_is_split_down_to_the_file_at_fault(client, tmp_path):
@@ -115,7 +117,7 @@ def test_a_failing_task_is_split_down_to_the_file_at_fault(client, tmp_path):
         client.run(mend)
     _whole(tmp_path / "ds", files)
     bad = {r["file"]: r for r in _rows(tmp_path / "ds") if not r["ok"]}
-    assert set(bad) == {culprit, files[-1]}
+    assert set(bad) == {culprit, files[-1]}, [(r["file"][-8:], r["error_code"], r["message_en"]) for r in bad.values()]
     assert bad[culprit]["error_code"] == "task_failed" and "RuntimeError" in bad[culprit]["message_zh"]
     assert counts.split == 1 and counts.unreadable == 2
 
@@ -163,10 +165,12 @@ def test_killed_run_resumes_from_its_committed_batches(client, tmp_path):
     _whole(out, files)
 
 
-def test_batches_keep_every_worker_busy():
-    assert batch_size(10_000, 2, 50) == 50  # large runs: the batch asked for
-    assert batch_size(9, 2, 50) == 2  # small runs: four tasks per worker thread
-    assert batch_size(1, 8, 50) == 1 and batch_size(0, 2, 50) == 1
+def test_batches_shrink_towards_the_end():
+    sizes = [len(b) for b in batches([str(i) for i in range(300)], 2, 50)]
+    assert sum(sizes) == 300 and sizes[:3] == [50] * 3  # large first: one reading process for many files
+    assert sizes[3:] == sorted(sizes[3:], reverse=True) and sizes[-1] <= 4  # small last: no worker left waiting
+    assert [len(b) for b in batches(list("abcdefghi"), 2, 2)] == [2, 2, 2, 2, 1]
+    assert list(batches([], 2, 50)) == []
 
 
 def test_a_collection_folder_stands_for_its_reports(tmp_path):

@@ -37,7 +37,7 @@ from typing import Any
 from ..ingest.errors import IngestError
 from ..ingest.limits import Limits
 
-TASKS_PER_THREAD = 4  # a small run is still cut into enough batches to keep every worker busy to the end
+SMALLEST = 4  # files per task below which the reading process's start shows (about 30–80 ms, once per task)
 
 
 @dataclass
@@ -214,21 +214,30 @@ def cluster(scheduler: str | None = None, workers: int | None = None, dashboard:
         with Client(scheduler, timeout="10s") as client:
             yield client
         return
-    # A worker starts the bounded reading processes: it must not be a daemon process.
-    with dask.config.set({"distributed.worker.daemon": False}), warnings.catch_warnings():
-        # 8787 taken (another cluster): Dask picks another port and warns in English; the
-        # address it picked is what the command prints.
-        warnings.filterwarnings("ignore", message="Port 8787 is already in use")
-        lc = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                          dashboard_address=":8787" if dashboard else None, silence_logs=logging.ERROR)
-    with lc, Client(lc) as client:
-        yield client
+    # A worker starts the bounded reading processes: it must not be a daemon process (nor
+    # one its nanny starts again after it died: hence for the cluster's whole life).
+    with dask.config.set({"distributed.worker.daemon": False}):
+        with warnings.catch_warnings():
+            # 8787 taken (another cluster): Dask picks another port and warns in English;
+            # the address it picked is what the command prints.
+            warnings.filterwarnings("ignore", message="Port 8787 is already in use")
+            lc = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                              dashboard_address=":8787" if dashboard else None, silence_logs=logging.ERROR)
+        with lc, Client(lc) as client:
+            yield client
 
 
-def batch_size(todo: int, nthreads: int, batch: int) -> int:
-    """Files per task: at most `batch`, fewer when the run is small, so that each worker
-    thread gets several tasks (and a slow one does not leave the others idle at the end)."""
-    return max(1, min(batch, math.ceil(todo / (TASKS_PER_THREAD * max(1, nthreads)))))
+def batches(todo: list[str], nthreads: int, batch: int) -> Iterator[list[str]]:
+    """The files cut into tasks as they are sent (guided self-scheduling): each task takes
+    half a worker thread's share of what is left, at most `batch` files and at least
+    SMALLEST. Early tasks are large (the reading process's start paid once for many files),
+    the last ones small, so that no worker is left with a long batch while the others idle."""
+    i = 0
+    while i < len(todo):
+        share = math.ceil((len(todo) - i) / (2 * max(1, nthreads)))
+        size = min(batch, max(SMALLEST, share))
+        yield todo[i:i + size]
+        i += size
 
 
 def distribute(files: list[str], out: Path | str, client: Any, *, limits: Limits | None = None, retries: int = 2,
@@ -246,6 +255,9 @@ def distribute(files: list[str], out: Path | str, client: Any, *, limits: Limits
     out = Path(os.path.abspath(out))  # the workers' working folder need not be this one
     started = time.monotonic()
     counts = Counts(dashboard=getattr(client, "dashboard_link", None))
+    # Each worker's fork server starts importing the readers now, while this process
+    # looks for what the dataset holds, instead of when the first task arrives.
+    client.run(_warm_fork_server)
     run = start_run(out)
     failed = DatasetWriter(out, run)  # the rows of files whose tasks failed for good (rare)
     try:
@@ -256,14 +268,16 @@ def distribute(files: list[str], out: Path | str, client: Any, *, limits: Limits
             on_total(len(todo))
         lim = limits or current()
         nthreads = sum(client.nthreads().values()) or 1
-        size = batch_size(len(todo), nthreads, batch)
         window = window or 2 * nthreads
-        queue = deque(todo[i:i + size] for i in range(0, len(todo), size))
+        cut = batches(todo, nthreads, batch)
+        queue: deque[list[str]] = deque()  # batches split after a failure, sent first
         futures: dict[Any, list[str]] = {}
 
         def submit(ac: Any = None) -> None:
-            while queue and len(futures) < window:
-                chunk = queue.popleft()
+            while len(futures) < window:
+                chunk = queue.popleft() if queue else next(cut, None)
+                if chunk is None:
+                    return
                 fut = client.submit(process_batch, [(f, os.path.abspath(f)) for f in chunk], str(out), run, lim,
                                     retries=retries, pure=False, key=f"ogi-batch-{batch_name(chunk)[5:]}-{time.time_ns()}")
                 futures[fut] = chunk
