@@ -173,6 +173,29 @@ def test_batches_shrink_towards_the_end():
     assert list(batches([], 2, 50)) == []
 
 
+def test_reading_ahead_keeps_order_errors_and_stops_its_source():
+    from ogi.corpus.distributed import _ahead
+
+    closed: list[bool] = []
+
+    def source(n: int, fail_at: int | None = None):
+        try:
+            for i in range(n):
+                if i == fail_at:
+                    raise ValueError("bad")
+                yield i
+        finally:
+            closed.append(True)
+
+    assert list(_ahead(source(50))) == list(range(50))
+    with pytest.raises(ValueError):
+        list(_ahead(source(5, fail_at=3)))
+    it = _ahead(source(1000))
+    assert [next(it), next(it)] == [0, 1]
+    it.close()  # a task that stops early: the source (the reading process) is closed, not left waiting
+    assert closed == [True, True, True]
+
+
 def test_a_collection_folder_stands_for_its_reports(tmp_path):
     from ogi.corpus.store import Row, Store
 

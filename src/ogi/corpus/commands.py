@@ -111,7 +111,7 @@ def distribute_cmd(
                                                 show_default=False)] = None,
     retries: Annotated[int, typer.Option("--retries", min=0, max=10, help="任务出错时的重试次数")] = 2,
     batch: Annotated[int, typer.Option("--batch", min=1, max=10000,
-                                       help="每个任务处理的文件数（同一读取进程依次读取，写成一批 Parquet）")] = 50,
+                                       help="每个任务处理的文件数（同一读取进程依次读取，写成一批 Parquet）")] = 200,
     limit: Annotated[list[str] | None, typer.Option("--limit", help="调整读取限额：名称=数值，可多次（见 README）",
                                                     show_default=False)] = None,
     as_json: JsonOpt = False,

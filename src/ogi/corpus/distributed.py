@@ -25,6 +25,7 @@ import logging
 import math
 import multiprocessing
 import os
+import queue
 import threading
 import time
 import warnings
@@ -32,11 +33,12 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..ingest.errors import IngestError
 from ..ingest.limits import Limits
 
+T = TypeVar("T")
 SMALLEST = 4  # files per task below which the reading process's start shows (about 30–80 ms, once per task)
 
 
@@ -50,6 +52,7 @@ class BatchDone:
     already: bool = False  # committed before: a task run again after its worker died
     superseded: bool = False  # not committed: the run had been stopped or followed by another
     read_s: float = 0.0  # in the bounded reading process
+    wait_s: float = 0.0  # of the task's time, waiting for the reading process (the rest overlaps)
     check_s: float = 0.0
     write_s: float = 0.0  # rows and Parquet parts
     seconds: float = 0.0  # the whole task, on the worker
@@ -86,7 +89,9 @@ def process_batch(items: list[tuple[str, str]], root: str, run: str, limits: Lim
             writer.add(n, None, err, [])
         done.unreadable = len(names)
     else:
-        for r in read_many([p for _, p in items], limits, jobs=1):
+        t = time.monotonic()
+        for r in _ahead(read_many([p for _, p in items], limits, jobs=1)):
+            done.wait_s += time.monotonic() - t
             n, path = items[r.index]
             done.read_s += r.seconds
             done.peak_mb = max(done.peak_mb or 0.0, r.peak_rss_mb or 0.0)
@@ -104,6 +109,7 @@ def process_batch(items: list[tuple[str, str]], root: str, run: str, limits: Lim
             done.write_s += time.monotonic() - t
             done.reports += report is not None
             done.unreadable += report is None
+            t = time.monotonic()
     t = time.monotonic()
     try:
         writer.flush(name)
@@ -112,6 +118,52 @@ def process_batch(items: list[tuple[str, str]], root: str, run: str, limits: Lim
     done.write_s += time.monotonic() - t
     done.seconds = time.monotonic() - started
     return done
+
+
+def _ahead(results: Iterator[T]) -> Iterator[T]:
+    """`results` taken by a thread of their own, a step ahead of the caller: the reading
+    process is handed the next file as soon as it has sent one back, and reads it while
+    this thread checks and writes the last (the local pool gets the same overlap from its
+    separate parent). Stopping early closes `results` (its reading process with it)."""
+    box: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def offer(entry: tuple[bool, Any]) -> bool:
+        while not stop.is_set():  # a caller that stopped takes nothing more
+            try:
+                box.put(entry, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in results:
+                if not offer((True, item)):
+                    break
+        except BaseException as e:  # handed over to the caller, who raises it
+            offer((False, e))
+            return
+        finally:
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()
+        offer((False, None))
+
+    thread = threading.Thread(target=produce, name="ogi-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            ok, item = box.get()
+            if not ok:
+                if item is not None:
+                    raise item
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=30)
 
 
 _WARM = False
@@ -180,6 +232,7 @@ class Counts:
     across_seconds: float = 0.0
     task_seconds: float = 0.0  # the tasks' time on the workers, summed, and its parts:
     read_seconds: float = 0.0
+    wait_seconds: float = 0.0
     check_seconds: float = 0.0
     write_seconds: float = 0.0
     dashboard: str | None = None
@@ -241,7 +294,7 @@ def batches(todo: list[str], nthreads: int, batch: int) -> Iterator[list[str]]:
 
 
 def distribute(files: list[str], out: Path | str, client: Any, *, limits: Limits | None = None, retries: int = 2,
-               batch: int = 50, window: int | None = None, on_result: Callable[[BatchDone, Counts], None] | None = None,
+               batch: int = 200, window: int | None = None, on_result: Callable[[BatchDone, Counts], None] | None = None,
                on_total: Callable[[int], None] | None = None) -> Counts:
     """Every file not yet in the dataset `out` read, checked and written on the cluster of
     `client`, `batch` files (at most) per task, then the cross-report pass over the whole
@@ -341,6 +394,7 @@ def _count(counts: Counts, res: BatchDone) -> None:
     counts.peak_mb = max(counts.peak_mb, res.peak_mb or 0.0)
     counts.task_seconds += res.seconds
     counts.read_seconds += res.read_s
+    counts.wait_seconds += res.wait_s
     counts.check_seconds += res.check_s
     counts.write_seconds += res.write_s
     if res.worker:
