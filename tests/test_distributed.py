@@ -17,7 +17,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from ogi.corpus.distributed import batches, cluster, distribute, expand
+from ogi.corpus.distributed import batches, cluster, distribute, expand, warm
 from ogi.corpus.parquet import RUN, TMP, done_files
 
 from .conftest import SEED_2019, SEED_2020
@@ -65,6 +65,7 @@ def _whole(out: Path, files: list[str]) -> None:
 
 def test_a_worker_killed_mid_run_loses_no_file(client, tmp_path):
     files = _files(tmp_path / "in", 8)
+    assert set(warm(client)) == set(client.scheduler_info()["workers"])  # each worker ready before the clock
     pids = client.run(os.getpid)
     killed: list[str] = []
 

@@ -186,6 +186,28 @@ def _warm_fork_server() -> None:
     forkserver.ensure_running()
 
 
+def _ready() -> float:
+    """On a worker: its fork server started and one reading process forked from it (so the
+    warm-up is over); returns the seconds it took."""
+    from importlib import resources
+
+    from ..ingest.bounded import read_bounded
+
+    started = time.monotonic()
+    _warm_fork_server()
+    with resources.as_file(resources.files("ogi").joinpath("data/samples/lvyuan-swj-2020.txt")) as sample:
+        read_bounded(sample)
+    return time.monotonic() - started
+
+
+def warm(client: Any) -> dict[str, float]:
+    """Every worker of `client` made ready to read (its fork server up, readers imported,
+    caches filled): what a long-lived cluster has done once. Seconds per worker."""
+    addresses = list(client.scheduler_info()["workers"])
+    futures = [client.submit(_ready, workers=[a], allow_other_workers=False, pure=False) for a in addresses]
+    return dict(zip(addresses, client.gather(futures), strict=True))
+
+
 def _worker_name() -> str | None:
     try:
         from distributed import get_worker
