@@ -121,10 +121,11 @@ def process_batch(items: list[tuple[str, str]], root: str, run: str, limits: Lim
 
 
 def _ahead(results: Iterator[T]) -> Iterator[T]:
-    """`results` taken by a thread of their own, a step ahead of the caller: the reading
-    process is handed the next file as soon as it has sent one back, and reads it while
-    this thread checks and writes the last (the local pool gets the same overlap from its
-    separate parent). Stopping early closes `results` (its reading process with it)."""
+    """`results` taken by a thread of their own, a step ahead of the caller, so that the
+    reading process is handed more as soon as it answers and reads on while this thread
+    checks and writes what came before. (ogi.ingest.bounded already hands small files
+    several at a time; this covers the files it hands alone: large ones, PDFs, images.)
+    Stopping early closes `results`, and its reading process with it."""
     box: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=1)
     stop = threading.Event()
 
