@@ -56,7 +56,7 @@ def measure(n: int, rounds: int) -> dict[str, float]:
     Staff.objects.create(user=user, agency=agency, role="clerk")
     rng = random.Random(7)
     cats = ["natural", "commercial", "research", "nonprofit", "legal_service", "other_org"]
-    outs = ["granted", "partial", "unavailable.not_held", "not_processed.repeated", "withheld.state_secret"]
+    outs = ["granted", "partial", "unavailable.not_held", "not_processed.duplicate", "withheld.state_secret"]
     rows = []
     for i in range(n):
         received = dt.date(YEAR, 1, 2) + dt.timedelta(days=i * 360 // n)
@@ -128,7 +128,9 @@ def main() -> None:
         if checkout is not None:
             env["PYTHONPATH"] = str(checkout / "src")
         done = subprocess.run([sys.executable, __file__, "--child", "--requests", str(args.requests), "--rounds", str(args.rounds)],
-                              env=env, capture_output=True, text=True, check=True)
+                              env=env, capture_output=True, text=True)
+        if done.returncode:
+            sys.exit(f"{label}: {done.stderr[-3000:]}")
         results[label] = json.loads(done.stdout.strip().splitlines()[-1])
     print(f"server time per page, median of {args.rounds}, {args.requests} requests in the year (ms)")
     for page, ms in results["this"].items():

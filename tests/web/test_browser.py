@@ -16,7 +16,7 @@ from ogi.web import clock
 from .conftest import PASSWORD
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [pytest.mark.django_db(transaction=True),
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser,
               pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is installed by scripts/install-system-packages.sh")]
 # Screenshots go to docs/img/ when OGI_UPDATE_DOCS=1 (to refresh the README's pictures).
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "img" if os.environ.get("OGI_UPDATE_DOCS") == "1" else \

@@ -15,7 +15,7 @@ from __future__ import annotations
 import fnmatch
 import os
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -240,7 +240,7 @@ class Edition:
                     return c
         raise KeyError(f"{table}.{key}")
 
-    @property
+    @cached_property
     def outcome_rows(self) -> tuple[Row, ...]:
         """The rows of table 三 a request's outcome is counted in: those under the heading of
         the processed total (三、本年度办理结果), the total itself excepted."""
@@ -248,6 +248,10 @@ class Edition:
         head = self.row(table, total).parents
         return tuple(r for b in self.table(table).blocks for r in b.rows
                      if r.key != total and head and r.parents[:len(head)] == head)
+
+    @cached_property
+    def outcome_keys(self) -> frozenset[str]:
+        return frozenset(r.key for r in self.outcome_rows)
 
     def total_of(self, cell_id: str) -> str | None:
         """The total cell that sums this cell along its row (an identity with a total)."""

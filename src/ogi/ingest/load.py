@@ -195,6 +195,13 @@ def _file_bytes(p: Path) -> bytes:
         raise IngestError("unreadable", f"无法读取文件：{e.strerror}", f"cannot read file: {e}") from None
 
 
+def slow_to_read(head: bytes) -> bool:
+    """Whether a file beginning with `head` (its first KiB is enough) goes to a reader that
+    may take long whatever its size: a PDF or an image (OCR), a legacy Word file (converted
+    by LibreOffice)."""
+    return head.startswith((b"%PDF", _OLE, *_IMAGE_MAGIC)) or b"%PDF-" in head[:1024]
+
+
 def read_bytes(data: bytes, name: str | None = None) -> Document:
     """Bytes → Document, the reader chosen by what the bytes are, not by the name."""
     if data.startswith(b"%PDF") or (b"%PDF-" in data[:1024] and _looks_binary(data)):

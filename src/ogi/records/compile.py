@@ -115,17 +115,27 @@ def compile_report(agency: str, year: int, requests: Iterable[RequestRecord], do
     return Compiled(report, counts, unusable)
 
 
+def outcome_rows(ed: Edition) -> dict[str, str]:
+    """Every outcome code → the row of this edition's table 三 that counts it (looked up once
+    per compilation, not per request)."""
+    out = {}
+    for code in outcomes():
+        try:
+            out[code] = row_for(code, ed.id)
+        except KeyError:
+            continue
+    return out
+
+
 def _usable_requests(ed: Edition, records: Iterable[RequestRecord], out: list[Unusable]) -> list[RequestRecord]:
     columns = set(ed.records.applicants)
     number = ed.table(ed.records.requests_table).number
     known, categories = outcomes(), applicant_categories()
 
+    rows = outcome_rows(ed)
+
     def countable(code: str) -> bool:
-        try:
-            row_for(code, ed.id)
-        except KeyError:
-            return False
-        return True
+        return code in rows
 
     keep = []
     for r in records:
@@ -179,6 +189,7 @@ def _usable_cases(ed: Edition, records: Iterable[CaseRecord], out: list[Unusable
 
 def _requests(ed: Edition, year: int, records: Iterable[RequestRecord], counts: dict[str, list[str]]) -> None:
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    rows = outcome_rows(ed)
     roles = ed.roles
     new, carried_in, carried_out = (roles["received"].rsplit(".", 1)[0], roles["carried_in_row"], roles["carried_out_row"])
     table = ed.records.requests_table
@@ -193,7 +204,7 @@ def _requests(ed: Edition, year: int, records: Iterable[RequestRecord], counts: 
         else:
             counts[f"{carried_in}.{r.category}"].append(r.key)
         if r.done_on is not None and r.done_on <= last and r.outcome is not None:
-            counts[f"{table}.{row_for(r.outcome, ed.id)}.{r.category}"].append(r.key)
+            counts[f"{table}.{rows[r.outcome]}.{r.category}"].append(r.key)
         else:
             counts[f"{carried_out}.{r.category}"].append(r.key)
 

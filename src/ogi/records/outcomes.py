@@ -69,8 +69,7 @@ def case_results(edition: Edition | None = None) -> dict[str, str]:
 
 def row_for(code: str, edition_id: str) -> str:
     """The row of an edition's table 三 that counts this outcome."""
-    ed = load_edition(edition_id)
-    keys = {r.key for r in ed.outcome_rows}
+    keys = load_edition(edition_id).outcome_keys
     if code in keys:
         return code
     head = code.split(".")[0]

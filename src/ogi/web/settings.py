@@ -188,3 +188,10 @@ AUTH_PASSWORD_VALIDATORS = [
 OGI_UPLOAD_MAX_BYTES = int(os.environ.get("OGI_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 OGI_LIMITS: dict = {"timeout_s": float(os.environ.get("OGI_UPLOAD_TIMEOUT", "25"))}
 OGI_UPLOAD_READERS = int(os.environ.get("OGI_UPLOAD_READERS", "2"))
+# The check API's jobs (large files and scans): read at once per server, waiting beyond those,
+# hours a result is kept, seconds one file may take; smaller files of quick formats are answered at once.
+OGI_CHECK_WORKERS = int(os.environ.get("OGI_CHECK_WORKERS", "2"))
+OGI_CHECK_QUEUE = int(os.environ.get("OGI_CHECK_QUEUE", "20"))
+OGI_CHECK_KEEP_HOURS = float(os.environ.get("OGI_CHECK_KEEP_HOURS", "24"))
+OGI_CHECK_TIMEOUT = float(os.environ.get("OGI_CHECK_TIMEOUT", "600"))
+OGI_CHECK_SYNC_BYTES = int(os.environ.get("OGI_CHECK_SYNC_BYTES", str(1024 * 1024)))

@@ -8,6 +8,10 @@ from django.urls import include, path
 
 from .supervision.oversight import oversight
 
+admin.site.site_header = "ogi 政府信息公开 · 管理"
+admin.site.site_title = "ogi 管理"
+admin.site.index_title = "台账记录与机关"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("ogi.web.api.urls")),

@@ -9,7 +9,7 @@ import logging
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer
 
@@ -25,6 +25,14 @@ class TokenAuth(HttpBearer):
             return None
         request.user = t.user
         return t.user
+
+
+class ErrorOut(Schema):
+    """Every error's shape (documented on the operations that answer it)."""
+
+    detail: str
+    message: str
+    message_en: str
 
 
 api = NinjaAPI(title="ogi 政府信息公开申请台账 API", version="1", auth=TokenAuth(), urls_namespace="api")

@@ -13,7 +13,7 @@ from .models import Request
 def id_types(form: forms.ModelForm) -> None:
     from ogi.records.validate import ID_TYPES
 
-    form.fields["applicant_id_type"].choices = [("", "居民身份证或统一社会信用代码（按申请人类别）"), *ID_TYPES.items()]
+    form.fields["applicant_id_type"].choices = [("", "居民身份证或统一社会信用代码（按号码识别）"), *ID_TYPES.items()]
 
 
 class RegisterForm(RulesForm):

@@ -4,6 +4,8 @@ operator's view of the annual reports."""
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
@@ -54,9 +56,11 @@ class YearFiguresForm(RulesForm):
         stored = self.instance.values if isinstance(self.instance.values, dict) else {}
         self.fields["year"].help_text = "先选定年度并保存，表中的项目按该年度的报告格式列出"
         for key, (name, unit) in self.cells.items():
-            label = name.replace("表二", "").replace("「", "").replace("」", " ")
+            # 表二「行政许可」行「本年处理决定数量」列 → 行政许可·本年处理决定数量
+            label = "·".join(re.findall(r"「([^」]+)」", name)) or name
             if unit == "yuan":
-                field: forms.Field = forms.DecimalField(label=label + "（元）", min_value=0, max_digits=14, decimal_places=2,
+                label = re.sub(r"（单位：万元）", "", label) + "（按元填写，报告中换算为万元）"
+                field: forms.Field = forms.DecimalField(label=label, min_value=0, max_digits=14, decimal_places=2,
                                                         required=False)
             else:
                 low = -validate.MAX_COUNT if unit == "signed_count" else 0

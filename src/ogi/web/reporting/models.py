@@ -65,7 +65,7 @@ class YearFigures(models.Model):
     {"licensing.decisions": 12, "fees.amount": "50000"} (money in 元)."""
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="figures")
-    year = models.PositiveSmallIntegerField()
+    year = models.PositiveSmallIntegerField("年度")
     values = models.JSONField(default=dict)
 
     class Meta:
@@ -98,7 +98,7 @@ class AnnualReport(models.Model):
     its state, and once published its public address."""
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="reports")
-    year = models.PositiveSmallIntegerField()
+    year = models.PositiveSmallIntegerField("年度")
     state = models.CharField("状态", max_length=20, choices=REPORT_STATES, default="draft")
     sections = models.JSONField(default=dict)
     overrides = models.JSONField(default=dict)  # cell id → {"value", "reason", "by", "at"}

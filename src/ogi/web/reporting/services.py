@@ -37,6 +37,7 @@ from ogi.workspace import Override, YearReport, read_stored_report
 from .models import REPORT_STATES as MODEL_REPORT_STATES
 from .models import AnnualReport, AppealCase, RegulatoryDocument
 from .models import YearFigures as YearFiguresRow
+from .signals import report_published
 
 REPORT_STATES = dict(MODEL_REPORT_STATES)
 # state → (event, label, roles allowed, next state)
@@ -347,6 +348,8 @@ def transition(user, ws: Workspace, event: str, role: str, on: dt.date, *, ackno
             note = "已核对以下提醒：" + "；".join(f.message_zh for f in warnings)[:1800]
         _log(user, row, event, t.label, {"状态": [REPORT_STATES.get(before, before), REPORT_STATES.get(row.state, row.state)]},
              note)
+        if row.state == "published":  # the offices above file it (reporting/signals.py says why a signal)
+            transaction.on_commit(lambda: report_published.send(sender=AnnualReport, row=row, user=user))
     return row
 
 
@@ -360,10 +363,14 @@ def _log(user, row: AnnualReport, event: str, label: str, changes: dict, note: s
                          changes=changes, note=note)
 
 
+DRILL_DOWN_SHOWN = 500  # a cell of thousands lists its first records; the count says how many in all
+
+
 def drill_down(ws: Workspace, cell_id: str) -> list[dict[str, Any]]:
-    """The records a cell counts."""
-    keys = ws.compiled.sources.get(cell_id, [])
-    requests = {r.tracking_no: r for r in Request.objects.filter(agency=ws.row.agency, tracking_no__in=keys)}
+    """The records a cell counts (the first DRILL_DOWN_SHOWN of them)."""
+    keys = sorted(ws.compiled.sources.get(cell_id, []))[:DRILL_DOWN_SHOWN]
+    requests = {r.tracking_no: r for r in Request.objects.filter(agency=ws.row.agency, tracking_no__in=keys)
+                .only("tracking_no", "received_on", "state", "outcome")}
     out = []
     for k in keys:
         if k in requests:

@@ -87,6 +87,8 @@ def cell(request: HttpRequest, year: int, cell_id: str) -> HttpResponse:
         raise Http404("没有这个单元格")
     return render(request, "reporting/_cell.html", {"ws": ws, "cell_id": cell_id, "records": reports.drill_down(ws, cell_id),
                                                   "cell_name": reports.cell_name(ws, cell_id),
+                                                  "counted": len(ws.compiled.sources.get(cell_id, [])),
+                                                  "shown_max": reports.DRILL_DOWN_SHOWN,
                                                   "unit": reports.cell_unit(ws, cell_id),
                                                   "value": ws.report.cells[cell_id].value,
                                                   "computed": ws.compiled.report.cells[cell_id].value,

@@ -18,16 +18,18 @@ from django.views.decorators.http import require_POST
 from ogi.checks.places import cell_zh
 from ogi.checks.registry import RULES
 from ogi.report import Report
+from ogi.supervision.benchmarks import PeerGroup, default_benchmarks
 from ogi.supervision.ranking import rank
 from ogi.supervision.rubric import RubricError
 from ogi.supervision.timeliness import STATUS_ZH
+from ogi.supervision.tree import KINDS, LEVELS
 from ogi.web.accounts.access import staff_of
 from ogi.web.accounts.models import Agency, Staff
 from ogi.web.errors import refuse
 from ogi.web.params import query_int, query_year
 
 from . import rectification, services, stored
-from .models import CollectedReport, Rectification, RectificationItem
+from .models import CollectedReport, Rectification, RectificationItem, TreeChange
 
 MAX_FILES = 200  # in one upload form; a folder of thousands goes through `ogi supervise import`
 PAGE = 100  # rows of a list page
@@ -224,14 +226,14 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 cells.append({"label": cell_zh(ed, cid), "raw": raw, "place": _place_zh(v.source)})
         rule = RULES.get(f["rule"])
         findings.append({**f, "title": rule.title_zh if rule else f["rule"], "cell_rows": cells})
-    reps = []
-    if row.agency is not None and row.year is not None and row.state == "current":
-        c, _, _ = services.collection_of(s.agency)
-        reps = c.repetitions(row.agency.name, row.year)
+    reps = services.repetitions_of(s.agency, row) if row.state == "current" else []
     history = (CollectedReport.objects.filter(office=s.agency, agency=row.agency, year=row.year).exclude(pk=row.pk)
                .defer("content").order_by("-uploaded_at")) if row.agency else []
+    peers = None
+    if row.agency is not None and row.year is not None and row.state == "current":
+        peers = _peer_row(services.benchmarks_of(s.agency, row.year)[1], row.agency.name)
     return render(request, "supervision/report.html", _ctx(request, s, row=row, report=report, findings=findings,
-                                                           reps=reps, history=history))
+                                                           reps=reps, history=history, peers=peers))
 
 
 def _date(text: str) -> dt.date | None:
@@ -390,3 +392,137 @@ def dataset(request: HttpRequest, fmt: str) -> HttpResponse:
     resp = HttpResponse(data, content_type=ctype)
     resp["Content-Disposition"] = f"attachment; filename*=UTF-8''region-dataset.{fmt}"
     return resp
+
+
+TREE_PAGE = 200  # agencies of one page of the tree
+
+
+def _tree_page(request: HttpRequest, s: Staff, form: dict[str, str] | None = None, status: int = 200) -> HttpResponse:
+    from . import tree_edit
+
+    nodes = tree_edit.nodes(s.agency)
+    page = Paginator(nodes, TREE_PAGE).get_page(request.GET.get("page"))
+    changes = TreeChange.objects.filter(office=s.agency).select_related("user")[:50]
+    return render(request, "supervision/tree.html", _ctx(
+        request, s, page=page, total=len(nodes), names=[n.agency.name for n in nodes], changes=changes,
+        form=form or {"parent": s.agency.name}, kinds=KINDS, levels=LEVELS), status=status)
+
+
+@login_required
+def tree(request: HttpRequest) -> HttpResponse:
+    """The region's tree, one page at a time, with the form to add an agency and the log."""
+    s = _office(request)
+    if s is None:
+        return _forbidden(request)
+    if request.method == "POST":
+        from .tree_edit import TreeRefused, save
+
+        form = _tree_form(request)
+        try:
+            a = save(s.agency, request.user, form)
+        except TreeRefused as e:
+            for m in e.messages:
+                messages.error(request, f"未保存：{m}")
+            return _tree_page(request, s, form, status=422)
+        messages.success(request, f"已新增“{a.name}”")
+        return redirect("supervision:tree")
+    return _tree_page(request, s)
+
+
+def _tree_form(request: HttpRequest) -> dict[str, str]:
+    return {k: request.POST.get(k, "")[:2000] for k in ("name", "parent", "kind", "level", "aliases")}
+
+
+@login_required
+def tree_agency(request: HttpRequest, pk: int) -> HttpResponse:
+    """One agency of the subtree: its form (changes saved on POST) and its removal."""
+    s = _office(request)
+    if s is None:
+        return _forbidden(request)
+    from .tree_edit import TreeRefused, remove, save
+
+    agency = get_object_or_404(Agency.objects.select_related("parent"), pk=pk, pk__in=s.agency.subtree_ids())
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "remove":
+        name = agency.name
+        try:
+            remove(s.agency, request.user, agency)
+        except TreeRefused as e:
+            for m in e.messages:
+                messages.error(request, f"未删除：{m}")
+            return redirect("supervision:tree_agency", pk=pk)
+        messages.success(request, f"已删除“{name}”")
+        return redirect("supervision:tree")
+    if request.method == "POST":
+        form = _tree_form(request)
+        try:
+            save(s.agency, request.user, form, agency)
+        except TreeRefused as e:
+            for m in e.messages:
+                messages.error(request, f"未保存：{m}")
+            status = 422
+        else:
+            messages.success(request, f"已保存“{agency.name}”")
+            return redirect("supervision:tree_agency", pk=pk)
+    else:
+        form = {"name": agency.name, "parent": agency.parent.name if agency.parent_id and agency.pk != s.agency.pk else "",
+                "kind": agency.kind, "level": agency.level, "aliases": "、".join(agency.aliases or [])}
+    names = [n for n in Agency.objects.filter(pk__in=s.agency.subtree_ids()).values_list("name", flat=True)]
+    changes = TreeChange.objects.filter(office=s.agency, agency=agency).select_related("user")[:50]
+    return render(request, "supervision/tree_agency.html", _ctx(
+        request, s, agency=agency, form=form, names=names, changes=changes, kinds=KINDS, levels=LEVELS,
+        is_office=agency.pk == s.agency.pk), status=status)
+
+
+def _figure(indicator: str, v: float | None) -> str:
+    if v is None:
+        return "—"
+    return f"{v:.1f}" if indicator == "appeals_per_100" else f"{v * 100:.1f}%"
+
+
+_FLAG_ZH = {("low", "red"): "明显偏低", ("low", "yellow"): "偏低", ("high", "red"): "明显偏高", ("high", "yellow"): "偏高"}
+
+
+def _spreads(group: PeerGroup) -> list[dict[str, Any]]:
+    return [{"id": sp.benchmark.id, "label": sp.benchmark.label, "bad": "偏低须关注" if sp.benchmark.bad == "low" else "偏高须关注",
+             "sample": sp.sample, "marked": sp.marked, "p25": _figure(sp.benchmark.id, sp.p25),
+             "p50": _figure(sp.benchmark.id, sp.p50), "p75": _figure(sp.benchmark.id, sp.p75)} for sp in group.spreads]
+
+
+def _marks(group: PeerGroup, marks: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for sp in group.spreads:
+        m = marks.get(sp.benchmark.id)
+        flag = m.flag if m is not None else None
+        out.append({"value": _figure(sp.benchmark.id, m.value if m else None), "flag": flag or "",
+                    "flag_zh": _FLAG_ZH.get((sp.benchmark.bad, flag), "") if flag else ""})
+    return out
+
+
+def _peer_row(groups: list[PeerGroup], agency: str) -> dict[str, Any] | None:
+    """The agency's figures against its peer group, for its report's page."""
+    for g in groups:
+        for name, marks in g.members:
+            if name == agency:
+                return {"group": g, "rows": [{**sp, **mk} for sp, mk in zip(_spreads(g), _marks(g, marks), strict=True)],
+                        "min_sample": default_benchmarks().min_sample}
+    return None
+
+
+@login_required
+def benchmarks(request: HttpRequest, year: int | None = None) -> HttpResponse:
+    """Each agency's indicators against its peer group's quartiles, one group at a time."""
+    s = _office(request)
+    if s is None:
+        return _forbidden(request)
+    y = _year(request, s.agency, year)
+    _, groups = services.benchmarks_of(s.agency, y)
+    chosen = request.GET.get("group", "")
+    group = next((g for g in groups if g.key == chosen), groups[0] if groups else None)
+    page = Paginator(group.members if group else [], PAGE).get_page(request.GET.get("page"))
+    _, _, rows = services.standing(s.agency, y)
+    members = [{"agency": name, "pk": rows[name]["pk"] if name in rows else None, "marks": _marks(group, marks)}
+               for name, marks in page.object_list] if group else []
+    return render(request, "supervision/benchmarks.html", _ctx(
+        request, s, year=y, groups=groups, group=group, spreads=_spreads(group) if group else [], members=members, page=page,
+        min_sample=default_benchmarks().min_sample))
