@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
 from ogi.corpus.provinces import province_of
 
@@ -132,3 +133,156 @@ def test_province_from_the_name_only_when_it_says():
     assert province_of("新疆维吾尔自治区人民政府") == "新疆维吾尔自治区"
     assert province_of("吉林市人民政府") is None and province_of("吉林省人民政府") == "吉林省"
     assert province_of("淮安市洪泽区人民政府") is None and province_of(None, "") is None
+
+
+# --- batches commit whole: a writer killed at any instant, then resumed -----------------
+
+def kill_inputs() -> list[tuple[str, object, object]]:
+    """Seven inputs over two years (one agency's 结转 does not chain) and one unreadable."""
+    from ogi.ingest.errors import IngestError
+
+    out: list[tuple[str, object, object]] = []
+    for i in range(7):
+        r = zero_report("2021", year=2023 + i % 2)
+        r.agency = f"第{i // 2}局"
+        if i == 3:
+            setcells(r, {"requests.carried_in.natural": 5, "requests.carried_in.total": 5})
+        out.append((f"in/r{i}.json", r, None))
+    out.insert(4, ("in/notice.txt", None, IngestError("not_a_report", "不是年度报告", "not a report")))
+    return out
+
+
+def _tables(ds: Path) -> dict[str, Counter]:
+    """Every table as a multiset of rows (a duplicate shows as a count of 2)."""
+    from ogi.corpus.parquet import SCHEMAS, parts
+
+    out = {}
+    for table in SCHEMAS:
+        rows = [r for p in parts(ds, table) for r in pq.read_table(p).to_pylist()]
+        out[table] = Counter(json.dumps(r, sort_keys=True, default=str, ensure_ascii=False) for r in rows)
+    return out
+
+
+def _resume(ds: Path, inputs) -> None:
+    from ogi.corpus.parquet import done_files, write_dataset
+
+    done = done_files(ds) if ds.is_dir() else set()
+    write_dataset([r for r in inputs if r[0] not in done], ds, batch=3)
+
+
+def test_a_writer_failing_at_any_rename_resumes_to_the_same_dataset(tmp_path, monkeypatch):
+    import os
+
+    from ogi.corpus import parquet
+
+    inputs = kill_inputs()
+    whole = tmp_path / "whole.parquet"
+    real = os.replace
+    calls = 0
+
+    def counting(a, b):
+        nonlocal calls
+        calls += 1
+        real(a, b)
+
+    monkeypatch.setattr(parquet.os, "replace", counting)
+    parquet.write_dataset(inputs, whole, batch=3)
+    monkeypatch.setattr(parquet.os, "replace", real)
+    expected = _tables(whole)
+    assert sum(expected["files"].values()) == len(inputs) and sum(expected["reports"].values()) == 7
+    assert any('"across": true' in r for r in expected["findings"])
+    assert calls > 15  # the manifest, the run's token, each part of three batches, the cross-report pass
+
+    for k in range(calls):  # every rename there is, each in turn the one that fails
+        ds = tmp_path / f"k{k}.parquet"
+        seen = 0
+
+        def failing(a, b, k=k):
+            nonlocal seen
+            seen += 1
+            if seen > k:
+                raise OSError("disk gone")
+            real(a, b)
+
+        monkeypatch.setattr(parquet.os, "replace", failing)
+        with pytest.raises(OSError):
+            parquet.write_dataset(inputs, ds, batch=3)
+        monkeypatch.setattr(parquet.os, "replace", real)
+        if (ds / "files").is_dir():  # what a reader sees meanwhile: whole batches only
+            seen_now = _tables(ds)
+            ids = {json.loads(r)["report_id"] for r in seen_now["files"] if json.loads(r)["ok"]}
+            assert {json.loads(r)["report_id"] for r in seen_now["reports"]} == ids, k
+        _resume(ds, inputs)
+        assert _tables(ds) == expected, k
+        assert not [p for p in ds.rglob("*") if p.name.endswith(parquet.TMP)]
+
+
+KILLER = """
+import os, signal, sys
+from pathlib import Path
+from ogi.corpus import parquet
+from tests.test_parquet import kill_inputs
+real, at, seen = os.replace, int(sys.argv[2]), 0
+def replace(a, b):
+    global seen
+    seen += 1
+    if seen == at:
+        os.kill(os.getpid(), signal.SIGKILL)
+    real(a, b)
+parquet.os.replace = replace
+parquet.write_dataset(kill_inputs(), Path(sys.argv[1]), batch=3)
+"""
+
+
+def test_a_writer_killed_mid_batch_leaves_no_half_batch(tmp_path):
+    import subprocess
+    import sys
+
+    from ogi.corpus.parquet import TMP, done_files
+    from ogi.corpus.sql import connect
+
+    ds = tmp_path / "killed.parquet"
+    # Calls 1–2 write the manifest and the run's token, 3–6 commit the first batch (two
+    # years' reports, findings and cells, then files); the 9th is in the middle of the second.
+    p = subprocess.run([sys.executable, "-c", KILLER, str(ds), "9"], cwd=ROOT, capture_output=True, timeout=60)
+    assert p.returncode == -9, p.stderr.decode()
+    left = sorted(q.name for q in ds.rglob("*") if q.is_file())
+    assert any(n.endswith(TMP) for n in left), left  # the killed batch's parts, half renamed, half not
+    done = done_files(ds)
+    assert len(done) == 3
+    con = connect(ds)  # `ogi sql` meanwhile: the first batch only
+    assert con.execute("SELECT count(*) FROM reports").fetchone()[0] == con.execute(
+        "SELECT count(*) FROM files WHERE ok").fetchone()[0] == 3
+    _resume(ds, kill_inputs())
+    rows = pq.read_table(ds / "files").to_pylist()
+    assert sorted(r["file"] for r in rows) == sorted(f for f, _, _ in kill_inputs())
+    reports = pq.read_table(ds / "reports").column("report_id").to_pylist()
+    assert len(reports) == len(set(reports)) == 7
+    assert not [q for q in ds.rglob("*") if q.name.endswith(TMP)]
+
+
+def test_a_batch_of_a_run_taken_over_does_not_commit(tmp_path):
+    """A task of a stopped run, still running on some worker, finishes after the next run
+    has begun: its batch must not land, or the next run's batch of the same files would
+    make them twice."""
+    from ogi.corpus.parquet import TMP, DatasetWriter, Superseded, done_files, end_run, start_run
+
+    ds = tmp_path / "d.parquet"
+    (name, report, err), *_ = kill_inputs()
+    first = start_run(ds)
+    late = DatasetWriter(ds, first)
+    late.add(name, report, err, [])
+    second = start_run(ds)
+    with pytest.raises(Superseded):
+        late.flush()
+    end_run(ds, first)  # the stopped run letting go late changes nothing for the next
+    ok = DatasetWriter(ds, second)
+    ok.add(name, report, err, [])
+    assert ok.flush()
+    assert done_files(ds) == {name}
+    end_run(ds, second)
+    again = DatasetWriter(ds, second)  # nor can anything of a run that has ended
+    again.add("other.json", report, err, [])
+    with pytest.raises(Superseded):
+        again.flush()
+    assert done_files(ds) == {name} and not [p for p in ds.rglob("*") if p.name.endswith(TMP)]

@@ -110,14 +110,16 @@ def distribute_cmd(
     workers: Annotated[int | None, typer.Option("--workers", "-w", min=1, max=256, help="本机集群的工作进程数（默认：每个处理器核一个）",
                                                 show_default=False)] = None,
     retries: Annotated[int, typer.Option("--retries", min=0, max=10, help="任务出错时的重试次数")] = 2,
-    batch: Annotated[int, typer.Option("--batch", min=1, help="每写出一批 Parquet 的文件数")] = 200,
+    batch: Annotated[int, typer.Option("--batch", min=1, max=10000,
+                                       help="每个任务处理的文件数（同一读取进程依次读取，写成一批 Parquet）")] = 200,
     limit: Annotated[list[str] | None, typer.Option("--limit", help="调整读取限额：名称=数值，可多次（见 README）",
                                                     show_default=False)] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """在 Dask 集群上读取并校验大量报告，逐个写入 Parquet 数据集；中断后再次运行从中断处继续，已完成的文件不再处理。"""
+    """在 Dask 集群上读取并校验大量报告，各工作进程逐批写入 Parquet 数据集；中断后再次运行从中断处继续，已完成的文件不再处理。"""
     from ..ingest.limits import Limits, parse_assignments
     from .distributed import cluster, distribute, expand
+    from .parquet import Superseded, open_dataset
 
     try:
         lim = Limits.from_env().with_overrides(parse_assignments(limit))
@@ -133,6 +135,11 @@ def distribute_cmd(
     if not names:
         sys.stderr.write("没有要处理的文件\n")
         raise typer.Exit(2)
+    try:
+        open_dataset(out)  # before a cluster is started for nothing
+    except (OSError, ValueError) as e:
+        sys.stderr.write(f"无法写入数据集 {out}：{e}\n")
+        raise typer.Exit(2) from None
     progress, bar = None, None
     try:
         with cluster(scheduler, workers) as client:
@@ -150,9 +157,9 @@ def distribute_cmd(
                     progress.start()
                     bar = progress.add_task("", total=n)
 
-            def advance(_o: Any, _c: Any) -> None:
+            def advance(done: Any, _c: Any) -> None:
                 if progress is not None and bar is not None:
-                    progress.advance(bar)
+                    progress.advance(bar, len(done.files))
 
             counts = distribute(names, out, client, limits=lim, retries=retries, batch=batch, on_result=advance,
                                 on_total=total)
@@ -162,12 +169,15 @@ def distribute_cmd(
     except ValueError as e:
         sys.stderr.write(f"无法写入数据集 {out}：{e}\n")
         raise typer.Exit(2) from None
+    except Superseded:
+        sys.stderr.write(f"数据集 {out} 已由另一次运行接管，本次运行停止（已完成的批次都已写入）\n")
+        raise typer.Exit(2) from None
     finally:
         if progress is not None:
             progress.stop()
     if as_json:
         _dump({"output": str(out), "files": counts.files, "reports": counts.reports, "unreadable": counts.unreadable,
-               "submitted": counts.submitted, "replayed": counts.replayed, "skipped": counts.skipped,
+               "submitted": counts.submitted, "tasks": counts.tasks, "skipped": counts.skipped,
                "across_findings": counts.across, "interrupted": counts.interrupted, "seconds": round(counts.seconds, 2)})
     if counts.interrupted:
         sys.stderr.write(f"已中止：本次写入 {counts.files} 个文件；再次运行同一命令即从中断处继续\n")

@@ -1,84 +1,179 @@
 """Reading and checking many reports on a Dask cluster (a local one by default, or the
 scheduler given), into the Parquet dataset (ogi.corpus.parquet).
 
-One task per file. A task reads its file in a bounded worker process (ogi.ingest.bounded:
-memory cap, timeout), checks the report and returns it with its findings; a file that
-cannot be read is an error result, and a task lost with its worker is run again by Dask
-on another (up to `retries` more times for a task that raised); a task that fails even
-so becomes that file's error row — never the run's end.
+One task per batch of files. A task reads its files one after another in one bounded
+reading process (ogi.ingest.bounded: memory cap, timeout; one process for the batch, so
+its start is paid once per batch, not per file), checks each report, and writes the
+batch's Parquet parts into the dataset itself, committed as a whole (the `files` part
+last). It sends back only counts: no report crosses the network and no single process
+writes everything. A file that cannot be read is its error row; a task lost with its
+worker is run again by Dask on another (writing the same part names, so nothing twice),
+a task that raises is retried `retries` times, and a batch that fails even so is split
+into single files, so that only the file at fault gets an error row — never the run's end.
 
-Results are written by this process as they arrive: each is first appended to a journal
-in the dataset folder, and every `batch` results become one more Parquet part per table.
-A stopped run (Ctrl-C, a crash, a lost scheduler) keeps everything that was finished:
-the next run replays the journal, skips every file the dataset holds, and sends only the
-rest. At most `window` tasks are in flight, so a run of millions of files holds a few
-thousand futures, not millions."""
+The dataset itself is the run's state: a stopped or killed run keeps every batch that
+committed, and the next run skips every file the dataset holds. A run claims the dataset
+with a token (parquet.start_run), so a task of a stopped run that is still running
+somewhere cannot commit a batch the next run does again. At most `window` tasks are in
+flight, so a run of millions of files holds a few hundred futures, not millions."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
 import logging
+import math
 import multiprocessing
 import os
-import pickle
+import queue
 import threading
 import time
+import warnings
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..ingest.errors import IngestError
 from ..ingest.limits import Limits
-from ..report import Finding, Report
 
-JOURNAL = "_ogi_pending.pickle"
+T = TypeVar("T")
+SMALLEST = 4  # files per task below which the reading process's start shows (about 30–80 ms, once per task)
 
 
 @dataclass
-class Outcome:
-    """One file's result, as a task returns it."""
+class BatchDone:
+    """What a task sends back (its rows are in the dataset already)."""
 
-    file: str
-    report: Report | None
-    error: IngestError | None
-    findings: list[Finding] = field(default_factory=list)
-    size: int | None = None
-    sha256: str | None = None
-    seconds: float = 0.0  # reading and checking, in the task
+    files: list[str]
+    reports: int = 0
+    unreadable: int = 0
+    already: bool = False  # committed before: a task run again after its worker died
+    superseded: bool = False  # not committed: the run had been stopped or followed by another
+    read_s: float = 0.0  # in the bounded reading process
+    wait_s: float = 0.0  # of the task's time, waiting for the reading process (the rest overlaps)
+    check_s: float = 0.0
+    write_s: float = 0.0  # rows and Parquet parts
+    seconds: float = 0.0  # the whole task, on the worker
     peak_mb: float | None = None  # the bounded reading process's peak resident memory
     worker: str | None = None
 
 
-def process_file(file: str, limits: Limits) -> Outcome:
-    """The task: read one file in a bounded worker process, check it."""
+def process_batch(items: list[tuple[str, str]], root: str, run: str, limits: Limits) -> BatchDone:
+    """The task: each (name in the dataset, path to read) read in one bounded reading
+    process, checked, and written into the dataset `root` as one batch of run `run`."""
     from ..checks import check
-    from ..ingest.bounded import read_bounded
+    from ..ingest.bounded import read_many
+    from .parquet import DatasetWriter, Superseded, batch_name
 
     started = time.monotonic()
+    names = [n for n, _ in items]
+    done = BatchDone(names, worker=_worker_name())
+    writer = DatasetWriter(root, run)
+    name = batch_name(names)
+    if writer.committed(name):
+        import pyarrow.parquet as pq
+
+        ok = pq.read_table(Path(root) / "files" / f"{name}.parquet", columns=["ok"]).column("ok").to_pylist()
+        done.already, done.reports = True, sum(ok)
+        done.unreadable = len(ok) - done.reports
+        return done
     _warm_fork_server()
     if multiprocessing.current_process().daemon:
         err = IngestError("worker_setup", "Dask 工作进程是守护进程，不能启动受限读取进程：请以环境变量 "
                           "DASK_DISTRIBUTED__WORKER__DAEMON=False 启动 dask worker",
                           "the Dask worker is daemonic and cannot start the bounded reader; "
                           "start workers with DASK_DISTRIBUTED__WORKER__DAEMON=False")
-        return Outcome(file, None, err)
-    r = read_bounded(file, limits)
-    findings = check(r.report) if r.report is not None else []
-    size, sha = _stat(file)
-    return Outcome(file, r.report, r.error, findings, size, sha, time.monotonic() - started, r.peak_rss_mb,
-                   _worker_name())
+        for n in names:
+            writer.add(n, None, err, [])
+        done.unreadable = len(names)
+    else:
+        t = time.monotonic()
+        for r in _ahead(read_many([p for _, p in items], limits, jobs=1)):
+            done.wait_s += time.monotonic() - t
+            n, path = items[r.index]
+            done.read_s += r.seconds
+            done.peak_mb = max(done.peak_mb or 0.0, r.peak_rss_mb or 0.0)
+            report, err, findings = r.report, r.error, []
+            if report is not None:
+                t = time.monotonic()
+                try:
+                    findings = check(report)
+                except Exception as e:  # a bug in one check costs that file, not its batch
+                    report, err = None, IngestError("task_failed", f"校验该报告时发生内部错误：{type(e).__name__}",
+                                                    f"checking the report failed: {type(e).__name__}: {e}")
+                done.check_s += time.monotonic() - t
+            t = time.monotonic()
+            writer.add(n, report, err, findings, *_stat(path))
+            done.write_s += time.monotonic() - t
+            done.reports += report is not None
+            done.unreadable += report is None
+            t = time.monotonic()
+    t = time.monotonic()
+    try:
+        writer.flush(name)
+    except Superseded:
+        done.superseded = True
+    done.write_s += time.monotonic() - t
+    done.seconds = time.monotonic() - started
+    return done
+
+
+def _ahead(results: Iterator[T]) -> Iterator[T]:
+    """`results` taken by a thread of their own, a step ahead of the caller, so that the
+    reading process is handed more as soon as it answers and reads on while this thread
+    checks and writes what came before. (ogi.ingest.bounded already hands small files
+    several at a time; this covers the files it hands alone: large ones, PDFs, images.)
+    Stopping early closes `results`, and its reading process with it."""
+    box: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def offer(entry: tuple[bool, Any]) -> bool:
+        while not stop.is_set():  # a caller that stopped takes nothing more
+            try:
+                box.put(entry, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in results:
+                if not offer((True, item)):
+                    break
+        except BaseException as e:  # handed over to the caller, who raises it
+            offer((False, e))
+            return
+        finally:
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()
+        offer((False, None))
+
+    thread = threading.Thread(target=produce, name="ogi-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            ok, item = box.get()
+            if not ok:
+                if item is not None:
+                    raise item
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=30)
 
 
 _WARM = False
 
 
 def _warm_fork_server() -> None:
-    """A Dask worker runs threads, so the bounded reader forks its per-file processes from
-    a fork server. Started here first, with ogi.corpus.warm among its imports, each file's
-    process begins with every reader imported and its caches filled (about half the
-    time of a file, measured on the synthetic corpus)."""
+    """A Dask worker runs threads, so the bounded reader forks its reading processes from
+    a fork server. Started here first, with ogi.corpus.warm among its imports, each
+    reading process begins with every reader imported and its caches filled."""
     global _WARM
     if _WARM or threading.active_count() == 1:
         return
@@ -87,9 +182,31 @@ def _warm_fork_server() -> None:
 
     ctx = multiprocessing.get_context("forkserver")
     # "__main__" too: imported once in the server, the program's main script (the `ogi`
-    # command, with all it imports) is not run again in every per-file process.
+    # command, with all it imports) is not run again in every reading process.
     ctx.set_forkserver_preload(["__main__", "ogi.ingest.bounded", "ogi.ingest.load", "ogi.corpus.warm"])
     forkserver.ensure_running()
+
+
+def _ready() -> float:
+    """On a worker: its fork server started and one reading process forked from it (so the
+    warm-up is over); returns the seconds it took."""
+    from importlib import resources
+
+    from ..ingest.bounded import read_bounded
+
+    started = time.monotonic()
+    _warm_fork_server()
+    with resources.as_file(resources.files("ogi").joinpath("data/samples/lvyuan-swj-2020.txt")) as sample:
+        read_bounded(sample)
+    return time.monotonic() - started
+
+
+def warm(client: Any) -> dict[str, float]:
+    """Every worker of `client` made ready to read (its fork server up, readers imported,
+    caches filled): what a long-lived cluster has done once. Seconds per worker."""
+    addresses = list(client.scheduler_info()["workers"])
+    futures = [client.submit(_ready, workers=[a], allow_other_workers=False, pure=False) for a in addresses]
+    return dict(zip(addresses, client.gather(futures), strict=True))
 
 
 def _worker_name() -> str | None:
@@ -114,60 +231,33 @@ def _stat(file: str) -> tuple[int | None, str | None]:
     return size, h.hexdigest()
 
 
-def _failed(file: str, exc: BaseException) -> Outcome:
+def _failed(exc: BaseException) -> IngestError:
     name = type(exc).__name__
     if name == "KilledWorker":
-        err = IngestError("worker_lost", "处理该文件的工作进程多次意外退出，已放弃该文件",
-                          "the workers running this file died repeatedly; gave up")
-    else:
-        err = IngestError("task_failed", f"处理该文件的任务失败：{name}", f"the task failed: {name}: {exc}")
-    return Outcome(file, None, err)
-
-
-class Journal:
-    """Results received but not yet in a Parquet part: appended one by one (a process
-    killed at any moment leaves at most its last, partial entry, which is dropped)."""
-
-    def __init__(self, root: Path) -> None:
-        self.path = root / JOURNAL
-
-    def replay(self) -> list[Outcome]:
-        out: list[Outcome] = []
-        if not self.path.exists():
-            return out
-        with self.path.open("rb") as f:
-            while True:
-                try:
-                    item = pickle.load(f)  # this run's own file (the dataset folder is not input from others)
-                except EOFError:
-                    break
-                except (pickle.UnpicklingError, ValueError, AttributeError, ImportError, IndexError, TypeError):
-                    break  # the entry a kill cut short
-                if isinstance(item, Outcome):
-                    out.append(item)
-        return out
-
-    def append(self, outcome: Outcome) -> None:
-        with self.path.open("ab") as f:
-            pickle.dump(outcome, f, protocol=pickle.HIGHEST_PROTOCOL)
-
-    def clear(self) -> None:
-        self.path.unlink(missing_ok=True)
+        return IngestError("worker_lost", "处理该文件的工作进程多次意外退出，已放弃该文件",
+                           "the workers running this file died repeatedly; gave up")
+    return IngestError("task_failed", f"处理该文件的任务失败：{name}", f"the task failed: {name}: {exc}")
 
 
 @dataclass
 class Counts:
-    files: int = 0  # written by this run (replayed ones included)
+    files: int = 0  # written by this run
     reports: int = 0
     unreadable: int = 0
-    submitted: int = 0  # tasks sent to the cluster by this run
-    replayed: int = 0  # results of the previous run taken from its journal
+    submitted: int = 0  # files sent to the cluster by this run
+    tasks: int = 0  # tasks sent (a batch of files each)
+    split: int = 0  # batches that failed and were sent again file by file
     skipped: int = 0  # files the dataset already held
     across: int = 0
     interrupted: bool = False
     seconds: float = 0.0
-    client_seconds: float = 0.0  # this process's own share: journal, Parquet writing (the limit of one client)
+    client_seconds: float = 0.0  # this process's own share while the tasks ran (it writes only failed files' rows)
     across_seconds: float = 0.0
+    task_seconds: float = 0.0  # the tasks' time on the workers, summed, and its parts:
+    read_seconds: float = 0.0
+    wait_seconds: float = 0.0
+    check_seconds: float = 0.0
+    write_seconds: float = 0.0
     dashboard: str | None = None
     peak_mb: float = 0.0  # the highest peak of a bounded reading process
     by_worker: dict[str, int] = field(default_factory=dict)
@@ -200,109 +290,135 @@ def cluster(scheduler: str | None = None, workers: int | None = None, dashboard:
         with Client(scheduler, timeout="10s") as client:
             yield client
         return
-    # A worker starts the bounded reading processes: it must not be a daemon process.
+    # A worker starts the bounded reading processes: it must not be a daemon process (nor
+    # one its nanny starts again after it died: hence for the cluster's whole life).
     with dask.config.set({"distributed.worker.daemon": False}):
-        with LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                          dashboard_address=":8787" if dashboard else None, silence_logs=logging.ERROR) as lc:
-            with Client(lc) as client:
-                yield client
+        with warnings.catch_warnings():
+            # 8787 taken (another cluster): Dask picks another port and warns in English;
+            # the address it picked is what the command prints.
+            warnings.filterwarnings("ignore", message="Port 8787 is already in use")
+            lc = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                              dashboard_address=":8787" if dashboard else None, silence_logs=logging.ERROR)
+        with lc, Client(lc) as client:
+            yield client
+
+
+def batches(todo: list[str], nthreads: int, batch: int) -> Iterator[list[str]]:
+    """The files cut into tasks as they are sent (guided self-scheduling): each task takes
+    half a worker thread's share of what is left, at most `batch` files and at least
+    SMALLEST. Early tasks are large (the reading process's start paid once for many files),
+    the last ones small, so that no worker is left with a long batch while the others idle."""
+    i = 0
+    while i < len(todo):
+        share = math.ceil((len(todo) - i) / (2 * max(1, nthreads)))
+        size = min(batch, max(SMALLEST, share))
+        yield todo[i:i + size]
+        i += size
 
 
 def distribute(files: list[str], out: Path | str, client: Any, *, limits: Limits | None = None, retries: int = 2,
-               batch: int = 200, window: int | None = None, on_result: Callable[[Outcome, Counts], None] | None = None,
+               batch: int = 200, window: int | None = None, on_result: Callable[[BatchDone, Counts], None] | None = None,
                on_total: Callable[[int], None] | None = None) -> Counts:
-    """Every file not yet in the dataset `out` read and checked on the cluster of `client`,
-    written as results arrive, then the cross-report pass over the whole dataset.
-    `on_result` is called after each result (progress); a KeyboardInterrupt, there or
-    anywhere in the loop, stops the run and keeps what finished."""
+    """Every file not yet in the dataset `out` read, checked and written on the cluster of
+    `client`, `batch` files (at most) per task, then the cross-report pass over the whole
+    dataset. `on_result` is called after each task (progress); a KeyboardInterrupt, there
+    or anywhere in the loop, stops the run and keeps every batch that committed."""
     from distributed import as_completed
 
     from ..ingest.limits import current
-    from .parquet import DatasetWriter, across_pass, done_files
+    from .parquet import DatasetWriter, Superseded, across_pass, batch_name, done_files, end_run, start_run, tidy
 
-    out = Path(out)
+    out = Path(os.path.abspath(out))  # the workers' working folder need not be this one
     started = time.monotonic()
-    writer = DatasetWriter(out)
-    journal = Journal(out)
     counts = Counts(dashboard=getattr(client, "dashboard_link", None))
-    done = done_files(out)
-    pending = 0
-
-    def write(o: Outcome) -> None:
-        nonlocal pending
-        writer.add(o.file, o.report, o.error, o.findings, o.size, o.sha256)
-        done.add(o.file)
-        counts.files += 1
-        counts.reports += o.report is not None
-        counts.unreadable += o.report is None
-        counts.peak_mb = max(counts.peak_mb, o.peak_mb or 0.0)
-        if o.worker:
-            counts.by_worker[o.worker] = counts.by_worker.get(o.worker, 0) + 1
-        pending += 1
-
-    def flush() -> None:
-        nonlocal pending
-        if pending:
-            writer.flush()
-        journal.clear()  # everything in it is now in the parts (or was already)
-        pending = 0
-
-    for o in journal.replay():
-        if o.file not in done:
-            write(o)
-            counts.replayed += 1
-    flush()
-    todo = [f for f in files if f not in done]
-    counts.skipped = len(files) - len(todo)
-    if on_total is not None:
-        on_total(len(todo))
-    lim = limits or current()
-    nthreads = sum(client.nthreads().values()) or 1
-    window = window or max(16, 8 * nthreads)
-    queue = iter(todo)
-    futures: dict[Any, str] = {}
-
-    def submit(n: int, ac: Any = None) -> None:
-        for _ in range(n):
-            f = next(queue, None)
-            if f is None:
-                return
-            fut = client.submit(process_file, os.path.abspath(f), lim, retries=retries, pure=False,
-                                key=f"ogi-file-{hashlib.blake2b(f.encode(), digest_size=8).hexdigest()}-{time.time_ns()}")
-            futures[fut] = f
-            counts.submitted += 1
-            if ac is not None:
-                ac.add(fut)
-
+    # Each worker's fork server starts importing the readers now, while this process
+    # looks for what the dataset holds, instead of when the first task arrives.
+    client.run(_warm_fork_server)
+    run = start_run(out)
+    failed = DatasetWriter(out, run)  # the rows of files whose tasks failed for good (rare)
     try:
-        submit(window)
-        ac = as_completed(list(futures))
-        for fut in ac:
-            f = futures.pop(fut)
-            try:
-                o = fut.result()
-                o.file = f  # the path as given, as the dataset names it
-            except Exception as e:  # the task raised on every try, or its workers kept dying
-                o = _failed(f, e)
-            fut.release()
+        done = done_files(out)
+        todo = [f for f in files if f not in done]
+        counts.skipped = len(files) - len(todo)
+        if on_total is not None:
+            on_total(len(todo))
+        lim = limits or current()
+        nthreads = sum(client.nthreads().values()) or 1
+        window = window or 2 * nthreads
+        cut = batches(todo, nthreads, batch)
+        queue: deque[list[str]] = deque()  # batches split after a failure, sent first
+        futures: dict[Any, list[str]] = {}
+
+        def submit(ac: Any = None) -> None:
+            while len(futures) < window:
+                chunk = queue.popleft() if queue else next(cut, None)
+                if chunk is None:
+                    return
+                fut = client.submit(process_batch, [(f, os.path.abspath(f)) for f in chunk], str(out), run, lim,
+                                    retries=retries, pure=False, key=f"ogi-batch-{batch_name(chunk)[5:]}-{time.time_ns()}")
+                futures[fut] = chunk
+                counts.submitted += len(chunk)
+                counts.tasks += 1
+                if ac is not None:
+                    ac.add(fut)
+
+        try:
+            submit()
+            ac = as_completed(list(futures))
+            for fut in ac:
+                chunk = futures.pop(fut)
+                t = time.monotonic()
+                try:
+                    res = fut.result()
+                except Exception as e:  # the task raised on every try, or its workers kept dying
+                    fut.release()
+                    if len(chunk) > 1:  # find the file at fault: each alone
+                        queue.extendleft([f] for f in reversed(chunk))
+                        counts.split += 1
+                        counts.submitted -= len(chunk)
+                    else:
+                        failed.add(chunk[0], None, _failed(e), [])
+                        res = BatchDone(chunk, unreadable=1)
+                        _count(counts, res)
+                        if on_result is not None:
+                            on_result(res, counts)
+                    submit(ac)
+                    counts.client_seconds += time.monotonic() - t
+                    continue
+                fut.release()
+                if res.superseded:  # only a task of this run that outlived end_run could say so
+                    raise Superseded(batch_name(chunk))
+                _count(counts, res)
+                counts.client_seconds += time.monotonic() - t
+                if on_result is not None:
+                    on_result(res, counts)
+                submit(ac)
+        except KeyboardInterrupt:
+            counts.interrupted = True
+            for fut in futures:
+                fut.cancel()
+        failed.flush()
+        if not counts.interrupted:
+            tidy(out)  # the parts of a batch whose worker died mid-commit and was then split
             t = time.monotonic()
-            journal.append(o)
-            write(o)
-            if pending >= batch:
-                flush()
-            counts.client_seconds += time.monotonic() - t
-            if on_result is not None:
-                on_result(o, counts)
-            submit(1, ac)
-    except KeyboardInterrupt:
-        counts.interrupted = True
-        for fut in futures:
-            fut.cancel()
+            counts.across = across_pass(out, run)
+            counts.across_seconds = time.monotonic() - t
     finally:
-        flush()
-    if not counts.interrupted:
-        t = time.monotonic()
-        counts.across = across_pass(out)
-        counts.across_seconds = time.monotonic() - t
+        end_run(out, run)  # a task still running somewhere will not commit now
     counts.seconds = time.monotonic() - started
     return counts
+
+
+def _count(counts: Counts, res: BatchDone) -> None:
+    n = len(res.files)
+    counts.files += n
+    counts.reports += res.reports
+    counts.unreadable += res.unreadable
+    counts.peak_mb = max(counts.peak_mb, res.peak_mb or 0.0)
+    counts.task_seconds += res.seconds
+    counts.read_seconds += res.read_s
+    counts.wait_seconds += res.wait_s
+    counts.check_seconds += res.check_s
+    counts.write_seconds += res.write_s
+    if res.worker:
+        counts.by_worker[res.worker] = counts.by_worker.get(res.worker, 0) + n

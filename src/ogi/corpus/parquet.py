@@ -2,17 +2,27 @@
 report read), `cells` (one row per cell), `findings` and `files` (one row per input,
 read or not), the first three partitioned by report year.
 
-Written incrementally: each batch of files becomes one more part file per table and
-year, so memory holds one batch, and a stopped run keeps what it wrote (the `files`
-table says which inputs are done). The cross-report checks are a pass over the written
-dataset: they read back only the columns they need."""
+Written incrementally, one batch of inputs at a time: a batch is one part file per table
+and year, all named after the batch. Its parts are written under hidden temporary names
+and then renamed into place, its `files` part last: that rename is the batch's commit
+(a part whose batch has no `files` part is not part of the dataset and is removed by the
+next run), so a writer killed at any instant leaves every input either done once or not
+at all. Several processes may write batches into one dataset at once (a Dask run's
+workers): a run claims the dataset with a token, and a batch commits only while its
+run's token is the dataset's, so a straggler of a stopped run never adds an input that
+the next run also does. The cross-report checks are a pass over the written dataset:
+they read back only the columns they need."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
+import os
+import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,9 +38,14 @@ from ..workspace import count_by_severity
 from .across import across_findings, roles_cells
 from .provinces import province_of
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: parts named after their batch, the `files` part as the commit (docs/dataset.md)
 MANIFEST = "_ogi_dataset.json"
+LOCK = "_ogi_write.lock"  # held shared while a batch commits, exclusive while a run claims or tidies the dataset
+RUN = "_ogi_run"  # the token of the run that may commit batches now
 UNKNOWN_YEAR = "__HIVE_DEFAULT_PARTITION__"  # read as NULL by pyarrow and DuckDB alike
+BATCH = "part-"
+ACROSS = "across-"
+TMP = ".tmp"  # with a leading dot too: no Parquet reader lists a part still being written
 
 Result = tuple[str, Report | None, IngestError | None]
 
@@ -76,32 +91,137 @@ def _year_key(year: int | None) -> str:
     return UNKNOWN_YEAR if year is None else str(year)
 
 
+class DatasetError(ValueError):
+    """A folder that cannot take this ogi's batches (another schema version)."""
+
+
+class Superseded(Exception):
+    """A batch of a run that is no longer the dataset's (stopped, or followed by another
+    run): not committed, since the run holding the dataset reads these inputs itself."""
+
+
+def batch_name(files: Iterable[str]) -> str:
+    """A batch's part name, from its inputs: a batch written twice (a task run again after
+    its worker died) replaces its own parts instead of adding to them."""
+    digest = hashlib.blake2b("\n".join(sorted(files)).encode(), digest_size=10).hexdigest()
+    return f"{BATCH}{digest}"
+
+
+@contextlib.contextmanager
+def _locked(root: Path, exclusive: bool) -> Iterator[None]:
+    fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)  # and with it the lock
+
+
+def _write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}{TMP}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _current_run(root: Path) -> str | None:
+    try:
+        return (root / RUN).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+
+
+def open_dataset(root: Path | str) -> Path:
+    """The dataset folder, made if new; one of another schema version is refused."""
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    manifest = root / MANIFEST
+    if not manifest.exists():
+        _write_text(manifest, json.dumps({"format": "ogi-dataset", "schema_version": SCHEMA_VERSION, "tables": list(SCHEMAS),
+                                          "partitioned_by": {t: "year" for t in BY_YEAR}}, ensure_ascii=False, indent=2))
+        return root
+    try:
+        version = json.loads(manifest.read_text(encoding="utf-8")).get("schema_version")
+    except (ValueError, AttributeError):
+        version = None
+    if version != SCHEMA_VERSION:
+        raise DatasetError(f"该目录的数据集格式版本为 {version}，本程序写入版本 {SCHEMA_VERSION}，不能续写：请写到新的目录"
+                           f"（dataset schema version {version}, this ogi writes {SCHEMA_VERSION}）")
+    return root
+
+
+def start_run(root: Path | str) -> str:
+    """Claims the dataset for a new run and returns its token: what an earlier run left
+    half-written is removed, and from now on only this run's batches commit."""
+    root = open_dataset(root)
+    token = uuid.uuid4().hex
+    with _locked(root, exclusive=True):
+        _write_text(root / RUN, token)
+        _tidy(root)
+    return token
+
+
+def end_run(root: Path | str, token: str) -> None:
+    """The run is over: a batch of it still under way somewhere will not commit."""
+    root = Path(root)
+    with _locked(root, exclusive=True):
+        if _current_run(root) == token:
+            (root / RUN).unlink()
+
+
+def tidy(root: Path | str) -> int:
+    """Removes the parts of batches that never committed and abandoned temporary files
+    (waiting for any commit under way). Returns how many files went."""
+    root = Path(root)
+    with _locked(root, exclusive=True):
+        return _tidy(root)
+
+
+def _tidy(root: Path) -> int:
+    committed = {p.name for p in (root / "files").glob("*.parquet")}
+    gone = 0
+    for p in root.rglob("*"):
+        if not p.is_file():
+            continue
+        if p.name.endswith(TMP) or (p.name.startswith(BATCH) and p.suffix == ".parquet" and p.name not in committed):
+            p.unlink(missing_ok=True)
+            gone += 1
+    return gone
+
+
+def parts(root: Path | str, table: str) -> list[Path]:
+    """A table's part files that belong to the dataset: those of committed batches and
+    the cross-report pass's (a batch being written, or cut short, is left out)."""
+    root = Path(root)
+    found = sorted((root / table).glob("**/*.parquet"))
+    if table not in BY_YEAR:
+        return found
+    committed = {p.name for p in (root / "files").glob("*.parquet")}
+    return [p for p in found if p.name in committed or not p.name.startswith(BATCH)]
+
+
 class DatasetWriter:
-    """Rows collected per table and year; `flush` writes them as new part files."""
+    """Rows collected per table and year; `flush` writes them out as one batch. Given a
+    run's token, it writes for that run (a Dask task does); without one it claims the
+    dataset for a run of its own, to be ended by `close`."""
 
-    def __init__(self, root: Path | str, prefix: str = "part") -> None:
+    def __init__(self, root: Path | str, run: str | None = None) -> None:
         self.root = Path(root)
-        self.prefix = prefix
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.own_run = run is None
+        self.run = start_run(self.root) if run is None else run
         self._rows: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-        self._part = self._next_part()
-        manifest = self.root / MANIFEST
-        if not manifest.exists():
-            manifest.write_text(json.dumps({"format": "ogi-dataset", "schema_version": SCHEMA_VERSION,
-                                            "tables": list(SCHEMAS), "partitioned_by": {t: "year" for t in BY_YEAR}},
-                                           ensure_ascii=False, indent=2), encoding="utf-8")
-        else:
-            version = json.loads(manifest.read_text(encoding="utf-8")).get("schema_version")
-            if version != SCHEMA_VERSION:
-                raise ValueError(f"dataset schema version {version}, this ogi writes {SCHEMA_VERSION}")
+        self._files: list[str] = []
 
-    def _next_part(self) -> int:
-        parts = [int(p.stem.split("-")[1]) for p in self.root.glob(f"*/**/{self.prefix}-*.parquet")]
-        return max(parts, default=-1) + 1
+    def close(self) -> None:
+        if self.own_run:
+            end_run(self.root, self.run)
+
+    def committed(self, name: str) -> bool:
+        return (self.root / "files" / f"{name}.parquet").exists()
 
     def add(self, file: str, report: Report | None, err: IngestError | None, findings: Sequence[Finding],
             size: int | None = None, sha256: str | None = None) -> None:
         rid = report_id(file)
+        self._files.append(file)
         self._rows[("files", "")].append({
             "file": file, "report_id": rid if report is not None else None, "ok": err is None and report is not None,
             "error_code": err.code if err else None, "message_zh": err.message_zh if err else None,
@@ -134,24 +254,50 @@ class DatasetWriter:
                          "culprit": f.culprit, "found": _text(f.found), "expected": _text(f.expected),
                          "message_zh": f.message_zh, "message_en": f.message_en})
 
-    def flush(self) -> None:
-        for (table, year), rows in self._rows.items():
-            if not rows:
-                continue
-            folder = self.root / table / (f"year={year}" if table in BY_YEAR else "")
-            folder.mkdir(parents=True, exist_ok=True)
-            pq.write_table(pa.Table.from_pylist(rows, schema=SCHEMAS[table]), folder / f"{self.prefix}-{self._part:06d}.parquet",
-                           compression="zstd")
+    def flush(self, name: str | None = None, replaces: Sequence[Path] = ()) -> str | None:
+        """The rows held, written as one batch named `name` (by default after its inputs):
+        every part to a temporary file, then, while this run holds the dataset, each
+        renamed into place with the `files` part last (`replaces` removed just before).
+        Raises Superseded, writing nothing, when the run no longer holds the dataset."""
+        if not self._rows and not replaces:
+            return None
+        name = name or batch_name(self._files)
+        staged: list[tuple[Path, Path]] = []
+        try:
+            # `files` last: sorted on whether the table is `files`.
+            for (table, year), rows in sorted(self._rows.items(), key=lambda kv: kv[0][0] == "files"):
+                if not rows:
+                    continue
+                folder = self.root / table / (f"year={year}" if table in BY_YEAR else "")
+                folder.mkdir(parents=True, exist_ok=True)
+                tmp = folder / f".{name}.{uuid.uuid4().hex[:12]}{TMP}"
+                staged.append((tmp, folder / f"{name}.parquet"))
+                pq.write_table(pa.Table.from_pylist(rows, schema=SCHEMAS[table]), tmp, compression="zstd")
+            with _locked(self.root, exclusive=False):
+                if _current_run(self.root) != self.run:
+                    raise Superseded(name)
+                for old in replaces:
+                    old.unlink(missing_ok=True)
+                while staged:
+                    tmp, final = staged[0]
+                    os.replace(tmp, final)
+                    staged.pop(0)
+        finally:
+            for tmp, _ in staged:  # not committed: a kill here would leave them to the next run's tidying
+                tmp.unlink(missing_ok=True)
         self._rows.clear()
-        self._part += 1
+        self._files.clear()
+        return name
 
 
 def done_files(root: Path | str) -> set[str]:
     """The inputs a dataset already holds a row for (a resumed run skips them)."""
-    folder = Path(root) / "files"
-    if not folder.is_dir():
+    import pyarrow.dataset as ds
+
+    files = [str(p) for p in parts(root, "files")]
+    if not files:
         return set()
-    return set(pq.read_table(folder, columns=["file"]).column("file").to_pylist())
+    return set(ds.dataset(files, format="parquet").to_table(columns=["file"]).column("file").to_pylist())
 
 
 def write_dataset(results: Iterable[Result], root: Path | str, batch: int = 200) -> dict[str, int]:
@@ -159,17 +305,20 @@ def write_dataset(results: Iterable[Result], root: Path | str, batch: int = 200)
     then the cross-report pass over what was written. Returns counts for the user."""
     w = DatasetWriter(root)
     counts = {"files": 0, "reports": 0, "unreadable": 0}
-    pending = 0
-    for file, report, err in results:
-        w.add(file, report, err, check(report) if report is not None else [], *_stat(file))
-        counts["files"] += 1
-        counts["reports" if report is not None else "unreadable"] += 1
-        pending += 1
-        if pending >= batch:
-            w.flush()
-            pending = 0
-    w.flush()
-    counts["across"] = across_pass(root)
+    try:
+        pending = 0
+        for file, report, err in results:
+            w.add(file, report, err, check(report) if report is not None else [], *_stat(file))
+            counts["files"] += 1
+            counts["reports" if report is not None else "unreadable"] += 1
+            pending += 1
+            if pending >= batch:
+                w.flush()
+                pending = 0
+        w.flush()
+        counts["across"] = across_pass(root, w.run)
+    finally:
+        w.close()
     return counts
 
 
@@ -183,11 +332,14 @@ def _stat(file: str) -> tuple[int | None, str | None]:
 
 # --- the cross-report pass -------------------------------------------------------------
 
-def _read(root: Path, table: str, columns: list[str], filters: Any = None) -> pa.Table:
-    folder = root / table
-    if not folder.is_dir():
+def _read(root: Path, table: str, columns: list[str], cells: list[str] | None = None) -> pa.Table:
+    import pyarrow.dataset as ds
+
+    files = [str(p) for p in parts(root, table)]
+    if not files:
         return pa.table({c: [] for c in columns})
-    return pq.read_table(folder, columns=columns, filters=filters, partitioning="hive")
+    data = ds.dataset(files, format="parquet", partitioning="hive", partition_base_dir=str(root / table))
+    return data.to_table(columns=columns, filter=ds.field("cell").isin(cells) if cells is not None else None)
 
 
 def _light_reports(root: Path) -> tuple[list[str], list[Report], list[Narrative], list[dict[int, str]]]:
@@ -203,7 +355,7 @@ def _light_reports(root: Path) -> tuple[list[str], list[Report], list[Narrative]
         narratives.append(Narrative(r.agency, r.year, {s["fp"]: s["len"] for s in sents or []}))
         quotes.append({s["fp"]: s["text"] for s in sents or []})
     where = {rid: i for i, rid in enumerate(ids)}
-    cells = _read(root, "cells", ["report_id", "cell", "state", "value"], filters=[("cell", "in", sorted(roles_cells()))])
+    cells = _read(root, "cells", ["report_id", "cell", "state", "value"], cells=sorted(roles_cells()))
     for rid, cid, state, value in zip(*(cells.column(c).to_pylist() for c in ("report_id", "cell", "state", "value")),
                                       strict=True):
         if value is not None and value == value.to_integral_value():
@@ -212,19 +364,20 @@ def _light_reports(root: Path) -> tuple[list[str], list[Report], list[Narrative]
     return ids, reports, narratives, quotes
 
 
-def across_pass(root: Path | str) -> int:
+def across_pass(root: Path | str, run: str | None = None) -> int:
     """The cross-report checks (continuity between consecutive years, 年年雷同) over a
-    written dataset; their findings are appended to `findings` with `across` true.
-    Earlier cross-report findings are replaced, so the pass can run again after more
-    files were added."""
+    written dataset; their findings are added to `findings` with `across` true, in
+    place of the previous pass's (which they replace in one step), so the pass can run
+    again after more files were added. `run`: the token of the run it is part of."""
     root = Path(root)
-    for old in root.glob("findings/*/across-*.parquet"):
-        old.unlink()
     ids, reports, narratives, quotes = _light_reports(root)
-    w = DatasetWriter(root, prefix="across")
-    n = 0
-    for i, f in across_findings(reports, narratives, quotes):
-        w.add_findings(ids[i], reports[i].year, [f], across=True)
-        n += 1
-    w.flush()
+    w = DatasetWriter(root, run)
+    try:
+        n = 0
+        for i, f in across_findings(reports, narratives, quotes):
+            w.add_findings(ids[i], reports[i].year, [f], across=True)
+            n += 1
+        w.flush(f"{ACROSS}{uuid.uuid4().hex[:16]}", replaces=list(root.glob(f"findings/*/{ACROSS}*.parquet")))
+    finally:
+        w.close()
     return n

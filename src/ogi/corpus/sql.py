@@ -7,7 +7,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from .parquet import MANIFEST, SCHEMAS
+from .parquet import MANIFEST, SCHEMAS, parts
 
 MAX_CELL = 60  # characters of one value shown in the plain-text table
 
@@ -28,7 +28,7 @@ def connect(root: Path | str) -> Any:
                        f"{root} is not an ogi dataset (no {MANIFEST})")
     con = duckdb.connect()
     for table, schema in SCHEMAS.items():
-        files = sorted((root / table).glob("**/*.parquet"))
+        files = parts(root, table)  # a batch still being written is not seen
         if files:
             paths = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
             con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet([{paths}], hive_partitioning = true, "
