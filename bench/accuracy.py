@@ -91,7 +91,7 @@ def main() -> None:
             files[kind] = files.get(kind, 0) + 1
             for k, ok in m.items():
                 meta.setdefault(kind, dict.fromkeys(METADATA, 0))[k] += ok
-            name = f"{truth.file}" + (f" [{kind}]" if kind.startswith(("scan", "flat")) else "")
+            name = f"{truth.file}" + (f" [{kind}]" if kind.startswith(("scan", "flat", "signed")) else "")
             flags = " ".join("✓" if m[k] else "✗" for k in METADATA)
             print(f"{name[:44]:44} {s.right:>6}/{s.total:<6} {s.wrong:>6} {s.missed:>7} {in_doubt:>9} {s.lost_by_file:>12}  {flags}")
             if s.wrong_cells:

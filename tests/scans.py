@@ -40,7 +40,7 @@ def scanner(img: Image.Image, seed: int = 1, noise: float = 10.0, blur: float = 
     return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8))
 
 
-def faded(img: Image.Image, seed: int = 1, fade: float = 0.4, noise: float = 14.0, blur: float = 1.2) -> Image.Image:
+def faded(img: Image.Image, seed: int = 1, fade: float = 0.4, noise: float = 16.0, blur: float = 1.2) -> Image.Image:
     """A worn copy scanned again: grey ink (at `fade` of its darkness), blur and heavy
     noise — where the recogniser drops faint minus signs and misreads digits."""
     page = img.convert("L").filter(ImageFilter.GaussianBlur(blur))
@@ -80,7 +80,7 @@ def scanned_pdf(pdf: bytes, kind: str = "scanner", pages: Sequence[int] | None =
     """A clean PDF as a scan of the given kind (`scanner`, `faded` or `phone`)."""
     degrade = {"scanner": scanner, "faded": faded, "phone": phone}[kind]
     return to_pdf([degrade(img, seed + i) for i, img in enumerate(render_pages(pdf, pages))],
-                  quality=65 if kind == "phone" else 80)
+                  quality={"scanner": 80, "faded": 60, "phone": 65}[kind])
 
 
 # --- a 2019-edition report with signed 本年增/减 -----------------------------------------
@@ -127,5 +127,5 @@ def signed_report(seed: Path) -> Report:
 
 def signed_truth(report: Report) -> Truth:
     """The Truth (as bench/accuracy.py and the tests score) of a report ogi wrote."""
-    return Truth("signed-2019 (ogi render --to pdf)", report.edition or "", report.agency, report.year,
+    return Truth("ogi render --to pdf", report.edition or "", report.agency, report.year,
                  report.issued_on, {cid: v.raw for cid, v in report.cells.items()}, report.published_on)

@@ -57,6 +57,8 @@ class Pages:
         ok, buf = cv2.imencode(".png", gray)
         if ok:
             self._png[page] = buf.tobytes()
+            if self._last is not None and self._last[0] == page:
+                self._last = None
 
     def get(self, page: int | None) -> Any:
         if self._last is not None and self._last[0] == page:
@@ -139,11 +141,13 @@ def reread(pages: Pages, boxes: list[tuple[int | None, list[float]]]) -> list[li
     return out
 
 
-def dash_before(gray: Any, box: list[float] | tuple[float, ...]) -> bool:
-    """Whether a minus stands just left of the digits in the box: a stroke wider than
-    tall, at the digits' mid-height, within a digit's height of the first digit. The
+def sign_before(gray: Any, box: list[float] | tuple[float, ...]) -> str:
+    """What stands just left of the digits in the box: "minus" (a stroke wider than tall,
+    as dark as the digits, at their mid-height, within a digit's height of the first),
+    "none" (paper there), or "unclear" (something faint that may be a worn minus). The
     crop is binarised by its own histogram (Otsu), so a faint minus on a faded scan counts."""
     import cv2
+    import numpy as np
 
     x0, y0, x1, y1 = (float(v) for v in box)
     h = max(y1 - y0, 4.0)
@@ -152,29 +156,51 @@ def dash_before(gray: Any, box: list[float] | tuple[float, ...]) -> bool:
     left, right = max(0, int(x0 - 1.2 * h)), min(W, int(x1) + 1)
     c = gray[top:bottom, left:right]
     if c.size == 0 or float(c.max()) - float(c.min()) < 16:
-        return False
+        return "none"
     c = cv2.GaussianBlur(c, (0, 0), 0.8)
     _, dark = cv2.threshold(c, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     dark[:, dark.mean(axis=0) > 0.8] = 0  # a cell's vertical rule
     dark[dark.mean(axis=1) > 0.6, :] = 0  # a horizontal one
-    count, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
     comps = [tuple(int(v) for v in stats[k][:5]) for k in range(1, count)]
     if not comps:
-        return False
+        return "none"
     tallest = max(s[3] for s in comps)
     digits = [s for s in comps if s[3] >= 0.5 * tallest and s[3] >= 0.3 * h]
     if not digits:
-        return False
+        return "none"
     first = min(s[0] for s in digits)
     d_top = min(s[1] for s in digits)
     d_h = max(s[1] + s[3] for s in digits) - d_top
-    for x, y, w, hh, area in comps:
+    paper = float(np.percentile(c, 90))
+    ink = float(c[dark.astype(bool)].mean())
+    for k, (x, y, w, hh, area) in enumerate(comps, start=1):
         mid = y + hh / 2
         if (x + w <= first + 1 and first - (x + w) <= 0.8 * d_h and hh <= 0.35 * d_h
-                and max(2.0, 0.15 * d_h) <= w <= 1.6 * d_h and w >= 1.3 * hh
-                and d_top + 0.3 * d_h <= mid <= d_top + 0.75 * d_h and area >= 0.6 * w * hh):
-            return True
-    return False
+                and max(2.0, 0.15 * d_h) <= w <= 1.6 * d_h and w >= 1.1 * hh and area >= max(5.0, 0.5 * w * hh)
+                and d_top + 0.3 * d_h <= mid <= d_top + 0.75 * d_h
+                # As dark as the digits' strokes: a speck of noise is paler.
+                and float(c[labels == k].mean()) <= ink + 0.5 * (paper - ink)):
+            return "minus"
+    # A worn minus the smoothing joined to the first digit: the digit's leftmost columns
+    # hold only a thin stroke at mid-height.
+    k = next(k for k, s_ in enumerate(comps, start=1) if s_[0] == first and s_ in digits)
+    mask = labels == k
+    thin = 0
+    for col in range(first, first + int(0.6 * d_h)):
+        ys = np.nonzero(mask[:, col])[0] if col < mask.shape[1] else []
+        if len(ys) == 0 or ys[-1] - ys[0] + 1 > 0.35 * d_h or not d_top + 0.25 * d_h <= (ys[0] + ys[-1]) / 2 <= d_top + 0.8 * d_h:
+            break
+        thin += 1
+    if thin >= max(2, 0.2 * d_h):
+        return "unclear"
+    # Where a minus would stand: a patch (3 × 5 pixels, so that noise averages out) clearly
+    # darker than the paper leaves it open.
+    patch = cv2.blur(c.astype(np.float32), (5, 3))
+    band = patch[max(0, int(d_top + 0.25 * d_h)):int(d_top + 0.8 * d_h) + 1, max(0, int(first - 0.8 * d_h)):max(0, first - 2)]
+    if band.size and float(band.min()) < paper - max(6.0, 0.2 * (paper - ink)):
+        return "unclear"
+    return "none"
 
 
 # --- settling the figures -------------------------------------------------------------
@@ -262,8 +288,15 @@ def confirm_readings(report: Report, doc: Document) -> None:
         negative = False
         if cdef.unit == "signed_count":
             gray = pages.get((v.source or {}).get("page"))
-            negative = (gray is not None and dash_before(gray, (v.source or {})["box"])) or any(
-                r.score >= MINUS_SEEN and r.text.lstrip().startswith(_MINUS) for r in rs)
+            sign = sign_before(gray, (v.source or {})["box"]) if gray is not None else "unclear"
+            seen = any(r.score >= MINUS_SEEN and r.text.lstrip().startswith(_MINUS) for r in rs)
+            negative = sign == "minus" or seen
+            if sign == "unclear" and not seen:
+                # A worn minus or a speck: both signs stay candidates, the figure in doubt.
+                both = {**_values(rs, cdef.unit, cdef.column.printed_in, False, CANDIDATE),
+                        **_values(rs, cdef.unit, cdef.column.printed_in, True, CANDIDATE)}
+                doubts[cid] = _Doubt(cid, rs, sorted(both, key=lambda n: (-both[n], n)))
+                continue
         cands = _values(rs, cdef.unit, cdef.column.printed_in, negative, CANDIDATE)
         votes = sum(1 for r in rs if r.score >= CANDIDATE and _number(r.text, cdef.unit, cdef.column.printed_in) is not None)
         if len(cands) == 1 and votes >= 2 and max(r.score for r in rs) >= CONFIDENT:
