@@ -125,3 +125,23 @@ def test_other_processing_sub_rows_are_placed_on_a_phone_scan(shared, kind):
     assert s.wrong == 0, s.wrong_cells
     other = [c for c in truth.cells if c.startswith("requests.other.")]
     assert len(other) == 21 and not [c for c in other if c in s.missed_cells]
+
+
+def test_a_short_label_misread_by_one_character_finds_its_row():
+    """行政处罚 read as 行政处简: the one four-character row label one character away takes
+    the figures — only for labels read by OCR (a text layer's label is as printed), and
+    never for two-character labels."""
+    from ogi.editions import load_edition
+    from ogi.ingest.document import Cell, Document
+
+    def doc(label: str, ocr: bool) -> Document:
+        src = {"page": 1, "box": [0, 0, 10, 10], "confidence": 0.91} if ocr else {"page": 1}
+        head = [Cell("信息内容", src), Cell("上一年项目数量", src), Cell("本年增/减", src), Cell("处理决定数量", src)]
+        return Document([Table([head, [Cell(label, src), Cell("36", src), Cell("-15", src), Cell("717", src)]])])
+
+    ed = load_edition("2019")
+    read = locate(doc("行政处简", True), ed)
+    assert [read.cells[f"active.penalty.{k}"].value for k in ("prev_items", "change", "decisions")] == [36, -15, 717]
+    assert read.cells["active.penalty.change"].state == "value"
+    assert locate(doc("行政处简", False), ed).cells["active.penalty.prev_items"].state == "missing"
+    assert all(v.state == "missing" for v in locate(doc("规範", True), ed).cells.values())

@@ -351,8 +351,9 @@ def _place(st: _State, seg: _Segment) -> None:
 
 def _misread_short(st: _State, q: str) -> tuple[_Target | None, _Form | None]:
     """A short row label read by OCR with one character wrong (行政处简): the one row label
-    of its length, not yet filled, that differs from it in exactly one character."""
-    if len(q) > _SHORT:
+    of its length, not yet filled, that differs from it in exactly one character. Two
+    characters with one wrong say too little."""
+    if not 3 <= len(q) <= _SHORT:
         return None, None
     hits = {(id(t), f.norm): (t, f) for norm, refs in st.layout.exact.items()
             if len(norm) == len(q) and sum(a != b for a, b in zip(norm, q, strict=True)) == 1
