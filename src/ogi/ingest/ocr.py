@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..textnorm import looks_like_figure
-from .document import Block, Cell, Document, table_blocks
+from .document import Block, Cell, Document, Table, table_blocks
 from .errors import IngestError
 from .reread import Pages
 
@@ -181,14 +181,15 @@ def _rule_mask(gray: Any) -> Any:
                        interpolation=cv2.INTER_LINEAR).astype(np.float32)
     along = cv2.blur(gray.astype(np.float32), (15, 1))
     ratio = along / np.maximum(paper, 1.0)
-    dark = ratio < _ink_threshold(ratio)
-    # A rule is a thin dark ridge: paper a few pixels above and below it. Inside a line of
-    # text (which the smoothing along the rows darkens too) there is ink above or below.
+    threshold = _ink_threshold(ratio)
+    # A rule is a thin dark ridge: clearly lighter a few pixels above and below it — paper,
+    # or the grey fill of a shaded row. Inside a line of text (which the smoothing along
+    # the rows darkens too) it is as dark above or below.
+    margin = max(0.02, 0.5 * (float(np.median(ratio[::4, ::4])) - threshold))
     d = max(4, h // 300)
-    light = ~dark
-    ridge = dark.copy()
-    ridge[d:, :] &= light[:-d, :]
-    ridge[:-d, :] &= light[d:, :]
+    ridge = ratio < threshold
+    ridge[d:, :] &= ratio[:-d, :] - ratio[d:, :] > margin
+    ridge[:-d, :] &= ratio[d:, :] - ratio[:-d, :] > margin
     ridge[:d, :] = False
     ridge[-d:, :] = False
     return ridge.astype(np.uint8)
@@ -206,13 +207,15 @@ def _ink_threshold(ratio: Any) -> float:
     return paper - max(0.05, 5 * spread)
 
 
-def _rules(gray: Any) -> list[Rule]:
+def _rules(gray: Any, min_length: float | None = None) -> list[Rule]:
     """The horizontal rules of the page's tables, each fitted as a straight line (a
     scan may be askew, a phone's photograph slanted differently across the page)."""
     import cv2
     import numpy as np
 
     w = gray.shape[1]
+    if min_length is None:
+        min_length = RULE_LENGTH * w
     mask = _rule_mask(gray)
     run = max(40, w // 30)
     # Long horizontal strokes only; a slanted rule steps a pixel every few dozen, which
@@ -223,13 +226,96 @@ def _rules(gray: Any) -> list[Rule]:
     out: list[Rule] = []
     for k in range(1, count):
         x, y, cw, ch = stats[k][:4]
-        if cw < RULE_LENGTH * w or ch > max(12, 0.03 * cw):
+        if cw < min_length or ch > max(12, 0.03 * cw):
             continue  # short, or a filled block rather than a line
         ys, xs = np.nonzero(labels[y:y + ch, x:x + cw] == k)
         slope, intercept = np.polyfit(xs + x, ys + y, 1)
         out.append(Rule(float(x), float(x + cw - 1), float(slope), float(intercept), float(slope * w / 2 + intercept)))
     out.sort(key=lambda r: r.level)
     return out
+
+
+def _fill_gaps(boxes: list[_Box], gray: Any) -> list[_Box]:
+    """Boxes for the cells of table rows the detector found nothing in. A table's figure
+    columns are where the figures of its rows stand (rows within three of each other
+    whose figures mostly stand in the same columns); a row with nothing in one of its table's columns
+    has there blank paper (a box with no text: the cell is printed empty), or ink the
+    detector missed — read from its crop, or left unread (a box of confidence 0, which the
+    locator does not take). Without this a row short of one figure would shift the rest
+    into the wrong columns."""
+    if not boxes:
+        return []
+    line = statistics.median(b.height for b in boxes)
+    figures = sorted((b for b in boxes if looks_like_figure(b.text)), key=lambda b: b.cy)
+    texts = [b for b in boxes if not looks_like_figure(b.text)]
+    rows = [r for r in _lines(figures, line) if len(r) >= 2]  # a lone figure (a year) makes no table row
+    centres = [[(b.pixels[0] + b.pixels[2]) / 2 for b in r] for r in rows]
+    tol = 0.6 * line
+
+    def shared(a: list[float], b: list[float]) -> int:
+        return sum(1 for x in a if any(abs(x - y) <= tol for y in b))
+
+    added: list[_Box] = []
+    for i, row in enumerate(rows):
+        # Rows of the same table: most figures of the shorter row stand in the other's columns.
+        mates = [j for j in range(max(0, i - 3), min(len(rows), i + 4))
+                 if j != i and shared(centres[i], centres[j]) >= max(2, 0.75 * min(len(rows[i]), len(rows[j])))]
+        if not mates:
+            continue
+        top = min(b.pixels[1] for b in row)
+        bottom = max(b.pixels[3] for b in row)
+        lo, hi = min(centres[i] + [c for j in mates for c in centres[j]]), max(centres[i] + [c for j in mates for c in centres[j]])
+        columns: list[list[_Box]] = []
+        for j in mates:
+            for b in rows[j]:
+                c = (b.pixels[0] + b.pixels[2]) / 2
+                col = next((k for k in columns if abs((k[0].pixels[0] + k[0].pixels[2]) / 2 - c) <= tol), None)
+                if col is None:
+                    columns.append([b])
+                else:
+                    col.append(b)
+        for col in columns:
+            c = statistics.mean((b.pixels[0] + b.pixels[2]) / 2 for b in col)
+            if not lo <= c <= hi or any(b.pixels[0] - 2 <= c <= b.pixels[2] + 2 for b in row):
+                continue
+            x0 = min(b.pixels[0] for b in col) - 0.3 * line
+            x1 = max(b.pixels[2] for b in col) + 0.3 * line
+            if any(b.pixels[0] < x1 and b.pixels[2] > x0 and b.pixels[1] < bottom and b.pixels[3] > top for b in boxes):
+                continue  # something stands there (text: not a figure cell; or a figure box overlapping)
+            if any(t.pixels[0] <= c <= t.pixels[2] and t.pixels[1] < bottom and t.pixels[3] > top for t in texts):
+                continue
+            box = (x0, top, x1, bottom)
+            found = _read_gap(gray, box, row)
+            if found is not None:
+                dy = statistics.mean(b.y0 - b.pixels[1] for b in row)
+                added.append(_Box(box[0], box[1] + dy, box[2], box[3] + dy, found[0], found[1], box))
+    return added
+
+
+def _read_gap(gray: Any, box: tuple[float, float, float, float], row: list[_Box]) -> tuple[str, float] | None:
+    """What an empty cell holds: ("", 1.0) for blank paper, a reading of its ink, or
+    ("", 0.0) for ink that reads as no figure. None for a crop too small to judge."""
+    import cv2
+    import numpy as np
+
+    x0, y0, x1, y1 = (round(v) for v in box)
+    crop = gray[max(0, y0):max(0, y1), max(0, x0):max(0, x1)]
+    if crop.size == 0 or crop.shape[0] < 4 or crop.shape[1] < 4:
+        return None
+    # Paper and ink as the row's own figures show them.
+    sample = np.concatenate([gray[int(b.pixels[1]):int(b.pixels[3]) + 1, int(b.pixels[0]):int(b.pixels[2]) + 1].ravel()
+                             for b in row])
+    paper, darkest = float(np.percentile(sample, 90)), float(np.percentile(sample, 2))
+    smooth = cv2.GaussianBlur(crop, (0, 0), 1.0)
+    ink = smooth < paper - 0.5 * (paper - darkest)
+    if ink.sum() < 0.05 * (y1 - y0) ** 2:
+        return "", 1.0
+    res = _get_engine()(cv2.cvtColor(crop, cv2.COLOR_GRAY2RGB), use_det=False, use_cls=False, use_rec=True)
+    txts, scores = getattr(res, "txts", None), getattr(res, "scores", None)
+    text = str(txts[0]).strip() if txts else ""
+    if text and looks_like_figure(text):
+        return text, float(scores[0]) if scores else 0.0
+    return "", 0.0
 
 
 # A page is turned when its rules slant by more than this; less changes no row.
@@ -388,10 +474,16 @@ def ocr_image(image: Any, page: int | None = None, pages: Pages | None = None) -
     gray = _gray(upright)
     rules = _rules(gray) if skew or upright is not arr else rules
     _straighten(boxes, rules)
+    boxes += _fill_gaps(boxes, gray)
     if pages is not None:
         pages.keep(page, gray)
     grid = _rows(boxes, page, rules)
-    return table_blocks(grid, {"page": page} if page else {}) if grid else []
+    blocks = table_blocks(grid, {"page": page} if page else {}) if grid else []
+    for b in blocks:
+        if isinstance(b, Table):
+            # The detector can miss a box anywhere in a row: a short row did not lose its tail.
+            b.short_rows_lose_tail = False
+    return blocks
 
 
 def check_pixels(width: float, height: float, what_zh: str) -> None:
