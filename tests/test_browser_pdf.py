@@ -81,3 +81,24 @@ def test_characters_of_another_font_join_their_line(shared):
     assert extract_text(line) != "三安全一稳"
     snap_to_baselines(line)
     assert extract_text(line) == "三安全一稳"
+
+
+def test_columns_left_blank_stay_blank_on_a_scan_of_the_printed_page(shared, printed):
+    """The page's table 三 leaves the five 法人或其他组织 columns blank in every row: on a
+    scan of it the figures of 自然人 and 总计 keep their columns (the blank cells are
+    found between the vertical rules), never shifted into the blank ones."""
+    from ogi.ingest.pdf import read_pdf
+
+    from .scans import scanned_pdf
+
+    truth = load_truth(TRUTH / "shuyang-fgj-2023.html.yaml")
+    report = locate(read_pdf(scanned_pdf(printed, "scanner", pages=[5]), "scan.pdf"))
+    rows = ("new", "carried_in", "granted", "partial", "withheld.state_secret", "withheld.law_prohibited",
+            "withheld.security_stability", "withheld.third_party")
+    cells = [c for c in truth.cells if c.startswith("requests.") and c.split(".", 1)[1].rsplit(".", 1)[0] in rows]
+    read = {c: report.cells[c] for c in cells if report.cells[c].state != "missing"}
+    assert len(read) >= 0.9 * len(cells), sorted(set(cells) - set(read))
+    for c, v in read.items():
+        expected = truth.cells[c]
+        assert (v.state == "blank") if expected is None else (v.number == int(expected)), (c, v, expected)
+    assert report.cells["requests.new.natural"].value == 26 and report.cells["requests.new.commercial"].state == "blank"

@@ -11,6 +11,7 @@ read is kept (`reread.Pages`) so that a figure in doubt can be read again from i
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import math
 import statistics
@@ -235,61 +236,85 @@ def _rules(gray: Any, min_length: float | None = None) -> list[Rule]:
     return out
 
 
-def _fill_gaps(boxes: list[_Box], gray: Any) -> list[_Box]:
-    """Boxes for the cells of table rows the detector found nothing in. A table's figure
-    columns are where the figures of its rows stand (rows within three of each other
-    whose figures mostly stand in the same columns); a row with nothing in one of its table's columns
-    has there blank paper (a box with no text: the cell is printed empty), or ink the
-    detector missed — read from its crop, or left unread (a box of confidence 0, which the
-    locator does not take). Without this a row short of one figure would shift the rest
-    into the wrong columns."""
+def _column_rules(gray: Any) -> list[Rule]:
+    """The vertical rules of the page's tables, as rules of the page turned on its side:
+    `y_at(y)` gives a rule's x at height y, `x0`–`x1` the heights it spans. Columns of a
+    table only a few rows high count too."""
+    import numpy as np
+
+    return _rules(np.ascontiguousarray(gray.T), max(60, gray.shape[0] // 28))
+
+
+def _fill_gaps(boxes: list[_Box], gray: Any, columns: list[Rule]) -> list[_Box]:
+    """Boxes for the cells of table rows the detector found nothing in: blank paper (a box
+    with no text: the cell is printed empty), or ink the detector missed — read from its
+    crop, or left unread (a box of confidence 0, which the locator does not take). Without
+    this a row short of one figure would shift the rest into the wrong columns.
+
+    A row's cells are the spaces between the vertical rules crossing it from its first
+    figure to its last (a column blank in every row, 法人或其他组织 left empty, has no
+    figure to show where it stands), and the columns where the figures of its table's
+    other rows stand (which finds a first or last figure the row lacks)."""
     if not boxes:
         return []
     line = statistics.median(b.height for b in boxes)
     figures = sorted((b for b in boxes if looks_like_figure(b.text)), key=lambda b: b.cy)
-    texts = [b for b in boxes if not looks_like_figure(b.text)]
     rows = [r for r in _lines(figures, line) if len(r) >= 2]  # a lone figure (a year) makes no table row
-    centres = [[(b.pixels[0] + b.pixels[2]) / 2 for b in r] for r in rows]
-    tol = 0.6 * line
-
-    def shared(a: list[float], b: list[float]) -> int:
-        return sum(1 for x in a if any(abs(x - y) <= tol for y in b))
-
     added: list[_Box] = []
     for i, row in enumerate(rows):
-        # Rows of the same table: most figures of the shorter row stand in the other's columns.
-        mates = [j for j in range(max(0, i - 3), min(len(rows), i + 4))
-                 if j != i and shared(centres[i], centres[j]) >= max(2, 0.75 * min(len(rows[i]), len(rows[j])))]
-        if not mates:
-            continue
         top = min(b.pixels[1] for b in row)
         bottom = max(b.pixels[3] for b in row)
-        lo, hi = min(centres[i] + [c for j in mates for c in centres[j]]), max(centres[i] + [c for j in mates for c in centres[j]])
-        columns: list[list[_Box]] = []
-        for j in mates:
-            for b in rows[j]:
-                c = (b.pixels[0] + b.pixels[2]) / 2
-                col = next((k for k in columns if abs((k[0].pixels[0] + k[0].pixels[2]) / 2 - c) <= tol), None)
-                if col is None:
-                    columns.append([b])
-                else:
-                    col.append(b)
-        for col in columns:
-            c = statistics.mean((b.pixels[0] + b.pixels[2]) / 2 for b in col)
-            if not lo <= c <= hi or any(b.pixels[0] - 2 <= c <= b.pixels[2] + 2 for b in row):
-                continue
-            x0 = min(b.pixels[0] for b in col) - 0.3 * line
-            x1 = max(b.pixels[2] for b in col) + 0.3 * line
-            if any(b.pixels[0] < x1 and b.pixels[2] > x0 and b.pixels[1] < bottom and b.pixels[3] > top for b in boxes):
-                continue  # something stands there (text: not a figure cell; or a figure box overlapping)
-            if any(t.pixels[0] <= c <= t.pixels[2] and t.pixels[1] < bottom and t.pixels[3] > top for t in texts):
-                continue
-            box = (x0, top, x1, bottom)
-            found = _read_gap(gray, box, row)
+        dy = statistics.mean(b.y0 - b.pixels[1] for b in row)
+        taken: list[_Box] = []
+        for x0, x1 in _between_figures(row, columns, line) + _missing_columns(i, rows, line):
+            if any(b.pixels[0] < x1 and b.pixels[2] > x0 and b.pixels[1] < bottom and b.pixels[3] > top
+                   for b in (*boxes, *taken)):
+                continue  # something stands there: a figure, text (not a figure cell), or a cell found already
+            found = _read_gap(gray, (x0, top, x1, bottom), row)
             if found is not None:
-                dy = statistics.mean(b.y0 - b.pixels[1] for b in row)
-                added.append(_Box(box[0], box[1] + dy, box[2], box[3] + dy, found[0], found[1], box))
+                taken.append(_Box(x0, top + dy, x1, bottom + dy, found[0], found[1], (x0, top, x1, bottom)))
+        added += taken
     return added
+
+
+def _between_figures(row: list[_Box], columns: list[Rule], line: float) -> list[tuple[float, float]]:
+    """The spaces between the vertical rules crossing a row, from its first figure to its
+    last (never the label's cells, left of the first figure)."""
+    mid = (min(b.pixels[1] for b in row) + max(b.pixels[3] for b in row)) / 2
+    xs = sorted({round(r.y_at(mid)) for r in columns if r.x0 <= mid <= r.x1})
+    first = min(b.pixels[2] for b in row)
+    last = max(b.pixels[0] for b in row)
+    inner = [x for x in xs if first < x < last]
+    return [(a + 3, b - 3) for a, b in itertools.pairwise(inner) if b - a >= line]
+
+
+def _missing_columns(i: int, rows: list[list[_Box]], line: float) -> list[tuple[float, float]]:
+    """Where the figures of the rows around row i (within three, of the same table: most
+    figures of the shorter row stand in the other's columns) stand and row i has none."""
+    tol = 0.6 * line
+
+    def centre(b: _Box) -> float:
+        return (b.pixels[0] + b.pixels[2]) / 2
+
+    def shared(a: list[_Box], b: list[_Box]) -> int:
+        return sum(1 for x in a if any(abs(centre(x) - centre(y)) <= tol for y in b))
+
+    row = rows[i]
+    mates = [rows[j] for j in range(max(0, i - 3), min(len(rows), i + 4))
+             if j != i and shared(row, rows[j]) >= max(2, 0.75 * min(len(row), len(rows[j])))]
+    groups: list[list[_Box]] = []
+    for b in (b for mate in mates for b in mate):
+        g = next((g for g in groups if abs(centre(g[0]) - centre(b)) <= tol), None)
+        if g is None:
+            groups.append([b])
+        else:
+            g.append(b)
+    out = []
+    for g in groups:
+        c = statistics.mean(centre(b) for b in g)
+        if not any(b.pixels[0] - 2 <= c <= b.pixels[2] + 2 for b in row):
+            out.append((min(b.pixels[0] for b in g) - 0.3 * line, max(b.pixels[2] for b in g) + 0.3 * line))
+    return out
 
 
 def _read_gap(gray: Any, box: tuple[float, float, float, float], row: list[_Box]) -> tuple[str, float] | None:
@@ -306,9 +331,10 @@ def _read_gap(gray: Any, box: tuple[float, float, float, float], row: list[_Box]
     sample = np.concatenate([gray[int(b.pixels[1]):int(b.pixels[3]) + 1, int(b.pixels[0]):int(b.pixels[2]) + 1].ravel()
                              for b in row])
     paper, darkest = float(np.percentile(sample, 90)), float(np.percentile(sample, 2))
+    # Well short of the figures' darkness, so that a faint figure is not taken for paper.
     smooth = cv2.GaussianBlur(crop, (0, 0), 1.0)
-    ink = smooth < paper - 0.5 * (paper - darkest)
-    if ink.sum() < 0.05 * (y1 - y0) ** 2:
+    ink = smooth < paper - 0.35 * (paper - darkest)
+    if ink.sum() < 0.03 * (y1 - y0) ** 2:
         return "", 1.0
     res = _get_engine()(cv2.cvtColor(crop, cv2.COLOR_GRAY2RGB), use_det=False, use_cls=False, use_rec=True)
     txts, scores = getattr(res, "txts", None), getattr(res, "scores", None)
@@ -474,7 +500,7 @@ def ocr_image(image: Any, page: int | None = None, pages: Pages | None = None) -
     gray = _gray(upright)
     rules = _rules(gray) if skew or upright is not arr else rules
     _straighten(boxes, rules)
-    boxes += _fill_gaps(boxes, gray)
+    boxes += _fill_gaps(boxes, gray, _column_rules(gray))
     if pages is not None:
         pages.keep(page, gray)
     grid = _rows(boxes, page, rules)

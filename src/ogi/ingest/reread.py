@@ -275,11 +275,16 @@ def confirm_readings(report: Report, doc: Document) -> None:
     for cid, extra in zip(due, again, strict=True):
         v = read[cid]
         readings[cid] = [Reading(v.raw or "", float((v.source or {}).get("confidence", 1.0)), "first"), *extra]
+    # Cells the scan shows blank (paper where the table's other rows have figures) are
+    # readings too: a blank that alone breaks the identities is in doubt like a figure.
+    for cid, v in cells.items():
+        if v.state == "blank" and v.source and "box" in v.source:
+            readings[cid] = [Reading("", float(v.source.get("confidence", 1.0)), "first")]
 
     value: dict[str, Number] = {}
     doubts: dict[str, _Doubt] = {}
     for cid, v in cells.items():
-        if cid not in readings:
+        if cid not in readings or v.state == "blank":
             if v.number is not None:
                 value[cid] = v.number
             continue
@@ -306,10 +311,9 @@ def confirm_readings(report: Report, doc: Document) -> None:
         doubts[cid] = _Doubt(cid, rs, sorted(cands, key=lambda n: -cands[n]),
                              sorted(confident, key=lambda n: -confident[n]))
 
-    settled = _settle(ed, value, doubts)
-    value.update(settled)
+    value.update(_settle(ed, value, doubts))
     # Figures read with confidence that break identities which one of them explains.
-    for cid, n in _explained(ed, value, readings, doubts).items():
+    for cid, n in _explained(ed, value, readings).items():
         if n is None:
             rs = readings.get(cid, [])
             cdef = ed.cells[cid]
@@ -318,7 +322,6 @@ def confirm_readings(report: Report, doc: Document) -> None:
             del value[cid]
         else:
             value[cid] = n
-            settled[cid] = n
 
     for cid in readings:
         v = cells[cid]
@@ -328,6 +331,8 @@ def confirm_readings(report: Report, doc: Document) -> None:
                         and _number(r.text, ed.cells[cid].unit, ed.cells[cid].column.printed_in) in (n, -n)), None)
             if v.number != n or v.state == "missing":
                 src = {**(v.source or {}), "reread": how or "identity"}
+                if n < 0 and not any(r.text.lstrip().startswith(_MINUS) for r in readings[cid]):
+                    src["minus"] = "pixels"  # no reading had it: seen left of the digits
                 cells[cid] = Value("value", n, v.raw, src)
             continue
     for cid, d in doubts.items():
@@ -336,7 +341,7 @@ def confirm_readings(report: Report, doc: Document) -> None:
         v = cells[cid]
         cells[cid] = Value("missing", None, v.raw, v.source,
                            note="识别结果无法确认（再次识别与表内勾稽关系均不能确定），请对照原件核实")
-        report.uncertain.append({"cells": [cid], "raw": v.raw, "reason": "ocr",
+        report.uncertain.append({"cells": [cid], "raw": v.raw or "空白", "reason": "ocr",
                                  "candidates": [[_plain(n)] for n in d.candidates],
                                  "readings": [{"text": r.text, "confidence": round(r.score, 3), "how": r.how}
                                               for r in d.readings],
@@ -388,8 +393,7 @@ def _settle(ed: Edition, value: dict[str, Number], doubts: dict[str, _Doubt]) ->
     return out
 
 
-def _explained(ed: Edition, value: dict[str, Number], readings: dict[str, list[Reading]],
-               doubts: dict[str, _Doubt]) -> dict[str, Number | None]:
+def _explained(ed: Edition, value: dict[str, Number], readings: dict[str, list[Reading]]) -> dict[str, Number | None]:
     """Identities that still fail with every figure settled: a figure read by OCR that
     alone explains them — it stands in at least two, all failing and all asking the same
     value of it, and no other figure does — is in doubt (None), unless one of its readings
