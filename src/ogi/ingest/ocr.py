@@ -290,7 +290,8 @@ def _between_figures(row: list[_Box], columns: list[Rule], line: float) -> list[
 
 def _missing_columns(i: int, rows: list[list[_Box]], line: float) -> list[tuple[float, float]]:
     """Where the figures of the rows around row i (within three, of the same table: most
-    figures of the shorter row stand in the other's columns) stand and row i has none."""
+    figures of each stand in the other's columns — a table of fifteen columns below one of
+    seven shares most of the seven) stand and row i has none."""
     tol = 0.6 * line
 
     def centre(b: _Box) -> float:
@@ -301,7 +302,7 @@ def _missing_columns(i: int, rows: list[list[_Box]], line: float) -> list[tuple[
 
     row = rows[i]
     mates = [rows[j] for j in range(max(0, i - 3), min(len(rows), i + 4))
-             if j != i and shared(row, rows[j]) >= max(2, 0.75 * min(len(row), len(rows[j])))]
+             if j != i and shared(row, rows[j]) >= max(2, 0.7 * len(row)) and shared(rows[j], row) >= max(2, 0.7 * len(rows[j]))]
     groups: list[list[_Box]] = []
     for b in (b for mate in mates for b in mate):
         g = next((g for g in groups if abs(centre(g[0]) - centre(b)) <= tol), None)
