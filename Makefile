@@ -23,12 +23,13 @@ run: setup
 	$(BIN)/ogi demo
 	$(BIN)/ogi serve
 
-# The whole suite on SQLite, then the web tests again on the machine's PostgreSQL.
+# The whole suite on SQLite, then the web tests again on the machine's PostgreSQL (the browser
+# tests once: what they add is the browser, not the database).
 test: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest -n 2
 	@if url=$$(bash scripts/postgres.sh); then \
-	  echo "PostgreSQL: $$url"; OGI_DATABASE_URL=$$url $(BIN)/pytest -n 2 tests/web; \
+	  echo "PostgreSQL: $$url"; OGI_DATABASE_URL=$$url $(BIN)/pytest -n 2 -m "not browser" tests/web; \
 	else echo "没有可用的 PostgreSQL，只在 SQLite 上运行了网页测试"; fi
 
 lint: setup

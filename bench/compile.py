@@ -25,8 +25,9 @@ from django.core.management import call_command  # noqa: E402
 
 from ogi.records.compile import RequestRecord, compile_report  # noqa: E402
 from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes  # noqa: E402
-from ogi.web.ledger.models import Agency, Request  # noqa: E402
-from ogi.web.ledger.reports import compile_agency  # noqa: E402
+from ogi.web.accounts.models import Agency  # noqa: E402
+from ogi.web.ledger.models import Request  # noqa: E402
+from ogi.web.reporting.services import compile_agency  # noqa: E402
 
 YEAR = 2025
 

@@ -27,7 +27,8 @@ from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes  # noqa: E402
-from ogi.web.ledger.models import Agency, Request, Staff  # noqa: E402
+from ogi.web.accounts.models import Agency, Staff  # noqa: E402
+from ogi.web.ledger.models import Request  # noqa: E402
 
 TODAY = dt.date(2026, 11, 23)
 

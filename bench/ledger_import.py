@@ -26,8 +26,9 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
+from ogi.web.accounts.models import Agency, Staff  # noqa: E402
 from ogi.web.ledger import ledger_import as imp  # noqa: E402
-from ogi.web.ledger.models import Agency, Request, Staff  # noqa: E402
+from ogi.web.ledger.models import Request  # noqa: E402
 
 HEADERS = ["序号", "申请方式", "收到日期", "申请人类型", "申请人", "联系电话", "申请内容", "答复结果", "答复日期"]
 

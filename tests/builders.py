@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from ogi.editions import load_edition
-from ogi.report import SECTION_KEYS, Heading, Report, Value
+from ogi.report import Heading, Report, Value, section_keys
 
 
 def zero_report(edition: str = "2021", year: int | None = None, **values: int | Decimal | str | None) -> Report:
@@ -18,8 +18,8 @@ def zero_report(edition: str = "2021", year: int | None = None, **values: int | 
     r.year_evidence = {"title": year}
     for cid, cdef in ed.cells.items():
         r.cells[cid] = Value("value", Decimal(0) if cdef.unit == "yuan" else 0, "0")
-    r.sections = {k: "本年度未收取信息处理费。" if k == "other" else f"{k} 的内容。" for k in SECTION_KEYS}
-    r.headings = [Heading(k, k, i) for i, k in enumerate(SECTION_KEYS)]
+    r.sections = {k: "本年度未收取信息处理费。" if k == "other" else f"{k} 的内容。" for k in section_keys(ed)}
+    r.headings = [Heading(k, k, i) for i, k in enumerate(section_keys(ed))]
     return r
 
 

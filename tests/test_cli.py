@@ -22,7 +22,7 @@ def ogi(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
                           env={**os.environ, **(env or {})}, timeout=120)
 
 
-def test_check_seeds_json(shared):
+def test_check_seeds_json():
     p = ogi("check", "--json", SEED_2019, SEED_2020)
     assert p.returncode == 1, p.stderr
     out = json.loads(p.stdout)
@@ -34,7 +34,7 @@ def test_check_seeds_json(shared):
     assert "Traceback" not in p.stderr
 
 
-def test_check_exit_zero_without_errors(shared, tmp_path):
+def test_check_exit_zero_without_errors(tmp_path):
     # Fix the seed's lost cell: no error left, only what is not an error.
     text = SEED_2020.read_text(encoding="utf-8").replace("\t0\n\t0\n \t行政强制", "\t0\n\t0\n\t0\n\n\t行政强制")
     f = tmp_path / "fixed.txt"
@@ -44,7 +44,7 @@ def test_check_exit_zero_without_errors(shared, tmp_path):
     assert "未发现问题" in p.stdout
 
 
-def test_parse_json_shape(shared):
+def test_parse_json_shape():
     p = ogi("parse", "--json", SEED_2020)
     assert p.returncode == 0
     [o] = json.loads(p.stdout)
@@ -52,7 +52,7 @@ def test_parse_json_shape(shared):
     assert o["report"]["cells"]["requests.carried_in.natural"] == {"value": 0, "state": "value", "raw": "0", "source": {"line": 112}}
 
 
-def test_readable_output_is_chinese(shared):
+def test_readable_output_is_chinese():
     p = ogi("check", SEED_2019)
     assert "勾稽" not in p.stderr
     assert "错误" in p.stdout and "警告" in p.stdout and "开封市商务局" in p.stdout
@@ -60,7 +60,7 @@ def test_readable_output_is_chinese(shared):
     assert "表三" in p.stdout and "自然人" in p.stdout
 
 
-def test_json_report_file_is_accepted(shared, tmp_path):
+def test_json_report_file_is_accepted(tmp_path):
     p = ogi("parse", "--json", SEED_2019)
     f = tmp_path / "r.json"
     f.write_text(p.stdout, encoding="utf-8")
@@ -69,7 +69,7 @@ def test_json_report_file_is_accepted(shared, tmp_path):
     assert json.loads(again.stdout)[0]["findings"] == json.loads(direct.stdout)[0]["findings"]
 
 
-def test_gbk_input_reads_like_utf8(shared, tmp_path):
+def test_gbk_input_reads_like_utf8(tmp_path):
     f = tmp_path / "gbk.txt"
     f.write_bytes(SEED_2020.read_text(encoding="utf-8").encode("gb18030"))
     p = ogi("parse", "--json", f)
@@ -97,7 +97,7 @@ def _bad_files(tmp: Path) -> dict[str, Path]:
     return files
 
 
-def test_bad_inputs_each_get_one_chinese_line_and_the_rest_is_processed(shared, tmp_path):
+def test_bad_inputs_each_get_one_chinese_line_and_the_rest_is_processed(tmp_path):
     bad = _bad_files(tmp_path)
     p = ogi("check", *bad.values(), SEED_2020)
     assert p.returncode == 2
@@ -109,7 +109,7 @@ def test_bad_inputs_each_get_one_chinese_line_and_the_rest_is_processed(shared, 
     assert "绿园区商务局" in p.stdout  # the good file was still checked
 
 
-def test_bad_inputs_in_json_stay_valid_json(shared, tmp_path):
+def test_bad_inputs_in_json_stay_valid_json(tmp_path):
     bad = _bad_files(tmp_path)
     p = ogi("parse", "--json", *bad.values(), SEED_2020)
     assert p.returncode == 2

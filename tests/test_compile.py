@@ -12,8 +12,8 @@ from ogi.checks import check_all
 from ogi.records.compile import CaseRecord, DocumentRecord, RequestRecord, compile_report
 from ogi.records.draft import draft_overview, fee_sentence
 from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes
-from ogi.records.workflow import Context, Refused, fire
 from ogi.workdays import default_calendar
+from ogi.workflow.requests import Context, Refused, fire
 
 from .test_workflow import R
 
@@ -44,7 +44,7 @@ def ledger(draw):  # type: ignore[no-untyped-def]
             try:
                 fire(r, event, Context(on=day, role="admin", inputs={
                     "outcome": draw(st.sampled_from([c for c in outcomes() if not c.startswith("other.")])),
-                    "days": draw(st.integers(1, 20)), "amount": 100}))
+                    "days": draw(st.integers(1, 20)), "basis": "per_page", "pages": 101}))
             except Refused:
                 pass
         done = r.answered_on or r.closed_on

@@ -36,7 +36,7 @@ def test_indicators_name_cells_of_both_editions():
             assert i.rate is None or set(i.rate) <= ids
 
 
-def test_figures_of_a_seed_as_printed(shared):
+def test_figures_of_a_seed_as_printed():
     f = figures(load_report(SEED_2019))
     # 开封 2019: 1 carried in, nothing answered, one direct lawsuit with 其他结果, 2 penalty decisions.
     assert (f["received"], f["carried_in"], f["processed"], f["lawsuits"], f["penalty"]) == (0, 1, 0, 1, 2)
@@ -66,7 +66,7 @@ def test_one_agency_two_names_two_years(shared):
     assert hongze[0]["errors"] > 0  # the 2023 table 四 totals
 
 
-def test_dataset_rows_keep_printed_states_and_unreadable_files(shared, tmp_path):
+def test_dataset_rows_keep_printed_states_and_unreadable_files(tmp_path):
     junk = tmp_path / "notice.txt"
     junk.write_text("关于举办培训班的通知\n各单位：定于下周举办培训。", encoding="utf-8")
     table = rows(*_read(SEED_2020, SEED_2019, junk))
@@ -86,7 +86,7 @@ def test_dataset_rows_keep_printed_states_and_unreadable_files(shared, tmp_path)
     assert ws.cell(4, col).value == 1 and ws.cell(3, head.index("agency") + 1).value == "绿园区商务局"
 
 
-def test_cli_compare_and_dataset(shared, tmp_path):
+def test_cli_compare_and_dataset(tmp_path):
     p = ogi("compare", "--json", SEED_2019, SEED_2020)
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
@@ -101,3 +101,53 @@ def test_cli_compare_and_dataset(shared, tmp_path):
     assert made.returncode == 0 and target.exists() and "读出 2 份报告" in made.stderr
     wrong = ogi("dataset", SEED_2019, "-o", tmp_path / "all.doc")
     assert wrong.returncode == 2 and "不支持的输出格式" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
+def test_cli_dataset_jsonl_streams_a_row_per_file_then_what_is_found_across(shared, tmp_path):
+    from .test_parquet import _json_reports, _real_files
+
+    junk = tmp_path / "notice.txt"
+    junk.write_text("关于举办培训班的通知\n各单位：定于下周举办培训。", encoding="utf-8")
+    files = [*_real_files()[:3], *_json_reports(tmp_path), junk]
+    p = ogi("dataset", "--jsonl", "-j", "2", *files)
+    assert p.returncode == 2 and "1 个无法读取" in p.stderr, p.stderr
+    lines = [json.loads(x) for x in p.stdout.splitlines()]
+    rows_ = [x for x in lines if "continuity" not in x]
+    across = [x for x in lines if x.get("continuity")]
+    assert sorted(r["file"] for r in rows_) == sorted(map(str, files))
+    assert lines[-len(across):] == across  # the cross-report lines come last, when everything is read
+    # A row and its cross-report line add up to what `ogi check` finds on the same files.
+    check = {e["file"]: e["findings"] for e in json.loads(ogi("check", "--json", *files).stdout)}
+    for r in rows_:
+        extra = [a for a in across if a["file"] == r["file"]]
+        if not r["ok"]:
+            assert not check[r["file"]] and not extra and "不是年度报告" in r["error"]
+            continue
+        errors = r["errors"] + sum(a["errors"] for a in extra)
+        warnings = r["warnings"] + sum(a["warnings"] for a in extra)
+        assert (errors, warnings) == (sum(f["severity"] == "error" for f in check[r["file"]]),
+                                      sum(f["severity"] == "warning" for f in check[r["file"]])), r["file"]
+        rules = set(filter(None, r["rules"].split(","))) | {x for a in extra for x in a["rules"].split(",")}
+        assert rules == {f["rule"] for f in check[r["file"]]}, r["file"]
+    assert {x for a in across for x in a["rules"].split(",")} == {"continuity.carried", "similarity.copied"}
+    both = ogi("dataset", "--jsonl", "-o", tmp_path / "x.csv", files[0])
+    neither = ogi("dataset", files[0])
+    assert both.returncode == neither.returncode == 2 and "二者选一" in both.stderr and "Traceback" not in neither.stderr
+
+
+def test_cli_dataset_jsonl_writes_each_row_before_the_batch_ends(shared, tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from .test_hostile import _slow_scan
+
+    scan = _slow_scan(tmp_path)  # OCR: seconds, long after the seed is read
+    proc = subprocess.Popen([sys.executable, "-m", "ogi.cli", "dataset", "--jsonl", "-j", "1", SEED_2019, scan],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = json.loads(proc.stdout.readline())
+    assert first["file"] == str(SEED_2019) and first["ok"] and proc.poll() is None
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "已中止" in err and "Traceback" not in err
+    assert all(json.loads(x) for x in out.splitlines())

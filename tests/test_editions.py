@@ -6,7 +6,8 @@ import csv
 
 import pytest
 
-from ogi.editions import all_editions, edition_for_year, load_edition
+from ogi.editions import all_editions, current_edition, edition_for_year, edition_ids, load_edition
+from ogi.records.outcomes import applicant_categories, case_kinds, case_results, document_kinds
 
 from .conftest import SHARED
 
@@ -38,6 +39,25 @@ def test_years_in_force():
     assert edition_for_year(2021).id == "2021"
     assert edition_for_year(2030).id == "2021"
     assert edition_for_year(2015) is None
+
+
+def test_the_files_beside_the_loader_are_the_editions_and_the_current_one_has_no_end_year():
+    assert edition_ids() == ["2019", "2021"]
+    assert current_edition().id == "2021" and current_edition().last_year is None
+
+
+def test_what_records_hold_is_read_from_the_current_edition():
+    # The ledger's choices (its stored rows and migrations hold these codes and labels).
+    assert applicant_categories() == {
+        "natural": "自然人", "commercial": "法人或其他组织·商业企业", "research": "法人或其他组织·科研机构",
+        "nonprofit": "法人或其他组织·社会公益组织", "legal_service": "法人或其他组织·法律服务机构", "other_org": "法人或其他组织·其他"}
+    assert document_kinds() == {"regulations": "规章", "normative": "行政规范性文件"}
+    assert document_kinds(load_edition("2019")) == {"regulations": "规章", "normative": "规范性文件"}
+    assert case_kinds() == {"review": "行政复议", "litigation_direct": "行政诉讼（未经复议直接起诉）",
+                            "litigation_after_review": "行政诉讼（复议后起诉）"}
+    assert case_results() == {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果"}
+    # The 2019 register's columns count the same facts under their own names.
+    assert dict(load_edition("2019").records.register_columns) == {"made": "issued", "published": "issued", "total": "in_force"}
 
 
 def test_identities_cover_table_three_and_four():
@@ -73,9 +93,9 @@ def test_yaml_files_read_alike_by_the_c_and_python_loaders():
 
     import yaml
 
-    from ogi.yamlfile import LOADER, load
+    from ogi.yamlfile import load, loader
 
-    assert LOADER is yaml.CSafeLoader  # the fast path start-up counts on
+    assert loader() is yaml.CSafeLoader  # the fast path start-up counts on
     files = sorted(Path(__file__).resolve().parent.parent.joinpath("src/ogi").rglob("*.yaml"))
     assert len(files) >= 5
     for f in files:

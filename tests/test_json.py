@@ -24,7 +24,7 @@ def roundtrip(report: Report) -> Report:
 
 
 @pytest.mark.parametrize("seed", [SEED_2019, SEED_2020])
-def test_seed_roundtrip_keeps_everything(shared, seed):
+def test_seed_roundtrip_keeps_everything(seed):
     r = load_report(seed)
     data = r.to_json()
     jsonschema.validate(data, SCHEMA)
@@ -41,7 +41,7 @@ def test_random_report_roundtrip(report):
     assert roundtrip(report).to_json() == data
 
 
-def test_json_value_types(shared):
+def test_json_value_types():
     data = load_report(SEED_2020).to_json()
     cells = data["cells"]
     assert set(cells) == set(load_report(SEED_2020).edition_obj.cell_ids)

@@ -13,8 +13,9 @@ from docx import Document
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ogi.records.letters import KINDS, LetterError, artefacts, check_templates, clean_content, compose, to_docx, to_pdf, to_pdfs
+from ogi.records.letters import KINDS, LetterError, artefacts, check_templates, clean_content, compose
 from ogi.records.outcomes import outcomes
+from ogi.render.letters import to_docx, to_pdf, to_pdfs
 
 DAY = dt.date(2026, 3, 20)
 BASE = {"applicant": "张小明", "tracking_no": "SWJ-2026-00012", "received_on": dt.date(2026, 3, 2),

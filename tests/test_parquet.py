@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 from ogi.corpus.provinces import province_of
 
 from .builders import setcells, zero_report
-from .conftest import CORPUS, ROOT, SEEDS
+from .conftest import CORPUS, ROOT, SEED_FILES
 from .test_cli import ogi
 
 TEXT = ("我局高度重视政府信息公开工作，成立了由主要负责同志任组长的领导小组。全面梳理公开目录，及时更新各类信息。"
@@ -22,7 +22,7 @@ TEXT = ("我局高度重视政府信息公开工作，成立了由主要负责�
 
 
 def _real_files() -> list[Path]:
-    return [*sorted(SEEDS.glob("*.txt")), *sorted((CORPUS / "text").glob("*")), CORPUS / "html" / "shuyang-fgj-2023.html",
+    return [*SEED_FILES, *sorted((CORPUS / "text").glob("*")), CORPUS / "html" / "shuyang-fgj-2023.html",
             CORPUS / "pdf" / "hongze-gov-2023.pdf", CORPUS / "pdf" / "hongze-gov-2024.pdf"]
 
 

@@ -14,12 +14,12 @@ from .conftest import SEED_2019, SEED_2020
 
 
 @pytest.fixture(scope="module")
-def kaifeng(shared):
+def kaifeng():
     return load_report(SEED_2019)
 
 
 @pytest.fixture(scope="module")
-def lvyuan(shared):
+def lvyuan():
     return load_report(SEED_2020)
 
 

@@ -20,7 +20,7 @@ TREE = """机关名称,上级机关,类别,层级,其他名称
 
 
 @pytest.fixture
-def office(shared, tmp_path: Path) -> tuple[Path, Path]:
+def office(tmp_path: Path) -> tuple[Path, Path]:
     tree = tmp_path / "名录.csv"
     tree.write_text(TREE, encoding="utf-8")
     z = tmp_path / "年报.zip"

@@ -7,13 +7,13 @@ from ogi.checks import check
 from ogi.corpus.synth import FORMATS, Accuracy, make_corpus, read_truth, score
 from ogi.ingest.load import load_report
 
-from .conftest import CORPUS, SEEDS
+from .conftest import CORPUS, SEED_FILES
 
 ARITHMETIC = ("requests.", "appeals.total")
 
 
 def test_synthetic_reports_read_back_with_their_truth(shared, tmp_path):
-    sources = [load_report(p) for p in (*sorted(SEEDS.glob("*.txt"))[:3], CORPUS / "html" / "shuyang-fgj-2023.html")]
+    sources = [load_report(p) for p in (*SEED_FILES, CORPUS / "html" / "shuyang-fgj-2023.html")]
     made = list(make_corpus(sources, 12, tmp_path, seed=3))
     assert {m.file.suffix.lstrip(".") for m in made} == set(FORMATS)
     assert any(m.defect for m in made)

@@ -31,7 +31,7 @@ def test_markdown_roundtrip_keeps_every_cell(report):
     assert back.labels == [] and back.unplaced == []
 
 
-def test_tab_cells_wrap_onto_following_lines(shared):
+def test_tab_cells_wrap_onto_following_lines():
     doc = read_text(SEED_2020.read_text(encoding="utf-8"))
     tables = [b for b in doc.blocks if isinstance(b, Table)]
     header = [c.text for c in tables[0].rows[1]]
@@ -111,7 +111,7 @@ def test_never_a_wrong_fill():
     assert c["requests.withheld.state_secret.natural"].note
 
 
-def test_tab_rows_short_at_the_end_keep_their_figures(shared):
+def test_tab_rows_short_at_the_end_keep_their_figures():
     r = parse(SEED_2020.read_text(encoding="utf-8"))
     assert [r.cells[f"active.penalty.{k}"].state for k in ("prev_items", "change", "decisions")] == ["value", "value", "missing"]
 

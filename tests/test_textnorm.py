@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ogi.textnorm import cn_number, label_diff_zh, norm_label, parse_date, parse_figure
+from ogi.textnorm import cn_number, label_diff_zh, nfkc, norm_label, parse_date, parse_figure, squash
 
 
 @pytest.mark.parametrize(("raw", "state", "number"), [
@@ -51,3 +53,27 @@ def test_labels():
     assert norm_label("第二十条第（一）项") == "第二十条第一项"
     assert label_diff_zh("第一项家第二项", "第一项加第二项") == "“家”应为“加”"
     assert label_diff_zh("上年政府", "上年结转政府") == "缺少“结转”"
+
+
+# Text as reports print it, plus what makes NFKC hard: combining marks after a full-width
+# letter, Hangul jamo, ligatures, enclosed numbers, and any other code point.
+_TRICKY = st.sampled_from([*"，（）：；！？％\xa0\u3000ＡＢａ１２３＿－．／「」“”、。·…①⑩㈠㎡ﬁ",
+                           "\u0301", "\u0308", "\u0327", "\u1100", "\u1161", "\u11a8", "\u3099", "\uff9e", "か"])
+_TEXT = st.lists(st.one_of(_TRICKY, st.characters(), st.sampled_from(list("报告政府信息公开2021年")))).map("".join)
+
+
+@given(_TEXT)
+def test_nfkc_is_unicode_nfkc(text):
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_nfkc_of_report_lines():
+    line = "（一）主动公开政府信息情况：２０２１年，本机关共发布信息１２条；\u3000其中ｶﾞ、ﬁ、①"
+    assert nfkc(line) == unicodedata.normalize("NFKC", line)
+    assert nfkc("A\u0301") == "\u00c1" and nfkc("Ａ\u0301") == "\u00c1"
+
+
+@given(_TEXT)
+def test_squash_drops_exactly_the_unicode_spaces(text):
+    assert squash(text) == re.sub(r"[\s\u3000\u00a0]+", "", text)
+    assert squash(f" \u3000{text}\u00a0\t\u2003") == squash(text)

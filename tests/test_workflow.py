@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from ogi.records.fees import per_page_fee, per_request_fee, per_request_total
 from ogi.records.outcomes import outcomes, row_for
-from ogi.records.workflow import (
+from ogi.workflow.requests import (
     APPLICANT,
     BY_EVENT,
     OPEN_STATES,
@@ -228,3 +228,80 @@ def test_lateness_still_known_when_today_is_past_the_calendar():
 def test_an_open_request_running_into_an_unpublished_year_is_provisional():
     d = due_of(R(received_on=D(2026, 12, 10)), D(2026, 12, 11))
     assert d.provisional and d.due.year == 2027 and "2027年" in d.provisional_reason_zh and d.days_left > 0
+
+
+# --- the machine ---------------------------------------------------------------------------------
+
+def test_permitted_events_per_role_and_state_request():
+    """Who may do what in each state, written out as the table an FOI office would check."""
+    from ogi.workflow.requests import REQUESTS
+
+    staff = {"registered": {"request_correction", "start_consultation", "fee_notice", "withdraw"},
+             "correction": {"receive_correction", "correction_lapsed", "withdraw"},
+             "consulting": {"end_consultation", "withdraw"},
+             "fee_pending": {"fee_paid", "fee_lapsed", "withdraw"},
+             "answered": {"archive"}, "closed": {"archive"}, "archived": set()}
+    approver_only = {"registered": {"extend", "answer"}, "consulting": {"extend"},
+                     "fee_pending": {"extend", "fee_reduce", "fee_waive"}}
+    expected = {}
+    for state in STATES:
+        expected[("clerk", state)] = staff[state]
+        expected[("reviewer", state)] = expected[("admin", state)] = staff[state] | approver_only.get(state, set())
+        expected[("supervisor", state)] = set()
+        expected[(APPLICANT, state)] = {"withdraw"} if state in OPEN_STATES else set()
+    assert {k: set(v) for k, v in REQUESTS.table().items()} == expected
+
+
+def test_permitted_events_per_role_and_state_report():
+    from ogi.workflow.reports import REPORTS
+
+    expected = {("clerk", "draft"): {"submit"}, ("admin", "draft"): {"submit"},
+                ("reviewer", "review"): {"return", "approve"}, ("admin", "review"): {"return", "approve"},
+                ("reviewer", "approved"): {"return", "publish"}, ("admin", "approved"): {"return", "publish"}}
+    table = {k: set(v) for k, v in REPORTS.table().items() if v}
+    assert table == expected
+
+
+def test_a_machine_with_a_misspelt_or_unreachable_name_fails_when_built():
+    from ogi.workflow.machine import Machine, MachineError, Transition
+
+    states = {"a": "甲", "b": "乙"}
+    m = Machine("t", states, "a", [Transition("go", "走", ("a",), "b", ("clerk",), ("ready",))], {"clerk": "经办人"})
+    m.guard("redy")(lambda obj, ctx: None)
+    with pytest.raises(MachineError, match="guard ready is not registered"):
+        m.validate()
+    lonely = Machine("t", {**states, "c": "丙"}, "a", [Transition("go", "走", ("a",), "b", ("clerk",))], {"clerk": "经办人"})
+    with pytest.raises(MachineError, match="never reached"):
+        lonely.validate()
+    unknown = Machine("t", states, "a", [Transition("go", "走", ("a",), "b", ("nobody",))], {"clerk": "经办人"})
+    with pytest.raises(MachineError, match="unknown roles"):
+        unknown.validate()
+
+
+def test_report_gate_blocks_errors_and_unacknowledged_warnings():
+    from ogi.report import Finding
+    from ogi.workflow import Context
+    from ogi.workflow.reports import fire as fire_report
+
+    @dataclass
+    class Row:
+        state: str = "draft"
+        frozen: Any = None
+        issued_on: dt.date | None = None
+        published_on: dt.date | None = None
+        slug: str | None = None
+
+    error = Finding("requests.balance", "error", "不平", "off")
+    warning = Finding("metadata.date", "warning", "无日期", "no date")
+    row = Row()
+    with pytest.raises(Refused, match="1 处错误"):
+        fire_report(row, "submit", Context(D(2026, 1, 5), "clerk", extra={"findings": [error, warning], "live": {}}))
+    with pytest.raises(Refused, match="勾选"):
+        fire_report(row, "submit", Context(D(2026, 1, 5), "clerk", extra={"findings": [warning], "live": {}}))
+    assert row.state == "draft" and row.frozen is None
+    fire_report(row, "submit", Context(D(2026, 1, 5), "clerk", extra={"findings": [warning], "acknowledged": True, "live": {"x": 1}}))
+    assert (row.state, row.frozen) == ("review", {"x": 1})
+    fire_report(row, "approve", Context(D(2026, 1, 8), "reviewer", extra={"findings": [], "acknowledged": False}))
+    assert row.issued_on == D(2026, 1, 8)
+    fire_report(row, "publish", Context(D(2026, 1, 9), "reviewer", inputs={"issued_on": D(2026, 1, 7)}, extra={"findings": []}))
+    assert (row.state, row.issued_on, row.published_on) == ("published", D(2026, 1, 7), D(2026, 1, 9)) and row.slug

@@ -59,14 +59,14 @@ def test_roundtrip_pdf():
     prop()
 
 
-def test_json_roundtrip_through_render(shared):
+def test_json_roundtrip_through_render():
     r = load_report(SEED_2019)
     back = Report.from_json(__import__("json").loads(render(r, "json")))
     assert back.to_json() == r.to_json()
 
 
 @pytest.mark.parametrize("seed", [SEED_2019, SEED_2020])
-def test_seeds_render_and_read_back(shared, seed):
+def test_seeds_render_and_read_back(seed):
     r = load_report(seed)
     for fmt in ("docx", "pdf", "html", "xlsx"):
         back = roundtrip(r, fmt)
@@ -91,7 +91,7 @@ def test_docx_has_the_templates_table_shapes(shared):
     assert g.rows[5][0].text == "三、本年度办理结果" and g.rows[5][0].rowspan == 22
 
 
-def test_docx_fonts_and_page(shared):
+def test_docx_fonts_and_page():
     from docx import Document
     from docx.oxml.ns import qn
     from docx.shared import Mm
@@ -111,7 +111,7 @@ def test_docx_fonts_and_page(shared):
 
 
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is installed by .ci/run")
-def test_libreoffice_opens_the_docx(shared, tmp_path):
+def test_libreoffice_opens_the_docx(tmp_path):
     f = tmp_path / "report.docx"
     f.write_bytes(render(load_report(SEED_2019), "docx"))
     p = subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(f)],
@@ -119,7 +119,7 @@ def test_libreoffice_opens_the_docx(shared, tmp_path):
     assert p.returncode == 0 and (tmp_path / "report.pdf").stat().st_size > 10_000
 
 
-def test_pdf_text_is_selectable_and_fonts_embedded(shared):
+def test_pdf_text_is_selectable_and_fonts_embedded():
     import pdfplumber
 
     data = render(load_report(SEED_2019), "pdf")
@@ -168,7 +168,7 @@ def test_template_workbook_filled_in_reads_back(tmp_path):
 
 
 def test_fill_totals_only_fills_blank_totals():
-    from ogi.totals import fill_totals
+    from ogi.render.totals import fill_totals
 
     from .builders import setcells, zero_report
 

@@ -8,11 +8,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .editions import Edition, load_edition
+from .editions import Edition, current_edition, load_edition
 from .textnorm import decimal_text, too_long
 
-SECTION_KEYS = ("overview", "active", "requests", "appeals", "problems", "other")
 STATES = ("value", "blank", "dash", "missing")
+
+
+def section_keys(edition: Edition | None = None) -> tuple[str, ...]:
+    """The sections' keys in their order, as the edition (the current one unless given) has them."""
+    return tuple(s.key for s in (edition or current_edition()).sections)
+
+
+def __getattr__(name: str) -> Any:
+    # SECTION_KEYS, for callers that read it as a constant: the current edition's.
+    if name == "SECTION_KEYS":
+        return section_keys()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 Number = int | Decimal
 
@@ -30,6 +41,11 @@ class Value:
     raw: str | None = None
     source: dict[str, Any] | None = None
     note: str | None = None  # why a cell is missing, in Chinese
+
+    def __reduce__(self) -> tuple[type[Value], tuple[Any, ...]]:
+        # Pickled as its five fields rather than a dict per cell: a Report holds hundreds of
+        # cells, and each Report the bounded reader makes is pickled back to its parent.
+        return Value, (self.state, self.value, self.raw, self.source, self.note)
 
     @property
     def number(self) -> Number | None:
@@ -118,7 +134,7 @@ class Report:
     kind: str | None = None  # department | government
     level: str | None = None  # for governments: province | city | county | township
     title: str | None = None
-    sections: dict[str, str | None] = field(default_factory=lambda: dict.fromkeys(SECTION_KEYS))
+    sections: dict[str, str | None] = field(default_factory=lambda: dict.fromkeys(section_keys()))
     cells: dict[str, Value] = field(default_factory=dict)
     headings: list[Heading] = field(default_factory=list)
     labels: list[LabelSeen] = field(default_factory=list)
@@ -148,6 +164,7 @@ class Report:
     def empty(cls, edition: str, **kw: Any) -> Report:
         ed = load_edition(edition)
         r = cls(edition=edition, **kw)
+        r.sections = dict.fromkeys(section_keys(ed))
         r.cells = {cid: Value() for cid in ed.cell_ids}
         return r
 
@@ -171,7 +188,7 @@ class Report:
             "kind": self.kind,
             "level": self.level,
             "title": self.title,
-            "sections": {k: self.sections.get(k) for k in SECTION_KEYS},
+            "sections": {k: self.sections.get(k) for k in section_keys(ed)},
             "cells": cells,
             "headings": [
                 {"section": h.section, "text": h.text, "order": h.order, "source": h.source}
@@ -219,7 +236,7 @@ class Report:
             file=file,
         )
         sections = data.get("sections") or {}
-        r.sections = {k: sections.get(k) for k in SECTION_KEYS}
+        r.sections = {k: sections.get(k) for k in section_keys(ed)}
         raw_cells = data.get("cells") or {}
         if ed is not None:
             unknown = set(raw_cells) - set(ed.cells)

@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from ogi.web import clock
+
 from .conftest import PASSWORD
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [pytest.mark.django_db(transaction=True),
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser,
               pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is installed by scripts/install-system-packages.sh")]
 # Screenshots go to docs/img/ when OGI_UPDATE_DOCS=1 (to refresh the README's pictures).
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "img" if os.environ.get("OGI_UPDATE_DOCS") == "1" else \
@@ -69,7 +71,7 @@ def test_request_from_registration_to_letter(world, live_server, browser, tmp_pa
     page.fill("#id_received_on", "2026-03-03")
     page.select_option("#id_applicant_category", "natural")
     page.fill("#id_applicant_name", "李晓红")
-    page.fill("#id_applicant_id_no", "320102198805056789")
+    page.fill("#id_applicant_id_no", "320102198805056781")
     page.fill("#id_applicant_contact", "13900001111")
     page.fill("#id_content", "某路段规划许可证及附图")
     page.click("button[type=submit]")
@@ -109,8 +111,8 @@ def test_request_from_registration_to_letter(world, live_server, browser, tmp_pa
 
 
 def test_report_workspace(live_server, browser, tmp_path):
-    from ogi.web.ledger.demo import PASSWORD as DEMO_PASSWORD
-    from ogi.web.ledger.demo import create_demo
+    from ogi.web.demo.ledger import PASSWORD as DEMO_PASSWORD
+    from ogi.web.demo.ledger import create_demo
 
     create_demo(today=dt.date(2026, 11, 23), per_year_scale=0.3)
     base = live_server.url
@@ -122,6 +124,14 @@ def test_report_workspace(live_server, browser, tmp_path):
         page.fill("#id_password", DEMO_PASSWORD)
         page.click("button[type=submit]")
         page.wait_for_url(f"{base}/")
+
+    def gate(event: str) -> None:
+        """Move the report on; its warnings, if any, acknowledged as a person would."""
+        form = page.locator(f"form[data-gate={event}]")
+        box = form.locator("input[name=acknowledge]")
+        if box.count():
+            box.check()
+        form.locator(f"button[data-report-event={event}]").click()
 
     login("swj-jingban")
     page.goto(f"{base}/reports/2025/")
@@ -139,7 +149,7 @@ def test_report_workspace(live_server, browser, tmp_path):
     # Override a cell: the finding appears; then undo it from the cell's panel.
     page.locator("td[data-cell='active.penalty.decisions']").click()
     # The panel still holds the previous cell's form until the new one arrives.
-    page.wait_for_selector("#panel strong >> text=active.penalty.decisions")
+    page.wait_for_selector("#panel strong >> text=「行政处罚」")
     page.fill("#override-form input[name=value]", "999")
     page.fill("#override-form input[name=reason]", "测试人工修改")
     page.click("#override-form button[type=submit]")
@@ -150,14 +160,14 @@ def test_report_workspace(live_server, browser, tmp_path):
     page.click("#override-form button[name=clear]")
     page.wait_for_load_state("networkidle")
     assert page.locator("li[data-rule='cell.override']").count() == 0
-    page.click("button[data-report-event=submit]")
+    gate("submit")
     page.wait_for_selector("#report-state >> text=审核中")
     page.click("text=退出")
     login("swj-shenhe")
     page.goto(f"{base}/reports/2025/")
-    page.click("button[data-report-event=approve]")
+    gate("approve")
     page.wait_for_selector("#report-state >> text=已批准")
-    page.click("button[data-report-event=publish]")
+    gate("publish")
     page.wait_for_selector("#report-state >> text=已发布")
     DOCS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(DOCS / "report-workspace.png"))
@@ -175,17 +185,15 @@ def test_report_workspace(live_server, browser, tmp_path):
 
 
 def test_public_files_a_request_and_follows_it(world, live_server, browser, monkeypatch):
-    from ogi.web.ledger import public_views, services
 
-    monkeypatch.setattr(services, "today", lambda: dt.date(2026, 3, 2))
-    monkeypatch.setattr(public_views, "today", lambda: dt.date(2026, 3, 2))
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 3, 2))
     base = live_server.url
     page = browser.new_page(viewport={"width": 1100, "height": 900})
     page.goto(f"{base}/public/apply/")
     page.select_option("#id_agency", label="某市商务局")
     page.select_option("#id_applicant_category", "natural")
     page.fill("#id_applicant_name", "赵六")
-    page.fill("#id_applicant_id_no", "320102199203036789")
+    page.fill("#id_applicant_id_no", "320102199203036788")
     page.fill("#id_applicant_contact", "13700002222")
     page.fill("#id_content", "2025年度本市外资企业名录")
     page.click("button[type=submit]")  # missing 获取方式: the form says so and keeps what was typed
@@ -206,3 +214,54 @@ def test_public_files_a_request_and_follows_it(world, live_server, browser, monk
     assert other.inner_text("#state") == "办理中" and "赵六" not in other.content()
     DOCS.mkdir(parents=True, exist_ok=True)
     other.screenshot(path=str(DOCS / "public-track.png"), full_page=True)
+
+
+def test_dates_prefilled_publication_blocked_by_an_error_and_chinese_404(live_server, browser):
+    """What issue-free forms look like to a clerk: every date field holds today (the browser
+    accepts the value), a report with an error cannot be submitted, an unknown address
+    answers a Chinese page in the site's layout."""
+    from ogi.web.clock import today
+    from ogi.web.demo.ledger import PASSWORD as DEMO_PASSWORD
+    from ogi.web.demo.ledger import create_demo
+
+    create_demo(today=today(), per_year_scale=0.1)
+    base = live_server.url
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", "swj-jingban")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    day = today().isoformat()
+    page.goto(f"{base}/requests/new/")
+    # The value the browser holds (an input rejects a value it cannot parse, leaving it empty).
+    assert page.eval_on_selector("#id_received_on", "e => e.value") == day
+    assert page.eval_on_selector("#id_submitted_on", "e => e.value") == day
+    assert page.eval_on_selector("#id_received_on", "e => e.max") == day
+    page.goto(f"{base}/requests/?state=registered")
+    page.click("#results tbody a[href^='/requests/']")
+    page.wait_for_selector("form[data-event]")
+    for el in page.locator("form[data-event] input[type=date][name$='-on']").all():
+        assert el.evaluate("e => e.value") == day
+    # An override that breaks the table's own identity: an error, and the report goes no further.
+    year = today().year
+    page.goto(f"{base}/reports/{year}/")
+    page.locator("td[data-cell='requests.new.natural']").click()
+    page.wait_for_selector("#override-form")
+    page.fill("#override-form input[name=value]", "9999")
+    page.fill("#override-form input[name=reason]", "核对时误填")
+    page.click("#override-form button[type=submit]")
+    page.wait_for_selector("li.f-error[data-rule='requests.balance']")
+    assert "不能提交审核" in page.inner_text("#gate")
+    button = page.locator("button[data-report-event=submit]")
+    assert button.is_disabled()
+    # Sent anyway (the button enabled by hand): refused, with the reason.
+    button.evaluate("b => b.disabled = false")
+    button.click()
+    page.wait_for_selector(".msg.error >> text=不能提交审核")
+    assert page.inner_text("#report-state") == "草稿"
+    DOCS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(DOCS / "publication-gate.png"))
+    page.goto(f"{base}/no/such/page/")
+    assert "页面不存在" in page.inner_text("#error-page") and page.locator("header").count() == 1
+    page.screenshot(path=str(DOCS / "not-found.png"))

@@ -7,18 +7,19 @@ Leaves screenshots of the dashboard and the ranking (docs/img/ with OGI_UPDATE_D
 from __future__ import annotations
 
 import datetime as dt
+import os
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from ogi.web.ledger.models import Agency
+from ogi.web.accounts.models import Agency
 
 from ..conftest import SEED_2019, SEED_2020
 from .conftest import make_user
 from .test_browser import CHROMIUM, DOCS, _login, browser  # noqa: F401 — the fixture is used by name
 
-pytestmark = [pytest.mark.django_db(transaction=True),
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser,
               pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is installed by scripts/install-system-packages.sh")]
 
 
@@ -114,3 +115,91 @@ def test_supervisor_main_path_and_the_agency_corrects(shared, region, live_serve
 def _shot(name: str) -> Path:
     DOCS.mkdir(parents=True, exist_ok=True)
     return DOCS / name
+
+
+def test_supervisor_edits_the_tree_and_reads_the_benchmarks(region, live_server, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    from ogi.ingest.load import load_report
+    from ogi.web.supervision.models import CollectedReport, TreeChange
+    from ogi.web.supervision.services import table_figures
+
+    base = live_server.url
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _login(page, base, "gkb")
+    page.click("text=辖区年报")
+    page.click("nav >> text=机关名录")
+    assert "沭阳县发展和改革局" in page.locator("#tree tr[data-depth='2']").first.inner_text()
+    # Added below the county, with the name it prints; its level follows the county's.
+    page.fill("#add-agency #name", "沭阳县审计局")
+    page.fill("#add-agency #parent", "沭阳县人民政府")
+    page.fill("#add-agency #aliases", "沭阳审计局")
+    page.click("#add-agency button")
+    page.wait_for_selector("text=已新增“沭阳县审计局”")
+    row = page.locator("#tree tr[data-agency='沭阳县审计局']")
+    assert row.get_attribute("data-depth") == "2" and "县级" in row.inner_text() and "随上级" in row.inner_text()
+    assert "部门" in row.inner_text()  # by its name, as the import decides
+    # Refused as the import would refuse it: the name printed is another agency's already.
+    page.fill("#add-agency #name", "沭阳县统计局")
+    page.fill("#add-agency #parent", "沭阳县人民政府")
+    page.fill("#add-agency #aliases", "沭阳审计局")
+    page.click("#add-agency button")
+    page.wait_for_selector(".msg.error")
+    assert "未保存：其他名称“沭阳审计局”已属于“沭阳县审计局”，不能同时属于“沭阳县统计局”" in page.locator(".msg.error").inner_text()
+    assert page.locator("#add-agency #name").input_value() == "沭阳县统计局"  # what was typed is kept
+    # A parent outside the office's tree is refused too.
+    page.fill("#add-agency #name", "沭阳县统计局")
+    page.fill("#add-agency #parent", "另一个市人民政府")
+    page.fill("#add-agency #aliases", "")
+    page.click("#add-agency button")
+    page.wait_for_selector("text=上级机关“另一个市人民政府”不是本机关或其所辖机关")
+    # Changed: its own level now; the log says what changed, and who.
+    page.click("#tree >> text=沭阳县审计局")
+    page.select_option("#edit-agency #level", label="县级")
+    page.click("#edit-agency button")
+    page.wait_for_selector("text=已保存“沭阳县审计局”")
+    log = page.locator("#tree-log").inner_text()
+    assert "修改机关" in log and "层级：随上级 → 县级" in log and "gkb" in log
+    page.goto(f"{base}/supervision/tree/")
+    page.screenshot(path=str(tmp_path / "supervision-tree.png"), full_page=True)
+    assert [t.action for t in TreeChange.objects.order_by("pk")] == ["add", "edit"]
+
+    # Benchmarks: nine county departments (a group large enough) and two city ones (too small).
+    office = region
+    base_figures = table_figures(load_report(SEED_2020))
+    county = Agency.objects.get(name="沭阳县人民政府")
+    for i, granted in enumerate([80, 82, 84, 86, 88, 90, 92, 94, 20]):
+        a = Agency.objects.create(name=f"沭阳县第{i + 1}局", code=f"SYD{i}", parent=county)
+        CollectedReport.objects.create(office=office, agency=a, year=2024, file_name=f"{a.code}.txt", content=b"", sha256="0",
+                                       report={}, state="current", figures=base_figures | {
+                                           "requests.processed_total.total": 100, "requests.granted.total": granted,
+                                           "requests.partial.total": 0, "requests.new.total": 50, "appeals.review.total": i % 3})
+    for name, granted in (("开封市商务局", 10), ("某某市民政局", 60)):
+        CollectedReport.objects.create(office=office, agency=Agency.objects.get(name=name), year=2024, file_name="x.txt",
+                                       content=b"", sha256="0", report={}, state="current", figures=base_figures | {
+                                           "requests.processed_total.total": 100, "requests.granted.total": granted})
+    page.click("nav >> text=同类对比")
+    page.click("#groups >> text=县级部门")
+    spread = page.locator("#spreads tr[data-indicator='disclosure_rate']").inner_text()
+    assert "82.0%" in spread and "86.0%" in spread and "90.0%" in spread
+    worst = page.locator("#peers tbody tr").first
+    assert worst.get_attribute("data-agency") == "沭阳县第9局" and "20.0% ● 明显偏低" in worst.inner_text()
+    page.screenshot(path=str(tmp_path / "supervision-benchmarks.png"), full_page=True)
+    page.emulate_media(media="print")
+    page.screenshot(path=str(tmp_path / "supervision-benchmarks-print.png"), full_page=True)
+    page.emulate_media(media="screen")
+    page.click("#groups >> text=市级部门")
+    assert "不标注：有数值的机关少于 8 个" in page.locator("#spreads").inner_text()
+    assert page.locator("#peers [data-flag='red'], #peers [data-flag='yellow']").count() == 0
+    # The marks on the report's own page.
+    page.click("#groups >> text=县级部门")
+    page.click("#peers >> text=沭阳县第9局")
+    mark = page.locator("#peer-marks tr[data-indicator='disclosure_rate']")
+    assert mark.get_attribute("data-flag") == "red" and "明显偏低" in mark.inner_text()
+    page.emulate_media(media="print")
+    page.screenshot(path=str(tmp_path / "supervision-report-marks-print.png"), full_page=True)
+    assert not page.locator("nav").first.is_visible()  # the menus are not printed
+    shots = os.environ.get("OGI_SCREENSHOTS")
+    if shots:  # to look at them after the run
+        import shutil
+
+        for f in tmp_path.glob("*.png"):
+            shutil.copy(f, shots)

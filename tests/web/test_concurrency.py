@@ -9,9 +9,9 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from ogi.records.workflow import Refused
 from ogi.web.ledger import services
 from ogi.web.ledger.models import Event, Request
+from ogi.workflow.requests import Refused
 
 from .conftest import request_data
 
@@ -64,3 +64,66 @@ def test_two_different_events_at_once_both_kept(world):
     assert r.extension_days == 10 and r.state == "consulting" and r.version == 2
     assert len(r.pauses) == 1
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+def _post_all(n: int, path: str, data_for, addr: str = "203.0.113.7"):  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    def one(i: int):  # type: ignore[no-untyped-def]
+        return lambda: Client(REMOTE_ADDR=addr).post(path, data_for(i)).status_code
+
+    return _race([one(i) for i in range(n)])
+
+
+def test_query_code_guesses_exactly_the_limit_under_50_concurrent_tries(world):
+    from ogi.web.portal import views as public_views
+
+    r = services.register(world["a_clerk"], request_data())
+    codes = _post_all(50, "/public/track/", lambda i: {"tracking_no": r.tracking_no, "query_code": f"WRONG{i:03d}"})
+    assert codes.count(404) == public_views.MAX_FAILED and codes.count(429) == 50 - public_views.MAX_FAILED, codes
+    # The limit is on the tracking number too: from another address the same number rests as well.
+    from django.test import Client
+
+    other = Client(REMOTE_ADDR="198.51.100.9").post("/public/track/", {"tracking_no": r.tracking_no, "query_code": r.query_code})
+    assert other.status_code == 429
+
+
+def test_filings_exactly_the_limit_under_50_concurrent_submissions(world, monkeypatch):
+    from ogi.web.portal import views as public_views
+
+    monkeypatch.setattr(public_views, "MAX_FILED_PER_DAY", 20)
+    form = {"agency": str(world["a"].pk), "applicant_category": "natural", "applicant_name": "李四",
+            "applicant_id_no": "320102198802023458", "applicant_contact": "lisi@example.cn",
+            "content": "2025年某路段拓宽工程的环境影响评价批复文件", "delivery": "email"}
+    codes = _post_all(50, "/public/apply/", lambda i: form)
+    assert codes.count(302) == 20 and codes.count(429) == 30, codes
+    assert Request.objects.count() == 20
+
+
+def test_behind_a_trusted_proxy_each_visitor_has_their_own_limit(world, monkeypatch):
+    from django.test import Client
+
+    from ogi.web import security
+    from ogi.web.portal import views as public_views
+
+    monkeypatch.setenv("OGI_TRUSTED_PROXIES", "10.0.0.0/8")
+    security.trusted_proxies.cache_clear()
+    monkeypatch.setattr(public_views, "MAX_FAILED", 2)
+    try:
+        r = services.register(world["a_clerk"], request_data())
+        proxy = "10.0.0.5"
+
+        def guess(visitor: str) -> int:
+            # Each visitor asks about a number of their own: only the address limit is in play.
+            return Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=f"1.2.3.4, {visitor}").post(
+                "/public/track/", {"tracking_no": f"NOPE-{visitor}", "query_code": "WRONGXXX"}).status_code
+
+        assert [guess("198.51.100.1") for _ in range(3)] == [404, 404, 429]
+        assert guess("198.51.100.2") == 404  # another visitor behind the same proxy is not locked out
+        # The locked-out visitor writes another address into the header: the proxy appends the
+        # real one, which is the one believed.
+        spoofed = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.99, 198.51.100.1").post(
+            "/public/track/", {"tracking_no": r.tracking_no, "query_code": r.query_code})
+        assert spoofed.status_code == 429
+    finally:
+        security.trusted_proxies.cache_clear()

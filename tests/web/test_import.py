@@ -11,9 +11,9 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from ogi.records.workflow import Refused
 from ogi.web.ledger import ledger_import as imp
 from ogi.web.ledger.models import Event, Request
+from ogi.workflow.requests import Refused
 
 from .test_ledger import login
 

@@ -11,9 +11,9 @@ import pytest
 from django.db import connection
 from docx import Document
 
-from ogi.records.workflow import Refused
 from ogi.web.ledger import notices, services
 from ogi.web.ledger.models import Event, Letter
+from ogi.workflow.requests import Refused
 
 from .conftest import request_data
 from .test_concurrency import _race
@@ -98,7 +98,7 @@ def test_pdf_download_is_made_once_and_kept(world, monkeypatch):
     services.record_event(world["a_clerk"], r.tracking_no, "request_correction", dt.date(2026, 3, 4), {"note": "写明文号"})
     row = r.letters.get()
     calls = []
-    monkeypatch.setattr(notices.L, "to_pdf", lambda data: calls.append(data) or b"%PDF-1.7 stub")
+    monkeypatch.setattr(notices.draw, "to_pdf", lambda data: calls.append(data) or b"%PDF-1.7 stub")
     c = login(world["a_clerk"])
     for _ in range(2):
         resp = c.get(f"/requests/{r.tracking_no}/letters/{row.year}-{row.seq}.pdf")

@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from ogi.web.ledger.models import Agency
+from ogi.web.accounts.models import Agency
 
 
 def test_models_and_migrations_agree(db) -> None:  # type: ignore[no-untyped-def]
@@ -19,3 +19,59 @@ def test_agency_keeps_level_and_printed_names() -> None:
                               aliases=["洪泽区人民政府", "洪泽区政府"])
     a.refresh_from_db()
     assert (a.level, a.get_level_display(), a.aliases) == ("county", "县级", ["洪泽区人民政府", "洪泽区政府"])
+
+
+# The last migrations of the release before the apps were split (ledger held every table).
+BEFORE_SPLIT = [("ledger", "0009_request_import_key"), ("supervision", "0002_updated_at_index")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_from_before_the_split_upgrades_in_place_with_its_data() -> None:
+    """A database made by the release that kept every table in the ledger app migrates to the
+    apps by capability with every row where it was: the tables are not copied or renamed."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE_SPLIT)
+    old = executor.loader.project_state(BEFORE_SPLIT).apps
+    OldAgency, OldStaff, OldRequest = (old.get_model("ledger", m) for m in ("Agency", "Staff", "Request"))
+    OldReport, OldCase, OldFigures = (old.get_model("ledger", m) for m in ("AnnualReport", "AppealCase", "YearFigures"))
+    OldCollected = old.get_model("supervision", "CollectedReport")
+    User = old.get_model("auth", "User")
+    city = OldAgency.objects.create(name="某市人民政府", code="SZF", kind="government", level="city")
+    dept = OldAgency.objects.create(name="某市商务局", code="SWJ", parent=city, aliases=["市商务局"])
+    user = User.objects.create(username="old-clerk", password="x")
+    OldStaff.objects.create(user=user, agency=dept, role="clerk")
+    req = OldRequest.objects.create(agency=dept, tracking_no="SWJ-2025-00001", query_code="ABCDEFGH", channel="letter",
+                                    submitted_on=dt.date(2025, 3, 3), received_on=dt.date(2025, 3, 4), applicant_category="natural",
+                                    applicant_name="张三", content="某文件", state="answered", outcome="granted",
+                                    answered_on=dt.date(2025, 3, 20))
+    OldReport.objects.create(agency=dept, year=2025, state="published", sections={"overview": "概述"}, slug="swj-2025",
+                             issued_on=dt.date(2026, 1, 20))
+    OldCase.objects.create(agency=dept, request=req, kind="review", filed_on=dt.date(2025, 5, 1))
+    OldFigures.objects.create(agency=dept, year=2025, values={"licensing.decisions": 7})
+    OldCollected.objects.create(office=city, agency=dept, file_name="a.txt", sha256="0" * 64, report={}, state="current", year=2025)
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    from ogi.web.accounts.models import Agency as NewAgency
+    from ogi.web.accounts.models import Staff
+    from ogi.web.ledger.models import Request
+    from ogi.web.reporting.models import AnnualReport, AppealCase, YearFigures
+    from ogi.web.supervision.models import CollectedReport
+
+    dept_now = NewAgency.objects.get(code="SWJ")
+    assert (dept_now.parent.name, dept_now.aliases) == ("某市人民政府", ["市商务局"])
+    assert Staff.objects.get(user__username="old-clerk").agency == dept_now
+    r = Request.objects.get(tracking_no="SWJ-2025-00001")
+    assert (r.agency, r.outcome, r.applicant_id_type) == (dept_now, "granted", "")
+    assert AnnualReport.objects.get(slug="swj-2025").sections == {"overview": "概述"}
+    assert AppealCase.objects.get().request == r and YearFigures.objects.get().values == {"licensing.decisions": 7}
+    assert CollectedReport.objects.get().office.code == "SZF"
+    with connection.cursor() as cur:
+        tables = set(connection.introspection.table_names(cur))
+    assert {"ledger_agency", "ledger_annualreport", "ledger_request"} <= tables and "accounts_agency" not in tables

@@ -9,11 +9,15 @@ import socket
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.http import HttpRequest
 from django.test import Client
 
-from ogi.records.workflow import Refused
-from ogi.web.ledger import accounts, reminders, review, services
-from ogi.web.ledger.models import AnnualReport, Event, Staff
+from ogi.web.accounts import users as accounts
+from ogi.web.accounts.models import Staff
+from ogi.web.ledger import reminders, review, services
+from ogi.web.ledger.models import Event
+from ogi.web.reporting.models import AnnualReport
+from ogi.workflow.requests import Refused
 
 from .conftest import request_data
 from .test_ledger import login
@@ -160,7 +164,7 @@ def test_admin_page_adds_clerk_who_must_change_password_at_first_login(world):
     assert "已添加 a-li，临时密码：" in page
     password = page.split("临时密码：")[1][:12]
     new = Client()
-    assert new.login(username="a-li", password=password)
+    assert new.login(request=HttpRequest(), username="a-li", password=password)
     first = new.get("/requests/")
     assert first.status_code == 302 and first["Location"] == "/password/"
     assert "请先设置自己的密码" in new.get("/password/").content.decode()

@@ -8,11 +8,13 @@ import datetime as dt
 
 import pytest
 from django.core.cache import cache
+from django.http import HttpRequest
 from django.test import Client
 from freezegun import freeze_time
 
+from ogi.web.accounts.models import ApiToken
 from ogi.web.ledger import services
-from ogi.web.ledger.models import ApiToken, Request
+from ogi.web.ledger.models import Request
 
 from .conftest import PASSWORD, request_data
 
@@ -23,7 +25,7 @@ CHRISTMAS = "2026-12-25 04:00:00"
 
 def login(user) -> Client:  # type: ignore[no-untyped-def]
     c = Client()
-    assert c.login(username=user.username, password=PASSWORD)
+    assert c.login(request=HttpRequest(), username=user.username, password=PASSWORD)
     return c
 
 
@@ -100,7 +102,7 @@ def test_filing_online_past_the_calendar_gives_the_receipt(world):
     cache.clear()
     c = Client()
     resp = c.post("/public/apply/", {"agency": str(world["a"].pk), "applicant_category": "natural", "applicant_name": "李四",
-                                     "applicant_id_no": "320102198802023456", "applicant_contact": "lisi@example.cn",
+                                     "applicant_id_no": "320102198802023458", "applicant_contact": "lisi@example.cn",
                                      "content": "2025年某路段拓宽工程的环境影响评价批复文件", "delivery": "email"})
     assert resp.status_code == 302 and resp["Location"] == "/public/receipt/"
     receipt = c.get("/public/receipt/")
@@ -157,3 +159,22 @@ def test_adding_the_years_notice_makes_the_deadline_final_and_is_audited(world, 
     # Adding the same notice again changes nothing and records nothing more.
     admin.post("/calendar/", {"text": SCHEDULE_2027})
     assert r.events.filter(event="calendar_update").count() == 1
+
+
+@freeze_time(CHRISTMAS)
+def test_the_receipt_letter_and_the_export_say_the_due_date_is_estimated(world):
+    import io
+
+    from openpyxl import load_workbook
+
+    r = services.register(world["a_clerk"], request_data(channel="in_person", submitted_on=dt.date(2026, 12, 25),
+                                                         received_on=dt.date(2026, 12, 25)))
+    c = login(world["a_clerk"])
+    assert c.post(f"/requests/{r.tracking_no}/receipt/").status_code == 302
+    letter = r.letters.get(kind="receipt")
+    text = "".join(str(p) for p in letter.paragraphs)
+    assert "2027年1月25日" in text and "推定" in text
+    sheet = load_workbook(io.BytesIO(b"".join(c.get("/requests/export.xlsx").streaming_content))).active
+    header = [cell.value for cell in sheet[1]]
+    row = [cell.value for cell in sheet[2]]
+    assert row[header.index("截止日说明")].startswith("推定")

@@ -10,16 +10,19 @@ import io
 from django.test import Client
 from docx import Document
 
-from ogi.web.ledger import reports, services
-from ogi.web.ledger.models import AnnualReport
+from ogi.web.ledger import services
+from ogi.web.reporting import services as reports
+from ogi.web.reporting.models import AnnualReport
 
 from .conftest import request_data
 from .test_ledger import login
 
 
 def _publish(agency, year: int, slug: str) -> AnnualReport:  # type: ignore[no-untyped-def]
-    reports.workspace(agency, year)
-    row = AnnualReport.objects.get(agency=agency, year=year)
+    # What publication stores: the report as approved, frozen, with its address.
+    ws = reports.workspace(agency, year)
+    row = ws.row
+    row.frozen = ws.year_report.live_report.to_json()
     row.state, row.slug, row.issued_on = "published", slug, dt.date(year + 1, 1, 20)
     row.save()
     return row

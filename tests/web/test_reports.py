@@ -7,12 +7,15 @@ import datetime as dt
 import io
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client
 
 from ogi.checks import check_all
-from ogi.web.ledger import reports
-from ogi.web.ledger.demo import PASSWORD, create_demo
-from ogi.web.ledger.models import Agency, AnnualReport, Event
+from ogi.web.accounts.models import Agency
+from ogi.web.demo.ledger import PASSWORD, create_demo
+from ogi.web.ledger.models import Event
+from ogi.web.reporting import services as reports
+from ogi.web.reporting.models import AnnualReport
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +28,7 @@ def demo(db):  # type: ignore[no-untyped-def]
 
 def login(name: str) -> Client:
     c = Client()
-    assert c.login(username=name, password=PASSWORD)
+    assert c.login(request=HttpRequest(), username=name, password=PASSWORD)
     return c
 
 
@@ -73,12 +76,12 @@ def test_text_edit_runs_the_checks_live(demo):
 
 def test_review_publication_public_url_and_exports(demo):
     clerk, reviewer = login("swj-jingban"), login("swj-shenhe")
-    assert clerk.post("/reports/2026/state/approve/").status_code == 302
+    assert clerk.post("/reports/2026/state/approve/", {"acknowledge": "1"}).status_code == 302
     assert AnnualReport.objects.get(agency=demo, year=2026).state == "draft"  # a clerk cannot approve
-    clerk.post("/reports/2026/state/submit/")
+    clerk.post("/reports/2026/state/submit/", {"acknowledge": "1"})
     assert clerk.post("/reports/2026/sections/problems/", {"text": "改"}).status_code == 409  # no edits in review
-    reviewer.post("/reports/2026/state/approve/")
-    reviewer.post("/reports/2026/state/publish/")
+    reviewer.post("/reports/2026/state/approve/", {"acknowledge": "1"})
+    reviewer.post("/reports/2026/state/publish/", {"acknowledge": "1"})
     row = AnnualReport.objects.get(agency=demo, year=2026)
     assert row.state == "published" and row.slug and row.issued_on
     public = Client().get(f"/public/reports/{row.slug}/")
@@ -104,7 +107,7 @@ def test_submitted_report_stays_as_submitted_while_records_change(demo):
 
     clerk_user = get_user_model().objects.get(username="swj-jingban")
     new_total = reports.workspace(demo, 2025).report.cells["requests.new.total"].value
-    login("swj-jingban").post("/reports/2025/state/submit/")
+    login("swj-jingban").post("/reports/2025/state/submit/", {"acknowledge": "1"})
 
     def late_request(day: dt.date) -> None:
         services.register(clerk_user, {"channel": "letter", "submitted_on": day, "received_on": day,
@@ -121,9 +124,9 @@ def test_submitted_report_stays_as_submitted_while_records_change(demo):
     ws = reports.workspace(demo, 2025)
     assert ws.report.cells["requests.new.total"].value == new_total + 1
     assert not [f for f in ws.findings if f.rule == "report.stale"]
-    login("swj-jingban").post("/reports/2025/state/submit/")
-    reviewer.post("/reports/2025/state/approve/")
-    reviewer.post("/reports/2025/state/publish/")
+    login("swj-jingban").post("/reports/2025/state/submit/", {"acknowledge": "1"})
+    reviewer.post("/reports/2025/state/approve/", {"acknowledge": "1"})
+    reviewer.post("/reports/2025/state/publish/", {"acknowledge": "1"})
     assert AnnualReport.objects.get(agency=demo, year=2025).state == "published"
     late_request(dt.date(2025, 7, 1))
     exported = json.loads(reviewer.get("/reports/2025/export.json").content)
@@ -143,7 +146,7 @@ def test_previous_year_uploaded_for_continuity(world, shared):
     from .conftest import request_data
 
     c = Client()
-    assert c.login(username="a-clerk", password=WORLD_PASSWORD)
+    assert c.login(request=HttpRequest(), username="a-clerk", password=WORLD_PASSWORD)
     services.register(world["a_clerk"], request_data(received_on=dt.date(2026, 3, 2)))
     last = setcells(zero_report("2021", year=2025), {"requests.new.natural": 2, "requests.new.total": 2,
                                                      "requests.carried_out.natural": 2, "requests.carried_out.total": 2})
@@ -168,9 +171,15 @@ def test_year_figures_imported_from_the_filled_in_workbook(world):
 
     from .conftest import PASSWORD as WORLD_PASSWORD
 
+    c = Client()
+    assert c.login(request=HttpRequest(), username="a-clerk", password=WORLD_PASSWORD)
+    # The office downloads the blank workbook of the year's format from the workspace, fills it in.
+    blank = c.get("/reports/2025/template.xlsx")
+    assert blank.status_code == 200 and 'href="/reports/2025/template.xlsx"' in c.get("/reports/2025/").content.decode()
     empty = Report.empty("2021", agency=world["a"].name, year=2025)
     empty.cells = {cid: Value("blank") for cid in load_edition("2021").cells}
-    wb = openpyxl.load_workbook(io.BytesIO(render(empty, "xlsx", template=True)))
+    assert blank.content[:2] == render(empty, "xlsx", template=True)[:2] == b"PK"
+    wb = openpyxl.load_workbook(io.BytesIO(blank.content))
     ws = wb["表二"]
     for row in ws.iter_rows():
         label = row[0].value
@@ -180,8 +189,6 @@ def test_year_figures_imported_from_the_filled_in_workbook(world):
             row[1].value = 1.5  # 万元
     buf = io.BytesIO()
     wb.save(buf)
-    c = Client()
-    assert c.login(username="a-clerk", password=WORLD_PASSWORD)
     resp = c.post("/reports/2025/figures/", {"file": SimpleUploadedFile("填报表.xlsx", buf.getvalue())}, follow=True)
     assert "已导入表二年度数据 4 项" in resp.content.decode()
     r = reports.workspace(world["a"], 2025).report

@@ -8,9 +8,10 @@ import re
 import zipfile
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client
 
-from ogi.web.ledger.models import Agency
+from ogi.web.accounts.models import Agency
 from ogi.web.supervision.models import CollectedReport, Rubric
 
 from ..conftest import SEED_2019, SEED_2020
@@ -32,7 +33,7 @@ def office(db):  # type: ignore[no-untyped-def]
 
 def login(user) -> Client:  # type: ignore[no-untyped-def]
     c = Client()
-    assert c.login(username=user.username, password=PASSWORD)
+    assert c.login(request=HttpRequest(), username=user.username, password=PASSWORD)
     return c
 
 
@@ -214,7 +215,7 @@ def test_dashboard_totals_drill_down_to_the_agencies_and_charts_are_served_local
 
 
 def test_api_with_the_office_token(shared, office) -> None:  # type: ignore[no-untyped-def]
-    from ogi.web.ledger.models import ApiToken
+    from ogi.web.accounts.models import ApiToken
 
     _upload(login(office["sup"]), _zip(**{"绿园.txt": SEED_2020.read_bytes()}))
     api = Client(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(office['sup'], 'office')}")

@@ -12,6 +12,7 @@ import uuid
 from http.cookiejar import CookieJar
 
 import pytest
+from django.http import HttpRequest
 
 from ..hostile import _pdf
 from .conftest import PASSWORD
@@ -84,14 +85,14 @@ def test_upload_size_is_refused_before_reading(world, settings):
 
     settings.OGI_UPLOAD_MAX_BYTES = 1024
     c = Client()
-    assert c.login(username="a-clerk", password=PASSWORD)
+    assert c.login(request=HttpRequest(), username="a-clerk", password=PASSWORD)
     resp = c.post("/reports/2026/previous/", {"file": SimpleUploadedFile("大.pdf", b"%PDF" + b"0" * 200_000)}, follow=True)
     assert "文件过大（0.2 MB）" in resp.content.decode()
 
 
 def test_busy_readers_ask_to_retry(world):
-    from ogi.records.workflow import Refused
-    from ogi.web.ledger import reports
+    from ogi.web.reporting import services as reports
+    from ogi.workflow.requests import Refused
 
     # Every reader busy: the next upload is asked to retry, not queued on a server thread.
     busy = threading.BoundedSemaphore(1)

@@ -1,6 +1,6 @@
 """The checks of rules.md. Importing this package registers every rule."""
 
-from . import arithmetic, continuity, form, metadata, plausibility, similarity  # noqa: F401
+from . import arithmetic, continuity, form, metadata, plausibility, similarity, workspace  # noqa: F401
 from .registry import RULES, check, check_all
 
 __all__ = ["RULES", "check", "check_all"]

@@ -68,13 +68,14 @@ def _side_numbers(cells: tuple[str, ...], number: dict[str, Number | None],
                   groups: list[tuple[frozenset[str], Number]]) -> list[Number] | None:
     """The figures of one side of an identity; a group of sub-rows printed as one row
     counts with its printed sum when the side holds the whole group."""
-    present = set(cells)
     out: list[Number] = []
     used: set[str] = set()
-    for group, value in groups:
-        if group <= present:
-            out.append(value)
-            used |= group
+    if groups:
+        present = set(cells)
+        for group, value in groups:
+            if group <= present:
+                out.append(value)
+                used |= group
     for c in cells:
         if c in used:
             continue
@@ -98,10 +99,15 @@ def culprits(report: Report, outcomes: list[Outcome]) -> dict[int, tuple[str, Nu
     fails, all of them imply the same value for it, there are at least two, and no
     other cell explains the same failures."""
     failed = {i for i, o in enumerate(outcomes) if not o.ok}
+    if not failed:
+        return {}
+    # Only a cell of a failed identity can explain anything (every identity it stands in must fail).
+    suspects = {c for i in failed for c in outcomes[i].cells}
     by_cell: dict[str, list[int]] = {}
     for i, o in enumerate(outcomes):
         for c in o.cells:
-            by_cell.setdefault(c, []).append(i)
+            if c in suspects:
+                by_cell.setdefault(c, []).append(i)
     candidates: list[tuple[str, frozenset[int], Number]] = []
     for c, idxs in by_cell.items():
         if len(idxs) < 2 or not all(i in failed for i in idxs):

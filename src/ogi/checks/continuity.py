@@ -150,7 +150,9 @@ def check_appeals(reports: Sequence[Report]) -> Iterator[tuple[int, Finding]]:
     for i, prev, cur, ped, ced in _pairs(reports):
         for pending in ped.role("appeals_pending") or []:
             kind = pending.split(".")[1]
-            total = f"appeals.{kind}.total"
+            total = ced.total_of(pending) if pending in ced.cells else None
+            if total is None:
+                continue
             last, now = prev.number(pending), cur.number(total)
             if last is None or now is None or last <= now:
                 continue

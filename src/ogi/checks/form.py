@@ -98,7 +98,7 @@ def check_uncertain(report: Report) -> Iterator[Finding]:
 @rule("cell.blank", "warning", "单元格空白")
 def check_blank(report: Report) -> Iterator[Finding]:
     ed = report.edition_obj
-    if ed is None:
+    if ed is None or not any(v.state == "blank" for v in report.cells.values()):
         return
     totals = _totals(report)
     reported: set[str] = set()

@@ -127,22 +127,25 @@ def check_overview_length(report: Report) -> Iterator[Finding]:
     ed = report.edition_obj
     guide = ed.overview_length_guidance if ed else None
     text = report.sections.get("overview")
-    if not guide or not text:
+    if ed is None or not guide or not text:
         return
     n = len(squash(text))
     if n > OVERVIEW_FACTOR * guide:
-        yield finding("overview.length", f"“总体情况”约 {n} 字，远超格式要求的 {guide} 字左右",
+        sec = ed.section("overview")
+        yield finding("overview.length", f"“{sec.title}”约 {n} 字，远超格式要求的 {guide} 字左右",
                       f"the overview has about {n} characters; the format asks for about {guide}",
-                      found=n, expected=guide, where={"section": "一"})
+                      found=n, expected=guide, where={"section": sec.number})
 
 
 @rule("section6.fees", "info", "第六部分未说明信息处理费收取情况")
 def check_fees(report: Report) -> Iterator[Finding]:
     ed = report.edition_obj
-    text = report.sections.get("other")
-    if ed is None or not ed.role("fee_statement") or text is None:
+    key = ed.role("fee_statement") if ed else None
+    text = report.sections.get(key) if key else None
+    if ed is None or key is None or text is None:
         return
     if not any(w in text for w in _FEE_WORDS):
-        yield finding("section6.fees", "第六部分“其他需要报告的事项”未说明是否收取信息处理费",
-                      "section 6 does not say whether information processing fees were charged",
-                      where={"section": "六"})
+        sec = ed.section(key)
+        yield finding("section6.fees", f"第{sec.number}部分“{sec.title}”未说明是否收取信息处理费",
+                      f"section {ed.sections.index(sec) + 1} does not say whether information processing fees were charged",
+                      where={"section": sec.number})

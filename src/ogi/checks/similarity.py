@@ -22,14 +22,14 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
+from ..editions import Edition, current_edition
 from ..report import Finding, Report
 from ..textnorm import nfkc
 from .continuity import consecutive
 from .registry import finding, rule
 
-# Narrative sections compared (tables' sections hold little text of their own).
-SECTIONS = ("overview", "problems", "other")
 MIN_SENTENCE = 15  # characters: shorter sentences ("无。") are shared by chance
 SHARE = 0.5  # a report whose narrative is at least half someone else's is flagged
 QUOTE = 40  # characters of a sentence quoted in the finding
@@ -41,13 +41,20 @@ _NOISE = re.compile(r"[\s\d〇一二三四五六七八九十年月日]+")
 def sentences(report: Report) -> dict[str, str]:
     """Normalised sentence → as printed; years and numbers ignored (they change yearly)."""
     out: dict[str, str] = {}
-    for key in SECTIONS:
+    for key in _narrative(report.edition_obj or current_edition()):
         for s in _SPLIT.split(report.sections.get(key) or ""):
             s = s.strip()
             norm = _NOISE.sub("", nfkc(s))  # the sentence as printed is kept for quoting
             if len(norm) >= MIN_SENTENCE:
                 out.setdefault(norm, s)
     return out
+
+
+@cache
+def _narrative(ed: Edition) -> tuple[str, ...]:
+    """The sections compared: those without a table (a table's section holds little text of its own)."""
+    tabled = {t.section for t in ed.tables}
+    return tuple(s.key for s in ed.sections if s.key not in tabled)
 
 
 def overlap(mine: dict[str, str], theirs: dict[str, str]) -> tuple[list[str], float]:

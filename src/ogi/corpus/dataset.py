@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import Counter
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +18,7 @@ from ..checks.places import cell_zh
 from ..editions import all_editions
 from ..ingest.errors import IngestError
 from ..report import Finding, Report
+from ..workspace import count_by_severity
 from .indicators import Figure, figures, shown
 
 Result = tuple[str, Report | None, IngestError | None]
@@ -50,31 +51,65 @@ def rows(results: list[Result], findings: list[list[Finding]]) -> list[dict[str,
     """One row per file; `findings` in the order of the readable reports among `results`."""
     cells = list(cell_columns())
     found = iter(findings)
-    out = []
-    for file, report, err in results:
-        row: dict[str, Any] = dict.fromkeys([*META_COLUMNS, *(f"ind.{i.id}" for i in shown()), *cells], "")
-        row.update(file=file, ok=err is None)
-        if err is not None or report is None:
-            row["error"] = err.message_zh if err else ""
-            out.append(row)
-            continue
-        fs = next(found)
-        row.update(agency=report.agency or "", year=report.year or "", edition=report.edition or "",
-                   issued_on=report.issued_on.isoformat() if report.issued_on else "",
-                   published_on=report.published_on.isoformat() if report.published_on else "", kind=report.kind or "",
-                   **_severities(fs), rules=",".join(sorted({f.rule for f in fs})),
-                   missing_cells=sum(1 for v in report.cells.values() if v.state == "missing"))
-        fig = figures(report)
-        for i in shown():
-            row[f"ind.{i.id}"] = "" if fig[i.id] is None else fig[i.id]
-        for cid in report.cells:
-            row[cid] = _printed(report, cid)
-        out.append(row)
+    return [row(file, report, err, next(found) if err is None and report is not None else [], cells)
+            for file, report, err in results]
+
+
+def row(file: str, report: Report | None, err: IngestError | None, findings: list[Finding],
+        cells: list[str] | None = None) -> dict[str, Any]:
+    """The dataset's row of one file."""
+    out: dict[str, Any] = dict.fromkeys([*META_COLUMNS, *(f"ind.{i.id}" for i in shown()),
+                                         *(cells if cells is not None else cell_columns())], "")
+    out.update(file=file, ok=err is None)
+    if err is not None or report is None:
+        out["error"] = err.message_zh if err else ""
+        return out
+    out.update(agency=report.agency or "", year=report.year or "", edition=report.edition or "",
+               issued_on=report.issued_on.isoformat() if report.issued_on else "",
+               published_on=report.published_on.isoformat() if report.published_on else "", kind=report.kind or "",
+               **_severities(findings), rules=",".join(sorted({f.rule for f in findings})),
+               missing_cells=sum(1 for v in report.cells.values() if v.state == "missing"))
+    fig = figures(report)
+    for i in shown():
+        out[f"ind.{i.id}"] = "" if fig[i.id] is None else fig[i.id]
+    for cid in report.cells:
+        out[cid] = _printed(report, cid)
     return out
 
 
+def stream_rows(results: Iterable[Result]) -> Iterator[dict[str, Any]]:
+    """Each file's row as its result comes, with the findings on the file alone; memory
+    holds only what the cross-report checks need of each report (ogi.corpus.across).
+    Those checks run when every file is read; each file they find something in gets one
+    more line: {"file", "continuity": true, "errors", "warnings", "rules"}."""
+    from ..checks import check
+    from .across import Light, across_findings
+
+    cells = list(cell_columns())
+    files: list[str] = []
+    kept: list[Light] = []
+    for file, report, err in results:
+        findings = check(report) if err is None and report is not None else []
+        yield row(file, report, err, findings, cells)
+        if err is None and report is not None:
+            files.append(file)
+            kept.append(Light.of(report))
+    if len(kept) < 2:
+        return
+    more: dict[int, list[Finding]] = {}
+    for i, f in across_findings([k.report for k in kept], [k.narrative for k in kept], [k.quotes for k in kept]):
+        more.setdefault(i, []).append(f)
+    for i in sorted(more):
+        yield {"file": files[i], "continuity": True, **_severities(more[i]),
+               "rules": ",".join(sorted({f.rule for f in more[i]}))}
+
+
+def jsonl_line(data: dict[str, Any]) -> str:
+    return json.dumps({k: _plain(v) for k, v in data.items()}, ensure_ascii=False) + "\n"
+
+
 def _severities(findings: list[Finding]) -> dict[str, int]:
-    sev = Counter(f.severity for f in findings)
+    sev = count_by_severity(findings)
     return {"errors": sev["error"], "warnings": sev["warning"]}
 
 
@@ -94,7 +129,7 @@ def to_csv(data: list[dict[str, Any]]) -> bytes:
 
 
 def to_jsonl(data: list[dict[str, Any]]) -> bytes:
-    return "".join(json.dumps({k: _plain(v) for k, v in r.items()}, ensure_ascii=False) + "\n" for r in data).encode()
+    return "".join(jsonl_line(r) for r in data).encode()
 
 
 def to_xlsx(data: list[dict[str, Any]]) -> bytes:

@@ -6,12 +6,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from importlib import resources
+from typing import Protocol
 
 from ..editions import all_editions
 from ..report import Report
 from ..yamlfile import load as load_yaml
 
 Figure = int | Decimal | None
+
+
+class Numbers(Protocol):
+    """A Report, or anything else that gives a cell's figure (0 for blank and dash, None
+    for missing): the figures kept with a collected report, say."""
+
+    def number(self, cell_id: str) -> Figure: ...
 
 
 @dataclass(frozen=True)
@@ -41,7 +49,7 @@ def indicators() -> tuple[Indicator, ...]:
     return out
 
 
-def figures(report: Report) -> dict[str, Figure]:
+def figures(report: Report | Numbers) -> dict[str, Figure]:
     """Every indicator of one report; a rate is a Decimal fraction rounded to 4 places,
     None when a part is unknown or the denominator is 0."""
     out: dict[str, Figure] = {}

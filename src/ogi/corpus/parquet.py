@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,12 +20,12 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..checks.continuity import check_appeals, check_carried, check_in_force, consecutive
 from ..checks.registry import check
-from ..checks.similarity import QUOTE, Copied, Narrative, copied_finding, copied_groups, fingerprint, sentences
-from ..editions import all_editions
+from ..checks.similarity import QUOTE, Narrative, fingerprint, sentences
 from ..ingest.errors import IngestError
 from ..report import Finding, Report, Value
+from ..workspace import count_by_severity
+from .across import across_findings, roles_cells
 from .provinces import province_of
 
 SCHEMA_VERSION = 1
@@ -109,9 +109,7 @@ class DatasetWriter:
         if report is None:
             return
         year = _year_key(report.year)
-        sev = defaultdict(int)
-        for f in findings:
-            sev[f.severity] += 1
+        sev = count_by_severity(findings)
         quotes = sentences(report)
         self._rows[("reports", year)].append({
             "report_id": rid, "file": file, "agency": report.agency, "province": province_of(report.agency, report.title),
@@ -185,22 +183,6 @@ def _stat(file: str) -> tuple[int | None, str | None]:
 
 # --- the cross-report pass -------------------------------------------------------------
 
-def _roles_cells() -> set[str]:
-    """The cells the continuity checks read, in every edition."""
-    out: set[str] = set()
-    for ed in all_editions():
-        for key in ("carried_in_row", "carried_out_row"):
-            row = ed.role(key)
-            if row:
-                out.update(c for c in ed.cells if c.startswith(row + "."))
-        for t in ed.role("in_force") or []:
-            out.update(t.values())
-        for p in ed.role("appeals_pending") or []:
-            out.add(p)
-            out.add(f"appeals.{p.split('.')[1]}.total")
-    return out
-
-
 def _read(root: Path, table: str, columns: list[str], filters: Any = None) -> pa.Table:
     folder = root / table
     if not folder.is_dir():
@@ -221,7 +203,7 @@ def _light_reports(root: Path) -> tuple[list[str], list[Report], list[Narrative]
         narratives.append(Narrative(r.agency, r.year, {s["fp"]: s["len"] for s in sents or []}))
         quotes.append({s["fp"]: s["text"] for s in sents or []})
     where = {rid: i for i, rid in enumerate(ids)}
-    cells = _read(root, "cells", ["report_id", "cell", "state", "value"], filters=[("cell", "in", sorted(_roles_cells()))])
+    cells = _read(root, "cells", ["report_id", "cell", "state", "value"], filters=[("cell", "in", sorted(roles_cells()))])
     for rid, cid, state, value in zip(*(cells.column(c).to_pylist() for c in ("report_id", "cell", "state", "value")),
                                       strict=True):
         if value is not None and value == value.to_integral_value():
@@ -241,21 +223,8 @@ def across_pass(root: Path | str) -> int:
     ids, reports, narratives, quotes = _light_reports(root)
     w = DatasetWriter(root, prefix="across")
     n = 0
-    for i, f in _across(reports, narratives, quotes):
+    for i, f in across_findings(reports, narratives, quotes):
         w.add_findings(ids[i], reports[i].year, [f], across=True)
         n += 1
     w.flush()
     return n
-
-
-def _across(reports: list[Report], narratives: list[Narrative], quotes: list[dict[int, str]]) -> Iterator[tuple[int, Finding]]:
-    for func in (check_carried, check_in_force, check_appeals):
-        yield from func(reports)
-    pairs = ((i, p) for p, i in consecutive(reports))
-    for c in copied_groups(narratives, pairs):
-        yield c.index, copied_finding(c, reports, _shared_quotes(c, narratives, quotes))
-
-
-def _shared_quotes(c: Copied, narratives: list[Narrative], quotes: list[dict[int, str]]) -> list[str]:
-    theirs = narratives[c.others[0]].weights
-    return [quotes[c.index][h] for h in narratives[c.index].weights if h in theirs]

@@ -9,7 +9,7 @@ from typing import Any
 Source = dict[str, Any]
 
 
-@dataclass
+@dataclass(slots=True)  # a report has thousands: slots make them cheaper to make
 class Cell:
     text: str
     source: Source = field(default_factory=dict)
@@ -53,16 +53,18 @@ def expand_grid(rows: list[list[tuple[str, Source, int, int]]]) -> list[list[Cel
         cells: list[Cell] = []
         c = 0
         for text, source, rowspan, colspan in row:
-            while (r, c) in covered:
+            # (Most cells span nothing: the span bookkeeping is skipped for them.)
+            while covered and (r, c) in covered:
                 cells.append(covered.pop((r, c)))
                 c += 1
             cells.append(Cell(text, source))
-            cells += [Cell(text, source, copy="h") for _ in range(1, colspan)]
+            if colspan > 1:
+                cells += [Cell(text, source, copy="h") for _ in range(1, colspan)]
             for dr in range(1, rowspan):
                 for dc in range(colspan):
                     covered[(r + dr, c + dc)] = Cell(text, source, copy="v" if dc == 0 else "h")
             c += colspan
-        while (r, c) in covered:
+        while covered and (r, c) in covered:
             cells.append(covered.pop((r, c)))
             c += 1
         out.append(cells)

@@ -8,13 +8,13 @@ import json
 import re
 from decimal import Decimal
 from functools import cache
-from importlib import resources
 from pathlib import Path
-from typing import Any
-
-from charset_normalizer import from_bytes
+from typing import TYPE_CHECKING, Any
 
 from ..report import Report
+
+if TYPE_CHECKING:
+    from ..editions import Edition
 from . import limits as _limits
 from .document import Document
 from .errors import IngestError
@@ -109,17 +109,43 @@ def decode_text(data: bytes) -> str:
         return data.decode("gb18030")
     except UnicodeDecodeError:
         pass
+    from charset_normalizer import from_bytes  # only for what is neither UTF-8 nor GB18030
+
     best = from_bytes(data).best()
     if best is None:
         raise IngestError("decode_error", "无法识别文件的文字编码", "cannot determine the text encoding")
     return str(best)
 
 
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+
+
+def declared_charset(data: bytes) -> str | None:
+    m = _META_CHARSET.search(data[:8192])
+    if not m:
+        return None
+    name = m.group(1).decode("ascii", "ignore").lower()
+    # GB2312 and GBK pages routinely contain characters only GB18030 (their superset) names.
+    if name in ("gb2312", "gbk", "gb18030", "x-gbk", "cp936"):
+        return "gb18030"
+    return name
+
+
+def looks_like_html(data: bytes) -> bool:
+    head = data[:4096].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in head or (
+        b"<table" in data[:200000].lower() and b"</" in head)
+
+
+# Every byte but the control characters text does not use (tab, newlines, form feed, escape are text).
+_NOT_CONTROL = bytes(b for b in range(256) if b >= 32 or b in (9, 10, 12, 13, 27))
+
+
 def _looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if b"\x00" in sample:
         return True
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    controls = len(sample.translate(None, _NOT_CONTROL))
     return controls > len(sample) * 0.05
 
 
@@ -169,6 +195,13 @@ def _file_bytes(p: Path) -> bytes:
         raise IngestError("unreadable", f"无法读取文件：{e.strerror}", f"cannot read file: {e}") from None
 
 
+def slow_to_read(head: bytes) -> bool:
+    """Whether a file beginning with `head` (its first KiB is enough) goes to a reader that
+    may take long whatever its size: a PDF or an image (OCR), a legacy Word file (converted
+    by LibreOffice)."""
+    return head.startswith((b"%PDF", _OLE, *_IMAGE_MAGIC)) or b"%PDF-" in head[:1024]
+
+
 def read_bytes(data: bytes, name: str | None = None) -> Document:
     """Bytes → Document, the reader chosen by what the bytes are, not by the name."""
     if data.startswith(b"%PDF") or (b"%PDF-" in data[:1024] and _looks_binary(data)):
@@ -193,7 +226,6 @@ def read_bytes(data: bytes, name: str | None = None) -> Document:
     if wide is None and _looks_binary(data):
         raise IngestError("binary", "文件是无法识别的二进制数据，不是年度报告", "unrecognised binary data, not a report")
     _check_text_size(data)
-    from .html import declared_charset, looks_like_html, read_html
 
     if wide is not None:
         try:
@@ -204,6 +236,8 @@ def read_bytes(data: bytes, name: str | None = None) -> Document:
     else:
         data_text = None
     if data_text is not None and looks_like_html(data_text.encode("utf-8")[:200000]):
+        from .html import read_html
+
         doc = read_html(data_text, name)
     elif data_text is None and looks_like_html(data):
         charset = declared_charset(data)
@@ -214,6 +248,8 @@ def read_bytes(data: bytes, name: str | None = None) -> Document:
             except (LookupError, UnicodeDecodeError):
                 text = None  # the declaration lies (or the file is cut): detect instead
         text = text if text is not None else decode_text(data)
+        from .html import read_html
+
         doc = read_html(text, name)
         doc.notices = [n for n in [_truncation_notice(text, len(data))] if n]
     else:
@@ -288,11 +324,30 @@ def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not a number in JSON")
 
 
-@cache
 def _schema_validator() -> Any:
+    from ..editions import all_editions
+
+    return _validator_for(tuple(all_editions()))
+
+
+@cache
+def _validator_for(editions: tuple[Edition, ...]) -> Any:
+    """The published schema, its edition ids, section keys and table keys widened to the
+    editions installed (a format added as a file is accepted like the two shipped)."""
+    from importlib import resources
+
     import jsonschema
 
     schema = json.loads(resources.files("ogi").joinpath("data/report.schema.json").read_text(encoding="utf-8"))
+    props = schema["properties"]
+    props["edition"]["enum"] = [*(e.id for e in editions), None]
+    keys = list(dict.fromkeys(s.key for e in editions for s in e.sections))
+    sections = props["sections"]
+    sections["properties"] = {k: {"type": ["string", "null"]} for k in keys}
+    sections["required"] = [k for k in keys if all(k in {s.key for s in e.sections} for e in editions)]
+    props["headings"]["items"]["properties"]["section"]["enum"] = keys
+    tables = "|".join(sorted({re.escape(t.key) for e in editions for t in e.tables}))
+    props["cells"]["propertyNames"]["pattern"] = rf"^({tables})\.[a-z_.]+$"
     return jsonschema.Draft202012Validator(schema)
 
 

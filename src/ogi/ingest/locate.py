@@ -9,6 +9,7 @@ shifted silently. Section headings and metadata are read here too.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -21,12 +22,13 @@ from ..textnorm import (
     looks_like_figure,
     nfkc,
     norm_label,
+    normalising_once,
     numbering,
     parse_figure,
     squash,
+    strip_punct,
 )
 from .document import Cell, Document, Paragraph, Table
-from .flat import split_rows
 from .metadata import key_values, read_metadata
 from .reread import confirm_readings
 
@@ -71,6 +73,12 @@ class _Layout:
     exact: dict[str, list[tuple[_Target, _Form]]] = field(default_factory=dict)
     fuzzy_norms: list[str] = field(default_factory=list)
     fuzzy_refs: list[tuple[_Target, _Form]] = field(default_factory=list)
+    # _candidates per query: reports print the same labels over and over, and the fuzzy
+    # search is most of the locator's time.
+    found: dict[str, list[tuple[_Target, _Form, float]]] = field(default_factory=dict)
+    # Row labels (normalised) → their printed lines, and by their last character.
+    row_lines: dict[str, list[int]] = field(default_factory=dict)
+    row_ends: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _forms(label: str, equivalents: tuple[str, ...] = (), variants: tuple[str, ...] = ()) -> tuple[_Form, ...]:
@@ -113,15 +121,32 @@ def _layout(edition: Edition) -> _Layout:
     for t in targets:
         for f in t.forms:
             layout.exact.setdefault(f.norm, []).append((t, f))
+            if t.kind == "row" and t.line is not None:
+                layout.row_lines.setdefault(f.norm, []).append(t.line)
             if len(f.norm) > _SHORT:
                 layout.fuzzy_norms.append(f.norm)
                 layout.fuzzy_refs.append((t, f))
+    for norm in layout.row_lines:
+        layout.row_ends.setdefault(norm[-1:], []).append(norm)
     return layout
+
+
+# Bound on the memo of _candidates per edition (a long batch of odd documents).
+_MEMO = 50_000
 
 
 def _candidates(layout: _Layout, query: str) -> list[tuple[_Target, _Form, float]]:
     """Targets whose label the query matches: exactly, or (for labels longer than
     _SHORT) with a similarity of at least _THRESHOLD, best form per target."""
+    hit = layout.found.get(query)
+    if hit is None:
+        if len(layout.found) >= _MEMO:
+            layout.found.clear()
+        hit = layout.found[query] = _search(layout, query)
+    return hit
+
+
+def _search(layout: _Layout, query: str) -> list[tuple[_Target, _Form, float]]:
     found: dict[int, tuple[_Target, _Form, float]] = {}
     for t, f in layout.exact.get(query, ()):
         found[id(t)] = (t, f, 100.0)
@@ -141,9 +166,10 @@ class _Segment:
     source: dict
     lose_tail: bool = True  # see Table.short_rows_lose_tail
 
-    @property
-    def has_figures(self) -> bool:
-        return any(c.text.strip() for c in self.values)
+    has_figures: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.has_figures = any(c.text.strip() for c in self.values)
 
 
 def _segments(row: list[Cell]) -> list[_Segment]:
@@ -192,6 +218,11 @@ class _State:
 
 def locate(doc: Document, edition: Edition | None = None) -> Report:
     """Map a Document onto an edition (the best-fitting one when not given)."""
+    with normalising_once():
+        return _locate(doc, edition)
+
+
+def _locate(doc: Document, edition: Edition | None) -> Report:
     paragraphs = [b for b in doc.blocks if isinstance(b, Paragraph)]
     fields = key_values([[c.text for c in row if c.copy is None] for t in doc.tables for row in t.rows if len(row) <= 8])
     md = read_metadata([p.text for p in paragraphs], [*doc.meta, *fields])
@@ -199,10 +230,7 @@ def locate(doc: Document, edition: Edition | None = None) -> Report:
     if edition is not None:
         report, _ = _locate_with(stream, edition)
     else:
-        results = [_locate_with(stream, e) for e in all_editions()]
-        in_force = edition_for_year(md.year) if md.year else None
-        results.sort(key=lambda rs: (rs[1], in_force is not None and rs[0].edition == in_force.id), reverse=True)
-        report = results[0][0]
+        report = _best_fit(stream, md.year)
     _run_together(report, doc)
     confirm_readings(report, doc)  # a scan's figures checked by the identities, read again where in doubt
     report.title = md.title
@@ -217,6 +245,50 @@ def locate(doc: Document, edition: Edition | None = None) -> Report:
     report.file = doc.file
     _sections(report, doc, paragraphs, md.signature)
     return report
+
+
+# Labels of its own an edition must show, with none of another's, to be taken without
+# locating the document in every edition.
+_DECISIVE = 3
+
+
+@cache
+def _own_labels() -> list[tuple[Edition, frozenset[str]]]:
+    """Each edition with the labels (normalised) that no other edition prints: the
+    columns of table 二, a few rows that were renamed or added."""
+    keys = [(e, set(_layout(e).exact)) for e in all_editions()]
+    return [(e, frozenset(k.difference(*(o for f, o in keys if f is not e)))) for e, k in keys]
+
+
+def _decided(stream: list[_Segment | str]) -> Edition | None:
+    """The edition a document's labels decide: the one whose own labels it prints at
+    least _DECISIVE times while printing none of another's. None when undecided (then
+    every edition is tried and the best fit wins)."""
+    own = _own_labels()
+    counts = [0] * len(own)
+    for item in stream:
+        for text in (item,) if isinstance(item, str) else (c.text for c in item.labels):
+            q = norm_label(text)
+            for k, (_, labels) in enumerate(own):
+                if q in labels:
+                    counts[k] += 1
+    found = [k for k, n in enumerate(counts) if n]
+    if len(found) == 1 and counts[found[0]] >= _DECISIVE:
+        return own[found[0]][0]
+    return None
+
+
+def _best_fit(stream: list[_Segment | str], year: int | None) -> Report:
+    """The document located in the edition it fits best: the one its own labels decide,
+    else the highest score over every edition (the one in force for the year on a tie)."""
+    decided = _decided(stream)
+    first = _locate_with(stream, decided) if decided is not None else None
+    if first is not None and first[1] > 0:
+        return first[0]
+    results = [first if first is not None and e is decided else _locate_with(stream, e) for e in all_editions()]
+    in_force = edition_for_year(year) if year else None
+    results.sort(key=lambda rs: (rs[1], in_force is not None and rs[0].edition == in_force.id), reverse=True)
+    return results[0][0]
 
 
 def _stream(doc: Document) -> list[_Segment | str]:
@@ -535,6 +607,8 @@ def _run_together(report: Report, doc: Document) -> None:
     assert edition is not None
     layout = _layout(edition)
     cells = report.cells
+    if not any(all(cells[c].state == "missing" for c in line.cells) for line in layout.lines):
+        return  # every line has a figure placed: no run can fill anything
     runs: dict[tuple[str, ...], tuple[str, dict]] = {}
     last = -1
     tail = ""  # the previous paragraph's text after its last figures: a label on a line of its own
@@ -573,6 +647,8 @@ def _run_together(report: Report, doc: Document) -> None:
             del runs[ids]
         elif not digits.isdigit():
             del runs[ids]  # a decimal point among counts: not a row of this table
+    from .flat import split_rows  # only for text with rows run together
+
     results = split_rows(edition, {ids: d for ids, (d, _) in runs.items()})
     for ids, res in results.items():
         digits, source = runs[ids]
@@ -590,18 +666,31 @@ def _run_together(report: Report, doc: Document) -> None:
 def _line_before(layout: _Layout, text: str, last: int) -> int | None:
     """The printed line whose label `text` ends with (the longest such label; of equal
     labels the first after the line read last)."""
-    for k in range(len(text), 1, -1):
-        q = norm_label(text[-k:])
-        hits = [t.line for t, _ in layout.exact.get(q, ()) if t.kind == "row" and t.line is not None]
-        after = [h for h in hits if h > last]
-        if after:
-            return min(after)
+    if _may_end_with_row(layout, text):
+        for k in range(len(text), 1, -1):
+            hits = layout.row_lines.get(norm_label(text[-k:]))
+            if hits is not None:
+                after = [h for h in hits if h > last]
+                if after:
+                    return min(after)
     # The one line of table 四 has no label: its figures follow the header, ending 总计.
     if norm_label(text[-2:]) == "总计":
         for i, line in enumerate(layout.lines):
             if line.row is None and i > last:
                 return i
     return None
+
+
+def _may_end_with_row(layout: _Layout, text: str) -> bool:
+    """False when no suffix of `text` can normalise to a row's label — most text before
+    a figure is prose. For normalised text (what _run_together passes), the label of
+    any suffix is a suffix of the text without its punctuation, since normalising a
+    suffix then changes nothing, numbering is cut from its start and punctuation is
+    dropped character by character; other text is always tried."""
+    if not unicodedata.is_normalized("NFKC", text):
+        return True
+    bare = strip_punct(text)
+    return any(bare.endswith(n) for n in layout.row_ends.get(bare[-1:], ()))
 
 
 # --- sections ---------------------------------------------------------------------------
@@ -618,14 +707,13 @@ def heading_section(edition: Edition, text: str) -> tuple[str, str, str] | None:
     # Without its numbering a line must say the heading exactly: wrapped body text often
     # contains a heading's words.
     threshold = _HEADING_THRESHOLD if numbering(t) else 100.0
-    best: tuple[float, str, str, str] | None = None
-    for key, title, norm, kind in _section_forms(edition):
-        score = fuzz.ratio(q, norm)
-        if score >= threshold and (best is None or score > best[0]):
-            best = (score, key, title, kind if score == 100 else "fuzzy")
+    forms = _section_forms(edition)
+    # The first best form, as a loop keeping only a strictly better score would find.
+    best = process.extractOne(q, [norm for _, _, norm, _ in forms], scorer=fuzz.ratio, score_cutoff=threshold)
     if best is None:
         return None
-    return best[1], best[2], best[3]
+    key, title, _, kind = forms[best[2]]
+    return key, title, kind if best[1] == 100 else "fuzzy"
 
 
 @cache

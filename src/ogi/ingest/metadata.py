@@ -10,18 +10,17 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from ..textnorm import DATE_RE, is_date_line, nfkc, parse_date, squash
-from ..yamlfile import load as load_yaml
+from ..yamlfile import load_packaged
 from .document import Evidence
 
 
 @cache
 def forms() -> dict[str, Any]:
     """The organisation forms and page labels of data/agencies.yaml."""
-    return load_yaml(resources.files("ogi").joinpath("data/agencies.yaml").read_text(encoding="utf-8"))
+    return load_packaged("ogi", "data/agencies.yaml")
 
 
 def _alternation(words: list[str]) -> str:

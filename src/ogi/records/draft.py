@@ -16,6 +16,10 @@ def _n(report: Report, cid: str | None) -> int:
     return int(v or 0)
 
 
+def _sum(report: Report, cells: list[str] | None) -> int:
+    return sum(_n(report, c) for c in cells or ())
+
+
 # The overview's figure phrases: (the words before the number, the figure). The same
 # words open each figure in the drafted text, which is how a redraft finds them again.
 def overview_figures(report: Report) -> list[tuple[str, int]]:
@@ -27,8 +31,8 @@ def overview_figures(report: Report) -> list[tuple[str, int]]:
            ("本年度办结", _n(report, roles["processed"])), ("结转下年度继续办理", _n(report, roles["carried_out"]))]
     if roles.get("normative_in_force"):
         out.append(("现行有效行政规范性文件", _n(report, roles["normative_in_force"])))
-    litigation = _n(report, "appeals.litigation_direct.total") + _n(report, "appeals.litigation_after_review.total")
-    out += [("被申请行政复议", _n(report, "appeals.review.total")), ("被提起行政诉讼", litigation)]
+    out += [("被申请行政复议", _sum(report, roles.get("review_cases"))),
+            ("被提起行政诉讼", _sum(report, roles.get("litigation_cases")))]
     return out
 
 

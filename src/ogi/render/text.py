@@ -14,7 +14,7 @@ def title(report: Report) -> str:
 
 
 def heading(section: Section) -> str:
-    return f"{section.number}、{section.title}"
+    return section.heading
 
 
 def paragraphs(text: str | None) -> list[str]:

@@ -10,6 +10,7 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from ..checks.metadata import due_date
@@ -47,7 +48,7 @@ class Agency:
 
     def deadline(self, year: int) -> dt.date:
         """The last day to publish the report on `year` (rules.md metadata.date)."""
-        return due_date(year, self.kind, self.level)
+        return _deadline(year, self.kind, self.level)
 
     @property
     def kind_zh(self) -> str:
@@ -56,6 +57,12 @@ class Agency:
     @property
     def level_zh(self) -> str:
         return LEVELS[self.level]
+
+
+@lru_cache(maxsize=256)
+def _deadline(year: int, kind: str, level: str) -> dt.date:
+    # A region's thousands of agencies share a handful of (year, kind, level).
+    return due_date(year, kind, level)
 
 
 @dataclass

@@ -3,6 +3,7 @@ names a PostgreSQL database (postgresql://user:password@host:port/name)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -53,11 +54,21 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves the API pages' assets itself (no CDN)
+    "axes",
+    "ogi.web",  # the site's layout, error pages, shared tags and scripts
+    "ogi.web.accounts",
     "ogi.web.ledger",
+    "ogi.web.reporting",
+    "ogi.web.portal",
     "ogi.web.supervision",
+    "ogi.web.api",
+    "ogi.web.demo",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "ogi.web.security.NoStore",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -67,8 +78,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "ogi.web.ledger.middleware.ForcePasswordChange",
+    "ogi.web.accounts.middleware.ForcePasswordChange",
+    "axes.middleware.AxesMiddleware",
 ]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 ROOT_URLCONF = "ogi.web.urls"
 TEMPLATES = [{
     "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -78,6 +91,7 @@ TEMPLATES = [{
         "django.template.context_processors.request",
         "django.contrib.auth.context_processors.auth",
         "django.contrib.messages.context_processors.messages",
+        "ogi.web.accounts.context.staff",
     ]},
 }]
 WSGI_APPLICATION = "ogi.web.wsgi.application"
@@ -96,6 +110,60 @@ LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
 SESSION_COOKIE_HTTPONLY = True
+
+# Behind a reverse proxy that terminates HTTPS (OGI_HTTPS=1): cookies only over HTTPS, and
+# the proxy's X-Forwarded-Proto believed. The client's address: ledger.security.client_address
+# with OGI_TRUSTED_PROXIES.
+HTTPS = os.environ.get("OGI_HTTPS") == "1"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31536000
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("OGI_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No inline script anywhere: pages load their scripts from ogi's own static files.
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
+    "default-src": ["'self'"], "script-src": ["'self'"], "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"], "font-src": ["'self'", "data:"], "connect-src": ["'self'"],
+    "object-src": ["'none'"], "base-uri": ["'self'"], "form-action": ["'self'"], "frame-ancestors": ["'none'"],
+}}
+
+# Login throttling (django-axes): five wrong passwords for one account from one address lock
+# that pair out for 15 minutes. Keyed by both, so a stranger cannot lock a colleague out from
+# elsewhere, and one office behind a shared address is not locked out by one person.
+AXES_FAILURE_LIMIT = int(os.environ.get("OGI_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("OGI_LOGIN_LOCK_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "ogi.web.security.client_address"
+AXES_LOCKOUT_CALLABLE = "ogi.web.accounts.views.locked_out"
+AXES_VERBOSE = False
+
+# Errors leave a trace: stderr and a rotating file in the data directory. A failed request is
+# logged with its method, path and traceback — never the query string, the form or cookies.
+LOG_DIR = DATA_DIR / "logs"
+LOG_DIR.mkdir(exist_ok=True)
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"no_query": {"()": "ogi.web.logfilter.NoPersonalData"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_query"]},
+        "file": {"class": "logging.handlers.RotatingFileHandler", "filename": str(LOG_DIR / "ogi.log"),
+                 "maxBytes": 5 * 1024 * 1024, "backupCount": 5, "encoding": "utf-8", "formatter": "plain",
+                 "filters": ["no_query"], "delay": True},
+    },
+    "loggers": {
+        "django.request": {"handlers": ["stderr", "file"], "level": "ERROR", "propagate": False},
+        "django.security": {"handlers": ["stderr", "file"], "level": "WARNING", "propagate": False},
+        "ogi": {"handlers": ["stderr", "file"], "level": "INFO", "propagate": False},
+        "axes": {"handlers": ["file"], "level": "WARNING", "propagate": False},
+    },
+}
 
 # Reminder e-mail (`ogi remind`): sent only when an SMTP server is named.
 EMAIL_HOST = os.environ.get("OGI_SMTP_HOST", "")
@@ -120,3 +188,10 @@ AUTH_PASSWORD_VALIDATORS = [
 OGI_UPLOAD_MAX_BYTES = int(os.environ.get("OGI_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 OGI_LIMITS: dict = {"timeout_s": float(os.environ.get("OGI_UPLOAD_TIMEOUT", "25"))}
 OGI_UPLOAD_READERS = int(os.environ.get("OGI_UPLOAD_READERS", "2"))
+# The check API's jobs (large files and scans): read at once per server, waiting beyond those,
+# hours a result is kept, seconds one file may take; smaller files of quick formats are answered at once.
+OGI_CHECK_WORKERS = int(os.environ.get("OGI_CHECK_WORKERS", "2"))
+OGI_CHECK_QUEUE = int(os.environ.get("OGI_CHECK_QUEUE", "20"))
+OGI_CHECK_KEEP_HOURS = float(os.environ.get("OGI_CHECK_KEEP_HOURS", "24"))
+OGI_CHECK_TIMEOUT = float(os.environ.get("OGI_CHECK_TIMEOUT", "600"))
+OGI_CHECK_SYNC_BYTES = int(os.environ.get("OGI_CHECK_SYNC_BYTES", str(1024 * 1024)))

@@ -1,16 +1,29 @@
+"""The site's addresses, one include per app: accounts (login, password, staff), the
+ledger, the report workspace, the public's pages, the supervising office's, the API."""
+
 from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
 
-from .ledger.api import api
-from .supervision.api import router as supervision_api
+from .supervision.oversight import oversight
 
-api.add_router("/supervision/", supervision_api)
+admin.site.site_header = "ogi 政府信息公开 · 管理"
+admin.site.site_title = "ogi 管理"
+admin.site.index_title = "台账记录与机关"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/", api.urls),
+    path("api/", include("ogi.web.api.urls")),
     path("supervision/", include("ogi.web.supervision.urls")),
+    path("oversight/", oversight, name="oversight"),
+    path("", include("ogi.web.accounts.urls")),
+    path("", include("ogi.web.reporting.urls")),
+    path("", include("ogi.web.portal.urls")),
     path("", include("ogi.web.ledger.urls")),
 ]
+
+handler400 = "ogi.web.errors.bad_request"
+handler403 = "ogi.web.errors.permission_denied"
+handler404 = "ogi.web.errors.page_not_found"
+handler500 = "ogi.web.errors.server_error"

@@ -1,31 +1,37 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 
 from ogi.records.outcomes import outcomes
-from ogi.records.workflow import MAX_EXTENSION
+from ogi.web import clock
+from ogi.web.forms import DateInput, RulesForm
+from ogi.workflow.requests import MAX_EXTENSION
 
-from .models import DELIVERY, Agency, Request
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
+from .models import Request
 
 
-class RegisterForm(forms.ModelForm):
+def id_types(form: forms.ModelForm) -> None:
+    from ogi.records.validate import ID_TYPES
+
+    form.fields["applicant_id_type"].choices = [("", "居民身份证或统一社会信用代码（按号码识别）"), *ID_TYPES.items()]
+
+
+class RegisterForm(RulesForm):
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        id_types(self)
+
     class Meta:
         model = Request
-        fields = ["channel", "submitted_on", "received_on", "applicant_category", "applicant_name", "applicant_id_no",
-                  "applicant_contact", "content"]
+        fields = ["channel", "submitted_on", "received_on", "applicant_category", "applicant_name", "applicant_id_type",
+                  "applicant_id_no", "applicant_contact", "content"]
         widgets = {"submitted_on": DateInput(), "received_on": DateInput(), "content": forms.Textarea(attrs={"rows": 3})}
 
 
 class EventForm(forms.Form):
     """The inputs a workflow event takes, built from its configuration."""
 
-    on = forms.DateField(label="日期", widget=DateInput(), initial=dt.date.today)
+    on = forms.DateField(label="日期", widget=DateInput(), initial=clock.today)
     version = forms.IntegerField(widget=forms.HiddenInput())
 
     def __init__(self, inputs: tuple[str, ...], *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -46,42 +52,17 @@ class EventForm(forms.Form):
         if "party" in inputs:
             self.fields["party"] = forms.CharField(label="征求意见对象", max_length=100)
         if "correction_due" in inputs:
-            self.fields["correction_due"] = forms.DateField(label="补正期限（留空则为15个工作日）", required=False, widget=DateInput())
+            self.fields["correction_due"] = forms.DateField(label="补正期限（留空则为15个工作日）", required=False,
+                                                            widget=DateInput(future=True))
+        if "amount" in inputs:
+            self.fields["amount"] = forms.DecimalField(label="减免后的金额（元）", min_value=0, max_digits=14, decimal_places=2)
+        if "reason" in inputs:
+            self.fields["reason"] = forms.CharField(label="理由（必填）", max_length=2000,
+                                                    widget=forms.Textarea(attrs={"rows": 2}))
         if "note" in inputs:
             self.fields["note"] = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class PublicRequestForm(forms.ModelForm):
-    """The form a member of the public fills in (条例第二十九条: who asks, for what, in which form)."""
-
-    class Meta:
-        model = Request
-        fields = ["agency", "applicant_category", "applicant_name", "applicant_id_no", "applicant_contact", "content",
-                  "delivery"]
-        labels = {"agency": "向哪个机关申请", "applicant_name": "姓名或名称", "applicant_id_no": "身份证件号码或统一社会信用代码",
-                  "applicant_contact": "联系电话、通信地址或电子邮箱",
-                  "content": "申请公开的政府信息的名称、文号或者便于查询的其他特征性描述"}
-        widgets = {"content": forms.Textarea(attrs={"rows": 5})}
-
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.order_by("name")
-        self.fields["agency"].empty_label = "请选择机关"
-        for name in ("applicant_id_no", "applicant_contact", "delivery"):
-            self.fields[name].required = True
-        self.fields["delivery"].choices = [("", "请选择"), *DELIVERY]
-        self.fields["applicant_category"].choices = [("", "请选择"), *self.fields["applicant_category"].choices[1:]]
-
-    def clean_content(self) -> str:
-        text = self.cleaned_data["content"].strip()
-        if len(text) < 4:
-            raise forms.ValidationError("请具体描述所申请的政府信息（名称、文号或其他特征）")
-        return text
-
-
-class TrackForm(forms.Form):
-    tracking_no = forms.CharField(label="申请编号", max_length=40)
-    query_code = forms.CharField(label="查询码", max_length=12)
 
 
 class CalendarForm(forms.Form):

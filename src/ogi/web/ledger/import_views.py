@@ -11,10 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from ogi.records.workflow import Refused
+from ogi.web.accounts import access
+from ogi.web.errors import refuse
+from ogi.web.params import query_int
+from ogi.workflow.requests import Refused
 
 from . import ledger_import as imp
-from . import services
 
 _SESSION = "ledger_import"
 
@@ -26,7 +28,7 @@ def _store() -> Path:
 
 
 def _allowed(request: HttpRequest):  # type: ignore[no-untyped-def]
-    s = services.staff_of(request.user)
+    s = access.staff_of(request.user)
     return s if s is not None and s.role != "supervisor" else None
 
 
@@ -34,7 +36,7 @@ def _allowed(request: HttpRequest):  # type: ignore[no-untyped-def]
 def upload(request: HttpRequest) -> HttpResponse:
     s = _allowed(request)
     if s is None:
-        return HttpResponse("只有机关工作人员可以导入台账", status=403)
+        return refuse(request, 403, "只有机关工作人员可以导入台账")
     if request.method == "POST":
         f = request.FILES.get("file")
         if f is None:
@@ -68,7 +70,7 @@ def template(request: HttpRequest) -> HttpResponse:
 def mapping(request: HttpRequest) -> HttpResponse:
     s = _allowed(request)
     if s is None:
-        return HttpResponse("只有机关工作人员可以导入台账", status=403)
+        return refuse(request, 403, "只有机关工作人员可以导入台账")
     info = request.session.get(_SESSION)
     path = _store() / info["token"] if info and all(c in "0123456789abcdef" for c in info.get("token", "x")) else None
     if path is None or not path.exists():
@@ -82,7 +84,8 @@ def mapping(request: HttpRequest) -> HttpResponse:
         if raw is None:
             chosen[fld] = guess[fld]
         else:
-            chosen[fld] = int(raw) if raw.isdigit() and int(raw) < len(table.headers) else None
+            n = query_int(raw)
+            chosen[fld] = n if n is not None and n < len(table.headers) else None
     ctx = {"staff": s, "name": info["name"], "headers": list(enumerate(table.headers)), "rows": len(table.rows),
            "fields": [(f, imp.LABELS[f], f in imp.REQUIRED, chosen[f]) for f in imp.FIELDS]}
     if request.method == "POST":

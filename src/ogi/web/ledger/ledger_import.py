@@ -20,8 +20,11 @@ from django.db.models import Q
 
 from ogi.ingest.docx import check_zip
 from ogi.ingest.errors import IngestError
+from ogi.records import validate
 from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes
-from ogi.records.workflow import Context, Refused, fire
+from ogi.web import clock
+from ogi.web.accounts import access
+from ogi.workflow.requests import Context, Refused, fire
 
 from .models import CHANNELS, Event, Request
 
@@ -207,9 +210,8 @@ class _Rollback(Exception):
 
 def run(user, table: Table, mapping: dict[str, int | None], commit: bool) -> Outcome:  # type: ignore[no-untyped-def]
     """Validate (and, when `commit` and every row passes, import) the rows."""
-    from . import services
 
-    s = services.staff_of(user)
+    s = access.staff_of(user)
     if s is None or s.role == "supervisor":
         raise Refused("只有机关工作人员可以导入台账", "forbidden")
     missing = [LABELS[f] for f in REQUIRED if mapping.get(f) is None]
@@ -291,10 +293,13 @@ def _one(user, s, v: dict[str, str], key: str, outs, cats, chans) -> str:  # typ
         # The state follows from the dates: answered on the answer date, by the workflow's own rules.
         event = {"other.no_correction": None, "other.unpaid_fee": None}.get(outcome, "answer")
         if event is None:
+            validate.clean_event("withdraw", dates["answered_on"], {}, received, clock.today())  # the date's rules
             r.outcome, r.closed_on, r.state = outcome, dates["answered_on"], "closed"
             changes = {"state": ["registered", "closed"], "outcome": [None, outcome]}
         else:
-            changes = fire(r, "answer", Context(on=dates["answered_on"], role="reviewer", inputs={"outcome": outcome}))
+            # The same rules as an answer given in the ledger: not in the future, not before receipt.
+            on, inputs = validate.clean_event("answer", dates["answered_on"], {"outcome": outcome}, received, clock.today())
+            changes = fire(r, "answer", Context(on=on, role="reviewer", inputs=inputs))
     r.save()
     note = f"由原台账导入（原编号 {v['tracking_no']}）" if v.get("tracking_no") else "由原台账导入"
     Event.objects.create(request=r, agency=r.agency, actor=user, on=dates["answered_on"] or received, event="import",

@@ -12,9 +12,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from ogi.records import letters as L
-from ogi.records.workflow import Refused, due_of
+from ogi.render import letters as draw
+from ogi.web.accounts.models import Agency
+from ogi.workflow.requests import Refused, due_of
 
-from .models import CHANNELS, Agency, Event, Letter, LetterCounter, Request
+from .models import CHANNELS, Event, Letter, LetterCounter, Request
 
 # The notice each workflow event sends (条例第三十条、第三十二条、第三十三条、第四十二条), and
 # the closing events whose reply letter tells the applicant why the request ends.
@@ -38,6 +40,17 @@ def next_number(agency: Agency, year: int) -> int:
     raise Refused("文号编号冲突，请重试", "conflict")
 
 
+def _due(r: Request, on: dt.date) -> Any:
+    """The due date as a letter states it: a provisional one says it is an estimate."""
+    from ogi.render.text import date_zh
+
+    d = due_of(r, on)
+    if d.due is None or not d.provisional:
+        return d.due
+    return (f"{date_zh(d.due)}（该日期系按周末和法定节假日推定；国务院办公厅公布相关年度节假日安排后如有调整，"
+            "以调整后计算的日期为准）")
+
+
 def _fields(r: Request, kind: str, on: dt.date, inputs: dict[str, Any]) -> dict[str, Any]:
     from .services import RECEIPT_RULE
 
@@ -46,11 +59,11 @@ def _fields(r: Request, kind: str, on: dt.date, inputs: dict[str, Any]) -> dict[
     note = str(inputs.get("note") or "").strip()
     if kind == "receipt":
         f |= {"channel": dict(CHANNELS).get(r.channel, ""), "receipt_rule": RECEIPT_RULE.get(r.channel, ""),
-              "due": due_of(r, on).due, "query_code": r.query_code}
+              "due": _due(r, on), "query_code": r.query_code}
     elif kind == "correction":
         f |= {"items": note, "correction_due": r.correction_due}
     elif kind == "extension":
-        f |= {"reason": note, "days": r.extension_days, "due": due_of(r, on).due}
+        f |= {"reason": note, "days": r.extension_days, "due": _due(r, on)}
     elif kind == "fee":
         basis = BASIS_ZH.get(str(inputs.get("basis") or ""), "")
         if inputs.get("basis") == "per_page" and inputs.get("pages"):
@@ -118,7 +131,7 @@ def as_letter(row: Letter) -> L.Letter:
 
 
 def docx_of(row: Letter) -> bytes:
-    return L.to_docx(as_letter(row))
+    return draw.to_docx(as_letter(row))
 
 
 def pdf_of(row: Letter) -> bytes:
@@ -126,7 +139,7 @@ def pdf_of(row: Letter) -> bytes:
     if row.pdf:
         return bytes(row.pdf)
     try:
-        pdf = L.to_pdf(docx_of(row))
+        pdf = draw.to_pdf(docx_of(row))
     except L.LetterError as e:
         raise Refused(e.message_zh, e.code) from None
     Letter.objects.filter(pk=row.pk).update(pdf=pdf)

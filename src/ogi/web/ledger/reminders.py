@@ -12,10 +12,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 
-from ogi.records.workflow import APPROVERS, DUE_SOON
+from ogi.web import clock
+from ogi.web.accounts import access
+from ogi.web.reporting.models import AnnualReport
+from ogi.workflow.requests import APPROVERS, DUE_SOON
 
 from . import review, services
-from .models import AnnualReport, Request, today
+from .models import Request
 
 
 @dataclass
@@ -64,9 +67,9 @@ class Digest:
 def digest(user, day: dt.date | None = None, groups: dict | None = None) -> Digest:  # type: ignore[no-untyped-def]
     """What is due and what waits, for one user: staff see their agency's requests, a
     supervisor the late ones of the agencies below."""
-    day = day or today()
+    day = day or clock.today()
     d = Digest(user=user, day=day)
-    s = services.staff_of(user)
+    s = access.staff_of(user)
     if s is None or not user.is_active:
         return d
     # The inbox page has the groups already: computing them again would double its cost.

@@ -11,10 +11,13 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from ogi.records import validate
 from ogi.records.outcomes import outcomes
-from ogi.records.workflow import MAX_EXTENSION, OPEN_STATES, Refused
+from ogi.web import clock
+from ogi.web.reporting.models import AnnualReport
+from ogi.workflow.requests import OPEN_STATES, Refused
 
-from .models import AnnualReport, Event, Request, today
+from .models import Event, Request
 
 # The submission, the event a reviewer fires for it, and what the clerk supplies.
 SUBMISSIONS = {"submit_answer": ("answer", "提请审核：答复", ("outcome", "withheld", "note")),
@@ -48,12 +51,10 @@ def submit(user, tracking_no: str, kind: str, inputs: dict[str, Any]) -> Event: 
     if r.state not in OPEN_STATES:
         raise Refused("该申请已办结，无需提请审核", "wrong_state")
     event, label, fields = SUBMISSIONS[kind]
-    proposed = {k: inputs[k] for k in fields if inputs.get(k) not in (None, "")}
-    if event == "answer" and proposed.get("outcome") not in outcomes():
-        raise Refused("请选择拟作出的办理结果", "bad_input")
-    if event == "extend" and not 1 <= int(proposed.get("days") or 0) <= MAX_EXTENSION:
-        raise Refused(f"延长期限应为1至{MAX_EXTENSION}个工作日", "bad_input")
-    return Event.objects.create(request=r, agency=r.agency, actor=user, on=today(), event=kind, label=label,
+    # The same rules as the event the reviewer will fire with these inputs.
+    _, cleaned = validate.clean_event(event, None, {k: inputs[k] for k in fields if k in inputs}, r.received_on, clock.today())
+    proposed = {k: v for k, v in cleaned.items() if v not in (None, "")}
+    return Event.objects.create(request=r, agency=r.agency, actor=user, on=clock.today(), event=kind, label=label,
                                 changes={"proposed": proposed}, note=str(proposed.get("note") or ""))
 
 
@@ -84,4 +85,4 @@ def reports_in_review(agency_id: int) -> QuerySet[AnnualReport]:
 
 
 def age_days(p: Pending, day: dt.date | None = None) -> int:
-    return ((day or today()) - p.submission.on).days if p.submission.on else 0
+    return ((day or clock.today()) - p.submission.on).days if p.submission.on else 0

@@ -12,10 +12,14 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 
 from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes
-from ogi.records.workflow import OPEN_STATES, STATES, due_of
+from ogi.web import clock
+from ogi.web.accounts import access
+from ogi.web.accounts.models import Agency
+from ogi.web.params import query_date, query_int
+from ogi.workflow.requests import OPEN_STATES, STATES, due_of
 
 from . import services
-from .models import CHANNELS, Agency, Event, Request, today
+from .models import CHANNELS, Event, Request
 
 SORTS = {"tracking_no": "申请编号", "received_on": "收到日期", "agency": "机关", "state": "状态", "channel": "提交方式",
          "outcome": "办理结果", "applicant_category": "申请人类别"}
@@ -35,16 +39,15 @@ class Search:
 
 
 def _date(text: str, notes: list[str], what: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
+    d = query_date(text)
+    if d is None:
         notes.append(f"{what}“{text[:20]}”不是有效日期（应为 YYYY-MM-DD），已忽略")
-        return None
+    return d
 
 
 def find(user, params: Mapping[str, str], day: dt.date | None = None) -> Search:  # type: ignore[no-untyped-def]
     """The user's visible requests narrowed by `params` (a GET query)."""
-    s = services.staff_of(user)
+    s = access.staff_of(user)
     qs = services.visible(user).select_related("agency")
     p = {k: str(v).strip() for k, v in params.items() if str(v).strip() and k != "page"}
     notes: list[str] = []
@@ -66,8 +69,12 @@ def find(user, params: Mapping[str, str], day: dt.date | None = None) -> Search:
                 qs = qs.filter(**{"applicant_category" if key == "category" else key: p[key]})
             else:
                 notes.append(f"筛选条件“{p[key][:20]}”无效，已忽略")
-    if p.get("year", "").isdigit():
-        qs = qs.filter(received_on__year=int(p["year"]))
+    if p.get("year"):
+        year = query_int(p["year"], None, 2008, 2100)
+        if year is None:
+            notes.append(f"年度“{p['year'][:20]}”无效，已忽略")
+        else:
+            qs = qs.filter(received_on__year=year)
     if p.get("from") and (d := _date(p["from"], notes, "起始日期")):
         qs = qs.filter(received_on__gte=d)
     if p.get("to") and (d := _date(p["to"], notes, "截止日期")):
@@ -80,7 +87,7 @@ def find(user, params: Mapping[str, str], day: dt.date | None = None) -> Search:
             match |= Q(applicant_name__icontains=q)
         qs = qs.filter(match)
     if p.get("due") in DUE_FILTERS:
-        qs = qs.filter(pk__in=_due_ids(qs, p["due"], day or today()))
+        qs = qs.filter(pk__in=_due_ids(qs, p["due"], day or clock.today()))
     elif p.get("due"):
         notes.append("期限筛选无效，已忽略")
     sort = p.get("sort", "-received_on")

@@ -11,11 +11,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import Http404
 
-from ogi.records.workflow import APPLICANT, BY_EVENT, OPEN_STATES, Context, Refused, due_of, fire
+from ogi.records import validate
+from ogi.web import clock
+from ogi.web.accounts.access import can_see_personal_data, staff_of
+from ogi.web.accounts.models import Agency
 from ogi.workdays import add_year_bytes, default_calendar, parse_year_file
+from ogi.workflow.requests import APPLICANT, BY_EVENT, OPEN_STATES, STAFF, Context, Refused, due_of, fire
 
 from . import notices
-from .models import Agency, Event, Request, Staff, new_query_code, new_tracking_no, today
+from .models import Event, Request, new_query_code, new_tracking_no
 
 # Art. 31: the day of receipt by channel — (一) in person: the day handed in; (二) by post:
 # the day signed for, ordinary letters: the day receipt is confirmed with the applicant;
@@ -28,12 +32,6 @@ RECEIPT_RULE = {
     "email": "通过电子邮件提交的，以双方确认之日为收到申请之日",
     "online": "通过互联网渠道提交的，以双方确认之日为收到申请之日",
 }
-
-
-def staff_of(user) -> Staff | None:  # type: ignore[no-untyped-def]
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return Staff.objects.select_related("agency").filter(user=user).first()
 
 
 def visible(user) -> QuerySet[Request]:  # type: ignore[no-untyped-def]
@@ -54,32 +52,11 @@ def get_visible(user, tracking_no: str) -> Request:  # type: ignore[no-untyped-d
         raise Http404("没有这个申请") from None
 
 
-def can_see_personal_data(user, r: Request) -> bool:  # type: ignore[no-untyped-def]
-    s = staff_of(user)
-    return s is not None and s.role != "supervisor" and s.agency_id == r.agency_id
-
-
-def mask_name(name: str) -> str:
-    return name[:1] + "*" * max(1, len(name) - 1) if name else ""
-
-
-def mask_id(value: str) -> str:
-    if len(value) <= 6:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
-
-
-def mask_contact(value: str) -> str:
-    if len(value) >= 7:
-        return value[:3] + "****" + value[-4:]
-    return "*" * len(value)
-
-
 def reveal(user, r: Request) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """The applicant's personal data, recorded in the audit log."""
     if not can_see_personal_data(user, r):
         raise Refused("只有本机关工作人员可以查看申请人个人信息", "forbidden")
-    Event.objects.create(request=r, agency=r.agency, actor=user, on=today(), event="view_personal_data",
+    Event.objects.create(request=r, agency=r.agency, actor=user, on=clock.today(), event="view_personal_data",
                          label="查看申请人个人信息", changes={})
     return {"name": r.applicant_name, "id_no": r.applicant_id_no, "contact": r.applicant_contact, "query_code": r.query_code}
 
@@ -92,9 +69,7 @@ def register(user, data: dict[str, Any], agency: Agency | None = None) -> Reques
     agency = agency or s.agency
     if agency.pk != s.agency_id:
         raise Refused("只能为本机关登记申请", "forbidden")
-    received = data["received_on"]
-    if received < data["submitted_on"]:
-        raise Refused("收到申请之日不能早于提交日期", "bad_date")
+    data = validate.clean_request(data, clock.today())
     return _create(agency, data, actor=user, label="登记申请", note=RECEIPT_RULE.get(data["channel"], ""))
 
 
@@ -102,6 +77,9 @@ def _create(agency: Agency, data: dict[str, Any], actor, label: str, note: str) 
     for _ in range(5):
         try:
             with transaction.atomic():
+                # The agency's row locked: its registrations take their numbers one after another
+                # (PostgreSQL runs them at once otherwise; SQLite's writer lock already queues them).
+                Agency.objects.select_for_update().filter(pk=agency.pk).first()
                 r = Request.objects.create(agency=agency, tracking_no=new_tracking_no(agency, data["received_on"].year),
                                            query_code=new_query_code(), **data)
                 Event.objects.create(request=r, agency=agency, actor=actor, on=r.received_on, event="register", label=label,
@@ -121,9 +99,21 @@ ONLINE_RECEIPT = "通过本机关网上申请平台提交，平台即时出具�
 
 def file_online(agency: Agency, data: dict[str, Any]) -> Request:
     """A member of the public files a request on the public form: no staff user acts."""
-    day = today()
-    data = {**data, "channel": "online", "submitted_on": day, "received_on": day}
+    if not handles_requests(agency):
+        raise Refused("该机关不受理政府信息公开申请，请选择其他机关", "forbidden")
+    day = clock.today()
+    data = validate.clean_request({**data, "channel": "online", "submitted_on": day, "received_on": day}, day, public=True)
     return _create(agency, data, actor=None, label="网上提交申请", note=ONLINE_RECEIPT)
+
+
+def request_agencies() -> QuerySet[Agency]:
+    """The agencies the public may file a request with: those whose own staff handle
+    requests. A supervising office with only read-only users cannot act on one."""
+    return (Agency.objects.filter(staff__role__in=STAFF, staff__user__is_active=True).distinct().order_by("name"))
+
+
+def handles_requests(agency: Agency) -> bool:
+    return request_agencies().filter(pk=agency.pk).exists()
 
 
 def find_by_code(tracking_no: str, query_code: str) -> Request | None:
@@ -149,7 +139,7 @@ def record_event(user, tracking_no: str, event: str, on: dt.date, inputs: dict[s
 def withdraw_online(tracking_no: str, reason: str) -> Request:
     """The applicant withdraws the request on the tracking page. The caller has checked
     that this is the applicant: the browser showed the request's query code."""
-    return _fire_locked(Request.objects.all(), tracking_no, "withdraw", today(), APPLICANT,
+    return _fire_locked(Request.objects.all(), tracking_no, "withdraw", clock.today(), APPLICANT,
                         {"note": "申请人在网上撤回申请" + (f"：{reason.strip()}" if reason.strip() else "")}, None, None)
 
 
@@ -163,6 +153,8 @@ def _fire_locked(rows: QuerySet[Request], tracking_no: str, event: str, on: dt.d
         if expected_version is not None and r.version != expected_version:
             raise Refused("该申请刚被他人修改，请刷新页面后重试", "conflict")
         version = r.version
+        on, inputs = validate.clean_event(event, on, inputs, r.received_on, clock.today(),
+                                          fee_amount=validate.money(r.fee_amount) if r.fee_amount is not None else None)
         if event == "fee_notice" and inputs.get("basis") == "per_request":
             # 按件: this applicant's requests to this agency in the calendar month of this one.
             inputs = {**inputs, "nth_in_month": Request.objects.filter(
@@ -177,7 +169,8 @@ def _fire_locked(rows: QuerySet[Request], tracking_no: str, event: str, on: dt.d
         r.version = version + 1
         ev = Event.objects.create(request=r, agency=r.agency, actor=actor, on=on, event=event, label=BY_EVENT[event].label,
                                   changes={k: [b, a] for k, (b, a) in changes.items()},
-                                  calendar_version=default_calendar().version, note=str(inputs.get("note") or ""))
+                                  calendar_version=default_calendar().version,
+                                  note=str(inputs.get("note") or inputs.get("reason") or ""))
         # The notice goes out with its event or neither happens.
         notices.for_event(r, ev, inputs, actor)
     return r
@@ -185,7 +178,7 @@ def _fire_locked(rows: QuerySet[Request], tracking_no: str, event: str, on: dt.d
 
 def inbox(user, day: dt.date | None = None) -> dict[str, list[tuple[Request, Any]]]:  # type: ignore[no-untyped-def]
     """Open requests with their derived deadlines: late, due soon, the rest."""
-    day = day or today()
+    day = day or clock.today()
     groups: dict[str, list[tuple[Request, Any]]] = {"overdue": [], "due_soon": [], "waiting": [], "ok": []}
     for r in visible(user).filter(state__in=OPEN_STATES).select_related("agency").order_by("received_on"):
         d = due_of(r, day)
@@ -204,7 +197,7 @@ def add_calendar_year(raw: bytes, actor=None) -> tuple[list[int], int]:  # type:
     if actor is not None and (s is None or s.role != "admin"):
         raise Refused("只有机关管理员可以添加节假日安排", "forbidden")
     years = parse_year_file(raw)
-    day = today()
+    day = clock.today()
     old = default_calendar()
     with transaction.atomic():
         rows = list(Request.objects.select_for_update().filter(state__in=OPEN_STATES).select_related("agency"))

@@ -9,34 +9,33 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ogi.checks.metadata import deadline as publication_deadline
-from ogi.corpus.indicators import figures, shown
 from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes
-from ogi.records.workflow import BY_EVENT, STATES, Refused, allowed, due_of
-from ogi.report import Report
+from ogi.web import clock
+from ogi.web.accounts import access
+from ogi.web.errors import refuse
 from ogi.workdays import CalendarFileError, default_calendar
+from ogi.workflow.requests import BY_EVENT, DUE_STATUS, STATES, Refused, allowed, due_of
 
 from . import export, notices, reminders, review, search, services
 from .forms import CalendarForm, EventForm, RegisterForm
-from .models import CHANNELS, Event, Letter, Request, today
-from .reports import standing
+from .models import CHANNELS, Event, Letter, Request
 
-STATUS_ZH = {"overdue": "已逾期", "due_soon": "即将到期", "waiting": "等待申请人", "ok": "办理中", "done": "已办结"}
+STATUS_ZH = DUE_STATUS
 
 
 def _ctx(request: HttpRequest, **kw):  # type: ignore[no-untyped-def]
-    return {"staff": services.staff_of(request.user), "status_zh": STATUS_ZH, **kw}
+    return {"staff": access.staff_of(request.user), "status_zh": STATUS_ZH, **kw}
 
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     groups = services.inbox(request.user)
     d = reminders.digest(request.user, groups=groups)
-    return render(request, "ledger/inbox.html", _ctx(request, groups=groups, today=today(), digest=d,
+    return render(request, "ledger/inbox.html", _ctx(request, groups=groups, today=clock.today(), digest=d,
                                                       provisional=_first_provisional(x for rows in groups.values() for _, x in rows)))
 
 
@@ -49,11 +48,11 @@ def _first_provisional(dues):  # type: ignore[no-untyped-def]
 def request_list(request: HttpRequest) -> HttpResponse:
     found = search.find(request.user, request.GET)
     page = Paginator(found.qs, 50).get_page(request.GET.get("page"))
-    day = today()
+    day = clock.today()
     rows = [(r, due_of(r, day)) for r in page.object_list]
     base = {k: v for k, v in found.params.items() if k != "sort"}
     ctx = _ctx(request, page=page, rows=rows, states=STATES, categories=APPLICANT_CATEGORIES, channels=CHANNELS,
-               outcomes=outcomes(), due_filters=search.DUE_FILTERS, f=found.params, found=found, mask=services.mask_name,
+               outcomes=outcomes(), due_filters=search.DUE_FILTERS, f=found.params, found=found, mask=access.mask_name,
                query=urlencode(found.params), base_query=urlencode(base),
                headers=_headers(found, base),
                pages=list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
@@ -84,11 +83,11 @@ def _headers(found: search.Search, base: dict[str, str]) -> list[tuple[str, str,
 @login_required
 def export_list(request: HttpRequest) -> HttpResponse:
     """The filtered list as XLSX, streamed; every export is recorded in the audit log."""
-    s = services.staff_of(request.user)
+    s = access.staff_of(request.user)
     if s is None:
-        return HttpResponse("请先登录", status=403)
+        return refuse(request, 403, "请先登录")
     found = search.find(request.user, request.GET)
-    day = today()
+    day = clock.today()
     fh, n = export.write(found, day)
     conditions = "；".join(f"{k}={v}" for k, v in found.params.items()) or "全部"
     Event.objects.create(agency=s.agency, actor=request.user, on=day, event="export_requests", label="导出申请台账",
@@ -101,12 +100,12 @@ def export_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, tracking_no: str) -> HttpResponse:
     r = services.get_visible(request.user, tracking_no)
-    s = services.staff_of(request.user)
+    s = access.staff_of(request.user)
     waiting = review.pending_for(r)
     actions = []
     for t in (allowed(r, s.role) if s else []):
         proposed = waiting[t.event].submission.changes.get("proposed", {}) if t.event in waiting else {}
-        actions.append((t, EventForm(t.inputs, initial={"version": r.version, "on": today(), **proposed}, prefix=t.event)))
+        actions.append((t, EventForm(t.inputs, initial={"version": r.version, "on": clock.today(), **proposed}, prefix=t.event)))
     # What a clerk cannot do alone goes to the reviewer (答复、延长期限).
     submissions = []
     if s and s.role == "clerk" and s.agency_id == r.agency_id:
@@ -117,10 +116,10 @@ def detail(request: HttpRequest, tracking_no: str) -> HttpResponse:
                 del form.fields["on"], form.fields["version"]
                 submissions.append((kind, label, form))
     return render(request, "ledger/detail.html", _ctx(
-        request, r=r, due=due_of(r, today()), actions=actions, events=r.events.select_related("actor"),
-        masked={"name": services.mask_name(r.applicant_name), "id_no": services.mask_id(r.applicant_id_no),
-                "contact": services.mask_contact(r.applicant_contact)},
-        can_reveal=services.can_see_personal_data(request.user, r), letters=r.letters.all(),
+        request, r=r, due=due_of(r, clock.today()), actions=actions, events=r.events.select_related("actor"),
+        masked={"name": access.mask_name(r.applicant_name), "id_no": access.mask_id(r.applicant_id_no),
+                "contact": access.mask_contact(r.applicant_contact)},
+        can_reveal=access.can_see_personal_data(request.user, r), letters=r.letters.all(),
         submissions=submissions, waiting=list(waiting.values())))
 
 
@@ -131,13 +130,13 @@ def reveal(request: HttpRequest, tracking_no: str) -> HttpResponse:
     try:
         data = services.reveal(request.user, r)
     except Refused as e:
-        return HttpResponse(e.message_zh, status=403)
+        return refuse(request, 403, e.message_zh)
     return render(request, "ledger/_personal.html", {"p": data})
 
 
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
-    form = RegisterForm(request.POST or None, initial={"submitted_on": today(), "received_on": today()})
+    form = RegisterForm(request.POST or None, initial={"submitted_on": clock.today(), "received_on": clock.today()})
     if request.method == "POST" and form.is_valid():
         try:
             r = services.register(request.user, form.cleaned_data)
@@ -154,7 +153,7 @@ def register(request: HttpRequest) -> HttpResponse:
 def event(request: HttpRequest, tracking_no: str, name: str) -> HttpResponse:
     t = BY_EVENT.get(name)
     if t is None:
-        return HttpResponseBadRequest("没有这个操作")
+        return refuse(request, 400, "没有这个操作")
     services.get_visible(request.user, tracking_no)  # 404 before anything else
     form = EventForm(t.inputs, request.POST, prefix=name)
     if not form.is_valid():
@@ -178,26 +177,26 @@ def letter(request: HttpRequest, tracking_no: str) -> HttpResponse:
     r = services.get_visible(request.user, tracking_no)
     row = r.letters.filter(kind="reply").order_by("-pk").first()
     if row is None:
-        return HttpResponse("该申请尚未答复或终止，没有答复书", status=404)
+        return refuse(request, 404, "该申请尚未答复或终止，没有答复书")
     return _download(request, r, row, "docx")
 
 
 def _download(request: HttpRequest, r: Request, row: Letter, fmt: str) -> HttpResponse:
     # A letter names the applicant: the same permission and audit as the personal-data view.
-    if not services.can_see_personal_data(request.user, r):
-        return HttpResponse("只有本机关工作人员可以下载文书（文书含申请人个人信息）", status=403)
-    Event.objects.create(request=r, agency=r.agency, actor=request.user, on=today(), event="download_letter",
+    if not access.can_see_personal_data(request.user, r):
+        return refuse(request, 403, "只有本机关工作人员可以下载文书（文书含申请人个人信息）")
+    Event.objects.create(request=r, agency=r.agency, actor=request.user, on=clock.today(), event="download_letter",
                          label="下载文书", note=f"{row.get_kind_display()} {row.number}（{fmt.upper()}）", changes={})
-    return letter_response(row, fmt)
+    return letter_response(request, row, fmt)
 
 
-def letter_response(row: Letter, fmt: str = "docx") -> HttpResponse:
+def letter_response(request: HttpRequest, row: Letter, fmt: str = "docx") -> HttpResponse:
     """A stored letter as a DOCX or PDF download, named by its kind and number."""
     if fmt == "pdf":
         try:
             data, ctype = notices.pdf_of(row), "application/pdf"
         except Refused as e:
-            return HttpResponse(e.message_zh, status=503)
+            return refuse(request, 503, e.message_zh)
     else:
         data, ctype = notices.docx_of(row), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     resp = HttpResponse(data, content_type=ctype)
@@ -211,7 +210,7 @@ def letter_file(request: HttpRequest, tracking_no: str, year: int, seq: int, fmt
     r = services.get_visible(request.user, tracking_no)
     row = r.letters.filter(year=year, seq=seq).select_related("agency", "request").first()
     if row is None or fmt not in ("docx", "pdf"):
-        return HttpResponse("没有这份文书", status=404)
+        return refuse(request, 404, "没有这份文书")
     return _download(request, r, row, fmt)
 
 
@@ -220,68 +219,19 @@ def letter_file(request: HttpRequest, tracking_no: str, year: int, seq: int, fmt
 def issue_receipt(request: HttpRequest, tracking_no: str) -> HttpResponse:
     """受理回执 for a request handed in or posted: the applicant's proof of the day of receipt."""
     r = services.get_visible(request.user, tracking_no)
-    s = services.staff_of(request.user)
+    s = access.staff_of(request.user)
     if s is None or s.role == "supervisor" or s.agency_id != r.agency_id:
-        return HttpResponse("只有本机关工作人员可以出具受理回执", status=403)
+        return refuse(request, 403, "只有本机关工作人员可以出具受理回执")
     try:
         with transaction.atomic():
-            ev = Event.objects.create(request=r, agency=r.agency, actor=request.user, on=today(), event="issue_receipt",
+            ev = Event.objects.create(request=r, agency=r.agency, actor=request.user, on=clock.today(), event="issue_receipt",
                                       label="出具受理回执", changes={})
-            row = notices.issue(r, "receipt", today(), request.user, event=ev)
+            row = notices.issue(r, "receipt", clock.today(), request.user, event=ev)
     except Refused as e:
         messages.error(request, e.message_zh)
     else:
         messages.success(request, f"已出具受理回执 {row.number}")
     return redirect("detail", tracking_no=tracking_no)
-
-
-def _publication(agency, year: int, row, day) -> tuple[str, str]:  # type: ignore[no-untyped-def]
-    """(status class, Chinese text) of an agency's report against its legal deadline."""
-    due = publication_deadline(Report(kind=agency.kind, year=year))
-    assert due is not None
-    if row is not None and row.state == "published":
-        late = row.issued_on is not None and row.issued_on > due
-        return ("overdue" if late else "done", f"{row.issued_on:%Y-%m-%d} 发布" + ("（晚于法定期限）" if late else ""))
-    if day > due:
-        return "overdue", f"逾期未发布（应于 {due:%Y-%m-%d} 前发布）"
-    return ("due_soon" if (due - day).days <= 14 else "ok"), f"应于 {due:%Y-%m-%d} 前发布"
-
-
-@login_required
-def oversight(request: HttpRequest) -> HttpResponse:
-    """The supervising office's view of the agencies below it: work in hand, late
-    requests, and where each year's report stands."""
-    s = services.staff_of(request.user)
-    if s is None or s.role != "supervisor":
-        return HttpResponse("只有监督机关的用户可以查看", status=403)
-    from .models import Agency, AnnualReport
-
-    day = today()
-    groups = services.inbox(request.user, day)
-    by_agency: dict[int, dict[str, int]] = {}
-    for status, rows in groups.items():
-        for r, d in rows:
-            counts = by_agency.setdefault(r.agency_id, {})
-            counts[status] = counts.get(status, 0) + 1
-            counts["provisional"] = counts.get("provisional", 0) + d.provisional
-    default_year = day.year - 1 if day.month <= 3 else day.year
-    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else default_year
-    if not 2019 <= year <= day.year:
-        year = default_year
-    agencies = Agency.objects.filter(pk__in=s.agency.subtree_ids()).exclude(pk=s.agency_id).order_by("name")
-    reports = {r.agency_id: r for r in AnnualReport.objects.filter(agency__in=agencies, year=year)}
-    rows = [(a, by_agency.get(a.pk, {}), reports.get(a.pk), _publication(a, year, reports.get(a.pk), day)) for a in agencies]
-    # The year's reports side by side, each as it stands (its workspace, or compiled from the records).
-    compared = []
-    for a in agencies:
-        report, found = standing(a, year)
-        fig = figures(report)
-        compared.append((a, [(fig[i.id], i.rate is not None) for i in shown()],
-                         sum(1 for f in found if f.severity == "error"), sum(1 for f in found if f.severity == "warning")))
-    provisional = _first_provisional(d for rows in groups.values() for _, d in rows)
-    return render(request, "ledger/oversight.html", _ctx(request, rows=rows, year=year, today=day, compared=compared,
-                                                         provisional=provisional,
-                                                         indicators=shown(), years=range(day.year, 2018, -1)))
 
 
 CALENDAR_EXAMPLE = """years:
@@ -297,26 +247,49 @@ CALENDAR_EXAMPLE = """years:
 def calendar(request: HttpRequest) -> HttpResponse:
     """The working-day calendar: the years whose notice it holds, and for the agency
     administrator a form to add the next year's notice when the State Council publishes it."""
-    s = services.staff_of(request.user)
+    s = access.staff_of(request.user)
     can_add = s is not None and s.role == "admin"
     form = CalendarForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if not can_add:
-            return HttpResponse("只有机关管理员可以添加节假日安排", status=403)
+            return refuse(request, 403, "只有机关管理员可以添加节假日安排")
         if form.is_valid():
             try:
                 years, changed = services.add_calendar_year(form.cleaned_data["raw"], request.user)
             except CalendarFileError as e:
                 form.add_error(None, e.message_zh)
             except Refused as e:
-                return HttpResponse(e.message_zh, status=403)
+                return refuse(request, 403, e.message_zh)
             else:
                 names = "、".join(f"{y}年" for y in years)
                 messages.success(request, f"已添加{names}的节假日安排；{changed} 件办理中申请的截止日随之改变，已记入各申请的操作记录")
                 return redirect("calendar")
     cal = default_calendar()
-    day = today()
+    day = clock.today()
     open_dues = [d for rows in services.inbox(request.user, day).values() for _, d in rows]
     return render(request, "ledger/calendar.html", _ctx(
         request, cal=cal, years=sorted(cal.years.items(), reverse=True), form=form, can_add=can_add,
         next_year=cal.last_year + 1, provisional_count=sum(d.provisional for d in open_dues), example=CALENDAR_EXAMPLE))
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, tracking_no: str, kind: str) -> HttpResponse:
+    """The clerk's answer or extension, sent to the reviewer."""
+    spec = review.SUBMISSIONS.get(kind)
+    if spec is None:
+        return refuse(request, 404, "没有这个操作")
+    services.get_visible(request.user, tracking_no)
+    form = EventForm(spec[2], request.POST, prefix=kind)
+    form.fields["on"].required = False
+    form.fields["version"].required = False
+    if not form.is_valid():
+        messages.error(request, "；".join(" ".join(v) for v in form.errors.values()))
+        return redirect("detail", tracking_no=tracking_no)
+    try:
+        review.submit(request.user, tracking_no, kind, form.cleaned_data)
+    except Refused as e:
+        messages.error(request, e.message_zh)
+    else:
+        messages.success(request, "已提请审核，审核人将在待办中看到")
+    return redirect("detail", tracking_no=tracking_no)

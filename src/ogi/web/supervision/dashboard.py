@@ -4,7 +4,7 @@ problems by agency × rule and timeliness by level. No Report is rebuilt here.""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -12,14 +12,14 @@ from typing import Any
 from ogi.checks.places import cell_zh
 from ogi.checks.registry import RULES
 from ogi.corpus.indicators import indicators
-from ogi.editions import load_edition
+from ogi.editions import current_edition
 from ogi.supervision.timeliness import STATUS_ZH
 from ogi.supervision.tree import LEVEL_ORDER, LEVELS, Region
 from ogi.supervision.tree import Agency as TreeAgency
-from ogi.web.ledger.models import Agency
+from ogi.web.accounts.models import Agency
 
-from . import services
-from .models import CollectedReport
+from . import kept, services
+from .kept import Kept
 
 CHART_INDICATORS = ("received", "disclosure_rate", "correction_rate")
 HEAT_AGENCIES = 60  # the agencies with the most problems; the full list is the ranking page
@@ -29,7 +29,7 @@ HEAT_AGENCIES = 60  # the agencies with the most problems; the full list is the 
 def shown_cells() -> list[tuple[str, str, str]]:
     """(cell id, table number, label) of the newest edition: table 三's 总计 column and
     every cell of table 四 — the lines a region sums."""
-    ed = load_edition("2021")
+    ed = current_edition()
     out = []
     for cid, cdef in ed.cells.items():
         if (cid.startswith("requests.") and cdef.column.key == "total") or cid.startswith("appeals."):
@@ -37,31 +37,31 @@ def shown_cells() -> list[tuple[str, str, str]]:
     return out
 
 
-def _rows(office: Agency) -> list[dict[str, Any]]:
-    return list(CollectedReport.objects.filter(office=office, state="current").exclude(year=None)
-                .values("pk", "agency__name", "year", "figures", "findings"))
-
-
-def totals(rows: list[dict[str, Any]]) -> tuple[list[int], list[dict[str, Any]]]:
-    years = sorted({r["year"] for r in rows})
-    sums: dict[tuple[str, int], int] = defaultdict(int)
-    for r in rows:
-        for cid, n in r["figures"].items():
-            sums[(cid, r["year"])] += n
-    lines = [{"cell": cid, "table": table, "label": label, "values": [(y, sums.get((cid, y))) for y in years]}
-             for cid, table, label in shown_cells()]
+def totals(rows: list[Kept]) -> tuple[list[int], list[dict[str, Any]]]:
+    m, row_years = kept.matrix(rows)
+    years = sorted({int(y) for y in row_years})
+    at = kept.cell_index()
+    shown = shown_cells()
+    cols = [at[cid] for cid, _, _ in shown]
+    by_year = {y: kept.sums(m[row_years == y], cols) for y in years}
+    lines = [{"cell": cid, "table": table, "label": label,
+              "values": [(y, by_year[y][0][j] if by_year[y][1][j] else None) for y in years]}
+             for j, (cid, table, label) in enumerate(shown)]
     return years, lines
 
 
-def region_indicators(rows: list[dict[str, Any]], years: list[int]) -> list[dict[str, Any]]:
+def region_indicators(rows: list[Kept], years: list[int]) -> list[dict[str, Any]]:
     """Each indicator of CHART_INDICATORS for the whole region per year: a count summed, a
     rate as the ratio of the region's sums (not an average of rates)."""
     defs = {i.id: i for i in indicators()}
-    sums: dict[tuple[str, int], int] = defaultdict(int)
-    for r in rows:
-        for i in defs.values():
-            if i.rate is None:
-                sums[(i.id, r["year"])] += sum(r["figures"].get(c, 0) for c in i.cells)
+    at = kept.cell_index()
+    m, row_years = kept.matrix(rows)
+    counted = [i for i in defs.values() if i.rate is None]
+    sums: dict[tuple[str, int], int] = {}
+    for y in years:
+        of_year = m[row_years == y]
+        for i in counted:
+            sums[(i.id, y)] = sum(kept.sums(of_year, [at[c] for c in i.cells])[0])
     out = []
     for key in CHART_INDICATORS:
         i = defs[key]
@@ -76,12 +76,9 @@ def region_indicators(rows: list[dict[str, Any]], years: list[int]) -> list[dict
     return out
 
 
-def heat(rows: list[dict[str, Any]], year: int) -> tuple[list[str], list[dict[str, Any]], int]:
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for r in rows:
-        if r["year"] == year:
-            for f in r["findings"]:
-                counts[r["agency__name"]][f["rule"]] += 1
+def heat(rows: dict[str, dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]], int]:
+    """Findings by agency × rule of one year (`rows`: agency → its report, from standing)."""
+    counts: dict[str, Counter[str]] = {a: Counter(r["kept"].rules) for a, r in rows.items() if r["kept"].rules}
     rules = sorted({rule for c in counts.values() for rule in c}, key=lambda x: (RULES[x].severity if x in RULES else "z", x))
     top = sorted(counts, key=lambda a: (-sum(counts[a].values()), a))[:HEAT_AGENCIES]
     peak = max((n for c in counts.values() for n in c.values()), default=0)
@@ -100,13 +97,9 @@ def timeliness_by_level(region: Region, times: list[Any]) -> list[dict[str, Any]
 
 def behind(office: Agency, cell: str, year: int) -> list[tuple[str, int, int]]:
     """The agencies behind one region total: (agency, figure, row id), largest first."""
-    return services.cached(office, f"behind:{year}:{cell}", lambda: _behind(office, cell, year))
-
-
-def _behind(office: Agency, cell: str, year: int) -> list[tuple[str, int, int]]:
-    rows = (CollectedReport.objects.filter(office=office, state="current", year=year)
-            .values_list("agency__name", "figures", "pk"))
-    return sorted(((a, f[cell], pk) for a, f, pk in rows if cell in f), key=lambda x: (-x[1], x[0]))
+    _, _, rows = services.standing(office, year)
+    found = [(a, v, r["pk"]) for a, r in rows.items() if (v := r["kept"].figure(cell)) is not None]
+    return sorted(found, key=lambda x: (-x[1], x[0]))
 
 
 def dashboard(office: Agency, year: int | None) -> dict[str, Any]:
@@ -114,14 +107,14 @@ def dashboard(office: Agency, year: int | None) -> dict[str, Any]:
 
 
 def _dashboard(office: Agency, year: int | None) -> dict[str, Any]:
-    rows = _rows(office)
+    rows = kept.rows(office)
     years, lines = totals(rows)
     y = year if year in years else (years[-1] if years else None)
     out: dict[str, Any] = {"years": years, "lines": lines, "indicators": region_indicators(rows, years), "year": y,
                            "status_zh": STATUS_ZH}
     if y is not None:
-        region, times, _ = services.standing(office, y)
-        out["rules"], out["heat"], out["peak"] = heat(rows, y)
+        region, times, of_year = services.standing(office, y)
+        out["rules"], out["heat"], out["peak"] = heat(of_year)
         out["rule_titles"] = [RULES[r].title_zh if r in RULES else r for r in out["rules"]]
         out["by_level"] = timeliness_by_level(region, times)
     return out

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from ogi.web.ledger.models import Agency
+from ogi.web.accounts.models import Agency
 
 STATES = [("current", "现行版本"), ("replaced", "已被新版本替换"), ("queued", "待指定机关")]
 
@@ -40,8 +40,10 @@ class CollectedReport(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "汇集的年度报告"
-        # The second index answers the cache key's count and latest change without reading rows.
-        indexes = [models.Index(fields=["office", "state", "year"]), models.Index(fields=["office", "updated_at"])]
+        # The second index answers the cache key's count and latest change without reading rows; the
+        # third the time of change of each current report (kept.py), which the row keeps after its large JSON.
+        indexes = [models.Index(fields=["office", "state", "year"]), models.Index(fields=["office", "updated_at"]),
+                   models.Index(fields=["office", "state", "year", "updated_at"], name="supervision_current_stamps")]
 
     def __str__(self) -> str:
         return f"{self.agency or self.printed_agency or self.file_name} {self.year or ''}"
@@ -109,3 +111,49 @@ class RectificationEvent(models.Model):
     class Meta:
         ordering = ["at", "pk"]
         verbose_name = verbose_name_plural = "整改记录"
+
+
+TREE_ACTIONS = [("add", "新增机关"), ("edit", "修改机关"), ("remove", "删除机关")]
+
+
+class TreeChange(models.Model):
+    """The audit trail of the region's tree as edited in ogi: who changed which agency,
+    when, and every field's value before and after."""
+
+    office = models.ForeignKey(Agency, verbose_name="监督机关", on_delete=models.CASCADE, related_name="tree_changes")
+    agency = models.ForeignKey(Agency, verbose_name="机关", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    agency_name = models.CharField("机关名称", max_length=100)  # kept when the agency is removed or renamed
+    action = models.CharField("操作", max_length=10, choices=TREE_ACTIONS)
+    changes = models.JSONField("变更", default=dict)  # field label → [before, after]
+    at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = verbose_name_plural = "机关名录修改记录"
+
+
+JOB_STATES = [("queued", "排队中"), ("running", "正在读取"), ("done", "已完成"), ("failed", "失败")]
+
+
+class CheckJob(models.Model):
+    """A report file sent to the check API that is read off the request thread (a large
+    file or a scan): its state, and when done the Report and its findings, kept for a
+    limited time and shown to the office that sent it only."""
+
+    id = models.UUIDField(primary_key=True)  # the status URL's name: not guessable, not a count of others' jobs
+    office = models.ForeignKey(Agency, verbose_name="监督机关", on_delete=models.CASCADE, related_name="check_jobs")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    file_name = models.CharField("文件名", max_length=255)
+    size = models.PositiveBigIntegerField("字节数")
+    state = models.CharField("状态", max_length=10, choices=JOB_STATES, default="queued")
+    result = models.JSONField("结果", null=True, blank=True)  # {"report", "findings"} when done
+    message_zh = models.CharField(max_length=500, blank=True, default="")
+    message_en = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "检查任务"

@@ -11,9 +11,9 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 
-from ogi.web.ledger.models import Agency
+from ogi.web.accounts.models import Agency
 
-from . import services
+from . import services, stored
 from .models import CollectedReport, Rectification, RectificationEvent, RectificationItem
 
 OPEN_STATES = ("open", "explained")
@@ -29,8 +29,9 @@ def send(office: Agency, user: Any, row: CollectedReport, picked: list[int], due
     assert row.agency is not None and row.year is not None
     n = Rectification.objects.create(office=office, agency=row.agency, report=row, year=row.year, due_on=due_on,
                                      note=note, created_by=user)
+    kept = stored.findings(row.findings)
     for i in picked:
-        f = row.findings[i]
+        f = kept[i]
         RectificationItem.objects.create(notice=n, rule=f["rule"], message_zh=f["message_zh"], cells=f.get("cells") or [])
     RectificationEvent.objects.create(notice=n, user=user, action="sent",
                                       note=f"{len(picked)} 项，期限 {due_on.isoformat()}" + (f"：{note}" if note else ""))

@@ -4,6 +4,7 @@ stored reports as a Collection, an upload read, matched, versioned and re-checke
 from __future__ import annotations
 
 import hashlib
+import json
 import tempfile
 import threading
 from collections import OrderedDict
@@ -14,30 +15,52 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 
 from ogi.ingest.errors import IngestError
 from ogi.report import Finding, Report
+from ogi.supervision.benchmarks import MEASURES, PeerGroup, benchmark_values, default_benchmarks, peer_groups
 from ogi.supervision.collect import Collected, Collection, _newer, collect, files_in
 from ogi.supervision.match import Match
+from ogi.supervision.repetition import Repetition
 from ogi.supervision.rubric import Facts, Score, default_rubric_text, parse_rubric, score
 from ogi.supervision.rubric import Rubric as RubricData
 from ogi.supervision.timeliness import Timeliness, judge_date, publication_date
+from ogi.supervision.tree import LEVEL_ORDER, Region
 from ogi.supervision.tree import Agency as TreeAgency
-from ogi.supervision.tree import Region
-from ogi.web.ledger.models import Agency
+from ogi.web.accounts.models import Agency
 
-from .models import CollectedReport, Rubric
+from . import kept, stored
+from .models import CollectedReport, Rubric, TreeChange
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
 def generation(office: Agency) -> str:
     """What changes whenever the office's collected reports change (a row added, or any
-    row saved): the key under which region-wide figures (scores, dashboard sums) are cached.
-    Read from the database, so every server process and every test database agrees."""
+    row saved) or the tree changes: the key under which region-wide figures (scores,
+    dashboard sums) are cached. Read from the database, so every server process and every
+    test database agrees."""
     g = CollectedReport.objects.filter(office=office).aggregate(n=Count("pk"), last=Max("pk"), at=Max("updated_at"))
-    return f"{g['n']}:{g['last']}:{g['at'].isoformat() if g['at'] else ''}"
+    return f"{g['n']}:{g['last']}:{g['at'].isoformat() if g['at'] else ''}:{tree_generation()}"
+
+
+def tree_generation() -> str:
+    """What changes when agencies are added or removed anywhere (by any process), when the
+    tree is edited in ogi (an office below may edit part of this one's region), or when an
+    agency is saved in this process (the admin pages, say)."""
+    a = Agency.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    return f"{a['n']}:{a['last']}:{TreeChange.objects.aggregate(last=Max('pk'))['last']}:{_agency_saves}"
+
+
+_agency_saves = 0
+
+
+def agency_saved(sender: Any, **kw: Any) -> None:
+    """post_save/post_delete of an Agency (connected in apps.py)."""
+    global _agency_saves
+    with _CACHE_LOCK:
+        _agency_saves += 1
 
 
 _CACHE: OrderedDict[str, Any] = OrderedDict()
@@ -45,12 +68,7 @@ _CACHE_SIZE = 64
 _CACHE_LOCK = threading.Lock()
 
 
-def cached(office: Agency, name: str, compute: Callable[[], Any]) -> Any:
-    """`compute()` once per change of the office's reports. Kept in this process as the
-    objects themselves: a shared cache would pickle and unpickle thousands of scores on
-    every page, costing more than it saves; the key, read from the database, keeps every
-    process right."""
-    key = f"{office.pk}:{generation(office)}:{name}"
+def _remember(key: str, compute: Callable[[], Any]) -> Any:
     with _CACHE_LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)
@@ -61,6 +79,28 @@ def cached(office: Agency, name: str, compute: Callable[[], Any]) -> Any:
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     return value
+
+
+def cached(office: Agency, name: str, compute: Callable[[], Any]) -> Any:
+    """`compute()` once per change of the office's reports. Kept in this process as the
+    objects themselves: a shared cache would pickle and unpickle thousands of scores on
+    every page, costing more than it saves; the key, read from the database, keeps every
+    process right."""
+    return _remember(f"{office.pk}:{generation(office)}:{name}", compute)
+
+
+def region_cached(office: Agency) -> tuple[Region, dict[str, int]]:
+    """region_of(office), once per change of the tree (not of the reports). Not to be
+    changed by the caller."""
+    return _remember(f"{office.pk}:{tree_generation()}:region", lambda: region_of(office))
+
+
+def listed(office: Agency) -> list[TreeAgency]:
+    """The region's agencies in the order of the lists: province → township, governments
+    first, then by name (once per change of the tree)."""
+    region, _ = region_cached(office)
+    return _remember(f"{office.pk}:{tree_generation()}:listed",
+                     lambda: sorted(region, key=lambda a: (LEVEL_ORDER.index(a.level), a.kind != "government", a.name)))
 
 
 _FINDING_FIELDS = {f.name for f in fields(Finding)}
@@ -89,7 +129,9 @@ def region_of(office: Agency) -> tuple[Region, dict[str, int]]:
 
 
 def finding_from_json(d: dict[str, Any]) -> Finding:
-    return Finding(**{k: v for k, v in d.items() if k in _FINDING_FIELDS})
+    """A stored finding (as stored.findings lets it through: rule, severity and Chinese
+    message at least) as a Finding."""
+    return Finding(**{"message_en": "", **{k: v for k, v in d.items() if k in _FINDING_FIELDS}})
 
 
 def collection_of(office: Agency) -> tuple[Collection, dict[str, int], dict[tuple[str, int], CollectedReport]]:
@@ -100,9 +142,11 @@ def collection_of(office: Agency) -> tuple[Collection, dict[str, int], dict[tupl
                 .defer("content")):
         if row.agency is None or row.agency.name not in region.agencies or row.year is None:
             continue
-        report = Report.from_json(row.report, file=row.file_name)
+        report = stored.report(row.report, file=row.file_name)
+        if report is None:
+            continue  # unreadable as stored: shown as such on its own page, left out of the comparisons
         item = Collected(row.file_name, report, row.printed_agency or None, Match("assigned", row.agency.name),
-                         row.agency.name, [finding_from_json(f) for f in row.findings])
+                         row.agency.name, [finding_from_json(f) for f in stored.findings(row.findings)])
         c.current[(row.agency.name, row.year)] = item
         rows[(row.agency.name, row.year)] = row
     return c, by_name, rows
@@ -131,9 +175,39 @@ def recheck(office: Agency) -> None:
     for (agency, year), item in c.current.items():
         row = rows[(agency, year)]
         reps = c.repetitions(agency, year)
-        row.findings = [f.to_json() for f in item.findings]
-        row.repetition = {"previous": round(highest(reps, "previous"), 4), "sibling": round(highest(reps, "sibling"), 4)}
-        row.save(update_fields=["findings", "repetition", "updated_at"])
+        # As stored (JSON), so that an unchanged row is seen as such and left alone: its
+        # time of change is what the pages' kept figures go by (kept.py).
+        findings = json.loads(json.dumps([f.to_json() for f in item.findings]))
+        repetition = {"previous": round(highest(reps, "previous"), 4), "sibling": round(highest(reps, "sibling"), 4)}
+        if findings != row.findings or repetition != row.repetition:
+            row.findings, row.repetition = findings, repetition
+            row.save(update_fields=["findings", "repetition", "updated_at"])
+
+
+def repetitions_of(office: Agency, row: CollectedReport) -> list[Repetition]:
+    """The 年年雷同 passages of one current report: against the agency's report of the year
+    before and its siblings' of the same year (only those reports are read)."""
+    from ogi.supervision.repetition import repetitions
+
+    region, by_name = region_cached(office)
+    me = stored.report(row.report)
+    if row.agency is None or row.year is None or me is None or row.agency.name not in region.agencies:
+        return []
+    name = row.agency.name
+    siblings = {by_name[a.name]: a.name for a in region.siblings(name)}
+    others = (CollectedReport.objects.filter(office=office, state="current")
+              .filter(Q(agency_id=by_name[name], year=row.year - 1) | Q(agency_id__in=list(siblings), year=row.year))
+              .values_list("agency_id", "year", "report"))
+    previous, same_year = None, []
+    for agency_id, year, data in others:
+        other = stored.report(data)
+        if other is None:
+            continue
+        if year == row.year - 1 and agency_id == row.agency_id:
+            previous = (name, other)
+        else:
+            same_year.append((siblings[agency_id], other))
+    return repetitions(me, previous, sorted(same_year, key=lambda x: x[0]))
 
 
 def _store(office: Agency, user: Any, item: Collected, data: bytes, state: str, by_name: dict[str, int]) -> CollectedReport:
@@ -177,16 +251,7 @@ def import_uploads(office: Agency, user: Any, uploads: Sequence[tuple[str, bytes
             for item in [*batch.history, *batch.current.values()]:  # older first: the newest ends current
                 data = content[item.file]
                 item.file = names[item.file]
-                old = CollectedReport.objects.filter(office=office, agency_id=by_name[item.agency], year=item.year,  # type: ignore[index]
-                                                     state="current").first()
-                if old is not None and old.sha256 == hashlib.sha256(data).hexdigest():
-                    continue  # the same file again
-                newer = old is None or _newer(item, _as_collected(old))
-                if newer and old is not None:
-                    old.state = "replaced"
-                    old.save(update_fields=["state", "updated_at"])
-                _store(office, user, item, data, "current" if newer else "replaced", by_name)
-                added += 1
+                added += file_version(office, user, item, data, by_name) is not None
             for item in batch.queue:
                 data = content[item.file]
                 item.file = names[item.file]
@@ -195,20 +260,38 @@ def import_uploads(office: Agency, user: Any, uploads: Sequence[tuple[str, bytes
     return {"added": added, "queued": len(batch.queue), "unreadable": unreadable}
 
 
-def _as_collected(row: CollectedReport) -> Collected:
-    return Collected(row.file_name, Report.from_json(row.report), row.printed_agency, Match("assigned"), None)
+def file_version(office: Agency, user: Any, item: Collected, data: bytes, by_name: dict[str, int]) -> CollectedReport | None:
+    """A matched report filed as its agency's version of its year: current when it is the
+    newer one (the current one then kept as history), else history; None when the same
+    file is there already."""
+    old = CollectedReport.objects.filter(office=office, agency_id=by_name[item.agency], year=item.year,  # type: ignore[index]
+                                         state="current").first()
+    if old is not None and old.sha256 == hashlib.sha256(data).hexdigest():
+        return None
+    kept = _as_collected(old) if old is not None else None
+    newer = kept is None or _newer(item, kept)
+    if newer and old is not None:
+        old.state = "replaced"
+        old.save(update_fields=["state", "updated_at"])
+    return _store(office, user, item, data, "current" if newer else "replaced", by_name)
+
+
+def _as_collected(row: CollectedReport) -> Collected | None:
+    report = stored.report(row.report)
+    return Collected(row.file_name, report, row.printed_agency, Match("assigned"), None) if report else None
 
 
 @transaction.atomic
 def assign(office: Agency, row: CollectedReport, agency: Agency) -> str:
     """A person's decision for a queued report: it becomes the agency's current report of
     its year unless a newer one is there already (then it is kept as history)."""
-    report = Report.from_json(row.report)
-    if report.year is None:
+    report = stored.report(row.report)
+    if report is None or report.year is None:
         raise ValueError("no year")
     item = Collected(row.file_name, report, row.printed_agency, Match("assigned", agency.name), agency.name)
     old = CollectedReport.objects.filter(office=office, agency=agency, year=report.year, state="current").first()
-    newer = old is None or _newer(item, _as_collected(old))
+    kept = _as_collected(old) if old is not None else None
+    newer = kept is None or _newer(item, kept)
     if newer and old is not None:
         old.state = "replaced"
         old.save(update_fields=["state", "updated_at"])
@@ -281,31 +364,69 @@ def import_file_for(office: Agency, agency: Agency, user: Any, name: str, data: 
 
 def standing(office: Agency, year: int) -> tuple[Region, list[Timeliness], dict[str, dict[str, Any]]]:
     """Timeliness of every agency for `year` from the stored fields alone (no Report is
-    rebuilt): what the lists, the ranking and the dashboard need at region scale."""
+    rebuilt), and each agency's current report of the year ({"pk", "kept"}): what the
+    lists, the ranking and the dashboard need at region scale."""
     return cached(office, f"standing:{year}", lambda: _standing(office, year))
 
 
 def _standing(office: Agency, year: int) -> tuple[Region, list[Timeliness], dict[str, dict[str, Any]]]:
-    region, _ = region_of(office)
-    rows = {r["agency__name"]: r for r in CollectedReport.objects.filter(office=office, state="current", year=year)
-            .values("pk", "agency__name", "published_on", "findings", "repetition")}
-    from ogi.supervision.tree import LEVEL_ORDER
-
-    agencies = sorted(region, key=lambda a: (LEVEL_ORDER.index(a.level), a.kind != "government", a.name))
-    times = [judge_date(a, year, a.name in rows, rows[a.name]["published_on"] if a.name in rows else None) for a in agencies]
+    region, by_name = region_cached(office)
+    name_of = {pk: name for name, pk in by_name.items()}
+    rows = {name_of[k.agency_id]: {"pk": k.pk, "kept": k} for k in kept.rows(office, year) if k.agency_id in name_of}
+    times = [judge_date(a, year, a.name in rows, rows[a.name]["kept"].published_on if a.name in rows else None)
+             for a in listed(office)]
     return region, times, rows
 
 
 def scores_of(office: Agency, year: int, rubric: RubricData, version: int = 0) -> tuple[Region, list[Score], dict[str, dict[str, Any]]]:
     """Every agency's score of `year` (`version`: the rubric's, part of the cache key)."""
-    return cached(office, f"scores:{year}:{version}", lambda: _scores(office, year, rubric))
+    return cached(office, f"scores:{year}:{version}", lambda: _scores(office, year, rubric, version))
 
 
-def _scores(office: Agency, year: int, rubric: RubricData) -> tuple[Region, list[Score], dict[str, dict[str, Any]]]:
+# Each agency's last score per (office, year, rubric version), with the rubric and what
+# each score was computed from: after a change of the region only the agencies whose report
+# or timeliness changed are scored again (and only their findings read).
+_SCORES: OrderedDict[tuple[int, int, int], tuple[RubricData, dict[str, tuple[Any, Score]]]] = OrderedDict()
+_SCORES_KEPT = 8
+
+
+def _scores(office: Agency, year: int, rubric: RubricData, version: int) -> tuple[Region, list[Score], dict[str, dict[str, Any]]]:
     region, times, rows = standing(office, year)
-    out = []
-    for t in times:
-        row = rows.get(t.agency)
-        findings = [finding_from_json(f) for f in row["findings"]] if row else []
-        out.append(score(rubric, Facts(t.agency, year, t, findings, dict(row["repetition"]) if row else {})))
-    return region, out, rows
+    key = (office.pk, year, version)
+    with _CACHE_LOCK:
+        kept_rubric, before = _SCORES.get(key, (None, {}))
+    if kept_rubric != rubric:  # the built-in rubric may change with ogi while its version stays 0
+        before = {}
+    basis = {t.agency: (t, rows[t.agency]["pk"], rows[t.agency]["kept"].stamp) if t.agency in rows else (t, None, None)
+             for t in times}
+    stale = [t.agency for t in times if t.agency not in before or before[t.agency][0] != basis[t.agency]]
+    found: dict[int, tuple[Any, Any]] = {}
+    pks = [rows[a]["pk"] for a in stale if a in rows]
+    for i in range(0, len(pks), 500):
+        found.update((pk, (f, r)) for pk, f, r in CollectedReport.objects.filter(pk__in=pks[i:i + 500])
+                     .values_list("pk", "findings", "repetition"))
+    now = dict(before)
+    for a in stale:
+        t = basis[a][0]
+        f, rep = found.get(rows[a]["pk"], ([], {})) if a in rows else ([], {})
+        findings = [finding_from_json(x) for x in stored.findings(f)]
+        now[a] = (basis[a], score(rubric, Facts(a, year, t, findings, dict(stored.mapping(rep)))))
+    now = {t.agency: now[t.agency] for t in times}
+    with _CACHE_LOCK:
+        _SCORES[key] = (rubric, now)
+        _SCORES.move_to_end(key)
+        while len(_SCORES) > _SCORES_KEPT:
+            _SCORES.popitem(last=False)
+    return region, [now[t.agency][1] for t in times], rows
+
+
+def benchmarks_of(office: Agency, year: int) -> tuple[Region, list[PeerGroup]]:
+    """The peer benchmarks of `year` (benchmarks.yaml) from the stored figures alone."""
+    return cached(office, f"benchmarks:{year}", lambda: _benchmarks(office, year))
+
+
+def _benchmarks(office: Agency, year: int) -> tuple[Region, list[PeerGroup]]:
+    region, _, rows = standing(office, year)
+    values = {name: dict(zip(MEASURES, r["kept"].measures, strict=True)) for name, r in rows.items()}
+    config = default_benchmarks()
+    return region, peer_groups(region, benchmark_values(region, values, config), config)

@@ -18,26 +18,30 @@ from django.views.decorators.http import require_POST
 from ogi.checks.places import cell_zh
 from ogi.checks.registry import RULES
 from ogi.report import Report
+from ogi.supervision.benchmarks import PeerGroup, default_benchmarks
 from ogi.supervision.ranking import rank
 from ogi.supervision.rubric import RubricError
 from ogi.supervision.timeliness import STATUS_ZH
-from ogi.web.ledger import services as ledger_services
-from ogi.web.ledger.models import Agency, Staff
+from ogi.supervision.tree import KINDS, LEVELS
+from ogi.web.accounts.access import staff_of
+from ogi.web.accounts.models import Agency, Staff
+from ogi.web.errors import refuse
+from ogi.web.params import query_int, query_year
 
-from . import rectification, services
-from .models import CollectedReport, Rectification, RectificationItem
+from . import rectification, services, stored
+from .models import CollectedReport, Rectification, RectificationItem, TreeChange
 
 MAX_FILES = 200  # in one upload form; a folder of thousands goes through `ogi supervise import`
 PAGE = 100  # rows of a list page
 
 
 def _office(request: HttpRequest) -> Staff | None:
-    s = ledger_services.staff_of(request.user)
+    s = staff_of(request.user)
     return s if s is not None and s.role == "supervisor" else None
 
 
-def _forbidden() -> HttpResponse:
-    return HttpResponse("只有监督机关的用户可以查看", status=403)
+def _forbidden(request: HttpRequest) -> HttpResponse:
+    return refuse(request, 403, "只有监督机关的用户可以查看")
 
 
 def _years(office: Agency) -> list[int]:
@@ -47,7 +51,7 @@ def _years(office: Agency) -> list[int]:
 
 
 def _year(request: HttpRequest, office: Agency, year: int | None) -> int:
-    if year is not None and 2000 <= year <= 2100:
+    if year is not None and 2019 <= year <= dt.date.today().year:
         return year
     ys = _years(office)
     today = dt.date.today()
@@ -62,7 +66,7 @@ def _ctx(request: HttpRequest, s: Staff, **kw: Any) -> dict[str, Any]:
 def home(request: HttpRequest) -> HttpResponse:
     s = _office(request)
     if s is None:
-        return _forbidden()
+        return _forbidden(request)
     if request.method == "POST":
         files = request.FILES.getlist("files")
         if not files:
@@ -88,7 +92,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def queue(request: HttpRequest) -> HttpResponse:
     s = _office(request)
     if s is None:
-        return _forbidden()
+        return _forbidden(request)
     rows = CollectedReport.objects.filter(office=s.agency, state="queued").defer("content").order_by("uploaded_at", "pk")
     agencies = Agency.objects.filter(pk__in=s.agency.subtree_ids()).order_by("name")
     return render(request, "supervision/queue.html", _ctx(request, s, rows=rows, agencies=agencies))
@@ -99,14 +103,16 @@ def queue(request: HttpRequest) -> HttpResponse:
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     s = _office(request)
     if s is None:
-        return _forbidden()
+        return _forbidden(request)
     row = get_object_or_404(CollectedReport.objects.defer("content"), pk=pk, office=s.agency, state="queued")
     agency_id = request.POST.get("agency", "")
-    agency = Agency.objects.filter(pk=int(agency_id), pk__in=s.agency.subtree_ids()).first() if agency_id.isdigit() else None
+    pk = query_int(agency_id)
+    agency = Agency.objects.filter(pk=pk, pk__in=s.agency.subtree_ids()).first() if pk is not None else None
     if agency is None:
         messages.error(request, "请选择所辖机关中的一个")
         return redirect("supervision:queue")
-    if row.report.get("year") is None:
+    readable = stored.report(row.report)
+    if readable is None or readable.year is None:
         messages.error(request, "这份报告没有年度，无法归入机关；请核对文件")
         return redirect("supervision:queue")
     state = services.assign(s.agency, row, agency)
@@ -119,7 +125,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 def timeliness(request: HttpRequest, year: int | None = None) -> HttpResponse:
     s = _office(request)
     if s is None:
-        return _forbidden()
+        return _forbidden(request)
     y = _year(request, s.agency, year)
     region, times, rows = services.standing(s.agency, y)
     counts = Counter(t.status for t in times)
@@ -136,7 +142,7 @@ def timeliness(request: HttpRequest, year: int | None = None) -> HttpResponse:
 def ranking(request: HttpRequest, year: int | None = None) -> HttpResponse:
     s = _office(request)
     if s is None:
-        return _forbidden()
+        return _forbidden(request)
     y = _year(request, s.agency, year)
     if request.method == "POST":
         try:
@@ -163,9 +169,13 @@ def ranking(request: HttpRequest, year: int | None = None) -> HttpResponse:
 def notice(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
     s = _office(request)
     if s is None:
-        return _forbidden()
+        return _forbidden(request)
     from ogi.supervision.notice import Notice, render_notice_docx, render_notice_xlsx
 
+    if fmt not in ("docx", "xlsx"):
+        return refuse(request, 404, "通报只能下载 DOCX 或 XLSX 格式")
+    if not 2019 <= year <= dt.date.today().year:
+        return refuse(request, 404, f"年度应在 2019 至 {dt.date.today().year} 之间")
     rubric, version = services.rubric_of(s.agency)
     region, scores, _ = services.scores_of(s.agency, year, rubric, version.version if version else 0)
     _, times, _ = services.standing(s.agency, year)
@@ -199,12 +209,15 @@ def _place_zh(source: dict[str, Any] | None) -> str:
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     s = _office(request)
     if s is None:
-        return _forbidden()
+        return _forbidden(request)
     row = get_object_or_404(CollectedReport.objects.defer("content").select_related("agency"), pk=pk, office=s.agency)
-    report = Report.from_json(row.report)
+    report = stored.report(row.report)
+    if report is None:
+        messages.error(request, "这份报告保存的数据无法读取，请重新导入原文件")
+        report = Report()
     ed = report.edition_obj
     findings = []
-    for f in row.findings:
+    for f in stored.findings(row.findings):
         cells = []
         for cid in f.get("cells") or []:
             v = report.cells.get(cid)
@@ -213,14 +226,14 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 cells.append({"label": cell_zh(ed, cid), "raw": raw, "place": _place_zh(v.source)})
         rule = RULES.get(f["rule"])
         findings.append({**f, "title": rule.title_zh if rule else f["rule"], "cell_rows": cells})
-    reps = []
-    if row.agency is not None and row.year is not None and row.state == "current":
-        c, _, _ = services.collection_of(s.agency)
-        reps = c.repetitions(row.agency.name, row.year)
+    reps = services.repetitions_of(s.agency, row) if row.state == "current" else []
     history = (CollectedReport.objects.filter(office=s.agency, agency=row.agency, year=row.year).exclude(pk=row.pk)
                .defer("content").order_by("-uploaded_at")) if row.agency else []
+    peers = None
+    if row.agency is not None and row.year is not None and row.state == "current":
+        peers = _peer_row(services.benchmarks_of(s.agency, row.year)[1], row.agency.name)
     return render(request, "supervision/report.html", _ctx(request, s, row=row, report=report, findings=findings,
-                                                           reps=reps, history=history))
+                                                           reps=reps, history=history, peers=peers))
 
 
 def _date(text: str) -> dt.date | None:
@@ -235,9 +248,10 @@ def _date(text: str) -> dt.date | None:
 def rectify(request: HttpRequest, pk: int) -> HttpResponse:
     s = _office(request)
     if s is None:
-        return _forbidden()
+        return _forbidden(request)
     row = get_object_or_404(CollectedReport.objects.defer("content"), pk=pk, office=s.agency, state="current")
-    picked = sorted({int(x) for x in request.POST.getlist("finding") if x.isdigit() and int(x) < len(row.findings)})
+    count = len(stored.findings(row.findings))
+    picked = sorted({n for x in request.POST.getlist("finding") if (n := query_int(x)) is not None and n < count})
     due = _date(request.POST.get("due_on", ""))
     if not picked:
         messages.error(request, "请勾选要求整改的问题")
@@ -254,7 +268,7 @@ def rectify(request: HttpRequest, pk: int) -> HttpResponse:
 def rectifications(request: HttpRequest) -> HttpResponse:
     s = _office(request)
     if s is None:
-        return _forbidden()
+        return _forbidden(request)
     notices = (Rectification.objects.filter(office=s.agency).select_related("agency", "report")
                .prefetch_related("items", "events__user").order_by("-created_at"))
     return render(request, "supervision/rectifications.html", _ctx(
@@ -266,7 +280,7 @@ def rectifications(request: HttpRequest) -> HttpResponse:
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     s = _office(request)
     if s is None:
-        return _forbidden()
+        return _forbidden(request)
     item = get_object_or_404(RectificationItem.objects.select_related("notice"), pk=pk, notice__office=s.agency)
     close = request.POST.get("action") == "close"
     rectification.decide(item, request.user, close, request.POST.get("note", "")[:2000])
@@ -275,7 +289,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _agency_staff(request: HttpRequest) -> Staff | None:
-    s = ledger_services.staff_of(request.user)
+    s = staff_of(request.user)
     return s if s is not None and s.role != "supervisor" else None
 
 
@@ -284,7 +298,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     """The agency's side: the notices it received, in its own workspace."""
     s = _agency_staff(request)
     if s is None:
-        return HttpResponse("只有被监督机关的工作人员可以查看", status=403)
+        return refuse(request, 403, "只有被监督机关的工作人员可以查看")
     notices = (Rectification.objects.filter(agency=s.agency).select_related("office", "report")
                .prefetch_related("items").order_by("-created_at"))
     return render(request, "supervision/mine.html", {"staff": s, "notices": notices, "today": dt.date.today()})
@@ -295,7 +309,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 def explain(request: HttpRequest, pk: int) -> HttpResponse:
     s = _agency_staff(request)
     if s is None:
-        return HttpResponse("只有被监督机关的工作人员可以操作", status=403)
+        return refuse(request, 403, "只有被监督机关的工作人员可以操作")
     item = get_object_or_404(RectificationItem.objects.select_related("notice"), pk=pk, notice__agency=s.agency)
     text = request.POST.get("explanation", "").strip()[:4000]
     if not text:
@@ -313,7 +327,7 @@ def explain(request: HttpRequest, pk: int) -> HttpResponse:
 def republish(request: HttpRequest, pk: int) -> HttpResponse:
     s = _agency_staff(request)
     if s is None:
-        return HttpResponse("只有被监督机关的工作人员可以操作", status=403)
+        return refuse(request, 403, "只有被监督机关的工作人员可以操作")
     notice = get_object_or_404(Rectification, pk=pk, agency=s.agency)
     f = request.FILES.get("file")
     if f is None:
@@ -335,10 +349,10 @@ def republish(request: HttpRequest, pk: int) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     s = _office(request)
     if s is None:
-        return _forbidden()
+        return _forbidden(request)
     from . import dashboard as board
 
-    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None
+    year = query_year(request.GET.get("year"), None)
     cell = request.GET.get("cell", "")
     data = board.dashboard(s.agency, year)
     drill = None
@@ -358,20 +372,157 @@ def dataset(request: HttpRequest, fmt: str) -> HttpResponse:
     """The region's current reports as one table, in the format of `ogi dataset`."""
     s = _office(request)
     if s is None:
-        return _forbidden()
+        return _forbidden(request)
     from ogi.corpus.dataset import WRITERS, rows
 
     if fmt not in WRITERS:
-        return HttpResponse("格式只能是 csv、xlsx 或 jsonl", status=404)
+        return refuse(request, 404, "格式只能是 csv、xlsx 或 jsonl")
     qs = (CollectedReport.objects.filter(office=s.agency, state="current").defer("content")
           .select_related("agency").order_by("agency__name", "year"))
     results, findings = [], []
     for r in qs.iterator(chunk_size=500):
-        results.append((r.file_name, Report.from_json(r.report, file=r.file_name), None))
-        findings.append([services.finding_from_json(f) for f in r.findings])
+        report = stored.report(r.report, file=r.file_name)
+        if report is None:
+            continue
+        results.append((r.file_name, report, None))
+        findings.append([services.finding_from_json(f) for f in stored.findings(r.findings)])
     data = WRITERS[fmt](rows(results, findings))
     ctype = {"csv": "text/csv; charset=utf-8", "jsonl": "application/jsonl",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}[fmt]
     resp = HttpResponse(data, content_type=ctype)
     resp["Content-Disposition"] = f"attachment; filename*=UTF-8''region-dataset.{fmt}"
     return resp
+
+
+TREE_PAGE = 200  # agencies of one page of the tree
+
+
+def _tree_page(request: HttpRequest, s: Staff, form: dict[str, str] | None = None, status: int = 200) -> HttpResponse:
+    from . import tree_edit
+
+    nodes = tree_edit.nodes(s.agency)
+    page = Paginator(nodes, TREE_PAGE).get_page(request.GET.get("page"))
+    changes = TreeChange.objects.filter(office=s.agency).select_related("user")[:50]
+    return render(request, "supervision/tree.html", _ctx(
+        request, s, page=page, total=len(nodes), names=[n.agency.name for n in nodes], changes=changes,
+        form=form or {"parent": s.agency.name}, kinds=KINDS, levels=LEVELS), status=status)
+
+
+@login_required
+def tree(request: HttpRequest) -> HttpResponse:
+    """The region's tree, one page at a time, with the form to add an agency and the log."""
+    s = _office(request)
+    if s is None:
+        return _forbidden(request)
+    if request.method == "POST":
+        from .tree_edit import TreeRefused, save
+
+        form = _tree_form(request)
+        try:
+            a = save(s.agency, request.user, form)
+        except TreeRefused as e:
+            for m in e.messages:
+                messages.error(request, f"未保存：{m}")
+            return _tree_page(request, s, form, status=422)
+        messages.success(request, f"已新增“{a.name}”")
+        return redirect("supervision:tree")
+    return _tree_page(request, s)
+
+
+def _tree_form(request: HttpRequest) -> dict[str, str]:
+    return {k: request.POST.get(k, "")[:2000] for k in ("name", "parent", "kind", "level", "aliases")}
+
+
+@login_required
+def tree_agency(request: HttpRequest, pk: int) -> HttpResponse:
+    """One agency of the subtree: its form (changes saved on POST) and its removal."""
+    s = _office(request)
+    if s is None:
+        return _forbidden(request)
+    from .tree_edit import TreeRefused, remove, save
+
+    agency = get_object_or_404(Agency.objects.select_related("parent"), pk=pk, pk__in=s.agency.subtree_ids())
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "remove":
+        name = agency.name
+        try:
+            remove(s.agency, request.user, agency)
+        except TreeRefused as e:
+            for m in e.messages:
+                messages.error(request, f"未删除：{m}")
+            return redirect("supervision:tree_agency", pk=pk)
+        messages.success(request, f"已删除“{name}”")
+        return redirect("supervision:tree")
+    if request.method == "POST":
+        form = _tree_form(request)
+        try:
+            save(s.agency, request.user, form, agency)
+        except TreeRefused as e:
+            for m in e.messages:
+                messages.error(request, f"未保存：{m}")
+            status = 422
+        else:
+            messages.success(request, f"已保存“{agency.name}”")
+            return redirect("supervision:tree_agency", pk=pk)
+    else:
+        form = {"name": agency.name, "parent": agency.parent.name if agency.parent_id and agency.pk != s.agency.pk else "",
+                "kind": agency.kind, "level": agency.level, "aliases": "、".join(agency.aliases or [])}
+    names = [n for n in Agency.objects.filter(pk__in=s.agency.subtree_ids()).values_list("name", flat=True)]
+    changes = TreeChange.objects.filter(office=s.agency, agency=agency).select_related("user")[:50]
+    return render(request, "supervision/tree_agency.html", _ctx(
+        request, s, agency=agency, form=form, names=names, changes=changes, kinds=KINDS, levels=LEVELS,
+        is_office=agency.pk == s.agency.pk), status=status)
+
+
+def _figure(indicator: str, v: float | None) -> str:
+    if v is None:
+        return "—"
+    return f"{v:.1f}" if indicator == "appeals_per_100" else f"{v * 100:.1f}%"
+
+
+_FLAG_ZH = {("low", "red"): "明显偏低", ("low", "yellow"): "偏低", ("high", "red"): "明显偏高", ("high", "yellow"): "偏高"}
+
+
+def _spreads(group: PeerGroup) -> list[dict[str, Any]]:
+    return [{"id": sp.benchmark.id, "label": sp.benchmark.label, "bad": "偏低须关注" if sp.benchmark.bad == "low" else "偏高须关注",
+             "sample": sp.sample, "marked": sp.marked, "p25": _figure(sp.benchmark.id, sp.p25),
+             "p50": _figure(sp.benchmark.id, sp.p50), "p75": _figure(sp.benchmark.id, sp.p75)} for sp in group.spreads]
+
+
+def _marks(group: PeerGroup, marks: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for sp in group.spreads:
+        m = marks.get(sp.benchmark.id)
+        flag = m.flag if m is not None else None
+        out.append({"value": _figure(sp.benchmark.id, m.value if m else None), "flag": flag or "",
+                    "flag_zh": _FLAG_ZH.get((sp.benchmark.bad, flag), "") if flag else ""})
+    return out
+
+
+def _peer_row(groups: list[PeerGroup], agency: str) -> dict[str, Any] | None:
+    """The agency's figures against its peer group, for its report's page."""
+    for g in groups:
+        for name, marks in g.members:
+            if name == agency:
+                return {"group": g, "rows": [{**sp, **mk} for sp, mk in zip(_spreads(g), _marks(g, marks), strict=True)],
+                        "min_sample": default_benchmarks().min_sample}
+    return None
+
+
+@login_required
+def benchmarks(request: HttpRequest, year: int | None = None) -> HttpResponse:
+    """Each agency's indicators against its peer group's quartiles, one group at a time."""
+    s = _office(request)
+    if s is None:
+        return _forbidden(request)
+    y = _year(request, s.agency, year)
+    _, groups = services.benchmarks_of(s.agency, y)
+    chosen = request.GET.get("group", "")
+    group = next((g for g in groups if g.key == chosen), groups[0] if groups else None)
+    page = Paginator(group.members if group else [], PAGE).get_page(request.GET.get("page"))
+    _, _, rows = services.standing(s.agency, y)
+    members = [{"agency": name, "pk": rows[name]["pk"] if name in rows else None, "marks": _marks(group, marks)}
+               for name, marks in page.object_list] if group else []
+    return render(request, "supervision/benchmarks.html", _ctx(
+        request, s, year=y, groups=groups, group=group, spreads=_spreads(group) if group else [], members=members, page=page,
+        min_sample=default_benchmarks().min_sample))

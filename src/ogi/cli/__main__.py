@@ -1,0 +1,5 @@
+"""`python -m ogi.cli`, the same as the `ogi` command."""
+
+from . import main
+
+main()

@@ -1,0 +1,139 @@
+"""`ogi dataset` and `ogi sql`: many reports as one table (CSV, XLSX, JSON Lines, or a
+Parquet dataset), and SQL over the Parquet dataset; `ogi collect` and `ogi distribute`
+(the web to a folder, a folder to the dataset on a Dask cluster) are registered here
+from their own module."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..corpus.commands import collect_cmd, distribute_cmd
+from .common import FilesArg, Interrupted, JobsOpt, JsonOpt, LimitOpt, checked, dump, limits, stopped, stream, write
+
+app = typer.Typer(rich_markup_mode=None)  # plain help, as the top level
+
+app.command("collect")(collect_cmd)
+app.command("distribute")(distribute_cmd)
+
+
+@app.command()
+def dataset(files: FilesArg,
+            out: Annotated[Path | None, typer.Option("--output", "-o", help="输出：.csv、.xlsx、.jsonl 文件，或 .parquet 目录（可续跑）",
+                                                     show_default=False)] = None,
+            jsonl_: Annotated[bool, typer.Option("--jsonl", help="不写文件：每读完一个文件向标准输出写一行 JSON（按完成先后）")] = False,
+            jobs: JobsOpt = None, limit: LimitOpt = None) -> None:
+    """把多份报告整理为一张数据表：每份报告一行，每个单元格一列，另有元数据、问题数和主要指标；读不出的文件也占一行并写明原因。"""
+    from ..corpus.dataset import WRITERS, rows
+
+    if (out is None) == (not jsonl_):
+        sys.stderr.write("请给出 --output 文件或 --jsonl（二者选一）\n")
+        raise typer.Exit(2)
+    if out is None:
+        _dataset_jsonl(files, jobs, limit)
+        return
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt == "parquet":
+        _dataset_parquet(files, out, jobs, limit)
+        return
+    if fmt not in WRITERS:
+        sys.stderr.write(f"不支持的输出格式“{out.suffix or '（无扩展名）'}”：请用 .csv、.xlsx、.jsonl 或 .parquet\n")
+        raise typer.Exit(2)
+    results, findings, interrupted = checked(files, jobs, limit)
+    table = rows(results, findings)
+    write(WRITERS[fmt](table), out, None, fmt)
+    if interrupted:
+        stopped(len(results), len(files))
+    bad = [r for r in table if not r["ok"]]
+    sys.stderr.write(f"共 {len(table)} 个文件，读出 {len(table) - len(bad)} 份报告"
+                     + (f"，{len(bad)} 个无法读取（原因见“error”列）" if bad else "") + "\n")
+    raise typer.Exit(2 if bad else 0)
+
+
+def _dataset_jsonl(files: list[Path], jobs: int | None, limit: list[str] | None) -> None:
+    """Streamed: a line per file as it completes, nothing of a report kept but what the
+    checks across reports need; their findings follow as one more line per file concerned."""
+    from ..corpus.dataset import jsonl_line, stream_rows
+
+    done = bad = 0
+
+    def results() -> Any:
+        for r in stream(files, jobs, limit):
+            yield str(files[r.index]), r.report, r.error
+
+    interrupted = False
+    lines = stream_rows(results())
+    try:
+        for line in lines:
+            sys.stdout.write(jsonl_line(line))
+            sys.stdout.flush()
+            if "continuity" not in line:
+                done += 1
+                bad += not line["ok"]
+    except (Interrupted, KeyboardInterrupt):
+        lines.close()
+        interrupted = True
+    if interrupted:
+        stopped(done, len(files))
+    sys.stderr.write(f"共 {done} 个文件，读出 {done - bad} 份报告"
+                     + (f"，{bad} 个无法读取（原因见“error”）" if bad else "") + "\n")
+    raise typer.Exit(2 if bad else 0)
+
+
+def _dataset_parquet(files: list[Path], out: Path, jobs: int | None, limit: list[str] | None) -> None:
+    """Streamed: each file is written as it is read; files the dataset holds are skipped."""
+    from ..corpus.batch import iter_read
+    from ..corpus.parquet import done_files, write_dataset
+
+    if out.exists() and not out.is_dir():
+        sys.stderr.write(f"{out} 已存在且不是目录：Parquet 数据集是一个目录\n")
+        raise typer.Exit(2)
+    done = done_files(out) if out.is_dir() else set()
+    todo = [f for f in files if str(f) not in done]
+    try:
+        counts = write_dataset(iter_read(todo, jobs, limits(limit)), out)
+    except (OSError, ValueError) as e:
+        sys.stderr.write(f"无法写入数据集 {out}：{e}\n")
+        raise typer.Exit(2) from None
+    sys.stderr.write(f"已写入 {out}：本次 {counts['files']} 个文件，读出 {counts['reports']} 份报告"
+                     + (f"，{counts['unreadable']} 个无法读取（见 files 表）" if counts["unreadable"] else "")
+                     + (f"；{len(files) - len(todo)} 个文件此前已写入，跳过" if len(files) > len(todo) else "")
+                     + f"；跨报告检查发现 {counts['across']} 个问题\n")
+    raise typer.Exit(2 if counts["unreadable"] else 0)
+
+
+@app.command()
+def sql(query: Annotated[str, typer.Argument(help="SQL 查询（DuckDB），表：reports、cells、findings、files", show_default=False)],
+        data: Annotated[Path, typer.Option("--dataset", "-d", help="ogi dataset 写出的 .parquet 目录", show_default=False)],
+        as_json: JsonOpt = False,
+        max_rows: Annotated[int, typer.Option("--rows", min=1, help="最多显示的行数")] = 1000) -> None:
+    """在 Parquet 数据集上运行 SQL 查询（示例见 docs/dataset.md）。"""
+    from ..corpus.sql import SqlError, run_query
+
+    try:
+        columns, rows_ = run_query(data, query, max_rows)
+    except SqlError as e:
+        sys.stderr.write(e.message_zh + "\n")
+        if as_json:
+            dump({"error": {"code": e.code, "message_zh": e.message_zh, "message_en": e.message_en}})
+        raise typer.Exit(2) from None
+    if as_json:
+        dump({"columns": columns, "rows": [[_jsonable(v) for v in r] for r in rows_]})
+        return
+    from ..corpus.sql import format_table
+
+    sys.stdout.write(format_table(columns, rows_))
+
+
+def _jsonable(v: Any) -> Any:
+    import decimal
+
+    if isinstance(v, decimal.Decimal):
+        return str(v)
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()
+    return v

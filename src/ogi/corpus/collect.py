@@ -1,0 +1,254 @@
+"""`ogi collect`: from a seed list (each agency and the URL of its 政府信息公开年报 column)
+to a folder of every report page and attachment, stored by content with a manifest row
+per response (ogi.corpus.store); a crawl made by other tools comes in as WARC, and a
+folder goes out as WARC (ogi.corpus.warc).
+
+The crawl runs in a child process (ogi.corpus.crawl, on Scrapy), so it can be started
+any number of times from one program. Its queue is kept in the folder until the crawl
+finishes: the same command run again after a stop resumes it; run after a finished
+crawl, it asks each known URL only whether it changed."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .store import Store, read_manifest
+
+MAX_SEEDS = 1_000_000
+AGENCY_COLUMNS = ("机关", "机关名称", "单位", "单位名称", "名称", "agency", "name")
+URL_COLUMNS = ("网址", "栏目网址", "栏目地址", "年报栏目", "地址", "链接", "url", "column", "link")
+
+
+class CollectError(Exception):
+    def __init__(self, code: str, message_zh: str, message_en: str) -> None:
+        super().__init__(message_en)
+        self.code, self.message_zh, self.message_en = code, message_zh, message_en
+
+
+@dataclass(frozen=True)
+class Seed:
+    agency: str | None
+    url: str
+
+
+@dataclass
+class Options:
+    delay: float = 1.0  # seconds between two requests to one host (AutoThrottle raises it for a slow host)
+    per_host: int = 1  # requests at once to one host
+    concurrency: int = 16  # requests at once in all
+    timeout: float = 30.0
+    retries: int = 3
+    backoff: float = 2.0  # seconds before the first retry, doubled for each next one
+    max_pages: int = 50  # pages of one column followed at most
+    user_agent: str = "ogi-collect/0.1 (+政府信息公开年报采集)"
+
+
+@dataclass
+class Summary:
+    run: str
+    finished: bool
+    seeds: int = 0
+    responses: int = 0
+    new: int = 0  # bodies this folder did not hold
+    unchanged: int = 0  # 304, or the same body again
+    by_role: Counter = field(default_factory=Counter)  # new report pages and attachments
+    by_status: Counter = field(default_factory=Counter)
+    errors: Counter = field(default_factory=Counter)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"run": self.run, "finished": self.finished, "seeds": self.seeds, "responses": self.responses,
+                "new": self.new, "unchanged": self.unchanged, "new_by_role": dict(self.by_role),
+                "by_status": {str(k): v for k, v in self.by_status.items()}, "errors": dict(self.errors)}
+
+
+def _cell(v: object) -> str:
+    return "" if v is None else " ".join(str(v).split())
+
+
+def _sheet_rows(data: bytes) -> list[list[str]]:
+    if data.startswith(b"PK\x03\x04"):
+        import openpyxl
+
+        from ..ingest.docx import check_zip
+        from ..ingest.errors import IngestError
+
+        try:
+            check_zip(data)  # a decompression bomb is refused before openpyxl unpacks it
+            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except IngestError as e:
+            raise CollectError("bad_seeds", f"种子列表无法打开：{e.message_zh}", f"cannot open the seed list: {e.message_en}") from None
+        except Exception as e:  # openpyxl raises many kinds for a damaged workbook
+            raise CollectError("bad_seeds", f"种子列表（Excel）无法打开：{type(e).__name__}", f"cannot open the workbook: {e}") from None
+        out = []
+        for row in wb.worksheets[0].iter_rows(values_only=True):
+            out.append([_cell(v) for v in row])
+            if len(out) > MAX_SEEDS + 1:
+                break
+        wb.close()
+        return out
+    from ..ingest.load import decode_text
+
+    text = decode_text(data)
+    sample = text[:4096]
+    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    out = []
+    for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+        out.append([_cell(v) for v in row])
+        if len(out) > MAX_SEEDS + 1:
+            break
+    return out
+
+
+def _is_url(text: str) -> bool:
+    parts = urlsplit(text)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def read_seeds(path: Path | str) -> list[Seed]:
+    """A seed list: CSV (comma or tab) or XLSX, a header row naming the agency and URL
+    columns (机关 / 网址 …), or no header and the agency then the URL in each row."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise CollectError("bad_seeds", f"无法读取种子列表 {p}：{e.strerror}", f"cannot read {p}: {e}") from None
+    rows = [r for r in _sheet_rows(data) if any(r)]
+    if not rows:
+        raise CollectError("bad_seeds", f"种子列表 {p} 是空的", f"the seed list {p} is empty")
+    if len(rows) > MAX_SEEDS + 1:
+        raise CollectError("bad_seeds", f"种子列表超过 {MAX_SEEDS} 行", f"more than {MAX_SEEDS} seeds")
+    header = [h.lower() for h in rows[0]]
+    a = next((i for i, h in enumerate(header) if h in AGENCY_COLUMNS), None)
+    u = next((i for i, h in enumerate(header) if h in URL_COLUMNS), None)
+    if u is not None:
+        body = rows[1:]
+    else:  # no header: the URL is the column that holds URLs
+        body = rows
+        u = next((i for i, v in enumerate(rows[0]) if _is_url(v)), None)
+        if u is None:
+            raise CollectError("bad_seeds", "种子列表应有“机关”和“网址”两列（第一行为列名），或每行为机关名称和年报栏目网址",
+                               "the seed list needs an agency and a URL column")
+        a = next((i for i in range(len(rows[0])) if i != u), None)
+    seeds, bad = [], []
+    for n, r in enumerate(body, start=2 if body is not rows else 1):
+        url = r[u] if u < len(r) else ""
+        if not _is_url(url):
+            bad.append(n)
+            continue
+        seeds.append(Seed(r[a] if a is not None and a < len(r) and r[a] else None, url))
+    if bad:
+        lines = "、".join(map(str, bad[:10])) + ("等" if len(bad) > 10 else "")
+        raise CollectError("bad_seeds", f"种子列表第 {lines} 行的网址不是 http(s) 地址", f"rows {bad[:10]} have no http(s) URL")
+    return list(dict.fromkeys(seeds))
+
+
+def _job(out: Path) -> Path:
+    return out / "job"
+
+
+def _run_id(out: Path) -> tuple[str, bool]:
+    """The run to continue (an unfinished crawl's), or a new one."""
+    state = _job(out) / "run.json"
+    if state.exists():
+        try:
+            return json.loads(state.read_text(encoding="utf-8"))["run"], True
+        except (ValueError, KeyError):
+            pass
+    run = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    _job(out).mkdir(parents=True, exist_ok=True)
+    state.write_text(json.dumps({"run": run}), encoding="utf-8")
+    return run, False
+
+
+def collect(seeds: list[Seed], out: Path | str, options: Options | None = None) -> Summary:
+    """Crawl the seeds' columns into `out` (created if need be). Returns what this run did;
+    `finished` is false when it was stopped (run again to resume)."""
+    out = Path(out)
+    opts = options or Options()
+    Store(out)
+    run, _resumed = _run_id(out)
+    config = {"out": str(out), "run": run, "seeds": [{"agency": s.agency, "url": s.url} for s in seeds],
+              **{k: getattr(opts, k) for k in Options.__dataclass_fields__}}
+    config_path = _job(out) / "config.json"
+    config_path.write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
+    closed = _job(out) / "closed.json"
+    closed.unlink(missing_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCRAPY_")}
+    (out / "logs").mkdir(exist_ok=True)
+    with (out / "logs" / f"{run}.stderr").open("wb") as err:
+        child = subprocess.Popen([sys.executable, "-m", "ogi.corpus.crawl", str(config_path)], env=env,
+                                 stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        child.wait()
+    except KeyboardInterrupt:
+        # The crawl stops gracefully on the same Ctrl-C (Scrapy keeps its queue); a second
+        # one stops it at once.
+        try:
+            child.wait()
+        except KeyboardInterrupt:
+            child.send_signal(signal.SIGINT)
+            child.wait()
+    reason = None
+    if closed.exists():
+        try:
+            reason = json.loads(closed.read_text(encoding="utf-8")).get("reason")
+        except ValueError:
+            reason = None
+    finished = child.returncode == 0 and reason == "finished"
+    if finished:
+        shutil.rmtree(_job(out), ignore_errors=True)  # the next run is a new crawl, asking only what changed
+    elif child.returncode != 0 and reason is None:
+        log = out / "logs" / f"{run}.stderr"
+        last = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:] if log.exists() else []
+        raise CollectError("crawl_failed", f"采集进程异常退出（退出码 {child.returncode}）：{last[0] if last else '见 logs 目录'}",
+                           f"the crawl process exited with {child.returncode}")
+    return summarize(out, run, finished, len(seeds))
+
+
+def summarize(out: Path | str, run: str, finished: bool, seeds: int = 0) -> Summary:
+    s = Summary(run, finished, seeds)
+    for row in read_manifest(out):
+        if row.get("run") != run:
+            continue
+        s.responses += 1
+        if row.get("error"):
+            s.errors[row["error"]] += 1
+            continue
+        s.by_status[row.get("status")] += 1
+        if row.get("changed") and row.get("status") == 200:
+            s.new += 1
+            s.by_role[row.get("role")] += 1
+        elif row.get("status") in (200, 304):
+            s.unchanged += 1
+    return s
+
+
+_ROLE_ZH = {"report": "报告页面", "attachment": "附件", "column": "栏目页", "page": "其他页面"}
+_ERROR_ZH = {"robots": "robots.txt 不允许", "timeout": "超时", "dns": "域名无法解析", "refused": "连接被拒绝",
+             "connection_lost": "连接中断", "failed": "下载失败", "ignored": "已忽略"}
+
+
+def summary_zh(s: Summary, out: Path | str) -> str:
+    parts = [f"{'采集完成' if s.finished else '采集已中止（再次运行同一命令即可从中断处继续）'}：{out}",
+             f"本次 {s.responses} 个响应，新内容 {s.new} 个，未变化 {s.unchanged} 个"]
+    if s.by_role:
+        parts.append("新内容中：" + "，".join(f"{_ROLE_ZH.get(k, k)} {v} 个" for k, v in sorted(s.by_role.items())))
+    failed = {k: v for k, v in s.by_status.items() if k not in (200, 304)}
+    if failed:
+        parts.append("HTTP 错误：" + "，".join(f"{k} 共 {v} 个" for k, v in sorted(failed.items(), key=lambda x: str(x[0]))))
+    if s.errors:
+        parts.append("未取得：" + "，".join(f"{_ERROR_ZH.get(k, k)} {v} 个" for k, v in sorted(s.errors.items())))
+    return "；".join(parts) + "\n"

@@ -1,0 +1,96 @@
+"""The operator's pages for agencies and staff, and the two kinds of admin page every app
+uses: the operator's only, and those scoped to the user's own agency (an agency
+administrator edits only their agency's records; the agency is set, not chosen)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from ogi.web.forms import RulesForm
+
+from .access import staff_of
+from .models import Agency, Staff
+
+
+class OperatorOnly(admin.ModelAdmin):
+    form = RulesForm
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return request.user.is_superuser
+
+
+class AgencyScoped(admin.ModelAdmin):
+    """Records of the user's own agency only; the agency field is set, not chosen."""
+
+    form = RulesForm
+
+    def _agency(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+        s = staff_of(request.user)
+        return s.agency if s and s.role == "admin" else None
+
+    def _allowed(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser or self._agency(request) is not None
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._allowed(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return self._allowed(request) and (obj is None or request.user.is_superuser or obj.agency == self._agency(request))
+
+    has_change_permission = has_view_permission
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return self.has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._allowed(request)
+
+    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.filter(agency=self._agency(request))
+
+    def get_exclude(self, request: HttpRequest, obj=None):  # type: ignore[no-untyped-def]
+        return () if request.user.is_superuser else ("agency",)
+
+    def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):  # type: ignore[no-untyped-def]
+        form = super().get_form(request, obj, change, **kwargs)
+        agency = None if request.user.is_superuser else self._agency(request)
+        if agency is None:
+            return form
+
+        class Scoped(form):  # type: ignore[misc, valid-type]
+            def _post_clean(self) -> None:
+                # The model's own checks (a case's request of the same agency …) see the agency.
+                self.instance.agency = agency
+                super()._post_clean()
+
+        return Scoped
+
+    def save_model(self, request: HttpRequest, obj, form, change) -> None:  # type: ignore[no-untyped-def]
+        if not request.user.is_superuser:
+            obj.agency = self._agency(request)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Agency)
+class AgencyAdmin(OperatorOnly):
+    list_display = ("name", "code", "kind", "level", "parent")
+
+
+@admin.register(Staff)
+class StaffAdmin(OperatorOnly):
+    list_display = ("user", "agency", "role")
+    list_filter = ("agency", "role")

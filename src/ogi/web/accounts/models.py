@@ -1,0 +1,81 @@
+"""Who works in ogi: agencies (with their kind and level, which fix their publication
+deadline, and the names they print), their staff with a role each, and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+from ogi.workflow.requests import ROLES
+
+
+class Agency(models.Model):
+    name = models.CharField("机关名称", max_length=100, unique=True)
+    code = models.CharField("编号", max_length=20, unique=True, help_text="用于申请编号，如 SWJ")
+    kind = models.CharField("类别", max_length=20, choices=[("department", "部门"), ("government", "人民政府")],
+                            default="department")
+    parent = models.ForeignKey("self", verbose_name="上级（监督）机关", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="children")
+    # Level decides a government's publication deadline (rules.md metadata.date); the
+    # aliases are the names an agency prints, so a collected report finds its agency.
+    level = models.CharField("层级", max_length=20, blank=True, default="",
+                             choices=[("province", "省级"), ("city", "市级"), ("county", "县级"), ("township", "乡镇级")])
+    aliases = models.JSONField("其他名称", default=list, blank=True, help_text="报告中印出的其他名称")
+    letter_prefix = models.CharField("文号机关代字", max_length=20, blank=True, default="",
+                                     help_text="如“市商务”，文书编号为 市商务公开〔2026〕第1号；留空则用机关名称")
+    # The agency's own wording laid over ogi.records.letters.yaml (same keys).
+    letter_templates = models.JSONField("文书模板（本机关修改部分）", default=dict, blank=True)
+
+    class Meta:
+        db_table = "ledger_agency"  # the table as it was created, kept when the app was split
+        verbose_name = verbose_name_plural = "机关"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def subtree_ids(self) -> list[int]:
+        ids, frontier = [self.pk], [self.pk]
+        while frontier:
+            frontier = list(Agency.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            ids += frontier
+        return ids
+
+
+class Staff(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
+    agency = models.ForeignKey(Agency, verbose_name="所属机关", on_delete=models.PROTECT, related_name="staff")
+    role = models.CharField("角色", max_length=20, choices=list(ROLES.items()))
+    # Set when an operator or administrator chose the password: the user picks their own at first login.
+    must_change_password = models.BooleanField("须修改密码", default=False)
+
+    class Meta:
+        db_table = "ledger_staff"
+        verbose_name = verbose_name_plural = "工作人员"
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()}（{self.agency}·{self.get_role_display()}）"
+
+
+
+class ApiToken(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=60, default="")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "ledger_apitoken"
+        verbose_name = verbose_name_plural = "接口令牌"
+
+    @staticmethod
+    def digest(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user, name: str = "") -> str:  # type: ignore[no-untyped-def]
+        key = "ogi_" + secrets.token_urlsafe(32)
+        cls.objects.create(user=user, name=name, key_hash=cls.digest(key))
+        return key

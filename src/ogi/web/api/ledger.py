@@ -1,0 +1,120 @@
+"""The ledger through the API, for portals that already collect requests: register a
+request (answered with the tracking number and the applicant's query code), read it, fire
+its workflow events — through the same services as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import Http404, HttpRequest
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+
+from ogi.records.validate import Invalid
+from ogi.web import clock
+from ogi.web.ledger import services
+from ogi.web.ledger.models import Request
+from ogi.workflow.requests import Refused, due_of
+
+router = Router(tags=["ledger"])
+
+
+class RequestIn(Schema):
+    model_config = {"extra": "forbid"}  # a misspelt field is refused, not silently dropped
+
+    channel: Literal["in_person", "letter", "ordinary_mail", "fax", "email", "online"]
+    submitted_on: dt.date
+    received_on: dt.date
+    applicant_category: str
+    applicant_name: str
+    applicant_id_type: Literal["", "resident_id", "uscc", "residence_permit", "hk_macao_permit", "taiwan_permit", "passport",
+                               "foreign_permanent", "other"] = ""
+    applicant_id_no: str = ""
+    applicant_contact: str = ""
+    content: str
+    delivery: Literal["", "email", "post", "collect", "online"] = ""
+
+
+class RequestOut(Schema):
+    tracking_no: str
+    agency: str
+    state: str
+    state_zh: str
+    received_on: dt.date
+    applicant_category: str
+    outcome: str | None
+    due: dt.date | None
+    days_left: int | None
+    status: str
+    # The due date counts over a year whose holiday notice is not yet published: an estimate.
+    provisional: bool = False
+    provisional_reason_zh: str | None = None
+    provisional_reason_en: str | None = None
+    final_when_zh: str | None = None
+    version: int
+
+
+class RequestCreated(RequestOut):
+    query_code: str  # for the portal to give the applicant, who follows the request on /public/track/
+
+
+class EventIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    event: str
+    on: dt.date | None = None
+    inputs: dict[str, Any] = {}
+    version: int | None = None
+
+
+def _out(r: Request) -> RequestOut:
+    d = due_of(r, clock.today())
+    extra: dict[str, Any] = {}
+    if d.provisional:
+        extra = {"provisional": True, "provisional_reason_zh": d.provisional_reason_zh, "final_when_zh": d.final_when_zh,
+                 "provisional_reason_en": "the holiday schedule of a year the count runs into is not yet published "
+                                          "(make-up working days unknown): due date estimated from weekends and statutory holidays"}
+    return RequestOut(tracking_no=r.tracking_no, agency=r.agency.name, state=r.state, state_zh=r.state_label,
+                      received_on=r.received_on, applicant_category=r.applicant_category, outcome=r.outcome,
+                      due=d.due, days_left=d.days_left, status=d.status, version=r.version, **extra)
+
+
+def _refused(e: Refused) -> HttpError:
+    if isinstance(e, Invalid):
+        return e  # type: ignore[return-value]  # answered by its own handler, with the fields
+    status = {"forbidden": 403, "conflict": 409, "busy": 503}.get(e.code, 422)
+    err = HttpError(status, e.message_zh)
+    err.message_en = {"forbidden": "forbidden", "conflict": "changed by someone else; read it again and retry",
+                      "wrong_state": "the request is not in a state that allows this event",
+                      "guard": "a condition of this event does not hold", "unknown_event": "no such event"}.get(e.code, e.code)
+    return err
+
+
+@router.post("/requests", response={201: RequestCreated})
+def create_request(request: HttpRequest, payload: RequestIn):  # type: ignore[no-untyped-def]
+    try:
+        r = services.register(request.user, payload.dict())
+    except Refused as e:
+        raise _refused(e) from None
+    return Status(201, RequestCreated(**_out(r).dict(), query_code=r.query_code))
+
+
+@router.get("/requests/{tracking_no}", response=RequestOut)
+def get_request(request: HttpRequest, tracking_no: str):  # type: ignore[no-untyped-def]
+    try:
+        return _out(services.get_visible(request.user, tracking_no))
+    except Http404:
+        raise HttpError(404, "没有这个申请") from None
+
+
+@router.post("/requests/{tracking_no}/events", response=RequestOut)
+def post_event(request: HttpRequest, tracking_no: str, payload: EventIn):  # type: ignore[no-untyped-def]
+    inputs = dict(payload.inputs)
+    try:
+        r = services.record_event(request.user, tracking_no, payload.event, payload.on or clock.today(), inputs, payload.version)
+    except Http404:
+        raise HttpError(404, "没有这个申请") from None
+    except Refused as e:
+        raise _refused(e) from None
+    return _out(r)

@@ -1,0 +1,59 @@
+"""The pages a user sees when something is refused or goes wrong: Chinese, in the site's
+layout, with the reason when there is one in Chinese; a fragment for htmx requests."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from django.http import HttpRequest, HttpResponse
+from django.template import loader
+
+log = logging.getLogger("ogi.web")
+
+TITLES = {400: "请求有误", 403: "无权访问", 404: "页面不存在", 405: "不支持该操作", 409: "操作冲突", 413: "内容过大",
+          422: "提交的内容有误", 429: "操作过于频繁", 500: "服务器出现错误", 503: "服务暂时不可用"}
+MESSAGES = {400: "页面收到的请求无法处理，可能是链接不完整或表单已过期。请返回后重试。",
+            403: "您没有访问该页面的权限。如需访问，请联系本机关的管理员。",
+            404: "没有找到您要访问的页面，它可能已被移除，或地址有误。",
+            500: "处理您的请求时服务器出现错误，错误已记录。请稍后再试；如果反复出现，请联系系统管理员。"}
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def refuse(request: HttpRequest, status: int, message: str) -> HttpResponse:
+    """A refusal with its reason, as a page of the site (or the bare text for htmx)."""
+    if getattr(request, "htmx", False):
+        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    html = loader.render_to_string("error.html", {"status": status, "title": TITLES.get(status, "无法完成"),
+                                                          "message": message}, request=request)
+    return HttpResponse(html, status=status)
+
+
+def _page(request: HttpRequest, status: int, exception: BaseException | None) -> HttpResponse:
+    detail = ""
+    if exception is not None and exception.args and isinstance(exception.args[0], str) and _CJK.search(exception.args[0]):
+        detail = exception.args[0]
+    return refuse(request, status, detail or MESSAGES[status])
+
+
+def bad_request(request: HttpRequest, exception: BaseException | None = None) -> HttpResponse:
+    return _page(request, 400, exception)
+
+
+def permission_denied(request: HttpRequest, exception: BaseException | None = None) -> HttpResponse:
+    return _page(request, 403, exception)
+
+
+def page_not_found(request: HttpRequest, exception: BaseException | None = None) -> HttpResponse:
+    return _page(request, 404, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # Rendered without the request's context: whatever failed (the database, a context
+    # processor) must not fail this page too.
+    try:
+        html = loader.render_to_string("500.html")
+    except Exception:  # the last resort must answer
+        log.exception("500 page failed to render")
+        html = "<!doctype html><meta charset=utf-8><title>服务器出现错误</title><p>服务器出现错误，错误已记录，请稍后再试。</p>"
+    return HttpResponse(html, status=500)

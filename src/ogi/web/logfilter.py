@@ -1,0 +1,17 @@
+"""Keep personal data out of the log: a failed request is recorded by method, path and
+traceback; the query string (a tracking number and code may ride in it) and the request
+object (form data, cookies) are dropped from the record."""
+
+from __future__ import annotations
+
+import logging
+
+
+class NoPersonalData(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        if request is not None:
+            record.request = None  # type: ignore[attr-defined]
+        if isinstance(record.args, tuple):
+            record.args = tuple(a.split("?", 1)[0] if isinstance(a, str) and "?" in a else a for a in record.args)
+        return True

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("public/reports/", views.published_reports, name="public_reports"),
+    path("public/reports/<str:slug>/", views.public, name="public_report"),
+    path("public/reports/<str:slug>/report.<str:fmt>", views.public_download, name="public_report_file"),
+    path("public/apply/", views.apply, name="public_apply"),
+    path("public/receipt/", views.receipt, name="public_receipt"),
+    path("public/track/", views.track, name="public_track"),
+    path("public/requests/<str:tracking_no>/letter.docx", views.public_letter, name="public_letter"),
+    path("public/requests/<str:tracking_no>/withdraw/", views.withdraw, name="public_withdraw"),
+]

@@ -1,0 +1,218 @@
+"""Pages for the public: file a request online and follow it with the tracking number and
+query code handed out on filing. No login; nothing of other people's requests is shown,
+and an applicant sees the dates and decisions of their own request, never staff notes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+from urllib.parse import quote
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from ogi.render import render as render_report
+from ogi.report import Report
+from ogi.web import clock
+from ogi.web.errors import refuse
+from ogi.web.ledger import services
+from ogi.web.ledger.models import Request
+from ogi.web.ledger.views import letter_response
+from ogi.web.params import query_year
+from ogi.web.reporting.models import AnnualReport
+from ogi.web.security import client_address
+from ogi.workflow.requests import BY_EVENT, OPEN_STATES, Refused, due_of, public_text
+
+from .forms import PublicRequestForm, TrackForm
+from .limits import give_back, take
+
+MIME = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "pdf": "application/pdf",
+        "html": "text/html; charset=utf-8"}
+
+# Guessing query codes: after this many wrong tries from one address — or on one tracking
+# number, from anywhere — the form rests. A right code does not count.
+MAX_FAILED = 10
+FAILED_WINDOW = dt.timedelta(minutes=15)
+# Filing: a person files a few requests a day; more from one address is a script.
+MAX_FILED_PER_DAY = 20
+_TRACKED = "ogi_tracked"  # session key: the requests this browser has shown its code for
+
+
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest) -> HttpResponse:
+    form = PublicRequestForm(request.POST or None)
+    error = ""
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "agency"}
+        key = f"filed:{client_address(request)}:{clock.today().isoformat()}"
+        if not take(key, MAX_FILED_PER_DAY, dt.timedelta(days=1)):
+            error, status = "今天从本网络提交的申请已达上限，请明天再提交，或通过信函、当面等方式提交", 429
+        else:
+            try:
+                r = services.file_online(form.cleaned_data["agency"], data)
+            except Refused as e:
+                give_back(key)
+                error, status = e.message_zh, 422
+            else:
+                request.session["ogi_receipt"] = {"tracking_no": r.tracking_no, "query_code": r.query_code}
+                _remember(request, r)
+                return redirect("public_receipt")
+    elif request.method == "POST":
+        status = 422
+    return render(request, "portal/public_apply.html", {"form": form, "error": error, "public_page": True}, status=status)
+
+
+def receipt(request: HttpRequest) -> HttpResponse:
+    # Shown once: the query code does not stay in the session for whoever uses the browser next.
+    data = request.session.pop("ogi_receipt", None)
+    if not data:
+        return redirect("public_track")
+    r = Request.objects.select_related("agency").filter(tracking_no=data["tracking_no"]).first()
+    if r is None:
+        return redirect("public_track")
+    return render(request, "portal/public_receipt.html", {"r": r, "code": data["query_code"], "public_page": True, **_status(r)})
+
+
+@require_http_methods(["GET", "POST"])
+def track(request: HttpRequest) -> HttpResponse:
+    form = TrackForm(request.POST or None)
+    ctx: dict[str, Any] = {"form": form, "public_page": True}
+    if request.method == "POST" and form.is_valid():
+        number = form.cleaned_data["tracking_no"].strip().upper()
+        keys = [f"track:{client_address(request)}", f"track-no:{number}"]
+        taken = []
+        for key in keys:
+            if not take(key, MAX_FAILED, FAILED_WINDOW):
+                for k in taken:
+                    give_back(k)
+                ctx["error"] = "查询失败次数过多，请15分钟后再试"
+                return render(request, "portal/public_track.html", ctx, status=429)
+            taken.append(key)
+        r = services.find_by_code(number, form.cleaned_data["query_code"])
+        if r is None:
+            ctx["error"] = "申请编号或查询码不正确，请核对回执"
+            return render(request, "portal/public_track.html", ctx, status=404)
+        for key in keys:
+            give_back(key)
+        _remember(request, r)
+        ctx.update(r=r, **_status(r))
+    return render(request, "portal/public_track.html", ctx)
+
+
+def published_reports(request: HttpRequest) -> HttpResponse:
+    """Every published annual report, newest year first."""
+    published = AnnualReport.objects.filter(state="published").select_related("agency")
+    agencies = sorted(set(published.values_list("agency__name", flat=True)))
+    years = sorted(set(published.values_list("year", flat=True)), reverse=True)
+    agency = request.GET.get("agency", "").strip()
+    year = query_year(request.GET.get("year"), None)
+    rows = published
+    if agency:
+        rows = rows.filter(agency__name=agency)
+    if year:
+        rows = rows.filter(year=year)
+    return render(request, "portal/public_reports.html", {
+        "rows": rows.order_by("-year", "agency__name"), "public_page": True, "agencies": agencies, "years": years,
+        "agency": agency, "year": year})
+
+
+@require_http_methods(["POST"])
+def withdraw(request: HttpRequest, tracking_no: str) -> HttpResponse:
+    """The applicant withdraws an open request (条例: a request may be withdrawn before the answer)."""
+    if tracking_no not in request.session.get(_TRACKED, []):
+        return refuse(request, 403, "请先用申请编号和查询码查询该申请")
+    if not Request.objects.filter(tracking_no=tracking_no).exists():
+        return refuse(request, 404, "没有这个申请")
+    ctx: dict[str, Any] = {"form": TrackForm(), "public_page": True}
+    if request.POST.get("confirm") != "yes":
+        ctx["error"] = "请勾选“确认撤回”后再提交"
+    else:
+        try:
+            services.withdraw_online(tracking_no, request.POST.get("reason", "")[:500])
+        except Refused as e:
+            ctx["error"] = e.message_zh
+        else:
+            ctx["notice"] = "申请已撤回，本机关将不再处理该申请"
+    r = Request.objects.select_related("agency").get(tracking_no=tracking_no)
+    ctx.update(r=r, **_status(r))
+    return render(request, "portal/public_track.html", ctx)
+
+
+def public_letter(request: HttpRequest, tracking_no: str) -> HttpResponse:
+    """The reply letter, for the browser that has shown this request's query code."""
+    if tracking_no not in request.session.get(_TRACKED, []):
+        return refuse(request, 403, "请先用申请编号和查询码查询该申请")
+    r = Request.objects.select_related("agency").filter(tracking_no=tracking_no).first()
+    row = r.letters.filter(kind="reply").select_related("agency", "request").order_by("-pk").first() if r else None
+    if row is None:
+        return refuse(request, 404, "该申请尚未答复或终止，没有答复书")
+    return letter_response(request, row)
+
+
+def _remember(request: HttpRequest, r: Request) -> None:
+    seen = [t for t in request.session.get(_TRACKED, []) if t != r.tracking_no][-19:]
+    request.session[_TRACKED] = [*seen, r.tracking_no]
+
+
+def _status(r: Request) -> dict[str, Any]:
+    """What the applicant is told: state, the date the answer is due by, and what happened when."""
+    timeline = []
+    for e in r.events.all():
+        if e.event == "register":
+            timeline.append((e.on, "收到申请"))
+            continue
+        t = BY_EVENT.get(e.event)
+        if t is None or not t.public:
+            continue
+        text = public_text(t, r)
+        timeline.append((e.on, text))
+    return {"due": due_of(r, clock.today()), "timeline": timeline, "can_withdraw": r.state in OPEN_STATES}
+
+
+def _published(slug: str) -> AnnualReport:
+    row = AnnualReport.objects.filter(slug=slug, state="published").select_related("agency").first()
+    if row is None:
+        raise Http404("没有这份已发布的报告")
+    return row
+
+
+def _as_published(request: HttpRequest, row: AnnualReport) -> Report | None:
+    """The report as it was approved and published: the frozen copy, served as it is (no
+    compiling, no checks)."""
+    try:
+        report = Report.from_json(row.frozen) if row.frozen is not None else None
+    except Exception:  # a stored copy of any shape: the page says so instead of failing
+        report = None
+    if report is None or report.edition_obj is None:
+        return None
+    report.issued_on = row.issued_on
+    return report
+
+
+def public(request: HttpRequest, slug: str) -> HttpResponse:
+    row = _published(slug)
+    report = _as_published(request, row)
+    if report is None:
+        return refuse(request, 404, "这份报告保存的数据无法读取，暂时无法显示；请联系发布机关")
+    html = render_report(report, "html").decode("utf-8")
+    # The report page stays the self-contained statutory document; the way back to the
+    # list and the downloads sit above it and are not printed.
+    nav = render(request, "portal/_public_report_nav.html", {"row": row}).content.decode("utf-8")
+    html = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + nav, html, count=1)
+    return HttpResponse(html, content_type=MIME["html"])
+
+
+def public_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    if fmt not in ("pdf", "docx"):
+        raise Http404("不支持的格式")
+    row = _published(slug)
+    report = _as_published(request, row)
+    if report is None:
+        return refuse(request, 404, "这份报告保存的数据无法读取，暂时无法下载；请联系发布机关")
+    resp = HttpResponse(render_report(report, fmt), content_type=MIME[fmt])
+    name = f"{row.agency.name}{row.year}年政府信息公开工作年度报告.{fmt}"
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return resp

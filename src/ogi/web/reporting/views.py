@@ -1,0 +1,259 @@
+"""Pages of the annual report workspace: the tables as the template lays them out, every
+cell opening the records behind it, the checks live beside the report, the text, the
+overrides with their reasons, review, publication and export."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from ogi.records import validate
+from ogi.records.draft import redraft_overview
+from ogi.render import FORMATS
+from ogi.render import render as render_report
+from ogi.render.layout import grids, positioned
+from ogi.render.text import heading
+from ogi.report import Report
+from ogi.web import clock
+from ogi.web.accounts.access import staff_of
+from ogi.web.errors import refuse
+from ogi.workflow import Refused
+from ogi.workflow.reports import REPORTS
+
+from . import services as reports
+from .models import AnnualReport
+
+MIME = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "pdf": "application/pdf",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "html": "text/html; charset=utf-8",
+        "md": "text/markdown; charset=utf-8", "json": "application/json"}
+
+
+def _titles(ws) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Section key → heading, from the edition of the year's report."""
+    return {sec.key: heading(sec) for sec in ws.report.edition_obj.sections}
+
+
+def _staff(request: HttpRequest):  # type: ignore[no-untyped-def]
+    s = staff_of(request.user)
+    if s is None or s.role == "supervisor":
+        raise Http404("没有可编制的报告")
+    return s
+
+
+def _year(year: int) -> int:
+    if not 2019 <= year <= clock.today().year:
+        raise Http404("年度不在范围内")
+    return year
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    s = _staff(request)
+    rows = {r.year: r for r in AnnualReport.objects.filter(agency=s.agency)}
+    years = [(y, rows.get(y)) for y in range(clock.today().year, 2018, -1)]
+    return render(request, "reporting/reports.html", {"staff": s, "years": years, "states": reports.REPORT_STATES})
+
+
+def _grid_rows(ws):  # type: ignore[no-untyped-def]
+    out = []
+    for g in grids(ws.report):
+        out.append((g, positioned(g)))
+    return out
+
+
+@login_required
+def workspace(request: HttpRequest, year: int) -> HttpResponse:
+    s = _staff(request)
+    ws = reports.workspace(s.agency, _year(year))
+    counts = ws.year_report.counts()
+    ctx = {"staff": s, "ws": ws, "grids": _grid_rows(ws), "findings": ws.findings, "errors": counts["error"], "counts": counts,
+           "today": clock.today(), "issued_default": ws.row.issued_on or clock.today(),
+           "sections": [(k, title, ws.row.sections.get(k, "")) for k, title in _titles(ws).items()],
+           "states": reports.REPORT_STATES, "events": REPORTS.allowed(ws.row, s.role), "formats": FORMATS,
+           "overridden": set(ws.row.overrides), "editable": ws.row.state == "draft"}
+    return render(request, "reporting/workspace.html", ctx)
+
+
+@login_required
+def cell(request: HttpRequest, year: int, cell_id: str) -> HttpResponse:
+    s = _staff(request)
+    ws = reports.workspace(s.agency, _year(year))
+    if cell_id not in ws.report.cells:
+        raise Http404("没有这个单元格")
+    return render(request, "reporting/_cell.html", {"ws": ws, "cell_id": cell_id, "records": reports.drill_down(ws, cell_id),
+                                                  "cell_name": reports.cell_name(ws, cell_id),
+                                                  "counted": len(ws.compiled.sources.get(cell_id, [])),
+                                                  "shown_max": reports.DRILL_DOWN_SHOWN,
+                                                  "unit": reports.cell_unit(ws, cell_id),
+                                                  "value": ws.report.cells[cell_id].value,
+                                                  "computed": ws.compiled.report.cells[cell_id].value,
+                                                  "override": ws.year_report.overrides.get(cell_id),
+                                                  "editable": ws.row.state == "draft",
+                                                  "figure": cell_id not in ws.compiled.sources})
+
+
+@login_required
+def findings(request: HttpRequest, year: int) -> HttpResponse:
+    s = _staff(request)
+    ws = reports.workspace(s.agency, _year(year))
+    return render(request, "reporting/_findings.html", {"findings": ws.findings})
+
+
+@login_required
+@require_POST
+def section(request: HttpRequest, year: int, key: str) -> HttpResponse:
+    s = _staff(request)
+    ws = reports.workspace(s.agency, _year(year))
+    if key not in _titles(ws):
+        raise Http404("没有这个部分")
+    text = request.POST.get("text", "")
+    try:
+        reports.save_section(request.user, ws, key, text)
+    except Refused as e:
+        return refuse(request, 409, e.message_zh)
+    # Only the text changed: the checks run again on the same compiled records.
+    after = ws.year_report.with_section(key, text)
+    return render(request, "reporting/_findings.html", {"findings": after.findings, "saved": _titles(ws)[key]})
+
+
+@login_required
+@require_POST
+def redraft(request: HttpRequest, year: int) -> HttpResponse:
+    """The 总体情况 figures brought up to date, the office's own words kept."""
+    s = _staff(request)
+    ws = reports.workspace(s.agency, _year(year))
+    text, changes = redraft_overview(ws.row.sections.get("overview", ""), ws.report)
+    try:
+        reports.save_section(request.user, ws, "overview", text)
+    except Refused as e:
+        messages.error(request, e.message_zh)
+    else:
+        messages.success(request, "已按当前数据更新：" + "；".join(changes) if changes else "总计数字与当前数据一致，无需更新")
+    return redirect("workspace", year=year)
+
+
+@login_required
+@require_POST
+def override(request: HttpRequest, year: int, cell_id: str) -> HttpResponse:
+    s = _staff(request)
+    ws = reports.workspace(s.agency, _year(year))
+    try:
+        if request.POST.get("clear"):
+            reports.clear_override(request.user, ws, cell_id)
+        else:
+            reports.override(request.user, ws, cell_id, request.POST.get("value", ""), request.POST.get("reason", ""))
+    except Refused as e:
+        messages.error(request, e.message_zh)
+    return redirect("workspace", year=year)
+
+
+@login_required
+@require_POST
+def state(request: HttpRequest, year: int, event: str) -> HttpResponse:
+    s = _staff(request)
+    ws = reports.workspace(s.agency, _year(year))
+    issued_on = None
+    if request.POST.get("issued_on"):
+        issued_on = validate.as_date(request.POST["issued_on"])
+        if issued_on is None:
+            messages.error(request, "成文日期应为日期（如 2026-01-20）")
+            return redirect("workspace", year=year)
+    try:
+        reports.transition(request.user, ws, event, s.role, clock.today(), acknowledged=request.POST.get("acknowledge") == "1",
+                           issued_on=issued_on)
+    except reports.Gate as e:
+        listed = "；".join(f.message_zh for f in e.blocking[:5]) + ("……" if len(e.blocking) > 5 else "")
+        messages.error(request, f"{e.message_zh}{listed}")
+    except Refused as e:
+        messages.error(request, e.message_zh)
+    else:
+        messages.success(request, f"报告已{REPORTS.by_event[event].label}")
+    return redirect("workspace", year=year)
+
+
+@login_required
+def export(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
+    s = _staff(request)
+    if fmt not in FORMATS:
+        raise Http404("不支持的格式")
+    ws = reports.workspace(s.agency, _year(year))
+    resp = HttpResponse(render_report(ws.report, fmt), content_type=MIME[fmt])
+    name = f"{s.agency.code}-{year}-annual-report.{fmt}"
+    resp["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp
+
+
+def _upload(request: HttpRequest):  # type: ignore[no-untyped-def]
+    """The uploaded file, or None with the reason shown to the user. The size is judged
+    from the request's length before the body is read."""
+    from django.conf import settings
+
+    from ogi.ingest.limits import mb
+
+    limit = settings.OGI_UPLOAD_MAX_BYTES
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > limit + 64 * 1024:  # the form's other fields and boundaries
+        messages.error(request, f"文件过大（{mb(length)}），上传上限为 {mb(limit)}")
+        return None
+    f = request.FILES.get("file")
+    if f is None or f.size > limit:
+        messages.error(request, f"请选择不超过 {mb(limit)} 的文件")
+        return None
+    return f
+
+
+@login_required
+@require_POST
+def upload_previous(request: HttpRequest, year: int) -> HttpResponse:
+    s = _staff(request)
+    ws = reports.workspace(s.agency, _year(year))
+    f = _upload(request)
+    if f is not None:
+        try:
+            prev = reports.upload_previous(request.user, ws.row, f.read(), f.name)
+        except Refused as e:
+            messages.error(request, e.message_zh)
+        else:
+            messages.success(request, f"已读取{prev.agency or ''}{prev.year or ''}年度报告，年度衔接按其检查")
+    return redirect("workspace", year=year)
+
+
+@login_required
+def figures_template(request: HttpRequest, year: int) -> HttpResponse:
+    """The blank workbook of the year's format, for the office to fill in and import."""
+    from ogi.editions import edition_for_year
+    from ogi.report import Value
+
+    s = _staff(request)
+    ed = edition_for_year(_year(year))
+    if ed is None:
+        raise Http404("该年度没有适用的报告格式")
+    report = Report.empty(ed.id, agency=s.agency.name, year=year)
+    report.cells = {cid: Value("blank") for cid in ed.cells}
+    resp = HttpResponse(render_report(report, "xlsx", template=True), content_type=MIME["xlsx"])
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{s.agency.name}{year}年度报告填报表.xlsx')}"
+    return resp
+
+
+@login_required
+@require_POST
+def import_figures(request: HttpRequest, year: int) -> HttpResponse:
+    s = _staff(request)
+    f = _upload(request)
+    if f is None:
+        return redirect("workspace", year=_year(year))
+    try:
+        values = reports.import_figures(request.user, s.agency, _year(year), f.read(), f.name)
+    except Refused as e:
+        messages.error(request, e.message_zh)
+    else:
+        messages.success(request, f"已导入表二年度数据 {len(values)} 项")
+    return redirect("workspace", year=year)

@@ -1,0 +1,72 @@
+"""The supervising office's view of the agencies below it that keep their ledger in ogi:
+work in hand, late requests, and where each year's report stands."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from ogi.corpus.indicators import figures, shown
+from ogi.supervision.timeliness import judge_date
+from ogi.supervision.tree import Agency as TreeAgency
+from ogi.web import clock
+from ogi.web.accounts.access import staff_of
+from ogi.web.accounts.models import Agency
+from ogi.web.errors import refuse
+from ogi.web.ledger import services
+from ogi.web.params import query_year
+from ogi.web.reporting.models import AnnualReport
+from ogi.web.reporting.services import standing
+from ogi.workflow.requests import DUE_STATUS
+from ogi.workspace import count_by_severity
+
+
+def _publication(agency: Agency, year: int, row: AnnualReport | None, day) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """(status class, Chinese text) of an agency's report against its legal deadline, by the
+    one rule of timeliness (ogi.supervision.timeliness): judged on the publication date."""
+    tree = TreeAgency(agency.name, agency.kind, agency.level)  # an unknown level gets the latest deadline
+    published = row is not None and row.state == "published"
+    t = judge_date(tree, year, published, (row.published_on or row.issued_on) if published else None)
+    if published:
+        on = f"{t.published_on:%Y-%m-%d} 发布" if t.published_on else "已发布"
+        return ("overdue" if t.status == "late" else "done"), on + (f"（晚于法定期限 {t.days_late} 天）" if t.status == "late" else "")
+    if day > t.deadline:
+        return "overdue", f"逾期未发布（应于 {t.deadline:%Y-%m-%d} 前发布）"
+    return ("due_soon" if (t.deadline - day).days <= 14 else "ok"), f"应于 {t.deadline:%Y-%m-%d} 前发布"
+
+
+@login_required
+def oversight(request: HttpRequest) -> HttpResponse:
+    """The supervising office's view of the agencies below it: work in hand, late
+    requests, and where each year's report stands."""
+    s = staff_of(request.user)
+    if s is None or s.role != "supervisor":
+        return refuse(request, 403, "只有监督机关的用户可以查看")
+    day = clock.today()
+    groups = services.inbox(request.user, day)
+    by_agency: dict[int, dict[str, int]] = {}
+    for status, rows in groups.items():
+        for r, d in rows:
+            counts = by_agency.setdefault(r.agency_id, {})
+            counts[status] = counts.get(status, 0) + 1
+            counts["provisional"] = counts.get("provisional", 0) + d.provisional
+    default_year = day.year - 1 if day.month <= 3 else day.year
+    year = query_year(request.GET.get("year"), default_year, day.year)
+    agencies = Agency.objects.filter(pk__in=s.agency.subtree_ids()).exclude(pk=s.agency_id).order_by("name")
+    reports = {r.agency_id: r for r in AnnualReport.objects.filter(agency__in=agencies, year=year)}
+    rows = [(a, by_agency.get(a.pk, {}), reports.get(a.pk), _publication(a, year, reports.get(a.pk), day)) for a in agencies]
+    # The year's reports side by side, each as it stands (its workspace, or compiled from the records).
+    compared = []
+    for a in agencies:
+        report, found = standing(a, year)
+        fig = figures(report)
+        n = count_by_severity(found)
+        compared.append((a, [(fig[i.id], i.rate is not None) for i in shown()], n["error"], n["warning"]))
+    provisional = next((d for rows in groups.values() for _, d in rows if d.provisional), None)
+    return render(request, "supervision/oversight.html", {
+        "staff": s, "rows": rows, "year": year, "today": day, "compared": compared, "provisional": provisional,
+        "indicators": shown(), "years": range(day.year, 2018, -1),
+        "status_zh": DUE_STATUS})
+
+

@@ -1,0 +1,315 @@
+"""`ogi collect` against a site served on 127.0.0.1 (tests/site.py) built from the
+development corpus: the column's three pages, report pages in site chrome, attachments,
+a GBK page, a redirect, a 404, a timeout, robots.txt; a second run that fetches nothing
+new; a stopped crawl resumed; WARC out and in."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ogi.corpus.collect import CollectError, Options, Seed, collect, read_seeds
+from ogi.corpus.pages import names_report, read_page
+from ogi.corpus.store import read_manifest, report_files
+from ogi.corpus.warc import export_warc, import_warc
+
+from .conftest import CORPUS
+from .site import Site
+
+AGENCY = "某某县人民政府"
+FAST = Options(delay=0, per_host=4, timeout=1, retries=2, backoff=0.1)
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _by_url(rows: list[dict], base: str) -> dict[str, dict]:
+    return {r["url"].removeprefix(base): r for r in rows}
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory):
+    out = tmp_path_factory.mktemp("collected")
+    with Site(CORPUS) as site:
+        # A second seed that robots.txt forbids.
+        seeds = [Seed(AGENCY, site.base + "/gknb/index.html"), Seed("另一机关", site.base + "/private/gknb/index.html")]
+        first = collect(seeds, out, FAST)
+        site.wait_idle()
+        mark = len(site.log)
+        hits_before = dict(site.hits)
+        second = collect(seeds, out, FAST)
+        site.wait_idle()
+        yield {"out": out, "site": site, "first": first, "second": second, "run2_log": site.statuses(mark),
+               "hits_before": hits_before}
+
+
+def _rows(crawled, run: str) -> dict[str, dict]:
+    return _by_url([r for r in read_manifest(crawled["out"]) if r["run"] == run], crawled["site"].base)
+
+
+def test_column_pages_reports_and_attachments_are_followed(crawled):
+    rows = _rows(crawled, crawled["first"].run)
+    assert crawled["first"].finished
+    columns = {u for u, r in rows.items() if r["role"] == "column" and r["status"] == 200}
+    assert columns == {"/gknb/index.html", "/gknb/index_1.html", "/gknb/index_2.html"}
+    reports = {u for u, r in rows.items() if r["role"] == "report" and r["status"] == 200}
+    assert reports == {"/gknb/202401/t_fgj.html", "/gknb/202501/t_hongze.html", "/gknb/202501/t_kewei.html",
+                       "/gknb/202301/t2022.html", "/gknb/202501/t_huaian.html"}
+    attachments = {u: r for u, r in rows.items() if r["role"] == "attachment"}
+    assert set(attachments) == {"/gknb/202501/P_shuyang.docx", "/gknb/202501/P020250120_hongze.pdf",
+                                "/gknb/202501/W020250120_scan.png", "/gknb/202301/P020240118_hongze.pdf",
+                                "/gknb/202501/P020250125_huaian.pdf"}
+    assert attachments["/gknb/202501/P020250120_hongze.pdf"]["parent"] == crawled["site"].base + "/gknb/202501/t_hongze.html"
+    # the listing linked the DOCX directly: its parent is the column page
+    assert attachments["/gknb/202501/P_shuyang.docx"]["parent"] == crawled["site"].base + "/gknb/index.html"
+    hits = crawled["hits_before"]
+    # site chrome: the menu's PDF, the logo, a non-report item and the column's own menu link are left alone
+    for path in ("/about/notice.pdf", "/images/logo.png", "/gknb/202401/t_notice.html", "/index.html", "/zwdt/index.html"):
+        assert path not in hits, path
+    assert all(r["agency"] == AGENCY for u, r in rows.items() if not u.startswith("/private/gknb/index"))
+    assert rows["/private/gknb/index.html"]["error"] == "robots"
+
+
+def test_manifest_rows_and_content_addressed_store(crawled):
+    out, site = crawled["out"], crawled["site"]
+    rows = _rows(crawled, crawled["first"].run)
+    pdf = rows["/gknb/202501/P020250120_hongze.pdf"]
+    served = (CORPUS / "pdf/hongze-gov-2024.pdf").read_bytes()
+    assert pdf["sha256"] == _sha(served) and pdf["size"] == len(served) and pdf["status"] == 200
+    assert (out / pdf["path"]).read_bytes() == served and Path(pdf["path"]).stem == pdf["sha256"]
+    headers = {k.lower(): v for k, v in pdf["headers"].items()}  # as Scrapy spells them (Etag)
+    assert headers["content-type"] == "application/pdf" and headers["etag"] and headers["last-modified"]
+    assert pdf["published_on"] == "2025-01-20"  # the page's date, carried to its attachment
+    assert pdf["fetched_at"] and pdf["changed"] is True
+    page = rows["/gknb/202501/t_hongze.html"]
+    assert page["title"].startswith("淮安市洪泽区人民政府2024年政府信息公开工作年度报告")
+    assert page["published_on"] == "2025-01-20" and page["parent"] == site.base + "/gknb/index.html"
+    assert rows["/gknb/202301/t2022.html"]["published_on"] == "2024-01-18"  # from <meta name="PubDate">
+    # reports/ holds the report pages and attachments (by content), for ogi dataset / distribute
+    names = {p.name for p in report_files(out)}
+    assert f"{_sha(served)}.pdf" in names
+    assert f"{_sha((CORPUS / 'docx/shuyang-fgj-2023.docx').read_bytes())}.docx" in names
+    assert not any(n.startswith(rows["/gknb/index.html"]["sha256"]) for n in names)  # a column page is not a report
+
+
+def test_gbk_page_is_stored_as_served_and_read_right(crawled):
+    row = _rows(crawled, crawled["first"].run)["/gknb/202501/t_kewei.html"]
+    body = (crawled["out"] / row["path"]).read_bytes()
+    assert row["sha256"] == _sha(body) and "上海市科学技术委员会".encode("gbk") in body
+    assert row["title"].startswith("上海市科学技术委员会2024年政府信息公开工作年度报告")
+    assert row["published_on"] == "2025-01-22"
+
+
+def test_redirect_404_timeout_and_robots(crawled):
+    rows = _rows(crawled, crawled["first"].run)
+    base, hits = crawled["site"].base, crawled["hits_before"]
+    moved = rows["/gknb/202301/t2022.html"]
+    assert moved["redirects"] == [base + "/gknb/old/t2022.html"] and moved["status"] == 200
+    assert rows["/gknb/202101/t_missing.html"]["status"] == 404
+    assert rows["/gknb/202501/t_huaian.html"]["status"] == 200 and hits["/gknb/202501/t_huaian.html"] == 2
+    assert rows["/gknb/202501/P020250125_huaian.pdf"]["status"] == 200  # found on the page that came late
+    forbidden = rows["/private/gknb/t2019.html"]
+    assert forbidden["error"] == "robots" and forbidden["status"] is None
+    assert not any(p.startswith("/private/") for p in hits)
+    assert hits["/robots.txt"] == 1
+
+
+def test_second_run_fetches_nothing_new(crawled):
+    second = crawled["second"]
+    assert second.finished and second.new == 0 and second.unchanged == 13
+    bodies = [(p, s) for p, s in crawled["run2_log"] if s == 200 and p != "/robots.txt"]
+    assert bodies == []  # every known URL answered 304
+    assert {s for _, s in crawled["run2_log"]} <= {200, 301, 304, 404}
+    rows = _rows(crawled, second.run)
+    assert not any(r["changed"] for r in rows.values())
+    assert rows["/gknb/202501/P020250120_hongze.pdf"]["status"] == 304
+    assert rows["/gknb/202501/P020250120_hongze.pdf"]["sha256"] == _sha((CORPUS / "pdf/hongze-gov-2024.pdf").read_bytes())
+    # the pages were read again from the store on 304, so the attachments were still asked for
+    assert "/gknb/202501/P020250125_huaian.pdf" in rows
+
+
+def test_warc_round_trip(crawled, tmp_path):
+    out = crawled["out"]
+    archive = tmp_path / "crawl.warc.gz"
+    n = export_warc(out, archive)
+    assert n == 16 - 2  # every response with a body (the robots.txt refusal has none), each once
+    back = tmp_path / "back"
+    assert import_warc([archive], back) == n
+
+    def keyed(root: Path) -> set[tuple]:
+        return {(r["url"], r["sha256"], r["status"], r["role"], r["agency"], r["parent"], r["title"], r["published_on"])
+                for r in read_manifest(root) if r["status"] in (200, 404)}
+
+    assert keyed(back) == keyed(out)
+    assert {p.name for p in report_files(back)} == {p.name for p in report_files(out)}
+    assert import_warc([archive], back) == 0  # brought in twice, stored once
+
+
+def test_warc_of_another_tool_is_brought_in(tmp_path):
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    base = "http://www.example.gov.cn/gknb"
+    pdf = (CORPUS / "pdf/hongze-gov-2024.pdf").read_bytes()
+    column = (f'<html><head><title>政府信息公开年报</title></head><body><a href="{base}/t1.html">'
+              "洪泽区人民政府2024年政府信息公开工作年度报告</a></body></html>")
+    report = ('<html><head><meta charset="utf-8"><title>洪泽区人民政府2024年政府信息公开工作年度报告</title></head>'
+              f'<body><p>发布日期：2025年1月20日</p><a href="{base}/a.pdf">附件</a></body></html>')
+    warc = tmp_path / "other.warc"
+    with warc.open("wb") as fh:
+        w = WARCWriter(fh, gzip=False)
+        for url, body, ctype in ((f"{base}/index.html", column.encode(), "text/html"), (f"{base}/t1.html", report.encode(), "text/html"),
+                                 (f"{base}/a.pdf", pdf, "application/pdf")):
+            http = StatusAndHeaders("200 OK", [("Content-Type", ctype)], protocol="HTTP/1.1")
+            w.write_record(w.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http))
+    out = tmp_path / "in"
+    assert import_warc([warc], out, {f"{base}/index.html": "淮安市洪泽区人民政府"}) == 3
+    rows = {r["url"]: r for r in read_manifest(out)}
+    assert rows[f"{base}/index.html"]["role"] == "column"
+    assert rows[f"{base}/t1.html"]["role"] == "report" and rows[f"{base}/t1.html"]["published_on"] == "2025-01-20"
+    assert rows[f"{base}/a.pdf"]["role"] == "attachment" and rows[f"{base}/a.pdf"]["parent"] == f"{base}/t1.html"
+    assert {r["agency"] for r in rows.values()} == {"淮安市洪泽区人民政府"}
+    assert f"{_sha(pdf)}.pdf" in {p.name for p in report_files(out)}
+
+
+def _crawl_child() -> int | None:
+    import psutil
+
+    for child in psutil.Process().children(recursive=True):
+        if "ogi.corpus.crawl" in " ".join(child.cmdline()):
+            return child.pid
+    return None
+
+
+def test_stopped_crawl_resumes_without_fetching_twice(tmp_path):
+    out = tmp_path / "c"
+    slow = Options(delay=0.2, per_host=1, timeout=5, retries=1, backoff=0.1)
+    with Site(CORPUS) as site:
+        site.slow = {}
+        seeds = [Seed(AGENCY, site.base + "/gknb/index.html")]
+        result: dict = {}
+        t = threading.Thread(target=lambda: result.update(first=collect(seeds, out, slow)))
+        t.start()
+        deadline = time.monotonic() + 30
+        while sum(1 for _ in read_manifest(out)) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        pid = _crawl_child()
+        assert pid is not None
+        os.kill(pid, signal.SIGINT)  # as Ctrl-C: Scrapy finishes what is under way and keeps its queue
+        t.join(60)
+        first = result["first"]
+        assert not first.finished and (out / "job").is_dir()
+        done_first = sum(1 for r in read_manifest(out) if r["status"] == 200)
+        second = collect(seeds, out, FAST)
+        assert second.finished and second.run == first.run and not (out / "job").exists()
+        site.wait_idle()
+    # The resumed queue's requests all reach robots.txt together: it holds for every one of them.
+    assert not any(p.startswith("/private/") for p in site.hits)
+    fetched = {p: n for p, n in site.hits.items() if p != "/robots.txt"}
+    assert all(n == 1 for n in fetched.values()), fetched  # nothing asked for twice
+    urls = [r["url"] for r in read_manifest(out) if r["status"] == 200]
+    assert 0 < done_first < 13 and len(urls) == len(set(urls)) == 13, sorted(u.removeprefix(site.base) for u in urls)
+
+
+def test_seed_lists(tmp_path):
+    import openpyxl
+
+    csv_file = tmp_path / "s.csv"
+    csv_file.write_text("机关,网址\n甲县人民政府,http://a.gov.cn/gknb/\n乙局,https://b.gov.cn/x/index.html\n", encoding="utf-8")
+    assert read_seeds(csv_file) == [Seed("甲县人民政府", "http://a.gov.cn/gknb/"), Seed("乙局", "https://b.gov.cn/x/index.html")]
+    wb = openpyxl.Workbook()
+    wb.active.append(["丙市商务局", "http://c.gov.cn/nb/"])  # no header row
+    wb.save(tmp_path / "s.xlsx")
+    assert read_seeds(tmp_path / "s.xlsx") == [Seed("丙市商务局", "http://c.gov.cn/nb/")]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("机关,网址\n甲,http://a.gov.cn/\n乙,ftp://b/\n丙,\n", encoding="utf-8")
+    with pytest.raises(CollectError) as e:
+        read_seeds(bad)
+    assert "第 3、4 行" in e.value.message_zh
+    (tmp_path / "empty.csv").write_bytes(b"")
+    with pytest.raises(CollectError):
+        read_seeds(tmp_path / "empty.csv")
+    (tmp_path / "junk.xlsx").write_bytes(b"PK\x03\x04" + os.urandom(200))
+    with pytest.raises(CollectError):
+        read_seeds(tmp_path / "junk.xlsx")
+
+
+def test_cli_bad_inputs_are_one_chinese_line(tmp_path):
+    def ogi(*args: object) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "ogi.cli", *map(str, args)], capture_output=True, text=True, timeout=60)
+
+    (tmp_path / "s.csv").write_text("机关,网址\n甲,不是网址\n", encoding="utf-8")
+    r = ogi("collect", tmp_path / "s.csv", "-o", tmp_path / "out")
+    assert r.returncode == 2 and "第 2 行的网址不是 http(s) 地址" in r.stderr and "Traceback" not in r.stderr
+    (tmp_path / "x.warc.gz").write_bytes(b"\x1f\x8b" + os.urandom(100))
+    r = ogi("collect", "-o", tmp_path / "out2", "--from-warc", tmp_path / "x.warc.gz", "--json")
+    assert r.returncode == 2 and "Traceback" not in r.stderr and json.loads(r.stdout)["error"]["code"]
+
+
+def test_page_reading():
+    base = "http://x.gov.cn/gknb/index.html"
+    page = read_page('<a href="a.html" title="某局2023年政府信息公开工作年度报告">某局2023年政府信息…</a>'
+                     '<a href="/gknb/">政府信息公开年报</a><script>createPageHTML(3, 0, "index", "shtml");</script>',
+                     base, column=base)
+    assert [link.url for link in page.reports] == ["http://x.gov.cn/gknb/a.html"]
+    assert page.next_pages[:2] == ["http://x.gov.cn/gknb/index_1.shtml", "http://x.gov.cn/gknb/index_2.shtml"]
+    assert names_report("某县2024年度政府信息公开工作年度报告_某县人民政府网")
+    assert not names_report("政府信息公开年报")  # the column's name in a menu, no year
+    assert not names_report("关于2024年政务公开工作的通知")
+
+
+_AGENCY = st.text(alphabet="甲乙丙丁县市区局委办", min_size=2, max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(reports=st.lists(st.tuples(_AGENCY, st.integers(2019, 2030)), max_size=6),
+       chrome=st.lists(st.sampled_from(["首页", "政府信息公开年报", "政务动态", "网站说明.pdf", "关于印发2024年工作要点的通知"]),
+                       max_size=5),
+       noise=st.text(max_size=200))
+def test_listing_links_are_told_apart(reports, chrome, noise):
+    """Whatever the chrome and noise around them, the links naming a year's report are the
+    reports, the pager's links the next pages, and nothing else is either."""
+    from html import escape
+
+    base = "http://x.gov.cn/gknb/index.html"
+    links = [f'<a href="/gknb/t{i}.html">{a}{y}年政府信息公开工作年度报告</a>' for i, (a, y) in enumerate(reports)]
+    links += [f'<a href="/menu/{i}.html">{c}</a>' for i, c in enumerate(chrome)]
+    html = f"<html><body><p>{escape(noise)}</p>{''.join(links)}<a href=\"index_1.html\">下一页</a></body></html>"
+    page = read_page(html, base, column=base)
+    assert [link.url for link in page.reports] == [f"http://x.gov.cn/gknb/t{i}.html" for i in range(len(reports))]
+    assert page.next_pages == ["http://x.gov.cn/gknb/index_1.html"]
+    read_page(noise, base)  # any text at all: no exception
+
+
+def test_dataset_joins_back_to_the_manifest(crawled, tmp_path):
+    """The documented query (docs/dataset.md) over a dataset made from the collected
+    report files: each report with the URL, agency and date of the page it came from."""
+    import re
+
+    from ogi.corpus.batch import iter_read
+    from ogi.corpus.parquet import write_dataset
+    from ogi.corpus.sql import run_query
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "dataset.md").read_text(encoding="utf-8")
+    [query] = re.findall(r"```duckdb\n(.*?)```", doc, flags=re.S)
+    files = [p for p in report_files(crawled["out"]) if p.suffix in (".docx", ".html")]
+    write_dataset(iter_read(files, 1), tmp_path / "ds.parquet")
+    columns, rows = run_query(tmp_path / "ds.parquet", query.replace("DIR/", f"{crawled['out']}/"))
+    got = {r[columns.index("url")].removeprefix(crawled["site"].base): r for r in rows}
+    docx = got["/gknb/202501/P_shuyang.docx"]
+    assert docx[columns.index("采集机关")] == AGENCY and docx[columns.index("年度")] == 2023
+    kewei = got["/gknb/202501/t_kewei.html"]
+    assert str(kewei[columns.index("发布日期")]) == "2025-01-22" and kewei[columns.index("报告机关")].startswith("上海市")
