@@ -110,6 +110,9 @@ class Document:
     # What the reader had to do that the user should know ({"code", "message_zh", "message_en"}):
     # e.g. a file cut short, read up to the cut.
     notices: list[dict[str, str]] = field(default_factory=list)
+    # A scan's pages as the recogniser read them (ingest.reread.Pages), for second readings
+    # of figures in doubt; None when nothing was read by OCR.
+    pages: Any = None
 
     @property
     def paragraphs(self) -> list[Paragraph]:

@@ -30,6 +30,7 @@ from ..textnorm import (
 )
 from .document import Cell, Document, Paragraph, Table
 from .metadata import key_values, read_metadata
+from .reread import confirm_readings
 
 # Labels of up to this many characters (normalised) must match exactly: two short
 # labels differ by one character too often (行政许可/行政处罚).
@@ -231,6 +232,7 @@ def _locate(doc: Document, edition: Edition | None) -> Report:
     else:
         report = _best_fit(stream, md.year)
     _run_together(report, doc)
+    confirm_readings(report, doc)  # a scan's figures checked by the identities, read again where in doubt
     report.title = md.title
     report.agency = md.agency
     report.year = md.year
@@ -390,6 +392,8 @@ def _place(st: _State, seg: _Segment) -> None:
     target, form = None, None
     if q and data_row:
         target, form, _ = _best(st, q, ("row", "parent"), earlier)
+        if target is None and "confidence" in (primary.source or {}):
+            target, form = _misread_short(st, q)
         if target is not None and not seg.has_figures and target.kind == "row":
             # A row of empty cells is a data row only when its other labels are its parents.
             others = [norm_label(c.text) for c in labels[:-1]]
@@ -415,6 +419,20 @@ def _place(st: _State, seg: _Segment) -> None:
         st.parent = target.parents[-1]
     assert target.line is not None
     _assign(st, target.line, seg)
+
+
+def _misread_short(st: _State, q: str) -> tuple[_Target | None, _Form | None]:
+    """A short row label read by OCR with one character wrong (行政处简): the one row label
+    of its length, not yet filled, that differs from it in exactly one character. Two
+    characters with one wrong say too little."""
+    if not 3 <= len(q) <= _SHORT:
+        return None, None
+    hits = {(id(t), f.norm): (t, f) for norm, refs in st.layout.exact.items()
+            if len(norm) == len(q) and sum(a != b for a, b in zip(norm, q, strict=True)) == 1
+            for t, f in refs if t.kind == "row" and t.line not in st.filled}
+    if len({id(t) for t, _ in hits.values()}) != 1:
+        return None, None
+    return next(iter(hits.values()))
 
 
 def _aggregate(st: _State, target: _Target, primary: Cell, seg: _Segment) -> None:

@@ -118,10 +118,13 @@ def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document
                 scanned.append(pno)
                 per_page.append(items)
                 continue
+            snap_to_baselines(page.chars)
             # A page-sized background or frame is no table border.
             w, h = float(page.width), float(page.height)
-            found = page.filter(lambda o, w=w, h=h: not (o.get("object_type") == "rect" and o["width"] > 0.6 * w
-                                                         and o["height"] > 0.3 * h)).find_tables()
+            framed = page.filter(lambda o, w=w, h=h: not (o.get("object_type") == "rect" and o["width"] > 0.6 * w
+                                                          and o["height"] > 0.3 * h))
+            cut = _cut_edges(framed.edges)
+            found = framed.find_tables({"explicit_horizontal_lines": cut} if cut else None)
             boxes = [t.bbox for t in found]
             for t in found:
                 table_no += 1
@@ -145,14 +148,78 @@ def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document
         pdf.close()
         if fast is not None:
             fast.close()
+    kept = None
     if scanned and ocr:
         from .ocr import ocr_pdf_pages
+        from .reread import Pages
 
-        for pno, blocks in ocr_pdf_pages(data, scanned).items():
+        kept = Pages()
+        for pno, blocks in ocr_pdf_pages(data, scanned, kept=kept).items():
             per_page[pno - 1] = [(0.0, b) for b in blocks]
     elif scanned and len(scanned) == len(pages):
         raise IngestError("scan_no_text", "PDF 是扫描件，没有文字层", "the PDF is a scan without a text layer")
-    return Document(_join_wrapped(_drop_running(per_page)), file=file, kind="pdf", meta=meta)
+    return Document(_join_wrapped(_drop_running(per_page)), file=file, kind="pdf", meta=meta, pages=kept)
+
+
+def snap_to_baselines(chars: list[dict[str, Any]]) -> None:
+    """Characters on one baseline given one line's height, whatever their font: a browser's
+    "save as PDF" draws the characters its main font lacks (一 among them) in a fallback
+    font whose boxes stand several points higher, so that line-by-line extraction takes
+    them for a line of their own (一3.危及“三安全稳定”). The text is then read in the
+    order the characters stand on the page."""
+    lines: dict[float, list[dict[str, Any]]] = {}
+    for c in chars:
+        m = c.get("matrix")
+        if not c.get("upright", True) or not m or abs(m[1]) > 1e-6 or abs(m[2]) > 1e-6 or not c.get("size"):
+            continue
+        lines.setdefault(round(float(m[5]) * 2) / 2, []).append(c)
+    for base, group in lines.items():
+        if len(group) < 2:
+            continue
+        # Where the line's characters stand relative to the baseline, per point of size:
+        # the most common placement is the line's own.
+        rel = sorted((c["bottom"] + base) / c["size"] for c in group)
+        typical = rel[len(rel) // 2]
+        for c in group:
+            shift = typical * c["size"] - base - c["bottom"]
+            if 0.01 < abs(shift) <= 0.8 * c["size"]:
+                c["top"] += shift
+                c["bottom"] += shift
+                c["doctop"] += shift
+                c["y0"] -= shift
+                c["y1"] -= shift
+
+
+def _cut_edges(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rules to close a table a page break cut: where several of its vertical rules end
+    together with no horizontal rule there (a browser prints a long table over pages
+    without closing it), a horizontal rule across them, so that the rows at the cut
+    still make cells."""
+    # A rule drawn as a thin rectangle has short horizontal edges at its ends: they close nothing.
+    horizontal = [e for e in edges if e.get("orientation") == "h" and e["x1"] - e["x0"] > 3]
+    vertical = [e for e in edges if e.get("orientation") == "v" and e["bottom"] - e["top"] > 3]
+    ends: dict[float, list[dict[str, Any]]] = {}
+    for e in vertical:
+        for y in (e["top"], e["bottom"]):
+            closed = any(abs(hz["top"] - y) <= 2 and hz["x0"] - 2 <= e["x0"] <= hz["x1"] + 2 for hz in horizontal)
+            # A rule drawn in pieces (one per row of a merged cell) goes on.
+            goes_on = any(o is not e and abs(o["x0"] - e["x0"]) <= 1.5 and o["top"] - 2 <= y <= o["bottom"] + 2
+                          and not (abs(o["top"] - e["top"]) <= 2 and abs(o["bottom"] - e["bottom"]) <= 2) for o in vertical)
+            if not closed and not goes_on:
+                ends.setdefault(round(y), []).append(e)
+    out = []
+    for y, group in ends.items():
+        if len(group) < 2:
+            continue
+        x0 = min(e["x0"] for e in group)
+        x1 = max(e["x0"] for e in group)
+        # Across the table at that height: every vertical rule that reaches it.
+        reach = [e["x0"] for e in vertical if e["top"] - 2 <= y <= e["bottom"] + 2]
+        x0, x1 = min([x0, *reach]), max([x1, *reach])
+        if x1 - x0 > 1:
+            out.append({"object_type": "line", "x0": x0, "x1": x1, "top": float(y), "bottom": float(y),
+                        "width": x1 - x0, "height": 0.0})
+    return out
 
 
 def check_pages(count: int, sizes: list[tuple[float, float]]) -> None:
