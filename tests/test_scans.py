@@ -125,6 +125,11 @@ def test_other_processing_sub_rows_are_placed_on_a_phone_scan(shared, kind):
     assert s.wrong == 0, s.wrong_cells
     other = [c for c in truth.cells if c.startswith("requests.other.")]
     assert len(other) == 21 and not [c for c in other if c in s.missed_cells]
+    # The other pages were not scanned: what the recogniser did not give is said to be the
+    # reading's, with a notice naming the scanned page.
+    assert [n["code"] for n in report.notices] == ["ocr"] and "第 1 页" in report.notices[0]["message_zh"]
+    missing = [f for f in check(report) if f.rule == "cell.missing"]
+    assert missing and all("扫描件中未能识别" in f.message_zh for f in missing)
 
 
 def test_a_short_label_misread_by_one_character_finds_its_row():

@@ -43,8 +43,10 @@ def check_missing(report: Report) -> Iterator[Finding]:
         ids = [cid for cid, c in ed.cells.items() if c.table == t.key]
         if all(report.cells[cid].state == "missing" for cid in ids):
             tables_done.add(t.key)
-            yield finding("cell.missing", f"未找到表{t.number}（{t.title}）的任何数据",
-                          f"no figure of table {t.number} was found", cells=ids,
+            scan = any(n.get("code") == "ocr" for n in report.notices)
+            yield finding("cell.missing", f"{'扫描件中未能识别' if scan else '未找到'}表{t.number}（{t.title}）的任何数据"
+                          + ("（文字识别未读出，不一定是报告缺失，请对照原件核对）" if scan else ""),
+                          f"no figure of table {t.number} was {'recognised in the scan' if scan else 'found'}", cells=ids,
                           where={"section": t.number, "table": t.title})
     # A figure read but not confirmed is cell.uncertain's, not lost.
     doubted = {c for u in report.uncertain for c in u.get("cells", ())}

@@ -72,7 +72,6 @@ def _read(task: _Task) -> Report:
     else:
         doc = read_bytes(task.data, task.file)
     report = locate(doc)
-    report.notices = list(doc.notices)
     if task.require_report and not is_report(report):
         raise IngestError("not_a_report", "未识别到政府信息公开工作年度报告的章节或统计表，不是年度报告",
                           "no sections or tables of an annual OGI report were found")

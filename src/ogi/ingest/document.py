@@ -115,9 +115,36 @@ class Document:
     pages: Any = None
 
     @property
+    def scanned(self) -> bool:
+        return self.pages is not None
+
+    @property
     def paragraphs(self) -> list[Paragraph]:
         return [b for b in self.blocks if isinstance(b, Paragraph)]
 
     @property
     def tables(self) -> list[Table]:
         return [b for b in self.blocks if isinstance(b, Table)]
+
+
+def ocr_notice(pages: list[int] | None) -> dict[str, str]:
+    """What a user must know of a report read by OCR: a figure not recognised is reported
+    missing, which says nothing of the agency's report."""
+    spans = _spans(pages or [])
+    where = "图片" if pages is None else f"第 {'、'.join(spans)} 页为扫描图像，"
+    where_en = "the image" if pages is None else f"pages {', '.join(spans)} are scanned images"
+    return {"code": "ocr",
+            "message_zh": f"{where}由文字识别读取：未能识别的数值按缺失报告，不一定是报告本身缺失，请对照原件核对",
+            "message_en": f"{where_en}, read by OCR: a figure not recognised is reported missing, "
+                          "which need not mean the report lacks it; check against the original"}
+
+
+def _spans(numbers: list[int]) -> list[str]:
+    """1, 2, 3, 5 as "1–3", "5": a scan of 300 pages named in a line."""
+    out: list[list[int]] = []
+    for n in sorted(set(numbers)):
+        if out and n == out[-1][1] + 1:
+            out[-1][1] = n
+        else:
+            out.append([n, n])
+    return [f"{a}–{b}" if b > a else str(a) for a, b in out]

@@ -291,7 +291,6 @@ def load_report(path: str | Path) -> Report:
             "未识别到政府信息公开工作年度报告的章节或统计表，不是年度报告",
             "no sections or tables of an annual OGI report were found",
         )
-    report.notices = list(doc.notices)
     return report
 
 

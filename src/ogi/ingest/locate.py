@@ -35,6 +35,8 @@ from .reread import confirm_readings
 # Labels of up to this many characters (normalised) must match exactly: two short
 # labels differ by one character too often (行政许可/行政处罚).
 _SHORT = 4
+NOT_FOUND = "未在文档中找到该单元格"
+NOT_RECOGNISED = "扫描件中未能识别该单元格"
 _THRESHOLD = 80.0
 _HEADING_THRESHOLD = 85.0
 _MAX_HEADING = 40
@@ -219,7 +221,14 @@ class _State:
 def locate(doc: Document, edition: Edition | None = None) -> Report:
     """Map a Document onto an edition (the best-fitting one when not given)."""
     with normalising_once():
-        return _locate(doc, edition)
+        report = _locate(doc, edition)
+    report.notices = list(doc.notices)
+    if doc.scanned:
+        # A figure the recogniser did not give is the reading's failure as much as the report's.
+        for v in report.cells.values():
+            if v.state == "missing" and v.note == NOT_FOUND:
+                v.note = NOT_RECOGNISED
+    return report
 
 
 def _locate(doc: Document, edition: Edition | None) -> Report:
@@ -317,7 +326,7 @@ def _locate_with(stream: list[_Segment | str], edition: Edition) -> tuple[Report
             _place(st, item)
     for v in report.cells.values():
         if v.state == "missing" and v.note is None:
-            v.note = "未在文档中找到该单元格"
+            v.note = NOT_FOUND
     return report, st.score
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..textnorm import looks_like_figure
-from .document import Block, Cell, Document, Table, table_blocks
+from .document import Block, Cell, Document, Table, ocr_notice, table_blocks
 from .errors import IngestError
 from .reread import Pages
 
@@ -548,7 +548,8 @@ def read_image(data: bytes, file: str | None = None) -> Document:
     import numpy as np
 
     pages = Pages()
-    return Document(ocr_image(np.asarray(img), None, pages), file=file, kind="ocr", pages=pages)
+    return Document(ocr_image(np.asarray(img), None, pages), file=file, kind="ocr", pages=pages,
+                    notices=[ocr_notice(None)])
 
 
 def ocr_pdf_pages(data: bytes, pages: list[int], scale: float = RENDER_SCALE,

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from .document import Block, Cell, Document, Evidence, Paragraph, table_blocks
+from .document import Block, Cell, Document, Evidence, Paragraph, ocr_notice, table_blocks
 from .errors import IngestError
 
 _CJK = r"\u3000-\u9fff\uff00-\uffef"
@@ -158,7 +158,8 @@ def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document
             per_page[pno - 1] = [(0.0, b) for b in blocks]
     elif scanned and len(scanned) == len(pages):
         raise IngestError("scan_no_text", "PDF 是扫描件，没有文字层", "the PDF is a scan without a text layer")
-    return Document(_join_wrapped(_drop_running(per_page)), file=file, kind="pdf", meta=meta, pages=kept)
+    return Document(_join_wrapped(_drop_running(per_page)), file=file, kind="pdf", meta=meta, pages=kept,
+                    notices=[ocr_notice(scanned)] if kept is not None else [])
 
 
 def snap_to_baselines(chars: list[dict[str, Any]]) -> None:
