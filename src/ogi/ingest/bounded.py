@@ -148,6 +148,19 @@ def _worker_main(conn: Connection, limits: Limits) -> None:
                 return  # a process that ran out of memory is not trusted with the next file
 
 
+def _receive(conn: Connection) -> Any:
+    """One answer, unpickled with the cyclic collector paused: a Report is thousands of new
+    objects and no cycle, and the collector's passes while they are made cost more than the
+    unpickling itself (0.32 against 0.13 ms for a text report)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        return conn.recv()
+    finally:
+        if was:
+            gc.enable()
+
+
 def _context(limits: Limits) -> Any:
     # fork is immediate and shares what is imported; a threaded process (the web server)
     # must not fork, and neither may one whose address space is already near the cap (a
@@ -322,7 +335,7 @@ def _run(tasks: Iterable[_Task], limits: Limits, jobs: int, on_start: Started | 
                     try:
                         # Every answer waiting, not only the first: a worker may be files ahead.
                         while s.tasks and s.conn.poll():
-                            index, report, err, seconds, peak = s.conn.recv()
+                            index, report, err, seconds, peak = _receive(s.conn)
                             task = s.done()
                             yield BoundedResult(index, task.file, report, err, seconds, peak)
                             if err is not None and err.code == "memory":
