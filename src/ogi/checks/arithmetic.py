@@ -11,7 +11,7 @@ from ..editions import Edition, IdentityInstance
 from ..ingest.limits import current as current_limits
 from ..report import Finding, Number, Report
 from ..textnorm import too_long
-from .places import cell_zh, source_of, where
+from .places import source_of
 from .registry import finding, rule
 
 
@@ -138,13 +138,13 @@ def _fmt(n: Number) -> str:
 
 def _side(ed: Edition, ident: IdentityInstance, cells: tuple[str, ...]) -> str:
     part = "row" if ident.each == "column" else "column"
-    return "加".join(f"「{where(ed, c)[part]}」" for c in cells)
+    return "加".join(f"「{ed.place(c)[part]}」" for c in cells)
 
 
 def _describe(ed: Edition, o: Outcome) -> tuple[str, str]:
     ident = o.identity
     anchor = ident.total or ident.left[0]
-    w = where(ed, anchor)
+    w = ed.place(anchor)
     if ident.each == "column":
         place_zh = f"表{w['section']}「{w['column']}」列"
         place_en = f"table {w['section']}, column {ident.key}"
@@ -182,14 +182,14 @@ def check_identities(report: Report) -> Iterator[Finding]:
         if i in blamed:
             cell, value = blamed[i]
             found = report.number(cell)
-            zh += f"。最可能出错的是{cell_zh(ed, cell)}：印为 {_fmt(found or 0)}，按其他数据应为 {_fmt(value)}"
+            zh += f"。最可能出错的是{ed.cell_zh(cell)}：印为 {_fmt(found or 0)}，按其他数据应为 {_fmt(value)}"
             en += f". Most likely wrong: {cell} (printed {_fmt(found or 0)}, should be {_fmt(value)})"
             yield finding(rule_id, zh, en, cells=cells, culprit=cell, found=found, expected=value,
-                          source=source_of(report, [cell]), where=where(ed, cell))
+                          source=source_of(report, [cell]), where=ed.place(cell))
         else:
             anchor = o.identity.total or cells[0]
             yield finding(rule_id, zh, en, cells=cells, found=o.left, expected=o.right,
-                          source=source_of(report, [anchor, *cells]), where=where(ed, anchor))
+                          source=source_of(report, [anchor, *cells]), where=ed.place(anchor))
 
 
 for _rule_id, _title in [
@@ -211,10 +211,10 @@ def check_value_type(report: Report) -> Iterator[Finding]:
         if v is not None and v.state == "missing" and (digits := too_long(v.raw)):
             # Not read as a number at all (no arithmetic on 10^30), but it is a figure of the wrong kind.
             shown = v.raw if len(v.raw or "") <= 20 else f"{(v.raw or '')[:12]}…"
-            yield finding("value.type", f"{cell_zh(ed, cid)}印为「{shown}」：数字位数过多（{digits} 位，上限 "
+            yield finding("value.type", f"{ed.cell_zh(cid)}印为「{shown}」：数字位数过多（{digits} 位，上限 "
                           f"{current_limits().number_digits} 位），不是可信的数量或金额",
                           f"{cid} reads a number of {digits} digits (limit {current_limits().number_digits})",
-                          cells=[cid], culprit=cid, found=shown, source=v.source, where=where(ed, cid))
+                          cells=[cid], culprit=cid, found=shown, source=v.source, where=ed.place(cid))
             continue
         if v is None or v.state != "value" or v.value is None:
             continue
@@ -229,6 +229,6 @@ def check_value_type(report: Report) -> Iterator[Finding]:
             elif cdef.unit == "count" and n < 0:
                 problem_zh, problem_en = "数量不能为负数", "a count cannot be negative"
         if problem_zh:
-            yield finding("value.type", f"{cell_zh(ed, cid)}印为「{v.raw}」：{problem_zh}",
+            yield finding("value.type", f"{ed.cell_zh(cid)}印为「{v.raw}」：{problem_zh}",
                           f"{cid} reads '{v.raw}': {problem_en}", cells=[cid], culprit=cid, found=n,
-                          source=v.source, where=where(ed, cid))
+                          source=v.source, where=ed.place(cid))

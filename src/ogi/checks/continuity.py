@@ -12,7 +12,6 @@ from ..ingest.metadata import agency_key, forms
 from ..ingest.metadata import same_agency as same_agency  # the rule itself, used by callers from here
 from ..report import Finding, Report
 from ..textnorm import nfkc, squash
-from .places import where
 from .registry import finding, rule
 
 T = TypeVar("T")
@@ -116,7 +115,7 @@ def check_carried(reports: Sequence[Report]) -> Iterator[tuple[int, Finding]]:
                 f"{cur.year}年「上年结转」{col.label}列为 {a}，而{prev.year}年报告「结转下年度继续办理」为 {b}",
                 f"{cur.year} carried_in.{col.key} = {a} but {prev.year} carried_out.{col.key} = {b}",
                 cells=[cin], culprit=cin, found=a, expected=b,
-                source=cur.cells[cin].source, where=where(ced, cin),
+                source=cur.cells[cin].source, where=ced.place(cin),
             )
 
 
@@ -134,14 +133,14 @@ def check_in_force(reports: Sequence[Report]) -> Iterator[tuple[int, Finding]]:
                 continue
             expected = last + issued - repealed  # type: ignore[operator]
             if expected != now:
-                label = where(ced, t["in_force"])["row"]
+                label = ced.place(t["in_force"])["row"]
                 yield i, finding(
                     "continuity.in_force",
                     f"「{label}」：{prev.year}年现行有效 {last} 件，加本年制发 {issued} 件、减本年废止 {repealed} 件应为 {expected} 件，"
                     f"但{cur.year}年报告为 {now} 件（修订等情况可造成小的差异）",
                     f"{label}: {last} + {issued} - {repealed} = {expected}, but {now} in force",
                     cells=[t["in_force"]], found=now, expected=expected,
-                    source=cur.cells[t["in_force"]].source, where=where(ced, t["in_force"]),
+                    source=cur.cells[t["in_force"]].source, where=ced.place(t["in_force"]),
                 )
 
 
@@ -156,9 +155,9 @@ def check_appeals(reports: Sequence[Report]) -> Iterator[tuple[int, Finding]]:
             last, now = prev.number(pending), cur.number(total)
             if last is None or now is None or last <= now:
                 continue
-            label = where(ced, total)["row"]
+            label = ced.place(total)["row"]
             yield i, finding(
                 "continuity.appeals",
                 f"「{label}」：{prev.year}年度尚未审结 {last} 件，{cur.year}年度表四合计只有 {now} 件，请核实上年结转的案件是否已列入",
                 f"{kind}: {last} pending at the end of {prev.year}, only {now} in {cur.year}",
-                cells=[total], found=now, expected=last, where=where(ced, total))
+                cells=[total], found=now, expected=last, where=ced.place(total))

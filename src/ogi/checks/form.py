@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from ..editions import Edition, edition_for_year
 from ..report import Finding, Report
 from ..textnorm import label_diff_en, label_diff_zh, too_long
-from .places import cell_zh, cells_zh, source_of, where
+from .places import source_of
 from .registry import finding, rule
 
 
@@ -59,13 +59,13 @@ def check_missing(report: Report) -> Iterator[Finding]:
         if not lost:
             continue
         first = report.cells[lost[0]]
-        names = cells_zh(ed, lost)
+        names = ed.cells_zh(lost)
         reason = first.note or "无法识别"
         raw = f"（印为「{first.raw}」）" if first.raw else ""
         yield finding("cell.missing", f"{names}的数值缺失{raw}：{reason}",
                       f"value lost for {', '.join(lost)}" + (f" (printed '{first.raw}')" if first.raw else ""),
                       cells=lost, culprit=lost[0] if len(lost) == 1 else None, found=first.raw,
-                      source=first.source or source_of(report, cells), where=where(ed, lost[0]))
+                      source=first.source or source_of(report, cells), where=ed.place(lost[0]))
 
 
 _DOUBT = {
@@ -90,11 +90,11 @@ def check_uncertain(report: Report) -> Iterator[Finding]:
         more = len(cands) - 5 + int(u.get("more") or 0)
         options = (f"可能的读法：{shown}" + (f"等（另有 {more} 种）" if more > 0 else "")) if cands else "没有一种读法与表内勾稽关系相符"
         yield finding("cell.uncertain",
-                      f"{cells_zh(ed, cells)}：{zh.format(raw=raw)}无法确定各单元格的数值，{options}。"
+                      f"{ed.cells_zh(cells)}：{zh.format(raw=raw)}无法确定各单元格的数值，{options}。"
                       "这是读取上的疑问，不是报告本身的错误，请对照原件核实",
                       f"{', '.join(cells)}: {en.format(raw=raw)} cannot be read with certainty "
                       f"({len(cands)} candidate readings); the doubt is the reader's, not the report's",
-                      cells=cells, found=raw, expected=cands or None, source=u.get("source"), where=where(ed, cells[0]))
+                      cells=cells, found=raw, expected=cands or None, source=u.get("source"), where=ed.place(cells[0]))
 
 
 @rule("cell.blank", "warning", "单元格空白")
@@ -122,17 +122,17 @@ def check_blank(report: Report) -> Iterator[Finding]:
         blank = [c for c in cells if report.cells[c].state == "blank" and c not in reported]
         plain = [c for c in blank if c not in totals]
         if plain:
-            yield finding("cell.blank", f"{cells_zh(ed, plain)}为空白，计算时按 0 处理",
+            yield finding("cell.blank", f"{ed.cells_zh(plain)}为空白，计算时按 0 处理",
                           f"blank, read as 0: {', '.join(plain)}", cells=plain,
-                          source=source_of(report, plain), where=where(ed, plain[0]))
+                          source=source_of(report, plain), where=ed.place(plain[0]))
         for c in blank:
             if c in totals:
                 exp = totals[c]
                 tail_zh = f"，按各分项应为 {exp}" if exp is not None else ""
                 tail_en = f"; the parts give {exp}" if exp is not None else ""
-                yield finding("cell.blank", f"合计单元格{cell_zh(ed, c)}为空白{tail_zh}",
+                yield finding("cell.blank", f"合计单元格{ed.cell_zh(c)}为空白{tail_zh}",
                               f"total cell {c} is blank{tail_en}", cells=[c], culprit=c, expected=exp,
-                              source=report.cells[c].source, where=where(ed, c))
+                              source=report.cells[c].source, where=ed.place(c))
 
 
 @rule("cell.dash", "info", "单元格以“—”“/”“无”表示")
@@ -144,10 +144,10 @@ def check_dash(report: Report) -> Iterator[Finding]:
         dashed = [c for c in cells if report.cells[c].state == "dash"]
         if dashed:
             raw = report.cells[dashed[0]].raw
-            names = cells_zh(ed, dashed)
+            names = ed.cells_zh(dashed)
             yield finding("cell.dash", f"{names}印为「{raw}」，按 0 处理",
                           f"written as '{raw}', read as 0: {', '.join(dashed)}", cells=dashed,
-                          source=source_of(report, dashed), where=where(ed, dashed[0]))
+                          source=source_of(report, dashed), where=ed.place(dashed[0]))
 
 
 @rule("section.missing", "error", "缺少规定的章节")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from ..report import Finding, Report
 from ..textnorm import nfkc, squash
-from .places import cell_zh, source_of, where
+from .places import source_of
 from .registry import finding, rule
 
 # 其他处理 at or above this share of all outcomes (with at least OTHER_MIN_TOTAL outcomes)
@@ -46,16 +46,16 @@ def _inequalities(report: Report, rule_id: str) -> Iterator[Finding]:
         if left <= right:
             continue
         anchor = cells[0]
-        row = where(ed, anchor)["row"]
-        lhs = "+".join(where(ed, c)["column"] for c in q.left)
-        rhs = "+".join(where(ed, c)["column"] for c in q.right)
-        number = where(ed, anchor)["section"]
+        row = ed.place(anchor)["row"]
+        lhs = "+".join(ed.place(c)["column"] for c in q.left)
+        rhs = "+".join(ed.place(c)["column"] for c in q.right)
+        number = ed.place(anchor)["section"]
         if k:
             zh = f"表{number}「{row}」：{lhs}（{left}）大于{rhs}（{right}）"
         else:
             zh = f"表{number}「{row}」：{rhs}为 {right}，不应为负"
         yield finding(rule_id, zh, f"{q.table}.{q.key}: {' + '.join(q.left) or '0'} = {left} > {' + '.join(q.right)} = {right}",
-                      cells=cells, found=left, expected=right, source=source_of(report, cells), where=where(ed, anchor))
+                      cells=cells, found=left, expected=right, source=source_of(report, cells), where=ed.place(anchor))
 
 
 @rule("requests.other_high", "info", "其他处理占比较高")
@@ -76,7 +76,7 @@ def check_other_high(report: Report) -> Iterator[Finding]:
                       f"“其他处理”共 {other} 件，占全部办理结果 {total} 件的 {share:.0%}，请核实分类是否恰当",
                       f"'other' outcomes are {other} of {total} ({share:.0%})",
                       cells=[*other_cells, total_cell], found=other, expected=total,
-                      source=source_of(report, other_cells), where=where(ed, other_cells[0]))
+                      source=source_of(report, other_cells), where=ed.place(other_cells[0]))
 
 
 # (role of the table cell, pattern whose group 1 is the figure stated in the text)
@@ -115,9 +115,9 @@ def check_narrative(report: Report) -> Iterator[Finding]:
             if stated not in accepted:
                 quote = text[max(0, m.start() - 8): m.end()]
                 yield finding("narrative.numbers",
-                              f"正文称“…{quote}”，但{cell_zh(ed, cell)}为 {table}",
+                              f"正文称“…{quote}”，但{ed.cell_zh(cell)}为 {table}",
                               f"the text states {stated} ('{quote}') but {cell} is {table}",
-                              cells=[cell], found=stated, expected=table, where=where(ed, cell),
+                              cells=[cell], found=stated, expected=table, where=ed.place(cell),
                               source=report.cells[cell].source)
                 break
 

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..report import Finding
-from .places import cell_zh
 from .registry import finding, rule
 
 if TYPE_CHECKING:
@@ -18,7 +17,7 @@ if TYPE_CHECKING:
 def _name(ws: YearReport, cid: str) -> str:
     ed = ws.compiled.report.edition_obj
     try:
-        return cell_zh(ed, cid) if ed else cid
+        return ed.cell_zh(cid) if ed else cid
     except KeyError:
         return cid
 

@@ -35,9 +35,7 @@ def render(
         filled = fill_totals_of(report)
         ed = report.edition_obj
         if filled and ed is not None:
-            from ..checks.places import cell_zh
-
-            sys.stderr.write("已按各分项填入合计：" + "；".join(f"{cell_zh(ed, c)} = {report.cells[c].value}" for c in filled) + "\n")
+            sys.stderr.write("已按各分项填入合计：" + "；".join(f"{ed.cell_zh(c)} = {report.cells[c].value}" for c in filled) + "\n")
         else:
             sys.stderr.write("没有需要填入的空白合计。\n")
     try:

@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 from ..checks.continuity import AgencyIndex
-from ..checks.places import cell_zh
 from ..editions import all_editions
 from ..ingest.errors import IngestError
 from ..report import Finding, Report
@@ -34,7 +33,7 @@ def cell_columns() -> dict[str, str]:
     out: dict[str, str] = {}
     for ed in sorted(all_editions(), key=lambda e: e.first_year, reverse=True):
         for cid in ed.cells:
-            out.setdefault(cid, cell_zh(ed, cid))
+            out.setdefault(cid, ed.cell_zh(cid))
     return out
 
 

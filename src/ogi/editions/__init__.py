@@ -211,6 +211,28 @@ class Edition:
                 return t
         raise KeyError(key)
 
+    # How people name a cell: the edition's own table, row and column labels.
+
+    def place(self, cell_id: str) -> dict[str, str]:
+        """Section number, table title, row and column labels of a cell, as printed."""
+        return _place(self, cell_id)
+
+    def cell_zh(self, cell_id: str) -> str:
+        w = _place(self, cell_id)
+        return f"表{w['section']}「{w['row']}」行「{w['column']}」列"
+
+    def cells_zh(self, cell_ids: list[str], limit: int = 4) -> str:
+        """Several cells named briefly: grouped by row, the columns listed once per row."""
+        rows: dict[tuple[str, str], list[str]] = {}
+        for cid in cell_ids:
+            w = _place(self, cid)
+            rows.setdefault((w["section"], w["row"]), []).append(w["column"])
+        parts = []
+        for (section, row), cols in rows.items():
+            shown = "」「".join(cols[:limit]) + ("」等" if len(cols) > limit else "」")
+            parts.append(f"表{section}「{row}」行「{shown}列")
+        return "；".join(parts)
+
     def section(self, key: str) -> Section:
         for s in self.sections:
             if s.key == key:
@@ -576,3 +598,12 @@ def edition_for_year(year: int) -> Edition | None:
         if e.covers(year):
             found = e
     return found
+
+
+@cache
+def _place(edition: Edition, cell_id: str) -> dict[str, str]:
+    cdef = edition.cells[cell_id]
+    table = edition.table(cdef.table)
+    col = cdef.column.label if not cdef.column.group else f"{cdef.column.group}/{cdef.column.label}"
+    row = cdef.row.label if not cdef.row.parents else "/".join([*cdef.row.parents[-1:], cdef.row.label])
+    return {"section": table.number, "table": table.title, "row": row, "column": col}

@@ -56,10 +56,8 @@ def __getattr__(name: str) -> Any:
 def figure_cells(ed: Edition) -> dict[str, tuple[str, str]]:
     """The cells of table 二 kept as yearly figures rather than counted from the register:
     key ("licensing.decisions") → (the cell's name in the template, unit)."""
-    from ..checks.places import cell_zh
-
     rec = ed.records
-    return {cid.split(".", 1)[1]: (cell_zh(ed, cid), c.unit) for cid, c in ed.cells.items()
+    return {cid.split(".", 1)[1]: (ed.cell_zh(cid), c.unit) for cid, c in ed.cells.items()
             if c.table == rec.register_table and c.row.key not in rec.register_rows}
 
 

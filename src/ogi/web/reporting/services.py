@@ -295,11 +295,9 @@ def clear_override(user, ws: Workspace, cell_id: str) -> None:  # type: ignore[n
 
 
 def cell_name(ws: Workspace, cell_id: str) -> str:
-    from ogi.checks.places import cell_zh
-
     ed = ws.compiled.report.edition_obj
     try:
-        return cell_zh(ed, cell_id) if ed else cell_id
+        return ed.cell_zh(cell_id) if ed else cell_id
     except KeyError:
         return cell_id
 

@@ -9,7 +9,6 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from ogi.checks.places import cell_zh
 from ogi.checks.registry import RULES
 from ogi.corpus.indicators import indicators
 from ogi.editions import current_edition
@@ -33,7 +32,7 @@ def shown_cells() -> list[tuple[str, str, str]]:
     out = []
     for cid, cdef in ed.cells.items():
         if (cid.startswith("requests.") and cdef.column.key == "total") or cid.startswith("appeals."):
-            out.append((cid, ed.table(cdef.table).number, cell_zh(ed, cid)))
+            out.append((cid, ed.table(cdef.table).number, ed.cell_zh(cid)))
     return out
 
 

@@ -15,7 +15,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from ogi.checks.places import cell_zh
 from ogi.checks.registry import RULES
 from ogi.report import Report
 from ogi.supervision.benchmarks import PeerGroup, default_benchmarks
@@ -223,7 +222,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             v = report.cells.get(cid)
             if ed is not None and cid in ed.cells and v is not None:
                 raw = v.raw if v.raw is not None else "（空白）" if v.state == "blank" else "（缺失）"
-                cells.append({"label": cell_zh(ed, cid), "raw": raw, "place": _place_zh(v.source)})
+                cells.append({"label": ed.cell_zh(cid), "raw": raw, "place": _place_zh(v.source)})
         rule = RULES.get(f["rule"])
         findings.append({**f, "title": rule.title_zh if rule else f["rule"], "cell_rows": cells})
     reps = services.repetitions_of(s.agency, row) if row.state == "current" else []
