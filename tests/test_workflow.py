@@ -285,8 +285,10 @@ def test_report_gate_blocks_errors_and_unacknowledged_warnings():
 
     @dataclass
     class Row:
+        year: int = 2025
         state: str = "draft"
         frozen: Any = None
+        submitted_by_id: Any = None
         issued_on: dt.date | None = None
         published_on: dt.date | None = None
         slug: str | None = None
@@ -299,9 +301,17 @@ def test_report_gate_blocks_errors_and_unacknowledged_warnings():
     with pytest.raises(Refused, match="勾选"):
         fire_report(row, "submit", Context(D(2026, 1, 5), "clerk", extra={"findings": [warning], "live": {}}))
     assert row.state == "draft" and row.frozen is None
-    fire_report(row, "submit", Context(D(2026, 1, 5), "clerk", extra={"findings": [warning], "acknowledged": True, "live": {"x": 1}}))
-    assert (row.state, row.frozen) == ("review", {"x": 1})
-    fire_report(row, "approve", Context(D(2026, 1, 8), "reviewer", extra={"findings": [], "acknowledged": False}))
+    # Not before the year is over: 31 December is still the year being reported on.
+    with pytest.raises(Refused, match="2025年尚未结束"):
+        fire_report(row, "submit", Context(D(2025, 12, 31), "clerk", extra={"findings": [], "live": {}}))
+    fire_report(row, "submit", Context(D(2026, 1, 5), "clerk", extra={"findings": [warning], "acknowledged": True,
+                                                                      "live": {"x": 1}, "actor": 7}))
+    assert (row.state, row.frozen, row.submitted_by_id) == ("review", {"x": 1}, 7)
+    # Four eyes: who submitted does not approve.
+    with pytest.raises(Refused, match="不能由您本人批准"):
+        fire_report(row, "approve", Context(D(2026, 1, 8), "admin", extra={"findings": [], "actor": 7}))
+    assert row.state == "review"
+    fire_report(row, "approve", Context(D(2026, 1, 8), "reviewer", extra={"findings": [], "acknowledged": False, "actor": 8}))
     assert row.issued_on == D(2026, 1, 8)
     fire_report(row, "publish", Context(D(2026, 1, 9), "reviewer", inputs={"issued_on": D(2026, 1, 7)}, extra={"findings": []}))
     assert (row.state, row.issued_on, row.published_on) == ("published", D(2026, 1, 7), D(2026, 1, 9)) and row.slug

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.test import Client
 
 from ogi.checks import check_all
+from ogi.web import clock
 from ogi.web.accounts.models import Agency
 from ogi.web.demo.ledger import PASSWORD, create_demo
 from ogi.web.ledger.models import Event
@@ -74,11 +75,23 @@ def test_text_edit_runs_the_checks_live(demo):
     assert resp.status_code == 200 and "narrative.numbers" in resp.content.decode()
 
 
-def test_review_publication_public_url_and_exports(demo):
-    clerk, reviewer = login("swj-jingban"), login("swj-shenhe")
+def test_review_publication_public_url_and_exports(demo, monkeypatch):
+    clerk, reviewer, admin = login("swj-jingban"), login("swj-shenhe"), login("swj-admin")
     assert clerk.post("/reports/2026/state/approve/", {"acknowledge": "1"}).status_code == 302
     assert AnnualReport.objects.get(agency=demo, year=2026).state == "draft"  # a clerk cannot approve
+    # In December the year's figures are not complete: nothing goes to review.
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 12, 7))
+    refused = admin.post("/reports/2026/state/submit/", {"acknowledge": "1"}, follow=True).content.decode()
+    assert "2026年尚未结束" in refused and AnnualReport.objects.get(agency=demo, year=2026).state == "draft"
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2027, 1, 12))
+    # Who submits does not approve, administrator or not.
+    admin.post("/reports/2026/state/submit/", {"acknowledge": "1"})
+    assert "不能由您本人批准" in admin.post("/reports/2026/state/approve/", {"acknowledge": "1"}, follow=True).content.decode()
+    assert AnnualReport.objects.get(agency=demo, year=2026).state == "review"
+    admin.post("/reports/2026/state/return/", {})
     clerk.post("/reports/2026/state/submit/", {"acknowledge": "1"})
+    queue = reviewer.get("/").content.decode().split('id="to-review"')[1].split("</table>")[0]
+    assert "2026年度报告" in queue and "swj-jingban" in queue  # the reviewer sees who submitted it
     assert clerk.post("/reports/2026/sections/problems/", {"text": "改"}).status_code == 409  # no edits in review
     reviewer.post("/reports/2026/state/approve/", {"acknowledge": "1"})
     reviewer.post("/reports/2026/state/publish/", {"acknowledge": "1"})

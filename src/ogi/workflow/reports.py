@@ -5,8 +5,9 @@ request's: transitions as data, guards and effects by name.
 
 The object needs `state`, `frozen`, `issued_on`, `published_on` and `slug`; what the guards
 judge comes in the context: `extra["findings"]` (the report's findings),
-`extra["acknowledged"]` (the person ticked 已核对提醒) and, for submission, `extra["live"]`
-(the report as it stands, as JSON, to freeze)."""
+`extra["acknowledged"]` (the person ticked 已核对提醒), `extra["actor"]` (who acts: the one
+who submitted may not approve) and, for submission, `extra["live"]` (the report as it stands,
+as JSON, to freeze). The object also keeps `submitted_by`."""
 
 from __future__ import annotations
 
@@ -19,13 +20,13 @@ from .requests import APPROVERS, ROLES
 __all__ = ["REPORTS", "STATES", "Context", "Refused", "fire"]
 
 STATES = {"draft": "草稿", "review": "审核中", "approved": "已批准", "published": "已发布"}
-# Moving on needs a report without errors and with its warnings acknowledged.
-GATED = ("no_errors", "warnings_acknowledged")
+# Moving on needs a year that is over, a report without errors and its warnings acknowledged.
+GATED = ("year_over", "no_errors", "warnings_acknowledged")
 
 TRANSITIONS = (
     Transition("submit", "提交审核", ("draft",), "review", ("clerk", "admin"), GATED, ("freeze",)),
     Transition("return", "退回修改", ("review", "approved"), "draft", APPROVERS, (), ("unfreeze",)),
-    Transition("approve", "批准", ("review",), "approved", APPROVERS, GATED, ("date_of_issue",)),
+    Transition("approve", "批准", ("review",), "approved", APPROVERS, (*GATED, "another_person"), ("date_of_issue",)),
     Transition("publish", "发布", ("approved",), "published", APPROVERS, GATED, ("date_of_issue", "publish")),
 )
 REPORTS = Machine("reports", STATES, "draft", TRANSITIONS, ROLES)
@@ -33,6 +34,24 @@ REPORTS = Machine("reports", STATES, "draft", TRANSITIONS, ROLES)
 
 def _count(ctx: Context, severity: str) -> int:
     return sum(1 for f in ctx.extra.get("findings", ()) if f.severity == severity)
+
+
+@REPORTS.guard("year_over")
+def _year_over(report: Any, ctx: Context) -> str | None:
+    # The year's figures are complete on 31 December: a report approved before then is
+    # published with figures the year has not finished.
+    if ctx.on.year > report.year:
+        return None
+    return (f"{report.year}年尚未结束，{report.year}年度报告要到{report.year + 1}年1月1日以后才能"
+            f"{ctx.extra.get('label', '继续')}：全年的数据到12月31日才完整。")
+
+
+@REPORTS.guard("another_person")
+def _another_person(report: Any, ctx: Context) -> str | None:
+    actor = ctx.extra.get("actor")
+    if actor is not None and actor == getattr(report, "submitted_by_id", None):
+        return "报告由您提交审核，不能由您本人批准：请由本机关另一位审核人员批准。"
+    return None
 
 
 @REPORTS.guard("no_errors")
@@ -53,11 +72,13 @@ def _warnings_acknowledged(report: Any, ctx: Context) -> str | None:
 def _freeze(report: Any, t: Transition, ctx: Context) -> None:
     # What the reviewer approves is what is published, whatever is recorded afterwards.
     report.frozen = ctx.extra["live"]
+    report.submitted_by_id = ctx.extra.get("actor")
 
 
 @REPORTS.effect("unfreeze")
 def _unfreeze(report: Any, t: Transition, ctx: Context) -> None:
     report.frozen = None
+    report.submitted_by_id = None
 
 
 @REPORTS.effect("date_of_issue")

@@ -81,7 +81,7 @@ def pending_for(r: Request) -> dict[str, Pending]:
 
 
 def reports_in_review(agency_id: int) -> QuerySet[AnnualReport]:
-    return AnnualReport.objects.filter(agency_id=agency_id, state="review").order_by("year")
+    return AnnualReport.objects.filter(agency_id=agency_id, state="review").select_related("submitted_by").order_by("year")
 
 
 def age_days(p: Pending, day: dt.date | None = None) -> int:

@@ -4,6 +4,7 @@ written from them: its text, overrides, review state and publication."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from ogi.records import validate
@@ -113,6 +114,9 @@ class AnnualReport(models.Model):
     # The report as submitted for review (Report JSON): what the reviewer approves and what
     # is published, whatever the records do afterwards. Cleared when sent back to draft.
     frozen = models.JSONField(null=True, blank=True)
+    # Who submitted it for review: another person approves it.
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", verbose_name="提交审核人")
 
     class Meta:
         db_table = "ledger_annualreport"

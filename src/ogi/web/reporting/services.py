@@ -325,7 +325,7 @@ def transition(user, ws: Workspace, event: str, role: str, on: dt.date, *, ackno
         raise Refused(f"成文日期应在{row.year}年1月1日至今天之间", "bad_date")
     findings = ws.findings
     ctx = Context(on=on, role=role, inputs={"issued_on": issued_on},
-                  extra={"findings": findings, "acknowledged": acknowledged})
+                  extra={"findings": findings, "acknowledged": acknowledged, "actor": getattr(user, "pk", None)})
     t = REPORTS.by_event.get(event)
     if t is not None and t.event == "submit" and row.state == "draft":
         ctx.extra["live"] = ws.year_report.live_report.to_json()
