@@ -167,6 +167,11 @@ def test_timeliness_from_the_publication_date() -> None:
     rep.published_on = dt.date(2026, 2, 1)
     assert publication_date(rep) == dt.date(2026, 2, 1) and judge(county, 2025, rep).status == "on_time"
     assert judge(county, 2025, None).status == "not_found"
+    # Judged on a day: no report yet, on or before the deadline, is not yet due — in the
+    # reporting season and in the year itself; the day after, it is missing.
+    for day in (dt.date(2025, 12, 7), dt.date(2026, 1, 15), dt.date(2026, 2, 20)):
+        assert judge(county, 2025, None, day).status_zh == "未到发布期限"
+    assert judge(county, 2025, None, dt.date(2026, 2, 21)).status == "not_found"
     rep.issued_on = rep.published_on = None
     assert judge(county, 2025, rep).status == "undated"
 

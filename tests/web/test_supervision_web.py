@@ -3,6 +3,7 @@ a finding down to its cell, a rubric change that changes the ranking, the 通报
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import zipfile
@@ -11,6 +12,7 @@ import pytest
 from django.http import HttpRequest
 from django.test import Client
 
+from ogi.web import clock
 from ogi.web.accounts.models import Agency
 from ogi.web.supervision.models import CollectedReport, Rubric
 
@@ -51,7 +53,7 @@ def _upload(c: Client, *files: io.BytesIO):  # type: ignore[no-untyped-def]
     return c.post("/supervision/", {"files": list(files)}, follow=True)
 
 
-def test_upload_queue_assign_timeliness_and_findings(shared, office) -> None:  # type: ignore[no-untyped-def]
+def test_upload_queue_assign_timeliness_and_findings(shared, office, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     c = login(office["sup"])
     seed_2019 = SEED_2019.read_bytes()
     # The 2019 seed prints no agency in its title; renamed so that its printed name matches nothing.
@@ -77,6 +79,15 @@ def test_upload_queue_assign_timeliness_and_findings(shared, office) -> None:  #
     assert "长春市绿园区商务局" in page and "按时发布" in page and "未发布" in page
     counts = re.sub(r"<[^>]+>", "", page.split('id="counts">')[1].split("</p>")[0])
     assert 'data-status="not_found"' in page and counts == "共 5 个机关：按时发布 1，逾期发布 0，未发布 4，日期不明 0"
+    # In the reporting season, before the deadlines, nobody is blamed for a report not yet due.
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2021, 1, 10))
+    season = c.get("/supervision/2020/timeliness/").content.decode()
+    counts = re.sub(r"<[^>]+>", "", season.split('id="counts">')[1].split("</p>")[0])
+    assert counts == "共 5 个机关：按时发布 1，逾期发布 0，未发布 0，日期不明 0，未到发布期限 4"
+    # In December the pages open on last year, whose reports are due, not on this one.
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2021, 12, 7))
+    assert "2020" in c.get("/supervision/timeliness/").content.decode().split("<h1")[1].split("</h1>")[0]
+    monkeypatch.undo()
     late_only = c.get("/supervision/2020/timeliness/?status=on_time").content.decode()
     assert late_only.count("data-status=") == 1 and 'data-status="on_time"' in late_only
     # A finding down to its cell: the 2020 seed lost the third cell of 行政处罚 (line of the text file).

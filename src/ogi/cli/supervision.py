@@ -49,7 +49,9 @@ def _collect(sources: list[Path], tree: Path, jobs: int | None) -> Collection:
     if missing:
         sys.stderr.write("".join(f"{s}：文件或文件夹不存在\n" for s in missing))
         raise typer.Exit(2)
-    return collect(region, sources, jobs)
+    c = collect(region, sources, jobs)
+    c.today = dt.date.today()
+    return c
 
 
 def _year(c: Collection, year: int | None) -> int:

@@ -5,6 +5,7 @@ continuity and 年年雷同 are judged across them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 import zipfile
 from collections.abc import Sequence
@@ -47,6 +48,9 @@ class Collection:
     history: list[Collected] = field(default_factory=list)  # versions a newer one replaced
     queue: list[Collected] = field(default_factory=list)
     unreadable: list[tuple[str, IngestError]] = field(default_factory=list)
+    # The day timeliness is judged on: a report missing before its deadline is not yet due.
+    # None judges as if every deadline had passed.
+    today: dt.date | None = None
 
     def years(self) -> list[int]:
         return sorted({y for _, y in self.current})
@@ -92,7 +96,7 @@ class Collection:
     def timeliness(self, year: int) -> list[Timeliness]:
         from .timeliness import timeliness
 
-        return timeliness(self.region, year, self.of_year(year))
+        return timeliness(self.region, year, self.of_year(year), self.today)
 
     def repetitions(self, agency: str, year: int) -> list[Repetition]:
         me = self.current.get((agency, year))
@@ -105,7 +109,7 @@ class Collection:
 
     def facts(self, agency: str, year: int) -> Facts:
         me = self.current.get((agency, year))
-        t = judge(self.region[agency], year, me.report if me else None)
+        t = judge(self.region[agency], year, me.report if me else None, self.today)
         reps = self.repetitions(agency, year)
         return Facts(agency, year, t, me.findings if me else [],
                      {"previous": highest(reps, "previous"), "sibling": highest(reps, "sibling")})

@@ -59,7 +59,8 @@ class Notice:
 def _summary(n: Notice) -> str:
     c = Counter(t.status for t in n.timeliness)
     return (f"应发布年度报告的机关共 {len(n.timeliness)} 家，其中按时发布 {c['on_time']} 家，逾期发布 {c['late']} 家，"
-            f"未发布 {c['not_found']} 家" + (f"，未注明日期 {c['undated']} 家" if c["undated"] else "") + "。")
+            f"未发布 {c['not_found']} 家" + (f"，未注明日期 {c['undated']} 家" if c["undated"] else "")
+            + (f"，未到发布期限 {c['not_due']} 家" if c["not_due"] else "") + "。")
 
 
 def _deduction_text(s: Score, limit: int = 3) -> str:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from ..report import Report
 from .tree import LEVEL_ORDER, Agency, Region
 
-STATUS_ZH = {"on_time": "按时发布", "late": "逾期发布", "not_found": "未发布", "undated": "日期不明"}
+# not_due: no report yet and its deadline has not passed — nothing to blame an agency for.
+STATUS_ZH = {"on_time": "按时发布", "late": "逾期发布", "not_found": "未发布", "undated": "日期不明", "not_due": "未到发布期限"}
 
 
 def publication_date(report: Report) -> dt.date | None:
@@ -24,7 +25,7 @@ def publication_date(report: Report) -> dt.date | None:
 class Timeliness:
     agency: str
     year: int
-    status: str  # on_time | late | not_found | undated
+    status: str  # on_time | late | not_found | undated | not_due
     deadline: dt.date
     published_on: dt.date | None = None
     days_late: int = 0
@@ -42,23 +43,24 @@ class Timeliness:
                 "days_late": self.days_late}
 
 
-def judge(agency: Agency, year: int, report: Report | None) -> Timeliness:
-    return judge_date(agency, year, report is not None, publication_date(report) if report else None)
+def judge(agency: Agency, year: int, report: Report | None, today: dt.date | None = None) -> Timeliness:
+    return judge_date(agency, year, report is not None, publication_date(report) if report else None, today)
 
 
-def judge_date(agency: Agency, year: int, found: bool, on: dt.date | None) -> Timeliness:
-    """The same judgement from what is stored of a report: whether there is one, and its date."""
+def judge_date(agency: Agency, year: int, found: bool, on: dt.date | None, today: dt.date | None = None) -> Timeliness:
+    """The same judgement from what is stored of a report: whether there is one, and its date.
+    With `today`, a report not found before its deadline is not_due, not missing."""
     due = agency.deadline(year)
     if not found:
-        return Timeliness(agency.name, year, "not_found", due)
+        return Timeliness(agency.name, year, "not_due" if today is not None and today <= due else "not_found", due)
     if on is None:
         return Timeliness(agency.name, year, "undated", due)
     late = (on - due).days
     return Timeliness(agency.name, year, "late" if late > 0 else "on_time", due, on, max(0, late))
 
 
-def timeliness(region: Region, year: int, reports: Mapping[str, Report]) -> list[Timeliness]:
+def timeliness(region: Region, year: int, reports: Mapping[str, Report], today: dt.date | None = None) -> list[Timeliness]:
     """Every agency of the region for `year`; `reports` maps agency name → its report."""
     order = {lv: i for i, lv in enumerate(LEVEL_ORDER)}
     agencies = sorted(region, key=lambda a: (order[a.level], a.kind != "government", a.name))
-    return [judge(a, year, reports.get(a.name)) for a in agencies]
+    return [judge(a, year, reports.get(a.name), today) for a in agencies]

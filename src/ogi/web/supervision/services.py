@@ -28,6 +28,7 @@ from ogi.supervision.rubric import Rubric as RubricData
 from ogi.supervision.timeliness import Timeliness, judge_date, publication_date
 from ogi.supervision.tree import LEVEL_ORDER, Region
 from ogi.supervision.tree import Agency as TreeAgency
+from ogi.web import clock
 from ogi.web.accounts.models import Agency
 
 from . import kept, stored
@@ -366,21 +367,23 @@ def standing(office: Agency, year: int) -> tuple[Region, list[Timeliness], dict[
     """Timeliness of every agency for `year` from the stored fields alone (no Report is
     rebuilt), and each agency's current report of the year ({"pk", "kept"}): what the
     lists, the ranking and the dashboard need at region scale."""
-    return cached(office, f"standing:{year}", lambda: _standing(office, year))
+    # The day is part of the key: a report missing today may be not yet due, and tomorrow late.
+    return cached(office, f"standing:{year}:{clock.today()}", lambda: _standing(office, year))
 
 
 def _standing(office: Agency, year: int) -> tuple[Region, list[Timeliness], dict[str, dict[str, Any]]]:
     region, by_name = region_cached(office)
     name_of = {pk: name for name, pk in by_name.items()}
     rows = {name_of[k.agency_id]: {"pk": k.pk, "kept": k} for k in kept.rows(office, year) if k.agency_id in name_of}
-    times = [judge_date(a, year, a.name in rows, rows[a.name]["kept"].published_on if a.name in rows else None)
+    day = clock.today()
+    times = [judge_date(a, year, a.name in rows, rows[a.name]["kept"].published_on if a.name in rows else None, day)
              for a in listed(office)]
     return region, times, rows
 
 
 def scores_of(office: Agency, year: int, rubric: RubricData, version: int = 0) -> tuple[Region, list[Score], dict[str, dict[str, Any]]]:
     """Every agency's score of `year` (`version`: the rubric's, part of the cache key)."""
-    return cached(office, f"scores:{year}:{version}", lambda: _scores(office, year, rubric, version))
+    return cached(office, f"scores:{year}:{version}:{clock.today()}", lambda: _scores(office, year, rubric, version))
 
 
 # Each agency's last score per (office, year, rubric version), with the rubric and what

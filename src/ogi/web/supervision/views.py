@@ -22,6 +22,7 @@ from ogi.supervision.ranking import rank
 from ogi.supervision.rubric import RubricError
 from ogi.supervision.timeliness import STATUS_ZH
 from ogi.supervision.tree import KINDS, LEVELS
+from ogi.web import clock
 from ogi.web.accounts.access import staff_of
 from ogi.web.accounts.models import Agency, Staff
 from ogi.web.errors import refuse
@@ -50,11 +51,13 @@ def _years(office: Agency) -> list[int]:
 
 
 def _year(request: HttpRequest, office: Agency, year: int | None) -> int:
-    if year is not None and 2019 <= year <= dt.date.today().year:
+    """The year asked for, else the latest year whose reports are due: a year's report is
+    published the next year, so this year's reports are not due before next January."""
+    today = clock.today()
+    if year is not None and 2019 <= year <= today.year:
         return year
-    ys = _years(office)
-    today = dt.date.today()
-    return ys[0] if ys else (today.year - 1)
+    due = [y for y in _years(office) if y < today.year]
+    return due[0] if due else today.year - 1
 
 
 def _ctx(request: HttpRequest, s: Staff, **kw: Any) -> dict[str, Any]:
@@ -134,7 +137,7 @@ def timeliness(request: HttpRequest, year: int | None = None) -> HttpResponse:
     items = [(t, region[t.agency], rows.get(t.agency)) for t in page.object_list]
     return render(request, "supervision/timeliness.html", _ctx(
         request, s, year=y, items=items, page=page, status=status,
-        counts=[(k, v, counts[k]) for k, v in STATUS_ZH.items()], total=len(times)))
+        counts=[(k, v, counts[k]) for k, v in STATUS_ZH.items() if k != "not_due" or counts[k]], total=len(times)))
 
 
 @login_required
@@ -173,12 +176,12 @@ def notice(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
 
     if fmt not in ("docx", "xlsx"):
         return refuse(request, 404, "通报只能下载 DOCX 或 XLSX 格式")
-    if not 2019 <= year <= dt.date.today().year:
-        return refuse(request, 404, f"年度应在 2019 至 {dt.date.today().year} 之间")
+    if not 2019 <= year <= clock.today().year:
+        return refuse(request, 404, f"年度应在 2019 至 {clock.today().year} 之间")
     rubric, version = services.rubric_of(s.agency)
     region, scores, _ = services.scores_of(s.agency, year, rubric, version.version if version else 0)
     _, times, _ = services.standing(s.agency, year)
-    n = Notice(s.agency.name, year, region, times, rank(region, scores), dt.date.today(), rubric_name=rubric.name)
+    n = Notice(s.agency.name, year, region, times, rank(region, scores), clock.today(), rubric_name=rubric.name)
     if fmt == "docx":
         data, ctype = render_notice_docx(n), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     else:
@@ -254,7 +257,7 @@ def rectify(request: HttpRequest, pk: int) -> HttpResponse:
     due = _date(request.POST.get("due_on", ""))
     if not picked:
         messages.error(request, "请勾选要求整改的问题")
-    elif due is None or due <= dt.date.today():
+    elif due is None or due <= clock.today():
         messages.error(request, "请填写今天以后的整改期限（年-月-日）")
     else:
         rectification.send(s.agency, request.user, row, picked, due, request.POST.get("note", "")[:2000])
@@ -271,7 +274,7 @@ def rectifications(request: HttpRequest) -> HttpResponse:
     notices = (Rectification.objects.filter(office=s.agency).select_related("agency", "report")
                .prefetch_related("items", "events__user").order_by("-created_at"))
     return render(request, "supervision/rectifications.html", _ctx(
-        request, s, notices=notices, overdue=rectification.overdue(s.agency, dt.date.today())))
+        request, s, notices=notices, overdue=rectification.overdue(s.agency, clock.today())))
 
 
 @login_required
@@ -300,7 +303,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         return refuse(request, 403, "只有被监督机关的工作人员可以查看")
     notices = (Rectification.objects.filter(agency=s.agency).select_related("office", "report")
                .prefetch_related("items").order_by("-created_at"))
-    return render(request, "supervision/mine.html", {"staff": s, "notices": notices, "today": dt.date.today()})
+    return render(request, "supervision/mine.html", {"staff": s, "notices": notices, "today": clock.today()})
 
 
 @login_required
