@@ -368,3 +368,23 @@ def test_scores_and_notice_of_the_corpus(collected, tmp_path: Path) -> None:  # 
         p = subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf",
                             "--outdir", str(tmp_path), str(f)], capture_output=True, timeout=180)
         assert p.returncode == 0 and (tmp_path / "通报.pdf").stat().st_size > 10_000
+
+
+def test_rates_are_shown_rounded_half_up() -> None:
+    from ogi.corpus.indicators import percent_text
+
+    # (54 + 12) / 134 = 0.49253…, kept as 0.4925: 49.3 %, which a binary float printed
+    # with "%.1f" turns into 49.2 %.
+    assert percent_text(0.4925) == percent_text(Decimal("0.4925")) == "49.3%"
+    assert f"{0.4925 * 100:.1f}%" == "49.2%"
+
+
+@given(st.integers(0, 10**6), st.integers(1, 10**6))
+def test_a_rate_kept_to_four_places_prints_as_its_decimal(num: int, den: int) -> None:
+    from decimal import ROUND_HALF_UP
+
+    from ogi.corpus.indicators import percent_text
+
+    kept = (Decimal(num) / Decimal(den)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+    expected = (kept * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    assert percent_text(float(kept)) == percent_text(kept) == f"{expected}%"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from importlib import resources
 from typing import Protocol
@@ -60,7 +60,7 @@ def figures(report: Report | Numbers) -> dict[str, Figure]:
     for i in indicators():
         if i.rate is not None:
             num, den = out.get(i.rate[0]), out.get(i.rate[1])
-            out[i.id] = None if num is None or not den else (Decimal(num) / Decimal(den)).quantize(Decimal("0.0001"))
+            out[i.id] = None if num is None or not den else (Decimal(num) / Decimal(den)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
     return out
 
 
@@ -72,4 +72,10 @@ def figure_text(v: Figure, rate: bool) -> str:
     """A figure for people: a count as is, a rate in per cent, "—" when unknown."""
     if v is None:
         return "—"
-    return f"{float(v) * 100:.1f}%" if rate else str(v)
+    return percent_text(v) if rate else str(v)
+
+
+def percent_text(v: float | Decimal) -> str:
+    """A rate in per cent to one decimal, half up as people round: 0.4925 is 49.3 %, not the
+    49.2 % a binary float's 0.49249999… gives."""
+    return f"{(Decimal(str(v)) * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"

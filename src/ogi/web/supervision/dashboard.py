@@ -5,7 +5,7 @@ problems by agency × rule and timeliness by level. No Report is rebuilt here.""
 from __future__ import annotations
 
 from collections import Counter
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any
 
@@ -70,7 +70,7 @@ def region_indicators(rows: list[Kept], years: list[int]) -> list[dict[str, Any]
                 values.append(sums[(key, y)])
             else:
                 num, den = sums[(i.rate[0], y)], sums[(i.rate[1], y)]
-                values.append(round(float(Decimal(num) / Decimal(den)), 4) if den else None)
+                values.append(float((Decimal(num) / Decimal(den)).quantize(Decimal("0.0001"), ROUND_HALF_UP)) if den else None)
         out.append({"id": key, "label": i.label, "short": i.short, "rate": i.rate is not None, "values": values})
     return out
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ogi.checks.registry import RULES
+from ogi.corpus.indicators import percent_text
 from ogi.report import Report
 from ogi.supervision.benchmarks import PeerGroup, default_benchmarks
 from ogi.supervision.ranking import rank
@@ -479,7 +481,9 @@ def tree_agency(request: HttpRequest, pk: int) -> HttpResponse:
 def _figure(indicator: str, v: float | None) -> str:
     if v is None:
         return "—"
-    return f"{v:.1f}" if indicator == "appeals_per_100" else f"{v * 100:.1f}%"
+    if indicator == "appeals_per_100":
+        return str(Decimal(str(v)).quantize(Decimal("0.1"), ROUND_HALF_UP))
+    return percent_text(v)
 
 
 _FLAG_ZH = {("low", "red"): "明显偏低", ("low", "yellow"): "偏低", ("high", "red"): "明显偏高", ("high", "yellow"): "偏高"}
