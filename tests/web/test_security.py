@@ -82,3 +82,15 @@ def test_api_docs_load_their_assets_locally(world):
     page = Client().get("/api/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
     assert Client().get("/static/ninja/swagger-ui-bundle.js").status_code == 200
+
+
+def test_opening_a_form_address_gives_the_sites_page(world):
+    """A form's address opened in the browser (a bookmark, a pasted link) answers the site's
+    Chinese page with 405, not an empty response the browser shows in its own language."""
+    c = Client()
+    c.force_login(world["a_clerk"])
+    resp = c.get("/requests/ANY-2026-00001/events/answer/")
+    text = resp.content.decode()
+    assert resp.status_code == 405 and resp["Allow"] == "POST"
+    assert "不支持该操作" in text and "用页面上的按钮操作" in text and "<html" in text
+    assert "<html" not in Client().get("/api/requests").content.decode()  # the API keeps its own answers

@@ -190,3 +190,18 @@ def test_event_inputs_are_cleaned_or_refused_never_crash(inputs, event):
         validate.clean_event(event, "2026-03-12", inputs, dt.date(2026, 3, 10), TODAY, fee_amount=None)
     except validate.Invalid as e:
         assert e.problems and all(p.message_zh and p.message_en for p in e.problems)
+
+
+def test_an_identity_number_is_refused_with_its_reason():
+    """A number shaped as an identity card number says what is wrong with it: the applicant
+    who typed a birth date that cannot be does not go looking for a wrong check digit."""
+    def refused(id_no: str) -> str:
+        with pytest.raises(validate.Invalid) as e:
+            validate.clean_request({**GOOD, "applicant_id_no": id_no}, today=dt.date(2026, 12, 7))
+        return next(p.message_zh for p in e.value.problems if p.field == "applicant_id_no")
+
+    born_2030 = "11010120300307123"
+    assert "出生日期" in refused(born_2030 + validate.gb11643_check(born_2030))
+    month_13 = "11010519491331002"
+    assert "出生日期" in refused(month_13 + validate.gb11643_check(month_13))
+    assert "校验位不符" in refused("110101199003071234")

@@ -290,7 +290,13 @@ def clean_request(data: Mapping[str, Any], today: dt.date, public: bool = False)
     id_type = choice(data, "applicant_id_type", ID_TYPES, problems, required=False)
     if id_no and not id_type and not any(x.field == "applicant_id_no" for x in problems):
         id_type = guess_id_type(id_no)
-        if not id_type:
+        resident = re.fullmatch(r"\d{17}[\dX]", id_no) and gb11643_problem(id_no)
+        if not id_type and resident:
+            # Shaped as an identity card number: say what is wrong with it, not only that it fails.
+            problems.append(_p("applicant_id_no", f"证件号码“{id_no}”不是有效的居民身份证号码：{resident}；如为其他证件，请选择证件类型",
+                               f"the ID number is not a valid resident ID number ({id_no[6:14]}…); "
+                               "give applicant_id_type for another document"))
+        elif not id_type:
             problems.append(_p("applicant_id_no", f"证件号码“{id_no[:40]}”既不是有效的居民身份证号码，也不是有效的统一社会信用代码"
                                "（位数或校验位不符）；如为其他证件，请选择证件类型",
                                "the ID number is neither a valid resident ID number nor a unified social credit code; "

@@ -16,6 +16,7 @@ TITLES = {400: "请求有误", 403: "无权访问", 404: "页面不存在", 405:
 MESSAGES = {400: "页面收到的请求无法处理，可能是链接不完整或表单已过期。请返回后重试。",
             403: "您没有访问该页面的权限。如需访问，请联系本机关的管理员。",
             404: "没有找到您要访问的页面，它可能已被移除，或地址有误。",
+            405: "这个地址只接受页面上按钮或表单的提交，不能直接打开。请返回上一页，用页面上的按钮操作。",
             500: "处理您的请求时服务器出现错误，错误已记录。请稍后再试；如果反复出现，请联系系统管理员。"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -57,3 +58,21 @@ def server_error(request: HttpRequest) -> HttpResponse:
         log.exception("500 page failed to render")
         html = "<!doctype html><meta charset=utf-8><title>服务器出现错误</title><p>服务器出现错误，错误已记录，请稍后再试。</p>"
     return HttpResponse(html, status=500)
+
+
+class MethodNotAllowedPage:
+    """Django answers a GET to a form's address (require_POST) with an empty 405, which a
+    browser shows as its own error page in its own language: the site's page instead. The
+    JSON API keeps its own answers."""
+
+    def __init__(self, get_response):  # type: ignore[no-untyped-def]
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.content and not request.path.startswith("/api/"):
+            page = refuse(request, 405, MESSAGES[405])
+            if response.has_header("Allow"):
+                page["Allow"] = response["Allow"]
+            return page
+        return response
