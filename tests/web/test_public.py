@@ -113,7 +113,13 @@ def test_filing_is_limited_per_address_and_day(world, monkeypatch):
 def test_incomplete_form_is_explained_and_nothing_is_stored(world):
     resp = Client().post("/public/apply/", form(world, applicant_contact="", content="  ", agency=""))
     page = resp.content.decode()
-    assert resp.status_code == 422 and "请按提示修改后再提交" in page and "这个字段是必填项" in page
+    assert resp.status_code == 422 and "请按提示修改后再提交" in page
+    # One message a field, naming it as its label does (not Django's stock "这个字段是必填项",
+    # and not the model's check of the same empty field again).
+    assert page.count("请填写“联系电话、通信地址或电子邮箱”") == 1 and page.count("请选择“向哪个机关申请”") == 1
+    assert "这个字段是必填项" not in page and "请填写“联系方式”" not in page
+    long = Client().post("/public/apply/", form(world, applicant_name="张" * 3000)).content.decode()
+    assert "“姓名或名称”最多 100 个字（现有 3000 个字）" in long and "该变量" not in long
     assert not Request.objects.exists()
 
 

@@ -28,13 +28,28 @@ class DateInput(forms.DateInput):
 class RulesForm(forms.ModelForm):
     """A model form whose model checks (ogi.records.validate, run by the model's clean)
     may name a field the form does not show: that error is shown above the form instead
-    of Django refusing to show it."""
+    of Django refusing to show it. One message a field: a field the form itself refused
+    (required, too long) reaches the model empty, and the model's "请填写" would repeat it.
+    The form's own messages name the field as its label does."""
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            label = str(f.label or "")
+            chosen = isinstance(f, forms.ChoiceField | forms.ModelChoiceField)
+            f.error_messages["required"] = f"请{'选择' if chosen else '填写'}“{label}”"
+            if getattr(f, "max_length", None):
+                f.error_messages["max_length"] = f"“{label}”最多 {f.max_length} 个字（现有 %(show_value)d 个字）"
 
     def add_error(self, field, error):  # type: ignore[no-untyped-def]
         if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
             moved: dict[str, list] = {}
             for name, errors in error.error_dict.items():
+                if name in self.errors and name != NON_FIELD_ERRORS:
+                    continue  # refused by the form already, with its own message
                 key = name if name == NON_FIELD_ERRORS or name in self.fields else NON_FIELD_ERRORS
                 moved.setdefault(key, []).extend(errors)
+            if not moved:
+                return
             error = ValidationError(moved)
         super().add_error(field, error)
