@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -33,7 +34,7 @@ WEEKDAYS_ZH = "一二三四五六日"
 STATUTORY_DAYS = 20  # Art. 33: answer within 20 working days
 
 
-CALENDAR_PAGE = "“工作日历”页面（/calendar/）"
+CALENDAR_PAGE = "“工作日历”页面（页面顶部菜单）"
 
 
 class CalendarFileError(ValueError):
@@ -409,3 +410,13 @@ def deadline(received: dt.date, days: int = STATUTORY_DAYS, pauses: Sequence[tup
     if estimated:
         text += f"截止日为推定：{reason}；{final}。"
     return Deadline(received, days, list(pauses), extend, due, cal.version, text, counted, estimated, reason, final)
+
+
+def version_zh(version: str) -> str:
+    """A calendar version for people: "2026-11-23+2026#ec21c541" (the shipped file's date,
+    the last year it holds, the digest of every file read) as 至2026年的节假日安排（2026-11-23 版·ec21c541）.
+    The digest stays, small: two calendars with the same years may still differ."""
+    m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})\+(\d{4})#([0-9a-f]+)", version or "")
+    if not m:
+        return version or ""
+    return f"至{m.group(2)}年的节假日安排（{m.group(1)} 版·{m.group(3)}）"

@@ -156,6 +156,8 @@ def test_adding_the_years_notice_makes_the_deadline_final_and_is_audited(world, 
     assert "2027-01-12（推定）" in ev.note and "2027-01-11（确定）" in ev.note
     detail = admin.get(f"/requests/{r.tracking_no}/").content.decode()
     assert "2027年1月11日" in detail and "data-provisional" not in detail and "节假日安排更新" in detail
+    # The calendar's version told as people read it, the digest kept small beside it.
+    assert "至2027年的节假日安排" in detail and f"#{new_version.split('#')[1]}" not in detail
     # Adding the same notice again changes nothing and records nothing more.
     admin.post("/calendar/", {"text": SCHEDULE_2027})
     assert r.events.filter(event="calendar_update").count() == 1

@@ -18,6 +18,13 @@ def figure(value, rate):  # type: ignore[no-untyped-def]
     return figure_text(value, bool(rate))
 
 
+@register.filter
+def calendar_zh(version: str) -> str:
+    from ogi.workdays import version_zh
+
+    return version_zh(version)
+
+
 SEVERITY_ZH = {"error": "错误", "warning": "提醒", "info": "提示"}
 
 
@@ -57,6 +64,8 @@ def _value_zh(field: str, value) -> str:  # type: ignore[no-untyped-def]
         return "；".join(parts) or "—"
     if field == "fee_amount":
         return f"{value} 元"
+    if field == "calendar_version":
+        return calendar_zh(str(value))
     text = str(value)
     return text if len(text) <= 200 else text[:200] + "……"
 
