@@ -64,6 +64,12 @@ def test_upload_queue_assign_timeliness_and_findings(shared, office, monkeypatch
     text = resp.content.decode()
     assert "已导入" in text and "通知.txt：" in text and "不是年度报告" in text
     assert CollectedReport.objects.filter(state="current").count() == 2
+    # What each file became, with its page, once: matched to which agency and year, or waiting.
+    filed = text.split('id="just-filed"')[1].split("</table>")[0]
+    lvyuan = CollectedReport.objects.get(file_name__endswith="绿园.txt")
+    assert f'href="/supervision/reports/{lvyuan.pk}/"' in filed and "长春市绿园区商务局" in filed and "2020" in filed
+    assert "（待指定）" in filed and filed.count("<tr>") == 4  # the head, two matched, one waiting
+    assert 'id="just-filed"' not in c.get("/supervision/queue/").content.decode()
     queued = CollectedReport.objects.get(state="queued")
     assert queued.printed_agency == "某某区商贸局" and "不在机关名录中" in queued.match_message
     page = c.get("/supervision/queue/").content.decode()

@@ -223,7 +223,7 @@ def _store(office: Agency, user: Any, item: Collected, data: bytes, state: str, 
 
 def import_uploads(office: Agency, user: Any, uploads: Sequence[tuple[str, bytes]]) -> dict[str, Any]:
     """Files (reports or ZIPs of reports) read, matched, stored and the region re-checked.
-    Returns counts and the unreadable files with their reasons."""
+    Returns counts, the rows filed (ids) and the unreadable files with their reasons."""
     region, by_name = region_of(office)
     unreadable: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory(prefix="ogi-upload-") as tmp:
@@ -248,17 +248,19 @@ def import_uploads(office: Agency, user: Any, uploads: Sequence[tuple[str, bytes
             unreadable.append((names.get(file, Path(file).name), err.message_zh))
         content = {str(f): f.read_bytes() for f in files}
         with transaction.atomic():
-            added = 0
+            filed: list[int] = []
             for item in [*batch.history, *batch.current.values()]:  # older first: the newest ends current
                 data = content[item.file]
                 item.file = names[item.file]
-                added += file_version(office, user, item, data, by_name) is not None
+                row = file_version(office, user, item, data, by_name)
+                if row is not None:
+                    filed.append(row.pk)
             for item in batch.queue:
                 data = content[item.file]
                 item.file = names[item.file]
-                _store(office, user, item, data, "queued", by_name)
+                filed.append(_store(office, user, item, data, "queued", by_name).pk)
             recheck(office)
-    return {"added": added, "queued": len(batch.queue), "unreadable": unreadable}
+    return {"added": len(filed) - len(batch.queue), "queued": len(batch.queue), "unreadable": unreadable, "rows": filed}
 
 
 def file_version(office: Agency, user: Any, item: Collected, data: bytes, by_name: dict[str, int]) -> CollectedReport | None:

@@ -87,9 +87,20 @@ def home(request: HttpRequest) -> HttpResponse:
                                   + (f"，{len(result['unreadable'])} 个文件无法读取" if result["unreadable"] else ""))
         for name, why in result["unreadable"][:20]:
             messages.error(request, f"{name}：{why}")
+        # Shown once on the next page: what each file became, with its page.
+        request.session["just_filed"] = result["rows"][:JUST_FILED_SHOWN]
         return redirect("supervision:queue" if result["queued"] else "supervision:home")
     counts = {k: CollectedReport.objects.filter(office=s.agency, state=k).count() for k in ("current", "queued", "replaced")}
-    return render(request, "supervision/home.html", _ctx(request, s, counts=counts))
+    return render(request, "supervision/home.html", _ctx(request, s, counts=counts, just_filed=_just_filed(request, s)))
+
+
+JUST_FILED_SHOWN = 200
+
+
+def _just_filed(request: HttpRequest, s: Staff) -> list[CollectedReport]:
+    ids = request.session.pop("just_filed", None) or []
+    return list(CollectedReport.objects.filter(office=s.agency, pk__in=ids).defer("content").select_related("agency")
+                .order_by("file_name"))
 
 
 @login_required
@@ -99,7 +110,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         return _forbidden(request)
     rows = CollectedReport.objects.filter(office=s.agency, state="queued").defer("content").order_by("uploaded_at", "pk")
     agencies = Agency.objects.filter(pk__in=s.agency.subtree_ids()).order_by("name")
-    return render(request, "supervision/queue.html", _ctx(request, s, rows=rows, agencies=agencies))
+    return render(request, "supervision/queue.html", _ctx(request, s, rows=rows, agencies=agencies,
+                                                          just_filed=_just_filed(request, s)))
 
 
 @login_required
