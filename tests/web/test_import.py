@@ -73,6 +73,16 @@ def test_bad_rows_are_each_reported_and_nothing_is_imported(world):
     reasons = {r.line: r.reason for r in result.rejected}
     assert set(reasons) == {5, 12, 22}
     assert "不是日期" in reasons[5] and "申请人类别“外星人”无法识别" in reasons[12] and "早于收到申请之日" in reasons[22]
+    assert reasons[22].startswith("“答复日期”")  # which column, not just "日期"
+
+
+def test_every_problem_of_a_row_is_told_at_once(world):
+    bad = {0: {"收到日期": "去年三月", "申请人类型": "外星人", "申请方式": "信鸽", "答复结果": "随便", "答复日期": "2025-13-01"}}
+    table = imp.read_table(as_csv(ledger_rows(2, bad)), "台账.csv")
+    [row] = imp.run(world["a_clerk"], table, imp.guess_mapping(table.headers), commit=False).rejected
+    for part in ("“收到申请之日”“去年三月”不是日期", "“答复日期”“2025-13-01”不是日期", "申请人类别“外星人”无法识别",
+                 "提交方式“信鸽”无法识别", "办理结果“随便”无法识别"):
+        assert part in row.reason
 
 
 def test_good_file_imports_with_states_from_the_dates_then_nothing_twice(world):
@@ -132,3 +142,12 @@ def test_import_pages_template_preview_and_commit(world, settings, tmp_path):
 def _cols(headers: list[str]) -> dict[str, str]:
     m = imp.guess_mapping(headers)
     return {f"col_{k}": "" if v is None else str(v) for k, v in m.items()}
+
+
+def test_excels_unicode_text_is_read_as_the_csv():
+    """Excel's "Unicode 文本" export: UTF-16 with its BOM, cells separated by tabs."""
+    rows = ledger_rows(4)
+    text = "\r\n".join("\t".join(r) for r in [HEADERS, *rows]) + "\r\n"
+    utf16 = imp.read_table(b"\xff\xfe" + text.encode("utf-16-le"), "台账.txt")
+    plain = imp.read_table(as_csv(rows), "台账.csv")
+    assert (utf16.headers, utf16.rows) == (plain.headers, plain.rows) == (HEADERS, rows)

@@ -130,7 +130,8 @@ def _cell(v: Any) -> str:
 
 
 def read_table(data: bytes, filename: str) -> Table:
-    """The first sheet of an XLSX, or a CSV (UTF-8 or GB18030), as text cells."""
+    """The first sheet of an XLSX, or a CSV (UTF-8, UTF-16/32 or GB18030; commas, or tabs as
+    Excel's "Unicode 文本" writes), as text cells."""
     if len(data) > MAX_BYTES:
         raise Refused(f"文件超过 {MAX_BYTES // 2**20} MB，请分批导入", "too_large")
     if data[:2] == b"PK":
@@ -152,17 +153,18 @@ def read_table(data: bytes, filename: str) -> Table:
                 raise Refused(f"一次最多导入 {MAX_ROWS} 行，请分批导入", "too_large")
         wb.close()
     else:
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise Refused("无法识别文件编码，请保存为 UTF-8 编码的 CSV 或 .xlsx", "bad_file")
+        from ogi.ingest.load import decode_text
+
+        # The reports' decoder: UTF-8, UTF-16/32 (Excel's "Unicode 文本" is UTF-16 with tabs), GB18030.
+        try:
+            text = decode_text(data)
+        except IngestError:
+            raise Refused("无法识别文件编码，请保存为 UTF-8 编码的 CSV 或 .xlsx", "bad_file") from None
         if "\x00" in text:
             raise Refused("不是 CSV 或 Excel 文件", "bad_file")
-        rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
+        head = text.split("\n", 1)[0]
+        delimiter = "\t" if head.count("\t") > head.count(",") else ","
+        rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
         if len(rows) > MAX_ROWS + 1:
             raise Refused(f"一次最多导入 {MAX_ROWS} 行，请分批导入", "too_large")
     rows = [r for r in rows if any(c for c in r)]
@@ -251,36 +253,36 @@ def run(user, table: Table, mapping: dict[str, int | None], commit: bool) -> Out
 def _one(user, s, v: dict[str, str], key: str, outs, cats, chans) -> str:  # type: ignore[no-untyped-def]
     from . import services
 
+    # Every problem of the row at once: a clerk fixing a file should not upload it once per mistake.
     problems = [f"缺少“{LABELS[f]}”" for f in REQUIRED if not v.get(f)]
-    if problems:
-        raise Refused("；".join(problems))
     dates: dict[str, dt.date | None] = {}
     for f in ("received_on", "submitted_on", "answered_on"):
+        dates[f] = None
         if v.get(f):
             try:
                 dates[f] = _date(v[f])
             except ValueError:
-                raise Refused(f"“{LABELS[f]}”“{v[f][:20]}”不是日期（应为 2026-03-02 或 2026年3月2日）") from None
-        else:
-            dates[f] = None
-    category = cats.get(_norm(v["applicant_category"]))
-    if category is None:
-        raise Refused(f"申请人类别“{v['applicant_category'][:20]}”无法识别（应为：{'、'.join(APPLICANT_CATEGORIES.values())}）")
+                problems.append(f"“{LABELS[f]}”“{v[f][:20]}”不是日期（应为 2026-03-02 或 2026年3月2日）")
+    category = cats.get(_norm(v.get("applicant_category", "")))
+    if v.get("applicant_category") and category is None:
+        problems.append(f"申请人类别“{v['applicant_category'][:20]}”无法识别（应为：{'、'.join(APPLICANT_CATEGORIES.values())}）")
     channel = chans.get(_norm(v.get("channel", ""))) if v.get("channel") else "in_person"
     if channel is None:
-        raise Refused(f"提交方式“{v['channel'][:20]}”无法识别（应为：{'、'.join(label for _, label in CHANNELS)}）")
+        problems.append(f"提交方式“{v['channel'][:20]}”无法识别（应为：{'、'.join(label for _, label in CHANNELS)}）")
     outcome = None
     if v.get("outcome"):
         outcome = outs.get(_norm(v["outcome"]))
         if outcome is None:
-            raise Refused(f"办理结果“{v['outcome'][:20]}”无法识别（应为表三所列结果，如 予以公开、部分公开）")
-        if dates["answered_on"] is None:
-            raise Refused("有办理结果但没有答复日期")
-    elif dates["answered_on"] is not None:
-        raise Refused("有答复日期但没有办理结果")
+            problems.append(f"办理结果“{v['outcome'][:20]}”无法识别（应为表三所列结果，如 予以公开、部分公开）")
+        elif not v.get("answered_on"):
+            problems.append("有办理结果但没有答复日期")
+    elif v.get("answered_on"):
+        problems.append("有答复日期但没有办理结果")
     for f, n in (("applicant_name", 100), ("applicant_id_no", 40), ("applicant_contact", 100)):
         if len(v.get(f, "")) > n:
-            raise Refused(f"“{LABELS[f]}”超过 {n} 个字符")
+            problems.append(f"“{LABELS[f]}”超过 {n} 个字符")
+    if problems:
+        raise Refused("；".join(problems))
     received = dates["received_on"]
     assert received is not None
     data = {"channel": channel, "submitted_on": dates["submitted_on"] or received, "received_on": received,
@@ -294,19 +296,27 @@ def _one(user, s, v: dict[str, str], key: str, outs, cats, chans) -> str:  # typ
         # The state follows from the dates: answered on the answer date, by the workflow's own rules.
         event = {"other.no_correction": None, "other.unpaid_fee": None}.get(outcome, "answer")
         if event is None:
-            validate.clean_event("withdraw", dates["answered_on"], {}, received, clock.today())  # the date's rules
+            _answer_date("withdraw", dates["answered_on"], {}, received)  # the date's rules
             r.outcome, r.closed_on, r.state = outcome, dates["answered_on"], "closed"
             changes = {"state": ["registered", "closed"], "outcome": [None, outcome]}
             closed = ("closed_on",)
         else:
             # The same rules as an answer given in the ledger: not in the future, not before receipt.
-            on, inputs = validate.clean_event("answer", dates["answered_on"], {"outcome": outcome}, received, clock.today())
+            on, inputs = _answer_date("answer", dates["answered_on"], {"outcome": outcome}, received)
             changes = fire(r, "answer", Context(on=on, role="reviewer", inputs=inputs))
     r.save(update_fields=["import_key", *changes, *closed])
     note = f"由原台账导入（原编号 {v['tracking_no']}）" if v.get("tracking_no") else "由原台账导入"
     Event.objects.create(request=r, agency=r.agency, actor=user, on=dates["answered_on"] or received, event="import",
                          label="导入原台账", changes={k: list(x) for k, x in changes.items()}, note=note)
     return r.tracking_no
+
+
+def _answer_date(event: str, on: dt.date | None, inputs: dict[str, Any], received: dt.date) -> tuple[dt.date, dict[str, Any]]:
+    # The event's own checks speak of "日期": in a file, say which column.
+    try:
+        return validate.clean_event(event, on, inputs, received, clock.today())
+    except validate.Invalid as e:
+        raise Refused(f"“{LABELS['answered_on']}”：{e.message_zh}") from None
 
 
 def template_xlsx() -> bytes:
