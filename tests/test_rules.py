@@ -348,3 +348,15 @@ def test_similarity_copied_from_last_year_and_between_agencies():
     other.sections["overview"] = TEXT_B
     fs = [f for f in check_all([cur, other])[0] if f.rule == "similarity.copied"]
     assert len(fs) == 1 and "另一个局" in fs[0].message_zh
+
+
+def test_narrative_counts_checked_and_quoted_as_written():
+    r = zero_report()
+    setcells(r, {"requests.new.total": 141, "requests.processed_total.total": 134})
+    r.sections["overview"] = "依照《条例》，全年共收到政府信息公开申请 141 件，本年度办结133件，均在法定期限内答复。"
+    found = [f for f in check(r) if f.rule == "narrative.numbers"]
+    assert [(f.found, f.expected) for f in found] == [(133, 134)]
+    # Quoted with the agency's own punctuation and spacing, not the normalised text's.
+    assert "申请 141 件，本年度办结133件”" in found[0].message_zh
+    r.sections["overview"] = r.sections["overview"].replace("办结133件", "办结134件")
+    assert not [f for f in check(r) if f.rule == "narrative.numbers"]

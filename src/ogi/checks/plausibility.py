@@ -85,10 +85,24 @@ _STATEMENTS = [
     # ("区政府办代表区政府受理…") is not the table's figure.
     ("received", re.compile(r"(?:全年|本年度?|年内|共计|共|累计|总共)(?:共|累计)?(?:新收|收到|受理)(?:各类)?(?:政府信息公开|信息公开)?"
                             r"申请(?:共计|共|总计|合计)?(\d+)件")),
+    # "本年度办结 N 件": the year's results, the count ogi's own draft of 总体情况 states.
+    ("processed", re.compile(r"(?:全年|本年度?|年内)(?:共|累计)?(?:办结|办理完毕)(?:各类)?(?:政府信息公开)?(?:申请)?"
+                             r"(?:共计|共|总计|合计)?(\d+)件")),
     ("carried_in", re.compile(r"上年结转(?:的)?(?:政府信息公开)?申请(?:共)?(\d+)件")),
     ("carried_out", re.compile(r"结转(?:至)?下一?年度?(?:继续)?(?:办理)?(?:的)?(?:政府信息公开)?(?:申请)?(?:共)?(\d+)件")),
     ("normative_in_force", re.compile(r"现行有效(?:的)?(?:行政)?规范性文件(?:共计|共)?(\d+)件")),
 ]
+
+
+def _as_written(original: str, start: int, end: int) -> str:
+    """The text between two places of its normalised form (NFKC, whitespace removed), as the
+    agency wrote it: a quote keeps its full-width punctuation. Built only for a finding."""
+    at: list[int] = []
+    for i, ch in enumerate(original):
+        at += [i] * len(squash(nfkc(ch)))
+    if not at or start >= len(at):
+        return squash(nfkc(original))[start:end]
+    return original[at[start]: at[min(end, len(at)) - 1] + 1]
 
 
 @rule("narrative.numbers", "warning", "正文数字与表格不一致")
@@ -96,7 +110,8 @@ def check_narrative(report: Report) -> Iterator[Finding]:
     ed = report.edition_obj
     if ed is None:
         return
-    text = squash(nfkc("\n".join(t for t in report.sections.values() if t)))
+    original = "\n".join(t for t in report.sections.values() if t)
+    text = squash(nfkc(original))
     for role, pattern in _STATEMENTS:
         cell = ed.role(role)
         if not cell:
@@ -113,7 +128,7 @@ def check_narrative(report: Report) -> Iterator[Finding]:
         for m in pattern.finditer(text):
             stated = int(m.group(1))
             if stated not in accepted:
-                quote = text[max(0, m.start() - 8): m.end()]
+                quote = _as_written(original, max(0, m.start() - 8), m.end())
                 yield finding("narrative.numbers",
                               f"正文称“…{quote}”，但{ed.cell_zh(cell)}为 {table}",
                               f"the text states {stated} ('{quote}') but {cell} is {table}",
