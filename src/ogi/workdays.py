@@ -327,6 +327,8 @@ class Deadline:
     estimated_years: list[int] = field(default_factory=list)
     provisional_reason_zh: str = ""
     final_when_zh: str = ""
+    # The count alone, for a page that says why the date is estimated in a box of its own.
+    calculation_zh: str = ""
 
     @property
     def provisional(self) -> bool:
@@ -404,12 +406,13 @@ def deadline(received: dt.date, days: int = STATUTORY_DAYS, pauses: Sequence[tup
         parts.append(f"暂停计算期间（{spans}）的{len(paused_days)}个工作日不计")
     limit = f"{days}个工作日" + (f"，延长{extend}个工作日" if extend else "")
     parts.append(f"期限{limit}，共{total}个工作日，截止日为{_zh(due)}" + ("（推定）" if estimated else ""))
-    text = "；".join(parts) + "。"
+    calculation = text = "；".join(parts) + "。"
     reason = provisional_reason_zh(estimated, cal)
     final = final_when_zh(estimated) if estimated else ""
     if estimated:
         text += f"截止日为推定：{reason}；{final}。"
-    return Deadline(received, days, list(pauses), extend, due, cal.version, text, counted, estimated, reason, final)
+    return Deadline(received, days, list(pauses), extend, due, cal.version, text, counted, estimated, reason, final,
+                    calculation)
 
 
 def version_zh(version: str) -> str:

@@ -5,6 +5,7 @@ counted like any other, its due date marked 推定 with the reason — with the 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.cache import cache
@@ -146,6 +147,8 @@ def test_adding_the_years_notice_makes_the_deadline_final_and_is_audited(world, 
     assert not (own_calendar / "calendar").exists() or not list((own_calendar / "calendar").glob("*.yaml"))
     detail = admin.get(f"/requests/{r.tracking_no}/").content.decode()
     assert "2027年1月12日" in detail and "data-provisional" in detail
+    shown = re.sub(r"<[^>]+>", "", detail)  # the text a reader sees (the tag's tooltip aside)
+    assert shown.count("尚未公布2027年部分节假日安排") == 1  # why it is estimated: said once, in its box
     resp = admin.post("/calendar/", {"text": SCHEDULE_2027}, follow=True)
     assert resp.status_code == 200 and "1 件办理中申请的截止日随之改变" in resp.content.decode()
     ev = r.events.get(event="calendar_update")

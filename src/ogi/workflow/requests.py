@@ -318,6 +318,11 @@ class Due:
     provisional: bool = False
     provisional_reason_zh: str = ""
     final_when_zh: str = ""
+    # The explanation without why the date is estimated, for a page that says so apart.
+    calculation_zh: str = ""
+
+    def __post_init__(self) -> None:
+        self.calculation_zh = self.calculation_zh or self.explanation_zh
 
 
 def due_of(r: Ledgered, today: dt.date, calendar: Calendar | None = None) -> Due:
@@ -352,7 +357,8 @@ def due_of(r: Ledgered, today: dt.date, calendar: Calendar | None = None) -> Due
     note = "（按补正后的申请重新计算）" if r.corrected_on else ""
     if r.state in ("consulting", "fee_pending"):
         note += "（暂停计算中，截止日随暂停顺延）"
-    return Due(d.due, left, status, d.explanation_zh + note, d.provisional, d.provisional_reason_zh, d.final_when_zh)
+    return Due(d.due, left, status, d.explanation_zh + note, d.provisional, d.provisional_reason_zh, d.final_when_zh,
+               d.calculation_zh + note)
 
 
 def _left(cal: Calendar, today: dt.date, due: dt.date | None) -> int | None:
