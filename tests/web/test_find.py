@@ -65,6 +65,9 @@ def test_filters_sort_and_bad_parameters(world):
     assert [r.tracking_no for r in search.find(u, {"due": "overdue"}, day=dt.date(2026, 4, 1)).qs] == [b.tracking_no]
     bad = search.find(u, {"state": "nonsense", "from": "2026-13-01", "sort": "password", "due": "x"})
     assert len(bad.notes) == 4 and bad.qs.count() == 2
+    # A range typed the wrong way round is read the right way round, and said so.
+    swapped = search.find(u, {"from": "2026-03-31", "to": "2026-03-01"})
+    assert swapped.qs.count() == 2 and swapped.notes == ["起始日期晚于截止日期，已按 2026-03-01 至 2026-03-31 查询"]
 
 
 def test_list_page_numbers_sort_links_and_supervisor_filter(world):

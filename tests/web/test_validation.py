@@ -147,6 +147,7 @@ def test_the_register_page_refuses_what_the_api_refuses_and_keeps_the_dates(worl
     assert c.login(request=HttpRequest(), username="a-clerk", password=PASSWORD)
     page = c.get("/requests/new/").content.decode()
     assert f'value="{TODAY.isoformat()}"' in page and f'max="{TODAY.isoformat()}"' in page
+    assert "---------" not in page and '<option value="" selected>请选择</option>' in page  # a blank choice in words
     form = {**GOOD, "received_on": "2099-01-01"}
     resp = c.post("/requests/new/", form)
     text = resp.content.decode()

@@ -40,6 +40,12 @@ class RulesForm(forms.ModelForm):
             f.error_messages["required"] = f"请{'选择' if chosen else '填写'}“{label}”"
             if getattr(f, "max_length", None):
                 f.error_messages["max_length"] = f"“{label}”最多 {f.max_length} 个字（现有 %(show_value)d 个字）"
+            # Django's blank choice is a row of dashes: say what to do.
+            if isinstance(f, forms.ModelChoiceField):
+                if f.empty_label is not None:
+                    f.empty_label = "请选择"
+            elif isinstance(f, forms.ChoiceField) and (choices := list(f.choices)) and choices[0] == ("", "---------"):
+                f.choices = [("", "请选择"), *choices[1:]]
 
     def add_error(self, field, error):  # type: ignore[no-untyped-def]
         if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):

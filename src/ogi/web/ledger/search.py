@@ -79,10 +79,16 @@ def find(user, params: Mapping[str, str], day: dt.date | None = None) -> Search:
             notes.append(f"年度“{p['year'][:20]}”无效，已忽略")
         else:
             qs = qs.filter(received_on__year=year)
-    if p.get("from") and (d := _date(p["from"], notes, "起始日期")):
-        qs = qs.filter(received_on__gte=d)
-    if p.get("to") and (d := _date(p["to"], notes, "截止日期")):
-        qs = qs.filter(received_on__lte=d)
+    start = _date(p["from"], notes, "起始日期") if p.get("from") else None
+    end = _date(p["to"], notes, "截止日期") if p.get("to") else None
+    if start and end and start > end:
+        # Typed the wrong way round: the range meant, not an empty list without a word.
+        notes.append(f"起始日期晚于截止日期，已按 {end} 至 {start} 查询")
+        start, end = end, start
+    if start:
+        qs = qs.filter(received_on__gte=start)
+    if end:
+        qs = qs.filter(received_on__lte=end)
     q = p.get("q", "")[:MAX_QUERY]
     if q:
         qs = qs.filter(text_match(q, personal, scope))
