@@ -183,3 +183,25 @@ def test_the_receipt_letter_and_the_export_say_the_due_date_is_estimated(world):
     header = [cell.value for cell in sheet[1]]
     row = [cell.value for cell in sheet[2]]
     assert row[header.index("截止日说明")].startswith("推定")
+
+
+@freeze_time("2026-12-15 04:00:00")
+def test_the_notice_typed_as_it_reads_makes_the_deadline_final(world, own_calendar):
+    """An administrator who does not write YAML fills in the notice festival by festival;
+    it passes the same checks and changes the same due dates as the file."""
+    r = services.register(world["a_clerk"], request_data(submitted_on=dt.date(2026, 12, 14), received_on=dt.date(2026, 12, 14)))
+    admin = login(world["a_admin"])
+    page = admin.get("/calendar/").content.decode()
+    assert 'id="calendar-notice"' in page and 'value="2027"' in page and "春节 放假自" not in page  # names head the rows
+    typed = {"year": "2027", "notice": "国务院办公厅关于2027年部分节假日安排的通知", "from_0": "2027-01-01", "to_0": "2027-01-03",
+             "workdays": "2027-01-09"}
+    for bad, why in [({"from_1": "2027-02-05"}, "请填写春节放假的起止两个日期"), ({"workdays": "正月初八"}, "不是日期"),
+                     ({"workdays": "2027-01-05"}, "星期六或星期日"), ({"from_0": "", "to_0": ""}, "请至少填写一个假期")]:
+        resp = admin.post("/calendar/", {**typed, **bad})
+        assert resp.status_code == 200 and why in resp.content.decode(), bad
+    assert not list((own_calendar / "calendar").glob("*.yaml")) if (own_calendar / "calendar").exists() else True
+    resp = admin.post("/calendar/", typed, follow=True)
+    assert "已添加2027年的节假日安排；1 件办理中申请的截止日随之改变" in resp.content.decode()
+    ev = r.events.get(event="calendar_update")
+    assert ev.changes["due"] == ["2027-01-12", "2027-01-11"] and ev.changes["provisional"] == [True, False]
+    assert "国务院办公厅关于2027年部分节假日安排的通知" in admin.get("/calendar/").content.decode()

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import datetime as dt
+import re
+
+import yaml
 from django import forms
 
 from ogi.records.outcomes import outcomes
@@ -83,4 +87,62 @@ class CalendarForm(forms.Form):
             data["raw"] = upload.read()
         else:
             data["raw"] = text.encode("utf-8")
+        return data
+
+
+# The festivals of 《全国年节及纪念日放假办法》 in the order a State Council notice lists them.
+FESTIVALS = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")
+
+
+class HolidayNoticeForm(forms.Form):
+    """One year's notice typed as the notice reads — each festival's days off, the make-up
+    working days — for an administrator who does not write YAML. It becomes the same file
+    as a pasted one and passes the same checks."""
+
+    year = forms.IntegerField(label="年份", min_value=2008, max_value=2100)
+    notice = forms.CharField(label="通知名称或文号", max_length=200, required=False,
+                             widget=forms.TextInput(attrs={"size": 50}))
+    workdays = forms.CharField(label="调休上班日（周六、周日上班的日期，用顿号或逗号分隔；没有则留空）", required=False,
+                               max_length=1000, widget=forms.TextInput(attrs={"placeholder": "例如 2027-02-14、2027-02-20", "size": 50}))
+
+    def __init__(self, *args, year: int | None = None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if year is not None:
+            self.fields["year"].initial = year
+            self.fields["notice"].initial = f"国务院办公厅关于{year}年部分节假日安排的通知"
+        for i, name in enumerate(FESTIVALS):
+            self.fields[f"from_{i}"] = forms.DateField(label=f"{name} 放假自", required=False, widget=DateInput(future=True))
+            self.fields[f"to_{i}"] = forms.DateField(label="至", required=False, widget=DateInput(future=True))
+
+    def festivals(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+        return [(name, self[f"from_{i}"], self[f"to_{i}"]) for i, name in enumerate(FESTIVALS)]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        holidays = []
+        for i, name in enumerate(FESTIVALS):
+            start, end = data.get(f"from_{i}"), data.get(f"to_{i}")
+            if start is None and end is None:
+                continue
+            if start is None or end is None:
+                raise forms.ValidationError(f"请填写{name}放假的起止两个日期")
+            holidays.append({"name": name, "from": start.isoformat(), "to": end.isoformat()})
+        if not holidays:
+            raise forms.ValidationError("请至少填写一个假期的放假日期")
+        days = []
+        for part in re.split(r"[、,，;；\s]+", data.get("workdays") or ""):
+            if not part:
+                continue
+            try:
+                days.append(dt.date.fromisoformat(part).isoformat())
+            except ValueError:
+                raise forms.ValidationError(f"调休上班日“{part[:20]}”不是日期（应为 2027-02-14 这样的写法）") from None
+        year = data.get("year")
+        if year is None:
+            return data
+        spec: dict = {"holidays": holidays, "workdays": days}
+        if data.get("notice"):
+            spec["notice"] = data["notice"]
+        # The calendar file's own format, so the one parser and its checks judge it.
+        data["raw"] = yaml.safe_dump({"years": {year: spec}}, allow_unicode=True, sort_keys=False).encode("utf-8")
         return data

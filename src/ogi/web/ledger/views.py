@@ -21,7 +21,7 @@ from ogi.workdays import CalendarFileError, default_calendar
 from ogi.workflow.requests import BY_EVENT, DUE_STATUS, STATES, Refused, allowed, due_of
 
 from . import export, notices, reminders, review, search, services
-from .forms import CalendarForm, EventForm, RegisterForm
+from .forms import CalendarForm, EventForm, HolidayNoticeForm, RegisterForm
 from .models import CHANNELS, Event, Letter, Request
 
 STATUS_ZH = DUE_STATUS
@@ -249,10 +249,16 @@ def calendar(request: HttpRequest) -> HttpResponse:
     administrator a form to add the next year's notice when the State Council publishes it."""
     s = access.staff_of(request.user)
     can_add = s is not None and s.role == "admin"
-    form = CalendarForm(request.POST or None, request.FILES or None)
+    cal = default_calendar()
+    # Two ways in: the notice typed field by field (the usual one), or its file pasted or uploaded.
+    typed = request.method == "POST" and "year" in request.POST
+    form = CalendarForm(request.POST if request.method == "POST" and not typed else None, request.FILES or None)
+    notice = HolidayNoticeForm(request.POST if typed else None, year=cal.last_year + 1, prefix=None)
     if request.method == "POST":
         if not can_add:
             return refuse(request, 403, "只有机关管理员可以添加节假日安排")
+        if typed:
+            form = notice
         if form.is_valid():
             try:
                 years, changed = services.add_calendar_year(form.cleaned_data["raw"], request.user)
@@ -264,11 +270,11 @@ def calendar(request: HttpRequest) -> HttpResponse:
                 names = "、".join(f"{y}年" for y in years)
                 messages.success(request, f"已添加{names}的节假日安排；{changed} 件办理中申请的截止日随之改变，已记入各申请的操作记录")
                 return redirect("calendar")
-    cal = default_calendar()
     day = clock.today()
     open_dues = [d for rows in services.inbox(request.user, day).values() for _, d in rows]
     return render(request, "ledger/calendar.html", _ctx(
-        request, cal=cal, years=sorted(cal.years.items(), reverse=True), form=form, can_add=can_add,
+        request, cal=cal, years=sorted(cal.years.items(), reverse=True), form=form if not typed else CalendarForm(),
+        notice_form=notice, can_add=can_add,
         next_year=cal.last_year + 1, provisional_count=sum(d.provisional for d in open_dues), example=CALENDAR_EXAMPLE))
 
 
