@@ -217,6 +217,8 @@ def test_dashboard_totals_drill_down_to_the_agencies_and_charts_are_served_local
     _upload(c, _zip(**{"开封.txt": SEED_2019.read_bytes(), "绿园.txt": SEED_2020.read_bytes()}))
     page = c.get("/supervision/dashboard/?year=2019").content.decode()
     assert "辖区合计：表三、表四" in page and "问题分布" in page
+    basis = re.sub(r"<[^>]+>", "", page.split('id="totals-basis"')[1].split("</p>")[0])
+    assert "2019年度 5 个机关中已汇集 1 个" in basis  # what the totals add up, said
     # The 2019 seed carries 1 request over from the year before, everything else 0.
     assert 'href="?year=2019&amp;cell=requests.carried_in.total#drill" data-cell="requests.carried_in.total" data-year="2019">1</a>' in page
     # The chart library comes from ogi itself, not from a CDN.

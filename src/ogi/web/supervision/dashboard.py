@@ -15,6 +15,7 @@ from ogi.editions import current_edition
 from ogi.supervision.timeliness import STATUS_ZH
 from ogi.supervision.tree import LEVEL_ORDER, LEVELS, Region
 from ogi.supervision.tree import Agency as TreeAgency
+from ogi.web import clock
 from ogi.web.accounts.models import Agency
 
 from . import kept, services
@@ -102,13 +103,16 @@ def behind(office: Agency, cell: str, year: int) -> list[tuple[str, int, int]]:
 
 
 def dashboard(office: Agency, year: int | None) -> dict[str, Any]:
-    return services.cached(office, f"dashboard:{year}", lambda: _dashboard(office, year))
+    # The day is in the key: which year is due, and each agency's timeliness, change with it.
+    return services.cached(office, f"dashboard:{year}:{clock.today()}", lambda: _dashboard(office, year))
 
 
 def _dashboard(office: Agency, year: int | None) -> dict[str, Any]:
     rows = kept.rows(office)
     years, lines = totals(rows)
-    y = year if year in years else (years[-1] if years else None)
+    # Unless asked, the latest year whose reports are due: this year's are due next year.
+    due = [x for x in years if x < clock.today().year]
+    y = year if year in years else (due[-1] if due else years[-1] if years else None)
     out: dict[str, Any] = {"years": years, "lines": lines, "indicators": region_indicators(rows, years), "year": y,
                            "status_zh": STATUS_ZH}
     if y is not None:
@@ -116,4 +120,6 @@ def _dashboard(office: Agency, year: int | None) -> dict[str, Any]:
         out["rules"], out["heat"], out["peak"] = heat(of_year)
         out["rule_titles"] = [RULES[r].title_zh if r in RULES else r for r in out["rules"]]
         out["by_level"] = timeliness_by_level(region, times)
+        # The totals add up the reports collected: say how many agencies that is.
+        out["reported"], out["agencies"] = len(of_year), len(times)
     return out
