@@ -31,7 +31,7 @@ STATES = {
     "archived": "已归档",
 }
 OPEN_STATES = ("registered", "correction", "consulting", "fee_pending")
-ROLES = {"clerk": "经办人", "reviewer": "审核人", "admin": "机关管理员", "supervisor": "监督（只读）"}
+ROLES = {"clerk": "经办人", "reviewer": "审核人", "admin": "机关管理员", "supervisor": "监督（台账只读）"}
 # The applicant acts too, without an account: withdrawing the request on the tracking page.
 APPLICANT = "applicant"
 ACTORS = {**ROLES, APPLICANT: "申请人"}
