@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ogi.corpus.collect import CollectError, Options, Seed, collect, read_seeds
@@ -257,6 +257,12 @@ def test_cli_bad_inputs_are_one_chinese_line(tmp_path):
     (tmp_path / "x.warc.gz").write_bytes(b"\x1f\x8b" + os.urandom(100))
     r = ogi("collect", "-o", tmp_path / "out2", "--from-warc", tmp_path / "x.warc.gz", "--json")
     assert r.returncode == 2 and "Traceback" not in r.stderr and json.loads(r.stdout)["error"]["code"]
+    # Bytes that the reader takes for the older ARC format (a header line, no WARC record):
+    # refused, not "0 responses imported".
+    (tmp_path / "arc.warc").write_bytes(b"http://x.gov.cn/ 1.2.3.4 20200101000000 text/html 0\n\n")
+    r = ogi("collect", "-o", tmp_path / "out3", "--from-warc", tmp_path / "arc.warc", "--json")
+    assert r.returncode == 2 and json.loads(r.stdout)["error"]["code"] == "bad_warc", (r.stdout, r.stderr)
+    assert "不是 WARC 文件" in r.stderr
 
 
 def test_page_reading():
@@ -279,6 +285,7 @@ _AGENCY = st.text(alphabet="甲乙丙丁县市区局委办", min_size=2, max_siz
        chrome=st.lists(st.sampled_from(["首页", "政府信息公开年报", "政务动态", "网站说明.pdf", "关于印发2024年工作要点的通知"]),
                        max_size=5),
        noise=st.text(max_size=200))
+@example(reports=[], chrome=[], noise="\x1f")  # a page with no text at all
 def test_listing_links_are_told_apart(reports, chrome, noise):
     """Whatever the chrome and noise around them, the links naming a year's report are the
     reports, the pager's links the next pages, and nothing else is either."""

@@ -111,7 +111,10 @@ def test_a_failing_task_is_split_down_to_the_file_at_fault(client, tmp_path):
 
         d._stat = getattr(d, "_real_stat", d._stat)
 
-    client.run(break_one, culprit)
+    # The worker killed in another test is started again by its nanny; patch only once both
+    # are back, or the split-off task may land on the one that never saw the patch.
+    client.wait_for_workers(2, timeout=60)
+    assert len(client.run(break_one, culprit)) == 2
     try:
         counts = distribute(files, tmp_path / "ds", client, retries=0, batch=3)
     finally:

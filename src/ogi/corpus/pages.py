@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 from posixpath import dirname
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -213,7 +214,7 @@ def _published(root: etree._Element) -> dt.date | None:
     lines = [" ".join(nfkc(t).split()) for t in (body if body is not None else root).itertext()]
     lines = [t for t in lines if t][:400]
     # Labels and values are often in neighbouring elements: join each label with the next piece.
-    joined = [a + (b if a.endswith((":", "：")) else "") for a, b in zip(lines, [*lines[1:], ""], strict=True)]
+    joined = [a + (b if a.endswith((":", "：")) else "") for a, b in pairwise([*lines, ""])]
     for ev in field_lines(joined):
         if ev.key == "published":
             d = parse_date(ev.value)

@@ -92,12 +92,24 @@ def _warc_date(iso: str) -> str:
 
 
 def _records(paths: list[Path]) -> Iterator[tuple[str, Any]]:
+    """Each WARC record of the files in turn; a file with none is refused (CollectError)."""
     from warcio.archiveiterator import ArchiveIterator
 
     for p in paths:
+        warc = False
         with open(p, "rb") as fh:
             for rec in ArchiveIterator(fh):
+                # warcio also reads the older ARC format, and so finds "records" in some
+                # random bytes; a WARC record always carries its id.
+                if rec.rec_headers.get_header("WARC-Record-ID") is None:
+                    continue
+                warc = True
                 yield rec.rec_type, rec
+        if not warc:
+            from .collect import CollectError
+
+            raise CollectError("bad_warc", f"{p.name} 不是 WARC 文件：其中没有任何 WARC 记录",
+                               f"{p.name} is not a WARC file: it holds no WARC record")
 
 
 def _responses(paths: list[Path]) -> Iterator[_Response | tuple[str, dict[str, Any]]]:
