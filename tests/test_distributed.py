@@ -147,7 +147,9 @@ def test_stopped_run_resumes_and_does_nothing_twice(client, tmp_path):
 
 
 def test_killed_run_resumes_from_its_committed_batches(client, tmp_path):
-    files = _files(tmp_path / "in", 9)
+    # Enough batches that the run is still going when the test sees the first one committed
+    # (on an idle machine nine files were all done within one look).
+    files = _files(tmp_path / "in", 39)
     out = tmp_path / "ds"
     # The whole command, killed (SIGKILL: no chance to clean up) once a batch has committed.
     child = subprocess.Popen([sys.executable, "-m", "ogi.cli", "distribute", *files, "-o", str(out), "-w", "1",
