@@ -5,7 +5,7 @@ start-up of `ogi check` on one small file against `python -c pass`.
 Goals (issue 15): HTML ≤ 3× lxml, text ≤ 8× a regex baseline, XLSX ≤ 3× openpyxl
 read-only, start-up of `ogi check` ≤ 120 ms.
 
-    python bench/ratios.py
+    python bench/ratios.py [--against REV] [--startup-only]
 """
 
 from __future__ import annotations
@@ -92,11 +92,12 @@ def ratios() -> None:
               f" {'ok' if ratio <= GOALS[kind] else 'MISSED'}")
 
 
-def startup(runs: int = 9) -> None:
+def startup(runs: int = 9, against: str | None = None) -> None:
     """CPU time (user + system, of the command and its reading worker) of `ogi check --json`
     on one small report, against `python -c pass`, interleaved; median of `runs`. Measured
     as installed: with every module's bytecode cached (in a cache of its own, written by a
-    first run, since the environment may keep bytecode from being written beside the sources)."""
+    first run, since the environment may keep bytecode from being written beside the sources).
+    With `against` (a git revision), that version's src/ is measured in the same rounds."""
     import resource
     import tempfile
 
@@ -109,20 +110,38 @@ def startup(runs: int = 9) -> None:
         return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
     ogi = [sys.executable, "-m", "ogi.cli", "check", "--json", str(seed)]
-    with tempfile.TemporaryDirectory() as cache:
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env.update(PYTHONPATH=str(ROOT / "src"), PYTHONPYCACHEPREFIX=cache)
-        child_cpu(ogi, env)  # writes the bytecode
-        ogi_t, bare_t = [], []
+    bare = [sys.executable, "-c", "pass"]
+    with tempfile.TemporaryDirectory() as tmp:
+        base = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        envs = {"now": {**base, "PYTHONPATH": str(ROOT / "src"), "PYTHONPYCACHEPREFIX": f"{tmp}/now"}}
+        if against:
+            envs[against] = {**base, "PYTHONPATH": str(_previous(against, Path(tmp))),
+                             "PYTHONPYCACHEPREFIX": f"{tmp}/before"}
+        for env in envs.values():
+            child_cpu(ogi, env)  # writes the bytecode
+        times: dict[str, list[float]] = {name: [] for name in [*envs, "bare"]}
         for _ in range(runs):
-            ogi_t.append(child_cpu(ogi, env))
-            bare_t.append(child_cpu([sys.executable, "-c", "pass"], env))
-    o, b = sorted(ogi_t)[runs // 2], sorted(bare_t)[runs // 2]
-    print(f"start-up of `ogi check --json` on {seed.name}: {1000 * o:.0f} ms CPU (median of {runs}), "
-          f"`python -c pass` {1000 * b:.0f} ms ({o / b:.1f}×); goal ≤ 120 ms {'ok' if o <= 0.12 else 'MISSED'}"
-          f" (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+            for name, env in envs.items():
+                times[name].append(child_cpu(ogi, env))
+            times["bare"].append(child_cpu(bare, envs["now"]))
+    med = {name: sorted(t)[runs // 2] for name, t in times.items()}
+    o, b = med["now"], med["bare"]
+    line = (f"start-up of `ogi check --json` on {seed.name}: {1000 * o:.0f} ms CPU (median of {runs}), "
+            f"`python -c pass` {1000 * b:.0f} ms ({o / b:.1f}×); goal ≤ 120 ms {'ok' if o <= 0.12 else 'MISSED'}")
+    if against:
+        line += f"; {against}: {1000 * med[against]:.0f} ms (now ÷ {against} {o / med[against]:.2f})"
+    print(line + f" (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+
+
+def _previous(rev: str, into: Path) -> Path:
+    """The src/ folder of the git revision `rev`, extracted under `into`."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "src"], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into / "src"
 
 
 if __name__ == "__main__":
-    ratios()
-    startup()
+    rev = sys.argv[sys.argv.index("--against") + 1] if "--against" in sys.argv else None
+    if "--startup-only" not in sys.argv:
+        ratios()
+    startup(15 if rev else 9, rev)

@@ -11,6 +11,7 @@ import pytest
 
 from ogi.ingest import bounded
 from ogi.ingest.limits import Limits
+from ogi.report import Report
 
 from .conftest import SEED_2019, SEED_2020
 
@@ -82,3 +83,29 @@ def test_a_process_already_near_the_cap_starts_its_workers_clean(monkeypatch):
     assert bounded._context(Limits(memory_mb=3072)).get_start_method() == "forkserver"
     [r] = bounded.read_many([SEED_2019], Limits(memory_mb=3072, timeout_s=60), jobs=1)
     assert r.ok and r.report is not None and r.report.agency == "开封市商务局"
+
+
+class _Kept(Report):
+    """A Report of a kind of its own (pickled by reference, so at module level)."""
+
+
+def test_a_report_comes_back_from_its_process_whole():
+    """What a reading process sends back (a Report pickled with its cells as columns) is the
+    Report it read: every field, every cell in its order, Decimal amounts, notes, a source
+    shared by two cells still shared, and a subclass still itself."""
+    import pickle
+    from decimal import Decimal
+
+    from ogi.ingest.load import load_report
+    from ogi.report import Value
+
+    for seed in (SEED_2019, SEED_2020):
+        report = load_report(seed)
+        back = pickle.loads(pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL))
+        assert back == report and list(back.cells) == list(report.cells)
+    where = {"page": 3, "box": [1.0, 2.0, 3.0, 4.0]}
+    odd = _Kept(edition="gb2021", agency="某局", year=2024, notices=[{"code": "cut", "message_zh": "截断"}],
+               cells={"b": Value("value", Decimal("12.50"), "12.50", where), "a": Value("missing", None, "x", where, "扫描件中未能识别")})
+    back = pickle.loads(pickle.dumps(odd))
+    assert type(back) is _Kept and back == odd and list(back.cells) == ["b", "a"]
+    assert back.cells["b"].source is back.cells["a"].source and back.cells["b"].value == Decimal("12.50")

@@ -238,3 +238,21 @@ def test_user_commands_and_remind_without_smtp(tmp_path):
     assert listed.startswith("zhang\t某局\t审核人\t已停用（待修改密码）\tz@example.gov.cn")
     p = ogi("remind", "--date", "2026-03-20", env=env)
     assert p.returncode == 0 and "未配置邮件服务器" in p.stdout
+
+
+def test_a_command_collects_rarely_and_the_server_at_the_default_pace(tmp_path):
+    """A command's start (mostly imports) is spared the collector's passes; `ogi serve`,
+    which runs for days, goes back to the interpreter's pace before it serves."""
+    script = (
+        "import gc, sys, waitress\n"
+        "default = gc.get_threshold()\n"
+        "import ogi.cli as cli\n"
+        "print(gc.get_threshold()[0] > default[0])\n"
+        "class Server:\n"
+        "    def run(self): print(gc.get_threshold() == default)\n"
+        "waitress.create_server = lambda *a, **k: Server()\n"
+        "sys.argv = ['ogi', 'serve', '--port', '8765']\n"
+        "cli.main()\n")
+    r = subprocess.run([sys.executable, "-c", script], env={**os.environ, "OGI_DATA_DIR": str(tmp_path / "data")},
+                       capture_output=True, text=True, timeout=120)
+    assert r.stdout.split()[:1] == ["True"] and r.stdout.split()[-1] == "True", (r.stdout, r.stderr)

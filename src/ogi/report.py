@@ -172,6 +172,17 @@ class Report:
         v = self.cells.get(cell_id)
         return v.number if v is not None else None
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Every Report a bounded reading process makes is pickled back to its parent: the
+        # cells go as six columns of plain values, which pickle in C, instead of a call
+        # of Value.__reduce__ for each of some two hundred cells (half the pickling time).
+        state = dict(self.__dict__)
+        cells = state.pop("cells")
+        vs = cells.values()
+        return _report_from_columns, (type(self), state, tuple(cells), tuple(v.state for v in vs),
+                                      tuple(v.value for v in vs), tuple(v.raw for v in vs),
+                                      tuple(v.source for v in vs), tuple(v.note for v in vs))
+
     # --- JSON -----------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
         ed = self.edition_obj
@@ -258,6 +269,13 @@ class Report:
         r.provenance = {str(k): str(v) for k, v in (data.get("provenance") or {}).items()}
         r.notices = list(data.get("notices") or [])
         return r
+
+
+def _report_from_columns(cls: type[Report], state: dict[str, Any], ids: tuple[str, ...], *columns: tuple[Any, ...]) -> Report:
+    report = cls.__new__(cls)
+    report.__dict__.update(state)
+    report.cells = dict(zip(ids, map(Value, *columns), strict=True))
+    return report
 
 
 @dataclass

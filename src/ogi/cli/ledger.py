@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from . import PAIR
+from . import PAIR, steady_collector
 from .common import Format, JsonOpt, dump, write
 
 app = typer.Typer(rich_markup_mode=None)  # plain help, as the top level
@@ -158,6 +158,7 @@ def serve(
     sys.stdout.write(f"ogi 台账已启动：http://{host}:{port}/ （登录页 /login/，公众提交申请 /public/apply/、"
                      "查询进度 /public/track/，API 文档 /api/docs）按 Ctrl+C 停止\n")
     sys.stdout.flush()
+    steady_collector()
     try:
         server.run()
     except KeyboardInterrupt:

@@ -16,7 +16,6 @@ import fnmatch
 import os
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -510,10 +509,21 @@ def _read(text: str, file: str) -> Edition:
     return ed
 
 
+def _own_folder() -> Any:
+    """The folder of ogi's own editions: this package's folder on disk (importlib.resources
+    and its readers cost a few milliseconds at every start), else the package's resources."""
+    here = Path(__file__).parent
+    if here.is_dir():
+        return here
+    from importlib import resources
+
+    return resources.files(__package__)
+
+
 @cache
 def _own(name: str) -> Edition:
     """An edition shipped with ogi (parsed once per process)."""
-    return _read(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"), name)
+    return _read(_own_folder().joinpath(name).read_text(encoding="utf-8"), name)
 
 
 @cache
@@ -539,7 +549,7 @@ def _registry(raw: str) -> _Registry:
     """The editions for one value of OGI_EDITIONS_DIR (looked up on every call: a string)."""
     extra = [Path(p) for p in raw.split(os.pathsep) if p.strip()]
     found: list[Edition] = []
-    for entry in sorted(resources.files(__package__).iterdir(), key=lambda e: e.name):
+    for entry in sorted(_own_folder().iterdir(), key=lambda e: e.name):
         if fnmatch.fnmatchcase(entry.name, FILE_PATTERN):
             found.append(_own(entry.name))
     for folder in extra:

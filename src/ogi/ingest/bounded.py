@@ -167,10 +167,22 @@ def _context(limits: Limits) -> Any:
     # forked worker inherits it, and could not allocate at all): both go through a fork
     # server started clean.
     if threading.active_count() == 1 and _address_space_mb() < limits.memory_mb // 2:
+        _before_fork()
         return mp.get_context("fork")
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(["ogi.ingest.bounded", "ogi.ingest.load"])
     return ctx
+
+
+def _before_fork() -> None:
+    """Build here what every reading process and this one both use (the editions), so that
+    a forked worker finds it made instead of making it again."""
+    from ..editions import all_editions
+
+    try:
+        all_editions()
+    except EditionError:
+        pass  # each file's reading says so, as a finding of its own
 
 
 # Files handed to one worker at once, when each is small: the worker reads on while the
