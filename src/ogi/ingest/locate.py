@@ -30,7 +30,6 @@ from ..textnorm import (
 )
 from .document import Cell, Document, Paragraph, Table
 from .metadata import key_values, read_metadata
-from .reread import confirm_readings
 
 # Labels of up to this many characters (normalised) must match exactly: two short
 # labels differ by one character too often (行政许可/行政处罚).
@@ -241,7 +240,10 @@ def _locate(doc: Document, edition: Edition | None) -> Report:
     else:
         report = _best_fit(stream, md.year)
     _run_together(report, doc)
-    confirm_readings(report, doc)  # a scan's figures checked by the identities, read again where in doubt
+    if getattr(doc, "pages", None) is not None:  # a PDF or a scan: its pages can be read again
+        from .reread import confirm_readings
+
+        confirm_readings(report, doc)  # a scan's figures checked by the identities, read again where in doubt
     report.title = md.title
     report.agency = md.agency
     report.year = md.year
