@@ -74,3 +74,59 @@ def test_redraft_updates_the_figures_and_keeps_the_office_text(world):
     c.post("/reports/2026/overview/redraft/")
     text = AnnualReport.objects.get(agency=world["a"], year=2026).sections["overview"]
     assert text.startswith("2026年，某市商务局") and "收到政府信息公开申请3件" in text and text.endswith("本年度工作平稳有序。")
+
+
+
+def test_a_download_is_rendered_once_per_published_text(world, monkeypatch):
+    """The PDF (half a second of CPU) is rendered once for however many downloads; publishing
+    again (another text or date of issue) renders anew."""
+    from ogi.web.portal import downloads, views
+
+    downloads.forget()
+    calls: list[str] = []
+    real = views.render_report
+
+    def counting(report, fmt):  # type: ignore[no-untyped-def]
+        calls.append(fmt)
+        return real(report, fmt)
+
+    monkeypatch.setattr(views, "render_report", counting)
+    row = _publish(world["a"], 2025, "swj-2025")
+    c = Client()
+    got = [c.get("/public/reports/swj-2025/report.pdf").content for _ in range(3)]
+    assert calls == ["pdf"] and len(set(got)) == 1 and got[0].startswith(b"%PDF")
+    assert c.get("/public/reports/swj-2025/report.docx").status_code == 200 and calls == ["pdf", "docx"]
+    row.issued_on = dt.date(2026, 1, 25)  # published again with another date of issue
+    row.save()
+    again = c.get("/public/reports/swj-2025/report.pdf").content
+    assert calls == ["pdf", "docx", "pdf"] and again.startswith(b"%PDF") and again != got[0]
+    downloads.forget()
+
+
+def test_downloads_asked_at_once_wait_for_one_rendering_and_the_store_is_bounded(monkeypatch):
+    import threading
+    import time
+
+    from ogi.web.portal import downloads
+
+    downloads.forget()
+    calls: list[int] = []
+
+    def slow() -> bytes:
+        calls.append(1)
+        time.sleep(0.2)
+        return b"%PDF-" + b"x" * 1000
+
+    got: list[bytes] = []
+    threads = [threading.Thread(target=lambda: got.append(downloads.rendered("k", slow))) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and len(got) == 6 and len(set(got)) == 1
+    monkeypatch.setattr(downloads, "LIMIT_BYTES", 10_000)
+    for i in range(30):
+        downloads.rendered(f"f{i}", lambda: b"y" * 1000)
+    assert sum(map(len, downloads._kept.values())) <= 10_000 and "f29" in downloads._kept and "f0" not in downloads._kept
+    assert downloads.rendered("big", lambda: b"z" * 5000) == b"z" * 5000 and "big" not in downloads._kept
+    downloads.forget()

@@ -25,6 +25,7 @@ from ogi.web.reporting.models import AnnualReport
 from ogi.web.security import client_address
 from ogi.workflow.requests import BY_EVENT, OPEN_STATES, Refused, due_of, public_text
 
+from . import downloads
 from .forms import PublicRequestForm, TrackForm
 from .limits import give_back, take
 
@@ -212,7 +213,8 @@ def public_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     report = _as_published(request, row)
     if report is None:
         return refuse(request, 404, "这份报告保存的数据无法读取，暂时无法下载；请联系发布机关")
-    resp = HttpResponse(render_report(report, fmt), content_type=MIME[fmt])
+    data = downloads.rendered(downloads.key(row.frozen, row.issued_on, fmt), lambda: render_report(report, fmt))
+    resp = HttpResponse(data, content_type=MIME[fmt])
     name = f"{row.agency.name}{row.year}年政府信息公开工作年度报告.{fmt}"
     resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return resp
