@@ -165,3 +165,17 @@ def test_quoted_content_never_doubles_punctuation(raw):
         if cleaned.rstrip("。，；., ") else None
     if letter is not None:
         assert not any(p in letter.text for p in ("。”。", "，”。", "；”。"))
+
+
+def test_what_the_records_supply_is_not_taken_for_a_placeholder():
+    """A random query code may read XX…, an applicant may be called XX公司: the letter is
+    written (about one receipt in 140 was refused as 留有空白或占位符). The template's own
+    wording is still checked: an agency's edit that leaves XX in it is refused."""
+    fields = {**BASE, "applicant": "XX科技有限公司", "channel": "当面提交", "due": dt.date(2026, 3, 30),
+              "receipt_rule": "当面提交的，以提交之日为收到申请之日", "query_code": "XXTGKBZB"}
+    letter = compose("receipt", fields, agency="某市商务局", issued_on=DAY, number="市商务公开〔2026〕第3号")
+    assert "XXTGKBZB" in letter.text and letter.to.startswith("XX科技有限公司")
+    own = {"letters": {"receipt": {"paragraphs": ["本机关于{received_on}收到XX提交的申请（申请编号：{tracking_no}）。"]}}}
+    with pytest.raises(LetterError) as e:
+        compose("receipt", fields, agency="某市商务局", issued_on=DAY, number="1", overrides=own)
+    assert "占位符" in e.value.message_zh

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -78,7 +79,7 @@ def test_receipt_and_downloads_are_for_own_staff_and_audited(world):
     c = login(world["a_clerk"])
     resp = c.post(f"/requests/{r.tracking_no}/receipt/", follow=True)
     page = resp.content.decode()
-    assert "已出具受理回执 某市商务局公开〔2026〕第1号" in page
+    assert "已出具受理回执 某市商务局公开〔2026〕第1号" in page, re.findall(r'<div class="msg[^"]*"[^>]*>([^<]*)<', page)
     row = r.letters.get(kind="receipt")
     data = c.get(f"/requests/{r.tracking_no}/letters/{row.year}-{row.seq}.docx")
     assert data.status_code == 200

@@ -199,9 +199,12 @@ def compose(kind: str, fields: Mapping[str, Any], *, agency: str, issued_on: dt.
                               "a partial disclosure letter must list what is withheld and why")
         values["remedy"] = " ".join(t["remedy"].split())
     title, to, paragraphs = _render(spec, t, values, decision if kind == "reply" else "", withheld)
-    # The template's own wording is checked with what people typed set aside: an
-    # applicant may well write "XX" or a bracket, the template may not leave one.
-    skeleton = {k: ("某" if k in FREE_TEXT and v else v) for k, v in values.items()}
+    # The template's own wording is checked with what the records supply set aside: an
+    # applicant may well be called "XX公司" or write a bracket, a random query code may read
+    # "XXTG…"; the template may not leave one. A value the template's defaults filled in is
+    # its own wording, and checked.
+    from_records = {k for k, v in fields.items() if _value(v)} | {"agency"}
+    skeleton = {k: ("某" if k in from_records and v else v) for k, v in values.items()}
     probe = _render(spec, t, skeleton, decision if kind == "reply" else "", [("某", g) for _, g in withheld])
     bad = artefacts("\n".join([probe[0], probe[1], *probe[2]]))
     if bad:
