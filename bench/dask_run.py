@@ -30,6 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from previous import previous_src
+
 FORMATS = ("md", "html", "xlsx", "md", "html", "xlsx", "md", "html", "xlsx", "md",
            "html", "xlsx", "md", "html", "xlsx", "md", "html", "xlsx", "md", "docx")
 QUERY = """
@@ -115,9 +117,7 @@ if __name__ == "__main__":
 def _checkout(rev: str) -> Path:
     """The earlier commit's src/ in a temporary folder (removed when the bench ends)."""
     folder = Path(tempfile.mkdtemp(prefix="ogi-before-"))
-    repo = Path(__file__).resolve().parent.parent
-    archive = subprocess.run(["git", "-C", str(repo), "archive", rev, "src"], check=True, capture_output=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    previous_src(rev, folder)
     (folder / "run.py").write_text(BEFORE, encoding="utf-8")
     return folder
 

@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+from previous import previous_src
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("OGI_SHARED", ROOT.parent / "shared"))
 ROUNDS = 30
@@ -115,7 +117,7 @@ def startup(runs: int = 9, against: str | None = None) -> None:
         base = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         envs = {"now": {**base, "PYTHONPATH": str(ROOT / "src"), "PYTHONPYCACHEPREFIX": f"{tmp}/now"}}
         if against:
-            envs[against] = {**base, "PYTHONPATH": str(_previous(against, Path(tmp))),
+            envs[against] = {**base, "PYTHONPATH": str(previous_src(against, Path(tmp))),
                              "PYTHONPYCACHEPREFIX": f"{tmp}/before"}
         for env in envs.values():
             child_cpu(ogi, env)  # writes the bytecode
@@ -131,13 +133,6 @@ def startup(runs: int = 9, against: str | None = None) -> None:
     if against:
         line += f"; {against}: {1000 * med[against]:.0f} ms (now ÷ {against} {o / med[against]:.2f})"
     print(line + f" (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
-
-
-def _previous(rev: str, into: Path) -> Path:
-    """The src/ folder of the git revision `rev`, extracted under `into`."""
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "src"], check=True, capture_output=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-    return into / "src"
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from previous import previous_src
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("OGI_SHARED", ROOT.parent / "shared"))
 BASE = "a9f6d6d"
@@ -61,8 +63,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "base"
         base.mkdir()
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.base, "src"], capture_output=True, check=True)
-        subprocess.run(["tar", "-x", "-C", str(base)], input=archive.stdout, check=True)
+        previous_src(args.base, base)
         pdf = (SHARED / "corpus/pdf/huaian-gov-2024.pdf").read_bytes()
         pages = len(pdfium.PdfDocument(pdf))
         scans = []

@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from previous import previous_src
+
 YEARS = (2023, 2024, 2025)
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "src" / "ogi" / "data" / "samples" / "lvyuan-swj-2020.txt"
@@ -135,12 +137,6 @@ class Server:
         self.proc.wait(timeout=60)
 
 
-def _previous(rev: str, into: Path) -> Path:
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "src"], check=True, capture_output=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-    return into / "src"
-
-
 def _p95(ms: list[float]) -> float:
     return statistics.quantiles(ms, n=20)[18] if len(ms) >= 2 else ms[0]
 
@@ -167,7 +163,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="ogi-bench-previous-") as tmp:
         versions = {"this": Server(None)}
         if against:
-            versions[against] = Server(_previous(against, Path(tmp)))
+            versions[against] = Server(previous_src(against, Path(tmp)))
         rng = random.Random(5)
         times: dict[tuple[str, str, str], list[float]] = {}
         try:

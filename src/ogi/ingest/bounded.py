@@ -30,7 +30,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from ..editions import EditionError
+from ..editions import EditionError, all_editions
 from ..report import Report
 from .errors import IngestError
 from .limits import Limits, current, using
@@ -177,8 +177,6 @@ def _context(limits: Limits) -> Any:
 def _before_fork() -> None:
     """Build here what every reading process and this one both use (the editions), so that
     a forked worker finds it made instead of making it again."""
-    from ..editions import all_editions
-
     try:
         all_editions()
     except EditionError:
