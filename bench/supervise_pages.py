@@ -62,7 +62,7 @@ def fill(n: int) -> int:
     user = get_user_model().objects.create_user("bench", password="bench")
     Staff.objects.create(user=user, agency=office, role="supervisor")
     counties = [Agency(name=f"基准区{i}人民政府", code=f"BMC{i}", kind="government", level="county", parent=office)
-                for i in range(n // 50)]
+                for i in range(max(1, n // 50))]  # at least one county, however small the region
     Agency.objects.bulk_create(counties)
     counties = list(Agency.objects.filter(code__startswith="BMC"))
     rest = []
