@@ -29,6 +29,7 @@ _SENTENCE = re.compile(r"[，。；：！？,;]")
 _EMPHASIS = re.compile(r"^\*\*(.+)\*\*$")
 # Page numbers and running footers of paginated originals ("— 3 —", "第 3 页 共 7 页").
 _PAGE_NUMBER = re.compile(r"^(?:[—\-－–]\s*\d{1,3}\s*[—\-－–]|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3})$")
+_PAGE_NUMBER_FIRST = "—-－–第"  # or a digit (\d: any decimal digit)
 
 
 def _join(a: str, b: str) -> str:
@@ -70,7 +71,9 @@ def read_text(text: str, file: str | None = None) -> Document:
     prev_was_cell = False
     for i, line in enumerate(lines):
         lineno = i + 1
-        if _CELL_LINE.match(line):
+        # (Each pattern is tried only where the character it needs is there: most lines
+        # are prose, and a report has hundreds.)
+        if "\t" in line and _CELL_LINE.match(line):
             open_table("tab", lineno)
             parts = line.split("\t")[1:]
             for p in parts:
@@ -89,9 +92,9 @@ def read_text(text: str, file: str | None = None) -> Document:
             row[-1].text = _join(row[-1].text, stripped)
             continue
         prev_was_cell = False
-        if _PAGE_NUMBER.match(stripped):
+        if (stripped[0] in _PAGE_NUMBER_FIRST or stripped[0].isdecimal()) and _PAGE_NUMBER.match(stripped):
             continue
-        if _PIPE_LINE.match(line):
+        if "|" in line and _PIPE_LINE.match(line):
             if _PIPE_RULE.match(line):
                 continue
             open_table("pipe", lineno)
@@ -109,7 +112,8 @@ def read_text(text: str, file: str | None = None) -> Document:
             continue
         close_table()
         text_line = stripped.lstrip("#").strip() if stripped.startswith("#") else stripped
-        text_line = _EMPHASIS.sub(r"\1", text_line)
+        if text_line.startswith("**"):
+            text_line = _EMPHASIS.sub(r"\1", text_line)
         if text_line:
             blocks.append(Paragraph(text_line, {"line": lineno}))
     close_table()
