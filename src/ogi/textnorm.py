@@ -133,6 +133,7 @@ def squash(text: str) -> str:
     return "".join(text.split())
 
 
+@lru_cache(maxsize=4096)  # the same misprinted labels recur across an agency's reports and a batch
 def label_diff_zh(found: str, standard: str) -> str:
     """A short Chinese description of how a printed label differs from the standard."""
     a, b = norm_label(found), norm_label(standard)
@@ -147,6 +148,7 @@ def label_diff_zh(found: str, standard: str) -> str:
     return "；".join(parts) or "标点或编号不同"
 
 
+@lru_cache(maxsize=4096)
 def label_diff_en(found: str, standard: str) -> str:
     a, b = norm_label(found), norm_label(standard)
     parts = []
