@@ -15,7 +15,7 @@ from functools import cache
 
 from rapidfuzz import fuzz, process
 
-from ..editions import Edition, PrintedLine, all_editions, edition_for_year
+from ..editions import CellDef, Edition, PrintedLine, all_editions, edition_for_year
 from ..report import Heading, LabelSeen, Report, Value
 from ..textnorm import (
     is_parenthesised_numbering,
@@ -170,7 +170,7 @@ class _Segment:
     has_figures: bool = field(init=False)
 
     def __post_init__(self) -> None:
-        self.has_figures = any(c.text.strip() for c in self.values)
+        self.has_figures = any(c.text.strip() and c.copy is None for c in self.values)
 
 
 def _segments(row: list[Cell]) -> list[_Segment]:
@@ -182,10 +182,15 @@ def _segments(row: list[Cell]) -> list[_Segment]:
     pending: list[Cell] = []  # empty cells whose role depends on what follows
     for cell in row:
         text = cell.text.strip()
-        # A merged cell counts once where it starts; below it, a merged label still names
-        # the rows it spans (三、本年度办理结果), a merged figure does not repeat.
-        if cell.copy == "h" or (cell.copy == "v" and (not text or looks_like_figure(text))):
-            continue
+        if cell.copy is not None:
+            if not text or looks_like_figure(text):
+                # A position covered by a merged figure (or blank) keeps its column, so
+                # that the figures after it stay in theirs; what it reads is _fill's.
+                pending.append(cell)
+                continue
+            if cell.copy == "h":
+                continue  # a label spanning columns counts once
+            # Below a merged label, the label still names the rows it spans (三、本年度办理结果).
         if not text:
             pending.append(cell)
             continue
@@ -541,8 +546,8 @@ def _trim(values: list[Cell], n: int) -> list[Cell]:
     """Drop empty padding cells beyond the n a line has: converters pad rows at the end,
     and leave spacer cells between a label and its figures."""
     vals = list(values)
-    while len(vals) > n and not vals[-1].text.strip():
-        vals.pop()
+    while len(vals) > n and (not vals[-1].text.strip() or vals[-1].copy is not None):
+        vals.pop()  # (a figure spanning the columns of a line that has fewer: 本年处理决定数量)
     while len(vals) > n and not vals[0].text.strip():
         vals.pop(0)
     return vals
@@ -584,11 +589,27 @@ def _assign(st: _State, line_idx: int, seg: _Segment) -> None:
                            note=f"该行只印有{len(values)}个数值，应有{n}个")
 
 
+_MERGED = "此格与相邻单元格合并，合并格中印有一个非零数值，无法确定其中各格的数值"
+
+
+def _spans_a_figure(cell: Cell, after: Cell | None, cdef: CellDef) -> bool:
+    """Whether a cell is part of a merged cell printing one non-zero figure over several
+    of the line's cells: no one of them can be given the figure. A merged 0, 无, dash or
+    blank reads the same in each cell it covers."""
+    if cell.copy is None and (after is None or after.copy != "h" or after.source is not cell.source):
+        return False
+    fig = parse_figure(cell.text, cdef.unit, cdef.column.printed_in)
+    return fig.state == "value" and fig.number != 0
+
+
 def _fill(st: _State, cell_ids: tuple[str, ...], values: list[Cell]) -> None:
     cells = st.report.cells
     defs = st.layout.edition.cells
-    for cid, cell in zip(cell_ids, values, strict=False):  # values may be fewer
+    for k, (cid, cell) in enumerate(zip(cell_ids, values, strict=False)):  # values may be fewer
         cdef = defs[cid]
+        if _spans_a_figure(cell, values[k + 1] if k + 1 < len(values) else None, cdef):
+            cells[cid] = Value("missing", None, cell.text, cell.source or None, note=_MERGED)
+            continue
         confidence = (cell.source or {}).get("confidence")
         if confidence is not None and confidence < MIN_CONFIDENCE:
             cells[cid] = Value("missing", None, cell.text, cell.source or None,

@@ -1,0 +1,107 @@
+"""Merged cells in the figures of a table (a CMS or an officer merging the five 法人或其他组织
+cells of a row, or a run of equal figures down a column): every other figure stays in its
+column. Built from the real page of the development corpus, its table 三 rewritten."""
+
+from __future__ import annotations
+
+import lxml.html
+import pytest
+
+from ogi.checks import check
+from ogi.ingest.load import read_bytes
+from ogi.ingest.locate import locate
+
+from .conftest import CORPUS
+
+PAGE = "html/shuyang-fgj-2023.html"
+ORGS = ("commercial", "research", "nonprofit", "legal_service", "other_org")
+
+
+def _page():
+    return lxml.html.fromstring((CORPUS / PAGE).read_bytes())
+
+
+def _table_three(root):
+    return [t for t in root.xpath("//table") if "申请人情况" in t.text_content()][-1]
+
+
+def _figure_rows(root):
+    """The rows of table 三 that end with its seven figure cells."""
+    rows = []
+    for tr in _table_three(root).xpath(".//tr"):
+        tds = tr.xpath("./td")
+        if len(tds) >= 8 and all(not td.get("colspan") for td in tds[-7:]):
+            rows.append(tds[-7:])
+    return rows
+
+
+def _read(root):
+    html = lxml.html.tostring(root, encoding="utf-8")
+    return locate(read_bytes(html, "page.html"))
+
+
+@pytest.fixture(scope="module")
+def original():
+    return _read(_page())
+
+
+def _same_except(report, original, changed: set[str]) -> list[str]:
+    return [cid for cid, v in original.cells.items()
+            if cid not in changed and (report.cells[cid].state, report.cells[cid].number) != (v.state, v.number)]
+
+
+def _merge_orgs(tds, text: str) -> None:
+    first = tds[1]
+    first.set("colspan", "5")
+    first.text = text
+    for td in tds[2:6]:
+        td.getparent().remove(td)
+
+
+def test_five_blank_cells_merged_keep_the_total_in_its_column(original):
+    root = _page()
+    rows = _figure_rows(root)
+    assert len(rows) >= 20
+    for tds in rows:
+        _merge_orgs(tds, "")
+    report = _read(root)
+    assert _same_except(report, original, set()) == []
+    assert not any(f.rule in ("cell.missing", "requests.row_total") for f in check(report)
+                   if any(c.startswith("requests.") for c in f.cells))
+
+
+def test_a_merged_zero_reads_zero_in_each_cell_it_covers(original):
+    root = _page()
+    for tds in _figure_rows(root):
+        _merge_orgs(tds, "0")
+    report = _read(root)
+    orgs = {cid for cid in original.cells if cid.startswith("requests.") and cid.rsplit(".", 1)[1] in ORGS}
+    assert len(orgs) >= 100
+    assert _same_except(report, original, orgs) == []
+    assert {(report.cells[c].state, report.cells[c].number) for c in orgs} == {("value", 0)}
+
+
+def test_a_run_merged_down_a_column_keeps_the_rows_in_their_columns(original):
+    root = _page()
+    rows = _figure_rows(root)
+    # 科研机构 merged down pairs of rows (blank over blank), as a CMS does with equal cells.
+    for upper, lower in zip(rows[0::2], rows[1::2], strict=False):
+        upper[2].set("rowspan", "2")
+        lower[2].getparent().remove(lower[2])
+    report = _read(root)
+    assert _same_except(report, original, set()) == []
+
+
+def test_a_merged_non_zero_figure_is_given_to_no_one_cell(original):
+    root = _page()
+    rows = _figure_rows(root)
+    label = rows[0][0].getparent().xpath("./td")[0].text_content()
+    assert "新收" in label
+    _merge_orgs(rows[0], "7")
+    report = _read(root)
+    cells = [f"requests.new.{k}" for k in ORGS]
+    assert _same_except(report, original, set(cells)) == []
+    for cid in cells:
+        v = report.cells[cid]
+        assert (v.state, v.raw) == ("missing", "7")
+        assert "合并" in v.note
