@@ -19,16 +19,19 @@ from ogi.textnorm import cn_number, label_diff_zh, nfkc, norm_label, parse_date,
     ("", "blank", None), ("\u3000", "blank", None), ("—", "dash", 0), ("/", "dash", 0), ("无", "dash", 0),
     ("-", "dash", 0), ("2.5", "value", Decimal("2.5")), ("-3", "value", -3), ("+2", "value", 2),
     ("十二", "missing", None), ("见附表", "missing", None),
+    # Zero as a character; a thousands separator before 件; footnote marks after the figure.
+    ("〇", "value", 0), ("零", "value", 0), ("3,001件", "value", 3001), ("1,2345", "missing", None),
+    ("3119¹", "value", 3119), ("3119①", "value", 3119), ("3119 *", "value", 3119), ("34²³", "value", 34),
 ])
 def test_counts(raw, state, number):
     fig = parse_figure(raw)
     assert (fig.state, fig.number) == (state, number)
 
 
-@given(st.integers(min_value=0, max_value=10**9))
-def test_any_printed_count_reads_back(n):
-    assert parse_figure(str(n)).number == n
-    assert parse_figure(f"{n:,}").number == n
+@given(st.integers(min_value=0, max_value=10**9), st.sampled_from(["", "件", "¹", "②", "*"]))
+def test_any_printed_count_reads_back(n, after):
+    assert parse_figure(str(n) + after).number == n
+    assert parse_figure(f"{n:,}" + after).number == n
 
 
 @given(st.decimals(min_value=0, max_value=10**6, places=4, allow_nan=False, allow_infinity=False))

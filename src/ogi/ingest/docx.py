@@ -161,11 +161,31 @@ class _Numbering:
         return re.sub(r"%(\d)", repl, text)
 
 
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _superscript(run: etree._Element | None) -> bool:
+    """A run set as a superscript, or raised above the line (LibreOffice writes a
+    superscript as w:position)."""
+    props = run.find(f"{_W}rPr") if run is not None else None
+    if props is None:
+        return False
+    align = props.find(f"{_W}vertAlign")
+    if align is not None:
+        return align.get(f"{_W}val") == "superscript"
+    raised = props.find(f"{_W}position")
+    value = raised.get(f"{_W}val", "") if raised is not None else ""
+    return value.isdigit() and int(value) > 0
+
+
 def _para_text(p: etree._Element) -> str:
     parts = []
     for el in p.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"):
         if el.tag == f"{_W}t":
-            parts.append(el.text or "")
+            text = el.text or ""
+            if text.isdigit() and _superscript(el.getparent()):
+                text = text.translate(_SUPERSCRIPT)  # a footnote mark, not a digit of the figure before it
+            parts.append(text)
         elif el.tag == f"{_W}tab":
             parts.append(" ")
     return "".join(parts)

@@ -17,6 +17,7 @@ _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl"
           "header", "footer", "nav", "aside", "main", "blockquote", "pre", "form", "fieldset", "address", "center",
           "table", "tr", "td", "th", "caption", "hr", "figure", "figcaption", "body"}
 _SPACES = re.compile(r"[ \t\r\n\u00a0\u3000]+")
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _CJK_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")
 _MAX_SPAN = 100
 # Compiled once: an XPath given as a string is compiled again on every call.
@@ -92,7 +93,7 @@ class _Walker:
         self.tables += 1
         t = self.tables
         rows = []
-        plain = next(el.iter(*_SKIP), None) is None
+        plain = next(el.iter(*_SKIP, "sup"), None) is None
         for r, tr in enumerate(_rows(el)):
             row = []
             for c, td in enumerate(tr.iterchildren("td", "th")):
@@ -122,6 +123,10 @@ def _cell_text(td: etree._Element, plain: bool) -> str:
 
     def rec(e: etree._Element) -> None:
         if not isinstance(e.tag, str) or e.tag.lower() in _SKIP:
+            return
+        if e.tag.lower() == "sup":
+            # A footnote mark (3119<sup>1</sup>) stays a mark, not a digit of the figure.
+            parts.append(_text_content(e).translate(_SUPERSCRIPT))
             return
         if e.text:
             parts.append(e.text)
