@@ -4,6 +4,8 @@ column. Built from the real page of the development corpus, its table 三 rewrit
 
 from __future__ import annotations
 
+import re
+
 import lxml.html
 import pytest
 
@@ -105,3 +107,31 @@ def test_a_merged_non_zero_figure_is_given_to_no_one_cell(original):
         v = report.cells[cid]
         assert (v.state, v.raw) == ("missing", "7")
         assert "合并" in v.note
+
+
+def test_a_rule_not_drawn_between_two_columns_of_a_pdf(original):
+    """Printed to PDF with the rule between 商业企业 and 科研机构 not drawn, the two figures
+    share one cell (“5 0”): each is read in its own column, as with the rule drawn."""
+    from weasyprint import CSS, HTML
+
+    root = _page()
+    for i, tds in enumerate(_figure_rows(root)):
+        for td in tds[1:6]:
+            td.text = "0"
+        tds[1].text = str(i % 7 + 1)
+        tds[1].set("class", "open-right")
+        tds[2].set("class", "open-left")
+    page = lxml.html.tostring(root, encoding="unicode")
+    css = ("@page { size: A4; margin: 2cm } body { font-size: 10pt } table { border-collapse: collapse }"
+           " td, th { border: 1px solid #000; padding: 2px }")
+    ruled = locate(read_bytes(HTML(string=page).write_pdf(stylesheets=[CSS(string=css)]), "ruled.pdf"))
+    open_css = css + " td.open-right { border-right: none !important } td.open-left { border-left: none !important }"
+    unruled = HTML(string=page).write_pdf(stylesheets=[CSS(string=open_css)])
+    doc = read_bytes(unruled, "unruled.pdf")
+    joined = [c.text for t in doc.tables for row in t.rows for c in row if re.fullmatch(r"\d+ \d+", c.text)]
+    report = locate(doc)
+    wrong = [cid for cid, v in ruled.cells.items() if cid.startswith("requests.") and v.state == "value"
+             and (report.cells[cid].state, report.cells[cid].number) != (v.state, v.number)]
+    assert wrong == []
+    assert joined, "the two columns were not printed in one cell: the test no longer tests anything"
+    assert ruled.cells["requests.new.commercial"].number == 1

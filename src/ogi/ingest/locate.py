@@ -180,7 +180,11 @@ def _segments(row: list[Cell]) -> list[_Segment]:
     labels: list[Cell] = []
     values: list[Cell] = []
     pending: list[Cell] = []  # empty cells whose role depends on what follows
+    swallow, swallow_source = 0, None  # positions of a cell already split into its figures
     for cell in row:
+        if swallow and cell.copy == "h" and cell.source is swallow_source:
+            swallow -= 1
+            continue
         text = cell.text.strip()
         if cell.copy is not None:
             if not text or looks_like_figure(text):
@@ -195,7 +199,11 @@ def _segments(row: list[Cell]) -> list[_Segment]:
             pending.append(cell)
             continue
         if looks_like_figure(text):
-            values += [*pending, cell]
+            figures = _figures_in(cell, text)
+            if len(figures) > 1:
+                # Spanning the columns of its figures, the cell's covered positions are theirs.
+                swallow, swallow_source = len(figures) - 1, cell.source
+            values += [*pending, *figures]
             pending = []
             continue
         if values:
@@ -207,6 +215,22 @@ def _segments(row: list[Cell]) -> list[_Segment]:
         values += pending
         segs.append(_Segment(labels, values, (labels or values or [Cell("")])[0].source))
     return segs
+
+
+_DIGIT_RUN = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _figures_in(cell: Cell, text: str) -> list[Cell]:
+    """A cell holding two figures apart (12 0: a PDF whose rule between two columns is
+    not drawn) as one cell per figure; 1 234 (a space between thousands) stays one."""
+    if " " not in text and "\u3000" not in text:
+        return [cell]
+    parts = text.split()
+    if len(parts) < 2 or not all(_DIGIT_RUN.fullmatch(p) for p in parts):
+        return [cell]
+    if 1 <= len(parts[0]) <= 3 and all(len(p) == 3 for p in parts[1:]):
+        return [cell]
+    return [Cell(p, cell.source) for p in parts]
 
 
 @dataclass
