@@ -135,3 +135,38 @@ def test_a_rule_not_drawn_between_two_columns_of_a_pdf(original):
     assert wrong == []
     assert joined, "the two columns were not printed in one cell: the test no longer tests anything"
     assert ruled.cells["requests.new.commercial"].number == 1
+
+
+def _pdf(root, extra_css: str = "") -> bytes:
+    from weasyprint import CSS, HTML
+
+    css = ("@page { size: A4; margin: 2cm } body { font-size: 10pt } table { border-collapse: collapse }"
+           " td, th { border: 1px solid #000; padding: 2px }")
+    return HTML(string=lxml.html.tostring(root, encoding="unicode")).write_pdf(stylesheets=[CSS(string=css + extra_css)])
+
+
+def test_a_pdf_whose_rows_all_merge_the_same_columns_is_not_filled_from_the_left(original):
+    """Printed to PDF with the five 法人 cells merged in every row, table 三 has three
+    columns of figures where its lines have seven: which columns the figures are is not
+    known, so none is guessed (3001 was read as 科研机构's)."""
+    root = _page()
+    for tds in _figure_rows(root):
+        _merge_orgs(tds, "")
+    # The five headings under 法人或其他组织 left out too: the grid has no column for them.
+    for td in _table_three(root).xpath(".//td"):
+        text = td.text_content().strip()
+        if text in ("自然人", "法人或其他组织", "总计"):
+            td.attrib.pop("rowspan", None)
+            td.attrib.pop("colspan", None)
+        elif text == "申请人情况":
+            td.set("colspan", "3")
+        elif text.startswith("（本列数据的勾稽"):
+            td.set("rowspan", "2")
+    sub = next(tr for tr in _table_three(root).xpath(".//tr") if "社会公益组织" in tr.text_content())
+    sub.getparent().remove(sub)
+    report = locate(read_bytes(_pdf(root), "merged.pdf"))
+    wrong = [cid for cid, v in report.cells.items() if cid.startswith("requests.") and v.state == "value"
+             and (original.cells[cid].state, original.cells[cid].number) != (v.state, v.number)]
+    assert wrong == []
+    new = report.cells["requests.new.natural"]
+    assert new.state == "missing" and "无法确定" in new.note

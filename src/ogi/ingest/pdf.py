@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from .document import Block, Cell, Document, Evidence, Paragraph, ocr_notice, table_blocks
+from .document import Block, Cell, Document, Evidence, Paragraph, Table, ocr_notice, table_blocks
 from .errors import IngestError
 
 _CJK = r"\u3000-\u9fff\uff00-\uffef"
@@ -131,6 +131,10 @@ def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document
                 grid = _grid(t, pno, table_no)
                 top = t.bbox[1]
                 for k, block in enumerate(table_blocks(grid, {"page": pno, "table": table_no})):
+                    if isinstance(block, Table):
+                        # Every row spans the whole grid: a row short of figures has columns
+                        # merged or undrawn somewhere, not lost at its end.
+                        block.short_rows_lose_tail = False
                     items.append((top + k * 1e-3, block))
             outside = page.filter(lambda o, boxes=boxes: o.get("object_type") != "char" or not _inside(o, boxes))
             for line in outside.extract_text_lines(strip=True, return_chars=False):
