@@ -166,6 +166,7 @@ class _Segment:
     values: list[Cell]
     source: dict
     lose_tail: bool = True  # see Table.short_rows_lose_tail
+    opens_table: bool = False  # the first segment of a table of the document
 
     has_figures: bool = field(init=False)
 
@@ -244,6 +245,13 @@ class _State:
     last_line: int = -1
     score: float = 0.0
     labels_seen: set[tuple[str, str, str]] = field(default_factory=set)
+    # Which of the edition's tables the document's table being read is shown to be, by a
+    # heading just before it or a header row of the edition's in it (None: not shown).
+    # A line first read from a table not shown to be the report's (a page's sidebar of
+    # counts, a statistics table before the article) gives way to the same line in one that is.
+    heading: str | None = None
+    anchored: str | None = None
+    unanchored: dict[int, _Segment] = field(default_factory=dict)
 
 
 def locate(doc: Document, edition: Edition | None = None) -> Report:
@@ -337,9 +345,11 @@ def _stream(doc: Document) -> list[_Segment | str]:
     out: list[_Segment | str] = []
     for block in doc.blocks:
         if isinstance(block, Table):
+            first = True
             for row in block.rows:
                 for seg in _segments(row):
                     seg.lose_tail = block.short_rows_lose_tail
+                    seg.opens_table, first = first, False
                     out.append(seg)
         elif isinstance(block, Paragraph) and len(block.text) <= 2 * _MAX_HEADING:
             out.append(block.text)
@@ -354,6 +364,8 @@ def _locate_with(stream: list[_Segment | str], edition: Edition) -> tuple[Report
             # A table's title printed as a paragraph tells which table follows.
             _context_from_paragraph(st, item)
         else:
+            if item.opens_table:
+                st.anchored, st.heading = st.heading, None
             _place(st, item)
     for v in report.cells.values():
         if v.state == "missing" and v.note is None:
@@ -371,6 +383,7 @@ def _context_from_paragraph(st: _State, text: str) -> None:
     # A line several tables print (总计) does not take us out of the table we are in.
     t = next((x for x in hits if x.table == st.table), hits[0])
     st.table = t.table
+    st.heading = t.table
     st.parent = None
     if t.kind == "subrow":
         st.subrow = t.cells
@@ -513,6 +526,11 @@ def _is_parent_of(st: _State, label: str, target: _Target) -> bool:
     return any(fuzz.ratio(label, p) >= _THRESHOLD for p in target.parents if len(p) > _SHORT)
 
 
+# A header row shows its table to be one of the report's by two clear labels of the
+# edition's header (自然人 alone is printed by other statistics tables too).
+_ANCHORING = 2.0
+
+
 def _place_header(st: _State, labels: list[Cell]) -> None:
     tables: dict[str, float] = {}
     seen: set[str] = set()
@@ -545,6 +563,8 @@ def _place_header(st: _State, labels: list[Cell]) -> None:
         if table != st.table:
             st.parent = None
         st.table = table
+        if tables.get(table, 0) >= _ANCHORING:
+            st.anchored = table
 
 
 def _place_unlabelled(st: _State, seg: _Segment) -> None:
@@ -591,8 +611,16 @@ def _unplaced(st: _State, seg: _Segment, reason: str) -> None:
 def _assign(st: _State, line_idx: int, seg: _Segment) -> None:
     line = st.layout.lines[line_idx]
     if line_idx in st.filled:
-        _unplaced(st, seg, "该行在文档中重复出现，已采用第一次出现的数值")
-        return
+        earlier = st.unanchored.get(line_idx)
+        if earlier is None or st.anchored != line.table:
+            _unplaced(st, seg, "该行在文档中重复出现，已采用第一次出现的数值")
+            return
+        # The line read first came from a table not shown to be the report's: this one is.
+        del st.unanchored[line_idx]
+        st.filled.discard(line_idx)
+        _unplaced(st, earlier, "报告表格之外的同名行（如网页侧栏、其他统计表），已采用报告表格中的数值")
+    elif st.anchored != line.table:
+        st.unanchored[line_idx] = seg
     n = len(line.cells)
     values = _trim(seg.values, n)
     cells = st.report.cells

@@ -1,0 +1,49 @@
+"""Tables of a web page outside the report (a sidebar of counts, a statistics table before
+the article) print rows named like the report's. The report's own table, shown to be so by
+its heading or header row, gives the figures. Built from the real page of the corpus."""
+
+from __future__ import annotations
+
+import lxml.html
+
+from ogi.ingest.load import read_bytes
+from ogi.ingest.locate import locate
+
+from .conftest import CORPUS
+
+PAGE = CORPUS / "html" / "shuyang-fgj-2023.html"
+
+SIDEBAR = """<table class="side"><tr><td>信息公开目录</td><td></td></tr>
+<tr><td>规章</td><td>2</td></tr><tr><td>规范性文件</td><td>37</td></tr>
+<tr><td>行政许可</td><td>1523</td></tr><tr><td>行政处罚</td><td>87</td></tr>
+<tr><td>行政强制</td><td>5</td></tr><tr><td>行政事业性收费</td><td>4</td></tr></table>"""
+
+STATS = """<table class="stats"><tr><td>行政执法数据公示</td><td>自然人</td><td>法人</td><td>其他</td></tr>
+<tr><td>行政许可</td><td>1200</td><td>1100</td><td>30</td></tr>
+<tr><td>行政处罚</td><td>400</td><td>500</td><td>6</td></tr>
+<tr><td>总计</td><td>1849</td><td>1813</td><td>36</td></tr></table>"""
+
+
+def _numbers(report):
+    return {cid: (v.state, v.number) for cid, v in report.cells.items()}
+
+
+def test_tables_before_the_article_do_not_give_the_reports_figures():
+    data = PAGE.read_bytes()
+    original = locate(read_bytes(data, "page.html"))
+    root = lxml.html.fromstring(data)
+    body = root.find("body")
+    for i, chunk in enumerate((SIDEBAR, STATS)):
+        body.insert(i, lxml.html.fragment_fromstring(chunk))
+    report = locate(read_bytes(lxml.html.tostring(root, encoding="utf-8"), "page.html"))
+    assert _numbers(report) == _numbers(original)
+    assert any("报告表格之外" in u["reason"] for u in report.unplaced)
+
+
+def test_a_table_after_the_report_still_gives_way_to_it():
+    data = PAGE.read_bytes()
+    original = locate(read_bytes(data, "page.html"))
+    root = lxml.html.fromstring(data)
+    root.find("body").append(lxml.html.fragment_fromstring(SIDEBAR))
+    report = locate(read_bytes(lxml.html.tostring(root, encoding="utf-8"), "page.html"))
+    assert _numbers(report) == _numbers(original)
