@@ -61,3 +61,30 @@ def test_a_superscript_run_in_word_is_not_a_digit():
             z.writestr(item, xml.encode("utf-8") if item.filename == "word/document.xml" else src.read(item))
     report = locate(read_bytes(out.getvalue(), "report.docx"))
     assert _numbers(report) == _numbers(original)
+
+
+def _set(td, text: str) -> None:
+    for child in list(td):
+        td.remove(child)
+    td.text = text
+
+
+def test_fees_printed_in_yuan_where_the_header_says_so():
+    """本年收费金额（单位：元） with 961716000 is 96171.6 万元, not 961716000 万元."""
+    from decimal import Decimal
+
+    page = (CORPUS / "html" / f"{NAME}.html").read_text(encoding="utf-8")
+    root = lxml.html.fromstring(page)
+    fee = next(td for td in root.xpath("//table//td") if "本年收费金额" in td.text_content())
+    row = fee.getparent()
+    amount = row.getnext().xpath("./td")[-1]
+    assert amount.text_content().strip() == "0"
+    _set(amount, "961716")
+    wan = locate(read_bytes(lxml.html.tostring(root, encoding="utf-8"), "page.html"))
+    assert wan.cells["active.fees.amount"].number == Decimal("9617160000")
+    for e in fee.iter():
+        e.text = e.text.replace("万元", "元") if e.text else e.text
+        e.tail = e.tail.replace("万元", "元") if e.tail else e.tail
+    _set(amount, "961716000")
+    yuan = locate(read_bytes(lxml.html.tostring(root, encoding="utf-8"), "page.html"))
+    assert yuan.cells["active.fees.amount"].number == Decimal("961716000")

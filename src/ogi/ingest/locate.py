@@ -251,6 +251,8 @@ class _State:
     # counts, a statistics table before the article) gives way to the same line in one that is.
     heading: str | None = None
     anchored: str | None = None
+    # An amount column whose header says it is printed in 元 where the edition prints 万元.
+    in_yuan: bool = False
     unanchored: dict[int, _Segment] = field(default_factory=dict)
 
 
@@ -526,6 +528,7 @@ def _is_parent_of(st: _State, label: str, target: _Target) -> bool:
     return any(fuzz.ratio(label, p) >= _THRESHOLD for p in target.parents if len(p) > _SHORT)
 
 
+_IN_YUAN = re.compile(r"单位[:：]?\s*元")
 # A header row shows its table to be one of the report's by two clear labels of the
 # edition's header (自然人 alone is printed by other statistics tables too).
 _ANCHORING = 2.0
@@ -545,6 +548,8 @@ def _place_header(st: _State, labels: list[Cell]) -> None:
         t, form, _ = _best(st, q, ("header", "parent"), [])
         if t is None:
             continue
+        if "万元" in t.forms[0].text and "单位" in c.text and _IN_YUAN.search(nfkc(c.text)):
+            st.in_yuan = True  # 本年收费金额（单位：元）
         # A label several tables print (总计), or a very short one (其他, often a fragment
         # of a wrapped label), says little about which table this is.
         hits = {x.table for x, _, _ in _candidates(st.layout, q) if x.kind in ("header", "parent")}
@@ -667,7 +672,10 @@ def _fill(st: _State, cell_ids: tuple[str, ...], values: list[Cell]) -> None:
             cells[cid] = Value("missing", None, cell.text, cell.source or None,
                                note=f"识别置信度过低（{confidence:.2f}），不采用")
             continue
-        fig = parse_figure(cell.text, cdef.unit, cdef.column.printed_in)
+        printed_in = cdef.column.printed_in
+        if st.in_yuan and cdef.unit == "yuan" and printed_in == "万元":
+            printed_in = None  # the header says 元: 961716000 is not 万元
+        fig = parse_figure(cell.text, cdef.unit, printed_in)
         cells[cid] = Value(fig.state, fig.number, cell.text, cell.source or None,
                            note=fig.problem)
 
