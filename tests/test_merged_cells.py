@@ -170,3 +170,65 @@ def test_a_pdf_whose_rows_all_merge_the_same_columns_is_not_filled_from_the_left
     assert wrong == []
     new = report.cells["requests.new.natural"]
     assert new.state == "missing" and "无法确定" in new.note
+
+
+def _numbered(root):
+    """Table 三 with a distinct figure in every 法人 cell, so that a column read as
+    another shows."""
+    for i, tds in enumerate(_figure_rows(root)):
+        for j, td in enumerate(tds[1:6]):
+            td.text = str(10 * i + j + 1)
+    return root
+
+
+def _swap(a, b) -> None:
+    pa, pb = a.getparent(), b.getparent()
+    ia, ib = pa.index(a), pb.index(b)
+    pa.remove(a)
+    pb.insert(ib if pb is not pa or ib < ia else ib - 1, a)
+    pb.remove(b)
+    pa.insert(ia, b)
+
+
+def _td(root, text: str):
+    return next(td for td in _table_three(root).xpath(".//td") if "".join(td.text_content().split()) == text)
+
+
+def test_columns_printed_in_another_order_are_read_by_their_headings():
+    """商业企业 and 法律服务机构 swapped, headings and figures alike; then 总计 printed
+    right after 自然人: every figure is read into the column its heading names."""
+    expected = _read(_numbered(_page()))
+    assert expected.cells["requests.new.commercial"].number == 1
+
+    root = _numbered(_page())
+    _swap(_td(root, "商业企业"), _td(root, "法律服务机构"))
+    for tds in _figure_rows(root):
+        _swap(tds[1], tds[4])
+    swapped = _read(root)
+    assert _same_except(swapped, expected, set()) == []
+
+    root = _numbered(_page())
+    natural, total = _td(root, "自然人"), _td(root, "总计")
+    total.getparent().remove(total)
+    natural.addnext(total)
+    for tds in _figure_rows(root):
+        tds[6].getparent().remove(tds[6])
+        tds[0].addnext(tds[6])
+    total_first = _read(root)
+    assert _same_except(total_first, expected, set()) == []
+
+
+def test_columns_in_another_order_with_a_heading_unread_are_not_guessed():
+    root = _numbered(_page())
+    _swap(_td(root, "商业企业"), _td(root, "法律服务机构"))
+    for tds in _figure_rows(root):
+        _swap(tds[1], tds[4])
+    other = _td(root, "其他")
+    for child in list(other):
+        other.remove(child)
+    other.text = ""  # the heading 其他 not read
+    report = _read(root)
+    new = report.cells["requests.new.commercial"]
+    assert new.state == "missing" and "顺序" in new.note
+    assert not [cid for cid, v in report.cells.items() if cid.startswith("requests.") and v.state == "value"
+                and cid.rsplit(".", 1)[1] in ORGS]

@@ -8,6 +8,7 @@ shifted silently. Section headings and metadata are read here too.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -62,6 +63,10 @@ class _Target:
     # For a row of a transposed block (行政复议 …): its cells, which a table may print as
     # a small table of their own under that label.
     cells: tuple[str, ...] = ()
+    # For a column heading (or a group of columns: 法人或其他组织) of a block that is not
+    # transposed: the block's index in its table, and the indices of its columns in the block.
+    block: int | None = None
+    columns: tuple[int, ...] = ()
 
 
 @dataclass
@@ -80,6 +85,8 @@ class _Layout:
     # Row labels (normalised) → their printed lines, and by their last character.
     row_lines: dict[str, list[int]] = field(default_factory=dict)
     row_ends: dict[str, list[str]] = field(default_factory=dict)
+    # Printed line → (its table, the index of its block in the table).
+    line_blocks: list[tuple[str, int]] = field(default_factory=list)
 
 
 def _forms(label: str, equivalents: tuple[str, ...] = (), variants: tuple[str, ...] = ()) -> tuple[_Form, ...]:
@@ -107,7 +114,7 @@ def _layout(edition: Edition) -> _Layout:
         targets.append(_Target("parent", table, _forms(p)))
     for t in edition.tables:
         targets.append(_Target("header", t.key, _forms(t.title)))
-        for b in t.blocks:
+        for k, b in enumerate(t.blocks):
             if b.transposed:
                 for r in b.rows:
                     # "行政诉讼（复议后起诉）" names the row with its parent.
@@ -117,8 +124,14 @@ def _layout(edition: Edition) -> _Layout:
             for h in b.header_labels():
                 c = next((c for c in b.columns if c.label == h), None)
                 forms = _forms(h, c.equivalents, c.variants) if c else _forms(h)
-                targets.append(_Target("header", t.key, forms))
+                under = tuple(j for j, col in enumerate(b.columns) if col.label == h or col.group == h)
+                if under and not b.transposed:
+                    targets.append(_Target("header", t.key, forms, block=k, columns=under))
+                else:
+                    targets.append(_Target("header", t.key, forms))
     layout = _Layout(edition, lines, targets)
+    layout.line_blocks = [(t.key, k) for t in edition.tables for k, b in enumerate(t.blocks) for _ in b.printed_lines()]
+    assert len(layout.line_blocks) == len(lines)
     for t in targets:
         for f in t.forms:
             layout.exact.setdefault(f.norm, []).append((t, f))
@@ -253,6 +266,11 @@ class _State:
     anchored: str | None = None
     # An amount column whose header says it is printed in 元 where the edition prints 万元.
     in_yuan: bool = False
+    # The column headings of the edition read in the document's header rows, per block:
+    # one list per row, in printed order (each a heading's columns in the block).
+    headings: dict[tuple[str, int], list[list[tuple[int, ...]]]] = field(default_factory=dict)
+    # Blocks whose header prints the edition's columns in another order.
+    reordered: set[tuple[str, int]] = field(default_factory=set)
     unanchored: dict[int, _Segment] = field(default_factory=dict)
 
 
@@ -537,6 +555,7 @@ _ANCHORING = 2.0
 def _place_header(st: _State, labels: list[Cell]) -> None:
     tables: dict[str, float] = {}
     seen: set[str] = set()
+    row_headings: dict[tuple[str, int], list[tuple[int, ...]]] = {}
     for c in labels:
         q = norm_label(c.text)
         if not q or q in seen:
@@ -550,6 +569,8 @@ def _place_header(st: _State, labels: list[Cell]) -> None:
             continue
         if "万元" in t.forms[0].text and "单位" in c.text and _IN_YUAN.search(nfkc(c.text)):
             st.in_yuan = True  # 本年收费金额（单位：元）
+        if t.block is not None:
+            row_headings.setdefault((t.table, t.block), []).append(t.columns)
         # A label several tables print (总计), or a very short one (其他, often a fragment
         # of a wrapped label), says little about which table this is.
         hits = {x.table for x, _, _ in _candidates(st.layout, q) if x.kind in ("header", "parent")}
@@ -560,6 +581,10 @@ def _place_header(st: _State, labels: list[Cell]) -> None:
         _note_label(st, "header", c, form, t.table)
         if t.kind == "parent":
             st.parent = t.forms[0].norm
+    for block, found in row_headings.items():
+        st.headings.setdefault(block, []).append(found)
+        if any(b[0] < a[0] for a, b in itertools.pairwise(found)):
+            st.reordered.add(block)  # 总计 printed before 法人或其他组织, or 商业企业 after 法律服务机构
     if tables:
         table = max(tables, key=lambda k: tables[k])
         # Leave the current table only on the evidence of at least one clear label more.
@@ -629,6 +654,17 @@ def _assign(st: _State, line_idx: int, seg: _Segment) -> None:
     n = len(line.cells)
     values = _trim(seg.values, n)
     cells = st.report.cells
+    block = st.layout.line_blocks[line_idx]
+    if block in st.reordered:
+        order = _printed_order(st.headings[block], n)
+        if order is None or len(values) != n:
+            st.filled.add(line_idx)
+            for cid in line.cells:
+                cells[cid] = Value("missing", source=seg.source, note=_REORDERED)
+            _unplaced(st, seg, _REORDERED)
+            return
+        # The figures in the edition's column order.
+        values = [values[order.index(j)] for j in range(n)]
     st.filled.add(line_idx)
     st.last_line = max(st.last_line, line_idx)
     if len(values) > n or (len(values) < n and not seg.lose_tail):
@@ -646,6 +682,23 @@ def _assign(st: _State, line_idx: int, seg: _Segment) -> None:
                            note=f"该行只印有{len(values)}个数值，应有{n}个")
 
 
+def _printed_order(rows: list[list[tuple[int, ...]]], n: int) -> list[int] | None:
+    """The edition's column printed in each place of a block whose header rows print its
+    columns in another order: the top row's headings, a group (法人或其他组织) replaced
+    by the order of its columns in a later row. None unless every column is placed once."""
+    out: list[int] = []
+    for columns in rows[0] if rows else []:
+        if len(columns) == 1:
+            out += columns
+            continue
+        inside = [found for r in rows[1:] if (found := [c for x in r if set(x) <= set(columns) for c in x])]
+        if any(sorted(found) != list(columns) for found in inside):
+            return None  # the group's headings read only in part: their order is not known
+        out += inside[0] if inside else list(columns)
+    return out if sorted(out) == list(range(n)) else None
+
+
+_REORDERED = "表头中各列的顺序与标准格式不同，无法确定各数值所属的列，请按标准格式的列序核对"
 _MERGED = "此格与相邻单元格合并，合并格中印有一个非零数值，无法确定其中各格的数值"
 
 
