@@ -16,12 +16,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 MANIFEST = "manifest.jsonl"
+_KIND = re.compile(r"[a-z0-9]{1,10}")
 REPORT_ROLES = ("report", "attachment")  # what `reports/` holds
 
 
@@ -59,7 +61,9 @@ class Store:
         (self.root / "reports").mkdir(exist_ok=True)
 
     def object_path(self, sha: str, kind: str | None) -> Path:
-        return self.root / "objects" / sha[:2] / f"{sha}.{kind or 'bin'}"
+        # The type becomes the extension: only a plain word (a foreign WARC may say anything, ../../x).
+        ext = kind if kind and _KIND.fullmatch(kind) else "bin"
+        return self.root / "objects" / sha[:2] / f"{sha}.{ext}"
 
     def put(self, body: bytes, kind: str | None) -> tuple[str, Path, bool]:
         """Store a body; returns its SHA-256, its path and whether it is new here."""

@@ -92,43 +92,103 @@ def _warc_date(iso: str) -> str:
 
 
 def _records(paths: list[Path]) -> Iterator[tuple[str, Any]]:
-    """Each WARC record of the files in turn; a file with none is refused (CollectError)."""
+    """Each WARC record of the files in turn; a file with none, or that cannot be read on,
+    is refused (CollectError)."""
     from warcio.archiveiterator import ArchiveIterator
+
+    from .collect import CollectError
 
     for p in paths:
         warc = False
-        with open(p, "rb") as fh:
-            for rec in ArchiveIterator(fh):
-                # warcio also reads the older ARC format, and so finds "records" in some
-                # random bytes; a WARC record always carries its id.
-                if rec.rec_headers.get_header("WARC-Record-ID") is None:
-                    continue
-                warc = True
-                yield rec.rec_type, rec
+        try:
+            with open(p, "rb") as fh:
+                for rec in ArchiveIterator(fh):
+                    # warcio also reads the older ARC format, and so finds "records" in some
+                    # random bytes; a WARC record always carries its id.
+                    if rec.rec_headers.get_header("WARC-Record-ID") is None:
+                        continue
+                    warc = True
+                    yield rec.rec_type, rec
+        except CollectError:
+            raise
+        except Exception as e:  # warcio raises many kinds on a damaged archive
+            raise CollectError("bad_warc", f"{p.name} 无法读取：文件已损坏，或不是 WARC 文件（{type(e).__name__}）",
+                               f"cannot read {p.name}: damaged or not a WARC file ({e})") from None
         if not warc:
-            from .collect import CollectError
-
             raise CollectError("bad_warc", f"{p.name} 不是 WARC 文件：其中没有任何 WARC 记录",
                                f"{p.name} is not a WARC file: it holds no WARC record")
 
 
-def _responses(paths: list[Path]) -> Iterator[_Response | tuple[str, dict[str, Any]]]:
-    """Each response, and each of ogi's metadata records as (the response's record id, data)."""
+# A response body larger than this is not brought in (the crawler's own cap): a small
+# compressed WARC can hold gigabytes of zeros.
+MAX_BODY = 200 * 1024 * 1024
+_CHUNK = 1 << 20
+
+
+class _Cut(Exception):
+    """A record whose body is not whole: the file ends inside it, or it is over MAX_BODY."""
+
+
+def _body(rec: Any) -> bytes:
+    stream = rec.content_stream()
+    parts: list[bytes] = []
+    size = 0
+    while chunk := stream.read(_CHUNK):
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise _Cut("too_large")
+        parts.append(chunk)
+    if getattr(rec.raw_stream, "limit", 0) > 0:
+        raise _Cut("truncated")  # the record says it is longer than what the file holds
+    return b"".join(parts)
+
+
+def _responses(paths: list[Path], cut: list[tuple[str, str]] | None = None
+               ) -> Iterator[_Response | tuple[str, dict[str, Any]]]:
+    """Each response, and each of ogi's metadata records as (the response's record id, data).
+    A response whose body is not whole is left out, and named in `cut` (URL, why)."""
     for kind, rec in _records(paths):
-        if kind == "response" and rec.http_headers is not None:
+        url = rec.rec_headers.get_header("WARC-Target-URI")
+        if kind == "response" and rec.http_headers is not None and isinstance(url, str) and url.strip():
             try:
                 status = int(rec.http_headers.get_statuscode())
             except (TypeError, ValueError):
                 continue
-            yield _Response(rec.rec_headers.get_header("WARC-Target-URI"), rec.rec_headers.get_header("WARC-Date"), status,
-                            {k: v for k, v in rec.http_headers.headers}, rec.content_stream().read(),
+            try:
+                body = _body(rec)
+            except _Cut as why:
+                if cut is not None:
+                    cut.append((url, str(why)))
+                continue
+            yield _Response(url, rec.rec_headers.get_header("WARC-Date"), status,
+                            {k: v for k, v in rec.http_headers.headers}, body,
                             rec.rec_headers.get_header("WARC-Record-ID"))
         elif kind == "metadata" and rec.rec_headers.get_header("Content-Type") == OGI_METADATA:
             try:
-                data = json.loads(rec.content_stream().read())
-            except ValueError:
+                data = json.loads(_body(rec))
+            except (ValueError, _Cut):
                 continue
-            yield rec.rec_headers.get_header("WARC-Concurrent-To"), data
+            if isinstance(data, dict):
+                yield rec.rec_headers.get_header("WARC-Concurrent-To"), _checked_meta(data)
+
+
+_ROLES = ("column", "report", "attachment", "page")
+
+
+def _checked_meta(data: dict[str, Any]) -> dict[str, Any]:
+    """ogi's metadata of a record as this version would write it: a value of another type
+    (a foreign or crafted WARC) is dropped, not carried into the manifest."""
+    out: dict[str, Any] = {}
+    for key in ("agency", "parent", "link_text", "title", "published_on", "fetched_at", "file_type"):
+        value = data.get(key)
+        if isinstance(value, str) and len(value) <= 4096:
+            out[key] = value
+    if data.get("role") in _ROLES:
+        out["role"] = data["role"]
+    redirects = data.get("redirects")
+    if isinstance(redirects, list) and all(isinstance(u, str) for u in redirects):
+        out["redirects"] = redirects[:50]
+    return out
 
 
 def _ctype(headers: dict[str, str]) -> str | None:
@@ -188,7 +248,8 @@ def import_warc(paths: list[Path | str], root: Path | str, seeds: dict[str, str 
     roles = {} if ogi_meta else _roles(files, seeds or {})
     known = {(r["url"], r.get("sha256")) for r in read_manifest(root)}
     n = 0
-    for item in _responses(files):
+    cut: list[tuple[str, str]] = []
+    for item in _responses(files, cut):
         if not isinstance(item, _Response):
             continue
         meta = ogi_meta.get(item.record_id or "") or roles.get(item.url) or {}
@@ -207,6 +268,17 @@ def import_warc(paths: list[Path | str], root: Path | str, seeds: dict[str, str 
             continue  # the same response brought in before
         store.record(row, item.body)
         n += 1
+    if cut:
+        from .collect import CollectError
+
+        truncated = sum(1 for _, why in cut if why == "truncated")
+        why_zh = "；".join(part for part in (f"{truncated} 个在文件中不完整（文件被截断）" if truncated else "",
+                                             f"{len(cut) - truncated} 个超过 {MAX_BODY >> 20} MB"
+                                             if len(cut) > truncated else "") if part)
+        raise CollectError("warc_incomplete", f"已导入 {n} 个完整的响应；另有 {len(cut)} 个响应未导入：{why_zh}，"
+                           f"首个为 {cut[0][0][:200]}",
+                           f"imported {n} whole responses; {len(cut)} left out (cut short or over the size cap), "
+                           f"first {cut[0][0][:200]}")
     return n
 
 
