@@ -95,21 +95,21 @@ def test_a_failing_task_is_split_down_to_the_file_at_fault(client, tmp_path):
     culprit = files[2]
 
     def break_one(name: str) -> None:
-        import ogi.corpus.distributed as d
+        import ogi.corpus.parquet as d
 
-        real = d._stat
+        real = d.file_stat
 
         def stat(file: str):
             if file == name:
                 raise RuntimeError("boom")
             return real(file)
 
-        d._real_stat, d._stat = real, stat
+        d._real_stat, d.file_stat = real, stat
 
     def mend() -> None:
-        import ogi.corpus.distributed as d
+        import ogi.corpus.parquet as d
 
-        d._stat = getattr(d, "_real_stat", d._stat)
+        d.file_stat = getattr(d, "_real_stat", d.file_stat)
 
     # The worker killed in another test is started again by its nanny; patch only once both
     # are back, or the split-off task may land on the one that never saw the patch.

@@ -286,3 +286,44 @@ def test_a_batch_of_a_run_taken_over_does_not_commit(tmp_path):
     with pytest.raises(Superseded):
         again.flush()
     assert done_files(ds) == {name} and not [p for p in ds.rglob("*") if p.name.endswith(TMP)]
+
+
+def test_a_folder_of_someone_elses_files_is_never_adopted(tmp_path):
+    """Tidying a dataset removes files: a folder that is not one is refused, and tidying
+    touches only the dataset's own tables."""
+    from ogi.corpus import parquet
+
+    mine = tmp_path / "mine.parquet"
+    (mine / "proj" / "spark.parquet").mkdir(parents=True)
+    (mine / "proj" / "spark.parquet" / "part-00000-a.snappy.parquet").write_bytes(b"x")
+    (mine / "docs").mkdir()
+    (mine / "docs" / "thesis.tmp").write_text("y")
+    r = ogi("dataset", str(SEED_FILES[0]), "-o", str(mine))
+    assert r.returncode == 2 and "不是空目录，也不是 ogi 数据集" in r.stderr, r.stderr
+    assert (mine / "docs" / "thesis.tmp").exists() and (mine / "proj" / "spark.parquet" / "part-00000-a.snappy.parquet").exists()
+
+    ds = tmp_path / "ds.parquet"
+    parquet.write_dataset(kill_inputs()[:3], ds)
+    (ds / "notes").mkdir()
+    (ds / "notes" / "draft.tmp").write_text("mine")
+    (ds / "notes" / "part-1.parquet").write_bytes(b"mine")
+    stray = ds / "cells" / f".part-x.abc{parquet.TMP}"
+    stray.write_bytes(b"half")
+    assert parquet.tidy(ds) == 1
+    assert not stray.exists() and (ds / "notes" / "draft.tmp").exists() and (ds / "notes" / "part-1.parquet").exists()
+
+
+def test_an_input_that_is_not_a_regular_file_is_not_read_whole(tmp_path):
+    import os
+
+    from ogi.corpus.parquet import file_stat
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    assert file_stat(str(fifo)) == (None, None)  # would block
+    assert file_stat("/dev/zero") == (None, None)  # would never end
+    big = tmp_path / "big.pdf"
+    with big.open("wb") as f:
+        f.truncate(3 << 20)
+    size, digest = file_stat(str(big))
+    assert size == 3 << 20 and len(digest) == 64

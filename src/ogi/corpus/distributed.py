@@ -20,7 +20,6 @@ flight, so a run of millions of files holds a few hundred futures, not millions.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import math
 import multiprocessing
@@ -65,7 +64,7 @@ def process_batch(items: list[tuple[str, str]], root: str, run: str, limits: Lim
     process, checked, and written into the dataset `root` as one batch of run `run`."""
     from ..checks import check
     from ..ingest.bounded import read_many
-    from .parquet import DatasetWriter, Superseded, batch_name
+    from .parquet import DatasetWriter, Superseded, batch_name, file_stat
 
     started = time.monotonic()
     names = [n for n, _ in items]
@@ -105,7 +104,7 @@ def process_batch(items: list[tuple[str, str]], root: str, run: str, limits: Lim
                                                     f"checking the report failed: {type(e).__name__}: {e}")
                 done.check_s += time.monotonic() - t
             t = time.monotonic()
-            writer.add(n, report, err, findings, *_stat(path))
+            writer.add(n, report, err, findings, *file_stat(path))
             done.write_s += time.monotonic() - t
             done.reports += report is not None
             done.unreadable += report is None
@@ -216,19 +215,6 @@ def _worker_name() -> str | None:
         return get_worker().address
     except (ImportError, ValueError):
         return None
-
-
-def _stat(file: str) -> tuple[int | None, str | None]:
-    h = hashlib.sha256()
-    size = 0
-    try:
-        with open(file, "rb") as f:
-            while chunk := f.read(1 << 20):
-                h.update(chunk)
-                size += len(chunk)
-    except OSError:
-        return None, None
-    return size, h.hexdigest()
 
 
 def _failed(exc: BaseException) -> IngestError:

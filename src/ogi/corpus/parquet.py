@@ -20,6 +20,7 @@ import fcntl
 import hashlib
 import json
 import os
+import stat
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -135,6 +136,11 @@ def open_dataset(root: Path | str) -> Path:
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     manifest = root / MANIFEST
+    if not manifest.exists() and any(p.name not in (LOCK, RUN) and not (p.name.startswith(".") and p.name.endswith(TMP))
+                                     for p in root.iterdir()):
+        # Never adopted: tidying a dataset removes files, and these are someone else's.
+        raise DatasetError(f"{root} 不是空目录，也不是 ogi 数据集：请写到新的目录或空目录"
+                           f"（{root} is neither empty nor an ogi dataset）")
     if not manifest.exists():
         _write_text(manifest, json.dumps({"format": "ogi-dataset", "schema_version": SCHEMA_VERSION, "tables": list(SCHEMAS),
                                           "partitioned_by": {t: "year" for t in BY_YEAR}}, ensure_ascii=False, indent=2))
@@ -177,12 +183,19 @@ def tidy(root: Path | str) -> int:
 
 
 def _tidy(root: Path) -> int:
+    """Only the dataset's own files are touched: its temporary files (a leading dot) and
+    the uncommitted parts of its four tables."""
     committed = {p.name for p in (root / "files").glob("*.parquet")}
     gone = 0
-    for p in root.rglob("*"):
-        if not p.is_file():
-            continue
-        if p.name.endswith(TMP) or (p.name.startswith(BATCH) and p.suffix == ".parquet" and p.name not in committed):
+    ours = [p for p in root.glob(f".*{TMP}")]
+    for table in SCHEMAS:
+        for p in (root / table).glob("**/*"):
+            if p.name.startswith(".") and p.name.endswith(TMP):
+                ours.append(p)
+            elif p.name.startswith(BATCH) and p.suffix == ".parquet" and p.name not in committed:
+                ours.append(p)
+    for p in ours:
+        if p.is_file():
             p.unlink(missing_ok=True)
             gone += 1
     return gone
@@ -308,7 +321,7 @@ def write_dataset(results: Iterable[Result], root: Path | str, batch: int = 200)
     try:
         pending = 0
         for file, report, err in results:
-            w.add(file, report, err, check(report) if report is not None else [], *_stat(file))
+            w.add(file, report, err, check(report) if report is not None else [], *file_stat(file))
             counts["files"] += 1
             counts["reports" if report is not None else "unreadable"] += 1
             pending += 1
@@ -322,12 +335,21 @@ def write_dataset(results: Iterable[Result], root: Path | str, batch: int = 200)
     return counts
 
 
-def _stat(file: str) -> tuple[int | None, str | None]:
+def file_stat(file: str) -> tuple[int | None, str | None]:
+    """An input's size and SHA-256, read in pieces; (None, None) for what is not a regular
+    file (a FIFO would block, /dev/zero never ends: the reader says why it is not read)."""
+    h = hashlib.sha256()
+    size = 0
     try:
-        data = Path(file).read_bytes()
+        if not stat.S_ISREG(os.stat(file).st_mode):
+            return None, None
+        with open(file, "rb") as f:
+            while chunk := f.read(1 << 20):
+                h.update(chunk)
+                size += len(chunk)
     except OSError:
         return None, None
-    return len(data), hashlib.sha256(data).hexdigest()
+    return size, h.hexdigest()
 
 
 # --- the cross-report pass -------------------------------------------------------------
