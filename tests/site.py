@@ -2,7 +2,11 @@
 政府信息公开年报 column of three pages in site chrome, report pages (one is the real page of
 the development corpus, one GBK-encoded), PDF, DOCX and image attachments, a moved page
 (301), a missing one (404), one that answers too late the first time, and a robots.txt
-that forbids one folder. ETag and Last-Modified are sent and honoured (304)."""
+that forbids one folder. ETag and Last-Modified are sent and honoured (304).
+
+Two more columns, each its own seed: /hz/, whose report page links its PDF by the
+report's own title (附件：…年度报告.pdf), and /many/, whose first page links its nine
+next pages at once."""
 
 from __future__ import annotations
 
@@ -106,6 +110,14 @@ class Site:
             '<p>发布时间：2025-01-25</p><p><a href="P020250125_huaian.pdf">淮安市人民政府2024年报告.pdf</a></p>'), html)
         self.add("/gknb/202501/P020250125_huaian.pdf", (c / "pdf/huaian-gov-2024.pdf").read_bytes(), "application/pdf")
         self.add("/private/gknb/t2019.html", _page("某某县人民政府2019年政府信息公开工作年度报告", "<p>不应被抓取</p>"), html)
+        hongze = "淮安市洪泽区人民政府2024年政府信息公开工作年度报告"
+        self.add("/hz/index.html", _page("政府信息公开年报", f'<ul class="list"><li><a href="r3.html">{hongze}</a></li></ul>'), html)
+        self.add("/hz/r3.html", _page(hongze, f'<h1>{hongze}</h1><p>附件：<a href="hz.pdf">{hongze}.pdf</a></p>'), html)
+        self.add("/hz/hz.pdf", (c / "pdf/hongze-gov-2024.pdf").read_bytes(), "application/pdf")
+        for n in range(10):
+            pager = " ".join(f'<a href="{"index" if k == 0 else f"index_{k}"}.html">{k + 1}</a>' for k in range(10))
+            self.add("/many/index.html" if n == 0 else f"/many/index_{n}.html",
+                     _page("政府信息公开年报", f'<p>第 {n + 1} 页</p><div class="pager">{pager}</div>'), html)
 
     def handler(self) -> type[BaseHTTPRequestHandler]:
         site = self

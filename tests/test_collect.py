@@ -320,3 +320,138 @@ def test_dataset_joins_back_to_the_manifest(crawled, tmp_path):
     assert docx[columns.index("采集机关")] == AGENCY and docx[columns.index("年度")] == 2023
     kewei = got["/gknb/202501/t_kewei.html"]
     assert str(kewei[columns.index("发布日期")]) == "2025-01-22" and kewei[columns.index("报告机关")].startswith("上海市")
+
+
+def _collect_alone(site: Site, tmp_path: Path, seeds: list[Seed], options: Options = FAST) -> tuple[dict[str, dict], object]:
+    out = tmp_path / "alone"
+    summary = collect(seeds, out, options)
+    site.wait_idle()
+    return _by_url(list(read_manifest(out)), site.base), summary
+
+
+def test_attachment_linked_by_the_report_title_is_fetched(tmp_path):
+    """附件：<a>…年度报告.pdf</a>: the link names the report, and is the report's file."""
+    with Site(CORPUS) as site:
+        rows, summary = _collect_alone(site, tmp_path, [Seed(AGENCY, site.base + "/hz/index.html")])
+    assert summary.finished
+    pdf = rows["/hz/hz.pdf"]
+    served = (CORPUS / "pdf/hongze-gov-2024.pdf").read_bytes()
+    assert pdf["role"] == "attachment" and pdf["status"] == 200 and pdf["sha256"] == _sha(served)
+    assert pdf["parent"] == site.base + "/hz/r3.html" and pdf["link_text"].endswith("年度报告.pdf")
+    assert f"{_sha(served)}.pdf" in {p.name for p in report_files(tmp_path / "alone")}
+
+
+def test_a_seed_that_cannot_be_requested_fails_alone(tmp_path):
+    from ogi.corpus.collect import summary_zh
+
+    with Site(CORPUS) as site:
+        bad = "http://127.0.0.1:99999/x"
+        rows, summary = _collect_alone(site, tmp_path, [Seed("甲", bad), Seed(AGENCY, site.base + "/hz/index.html")])
+    assert summary.finished and summary.errors == {"bad_url": 1}
+    assert rows[bad]["error"] == "bad_url" and rows[bad]["agency"] == "甲" and rows[bad]["role"] == "column"
+    assert rows["/hz/hz.pdf"]["status"] == 200  # the other seed was crawled
+    assert "采集完成" in summary_zh(summary, tmp_path) and "网址无效 1 个" in summary_zh(summary, tmp_path)
+
+
+def test_robots_txt_is_per_scheme(tmp_path):
+    """An https seed whose robots.txt cannot be had says nothing about the http site on the
+    same host and port: that one's robots.txt is asked for and obeyed."""
+    with Site(CORPUS) as site:
+        https = site.base.replace("http://", "https://")
+        seeds = [Seed("甲", https + "/gknb/index.html"), Seed("乙", site.base + "/private/gknb/index.html")]
+        rows, summary = _collect_alone(site, tmp_path, seeds, Options(delay=0, per_host=4, timeout=2, retries=0, backoff=0.1))
+    assert summary.finished
+    assert site.hits["/robots.txt"] == 1
+    assert not any(p.startswith("/private/") for p in site.hits)
+    assert rows["/private/gknb/index.html"]["error"] == "robots"
+
+
+def test_max_pages_counts_the_column_pages_fetched(tmp_path):
+    with Site(CORPUS) as site:
+        rows, _ = _collect_alone(site, tmp_path, [Seed(AGENCY, site.base + "/many/index.html")],
+                                 Options(delay=0, per_host=4, timeout=2, retries=0, backoff=0.1, max_pages=2))
+    fetched = [u for u, r in rows.items() if r["role"] == "column" and r["status"] == 200]
+    assert len(fetched) == 2 and "/many/index.html" in fetched, fetched
+    assert not any(p.startswith("/many/index_") for p in site.hits if p not in fetched)
+
+
+def test_download_over_the_size_cap_is_too_large(tmp_path):
+    from ogi.corpus.collect import summary_zh
+
+    with Site(CORPUS) as site:
+        rows, summary = _collect_alone(site, tmp_path, [Seed(AGENCY, site.base + "/hz/index.html")],
+                                       Options(delay=0, per_host=4, timeout=2, retries=0, backoff=0.1, max_bytes=20_000))
+    assert rows["/hz/hz.pdf"]["error"] == "too_large" and rows["/hz/hz.pdf"]["status"] is None
+    assert summary.errors == {"too_large": 1}
+    assert "未取得：文件超过大小上限 1 个" in summary_zh(summary, tmp_path)
+
+
+def test_seed_urls_are_checked_with_their_line_in_the_file(tmp_path):
+    seeds = tmp_path / "s.csv"
+    seeds.write_text("机关,网址\n\n甲,http://a.gov.cn/gknb/\n\n乙,http://127.0.0.1:99999/x\n丙,http://[::1/x\n"
+                     "丁,http:///gknb/\n戊,http://a.gov.cn/" + "a" * 100_000 + "\n己,http://a.gov.cn/" + "b" * 2100 + "\n"
+                     '庚,"http://c.gov.cn/\n"\n辛,ftp://d.gov.cn/\n', encoding="utf-8")
+    with pytest.raises(CollectError) as e:
+        read_seeds(seeds)
+    message = e.value.message_zh
+    assert "第 5 行的网址端口无效" in message
+    assert "第 6 行的网址格式无效" in message
+    assert "第 7 行的网址缺少主机名" in message
+    assert "第 8、9 行的网址超过 2048 个字符" in message
+    assert "第 12 行的网址不是 http(s) 地址" in message  # the quoted field over two lines counts them both
+    assert e.value.code == "bad_seeds" and "line(s) [5]" in e.value.message_en
+    headless = tmp_path / "h.csv"
+    headless.write_text("甲,http://a.gov.cn/\n\n\n乙,http://[::1/x\n", encoding="utf-8")
+    with pytest.raises(CollectError) as e:
+        read_seeds(headless)
+    assert "第 4 行的网址格式无效" in e.value.message_zh
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet["A3"], sheet["B3"], sheet["A4"], sheet["B4"] = "机关", "网址", "甲", "http://a.gov.cn/"
+    sheet["A6"], sheet["B6"] = "乙", "http://a.gov.cn:70000/"
+    wb.save(tmp_path / "s.xlsx")
+    with pytest.raises(CollectError) as e:
+        read_seeds(tmp_path / "s.xlsx")
+    assert "第 6 行的网址端口无效" in e.value.message_zh  # the sheet's row number
+
+
+def _ogi(*args: object) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ogi.cli", *map(str, args)], capture_output=True, text=True, timeout=60)
+
+
+def test_cli_hostile_seed_lists_are_refused_plainly(tmp_path):
+    huge = tmp_path / "huge.csv"
+    huge.write_text("机关,网址\n甲," + "x" * 140_000 + "\n", encoding="utf-8")
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(bytes(range(256)) * 8)
+    word = tmp_path / "seeds.docx"
+    word.write_bytes((CORPUS / "docx/shuyang-fgj-2023.docx").read_bytes())
+    expected = {huge: "第 2 行有超过", junk: "不是有效的 Excel 工作簿", word: "是 Word 文档"}
+    for path, words in expected.items():
+        r = _ogi("collect", path, "-o", tmp_path / "out", "--json")
+        assert r.returncode == 2, (path, r.stderr)
+        assert words in r.stderr and "内部错误" not in r.stderr and "OSError" not in r.stderr, r.stderr
+        error = json.loads(r.stdout)["error"]
+        assert error["code"] == "bad_seeds" and words in error["message_zh"] and error["message_en"]
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    (tmp_path / "s.csv").write_text("机关,网址\n甲,http://a.gov.cn/\n", encoding="utf-8")
+    r = _ogi("collect", tmp_path / "s.csv", "-o", tmp_path / "file", "--json")
+    assert r.returncode == 2 and json.loads(r.stdout)["error"]["code"] == "not_a_directory" and "不是目录" in r.stderr
+    r = _ogi("collect", "-o", tmp_path / "out", "--json")
+    assert r.returncode == 2 and json.loads(r.stdout)["error"]["code"] == "no_input" and "请给出种子列表" in r.stderr
+
+
+def test_cli_refuses_nan_and_lists_collect(tmp_path):
+    (tmp_path / "s.csv").write_text("机关,网址\n甲,http://127.0.0.1:9/\n", encoding="utf-8")
+    for option in ("--timeout", "--delay"):
+        for value in ("nan", "inf"):
+            r = _ogi("collect", tmp_path / "s.csv", "-o", tmp_path / "out", option, value)
+            assert r.returncode == 2 and "用法错误" in r.stderr and "有限" in r.stderr, (option, value, r.stderr)
+    assert not (tmp_path / "out").exists()
+    r = _ogi("--help")
+    [line] = [x for x in r.stdout.splitlines() if x.strip().startswith("collect ")]
+    assert "..." not in line and "采集" in line, line
+    r = _ogi("collect", "--help")
+    assert "栏目页数" in r.stdout

@@ -52,7 +52,8 @@ class Options:
     timeout: float = 30.0
     retries: int = 3
     backoff: float = 2.0  # seconds before the first retry, doubled for each next one
-    max_pages: int = 50  # pages of one column followed at most
+    max_pages: int = 50  # pages of one column fetched at most (its first page included)
+    max_bytes: int = 200 * 1024 * 1024  # a larger response is cancelled and recorded as too_large
     user_agent: str = "ogi-collect/0.1 (+政府信息公开年报采集)"
 
 
@@ -78,80 +79,155 @@ def _cell(v: object) -> str:
     return "" if v is None else " ".join(str(v).split())
 
 
-def _sheet_rows(data: bytes) -> list[list[str]]:
-    if data.startswith(b"PK\x03\x04"):
-        import openpyxl
+def _unusable(p: Path, zh: str, en: str) -> CollectError:
+    return CollectError("bad_seeds", f"种子列表 {p} {zh}", f"the seed list {p} {en}")
 
-        from ..ingest.docx import check_zip
-        from ..ingest.errors import IngestError
 
-        try:
-            check_zip(data)  # a decompression bomb is refused before openpyxl unpacks it
-            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except IngestError as e:
-            raise CollectError("bad_seeds", f"种子列表无法打开：{e.message_zh}", f"cannot open the seed list: {e.message_en}") from None
-        except Exception as e:  # openpyxl raises many kinds for a damaged workbook
-            raise CollectError("bad_seeds", f"种子列表（Excel）无法打开：{type(e).__name__}", f"cannot open the workbook: {e}") from None
-        out = []
-        for row in wb.worksheets[0].iter_rows(values_only=True):
-            out.append([_cell(v) for v in row])
+def _workbook_rows(data: bytes, p: Path) -> list[tuple[int, list[str]]]:
+    import openpyxl
+
+    from ..ingest.docx import check_zip
+    from ..ingest.errors import IngestError
+
+    try:
+        names = check_zip(data).namelist()  # a decompression bomb is refused before openpyxl unpacks it
+    except IngestError as e:
+        raise _unusable(p, f"无法打开：{e.message_zh}", f"cannot be opened: {e.message_en}") from None
+    # A Word or other Office file given by mistake would only meet openpyxl's bare OSError.
+    if any(n.startswith("word/") for n in names):
+        raise _unusable(p, "是 Word 文档，不是种子列表：请用 Excel 工作簿（.xlsx）或 CSV 文件",
+                        "is a Word document, not a workbook or CSV file")
+    if "xl/workbook.xml" not in names:
+        raise _unusable(p, "不是 Excel 工作簿（.xlsx）：请用 Excel 工作簿或 CSV 文件", "is a ZIP file but not an XLSX workbook")
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        out: list[tuple[int, list[str]]] = []
+        for row in wb.worksheets[0].iter_rows():
+            # A cell knows its row; a row of empty cells only follows the one before.
+            n = next((c.row for c in row if getattr(c, "row", None)), out[-1][0] + 1 if out else 1)
+            out.append((n, [_cell(c.value) for c in row]))
             if len(out) > MAX_SEEDS + 1:
                 break
         wb.close()
-        return out
-    from ..ingest.load import decode_text
-
-    text = decode_text(data)
-    sample = text[:4096]
-    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-    out = []
-    for row in csv.reader(io.StringIO(text), delimiter=delimiter):
-        out.append([_cell(v) for v in row])
-        if len(out) > MAX_SEEDS + 1:
-            break
+    except Exception as e:  # openpyxl raises many kinds for a damaged workbook
+        raise _unusable(p, f"（Excel 工作簿）已损坏，无法读取（{type(e).__name__}）", f"is a damaged workbook: {e}") from None
     return out
 
 
+def _sheet_rows(data: bytes, p: Path) -> list[tuple[int, list[str]]]:
+    """Each row of the seed list with its line (CSV) or row (XLSX) number in the file."""
+    if data.startswith(b"PK\x03\x04"):
+        return _workbook_rows(data, p)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise _unusable(p, "是旧版 Office 文件（.xls 或 .doc），不能读取：请另存为 Excel 工作簿（.xlsx）或 CSV",
+                        "is an old binary Office file (.xls/.doc): save it as XLSX or CSV")
+    if data.startswith(b"%PDF"):
+        raise _unusable(p, "是 PDF 文件，不是种子列表：请用 Excel 工作簿（.xlsx）或 CSV 文件", "is a PDF file, not a seed list")
+    if p.suffix.lower() in (".xlsx", ".xlsm"):
+        raise _unusable(p, "不是有效的 Excel 工作簿（.xlsx），文件可能已损坏", "is not a valid XLSX workbook")
+    from ..ingest.errors import IngestError
+    from ..ingest.load import decode_text
+
+    try:
+        text = decode_text(data)
+    except IngestError as e:
+        raise _unusable(p, f"不是文本文件（{e.message_zh}）：请用 CSV 或 Excel 工作簿（.xlsx）", f"is not text: {e.message_en}") from None
+    sample = text[:4096]
+    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    out = []
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    line = 1  # a quoted field may span lines: a row is numbered by the line it starts on
+    try:
+        for row in reader:
+            out.append((line, [_cell(v) for v in row]))
+            line = reader.line_num + 1
+            if len(out) > MAX_SEEDS + 1:
+                break
+    except csv.Error as e:
+        if "field larger" in str(e):
+            zh, en = f"有超过 {csv.field_size_limit()} 个字符的字段", f"has a field over {csv.field_size_limit()} characters"
+        else:
+            zh, en = "不是 CSV 文件（含有无法作为表格读取的内容）", f"is not a CSV file: {e}"
+        raise _unusable(p, f"第 {reader.line_num or line} 行{zh}，不是种子列表", f"line {reader.line_num or line} {en}") from None
+    return out
+
+
+MAX_URL = 2048  # what browsers and servers accept; Scrapy would drop a longer one without a word
+
+
+def url_problem(text: str) -> tuple[str, str] | None:
+    """Why a seed's URL cannot be crawled (Chinese, English), or None when it can."""
+    if len(text) > MAX_URL:
+        return f"超过 {MAX_URL} 个字符", f"longer than {MAX_URL} characters"
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as e:
+        if "port" in str(e).lower():
+            return "端口无效（应为 1–65535）", "port out of range"
+        return "格式无效（如 IPv6 地址的方括号不完整）", f"malformed: {e}"
+    if parts.scheme not in ("http", "https"):
+        return "不是 http(s) 地址", "no http(s) URL"
+    if not parts.hostname:
+        return "缺少主机名", "no host"
+    if port == 0:
+        return "端口无效（应为 1–65535）", "port out of range"
+    if any(c.isspace() or ord(c) < 32 for c in parts.netloc):
+        return "主机名中有空白或控制字符", "whitespace in the host"
+    return None
+
+
 def _is_url(text: str) -> bool:
-    parts = urlsplit(text)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+    return url_problem(text) is None
 
 
 def read_seeds(path: Path | str) -> list[Seed]:
     """A seed list: CSV (comma or tab) or XLSX, a header row naming the agency and URL
-    columns (机关 / 网址 …), or no header and the agency then the URL in each row."""
+    columns (机关 / 网址 …), or no header and the agency then the URL in each row.
+    A row whose URL cannot be crawled is refused with its line number in the file."""
     p = Path(path)
     try:
         data = p.read_bytes()
+    except IsADirectoryError:
+        raise _unusable(p, "是目录，不是文件", "is a directory") from None
     except OSError as e:
         raise CollectError("bad_seeds", f"无法读取种子列表 {p}：{e.strerror}", f"cannot read {p}: {e}") from None
-    rows = [r for r in _sheet_rows(data) if any(r)]
+    rows = [(n, r) for n, r in _sheet_rows(data, p) if any(r)]
     if not rows:
         raise CollectError("bad_seeds", f"种子列表 {p} 是空的", f"the seed list {p} is empty")
     if len(rows) > MAX_SEEDS + 1:
         raise CollectError("bad_seeds", f"种子列表超过 {MAX_SEEDS} 行", f"more than {MAX_SEEDS} seeds")
-    header = [h.lower() for h in rows[0]]
+    first = rows[0][1]
+    header = [h.lower() for h in first]
     a = next((i for i, h in enumerate(header) if h in AGENCY_COLUMNS), None)
     u = next((i for i, h in enumerate(header) if h in URL_COLUMNS), None)
     if u is not None:
         body = rows[1:]
     else:  # no header: the URL is the column that holds URLs
         body = rows
-        u = next((i for i, v in enumerate(rows[0]) if _is_url(v)), None)
+        u = next((i for i, v in enumerate(first) if _is_url(v)), None)
+        if u is None:
+            u = next((i for i, v in enumerate(first) if v.lower().startswith(("http://", "https://"))), None)
         if u is None:
             raise CollectError("bad_seeds", "种子列表应有“机关”和“网址”两列（第一行为列名），或每行为机关名称和年报栏目网址",
                                "the seed list needs an agency and a URL column")
-        a = next((i for i in range(len(rows[0])) if i != u), None)
-    seeds, bad = [], []
-    for n, r in enumerate(body, start=2 if body is not rows else 1):
+        a = next((i for i in range(len(first)) if i != u), None)
+    seeds: list[Seed] = []
+    bad: dict[tuple[str, str], list[int]] = {}
+    for n, r in body:
         url = r[u] if u < len(r) else ""
-        if not _is_url(url):
-            bad.append(n)
+        problem = url_problem(url)
+        if problem:
+            bad.setdefault(problem, []).append(n)
             continue
         seeds.append(Seed(r[a] if a is not None and a < len(r) and r[a] else None, url))
     if bad:
-        lines = "、".join(map(str, bad[:10])) + ("等" if len(bad) > 10 else "")
-        raise CollectError("bad_seeds", f"种子列表第 {lines} 行的网址不是 http(s) 地址", f"rows {bad[:10]} have no http(s) URL")
+        def lines(ns: list[int]) -> str:
+            return "、".join(map(str, ns[:10])) + ("等" if len(ns) > 10 else "")
+
+        zh = "；".join(f"第 {lines(ns)} 行的网址{why}" for (why, _), ns in bad.items())
+        en = "; ".join(f"line(s) {ns[:10]}: {why}" for (_, why), ns in bad.items())
+        raise CollectError("bad_seeds", f"种子列表{zh}", f"seed list {en}")
     return list(dict.fromkeys(seeds))
 
 
@@ -208,6 +284,11 @@ def collect(seeds: list[Seed], out: Path | str, options: Options | None = None) 
         except ValueError:
             reason = None
     finished = child.returncode == 0 and reason == "finished"
+    if child.returncode == 0 and reason not in ("finished", "shutdown"):
+        # Closed for another reason (start_error …): a run again would fail the same way, so it is
+        # no interruption to resume.
+        raise CollectError("crawl_failed", f"采集未能完成（{reason}），详见 {out / 'logs' / (run + '.log')}",
+                           f"the crawl closed with reason {reason}")
     if finished:
         shutil.rmtree(_job(out), ignore_errors=True)  # the next run is a new crawl, asking only what changed
     elif child.returncode != 0 and reason is None:
@@ -238,7 +319,8 @@ def summarize(out: Path | str, run: str, finished: bool, seeds: int = 0) -> Summ
 
 _ROLE_ZH = {"report": "报告页面", "attachment": "附件", "column": "栏目页", "page": "其他页面"}
 _ERROR_ZH = {"robots": "robots.txt 不允许", "timeout": "超时", "dns": "域名无法解析", "refused": "连接被拒绝",
-             "connection_lost": "连接中断", "failed": "下载失败", "ignored": "已忽略"}
+             "connection_lost": "连接中断", "failed": "下载失败", "ignored": "已忽略", "bad_url": "网址无效",
+             "too_large": "文件超过大小上限", "cancelled": "下载被取消"}
 
 
 def summary_zh(s: Summary, out: Path | str) -> str:

@@ -5,6 +5,7 @@ ogi.cli; every heavy import happens inside the command."""
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,6 +19,21 @@ def _dump(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
+def _finite(value: float) -> float:
+    # click's min= lets nan through (every comparison with it is false) and inf past any
+    # bound; Scrapy then fails every request.
+    if not math.isfinite(value):
+        raise typer.BadParameter(f"应为有限的秒数，不能是 {value}")
+    return value
+
+
+def _refuse(code: str, message_zh: str, message_en: str, as_json: bool) -> typer.Exit:
+    sys.stderr.write(message_zh + "\n")
+    if as_json:
+        _dump({"error": {"code": code, "message_zh": message_zh, "message_en": message_en}})
+    return typer.Exit(2)
+
+
 def collect_cmd(
     out: Annotated[Path, typer.Option("--output", "-o", help="采集目录（可续跑；再次运行只取有变化的内容）", show_default=False)],
     seeds: Annotated[Path | None, typer.Argument(help="种子列表（CSV 或 XLSX：机关、年报栏目网址）", show_default=False)] = None,
@@ -25,25 +41,28 @@ def collect_cmd(
                                                          show_default=False)] = None,
     warc: Annotated[Path | None, typer.Option("--warc", help="完成后把采集目录归档为 WARC 文件（.warc.gz）",
                                               show_default=False)] = None,
-    delay: Annotated[float, typer.Option("--delay", min=0.0, help="对同一网站两次请求的间隔（秒）")] = 1.0,
+    delay: Annotated[float, typer.Option("--delay", min=0.0, callback=_finite, help="对同一网站两次请求的间隔（秒）")] = 1.0,
     per_host: Annotated[int, typer.Option("--per-host", min=1, max=16, help="对同一网站同时进行的请求数")] = 1,
-    timeout: Annotated[float, typer.Option("--timeout", min=1.0, help="单个请求的超时（秒）")] = 30.0,
+    timeout: Annotated[float, typer.Option("--timeout", min=1.0, callback=_finite, help="单个请求的超时（秒）")] = 30.0,
     retries: Annotated[int, typer.Option("--retries", min=0, max=10, help="超时或服务器错误时的重试次数（间隔逐次加倍）")] = 3,
-    max_pages: Annotated[int, typer.Option("--max-pages", min=1, help="每个栏目最多翻阅的页数")] = 50,
+    max_pages: Annotated[int, typer.Option("--max-pages", min=1,
+                                           help="每个种子的栏目最多抓取的栏目页数（含第一页；不限制报告页面和附件）")] = 50,
     user_agent: Annotated[str | None, typer.Option("--user-agent", help="请求中的 User-Agent（建议写明联系方式）",
                                                    show_default=False)] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """从种子列表（各机关的政府信息公开年报栏目）礼貌地采集年度报告页面及其附件，按内容（SHA-256）存储并逐条记录；也可导入、导出 WARC。"""
+    """从各机关的年报栏目采集年度报告页面及其附件。
+
+    从种子列表（各机关的政府信息公开年报栏目）礼貌地采集年度报告页面及其附件，按内容（SHA-256）存储并逐条记录；也可导入、导出 WARC。"""
     from .collect import CollectError, Options, collect, read_seeds, summary_zh
     from .warc import export_warc, import_warc
 
     if seeds is None and not from_warc and warc is None:
-        sys.stderr.write("请给出种子列表，或用 --from-warc 导入 WARC 文件，或用 --warc 归档已有的采集目录\n")
-        raise typer.Exit(2)
+        raise _refuse("no_input", "请给出种子列表，或用 --from-warc 导入 WARC 文件，或用 --warc 归档已有的采集目录",
+                      "give a seed list, --from-warc files or --warc", as_json)
     if out.exists() and not out.is_dir():
-        sys.stderr.write(f"{out} 已存在且不是目录：采集结果是一个目录\n")
-        raise typer.Exit(2)
+        raise _refuse("not_a_directory", f"{out} 已存在且不是目录：采集结果是一个目录",
+                      f"{out} exists and is not a directory", as_json)
     result: dict[str, Any] = {"output": str(out)}
     try:
         seed_list = read_seeds(seeds) if seeds is not None else []
@@ -72,13 +91,9 @@ def collect_cmd(
             result["archived"] = {"file": str(warc), "responses": n}
             sys.stderr.write(f"已归档 {n} 个响应到 {warc}\n")
     except CollectError as e:
-        sys.stderr.write(e.message_zh + "\n")
-        if as_json:
-            _dump({"error": {"code": e.code, "message_zh": e.message_zh, "message_en": e.message_en}})
-        raise typer.Exit(2) from None
+        raise _refuse(e.code, e.message_zh, e.message_en, as_json) from None
     except OSError as e:
-        sys.stderr.write(f"无法写入 {out}：{e.strerror or e}\n")
-        raise typer.Exit(2) from None
+        raise _refuse("cannot_write", f"无法写入 {out}：{e.strerror or e}", f"cannot write {out}: {e}", as_json) from None
     except Exception as e:  # warcio on a damaged archive raises many kinds
         if type(e).__module__.startswith("warcio") or "warc" in str(e).lower():
             sys.stderr.write(f"WARC 文件无法读取：{type(e).__name__}\n")

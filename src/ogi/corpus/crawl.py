@@ -23,18 +23,23 @@ from pathlib import Path
 from typing import Any
 
 import scrapy
+from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
+from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.misc import build_from_crawler
 
 from .pages import Page, file_type, is_document, read_page
 from .store import Row, Store, latest
 
 _ERRORS = {"TimeoutError": "timeout", "DownloadTimeoutError": "timeout", "DNSLookupError": "dns",
            "ConnectionRefusedError": "refused", "DownloadConnectionRefusedError": "refused",
-           "ConnectionLost": "connection_lost", "ResponseFailed": "connection_lost", "DownloadFailedError": "failed"}
+           "ConnectionLost": "connection_lost", "ResponseFailed": "connection_lost", "DownloadFailedError": "failed",
+           # DOWNLOAD_MAXSIZE: a body over the cap is cancelled mid-download.
+           "DownloadCancelledError": "cancelled"}
 
 
 def _now() -> str:
@@ -56,9 +61,24 @@ class ReportSpider(scrapy.Spider):
         self.max_pages = max_pages
         self.known = latest(out)  # URL → its last stored response, for conditional requests
 
+    def _column_pages(self, column: str) -> set[str]:
+        """The pages of a column asked for so far. Kept in the spider's state, which Scrapy
+        saves in the job directory, so a resumed crawl goes on counting."""
+        state = getattr(self, "state", None)
+        if state is None:
+            state = self.state = {}
+        return state.setdefault("column_pages", {}).setdefault(column, set())
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for seed in self.seeds:
-            yield self._request(seed["url"], "column", seed.get("agency"), column=seed["url"], page_no=1)
+            try:
+                request = self._request(seed["url"], "column", seed.get("agency"), column=seed["url"], page_no=1)
+            except ValueError:  # a URL Scrapy refuses (its port, its host): that seed fails, not the crawl
+                self.store.record(Row(url=seed["url"], agency=seed.get("agency"), role="column", fetched_at=_now(),
+                                      error="bad_url", run=self.run))
+                continue
+            self._column_pages(seed["url"]).add(seed["url"])
+            yield request
 
     def _request(self, url: str, role: str, agency: str | None, parent: str | None = None, link_text: str | None = None,
                  column: str | None = None, page_no: int = 0, published_on: str | None = None,
@@ -114,15 +134,25 @@ class ReportSpider(scrapy.Spider):
             return
         agency = m.get("agency")
         if m["role"] == "column":
-            if m["page_no"] < self.max_pages:
-                for url in page.next_pages:
-                    yield self._request(url, "column", agency, parent=response.url, column=m["column"], page_no=m["page_no"] + 1)
+            # --max-pages bounds the pages of a column fetched, not the depth: a first page
+            # linking pages 2–10 at once would otherwise bring them all in.
+            asked = self._column_pages(m["column"])
+            for url in page.next_pages:
+                if url in asked:
+                    continue
+                if len(asked) >= self.max_pages:
+                    break
+                asked.add(url)
+                yield self._request(url, "column", agency, parent=response.url, column=m["column"], page_no=m["page_no"] + 1)
             for link in page.reports:
                 role = "attachment" if is_document(link.url, link.text) else "report"
                 yield self._request(link.url, role, agency, parent=response.url, link_text=link.text,
                                     published_on=row.published_on, chrome=page.documents)
         else:
-            for link in page.attachments:
+            # A report page's link named as the report itself (附件：…2024年政府信息公开工作年度报告.pdf)
+            # is read as a report link, but it is the page's file: followed as its attachment.
+            files = [link for link in page.reports if is_document(link.url, link.text)]
+            for link in [*page.attachments, *files]:
                 yield self._request(link.url, "attachment", agency, parent=response.url, link_text=link.text or row.title,
                                     published_on=row.published_on)
 
@@ -133,6 +163,8 @@ class ReportSpider(scrapy.Spider):
         request = failure.request
         if failure.check(IgnoreRequest):
             code = "robots" if "robots" in str(failure.value).lower() else "ignored"
+        elif "max size" in str(failure.value):  # DOWNLOAD_MAXSIZE, whichever handler cancelled it
+            code = "too_large"
         else:
             code = _ERRORS.get(type(failure.value).__name__, type(failure.value).__name__)
         self.store.record(self._row(request, request.url, error=code))
@@ -177,26 +209,54 @@ class Backoff:
             await asyncio.sleep(min(self.cap, self.base * 2 ** (n - 1)))
 
 
+def _origin(request: scrapy.Request) -> tuple[str, str, int | None]:
+    """What one robots.txt governs: scheme, host and port (RFC 9309 §2.3: http and https
+    on one host:port are two sites, each with its own robots.txt)."""
+    url = urlparse_cached(request)
+    scheme = (url.scheme or "").lower()
+    try:
+        port = url.port
+    except ValueError:
+        port = None
+    return scheme, (url.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
+
+
 class Robots(RobotsTxtMiddleware):
-    """Scrapy's robots.txt middleware, with every request that arrives while a host's
-    robots.txt is being fetched made to wait for it. (Scrapy's own hands the parsed file to
+    """Scrapy's robots.txt middleware, with two changes. Every request that arrives while a
+    site's robots.txt is being fetched waits for it (Scrapy's own hands the parsed file to
     the first waiting request only, through a Deferred the first awaiter consumes, and lets
-    the others through unchecked: two seeds on one host would ignore robots.txt.)"""
+    the others through unchecked: two seeds on one host would ignore robots.txt). And a
+    site is its scheme, host and port (Scrapy keys robots.txt by host:port alone, so an
+    https seed whose robots.txt could not be fetched let an http seed on the same host:port
+    through unchecked)."""
 
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
-        self._ready: dict[str, asyncio.Future[Any]] = {}
+        self._ready: dict[tuple[str, str, int | None], asyncio.Future[Any]] = {}
 
     async def robot_parser(self, request: scrapy.Request) -> Any:
-        netloc = urlparse_cached(request).netloc
-        if netloc in self._ready:
-            return await self._ready[netloc]  # an asyncio future: any number may await it
+        key = _origin(request)
+        if key in self._ready:
+            return await self._ready[key]  # an asyncio future: any number may await it
         fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._ready[netloc] = fut
+        self._ready[key] = fut
         parser = None
+        url = urlparse_cached(request)
+        robots = scrapy.Request(f"{url.scheme}://{url.netloc}/robots.txt", priority=self.DOWNLOAD_PRIORITY,
+                                meta={"dont_obey_robotstxt": True}, callback=NO_CALLBACK)
         try:
-            parser = await super().robot_parser(request)
+            response = await self.crawler.engine.download_async(robots)
+            self._stats.inc_value("robotstxt/response_count")
+            self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")
+            parser = build_from_crawler(self._parserimpl, self.crawler, response.body)
+            await self.crawler.signals.send_catch_log_async(signal=signals.robots_parsed, robotparser=parser,
+                                                            request=request)
+        except Exception as e:  # no robots.txt to be had: the site is crawled as Scrapy would, unrestricted
+            if not isinstance(e, IgnoreRequest):
+                self._stats.inc_value(f"robotstxt/exception_count/{type(e)}")
+                self.crawler.spider.logger.warning("robots.txt not fetched: %s (%s)", robots.url, e)
         finally:
+            self._stats.inc_value("robotstxt/request_count")
             fut.set_result(parser)
         return parser
 
