@@ -314,7 +314,8 @@ def test_dataset_joins_back_to_the_manifest(crawled, tmp_path):
     [query] = re.findall(r"```duckdb\n(.*?)```", doc, flags=re.S)
     files = [p for p in report_files(crawled["out"]) if p.suffix in (".docx", ".html")]
     write_dataset(iter_read(files, 1), tmp_path / "ds.parquet")
-    columns, rows = run_query(tmp_path / "ds.parquet", query.replace("DIR/", f"{crawled['out']}/"))
+    columns, rows = run_query(tmp_path / "ds.parquet", query.replace("DIR/", f"{crawled['out']}/"),
+                              also=[crawled["out"] / "manifest.jsonl"])
     got = {r[columns.index("url")].removeprefix(crawled["site"].base): r for r in rows}
     docx = got["/gknb/202501/P_shuyang.docx"]
     assert docx[columns.index("采集机关")] == AGENCY and docx[columns.index("年度")] == 2023

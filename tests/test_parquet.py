@@ -327,3 +327,46 @@ def test_an_input_that_is_not_a_regular_file_is_not_read_whole(tmp_path):
         f.truncate(3 << 20)
     size, digest = file_stat(str(big))
     assert size == 3 << 20 and len(digest) == 64
+
+
+def test_sql_reads_the_dataset_and_nothing_else(tmp_path):
+    from ogi.corpus import parquet
+
+    ds = tmp_path / "ds.parquet"
+    parquet.write_dataset(kill_inputs()[:2], ds)
+    outside = tmp_path / "outside.csv"
+    refused = [f"SELECT * FROM read_text('{ROOT / 'README.md'}')", "SELECT * FROM read_csv('/etc/passwd')",
+               "SELECT * FROM glob('/etc/*')", f"COPY (SELECT 1) TO '{outside}'", f"ATTACH '{tmp_path / 'x.db'}'",
+               "INSTALL httpfs", "SET enable_external_access = true", "CREATE TABLE t AS SELECT 1",
+               f"COPY (SELECT 1) TO '{ds / 'files' / 'x.parquet'}'"]
+    for q in refused:
+        p = ogi("sql", "-d", ds, q, "--json")
+        assert p.returncode == 2, (q, p.stdout)
+        assert json.loads(p.stdout)["error"]["code"] in ("not_a_query", "sql"), (q, p.stdout)
+        assert "Traceback" not in p.stderr
+    assert not outside.exists() and not (tmp_path / "x.db").exists() and not (ds / "files" / "x.parquet").exists()
+    p = ogi("sql", "-d", ds, "SELECT count(*) AS n FROM reports", "--json")
+    assert p.returncode == 0 and json.loads(p.stdout)["rows"] == [[2]]
+
+
+def test_sql_json_holds_every_duckdb_type(tmp_path):
+    from ogi.corpus import parquet
+
+    ds = tmp_path / "ds.parquet"
+    parquet.write_dataset(kill_inputs()[:1], ds)
+    q = ("SELECT 'abc'::BLOB AS b, uuid() IS NOT NULL AS u, TIME '10:00' AS t, INTERVAL 3 DAY AS i, "
+         "'nan'::DOUBLE AS nan, 'inf'::DOUBLE AS inf, [1, 2] AS l, {'k': 1} AS s, uuid() AS id")
+    p = ogi("sql", "-d", ds, q, "--json")
+    assert p.returncode == 0, p.stderr
+    row = json.loads(p.stdout)["rows"][0]  # strict JSON: no NaN
+    assert row[:8] == ["616263", True, "10:00:00", "3 days, 0:00:00", None, None, [1, 2], {"k": 1}]
+    assert len(row[8]) == 36
+
+
+def test_sql_is_stopped_at_its_time_limit(tmp_path):
+    from ogi.corpus import parquet
+
+    ds = tmp_path / "ds.parquet"
+    parquet.write_dataset(kill_inputs()[:1], ds)
+    p = ogi("sql", "-d", ds, "SELECT count(*) FROM range(100000000000000)", "--timeout", "1", "--json")
+    assert p.returncode == 2 and json.loads(p.stdout)["error"]["code"] == "timeout", p.stderr

@@ -110,17 +110,21 @@ def _dataset_parquet(files: list[Path], out: Path, jobs: int | None, limit: list
 def sql(query: Annotated[str, typer.Argument(help="SQL 查询（DuckDB），表：reports、cells、findings、files", show_default=False)],
         data: Annotated[Path, typer.Option("--dataset", "-d", help="ogi dataset 写出的 .parquet 目录", show_default=False)],
         as_json: JsonOpt = False,
-        max_rows: Annotated[int, typer.Option("--rows", min=1, help="最多显示的行数")] = 1000) -> None:
-    """在 Parquet 数据集上运行 SQL 查询（示例见 docs/dataset.md）。"""
+        max_rows: Annotated[int, typer.Option("--rows", min=1, max=1_000_000, help="最多显示的行数")] = 1000,
+        timeout: Annotated[float, typer.Option("--timeout", min=1.0, max=86_400.0,
+                                               help="查询的时限（秒），超过即停止")] = 600.0,
+        read: Annotated[list[Path] | None, typer.Option("--read", help="查询中还可读取的文件（如采集目录的 manifest.jsonl），可多次",
+                                                        show_default=False)] = None) -> None:
+    """在 Parquet 数据集上运行 SQL 查询（只读；示例见 docs/dataset.md）。"""
     from ..corpus.sql import SqlError, run_query
 
     try:
-        columns, rows_ = run_query(data, query, max_rows)
+        columns, rows_ = run_query(data, query, max_rows, timeout, read or [])
     except SqlError as e:
         sys.stderr.write(e.message_zh + "\n")
         if as_json:
             dump({"error": {"code": e.code, "message_zh": e.message_zh, "message_en": e.message_en}})
-        raise typer.Exit(2) from None
+        raise typer.Exit(130 if e.code == "interrupted" else 2) from None
     if as_json:
         dump({"columns": columns, "rows": [[_jsonable(v) for v in r] for r in rows_]})
         return
@@ -130,10 +134,23 @@ def sql(query: Annotated[str, typer.Argument(help="SQL 查询（DuckDB），表�
 
 
 def _jsonable(v: Any) -> Any:
+    """A DuckDB value as JSON: exact decimals and dates as text, NaN and infinities as
+    null (JSON has none), lists and structs value by value, anything else as its text."""
     import decimal
+    import math
 
+    if v is None or isinstance(v, bool | int | str):
+        return v
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
     if isinstance(v, decimal.Decimal):
-        return str(v)
-    if isinstance(v, (dt.date, dt.datetime)):
+        return str(v) if v.is_finite() else None
+    if isinstance(v, dt.date | dt.datetime | dt.time):
         return v.isoformat()
-    return v
+    if isinstance(v, bytes | bytearray | memoryview):
+        return bytes(v).hex()
+    if isinstance(v, list | tuple):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    return str(v)  # UUID, interval (timedelta) …

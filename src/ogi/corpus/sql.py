@@ -4,6 +4,7 @@ files, the year partition a column; nothing is loaded before the query asks for 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,17 +19,23 @@ class SqlError(Exception):
         self.code, self.message_zh, self.message_en = code, message_zh, message_en
 
 
-def connect(root: Path | str) -> Any:
-    """A DuckDB connection with the views `reports`, `cells`, `findings`, `files`."""
+def connect(root: Path | str, also: Sequence[Path | str] = ()) -> Any:
+    """A DuckDB connection with the views `reports`, `cells`, `findings`, `files`, that
+    can read the dataset's files and the files `also` (a collector's manifest), no other."""
     import duckdb
 
     root = Path(root)
+    for extra in also:
+        if not Path(extra).is_file():
+            raise SqlError("not_found", f"要读取的文件不存在：{extra}", f"no such file: {extra}")
     if not (root / MANIFEST).is_file():
         raise SqlError("not_a_dataset", f"{root} 不是 ogi 数据集（没有 {MANIFEST}；请先用 ogi dataset … -o 目录.parquet 写出）",
                        f"{root} is not an ogi dataset (no {MANIFEST})")
     con = duckdb.connect()
+    readable: list[str] = []
     for table, schema in SCHEMAS.items():
         files = parts(root, table)  # a batch still being written is not seen
+        readable += [str(p.resolve()) for p in files]
         if files:
             paths = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
             con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet([{paths}], hive_partitioning = true, "
@@ -37,6 +44,13 @@ def connect(root: Path | str) -> Any:
             cols = ", ".join(f"NULL::{_duck_type(f.type)} AS {f.name}" for f in schema)
             year = ", NULL::BIGINT AS year" if table != "files" else ""
             con.execute(f"CREATE VIEW {table} AS SELECT {cols}{year} WHERE false")
+    readable += [str(Path(p).resolve()) for p in also]
+    # The dataset's own files and nothing else: a query reads no other file, installs
+    # nothing, attaches nothing, and cannot undo this.
+    con.execute("SET allowed_paths = [" + ", ".join("'" + p.replace("'", "''") + "'" for p in readable) + "]")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET lock_configuration = true")
     return con
 
 
@@ -58,21 +72,76 @@ def _duck_type(t: Any) -> str:
     return "VARCHAR"
 
 
-def run_query(root: Path | str, query: str, limit: int = 1000) -> tuple[list[str], list[tuple]]:
-    """The query's column names and at most `limit` rows."""
+def run_query(root: Path | str, query: str, limit: int = 1000, timeout: float | None = None,
+              also: Sequence[Path | str] = ()) -> tuple[list[str], list[tuple]]:
+    """The query's column names and at most `limit` rows. Only queries (SELECT, WITH …,
+    EXPLAIN) are run; one running past `timeout` seconds, or stopped with Ctrl-C, is
+    interrupted (DuckDB does not return to Python while it works)."""
+    import threading
+
     import duckdb
 
-    con = connect(root)
+    con = connect(root, also)
+    cur = con.cursor()  # its own connection: this one stays free to interrupt it
+    out: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            cur.execute(query)
+            out["result"] = ([], []) if cur.description is None else ([d[0] for d in cur.description], cur.fetchmany(limit))
+        except BaseException as e:  # handed to the waiting thread
+            out["error"] = e
+
     try:
-        cur = con.execute(query)
-        if cur.description is None:
-            return [], []
-        return [d[0] for d in cur.description], cur.fetchmany(limit)
-    except duckdb.Error as e:
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise SqlError("sql", f"查询无法执行：{first}", f"query failed: {first}") from None
+        try:
+            kinds = {st.type for st in con.extract_statements(query)}
+        except duckdb.Error as e:
+            raise _failed(e) from None
+        if not kinds or not kinds <= _read_only():
+            raise SqlError("not_a_query", "只能运行查询语句（SELECT、WITH…SELECT、EXPLAIN），不能修改数据、写出文件或加载扩展",
+                           "only queries (SELECT, WITH … SELECT, EXPLAIN) are run")
+        worker = threading.Thread(target=work, daemon=True)
+        out["started"] = True
+        worker.start()
+        try:
+            worker.join(timeout)
+        except KeyboardInterrupt:
+            _stop(cur, worker)
+            raise SqlError("interrupted", "查询已中止", "the query was interrupted") from None
+        if worker.is_alive():
+            _stop(cur, worker)
+            raise SqlError("timeout", f"查询超过 {timeout:g} 秒仍未完成，已停止（可用 --timeout 放宽）",
+                           f"the query ran past {timeout:g} s and was stopped")
+        if "error" in out:
+            if isinstance(out["error"], duckdb.Error):
+                raise _failed(out["error"]) from None
+            raise out["error"]
+        return out["result"]
     finally:
-        con.close()
+        if not out.get("started") or "result" in out or "error" in out:  # not while DuckDB still runs it
+            cur.close()
+            con.close()
+
+
+def _stop(cur: Any, worker: Any) -> None:
+    cur.interrupt()
+    while worker.is_alive():  # a second Ctrl-C while DuckDB winds down is the same request
+        try:
+            worker.join(10)
+            return
+        except KeyboardInterrupt:
+            cur.interrupt()
+
+
+def _failed(e: Exception) -> SqlError:
+    first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    return SqlError("sql", f"查询无法执行：{first}", f"query failed: {first}")
+
+
+def _read_only() -> frozenset[Any]:
+    import duckdb
+
+    return frozenset({duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN})
 
 
 def _width(s: str) -> int:
