@@ -370,3 +370,23 @@ def test_sql_is_stopped_at_its_time_limit(tmp_path):
     parquet.write_dataset(kill_inputs()[:1], ds)
     p = ogi("sql", "-d", ds, "SELECT count(*) FROM range(100000000000000)", "--timeout", "1", "--json")
     assert p.returncode == 2 and json.loads(p.stdout)["error"]["code"] == "timeout", p.stderr
+
+
+def test_one_file_named_several_ways_is_one_report(tmp_path):
+    import shutil
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for f in SEED_FILES[:2]:
+        shutil.copy(f, src / f.name)
+    names = sorted(p.name for p in src.iterdir())
+    ds = tmp_path / "d.parquet"
+    (tmp_path / "link").symlink_to(src / names[0])
+    first = ogi("dataset", src / names[0], src / names[0], src / ".." / "in" / names[0], tmp_path / "link", "-o", ds)
+    assert first.returncode == 0, first.stderr
+    assert sum(_tables(ds)["reports"].values()) == 1
+    # Resumed with the files named another way: the one already held is skipped, the other read.
+    second = ogi("dataset", *(f"{src}/./{n}" for n in names), "-o", ds)
+    assert second.returncode == 0 and "1 个文件此前已写入或重复给出" in second.stderr, second.stderr
+    assert sum(_tables(ds)["reports"].values()) == 2
+    assert not any("similarity.copied" in r for r in _tables(ds)["findings"])

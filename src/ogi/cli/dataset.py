@@ -87,21 +87,24 @@ def _dataset_jsonl(files: list[Path], jobs: int | None, limit: list[str] | None)
 def _dataset_parquet(files: list[Path], out: Path, jobs: int | None, limit: list[str] | None) -> None:
     """Streamed: each file is written as it is read; files the dataset holds are skipped."""
     from ..corpus.batch import iter_read
-    from ..corpus.parquet import done_files, write_dataset
+    from ..corpus.parquet import done_files, pending_inputs, write_dataset
 
     if out.exists() and not out.is_dir():
         sys.stderr.write(f"{out} 已存在且不是目录：Parquet 数据集是一个目录\n")
         raise typer.Exit(2)
     done = done_files(out) if out.is_dir() else set()
-    todo = [f for f in files if str(f) not in done]
+    todo = [Path(f) for f in pending_inputs([str(f) for f in files], done)]
     try:
         counts = write_dataset(iter_read(todo, jobs, limits(limit)), out)
     except (OSError, ValueError) as e:
         sys.stderr.write(f"无法写入数据集 {out}：{e}\n")
         raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        sys.stderr.write(f"已中止：已写完的批次保留在 {out}，再次运行同一命令即从中断处继续\n")
+        raise typer.Exit(130) from None
     sys.stderr.write(f"已写入 {out}：本次 {counts['files']} 个文件，读出 {counts['reports']} 份报告"
                      + (f"，{counts['unreadable']} 个无法读取（见 files 表）" if counts["unreadable"] else "")
-                     + (f"；{len(files) - len(todo)} 个文件此前已写入，跳过" if len(files) > len(todo) else "")
+                     + (f"；{len(files) - len(todo)} 个文件此前已写入或重复给出，跳过" if len(files) > len(todo) else "")
                      + f"；跨报告检查发现 {counts['across']} 个问题\n")
     raise typer.Exit(2 if counts["unreadable"] else 0)
 

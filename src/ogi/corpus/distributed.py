@@ -312,7 +312,7 @@ def distribute(files: list[str], out: Path | str, client: Any, *, limits: Limits
     from distributed import as_completed
 
     from ..ingest.limits import current
-    from .parquet import DatasetWriter, Superseded, across_pass, batch_name, done_files, end_run, start_run, tidy
+    from .parquet import DatasetWriter, Superseded, across_pass, batch_name, done_files, end_run, pending_inputs, start_run, tidy
 
     out = Path(os.path.abspath(out))  # the workers' working folder need not be this one
     started = time.monotonic()
@@ -324,7 +324,7 @@ def distribute(files: list[str], out: Path | str, client: Any, *, limits: Limits
     failed = DatasetWriter(out, run)  # the rows of files whose tasks failed for good (rare)
     try:
         done = done_files(out)
-        todo = [f for f in files if f not in done]
+        todo = pending_inputs(files, done)
         counts.skipped = len(files) - len(todo)
         if on_total is not None:
             on_total(len(todo))

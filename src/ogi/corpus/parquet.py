@@ -313,6 +313,20 @@ def done_files(root: Path | str) -> set[str]:
     return set(ds.dataset(files, format="parquet").to_table(columns=["file"]).column("file").to_pylist())
 
 
+def pending_inputs(files: Sequence[str], done: set[str]) -> list[str]:
+    """The inputs the dataset does not hold yet, each once: one file named twice (a,
+    ./a, its absolute path, a link to it) is read once, and a resumed run given the same
+    files another way skips them."""
+    seen = {os.path.realpath(f) for f in done}
+    out: list[str] = []
+    for f in files:
+        key = os.path.realpath(f)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
 def write_dataset(results: Iterable[Result], root: Path | str, batch: int = 200) -> dict[str, int]:
     """Every result checked on its own and written as it comes, `batch` files per part;
     then the cross-report pass over what was written. Returns counts for the user."""

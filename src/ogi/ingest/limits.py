@@ -23,6 +23,10 @@ from .errors import IngestError
 MiB = 1024 * 1024
 
 
+# What a limit may be raised to at most (seconds in a week; 1 TiB of address space).
+_CEILINGS = {"timeout_s": 7 * 86400, "memory_mb": 1 << 20}
+
+
 @dataclass(frozen=True)
 class Limits:
     # Any input file, before it is read at all.
@@ -69,8 +73,11 @@ class Limits:
                 value = kind(str(raw).strip().replace("_", ""))
             except ValueError:
                 raise ValueError(f"限额 {name} 的值应为数字，而不是“{raw}”") from None
-            if value <= 0:
+            if not value > 0:  # (NaN too)
                 raise ValueError(f"限额 {name} 的值应大于 0，而不是 {raw}")
+            ceiling = _CEILINGS.get(name, 10**12)
+            if not value <= ceiling:  # timers and rlimits overflow past these (inf too)
+                raise ValueError(f"限额 {name} 的值过大：至多 {ceiling:g}，而不是 {raw}")
             changes[name] = value
         return dataclasses.replace(self, **changes)
 
