@@ -5,6 +5,7 @@ each resumed without any file being done twice."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -227,3 +228,48 @@ def test_cli_bad_scheduler_and_output_are_one_chinese_line(tmp_path):
         r = subprocess.run([sys.executable, "-m", "ogi.cli", "distribute", *files, *map(str, extra)], capture_output=True,
                            text=True, timeout=60)
         assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr
+
+
+def _listening(reply: bytes | None):
+    """A server on a free local port that says `reply` on accepting (None: nothing)."""
+    import socket
+    import threading
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen()
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+            if reply is not None:
+                conn.sendall(reply)
+            time.sleep(3)
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return srv, f"tcp://127.0.0.1:{srv.getsockname()[1]}"
+
+
+def test_only_a_dask_scheduler_is_taken_for_one(client, tmp_path):
+    """A web server (silent until asked) hung the run; one that answers with text made
+    Dask allocate exabytes. Both are refused at once, and no dataset is made."""
+    from ogi.corpus.distributed import speaks_dask
+
+    from .test_cli import ogi
+
+    assert speaks_dask(client.scheduler.address)
+    for reply in (None, b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"):
+        srv, address = _listening(reply)
+        try:
+            assert not speaks_dask(address, timeout=1)
+            started = time.monotonic()
+            p = ogi("distribute", SEED_2019, "-o", tmp_path / "d.parquet", "--scheduler", address, "--json")
+            assert p.returncode == 2 and time.monotonic() - started < 30, p.stderr
+            assert json.loads(p.stdout)["error"]["code"] == "no_scheduler"
+            assert "不是 Dask 调度器" in p.stderr and not (tmp_path / "d.parquet").exists()
+        finally:
+            srv.close()

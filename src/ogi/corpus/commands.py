@@ -8,7 +8,7 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -133,28 +133,34 @@ def distribute_cmd(
 ) -> None:
     """在 Dask 集群上读取并校验大量报告，各工作进程逐批写入 Parquet 数据集；中断后再次运行从中断处继续，已完成的文件不再处理。"""
     from ..ingest.limits import Limits, parse_assignments
-    from .distributed import cluster, distribute, expand
+    from .distributed import cluster, distribute, expand, speaks_dask
     from .parquet import Superseded, open_dataset
+
+    def fail(code: str, zh: str, en: str) -> NoReturn:
+        sys.stderr.write(zh + "\n")
+        if as_json:
+            _dump({"error": {"code": code, "message_zh": zh, "message_en": en}})
+        raise typer.Exit(2)
 
     try:
         lim = Limits.from_env().with_overrides(parse_assignments(limit))
     except ValueError as e:
         raise typer.BadParameter(str(e), param_hint="--limit") from None
     if out.exists() and not out.is_dir():
-        sys.stderr.write(f"{out} 已存在且不是目录：Parquet 数据集是一个目录\n")
-        raise typer.Exit(2)
+        fail("not_a_directory", f"{out} 已存在且不是目录：Parquet 数据集是一个目录", f"{out} exists and is not a directory")
     if scheduler is not None and not _scheduler_ok(scheduler):
-        sys.stderr.write(f"Dask 调度器地址无效：{scheduler}（应为 tcp://主机:端口，如 tcp://10.0.0.5:8786）\n")
-        raise typer.Exit(2)
+        fail("bad_scheduler", f"Dask 调度器地址无效：{scheduler}（应为 tcp://主机:端口，如 tcp://10.0.0.5:8786）",
+             f"not a scheduler address: {scheduler}")
     names = expand(files)
     if not names:
-        sys.stderr.write("没有要处理的文件\n")
-        raise typer.Exit(2)
+        fail("no_input", "没有要处理的文件", "no input files")
+    if scheduler is not None and not speaks_dask(scheduler):
+        fail("no_scheduler", f"无法连接 Dask 调度器 {scheduler}，或该地址上的服务不是 Dask 调度器",
+             f"no Dask scheduler answers at {scheduler}")
     try:
         open_dataset(out)  # before a cluster is started for nothing
     except (OSError, ValueError) as e:
-        sys.stderr.write(f"无法写入数据集 {out}：{e}\n")
-        raise typer.Exit(2) from None
+        fail("cannot_write", f"无法写入数据集 {out}：{e}", f"cannot write the dataset {out}: {e}")
     progress, bar = None, None
     try:
         with cluster(scheduler, workers) as client:
@@ -179,14 +185,12 @@ def distribute_cmd(
             counts = distribute(names, out, client, limits=lim, retries=retries, batch=batch, on_result=advance,
                                 on_total=total)
     except OSError as e:
-        sys.stderr.write(f"无法连接 Dask 调度器或写入数据集：{e}\n")
-        raise typer.Exit(2) from None
+        fail("no_scheduler", f"无法连接 Dask 调度器或写入数据集：{e}", f"cannot reach the scheduler or write the dataset: {e}")
     except ValueError as e:
-        sys.stderr.write(f"无法写入数据集 {out}：{e}\n")
-        raise typer.Exit(2) from None
+        fail("cannot_write", f"无法写入数据集 {out}：{e}", f"cannot write the dataset {out}: {e}")
     except Superseded:
-        sys.stderr.write(f"数据集 {out} 已由另一次运行接管，本次运行停止（已完成的批次都已写入）\n")
-        raise typer.Exit(2) from None
+        fail("superseded", f"数据集 {out} 已由另一次运行接管，本次运行停止（已完成的批次都已写入）",
+             f"another run took the dataset {out} over; every batch done is written")
     finally:
         if progress is not None:
             progress.stop()

@@ -25,6 +25,7 @@ import math
 import multiprocessing
 import os
 import queue
+import signal
 import threading
 import time
 import warnings
@@ -265,6 +266,36 @@ def expand(inputs: Iterable[Path | str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+def speaks_dask(address: str, timeout: float = 5.0) -> bool:
+    """Whether what listens at a tcp:// address greets as a Dask scheduler does: on
+    accepting, it sends its handshake (a message's total length, then its frame count,
+    both small). A web server says nothing, and one that answers with text would make
+    Dask's client read its first bytes as a length and try to allocate exabytes."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address)
+    if parts.scheme != "tcp":
+        return True  # tls:// and ws:// greet inside their own protocol: Dask's timeout decides
+    try:
+        with socket.create_connection((parts.hostname, parts.port), timeout=timeout) as sock:
+            sock.settimeout(timeout)
+            head = b""
+            while len(head) < 16:
+                chunk = sock.recv(16 - len(head))
+                if not chunk:
+                    return False
+                head += chunk
+    except OSError:
+        return False
+    total, frames = int.from_bytes(head[:8], "little"), int.from_bytes(head[8:], "little")
+    return 16 <= total <= 1 << 20 and 1 <= frames <= 64
+
+
 @contextlib.contextmanager
 def cluster(scheduler: str | None = None, workers: int | None = None, dashboard: bool = True) -> Iterator[Any]:
     """A client of the scheduler given, or of a local cluster of `workers` processes (one
@@ -283,8 +314,15 @@ def cluster(scheduler: str | None = None, workers: int | None = None, dashboard:
             # 8787 taken (another cluster): Dask picks another port and warns in English;
             # the address it picked is what the command prints.
             warnings.filterwarnings("ignore", message="Port 8787 is already in use")
-            lc = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                              dashboard_address=":8787" if dashboard else None, silence_logs=logging.ERROR)
+            # Ctrl-C in a terminal reaches the whole process group: the workers, which would
+            # each print their tracebacks, are left to this process, which stops them.
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if _main_thread() else None
+            try:
+                lc = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                                  dashboard_address=":8787" if dashboard else None, silence_logs=logging.ERROR)
+            finally:
+                if previous is not None:
+                    signal.signal(signal.SIGINT, previous)
         with lc, Client(lc) as client:
             yield client
 
