@@ -390,3 +390,34 @@ def test_one_file_named_several_ways_is_one_report(tmp_path):
     assert second.returncode == 0 and "1 个文件此前已写入或重复给出" in second.stderr, second.stderr
     assert sum(_tables(ds)["reports"].values()) == 2
     assert not any("similarity.copied" in r for r in _tables(ds)["findings"])
+
+
+def test_a_damaged_part_is_named_with_the_way_back(tmp_path):
+    from ogi.corpus import parquet
+
+    inputs = kill_inputs()[:4]
+    ds = tmp_path / "ds.parquet"
+    parquet.write_dataset(inputs, ds, batch=2)
+    whole = _tables(ds)
+    part = sorted((ds / "cells").glob("*/part-*.parquet"))[0]
+    part.write_bytes(part.read_bytes()[:200])  # a copy cut short
+    p = ogi("sql", "-d", ds, "SELECT count(*) FROM cells", "--json")
+    assert p.returncode == 2 and json.loads(p.stdout)["error"]["code"] == "damaged", p.stdout
+    assert part.name in p.stderr and f"files/{part.name}" in p.stderr and "Traceback" not in p.stderr
+    # The way back the message gives: both files removed, the same inputs written again.
+    part.unlink()
+    (ds / "files" / part.name).unlink()
+    parquet.write_dataset([i for i in inputs if i[0] not in parquet.done_files(ds)], ds, batch=2)
+    assert _tables(ds) == whole
+
+
+def test_sql_refuses_a_dataset_of_another_version(tmp_path):
+    from ogi.corpus import parquet
+
+    ds = tmp_path / "ds.parquet"
+    parquet.write_dataset(kill_inputs()[:1], ds)
+    manifest = ds / parquet.MANIFEST
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"schema_version": 2', '"schema_version": 1'),
+                        encoding="utf-8")
+    p = ogi("sql", "-d", ds, "SELECT 1", "--json")
+    assert p.returncode == 2 and json.loads(p.stdout)["error"]["code"] == "schema_version"

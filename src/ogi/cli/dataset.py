@@ -97,7 +97,10 @@ def _dataset_parquet(files: list[Path], out: Path, jobs: int | None, limit: list
     try:
         counts = write_dataset(iter_read(todo, jobs, limits(limit)), out)
     except (OSError, ValueError) as e:
-        sys.stderr.write(f"无法写入数据集 {out}：{e}\n")
+        from ..corpus.parquet import damaged_message, damaged_parts
+
+        bad = damaged_parts(out) if out.is_dir() else []
+        sys.stderr.write((damaged_message(out, bad)[0] if bad else f"无法写入数据集 {out}：{e}") + "\n")
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         sys.stderr.write(f"已中止：已写完的批次保留在 {out}，再次运行同一命令即从中断处继续\n")

@@ -303,6 +303,31 @@ class DatasetWriter:
         return name
 
 
+def damaged_parts(root: Path | str) -> list[Path]:
+    """The dataset's part files that are not readable Parquet (a disk error, a copy cut
+    short): each names its batch, which is read again once that batch's `files` part is
+    removed with it (the batch is then not committed, and its other parts are tidied)."""
+    out = []
+    for table in SCHEMAS:
+        for p in parts(root, table):
+            try:
+                pq.read_metadata(p)
+            except (OSError, ValueError):
+                out.append(p)
+    return out
+
+
+def damaged_message(root: Path | str, bad: list[Path]) -> tuple[str, str]:
+    root = Path(root)
+    names = "、".join(str(p.relative_to(root)) for p in bad[:5]) + ("等" if len(bad) > 5 else "")
+    batches = sorted({p.stem for p in bad})
+    redo = "、".join(f"files/{b}.parquet" for b in batches[:5] if not b.startswith(ACROSS))
+    return (f"数据集 {root} 中有 {len(bad)} 个文件已损坏：{names}。删除这些文件"
+            + (f"以及 {redo}" if redo else "") + "后，再次运行写入它的命令即重新生成",
+            f"{len(bad)} damaged part files in {root}: {', '.join(str(p) for p in bad[:5])}; remove them"
+            + (f" and {redo}" if redo else "") + " and run again")
+
+
 def done_files(root: Path | str) -> set[str]:
     """The inputs a dataset already holds a row for (a resumed run skips them)."""
     import pyarrow.dataset as ds

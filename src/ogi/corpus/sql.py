@@ -3,12 +3,13 @@ files, the year partition a column; nothing is loaded before the query asks for 
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .parquet import MANIFEST, SCHEMAS, parts
+from .parquet import MANIFEST, SCHEMA_VERSION, SCHEMAS, damaged_message, damaged_parts, parts
 
 MAX_CELL = 60  # characters of one value shown in the plain-text table
 
@@ -31,6 +32,17 @@ def connect(root: Path | str, also: Sequence[Path | str] = ()) -> Any:
     if not (root / MANIFEST).is_file():
         raise SqlError("not_a_dataset", f"{root} 不是 ogi 数据集（没有 {MANIFEST}；请先用 ogi dataset … -o 目录.parquet 写出）",
                        f"{root} is not an ogi dataset (no {MANIFEST})")
+    try:
+        version = json.loads((root / MANIFEST).read_text(encoding="utf-8")).get("schema_version")
+    except (OSError, ValueError, AttributeError):
+        version = None
+    if version != SCHEMA_VERSION:
+        raise SqlError("schema_version", f"{root} 的数据集格式版本为 {version}，本程序读取版本 {SCHEMA_VERSION}：请用本程序重新写出",
+                       f"dataset schema version {version}; this ogi reads {SCHEMA_VERSION}")
+    bad = damaged_parts(root)
+    if bad:
+        zh, en = damaged_message(root, bad)
+        raise SqlError("damaged", zh, en)
     con = duckdb.connect()
     readable: list[str] = []
     for table, schema in SCHEMAS.items():
