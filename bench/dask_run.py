@@ -30,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from ogi.corpus.synth import TRUTH
 from previous import previous_src
 
 FORMATS = ("md", "html", "xlsx", "md", "html", "xlsx", "md", "html", "xlsx", "md",
@@ -55,7 +56,7 @@ def corpus(n: int, folder: Path) -> list[str]:
     from ogi.ingest.load import load_report
     from synth import SOURCES
 
-    truth = folder / "truth.jsonl"
+    truth = folder / TRUTH
     if truth.exists() and sum(1 for _ in truth.open(encoding="utf-8")) == n:
         print(f"corpus: {n} synthetic reports reused from {folder}")
     else:
@@ -166,13 +167,13 @@ def _query(root: Path) -> tuple[float, float, int]:
 
 
 def _defects(root: Path, corpus_dir: Path, files: list[str]) -> tuple[int, int]:
-    """Injected defects (truth.jsonl) that the dataset's findings name, by cell."""
+    """Injected defects (the corpus's truth) that the dataset's findings name, by cell."""
     import duckdb
 
     from ogi.corpus.parquet import report_id
 
     truth = {}
-    for line in (corpus_dir / "truth.jsonl").open(encoding="utf-8"):
+    for line in (corpus_dir / TRUTH).open(encoding="utf-8"):
         d = json.loads(line)
         if d["defect"]:
             truth[report_id(str(corpus_dir / d["file"]))] = d["defect"]

@@ -34,3 +34,18 @@ def test_synthetic_reports_read_back_with_their_truth(shared, tmp_path):
                     == {f.rule for f in check(src) if f.rule.startswith(ARITHMETIC)}), m.file.name
         assert read.agency == m.report.agency and read.year == m.report.year
     assert acc.wrongly_filled == 0 and acc.cells_right > 12 * 100
+
+
+def test_ogi_synth_makes_a_corpus_a_folder_reading_takes_whole(tmp_path):
+    """From the command line, with the bundled samples; the truth beside the files is not
+    read as one of them."""
+    from .test_cli import ogi
+
+    folder = tmp_path / "syn"
+    p = ogi("synth", "12", "-o", folder)
+    assert p.returncode == 0 and "已生成 12 份报告" in p.stderr, p.stderr
+    assert (folder / "_truth.jsonl").is_file() and len(list(folder.iterdir())) == 13
+    d = ogi("dataset", folder, "-o", tmp_path / "syn.parquet")
+    assert d.returncode == 0 and "本次 12 个文件，读出 12 份报告" in d.stderr, d.stderr
+    again = ogi("synth", "3", "-o", folder)
+    assert again.returncode == 2 and "不是空目录" in again.stderr

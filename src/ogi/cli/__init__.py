@@ -38,7 +38,7 @@ def steady_collector() -> None:
 # Every command, in the order `ogi --help` lists them, and the module of ogi.cli holding it.
 COMMANDS = {
     "parse": "reading", "check": "reading", "compare": "reading",
-    "dataset": "dataset", "sql": "dataset",
+    "dataset": "dataset", "sql": "dataset", "synth": "dataset",
     "render": "rendering", "template": "rendering",
     "deadline": "ledger", "collect": "dataset", "distribute": "dataset",
     "demo": "ledger", "serve": "ledger", "cleanup": "ledger", "backup": "ledger",

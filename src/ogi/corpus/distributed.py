@@ -252,14 +252,16 @@ class Counts:
 
 def expand(inputs: Iterable[Path | str]) -> list[str]:
     """Files as given; a collector's folder stands for its report pages and attachments,
-    another folder for the files below it."""
+    another folder for the files below it but those whose name starts with . or _ (hidden
+    files, and what describes the folder: a synthetic corpus's _truth.jsonl)."""
     from .store import is_collection, report_files
 
     out: list[str] = []
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            found = report_files(p) if is_collection(p) else sorted(q for q in p.rglob("*") if q.is_file())
+            found = report_files(p) if is_collection(p) else sorted(
+                q for q in p.rglob("*") if q.is_file() and not any(part.startswith((".", "_")) for part in q.relative_to(p).parts))
             out += [str(q) for q in found]
         else:
             out.append(str(item))

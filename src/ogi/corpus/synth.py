@@ -21,6 +21,7 @@ from ..render import render
 from ..report import Report, Value
 
 FORMATS = ("md", "html", "docx", "xlsx")
+TRUTH = "_truth.jsonl"
 DEFECT_SHARE = 0.2  # of the reports get one injected defect
 # A defect is a figure changed where the tables make it visible: an outcome of table 三
 # whose row total and column identities then fail.
@@ -84,11 +85,12 @@ def _letters(i: int) -> str:
 def make_corpus(sources: Sequence[Report], n: int, out: Path | str, seed: int = 1,
                 formats: Sequence[str] = FORMATS) -> Iterator[Made]:
     """`n` reports written under `out` (one file each, the types in turn), with
-    `out/truth.jsonl` (one line per file: source, defect, the Report JSON)."""
+    `out/_truth.jsonl` (one line per file: source, defect, the Report JSON; its leading
+    underscore keeps it out of the inputs when the folder is read)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
-    with (out / "truth.jsonl").open("w", encoding="utf-8") as truth:
+    with (out / TRUTH).open("w", encoding="utf-8") as truth:
         for i in range(n):
             src = sources[i % len(sources)]
             r, defect = make_one(src, i, rng, rng.random() < DEFECT_SHARE)
@@ -101,7 +103,7 @@ def make_corpus(sources: Sequence[Report], n: int, out: Path | str, seed: int = 
 
 
 def read_truth(out: Path | str) -> Iterator[dict[str, Any]]:
-    with (Path(out) / "truth.jsonl").open(encoding="utf-8") as f:
+    with (Path(out) / TRUTH).open(encoding="utf-8") as f:
         for line in f:
             d = json.loads(line)
             d["report"] = Report.from_json(d["report"])
