@@ -232,3 +232,34 @@ def test_columns_in_another_order_with_a_heading_unread_are_not_guessed():
     assert new.state == "missing" and "顺序" in new.note
     assert not [cid for cid, v in report.cells.items() if cid.startswith("requests.") and v.state == "value"
                 and cid.rsplit(".", 1)[1] in ORGS]
+
+
+def test_a_row_a_page_break_cut_in_two_is_joined():
+    """Word and LibreOffice let a row break across pages: its label's first line and the
+    top of its figures end one page's table (6.属于 … 1), the rest begins the next
+    (四类过程性信息 … 2). The two halves read as the one row, 12."""
+    import copy as copying
+
+    from ogi.ingest.document import Table
+
+    doc = read_bytes(lxml.html.tostring(_numbered(_page()), encoding="utf-8"), "page.html")
+    whole = locate(copying.deepcopy(doc))
+    k, table = next((k, b) for k, b in enumerate(doc.blocks) if isinstance(b, Table)
+                    and any("四类过程性信息" in c.text for row in b.rows for c in row))
+    r = next(i for i, row in enumerate(table.rows) if any("四类过程性信息" in c.text for c in row))
+    row = table.rows[r]
+    at = next(j for j, c in enumerate(row) if "四类过程性信息" in c.text)
+    top = [copying.copy(c) for c in row]
+    rest = [copying.copy(c) for c in row]
+    top[at].text, rest[at].text = "6.属于", "四类过程性信息"
+    for j in range(at + 1, len(row)):
+        text = row[j].text.strip()
+        top[j].text, rest[j].text = (text[:1], text[1:]) if len(text) > 1 else (text, "")
+    for j in range(at):
+        rest[j].text, rest[j].copy = "", None
+    doc.blocks[k:k + 1] = [Table([*table.rows[:r], top], table.source), Table([rest, *table.rows[r + 1:]], table.source)]
+    report = locate(doc)
+    cells = [c for c in whole.cells if c.startswith("requests.withheld.process_info.")]
+    assert any(whole.cells[c].number and whole.cells[c].number >= 10 for c in cells)
+    assert [(report.cells[c].state, report.cells[c].number) for c in cells] == \
+        [(whole.cells[c].state, whole.cells[c].number) for c in cells]

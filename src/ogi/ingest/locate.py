@@ -379,6 +379,7 @@ def _stream(doc: Document) -> list[_Segment | str]:
 def _locate_with(stream: list[_Segment | str], edition: Edition) -> tuple[Report, float]:
     report = Report.empty(edition.id)
     st = _State(report, _layout(edition))
+    unnamed: _Segment | None = None  # the last segment, when its labels named nothing
     for item in stream:
         if isinstance(item, str):
             # A table's title printed as a paragraph tells which table follows.
@@ -386,11 +387,28 @@ def _locate_with(stream: list[_Segment | str], edition: Edition) -> tuple[Report
         else:
             if item.opens_table:
                 st.anchored, st.heading = st.heading, None
-            _place(st, item)
+                if unnamed is not None:
+                    item = _continued(st, unnamed, item) or item
+            unnamed = None if _place(st, item) or not item.has_figures else item
     for v in report.cells.values():
         if v.state == "missing" and v.note is None:
             v.note = NOT_FOUND
     return report, st.score
+
+
+def _continued(st: _State, before: _Segment, first: _Segment) -> _Segment | None:
+    """A row a page break cut in two (Word and LibreOffice let a row break across pages):
+    the last row before the break named nothing (6.属于), the first after it goes on
+    (四类过程性信息 with the rest of a figure). Joined cell by cell, taken only when the
+    joined label is a row's label and the rows have as many figure cells."""
+    if len(before.values) != len(first.values) or not before.labels or len(first.labels) != 1:
+        return None
+    label = before.labels[-1].text.strip() + first.labels[0].text.strip()
+    q = norm_label(label)
+    if not any(t.kind == "row" for t, _ in st.layout.exact.get(q, ())):
+        return None
+    values = [Cell(a.text.strip() + b.text.strip(), a.source) for a, b in zip(before.values, first.values, strict=True)]
+    return _Segment([*before.labels[:-1], Cell(label, before.labels[-1].source)], values, before.source, before.lose_tail)
 
 
 def _context_from_paragraph(st: _State, text: str) -> None:
@@ -450,12 +468,14 @@ def _table_title(st: _State, table: str) -> str:
     return f"表{t.number}（{t.title}）"
 
 
-def _place(st: _State, seg: _Segment) -> None:
+def _place(st: _State, seg: _Segment) -> bool:
+    """Place a segment; False when it was given to no line (a header row, or labels that
+    name nothing)."""
     labels = [c for c in seg.labels if c.text.strip()]
     if not labels:
         if seg.has_figures:
             _place_unlabelled(st, seg)
-        return
+        return True
     primary = labels[-1]
     q = norm_label(primary.text)
     earlier = [norm_label(c.text) for c in labels[:-1]]
@@ -474,7 +494,7 @@ def _place(st: _State, seg: _Segment) -> None:
                 target = None
     if target is None:
         _place_header(st, labels)
-        return
+        return False
     # The parent labels printed beside the row.
     for c in labels[:-1]:
         p, pform, _ = _best(st, norm_label(c.text), ("parent",), [])
@@ -486,12 +506,13 @@ def _place(st: _State, seg: _Segment) -> None:
         _note_label(st, "row", primary, form, target.table)
         if seg.has_figures:
             _aggregate(st, target, primary, seg)
-        return
+        return True
     _note_label(st, "row", primary, form, target.table)
     if target.parents:
         st.parent = target.parents[-1]
     assert target.line is not None
     _assign(st, target.line, seg)
+    return True
 
 
 def _misread_short(st: _State, q: str) -> tuple[_Target | None, _Form | None]:
