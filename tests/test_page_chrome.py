@@ -47,3 +47,24 @@ def test_a_table_after_the_report_still_gives_way_to_it():
     root.find("body").append(lxml.html.fragment_fromstring(SIDEBAR))
     report = locate(read_bytes(lxml.html.tostring(root, encoding="utf-8"), "page.html"))
     assert _numbers(report) == _numbers(original)
+
+
+def test_a_text_copy_that_lost_the_tables_says_so():
+    """Copied from a browser one cell per line, the page keeps the row labels and loses the
+    rows: the missing figures are the copy's failure, not the agency's, and ogi says so."""
+    from ogi.checks import check
+
+    from .conftest import SEED_FILES
+
+    root = lxml.html.fromstring(PAGE.read_bytes())
+    lines = []
+    for el in root.iter("p", "td", "th"):
+        text = "".join(el.text_content().split())
+        if text and not el.xpath(".//p"):
+            lines.append(text)
+    report = locate(read_bytes("\n".join(lines).encode("utf-8"), "copy.txt"))
+    assert [n["code"] for n in report.notices] == ["layout_lost"]
+    missing = [f for f in check(report) if f.rule == "cell.missing"]
+    assert missing and all("未能按行读出" in f.message_zh or "表格结构已丢失" in f.message_zh for f in missing)
+    for seed in SEED_FILES:
+        assert not locate(read_bytes(seed.read_bytes(), seed.name)).notices

@@ -50,11 +50,16 @@ def check_missing(report: Report) -> Iterator[Finding]:
         ids = list(cell_ids)
         if all(report.cells[cid].state == "missing" for cid in ids):
             tables_done.add(t.key)
-            scan = any(n.get("code") == "ocr" for n in report.notices)
-            yield finding("cell.missing", f"{'扫描件中未能识别' if scan else '未找到'}表{t.number}（{t.title}）的任何数据"
-                          + ("（文字识别未读出，不一定是报告缺失，请对照原件核对）" if scan else ""),
-                          f"no figure of table {t.number} was {'recognised in the scan' if scan else 'found'}", cells=ids,
-                          where={"section": t.number, "table": t.title})
+            codes = {n.get("code") for n in report.notices}
+            if "ocr" in codes:
+                zh = f"扫描件中未能识别表{t.number}（{t.title}）的任何数据（文字识别未读出，不一定是报告缺失，请对照原件核对）"
+                en = f"no figure of table {t.number} was recognised in the scan"
+            elif "layout_lost" in codes:
+                zh = f"文本中未能按行读出表{t.number}（{t.title}）的任何数据（表格结构已丢失，不一定是报告缺失，请对照原件核对）"
+                en = f"no figure of table {t.number} could be read by row: the text lost the table's layout"
+            else:
+                zh, en = f"未找到表{t.number}（{t.title}）的任何数据", f"no figure of table {t.number} was found"
+            yield finding("cell.missing", zh, en, cells=ids, where={"section": t.number, "table": t.title})
     # A figure read but not confirmed is cell.uncertain's, not lost.
     doubted = {c for u in report.uncertain for c in u.get("cells", ())}
     for table, cells in _lines(ed):

@@ -284,7 +284,33 @@ def locate(doc: Document, edition: Edition | None = None) -> Report:
         for v in report.cells.values():
             if v.state == "missing" and v.note == NOT_FOUND:
                 v.note = NOT_RECOGNISED
+    elif doc.kind == "text" and _layout_lost(report, doc):
+        report.notices.append(LAYOUT_LOST)
+        for v in report.cells.values():
+            if v.state == "missing" and v.note == NOT_FOUND:
+                v.note = NOT_IN_ROWS
     return report
+
+
+NOT_IN_ROWS = "文本中未能按行读出该单元格（表格结构已丢失）"
+LAYOUT_LOST = {"code": "layout_lost",
+               "message_zh": "文本中印有统计表的行标签，但多数数值未能按行读出：表格的结构在复制或转换（如网页复制、PDF 转文本）中丢失了。"
+                             "缺失的数值不一定是报告本身缺失，请对照原件（网页、PDF 或 Word）核对",
+               "message_en": "the text prints the tables' row labels but most figures could not be read by row: the "
+                             "tables' structure was lost in copying or conversion; check against the original"}
+# A text whose figures are mostly missing while it prints this many of the row labels
+# has lost its tables' layout (a page copied from a browser, a PDF turned to text).
+_LABELS_PRINTED = 8
+
+
+def _layout_lost(report: Report, doc: Document) -> bool:
+    missing = sum(v.state == "missing" for v in report.cells.values())
+    if missing * 2 < len(report.cells) or report.edition_obj is None:
+        return False
+    text = strip_punct(nfkc("".join(b.text if isinstance(b, Paragraph) else "".join(c.text for row in b.rows for c in row)
+                                    for b in doc.blocks)))
+    labels = {f.norm for t in _layout(report.edition_obj).targets if t.kind == "row" for f in t.forms if len(f.norm) >= 4}
+    return sum(1 for q in labels if q in text) >= _LABELS_PRINTED
 
 
 def _locate(doc: Document, edition: Edition | None) -> Report:
