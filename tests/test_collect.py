@@ -456,3 +456,36 @@ def test_cli_refuses_nan_and_lists_collect(tmp_path):
     assert "..." not in line and "采集" in line, line
     r = _ogi("collect", "--help")
     assert "栏目页数" in r.stdout
+
+
+def test_download_script_typed_by_content_disposition_and_stored_once(tmp_path):
+    """download.jsp?id=3 sent as application/octet-stream with Content-Disposition's file name
+    (filename=, and RFC 5987 filename*=UTF-8''…) is of that type; a body two URLs serve is one
+    object and one file of reports/, whatever extension each URL's response gave it."""
+    with Site(CORPUS) as site:
+        rows, summary = _collect_alone(site, tmp_path, [Seed(AGENCY, site.base + "/dl/index.html")])
+    assert summary.finished
+    docx = (CORPUS / "docx/shuyang-fgj-2023.docx").read_bytes()
+    script, direct = rows["/dl/download.jsp?id=3"], rows["/dl/P_fgj.docx"]
+    assert script["status"] == direct["status"] == 200
+    assert script["file_type"] == direct["file_type"] == "docx"
+    assert script["sha256"] == direct["sha256"] == _sha(docx) and script["path"] == direct["path"]
+    assert rows["/dl/download.jsp?id=4"]["file_type"] == "pdf"
+    out = tmp_path / "alone"
+    names = sorted(p.name for p in report_files(out))
+    stems = [n.split(".")[0] for n in names]
+    assert len(stems) == len(set(stems)), names
+    assert f"{_sha(docx)}.docx" in names
+    assert f"{_sha((CORPUS / 'pdf/hongze-gov-2024.pdf').read_bytes())}.pdf" in names
+    assert list((out / "objects").rglob(f"{_sha(docx)}.*")) == [out / direct["path"]]
+
+
+def test_reports_hold_each_body_once_whatever_its_extension(tmp_path):
+    from ogi.corpus.store import Row, Store
+
+    store = Store(tmp_path)
+    body = b"%PDF-1.4 same bytes"
+    store.record(Row(url="http://x/download.jsp?id=3", role="attachment", status=200, file_type="bin"), body)
+    store.record(Row(url="http://x/a.pdf", role="attachment", status=200, file_type="pdf"), body)
+    assert [p.name for p in report_files(tmp_path)] == [f"{_sha(body)}.bin"]
+    assert len(list((tmp_path / "objects").rglob("*.*"))) == 1

@@ -32,7 +32,7 @@ from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 
-from .pages import Page, file_type, is_document, read_page
+from .pages import Page, disposition_filename, file_type, is_document, read_page
 from .store import Row, Store, latest
 
 _ERRORS = {"TimeoutError": "timeout", "DownloadTimeoutError": "timeout", "DNSLookupError": "dns",
@@ -112,7 +112,8 @@ class ReportSpider(scrapy.Spider):
             row.file_type = before.get("file_type")
             body_for_store = None
         else:
-            row.file_type = file_type(response.url, ctype) or "bin"
+            disposition = response.headers.get("Content-Disposition", b"").decode("latin-1") or None
+            row.file_type = file_type(response.url, ctype, disposition_filename(disposition)) or "bin"
             body_for_store = body
         page: Page | None = None
         if response.status in (200, 304) and row.file_type == "html" and m["role"] in ("column", "report"):

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 from posixpath import dirname
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from lxml import etree, html
 
@@ -46,6 +46,7 @@ ATTACHMENTS_PER_PAGE = 30  # a report has a few; a page linking more is a listin
 class Link:
     url: str
     text: str
+    date: dt.date | None = None  # the date a listing prints beside the link
 
 
 @dataclass
@@ -58,12 +59,53 @@ class Page:
     documents: list[str] = field(default_factory=list)  # every document link of a column page (its chrome's among them)
 
 
-def file_type(url: str, content_type: str | None = None) -> str | None:
-    """The kind of file a URL or a Content-Type names (pdf, docx, wps, jpg, html …), or None."""
+_DISPOSITION_PARAM = re.compile(r"""(?:^|;)\s*(filename\*?)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)""", re.I)
+
+
+def disposition_filename(header: str | None) -> str | None:
+    """The file name a Content-Disposition header gives (RFC 6266), `filename*=` (RFC 5987,
+    UTF-8'' or another charset, percent-encoded) before `filename=`; only its last part,
+    since the name is the server's to choose."""
+    if not header:
+        return None
+    names: dict[str, str] = {}
+    for key, raw in _DISPOSITION_PARAM.findall(header):
+        value = raw.strip()
+        if value.startswith('"') and value.endswith('"') and len(value) >= 2:
+            value = re.sub(r"\\(.)", r"\1", value[1:-1])
+        if key.lower() == "filename*":
+            charset, _, rest = value.partition("'")
+            _lang, _, encoded = rest.partition("'")
+            try:
+                value = unquote(encoded, encoding=charset or "utf-8", errors="replace")
+            except LookupError:  # a charset Python does not know
+                continue
+        else:
+            # Many servers send raw UTF-8 bytes in filename=, which arrive as Latin-1.
+            try:
+                value = value.encode("latin-1").decode("utf-8")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                pass
+        names.setdefault(key.lower(), value)
+    name = names.get("filename*") or names.get("filename")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip() if name else None
+    return name or None
+
+
+def file_type(url: str, content_type: str | None = None, filename: str | None = None) -> str | None:
+    """The kind of file a URL or a Content-Type names (pdf, docx, wps, jpg, html …), or None.
+    `filename` is the name a Content-Disposition header gives: a download script
+    (download.jsp?id=3) sent as application/octet-stream says its type only there."""
     if content_type:
         ct = content_type.split(";")[0].strip().lower()
         if ct in CONTENT_TYPES:
             return CONTENT_TYPES[ct]
+    if filename:
+        name = filename.lower()
+        suffix = name[name.rfind("."):] if "." in name else ""
+        kind = DOCUMENT_TYPES.get(suffix) or IMAGE_TYPES.get(suffix)
+        if kind:
+            return kind
     path = urlsplit(url).path.lower()
     suffix = path[path.rfind("."):] if "." in path.rsplit("/", 1)[-1] else ""
     if suffix in DOCUMENT_TYPES:
