@@ -489,3 +489,23 @@ def test_reports_hold_each_body_once_whatever_its_extension(tmp_path):
     store.record(Row(url="http://x/a.pdf", role="attachment", status=200, file_type="pdf"), body)
     assert [p.name for p in report_files(tmp_path)] == [f"{_sha(body)}.bin"]
     assert len(list((tmp_path / "objects").rglob("*.*"))) == 1
+
+
+def test_file_linked_from_the_listing_has_the_date_beside_its_link(tmp_path):
+    """A listing's file (no page of its own) is dated by the listing, not by the column page."""
+    with Site(CORPUS) as site:
+        rows, _ = _collect_alone(site, tmp_path, [Seed(AGENCY, site.base + "/dl/index.html")])
+    assert rows["/dl/index.html"]["published_on"] == "2025-03-01"
+    assert rows["/dl/P_fgj.docx"]["role"] == "attachment" and rows["/dl/P_fgj.docx"]["published_on"] == "2024-01-15"
+    assert rows["/dl/download.jsp?id=4"]["published_on"] == "2025-01-20"
+    assert rows["/dl/download.jsp?id=4"]["title"] == "洪泽区2024年政府信息公开工作年度报告"
+
+
+def test_listing_dates_beside_links():
+    base = "http://x.gov.cn/gknb/index.html"
+    page = read_page('<ul><li><a href="a.pdf">某局2023年政府信息公开工作年度报告.pdf</a><span>2024-01-15</span></li>'
+                     '<li><a href="b.html">某局2022年政府信息公开工作年度报告</a></li></ul>'
+                     '<table><tr><td><a href="c.doc">某局2021年政府信息公开工作年度报告</a></td><td>2022年3月1日</td></tr></table>',
+                     base, column=base)
+    assert [(link.url.rsplit("/", 1)[-1], link.date and link.date.isoformat()) for link in page.reports] == [
+        ("a.pdf", "2024-01-15"), ("b.html", None), ("c.doc", "2022-03-01")]

@@ -127,7 +127,8 @@ class ReportSpider(scrapy.Spider):
             if page is not None:
                 row.title = page.title
                 row.published_on = page.published_on.isoformat() if page.published_on else None
-        elif m["role"] == "attachment":
+        elif m["role"] == "attachment" or (m["role"] == "report" and row.file_type != "html"):
+            # A report link that answers with a file (download.jsp?id=3) is that report's file.
             row.title = m.get("link_text")
             row.published_on = m.get("published_on")
         self.store.record(row, body_for_store)
@@ -147,8 +148,10 @@ class ReportSpider(scrapy.Spider):
                 yield self._request(url, "column", agency, parent=response.url, column=m["column"], page_no=m["page_no"] + 1)
             for link in page.reports:
                 role = "attachment" if is_document(link.url, link.text) else "report"
+                # A file the listing links straight to has no page of its own: its date is the one
+                # printed beside its link, not the column page's.
                 yield self._request(link.url, role, agency, parent=response.url, link_text=link.text,
-                                    published_on=row.published_on, chrome=page.documents)
+                                    published_on=link.date.isoformat() if link.date else None, chrome=page.documents)
         else:
             # A report page's link named as the report itself (附件：…2024年政府信息公开工作年度报告.pdf)
             # is read as a report link, but it is the page's file: followed as its attachment.

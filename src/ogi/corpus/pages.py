@@ -187,7 +187,7 @@ def read_page(body: str | bytes, url: str, column: str | None = None, chrome: fr
             page.next_pages.append(target)
             seen.add(target)
         elif names_report(label) or names_report(text):
-            page.reports.append(Link(target, label))
+            page.reports.append(Link(target, label, _beside(a) if column is not None else None))
             seen.add(target)
         elif column is not None and is_document(target, text):
             page.documents.append(target)
@@ -200,6 +200,22 @@ def read_page(body: str | bytes, url: str, column: str | None = None, chrome: fr
         attachments += _content_images(root, url, seen)
     page.attachments = attachments[:ATTACHMENTS_PER_PAGE]
     return page
+
+
+def _beside(a: etree._Element) -> dt.date | None:
+    """The date a listing prints beside a link (<li><a>…</a><span>2024-01-15</span></li>, or a
+    table row's other cell): the nearest enclosing element that holds this link and no other."""
+    el = a
+    for _ in range(3):
+        el = el.getparent()
+        if el is None or el.tag in ("body", "html") or len(el.xpath(".//a[@href]")) > 1:
+            return None
+        text = " ".join(nfkc(t) for t in el.xpath("descendant-or-self::text()[not(ancestor::a)]"))
+        if text.strip():
+            d = parse_date(text)
+            if d is not None:
+                return d
+    return None
 
 
 def _script_pages(body: str | bytes, url: str) -> list[str]:
