@@ -8,7 +8,8 @@ Two more columns, each its own seed: /hz/, whose report page links its PDF by th
 report's own title (附件：…年度报告.pdf), and /many/, whose first page links its nine
 next pages at once. /dl/ lists files served by a download script (download.jsp?id=…) as
 application/octet-stream, named only by Content-Disposition, beside the date of each
-item, under a date of the column page's own."""
+item, under a date of the column page's own. /loop/ links two reports that redirect back to
+themselves, directly or through a second URL."""
 
 from __future__ import annotations
 
@@ -56,7 +57,8 @@ class Site:
         self.corpus = corpus
         self.files: dict[str, tuple[bytes, str]] = {}
         self.extra: dict[str, dict[str, str]] = {}  # more headers of a file (Content-Disposition)
-        self.redirects = {"/gknb/old/t2022.html": "/gknb/202301/t2022.html"}
+        self.redirects = {"/gknb/old/t2022.html": "/gknb/202301/t2022.html", "/loop/self.html": "/loop/self.html",
+                          "/loop/a.html": "/loop/b.html", "/loop/b.html": "/loop/a.html"}
         self.slow = {"/gknb/202501/t_huaian.html": 2.5}  # seconds, on the first request only
         self.log: list[tuple[str, int]] = []
         self.hits: dict[str, int] = defaultdict(int)
@@ -120,6 +122,10 @@ class Site:
         self.add("/hz/index.html", _page("政府信息公开年报", f'<ul class="list"><li><a href="r3.html">{hongze}</a></li></ul>'), html)
         self.add("/hz/r3.html", _page(hongze, f'<h1>{hongze}</h1><p>附件：<a href="hz.pdf">{hongze}.pdf</a></p>'), html)
         self.add("/hz/hz.pdf", (c / "pdf/hongze-gov-2024.pdf").read_bytes(), "application/pdf")
+        # /loop/: report links that redirect to themselves, directly or through another URL.
+        self.add("/loop/index.html", _page("政府信息公开年报", '<ul class="list">'
+                 '<li><a href="self.html">某某县人民政府2024年政府信息公开工作年度报告</a></li>'
+                 '<li><a href="a.html">某某县人民政府2023年政府信息公开工作年度报告</a></li></ul>'), html)
         # /dl/: a download script sent as application/octet-stream, its type only in Content-Disposition,
         # one of its bodies the same as a .docx the column links too.
         docx = (c / "docx/shuyang-fgj-2023.docx").read_bytes()

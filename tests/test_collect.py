@@ -509,3 +509,17 @@ def test_listing_dates_beside_links():
                      base, column=base)
     assert [(link.url.rsplit("/", 1)[-1], link.date and link.date.isoformat()) for link in page.reports] == [
         ("a.pdf", "2024-01-15"), ("b.html", None), ("c.doc", "2022-03-01")]
+
+
+def test_redirect_loop_leaves_a_row(tmp_path):
+    with Site(CORPUS) as site:
+        rows, summary = _collect_alone(site, tmp_path, [Seed(AGENCY, site.base + "/loop/index.html")])
+    assert summary.finished and summary.errors == {"redirect_loop": 2}
+    itself = rows["/loop/self.html"]
+    assert itself["error"] == "redirect_loop" and itself["status"] is None and itself["role"] == "report"
+    assert itself["redirects"] == [site.base + "/loop/self.html"] and itself["agency"] == AGENCY
+    assert rows["/loop/a.html"]["error"] == "redirect_loop"
+    assert rows["/loop/a.html"]["redirects"] == [site.base + "/loop/a.html", site.base + "/loop/b.html"]
+    from ogi.corpus.collect import summary_zh
+
+    assert "重定向循环 2 个" in summary_zh(summary, tmp_path)

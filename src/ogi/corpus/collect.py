@@ -320,7 +320,8 @@ def summarize(out: Path | str, run: str, finished: bool, seeds: int = 0) -> Summ
 _ROLE_ZH = {"report": "报告页面", "attachment": "附件", "column": "栏目页", "page": "其他页面"}
 _ERROR_ZH = {"robots": "robots.txt 不允许", "timeout": "超时", "dns": "域名无法解析", "refused": "连接被拒绝",
              "connection_lost": "连接中断", "failed": "下载失败", "ignored": "已忽略", "bad_url": "网址无效",
-             "too_large": "文件超过大小上限", "cancelled": "下载被取消"}
+             "too_large": "文件超过大小上限", "cancelled": "下载被取消",
+             "redirect_loop": "重定向循环"}
 
 
 def summary_zh(s: Summary, out: Path | str) -> str:

@@ -61,6 +61,19 @@ class ReportSpider(scrapy.Spider):
         self.max_pages = max_pages
         self.known = latest(out)  # URL → its last stored response, for conditional requests
 
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReportSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.dropped, signal=signals.request_dropped)
+        return spider
+
+    def dropped(self, request: scrapy.Request, spider: Any = None) -> None:
+        """A redirect back to a URL of its own chain is dropped by the duplicate filter, with no
+        errback: without this it would leave no row at all."""
+        chain = request.meta.get("redirect_urls") or []
+        if request.url in chain:
+            self.store.record(self._row(request, request.url, error="redirect_loop"))
+
     def _column_pages(self, column: str) -> set[str]:
         """The pages of a column asked for so far. Kept in the spider's state, which Scrapy
         saves in the job directory, so a resumed crawl goes on counting."""
@@ -166,7 +179,9 @@ class ReportSpider(scrapy.Spider):
     def failed(self, failure: Any) -> None:
         request = failure.request
         if failure.check(IgnoreRequest):
-            code = "robots" if "robots" in str(failure.value).lower() else "ignored"
+            message = str(failure.value).lower()
+            # A chain that never ends (a new query each time) is a loop too, cut by REDIRECT_MAX_TIMES.
+            code = "robots" if "robots" in message else "redirect_loop" if "max redirections" in message else "ignored"
         elif "max size" in str(failure.value):  # DOWNLOAD_MAXSIZE, whichever handler cancelled it
             code = "too_large"
         else:
