@@ -523,3 +523,43 @@ def test_redirect_loop_leaves_a_row(tmp_path):
     from ogi.corpus.collect import summary_zh
 
     assert "重定向循环 2 个" in summary_zh(summary, tmp_path)
+
+
+def _wide_workbook(path: Path, rows: int) -> None:
+    """A seed list with one cell in column XFD on every row: each row of the sheet is 16 384 wide."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    for n in range(1, rows + 1):
+        sheet[f"A{n}"], sheet[f"B{n}"], sheet[f"XFD{n}"] = f"机关{n}", f"http://a{n}.gov.cn/gknb/", 1
+    wb.save(path)
+
+
+def test_wide_workbook_reads_only_the_seed_columns(tmp_path):
+    import tracemalloc
+
+    path = tmp_path / "wide.xlsx"
+    _wide_workbook(path, 3000)
+    tracemalloc.start()
+    started = time.monotonic()
+    seeds = read_seeds(path)
+    elapsed = time.monotonic() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert len(seeds) == 3000 and seeds[0] == Seed("机关1", "http://a1.gov.cn/gknb/")
+    assert peak < 100 * 1024 * 1024 and elapsed < 20, (peak, elapsed)  # padded to XFD: ~400 MB
+
+
+def test_seed_list_over_the_bound_is_refused(tmp_path, monkeypatch):
+    import ogi.corpus.collect as collect_module
+
+    monkeypatch.setattr(collect_module, "MAX_SEEDS", 5)
+    many = tmp_path / "many.csv"
+    many.write_text("机关,网址\n" + "".join(f"甲{i},http://a{i}.gov.cn/\n\n" for i in range(6)), encoding="utf-8")
+    with pytest.raises(CollectError) as e:
+        read_seeds(many)
+    assert "超过 5 行" in e.value.message_zh and str(many) in e.value.message_zh
+    few = tmp_path / "few.csv"  # empty lines do not count
+    few.write_text("机关,网址\n" + "".join(f"甲{i},http://a{i}.gov.cn/\n\n\n" for i in range(5)), encoding="utf-8")
+    assert len(read_seeds(few)) == 5

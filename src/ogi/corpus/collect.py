@@ -27,7 +27,8 @@ from urllib.parse import urlsplit
 
 from .store import Store, read_manifest
 
-MAX_SEEDS = 1_000_000
+MAX_SEEDS = 200_000  # a seed list is one line per agency; a longer one is refused, not read
+SCAN_COLUMNS = 256  # a workbook's first row (header or first seed) is looked for in these columns
 AGENCY_COLUMNS = ("机关", "机关名称", "单位", "单位名称", "名称", "agency", "name")
 URL_COLUMNS = ("网址", "栏目网址", "栏目地址", "年报栏目", "地址", "链接", "url", "column", "link")
 
@@ -101,13 +102,23 @@ def _workbook_rows(data: bytes, p: Path) -> list[tuple[int, list[str]]]:
         raise _unusable(p, "不是 Excel 工作簿（.xlsx）：请用 Excel 工作簿或 CSV 文件", "is a ZIP file but not an XLSX workbook")
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        out: list[tuple[int, list[str]]] = []
-        for row in wb.worksheets[0].iter_rows():
-            # A cell knows its row; a row of empty cells only follows the one before.
-            n = next((c.row for c in row if getattr(c, "row", None)), out[-1][0] + 1 if out else 1)
-            out.append((n, [_cell(c.value) for c in row]))
-            if len(out) > MAX_SEEDS + 1:
+        sheet = wb.worksheets[0]
+        # Each row comes padded to max_col (the sheet's widest, 16 384 for one cell in XFD):
+        # only the columns the seed list uses are read.
+        first: list[str] = []
+        for values in sheet.iter_rows(min_row=1, max_col=SCAN_COLUMNS, values_only=True):
+            first = [_cell(v) for v in values]
+            if any(first):
                 break
+        a, u = _columns(first)
+        width = max(i for i in (a, u) if i is not None) + 1 if u is not None else SCAN_COLUMNS
+        out: list[tuple[int, list[str]]] = []
+        for n, values in enumerate(sheet.iter_rows(min_row=1, max_col=width, values_only=True), start=1):
+            row = [_cell(v) for v in values]
+            if any(row):
+                out.append((n, row))
+                if len(out) > MAX_SEEDS + 1:
+                    break
         wb.close()
     except Exception as e:  # openpyxl raises many kinds for a damaged workbook
         raise _unusable(p, f"（Excel 工作簿）已损坏，无法读取（{type(e).__name__}）", f"is a damaged workbook: {e}") from None
@@ -139,7 +150,9 @@ def _sheet_rows(data: bytes, p: Path) -> list[tuple[int, list[str]]]:
     line = 1  # a quoted field may span lines: a row is numbered by the line it starts on
     try:
         for row in reader:
-            out.append((line, [_cell(v) for v in row]))
+            cells = [_cell(v) for v in row]
+            if any(cells):  # empty lines do not count toward the bound
+                out.append((line, cells))
             line = reader.line_num + 1
             if len(out) > MAX_SEEDS + 1:
                 break
@@ -181,6 +194,22 @@ def _is_url(text: str) -> bool:
     return url_problem(text) is None
 
 
+def _columns(first: list[str]) -> tuple[int | None, int | None]:
+    """The agency's and the URL's column, from the first row: a header naming them, or no
+    header and the URL the column that holds one (the agency then the first other column)."""
+    header = [h.lower() for h in first]
+    a = next((i for i, h in enumerate(header) if h in AGENCY_COLUMNS), None)
+    u = next((i for i, h in enumerate(header) if h in URL_COLUMNS), None)
+    if u is not None:
+        return a, u
+    u = next((i for i, v in enumerate(first) if _is_url(v)), None)
+    if u is None:
+        u = next((i for i, v in enumerate(first) if v.lower().startswith(("http://", "https://"))), None)
+    if u is None:
+        return None, None
+    return next((i for i in range(len(first)) if i != u), None), u
+
+
 def read_seeds(path: Path | str) -> list[Seed]:
     """A seed list: CSV (comma or tab) or XLSX, a header row naming the agency and URL
     columns (机关 / 网址 …), or no header and the agency then the URL in each row.
@@ -196,22 +225,15 @@ def read_seeds(path: Path | str) -> list[Seed]:
     if not rows:
         raise CollectError("bad_seeds", f"种子列表 {p} 是空的", f"the seed list {p} is empty")
     if len(rows) > MAX_SEEDS + 1:
-        raise CollectError("bad_seeds", f"种子列表超过 {MAX_SEEDS} 行", f"more than {MAX_SEEDS} seeds")
+        raise CollectError("bad_seeds", f"种子列表 {p} 超过 {MAX_SEEDS} 行（上限 {MAX_SEEDS} 个种子），请分成几个文件分别采集",
+                           f"the seed list {p} has more than {MAX_SEEDS} seeds: split it")
     first = rows[0][1]
+    a, u = _columns(first)
+    if u is None:
+        raise CollectError("bad_seeds", "种子列表应有“机关”和“网址”两列（第一行为列名），或每行为机关名称和年报栏目网址",
+                           "the seed list needs an agency and a URL column")
     header = [h.lower() for h in first]
-    a = next((i for i, h in enumerate(header) if h in AGENCY_COLUMNS), None)
-    u = next((i for i, h in enumerate(header) if h in URL_COLUMNS), None)
-    if u is not None:
-        body = rows[1:]
-    else:  # no header: the URL is the column that holds URLs
-        body = rows
-        u = next((i for i, v in enumerate(first) if _is_url(v)), None)
-        if u is None:
-            u = next((i for i, v in enumerate(first) if v.lower().startswith(("http://", "https://"))), None)
-        if u is None:
-            raise CollectError("bad_seeds", "种子列表应有“机关”和“网址”两列（第一行为列名），或每行为机关名称和年报栏目网址",
-                               "the seed list needs an agency and a URL column")
-        a = next((i for i in range(len(first)) if i != u), None)
+    body = rows[1:] if any(h in URL_COLUMNS for h in header) else rows
     seeds: list[Seed] = []
     bad: dict[tuple[str, str], list[int]] = {}
     for n, r in body:
