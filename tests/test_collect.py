@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from ogi.corpus.collect import CollectError, Options, Seed, collect, read_seeds
 from ogi.corpus.pages import names_report, read_page
-from ogi.corpus.store import read_manifest, report_files
+from ogi.corpus.store import Store, read_manifest, report_files
 from ogi.corpus.warc import export_warc, import_warc
 
 from .conftest import CORPUS
@@ -563,3 +563,24 @@ def test_seed_list_over_the_bound_is_refused(tmp_path, monkeypatch):
     few = tmp_path / "few.csv"  # empty lines do not count
     few.write_text("机关,网址\n" + "".join(f"甲{i},http://a{i}.gov.cn/\n\n\n" for i in range(5)), encoding="utf-8")
     assert len(read_seeds(few)) == 5
+
+
+def test_cli_names_the_warc_path_at_fault_in_chinese(tmp_path):
+    folder = tmp_path / "warcs"
+    folder.mkdir()
+    r = _ogi("collect", "-o", tmp_path / "c0", "--from-warc", folder, "--json")
+    assert r.returncode == 2 and f"{folder} 是目录，不是 WARC 文件" in r.stderr and "不存在" not in r.stderr, r.stderr
+    assert json.loads(r.stdout)["error"]["code"] == "bad_warc"
+    collection = tmp_path / "c1"
+    Store(collection)
+    (collection / "manifest.jsonl").write_text("", encoding="utf-8")
+    for target, words in ((Path("/nonexistent/x.warc.gz"), "所在目录 /nonexistent 不存在"), (folder, "是目录")):
+        r = _ogi("collect", "-o", collection, "--warc", target, "--json")
+        assert r.returncode == 2, r.stderr
+        assert f"无法写入 WARC 文件 {target}：{words}" in r.stderr, r.stderr
+        assert "No such file" not in r.stderr and "Is a directory" not in r.stderr and str(collection) not in r.stderr
+        error = json.loads(r.stdout)["error"]
+        assert error["code"] == "cannot_write_warc" and str(target) in error["message_en"]
+    (tmp_path / "s.csv").write_text("机关,网址\n甲,http://127.0.0.1:9/\n", encoding="utf-8")
+    r = _ogi("collect", tmp_path / "s.csv", "-o", tmp_path / "c2", "--warc", folder)
+    assert r.returncode == 2 and "是目录" in r.stderr and not (tmp_path / "c2").exists()  # refused before crawling
