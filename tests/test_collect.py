@@ -584,3 +584,84 @@ def test_cli_names_the_warc_path_at_fault_in_chinese(tmp_path):
     (tmp_path / "s.csv").write_text("机关,网址\n甲,http://127.0.0.1:9/\n", encoding="utf-8")
     r = _ogi("collect", tmp_path / "s.csv", "-o", tmp_path / "c2", "--warc", folder)
     assert r.returncode == 2 and "是目录" in r.stderr and not (tmp_path / "c2").exists()  # refused before crawling
+
+
+def _crawl_children(parent: int) -> list[int]:
+    import psutil
+
+    try:
+        return [c.pid for c in psutil.Process(parent).children(recursive=True) if "ogi.corpus.crawl" in " ".join(c.cmdline())]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def _gone(pid: int, timeout: float) -> bool:
+    import psutil
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _start_slow_run(site: Site, tmp_path: Path, out: Path, delay: float = 0.5) -> tuple[subprocess.Popen, int]:
+    seeds = tmp_path / "s.csv"
+    seeds.write_text(f"机关,网址\n{AGENCY},{site.base}/gknb/index.html\n", encoding="utf-8")
+    parent = subprocess.Popen([sys.executable, "-m", "ogi.cli", "collect", str(seeds), "-o", str(out), "--delay", str(delay),
+                               "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while sum(1 for _ in read_manifest(out)) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    [child] = _crawl_children(parent.pid)
+    return parent, child
+
+
+def test_sigterm_stops_the_crawl_and_a_folder_in_use_is_refused(tmp_path):
+    """kill -TERM (timeout, cron, systemd) stops the crawl process too, resumably, exit 143;
+    while a run uses the folder, another is refused at once."""
+    out = tmp_path / "c1"
+    with Site(CORPUS) as site:
+        site.slow = {}
+        parent, child = _start_slow_run(site, tmp_path, out)
+        started = time.monotonic()
+        second = _ogi("collect", tmp_path / "s.csv", "-o", out, "--json")
+        assert second.returncode == 2 and time.monotonic() - started < 30, second.stderr
+        assert f"采集目录 {out} 正由另一次 ogi collect 使用" in second.stderr
+        assert json.loads(second.stdout)["error"]["code"] == "busy"
+        os.kill(parent.pid, signal.SIGTERM)
+        stdout, stderr = parent.communicate(timeout=60)
+        assert parent.returncode == 143, stderr
+        assert "采集已中止" in stderr and json.loads(stdout)["crawl"]["stopped_by"] == "SIGTERM"
+        assert _gone(child, 5)
+        rows = sum(1 for _ in read_manifest(out))
+        time.sleep(1.5)
+        assert sum(1 for _ in read_manifest(out)) == rows  # nothing appended after the run ended
+        assert (out / "job").is_dir()
+        again = _ogi("collect", tmp_path / "s.csv", "-o", out, "--delay", "0", "--json")
+        assert again.returncode == 0, again.stderr
+        crawl = json.loads(again.stdout)["crawl"]
+        assert crawl["finished"] and crawl["run"] == json.loads(stdout)["crawl"]["run"]  # resumed
+        site.wait_idle()
+    assert all(n == 1 for p, n in site.hits.items() if p != "/robots.txt"), dict(site.hits)
+
+
+def test_a_killed_run_leaves_no_crawl_and_no_lock_behind(tmp_path):
+    """SIGKILL cannot be passed on: the crawl notices its parent is gone and stops; the folder's
+    lock goes with the last of them."""
+    out = tmp_path / "c1"
+    with Site(CORPUS) as site:
+        site.slow = {}
+        parent, child = _start_slow_run(site, tmp_path, out, delay=1.0)
+        parent.kill()
+        parent.communicate(timeout=30)
+        assert _gone(child, 8)  # the whole crawl takes 13 s and more at this pace
+        assert sum(1 for r in read_manifest(out) if r["status"] == 200) < 13
+        again = _ogi("collect", tmp_path / "s.csv", "-o", out, "--delay", "0", "--json")
+        assert again.returncode == 0, again.stderr
+        assert json.loads(again.stdout)["crawl"]["finished"]
+        site.wait_idle()

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import errno
+import fcntl
 import io
 import json
 import os
@@ -19,7 +21,10 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,9 +74,11 @@ class Summary:
     by_role: Counter = field(default_factory=Counter)  # new report pages and attachments
     by_status: Counter = field(default_factory=Counter)
     errors: Counter = field(default_factory=Counter)
+    stopped_by: str | None = None  # SIGINT or SIGTERM, when a signal stopped the crawl
 
     def to_json(self) -> dict[str, Any]:
-        return {"run": self.run, "finished": self.finished, "seeds": self.seeds, "responses": self.responses,
+        return {"run": self.run, "finished": self.finished, "stopped_by": self.stopped_by, "seeds": self.seeds,
+                "responses": self.responses,
                 "new": self.new, "unchanged": self.unchanged, "new_by_role": dict(self.by_role),
                 "by_status": {str(k): v for k, v in self.by_status.items()}, "errors": dict(self.errors)}
 
@@ -271,11 +278,54 @@ def _run_id(out: Path) -> tuple[str, bool]:
     return run, False
 
 
+LOCK = ".ogi-collect.lock"
+_held: dict[Path, tuple[int, int]] = {}  # folder → (its lock's descriptor, the thread holding it)
+
+
+@contextmanager
+def locked(out: Path | str) -> Iterator[int]:
+    """Hold the folder's advisory lock (flock on DIR/.ogi-collect.lock) for the block, or refuse
+    at once when another run holds it: two crawls of one folder would share one run and job
+    folder and fetch every URL twice. The kernel drops the lock when its last holder ends,
+    killed or not. Yields the lock's descriptor, for a child process to hold it too."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    key = out.resolve()
+    if key in _held and _held[key][1] == threading.get_ident():  # the same run, one level down
+        yield _held[key][0]
+        return
+    fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as e:
+        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        os.close(fd)
+        if e.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
+            raise
+        raise CollectError("busy", f"采集目录 {out} 正由另一次 ogi collect 使用{f'（进程 {holder}）' if holder else ''}，"
+                           "本次运行未开始；请等它结束（或停止它）后再运行",
+                           f"the folder {out} is in use by another ogi collect run"
+                           + (f" (process {holder})" if holder else "")) from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode(), 0)  # for the message of a run refused meanwhile
+    _held[key] = (fd, threading.get_ident())
+    try:
+        yield fd
+    finally:
+        del _held[key]
+        os.close(fd)
+
+
 def collect(seeds: list[Seed], out: Path | str, options: Options | None = None) -> Summary:
     """Crawl the seeds' columns into `out` (created if need be). Returns what this run did;
-    `finished` is false when it was stopped (run again to resume)."""
+    `finished` is false when it was stopped (run again to resume). Refused (CollectError
+    `busy`) while another run uses the folder."""
     out = Path(out)
-    opts = options or Options()
+    with locked(out) as lock:
+        return _collect(seeds, out, options or Options(), lock)
+
+
+def _collect(seeds: list[Seed], out: Path, opts: Options, lock: int) -> Summary:
     Store(out)
     run, _resumed = _run_id(out)
     config = {"out": str(out), "run": run, "seeds": [{"agency": s.agency, "url": s.url} for s in seeds],
@@ -286,19 +336,34 @@ def collect(seeds: list[Seed], out: Path | str, options: Options | None = None) 
     closed.unlink(missing_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCRAPY_")}
     (out / "logs").mkdir(exist_ok=True)
-    with (out / "logs" / f"{run}.stderr").open("wb") as err:
-        child = subprocess.Popen([sys.executable, "-m", "ogi.corpus.crawl", str(config_path)], env=env,
-                                 stdout=subprocess.DEVNULL, stderr=err)
+    received: list[int] = []
+    child: subprocess.Popen | None = None
+
+    def stop(signum: int, _frame: object) -> None:
+        # Scrapy stops gracefully on the first SIGINT or SIGTERM (keeping its queue), at once on a second.
+        received.append(signum)
+        if child is not None and child.poll() is None:
+            child.send_signal(signum)
+
+    # Python lets only the main thread set handlers; elsewhere the caller stops the child itself.
+    handle = threading.current_thread() is threading.main_thread()
+    before = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)} if handle else {}
     try:
+        with (out / "logs" / f"{run}.stderr").open("wb") as err:
+            # A session of its own: a terminal's Ctrl-C reaches the parent only, which passes it on
+            # once (Scrapy takes a second one as "stop at once"). The lock is passed on too, so the
+            # folder stays locked while the crawl runs, even if this process is killed.
+            child = subprocess.Popen([sys.executable, "-m", "ogi.corpus.crawl", str(config_path)], env=env,
+                                     stdout=subprocess.DEVNULL, stderr=err, start_new_session=True, pass_fds=(lock,))
+        if received and child.poll() is None:
+            child.send_signal(received[0])
         child.wait()
-    except KeyboardInterrupt:
-        # The crawl stops gracefully on the same Ctrl-C (Scrapy keeps its queue); a second
-        # one stops it at once.
-        try:
+    finally:
+        if child is not None and child.poll() is None:  # an exception here: the crawl must not outlive it
+            child.send_signal(signal.SIGTERM)
             child.wait()
-        except KeyboardInterrupt:
-            child.send_signal(signal.SIGINT)
-            child.wait()
+        for s, h in before.items():
+            signal.signal(s, h)
     reason = None
     if closed.exists():
         try:
@@ -306,19 +371,22 @@ def collect(seeds: list[Seed], out: Path | str, options: Options | None = None) 
         except ValueError:
             reason = None
     finished = child.returncode == 0 and reason == "finished"
-    if child.returncode == 0 and reason not in ("finished", "shutdown"):
+    stopped_by = signal.Signals(received[0]).name if received and not finished else None
+    if child.returncode == 0 and reason not in ("finished", "shutdown") and not stopped_by:
         # Closed for another reason (start_error …): a run again would fail the same way, so it is
         # no interruption to resume.
         raise CollectError("crawl_failed", f"采集未能完成（{reason}），详见 {out / 'logs' / (run + '.log')}",
                            f"the crawl closed with reason {reason}")
     if finished:
         shutil.rmtree(_job(out), ignore_errors=True)  # the next run is a new crawl, asking only what changed
-    elif child.returncode != 0 and reason is None:
+    elif child.returncode != 0 and reason is None and not stopped_by:
         log = out / "logs" / f"{run}.stderr"
         last = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:] if log.exists() else []
         raise CollectError("crawl_failed", f"采集进程异常退出（退出码 {child.returncode}）：{last[0] if last else '见 logs 目录'}",
                            f"the crawl process exited with {child.returncode}")
-    return summarize(out, run, finished, len(seeds))
+    summary = summarize(out, run, finished, len(seeds))
+    summary.stopped_by = stopped_by
+    return summary
 
 
 def summarize(out: Path | str, run: str, finished: bool, seeds: int = 0) -> Summary:

@@ -74,7 +74,7 @@ def collect_cmd(
     """从各机关的年报栏目采集年度报告页面及其附件。
 
     从种子列表（各机关的政府信息公开年报栏目）礼貌地采集年度报告页面及其附件，按内容（SHA-256）存储并逐条记录；也可导入、导出 WARC。"""
-    from .collect import CollectError, Options, collect, read_seeds, summary_zh
+    from .collect import CollectError, Options, collect, locked, read_seeds, summary_zh
     from .warc import export_warc, import_warc
 
     if seeds is None and not from_warc and warc is None:
@@ -98,7 +98,8 @@ def collect_cmd(
                     raise CollectError("bad_warc", f"WARC 文件不存在：{p}", f"no such WARC file: {p}")
                 if not p.is_file():
                     raise CollectError("bad_warc", f"{p} 不是普通文件，不是 WARC 文件", f"{p} is not a regular file")
-            n = import_warc(from_warc, out, mapping)
+            with locked(out):
+                n = import_warc(from_warc, out, mapping)
             result["imported"] = n
             sys.stderr.write(f"已从 WARC 导入 {n} 个响应到 {out}\n")
         elif seed_list:
@@ -110,15 +111,16 @@ def collect_cmd(
             if not summary.finished:
                 if as_json:
                     _dump(result)
-                raise typer.Exit(130)
+                raise typer.Exit(143 if summary.stopped_by == "SIGTERM" else 130)
         if warc is not None:
             if not out.is_dir():
                 raise CollectError("no_collection", f"{out} 不是采集目录", f"{out} is not a collection")
-            try:
-                n = export_warc(out, warc)
-            except OSError as e:
-                raise CollectError("cannot_write_warc", f"无法写入 WARC 文件 {warc}：{_reason_zh(e)}",
-                                   f"cannot write {warc}: {e}") from None
+            with locked(out):
+                try:
+                    n = export_warc(out, warc)
+                except OSError as e:
+                    raise CollectError("cannot_write_warc", f"无法写入 WARC 文件 {warc}：{_reason_zh(e)}",
+                                       f"cannot write {warc}: {e}") from None
             result["archived"] = {"file": str(warc), "responses": n}
             sys.stderr.write(f"已归档 {n} 个响应到 {warc}\n")
     except CollectError as e:

@@ -17,7 +17,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import os
+import signal
 import sys
+import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -323,8 +327,23 @@ def run(config: dict[str, Any]) -> str:
     return getattr(crawler.spider, "close_reason", None) or "unknown"
 
 
+def _watch_parent() -> None:
+    """Stop the crawl (gracefully, as Ctrl-C does) when `ogi collect` is gone: killed with
+    SIGKILL it cannot pass a signal on, and an orphaned crawl would go on appending to the
+    manifest of a folder no run is reporting on."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=watch, daemon=True, name="ogi-parent-watch").start()
+
+
 def main() -> None:
     config = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
+    _watch_parent()
     reason = run(config)
     Path(config["out"], "job", "closed.json").write_text(json.dumps({"run": config["run"], "reason": reason}),
                                                          encoding="utf-8")
