@@ -6,7 +6,10 @@ that forbids one folder. ETag and Last-Modified are sent and honoured (304).
 
 Two more columns, each its own seed: /hz/, whose report page links its PDF by the
 report's own title (附件：…年度报告.pdf), and /many/, whose first page links its nine
-next pages at once."""
+next pages at once. /dl/ lists files served by a download script (download.jsp?id=…) as
+application/octet-stream, named only by Content-Disposition, beside the date of each
+item, under a date of the column page's own. /loop/ links two reports that redirect back to
+themselves, directly or through a second URL."""
 
 from __future__ import annotations
 
@@ -53,7 +56,9 @@ class Site:
     def __init__(self, corpus: Path) -> None:
         self.corpus = corpus
         self.files: dict[str, tuple[bytes, str]] = {}
-        self.redirects = {"/gknb/old/t2022.html": "/gknb/202301/t2022.html"}
+        self.extra: dict[str, dict[str, str]] = {}  # more headers of a file (Content-Disposition)
+        self.redirects = {"/gknb/old/t2022.html": "/gknb/202301/t2022.html", "/loop/self.html": "/loop/self.html",
+                          "/loop/a.html": "/loop/b.html", "/loop/b.html": "/loop/a.html"}
         self.slow = {"/gknb/202501/t_huaian.html": 2.5}  # seconds, on the first request only
         self.log: list[tuple[str, int]] = []
         self.hits: dict[str, int] = defaultdict(int)
@@ -61,8 +66,11 @@ class Site:
         self._lock = threading.Lock()
         self._build()
 
-    def add(self, path: str, body: bytes | str, ctype: str) -> None:
+    def add(self, path: str, body: bytes | str, ctype: str, headers: dict[str, str] | None = None) -> None:
+        """`path` may carry a query (download.jsp?id=3): then only that query serves the body."""
         self.files[path] = (body.encode("utf-8") if isinstance(body, str) else body, ctype)
+        if headers:
+            self.extra[path] = headers
 
     def _build(self) -> None:
         c = self.corpus
@@ -114,6 +122,24 @@ class Site:
         self.add("/hz/index.html", _page("政府信息公开年报", f'<ul class="list"><li><a href="r3.html">{hongze}</a></li></ul>'), html)
         self.add("/hz/r3.html", _page(hongze, f'<h1>{hongze}</h1><p>附件：<a href="hz.pdf">{hongze}.pdf</a></p>'), html)
         self.add("/hz/hz.pdf", (c / "pdf/hongze-gov-2024.pdf").read_bytes(), "application/pdf")
+        # /loop/: report links that redirect to themselves, directly or through another URL.
+        self.add("/loop/index.html", _page("政府信息公开年报", '<ul class="list">'
+                 '<li><a href="self.html">某某县人民政府2024年政府信息公开工作年度报告</a></li>'
+                 '<li><a href="a.html">某某县人民政府2023年政府信息公开工作年度报告</a></li></ul>'), html)
+        # /dl/: a download script sent as application/octet-stream, its type only in Content-Disposition,
+        # one of its bodies the same as a .docx the column links too.
+        docx = (c / "docx/shuyang-fgj-2023.docx").read_bytes()
+        fgj = "沭阳县发展和改革局2023年政府信息公开工作年度报告"
+        self.add("/dl/index.html", _page("政府信息公开年报", '<p>发布日期：2025-03-01</p><ul class="list">'
+                 f'<li><a href="download.jsp?id=3">{fgj}</a><span>2024-01-15</span></li>'
+                 f'<li><a href="P_fgj.docx">{fgj}.docx</a><span>2024-01-15</span></li>'
+                 '<li><a href="download.jsp?id=4">洪泽区2024年政府信息公开工作年度报告</a><span>2025-01-20</span></li>'
+                 "</ul>"), html)
+        self.add("/dl/download.jsp?id=3", docx, "application/octet-stream",
+                 {"Content-Disposition": "attachment; filename=report.docx"})
+        self.add("/dl/P_fgj.docx", docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        self.add("/dl/download.jsp?id=4", (c / "pdf/hongze-gov-2024.pdf").read_bytes(), "application/octet-stream",
+                 {"Content-Disposition": "attachment; filename=\"nb.bin\"; filename*=UTF-8''%E6%B4%AA%E6%B3%BD%E5%B9%B4%E6%8A%A5.pdf"})
         for n in range(10):
             pager = " ".join(f'<a href="{"index" if k == 0 else f"index_{k}"}.html">{k + 1}</a>' for k in range(10))
             self.add("/many/index.html" if n == 0 else f"/many/index_{n}.html",
@@ -149,7 +175,7 @@ class Site:
                         site.inflight -= 1
 
             def _get(self) -> None:
-                path = self.path.split("?")[0]
+                path = self.path if self.path in site.files else self.path.split("?")[0]
                 with site._lock:
                     site.hits[path] += 1
                     first = site.hits[path] == 1
@@ -167,7 +193,8 @@ class Site:
                 if self.headers.get("If-None-Match") == etag or self.headers.get("If-Modified-Since") == modified:
                     self._send(304, {"ETag": etag, "Last-Modified": modified})
                     return
-                self._send(200, {"Content-Type": ctype, "ETag": etag, "Last-Modified": modified}, body)
+                self._send(200, {"Content-Type": ctype, "ETag": etag, "Last-Modified": modified, **site.extra.get(path, {})},
+                           body)
 
         return Handler
 

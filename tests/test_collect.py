@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from ogi.corpus.collect import CollectError, Options, Seed, collect, read_seeds
 from ogi.corpus.pages import names_report, read_page
-from ogi.corpus.store import read_manifest, report_files
+from ogi.corpus.store import Store, read_manifest, report_files
 from ogi.corpus.warc import export_warc, import_warc
 
 from .conftest import CORPUS
@@ -456,3 +456,212 @@ def test_cli_refuses_nan_and_lists_collect(tmp_path):
     assert "..." not in line and "采集" in line, line
     r = _ogi("collect", "--help")
     assert "栏目页数" in r.stdout
+
+
+def test_download_script_typed_by_content_disposition_and_stored_once(tmp_path):
+    """download.jsp?id=3 sent as application/octet-stream with Content-Disposition's file name
+    (filename=, and RFC 5987 filename*=UTF-8''…) is of that type; a body two URLs serve is one
+    object and one file of reports/, whatever extension each URL's response gave it."""
+    with Site(CORPUS) as site:
+        rows, summary = _collect_alone(site, tmp_path, [Seed(AGENCY, site.base + "/dl/index.html")])
+    assert summary.finished
+    docx = (CORPUS / "docx/shuyang-fgj-2023.docx").read_bytes()
+    script, direct = rows["/dl/download.jsp?id=3"], rows["/dl/P_fgj.docx"]
+    assert script["status"] == direct["status"] == 200
+    assert script["file_type"] == direct["file_type"] == "docx"
+    assert script["sha256"] == direct["sha256"] == _sha(docx) and script["path"] == direct["path"]
+    assert rows["/dl/download.jsp?id=4"]["file_type"] == "pdf"
+    out = tmp_path / "alone"
+    names = sorted(p.name for p in report_files(out))
+    stems = [n.split(".")[0] for n in names]
+    assert len(stems) == len(set(stems)), names
+    assert f"{_sha(docx)}.docx" in names
+    assert f"{_sha((CORPUS / 'pdf/hongze-gov-2024.pdf').read_bytes())}.pdf" in names
+    assert list((out / "objects").rglob(f"{_sha(docx)}.*")) == [out / direct["path"]]
+
+
+def test_reports_hold_each_body_once_whatever_its_extension(tmp_path):
+    from ogi.corpus.store import Row, Store
+
+    store = Store(tmp_path)
+    body = b"%PDF-1.4 same bytes"
+    store.record(Row(url="http://x/download.jsp?id=3", role="attachment", status=200, file_type="bin"), body)
+    store.record(Row(url="http://x/a.pdf", role="attachment", status=200, file_type="pdf"), body)
+    assert [p.name for p in report_files(tmp_path)] == [f"{_sha(body)}.bin"]
+    assert len(list((tmp_path / "objects").rglob("*.*"))) == 1
+
+
+def test_file_linked_from_the_listing_has_the_date_beside_its_link(tmp_path):
+    """A listing's file (no page of its own) is dated by the listing, not by the column page."""
+    with Site(CORPUS) as site:
+        rows, _ = _collect_alone(site, tmp_path, [Seed(AGENCY, site.base + "/dl/index.html")])
+    assert rows["/dl/index.html"]["published_on"] == "2025-03-01"
+    assert rows["/dl/P_fgj.docx"]["role"] == "attachment" and rows["/dl/P_fgj.docx"]["published_on"] == "2024-01-15"
+    assert rows["/dl/download.jsp?id=4"]["published_on"] == "2025-01-20"
+    assert rows["/dl/download.jsp?id=4"]["title"] == "洪泽区2024年政府信息公开工作年度报告"
+
+
+def test_listing_dates_beside_links():
+    base = "http://x.gov.cn/gknb/index.html"
+    page = read_page('<ul><li><a href="a.pdf">某局2023年政府信息公开工作年度报告.pdf</a><span>2024-01-15</span></li>'
+                     '<li><a href="b.html">某局2022年政府信息公开工作年度报告</a></li></ul>'
+                     '<table><tr><td><a href="c.doc">某局2021年政府信息公开工作年度报告</a></td><td>2022年3月1日</td></tr></table>',
+                     base, column=base)
+    assert [(link.url.rsplit("/", 1)[-1], link.date and link.date.isoformat()) for link in page.reports] == [
+        ("a.pdf", "2024-01-15"), ("b.html", None), ("c.doc", "2022-03-01")]
+
+
+def test_redirect_loop_leaves_a_row(tmp_path):
+    with Site(CORPUS) as site:
+        rows, summary = _collect_alone(site, tmp_path, [Seed(AGENCY, site.base + "/loop/index.html")])
+    assert summary.finished and summary.errors == {"redirect_loop": 2}
+    itself = rows["/loop/self.html"]
+    assert itself["error"] == "redirect_loop" and itself["status"] is None and itself["role"] == "report"
+    assert itself["redirects"] == [site.base + "/loop/self.html"] and itself["agency"] == AGENCY
+    assert rows["/loop/a.html"]["error"] == "redirect_loop"
+    assert rows["/loop/a.html"]["redirects"] == [site.base + "/loop/a.html", site.base + "/loop/b.html"]
+    from ogi.corpus.collect import summary_zh
+
+    assert "重定向循环 2 个" in summary_zh(summary, tmp_path)
+
+
+def _wide_workbook(path: Path, rows: int) -> None:
+    """A seed list with one cell in column XFD on every row: each row of the sheet is 16 384 wide."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    for n in range(1, rows + 1):
+        sheet[f"A{n}"], sheet[f"B{n}"], sheet[f"XFD{n}"] = f"机关{n}", f"http://a{n}.gov.cn/gknb/", 1
+    wb.save(path)
+
+
+def test_wide_workbook_reads_only_the_seed_columns(tmp_path):
+    import tracemalloc
+
+    path = tmp_path / "wide.xlsx"
+    _wide_workbook(path, 3000)
+    tracemalloc.start()
+    started = time.monotonic()
+    seeds = read_seeds(path)
+    elapsed = time.monotonic() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert len(seeds) == 3000 and seeds[0] == Seed("机关1", "http://a1.gov.cn/gknb/")
+    assert peak < 100 * 1024 * 1024 and elapsed < 20, (peak, elapsed)  # padded to XFD: ~400 MB
+
+
+def test_seed_list_over_the_bound_is_refused(tmp_path, monkeypatch):
+    import ogi.corpus.collect as collect_module
+
+    monkeypatch.setattr(collect_module, "MAX_SEEDS", 5)
+    many = tmp_path / "many.csv"
+    many.write_text("机关,网址\n" + "".join(f"甲{i},http://a{i}.gov.cn/\n\n" for i in range(6)), encoding="utf-8")
+    with pytest.raises(CollectError) as e:
+        read_seeds(many)
+    assert "超过 5 行" in e.value.message_zh and str(many) in e.value.message_zh
+    few = tmp_path / "few.csv"  # empty lines do not count
+    few.write_text("机关,网址\n" + "".join(f"甲{i},http://a{i}.gov.cn/\n\n\n" for i in range(5)), encoding="utf-8")
+    assert len(read_seeds(few)) == 5
+
+
+def test_cli_names_the_warc_path_at_fault_in_chinese(tmp_path):
+    folder = tmp_path / "warcs"
+    folder.mkdir()
+    r = _ogi("collect", "-o", tmp_path / "c0", "--from-warc", folder, "--json")
+    assert r.returncode == 2 and f"{folder} 是目录，不是 WARC 文件" in r.stderr and "不存在" not in r.stderr, r.stderr
+    assert json.loads(r.stdout)["error"]["code"] == "bad_warc"
+    collection = tmp_path / "c1"
+    Store(collection)
+    (collection / "manifest.jsonl").write_text("", encoding="utf-8")
+    for target, words in ((Path("/nonexistent/x.warc.gz"), "所在目录 /nonexistent 不存在"), (folder, "是目录")):
+        r = _ogi("collect", "-o", collection, "--warc", target, "--json")
+        assert r.returncode == 2, r.stderr
+        assert f"无法写入 WARC 文件 {target}：{words}" in r.stderr, r.stderr
+        assert "No such file" not in r.stderr and "Is a directory" not in r.stderr and str(collection) not in r.stderr
+        error = json.loads(r.stdout)["error"]
+        assert error["code"] == "cannot_write_warc" and str(target) in error["message_en"]
+    (tmp_path / "s.csv").write_text("机关,网址\n甲,http://127.0.0.1:9/\n", encoding="utf-8")
+    r = _ogi("collect", tmp_path / "s.csv", "-o", tmp_path / "c2", "--warc", folder)
+    assert r.returncode == 2 and "是目录" in r.stderr and not (tmp_path / "c2").exists()  # refused before crawling
+
+
+def _crawl_children(parent: int) -> list[int]:
+    import psutil
+
+    try:
+        return [c.pid for c in psutil.Process(parent).children(recursive=True) if "ogi.corpus.crawl" in " ".join(c.cmdline())]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def _gone(pid: int, timeout: float) -> bool:
+    import psutil
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _start_slow_run(site: Site, tmp_path: Path, out: Path, delay: float = 0.5) -> tuple[subprocess.Popen, int]:
+    seeds = tmp_path / "s.csv"
+    seeds.write_text(f"机关,网址\n{AGENCY},{site.base}/gknb/index.html\n", encoding="utf-8")
+    parent = subprocess.Popen([sys.executable, "-m", "ogi.cli", "collect", str(seeds), "-o", str(out), "--delay", str(delay),
+                               "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while sum(1 for _ in read_manifest(out)) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    [child] = _crawl_children(parent.pid)
+    return parent, child
+
+
+def test_sigterm_stops_the_crawl_and_a_folder_in_use_is_refused(tmp_path):
+    """kill -TERM (timeout, cron, systemd) stops the crawl process too, resumably, exit 143;
+    while a run uses the folder, another is refused at once."""
+    out = tmp_path / "c1"
+    with Site(CORPUS) as site:
+        site.slow = {}
+        parent, child = _start_slow_run(site, tmp_path, out)
+        started = time.monotonic()
+        second = _ogi("collect", tmp_path / "s.csv", "-o", out, "--json")
+        assert second.returncode == 2 and time.monotonic() - started < 30, second.stderr
+        assert f"采集目录 {out} 正由另一次 ogi collect 使用" in second.stderr
+        assert json.loads(second.stdout)["error"]["code"] == "busy"
+        os.kill(parent.pid, signal.SIGTERM)
+        stdout, stderr = parent.communicate(timeout=60)
+        assert parent.returncode == 143, stderr
+        assert "采集已中止" in stderr and json.loads(stdout)["crawl"]["stopped_by"] == "SIGTERM"
+        assert _gone(child, 5)
+        rows = sum(1 for _ in read_manifest(out))
+        time.sleep(1.5)
+        assert sum(1 for _ in read_manifest(out)) == rows  # nothing appended after the run ended
+        assert (out / "job").is_dir()
+        again = _ogi("collect", tmp_path / "s.csv", "-o", out, "--delay", "0", "--json")
+        assert again.returncode == 0, again.stderr
+        crawl = json.loads(again.stdout)["crawl"]
+        assert crawl["finished"] and crawl["run"] == json.loads(stdout)["crawl"]["run"]  # resumed
+        site.wait_idle()
+    assert all(n == 1 for p, n in site.hits.items() if p != "/robots.txt"), dict(site.hits)
+
+
+def test_a_killed_run_leaves_no_crawl_and_no_lock_behind(tmp_path):
+    """SIGKILL cannot be passed on: the crawl notices its parent is gone and stops; the folder's
+    lock goes with the last of them."""
+    out = tmp_path / "c1"
+    with Site(CORPUS) as site:
+        site.slow = {}
+        parent, child = _start_slow_run(site, tmp_path, out, delay=1.0)
+        parent.kill()
+        parent.communicate(timeout=30)
+        assert _gone(child, 8)  # the whole crawl takes 13 s and more at this pace
+        assert sum(1 for r in read_manifest(out) if r["status"] == 200) < 13
+        again = _ogi("collect", tmp_path / "s.csv", "-o", out, "--delay", "0", "--json")
+        assert again.returncode == 0, again.stderr
+        assert json.loads(again.stdout)["crawl"]["finished"]
+        site.wait_idle()

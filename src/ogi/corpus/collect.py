@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import errno
+import fcntl
 import io
 import json
 import os
@@ -19,7 +21,10 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +32,8 @@ from urllib.parse import urlsplit
 
 from .store import Store, read_manifest
 
-MAX_SEEDS = 1_000_000
+MAX_SEEDS = 200_000  # a seed list is one line per agency; a longer one is refused, not read
+SCAN_COLUMNS = 256  # a workbook's first row (header or first seed) is looked for in these columns
 AGENCY_COLUMNS = ("机关", "机关名称", "单位", "单位名称", "名称", "agency", "name")
 URL_COLUMNS = ("网址", "栏目网址", "栏目地址", "年报栏目", "地址", "链接", "url", "column", "link")
 
@@ -68,9 +74,11 @@ class Summary:
     by_role: Counter = field(default_factory=Counter)  # new report pages and attachments
     by_status: Counter = field(default_factory=Counter)
     errors: Counter = field(default_factory=Counter)
+    stopped_by: str | None = None  # SIGINT or SIGTERM, when a signal stopped the crawl
 
     def to_json(self) -> dict[str, Any]:
-        return {"run": self.run, "finished": self.finished, "seeds": self.seeds, "responses": self.responses,
+        return {"run": self.run, "finished": self.finished, "stopped_by": self.stopped_by, "seeds": self.seeds,
+                "responses": self.responses,
                 "new": self.new, "unchanged": self.unchanged, "new_by_role": dict(self.by_role),
                 "by_status": {str(k): v for k, v in self.by_status.items()}, "errors": dict(self.errors)}
 
@@ -101,13 +109,23 @@ def _workbook_rows(data: bytes, p: Path) -> list[tuple[int, list[str]]]:
         raise _unusable(p, "不是 Excel 工作簿（.xlsx）：请用 Excel 工作簿或 CSV 文件", "is a ZIP file but not an XLSX workbook")
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        out: list[tuple[int, list[str]]] = []
-        for row in wb.worksheets[0].iter_rows():
-            # A cell knows its row; a row of empty cells only follows the one before.
-            n = next((c.row for c in row if getattr(c, "row", None)), out[-1][0] + 1 if out else 1)
-            out.append((n, [_cell(c.value) for c in row]))
-            if len(out) > MAX_SEEDS + 1:
+        sheet = wb.worksheets[0]
+        # Each row comes padded to max_col (the sheet's widest, 16 384 for one cell in XFD):
+        # only the columns the seed list uses are read.
+        first: list[str] = []
+        for values in sheet.iter_rows(min_row=1, max_col=SCAN_COLUMNS, values_only=True):
+            first = [_cell(v) for v in values]
+            if any(first):
                 break
+        a, u = _columns(first)
+        width = max(i for i in (a, u) if i is not None) + 1 if u is not None else SCAN_COLUMNS
+        out: list[tuple[int, list[str]]] = []
+        for n, values in enumerate(sheet.iter_rows(min_row=1, max_col=width, values_only=True), start=1):
+            row = [_cell(v) for v in values]
+            if any(row):
+                out.append((n, row))
+                if len(out) > MAX_SEEDS + 1:
+                    break
         wb.close()
     except Exception as e:  # openpyxl raises many kinds for a damaged workbook
         raise _unusable(p, f"（Excel 工作簿）已损坏，无法读取（{type(e).__name__}）", f"is a damaged workbook: {e}") from None
@@ -139,7 +157,9 @@ def _sheet_rows(data: bytes, p: Path) -> list[tuple[int, list[str]]]:
     line = 1  # a quoted field may span lines: a row is numbered by the line it starts on
     try:
         for row in reader:
-            out.append((line, [_cell(v) for v in row]))
+            cells = [_cell(v) for v in row]
+            if any(cells):  # empty lines do not count toward the bound
+                out.append((line, cells))
             line = reader.line_num + 1
             if len(out) > MAX_SEEDS + 1:
                 break
@@ -181,6 +201,22 @@ def _is_url(text: str) -> bool:
     return url_problem(text) is None
 
 
+def _columns(first: list[str]) -> tuple[int | None, int | None]:
+    """The agency's and the URL's column, from the first row: a header naming them, or no
+    header and the URL the column that holds one (the agency then the first other column)."""
+    header = [h.lower() for h in first]
+    a = next((i for i, h in enumerate(header) if h in AGENCY_COLUMNS), None)
+    u = next((i for i, h in enumerate(header) if h in URL_COLUMNS), None)
+    if u is not None:
+        return a, u
+    u = next((i for i, v in enumerate(first) if _is_url(v)), None)
+    if u is None:
+        u = next((i for i, v in enumerate(first) if v.lower().startswith(("http://", "https://"))), None)
+    if u is None:
+        return None, None
+    return next((i for i in range(len(first)) if i != u), None), u
+
+
 def read_seeds(path: Path | str) -> list[Seed]:
     """A seed list: CSV (comma or tab) or XLSX, a header row naming the agency and URL
     columns (机关 / 网址 …), or no header and the agency then the URL in each row.
@@ -196,22 +232,15 @@ def read_seeds(path: Path | str) -> list[Seed]:
     if not rows:
         raise CollectError("bad_seeds", f"种子列表 {p} 是空的", f"the seed list {p} is empty")
     if len(rows) > MAX_SEEDS + 1:
-        raise CollectError("bad_seeds", f"种子列表超过 {MAX_SEEDS} 行", f"more than {MAX_SEEDS} seeds")
+        raise CollectError("bad_seeds", f"种子列表 {p} 超过 {MAX_SEEDS} 行（上限 {MAX_SEEDS} 个种子），请分成几个文件分别采集",
+                           f"the seed list {p} has more than {MAX_SEEDS} seeds: split it")
     first = rows[0][1]
+    a, u = _columns(first)
+    if u is None:
+        raise CollectError("bad_seeds", "种子列表应有“机关”和“网址”两列（第一行为列名），或每行为机关名称和年报栏目网址",
+                           "the seed list needs an agency and a URL column")
     header = [h.lower() for h in first]
-    a = next((i for i, h in enumerate(header) if h in AGENCY_COLUMNS), None)
-    u = next((i for i, h in enumerate(header) if h in URL_COLUMNS), None)
-    if u is not None:
-        body = rows[1:]
-    else:  # no header: the URL is the column that holds URLs
-        body = rows
-        u = next((i for i, v in enumerate(first) if _is_url(v)), None)
-        if u is None:
-            u = next((i for i, v in enumerate(first) if v.lower().startswith(("http://", "https://"))), None)
-        if u is None:
-            raise CollectError("bad_seeds", "种子列表应有“机关”和“网址”两列（第一行为列名），或每行为机关名称和年报栏目网址",
-                               "the seed list needs an agency and a URL column")
-        a = next((i for i in range(len(first)) if i != u), None)
+    body = rows[1:] if any(h in URL_COLUMNS for h in header) else rows
     seeds: list[Seed] = []
     bad: dict[tuple[str, str], list[int]] = {}
     for n, r in body:
@@ -249,11 +278,54 @@ def _run_id(out: Path) -> tuple[str, bool]:
     return run, False
 
 
+LOCK = ".ogi-collect.lock"
+_held: dict[Path, tuple[int, int]] = {}  # folder → (its lock's descriptor, the thread holding it)
+
+
+@contextmanager
+def locked(out: Path | str) -> Iterator[int]:
+    """Hold the folder's advisory lock (flock on DIR/.ogi-collect.lock) for the block, or refuse
+    at once when another run holds it: two crawls of one folder would share one run and job
+    folder and fetch every URL twice. The kernel drops the lock when its last holder ends,
+    killed or not. Yields the lock's descriptor, for a child process to hold it too."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    key = out.resolve()
+    if key in _held and _held[key][1] == threading.get_ident():  # the same run, one level down
+        yield _held[key][0]
+        return
+    fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as e:
+        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        os.close(fd)
+        if e.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
+            raise
+        raise CollectError("busy", f"采集目录 {out} 正由另一次 ogi collect 使用{f'（进程 {holder}）' if holder else ''}，"
+                           "本次运行未开始；请等它结束（或停止它）后再运行",
+                           f"the folder {out} is in use by another ogi collect run"
+                           + (f" (process {holder})" if holder else "")) from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode(), 0)  # for the message of a run refused meanwhile
+    _held[key] = (fd, threading.get_ident())
+    try:
+        yield fd
+    finally:
+        del _held[key]
+        os.close(fd)
+
+
 def collect(seeds: list[Seed], out: Path | str, options: Options | None = None) -> Summary:
     """Crawl the seeds' columns into `out` (created if need be). Returns what this run did;
-    `finished` is false when it was stopped (run again to resume)."""
+    `finished` is false when it was stopped (run again to resume). Refused (CollectError
+    `busy`) while another run uses the folder."""
     out = Path(out)
-    opts = options or Options()
+    with locked(out) as lock:
+        return _collect(seeds, out, options or Options(), lock)
+
+
+def _collect(seeds: list[Seed], out: Path, opts: Options, lock: int) -> Summary:
     Store(out)
     run, _resumed = _run_id(out)
     config = {"out": str(out), "run": run, "seeds": [{"agency": s.agency, "url": s.url} for s in seeds],
@@ -264,19 +336,34 @@ def collect(seeds: list[Seed], out: Path | str, options: Options | None = None) 
     closed.unlink(missing_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCRAPY_")}
     (out / "logs").mkdir(exist_ok=True)
-    with (out / "logs" / f"{run}.stderr").open("wb") as err:
-        child = subprocess.Popen([sys.executable, "-m", "ogi.corpus.crawl", str(config_path)], env=env,
-                                 stdout=subprocess.DEVNULL, stderr=err)
+    received: list[int] = []
+    child: subprocess.Popen | None = None
+
+    def stop(signum: int, _frame: object) -> None:
+        # Scrapy stops gracefully on the first SIGINT or SIGTERM (keeping its queue), at once on a second.
+        received.append(signum)
+        if child is not None and child.poll() is None:
+            child.send_signal(signum)
+
+    # Python lets only the main thread set handlers; elsewhere the caller stops the child itself.
+    handle = threading.current_thread() is threading.main_thread()
+    before = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)} if handle else {}
     try:
+        with (out / "logs" / f"{run}.stderr").open("wb") as err:
+            # A session of its own: a terminal's Ctrl-C reaches the parent only, which passes it on
+            # once (Scrapy takes a second one as "stop at once"). The lock is passed on too, so the
+            # folder stays locked while the crawl runs, even if this process is killed.
+            child = subprocess.Popen([sys.executable, "-m", "ogi.corpus.crawl", str(config_path)], env=env,
+                                     stdout=subprocess.DEVNULL, stderr=err, start_new_session=True, pass_fds=(lock,))
+        if received and child.poll() is None:
+            child.send_signal(received[0])
         child.wait()
-    except KeyboardInterrupt:
-        # The crawl stops gracefully on the same Ctrl-C (Scrapy keeps its queue); a second
-        # one stops it at once.
-        try:
+    finally:
+        if child is not None and child.poll() is None:  # an exception here: the crawl must not outlive it
+            child.send_signal(signal.SIGTERM)
             child.wait()
-        except KeyboardInterrupt:
-            child.send_signal(signal.SIGINT)
-            child.wait()
+        for s, h in before.items():
+            signal.signal(s, h)
     reason = None
     if closed.exists():
         try:
@@ -284,19 +371,22 @@ def collect(seeds: list[Seed], out: Path | str, options: Options | None = None) 
         except ValueError:
             reason = None
     finished = child.returncode == 0 and reason == "finished"
-    if child.returncode == 0 and reason not in ("finished", "shutdown"):
+    stopped_by = signal.Signals(received[0]).name if received and not finished else None
+    if child.returncode == 0 and reason not in ("finished", "shutdown") and not stopped_by:
         # Closed for another reason (start_error …): a run again would fail the same way, so it is
         # no interruption to resume.
         raise CollectError("crawl_failed", f"采集未能完成（{reason}），详见 {out / 'logs' / (run + '.log')}",
                            f"the crawl closed with reason {reason}")
     if finished:
         shutil.rmtree(_job(out), ignore_errors=True)  # the next run is a new crawl, asking only what changed
-    elif child.returncode != 0 and reason is None:
+    elif child.returncode != 0 and reason is None and not stopped_by:
         log = out / "logs" / f"{run}.stderr"
         last = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:] if log.exists() else []
         raise CollectError("crawl_failed", f"采集进程异常退出（退出码 {child.returncode}）：{last[0] if last else '见 logs 目录'}",
                            f"the crawl process exited with {child.returncode}")
-    return summarize(out, run, finished, len(seeds))
+    summary = summarize(out, run, finished, len(seeds))
+    summary.stopped_by = stopped_by
+    return summary
 
 
 def summarize(out: Path | str, run: str, finished: bool, seeds: int = 0) -> Summary:
@@ -320,7 +410,8 @@ def summarize(out: Path | str, run: str, finished: bool, seeds: int = 0) -> Summ
 _ROLE_ZH = {"report": "报告页面", "attachment": "附件", "column": "栏目页", "page": "其他页面"}
 _ERROR_ZH = {"robots": "robots.txt 不允许", "timeout": "超时", "dns": "域名无法解析", "refused": "连接被拒绝",
              "connection_lost": "连接中断", "failed": "下载失败", "ignored": "已忽略", "bad_url": "网址无效",
-             "too_large": "文件超过大小上限", "cancelled": "下载被取消"}
+             "too_large": "文件超过大小上限", "cancelled": "下载被取消",
+             "redirect_loop": "重定向循环"}
 
 
 def summary_zh(s: Summary, out: Path | str) -> str:

@@ -4,6 +4,7 @@ ogi.cli; every heavy import happens inside the command."""
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import sys
@@ -34,6 +35,25 @@ def _refuse(code: str, message_zh: str, message_en: str, as_json: bool) -> typer
     return typer.Exit(2)
 
 
+_ERRNO_ZH = {errno.ENOENT: "文件或所在目录不存在", errno.EISDIR: "是目录，不是文件", errno.ENOTDIR: "路径中有一部分不是目录",
+             errno.EACCES: "没有权限", errno.EPERM: "没有权限", errno.EROFS: "文件系统只读", errno.ENOSPC: "磁盘空间不足",
+             errno.EDQUOT: "超出磁盘配额", errno.ENAMETOOLONG: "文件名过长"}
+
+
+def _reason_zh(e: OSError) -> str:
+    return _ERRNO_ZH.get(e.errno or 0) or (f"系统错误 {e.errno}" if e.errno else "系统错误")
+
+
+def _warc_target_problem(warc: Path) -> tuple[str, str] | None:
+    """Why --warc cannot be written, checked before a crawl that could take hours."""
+    if warc.is_dir():
+        return "是目录，应为要写入的文件名（如 crawl.warc.gz）", "is a directory, not a file name"
+    parent = warc.parent if str(warc.parent) else Path(".")
+    if not parent.is_dir():
+        return f"所在目录 {parent} 不存在", f"its folder {parent} does not exist"
+    return None
+
+
 def collect_cmd(
     out: Annotated[Path, typer.Option("--output", "-o", help="采集目录（可续跑；再次运行只取有变化的内容）", show_default=False)],
     seeds: Annotated[Path | None, typer.Argument(help="种子列表（CSV 或 XLSX：机关、年报栏目网址）", show_default=False)] = None,
@@ -54,7 +74,7 @@ def collect_cmd(
     """从各机关的年报栏目采集年度报告页面及其附件。
 
     从种子列表（各机关的政府信息公开年报栏目）礼貌地采集年度报告页面及其附件，按内容（SHA-256）存储并逐条记录；也可导入、导出 WARC。"""
-    from .collect import CollectError, Options, collect, read_seeds, summary_zh
+    from .collect import CollectError, Options, collect, locked, read_seeds, summary_zh
     from .warc import export_warc, import_warc
 
     if seeds is None and not from_warc and warc is None:
@@ -63,15 +83,23 @@ def collect_cmd(
     if out.exists() and not out.is_dir():
         raise _refuse("not_a_directory", f"{out} 已存在且不是目录：采集结果是一个目录",
                       f"{out} exists and is not a directory", as_json)
+    if warc is not None and (problem := _warc_target_problem(warc)):
+        raise _refuse("cannot_write_warc", f"无法写入 WARC 文件 {warc}：{problem[0]}", f"cannot write {warc}: {problem[1]}",
+                      as_json)
     result: dict[str, Any] = {"output": str(out)}
     try:
         seed_list = read_seeds(seeds) if seeds is not None else []
         if from_warc:
             mapping = {s.url: s.agency for s in seed_list}
-            missing = [p for p in from_warc if not p.is_file()]
-            if missing:
-                raise CollectError("bad_warc", f"WARC 文件不存在：{missing[0]}", f"no such WARC file: {missing[0]}")
-            n = import_warc(from_warc, out, mapping)
+            for p in from_warc:
+                if p.is_dir():
+                    raise CollectError("bad_warc", f"{p} 是目录，不是 WARC 文件", f"{p} is a directory, not a WARC file")
+                if not p.exists():
+                    raise CollectError("bad_warc", f"WARC 文件不存在：{p}", f"no such WARC file: {p}")
+                if not p.is_file():
+                    raise CollectError("bad_warc", f"{p} 不是普通文件，不是 WARC 文件", f"{p} is not a regular file")
+            with locked(out):
+                n = import_warc(from_warc, out, mapping)
             result["imported"] = n
             sys.stderr.write(f"已从 WARC 导入 {n} 个响应到 {out}\n")
         elif seed_list:
@@ -83,17 +111,23 @@ def collect_cmd(
             if not summary.finished:
                 if as_json:
                     _dump(result)
-                raise typer.Exit(130)
+                raise typer.Exit(143 if summary.stopped_by == "SIGTERM" else 130)
         if warc is not None:
             if not out.is_dir():
                 raise CollectError("no_collection", f"{out} 不是采集目录", f"{out} is not a collection")
-            n = export_warc(out, warc)
+            with locked(out):
+                try:
+                    n = export_warc(out, warc)
+                except OSError as e:
+                    raise CollectError("cannot_write_warc", f"无法写入 WARC 文件 {warc}：{_reason_zh(e)}",
+                                       f"cannot write {warc}: {e}") from None
             result["archived"] = {"file": str(warc), "responses": n}
             sys.stderr.write(f"已归档 {n} 个响应到 {warc}\n")
     except CollectError as e:
         raise _refuse(e.code, e.message_zh, e.message_en, as_json) from None
     except OSError as e:
-        raise _refuse("cannot_write", f"无法写入 {out}：{e.strerror or e}", f"cannot write {out}: {e}", as_json) from None
+        where = e.filename if e.filename else out
+        raise _refuse("cannot_write", f"无法读写 {where}：{_reason_zh(e)}", f"cannot write {where}: {e}", as_json) from None
     except Exception as e:  # warcio on a damaged archive raises many kinds
         if type(e).__module__.startswith("warcio") or "warc" in str(e).lower():
             sys.stderr.write(f"WARC 文件无法读取：{type(e).__name__}\n")

@@ -17,7 +17,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import os
+import signal
 import sys
+import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -32,7 +36,7 @@ from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 
-from .pages import Page, file_type, is_document, read_page
+from .pages import Page, disposition_filename, file_type, is_document, read_page
 from .store import Row, Store, latest
 
 _ERRORS = {"TimeoutError": "timeout", "DownloadTimeoutError": "timeout", "DNSLookupError": "dns",
@@ -60,6 +64,19 @@ class ReportSpider(scrapy.Spider):
         self.run = run
         self.max_pages = max_pages
         self.known = latest(out)  # URL → its last stored response, for conditional requests
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReportSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.dropped, signal=signals.request_dropped)
+        return spider
+
+    def dropped(self, request: scrapy.Request, spider: Any = None) -> None:
+        """A redirect back to a URL of its own chain is dropped by the duplicate filter, with no
+        errback: without this it would leave no row at all."""
+        chain = request.meta.get("redirect_urls") or []
+        if request.url in chain:
+            self.store.record(self._row(request, request.url, error="redirect_loop"))
 
     def _column_pages(self, column: str) -> set[str]:
         """The pages of a column asked for so far. Kept in the spider's state, which Scrapy
@@ -112,7 +129,8 @@ class ReportSpider(scrapy.Spider):
             row.file_type = before.get("file_type")
             body_for_store = None
         else:
-            row.file_type = file_type(response.url, ctype) or "bin"
+            disposition = response.headers.get("Content-Disposition", b"").decode("latin-1") or None
+            row.file_type = file_type(response.url, ctype, disposition_filename(disposition)) or "bin"
             body_for_store = body
         page: Page | None = None
         if response.status in (200, 304) and row.file_type == "html" and m["role"] in ("column", "report"):
@@ -126,7 +144,8 @@ class ReportSpider(scrapy.Spider):
             if page is not None:
                 row.title = page.title
                 row.published_on = page.published_on.isoformat() if page.published_on else None
-        elif m["role"] == "attachment":
+        elif m["role"] == "attachment" or (m["role"] == "report" and row.file_type != "html"):
+            # A report link that answers with a file (download.jsp?id=3) is that report's file.
             row.title = m.get("link_text")
             row.published_on = m.get("published_on")
         self.store.record(row, body_for_store)
@@ -146,8 +165,10 @@ class ReportSpider(scrapy.Spider):
                 yield self._request(url, "column", agency, parent=response.url, column=m["column"], page_no=m["page_no"] + 1)
             for link in page.reports:
                 role = "attachment" if is_document(link.url, link.text) else "report"
+                # A file the listing links straight to has no page of its own: its date is the one
+                # printed beside its link, not the column page's.
                 yield self._request(link.url, role, agency, parent=response.url, link_text=link.text,
-                                    published_on=row.published_on, chrome=page.documents)
+                                    published_on=link.date.isoformat() if link.date else None, chrome=page.documents)
         else:
             # A report page's link named as the report itself (附件：…2024年政府信息公开工作年度报告.pdf)
             # is read as a report link, but it is the page's file: followed as its attachment.
@@ -162,7 +183,9 @@ class ReportSpider(scrapy.Spider):
     def failed(self, failure: Any) -> None:
         request = failure.request
         if failure.check(IgnoreRequest):
-            code = "robots" if "robots" in str(failure.value).lower() else "ignored"
+            message = str(failure.value).lower()
+            # A chain that never ends (a new query each time) is a loop too, cut by REDIRECT_MAX_TIMES.
+            code = "robots" if "robots" in message else "redirect_loop" if "max redirections" in message else "ignored"
         elif "max size" in str(failure.value):  # DOWNLOAD_MAXSIZE, whichever handler cancelled it
             code = "too_large"
         else:
@@ -304,8 +327,23 @@ def run(config: dict[str, Any]) -> str:
     return getattr(crawler.spider, "close_reason", None) or "unknown"
 
 
+def _watch_parent() -> None:
+    """Stop the crawl (gracefully, as Ctrl-C does) when `ogi collect` is gone: killed with
+    SIGKILL it cannot pass a signal on, and an orphaned crawl would go on appending to the
+    manifest of a folder no run is reporting on."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=watch, daemon=True, name="ogi-parent-watch").start()
+
+
 def main() -> None:
     config = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
+    _watch_parent()
     reason = run(config)
     Path(config["out"], "job", "closed.json").write_text(json.dumps({"run": config["run"], "reason": reason}),
                                                          encoding="utf-8")

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 from posixpath import dirname
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from lxml import etree, html
 
@@ -46,6 +46,7 @@ ATTACHMENTS_PER_PAGE = 30  # a report has a few; a page linking more is a listin
 class Link:
     url: str
     text: str
+    date: dt.date | None = None  # the date a listing prints beside the link
 
 
 @dataclass
@@ -58,12 +59,53 @@ class Page:
     documents: list[str] = field(default_factory=list)  # every document link of a column page (its chrome's among them)
 
 
-def file_type(url: str, content_type: str | None = None) -> str | None:
-    """The kind of file a URL or a Content-Type names (pdf, docx, wps, jpg, html …), or None."""
+_DISPOSITION_PARAM = re.compile(r"""(?:^|;)\s*(filename\*?)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)""", re.I)
+
+
+def disposition_filename(header: str | None) -> str | None:
+    """The file name a Content-Disposition header gives (RFC 6266), `filename*=` (RFC 5987,
+    UTF-8'' or another charset, percent-encoded) before `filename=`; only its last part,
+    since the name is the server's to choose."""
+    if not header:
+        return None
+    names: dict[str, str] = {}
+    for key, raw in _DISPOSITION_PARAM.findall(header):
+        value = raw.strip()
+        if value.startswith('"') and value.endswith('"') and len(value) >= 2:
+            value = re.sub(r"\\(.)", r"\1", value[1:-1])
+        if key.lower() == "filename*":
+            charset, _, rest = value.partition("'")
+            _lang, _, encoded = rest.partition("'")
+            try:
+                value = unquote(encoded, encoding=charset or "utf-8", errors="replace")
+            except LookupError:  # a charset Python does not know
+                continue
+        else:
+            # Many servers send raw UTF-8 bytes in filename=, which arrive as Latin-1.
+            try:
+                value = value.encode("latin-1").decode("utf-8")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                pass
+        names.setdefault(key.lower(), value)
+    name = names.get("filename*") or names.get("filename")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip() if name else None
+    return name or None
+
+
+def file_type(url: str, content_type: str | None = None, filename: str | None = None) -> str | None:
+    """The kind of file a URL or a Content-Type names (pdf, docx, wps, jpg, html …), or None.
+    `filename` is the name a Content-Disposition header gives: a download script
+    (download.jsp?id=3) sent as application/octet-stream says its type only there."""
     if content_type:
         ct = content_type.split(";")[0].strip().lower()
         if ct in CONTENT_TYPES:
             return CONTENT_TYPES[ct]
+    if filename:
+        name = filename.lower()
+        suffix = name[name.rfind("."):] if "." in name else ""
+        kind = DOCUMENT_TYPES.get(suffix) or IMAGE_TYPES.get(suffix)
+        if kind:
+            return kind
     path = urlsplit(url).path.lower()
     suffix = path[path.rfind("."):] if "." in path.rsplit("/", 1)[-1] else ""
     if suffix in DOCUMENT_TYPES:
@@ -145,7 +187,7 @@ def read_page(body: str | bytes, url: str, column: str | None = None, chrome: fr
             page.next_pages.append(target)
             seen.add(target)
         elif names_report(label) or names_report(text):
-            page.reports.append(Link(target, label))
+            page.reports.append(Link(target, label, _beside(a) if column is not None else None))
             seen.add(target)
         elif column is not None and is_document(target, text):
             page.documents.append(target)
@@ -158,6 +200,22 @@ def read_page(body: str | bytes, url: str, column: str | None = None, chrome: fr
         attachments += _content_images(root, url, seen)
     page.attachments = attachments[:ATTACHMENTS_PER_PAGE]
     return page
+
+
+def _beside(a: etree._Element) -> dt.date | None:
+    """The date a listing prints beside a link (<li><a>…</a><span>2024-01-15</span></li>, or a
+    table row's other cell): the nearest enclosing element that holds this link and no other."""
+    el = a
+    for _ in range(3):
+        el = el.getparent()
+        if el is None or el.tag in ("body", "html") or len(el.xpath(".//a[@href]")) > 1:
+            return None
+        text = " ".join(nfkc(t) for t in el.xpath("descendant-or-self::text()[not(ancestor::a)]"))
+        if text.strip():
+            d = parse_date(text)
+            if d is not None:
+                return d
+    return None
 
 
 def _script_pages(body: str | bytes, url: str) -> list[str]:

@@ -71,6 +71,10 @@ class Store:
         path = self.object_path(sha, kind)
         if path.exists():
             return sha, path, False
+        # The same bytes under another type (a download script's .bin, a .docx link): one copy.
+        stored = _stored(path.parent, sha)
+        if stored is not None:
+            return sha, stored, False
         path.parent.mkdir(exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.write_bytes(body)
@@ -87,7 +91,8 @@ class Store:
 
     def link_report(self, path: Path) -> None:
         target = self.root / "reports" / path.name
-        if not target.exists():
+        # One file per body whatever its extension: `ogi dataset DIR/reports/*` would read it twice.
+        if _stored(target.parent, path.name.split(".", 1)[0]) is None:
             try:
                 os.link(path, target)
             except OSError:  # a file system without hard links
@@ -103,6 +108,12 @@ class Store:
         with (self.root / MANIFEST).open("a", encoding="utf-8") as f:
             f.write(json.dumps(row.to_json(), ensure_ascii=False) + "\n")
         return row
+
+
+def _stored(folder: Path, sha: str) -> Path | None:
+    """A file of `folder` named by this SHA-256, whatever its extension (a temporary file,
+    named with a leading dot, is not one)."""
+    return next(iter(sorted(folder.glob(f"{sha}.*"))), None) if folder.is_dir() else None
 
 
 def read_manifest(root: Path | str) -> Iterator[dict[str, Any]]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .pages import Link, file_type, is_document, names_report, read_page
+from .pages import Link, disposition_filename, file_type, is_document, names_report, read_page
 from .store import Row, Store, read_manifest
 
 OGI_METADATA = "application/vnd.ogi.collect+json"
@@ -191,8 +191,12 @@ def _checked_meta(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _header(headers: dict[str, str], name: str) -> str | None:
+    return next((v for k, v in headers.items() if k.lower() == name), None)
+
+
 def _ctype(headers: dict[str, str]) -> str | None:
-    return next((v for k, v in headers.items() if k.lower() == "content-type"), None)
+    return _header(headers, "content-type")
 
 
 def _decoded(r: _Response) -> str:
@@ -253,7 +257,9 @@ def import_warc(paths: list[Path | str], root: Path | str, seeds: dict[str, str 
         if not isinstance(item, _Response):
             continue
         meta = ogi_meta.get(item.record_id or "") or roles.get(item.url) or {}
-        kind = meta.get("file_type") or file_type(item.url, _ctype(item.headers)) or "bin"
+        kind = (meta.get("file_type") or file_type(item.url, _ctype(item.headers),
+                                                   disposition_filename(_header(item.headers, "content-disposition")))
+                or "bin")
         title = meta.get("title")
         published = meta.get("published_on")
         if kind == "html" and item.status == 200 and not ogi_meta:
