@@ -263,3 +263,33 @@ def test_a_row_a_page_break_cut_in_two_is_joined():
     assert any(whole.cells[c].number and whole.cells[c].number >= 10 for c in cells)
     assert [(report.cells[c].state, report.cells[c].number) for c in cells] == \
         [(whole.cells[c].state, whole.cells[c].number) for c in cells]
+
+
+def test_another_tables_headings_do_not_reorder_the_reports(original):
+    """A page's own statistics table with 总计 before 自然人, before the report, says
+    nothing of the order of the report's table 三."""
+    from ogi.ingest.document import Cell, Table
+
+    doc = read_bytes(lxml.html.tostring(_page(), encoding="utf-8"), "page.html")
+    doc.blocks.insert(5, Table([[Cell("类别"), Cell("总计"), Cell("自然人")], [Cell("依申请"), Cell("3"), Cell("2")]]))
+    assert _same_except(locate(doc), original, set()) == []
+
+
+def test_a_figure_spaced_out_is_one_figure_where_the_row_says_so(original):
+    """“2 6” (a PDF spacing out its digits) in a row whose other figures fill it is 26, not
+    two figures; “1 234.56” is one amount."""
+    doc = read_bytes((CORPUS / PAGE).read_bytes(), "page.html")
+    spaced = 0
+    for t in doc.tables:
+        t.short_rows_lose_tail = False  # as a PDF's tables
+        for row in t.rows:
+            for c in row:
+                if c.text == "26":
+                    c.text, spaced = "2 6", spaced + 1
+    assert spaced >= 4
+    fee_row = next(r for t in doc.tables for r in t.rows if r[0].text == "行政事业性收费")
+    for c in fee_row[1:]:  # the figure and the positions its merged cell covers
+        c.text = "1 234.56"
+    report = locate(doc)
+    assert _same_except(report, original, {"active.fees.amount"}) == []
+    assert str(report.cells["active.fees.amount"].number) == "12345600"

@@ -68,3 +68,12 @@ def test_a_text_copy_that_lost_the_tables_says_so():
     assert missing and all("未能按行读出" in f.message_zh or "表格结构已丢失" in f.message_zh for f in missing)
     for seed in SEED_FILES:
         assert not locate(read_bytes(seed.read_bytes(), seed.name)).notices
+
+
+def test_prose_naming_the_rows_is_no_lost_table():
+    from ogi.ingest.document import Document, Paragraph
+
+    prose = ("本年度我单位共制发行政规范性文件3件，办理行政许可事项，行政处罚和行政强制均依法公开。共收到申请10件，其中予以公开6件，"
+             "部分公开2件，本机关不掌握相关政府信息1件，重复申请1件，信访举报投诉类申请0件，没有现成信息需要另行制作的0件，行政事业性收费0元。")
+    report = locate(Document([Paragraph("某某局2023年政府信息公开工作年度报告"), Paragraph(prose)], kind="text"))
+    assert not report.notices

@@ -180,6 +180,7 @@ class _Segment:
     source: dict
     lose_tail: bool = True  # see Table.short_rows_lose_tail
     opens_table: bool = False  # the first segment of a table of the document
+    unsplit: list[Cell] | None = None  # the values with no cell split in two, when one was
 
     has_figures: bool = field(init=False)
 
@@ -195,9 +196,12 @@ def _segments(row: list[Cell]) -> list[_Segment]:
     values: list[Cell] = []
     pending: list[Cell] = []  # empty cells whose role depends on what follows
     swallow, swallow_source = 0, None  # positions of a cell already split into its figures
+    whole: list[Cell] = []  # the values with no cell split (2 6 may be one figure spaced out)
+    split = False
     for cell in row:
         if swallow and cell.copy == "h" and cell.source is swallow_source:
             swallow -= 1
+            whole.append(cell)
             continue
         text = cell.text.strip()
         if cell.copy is not None:
@@ -217,17 +221,20 @@ def _segments(row: list[Cell]) -> list[_Segment]:
             if len(figures) > 1:
                 # Spanning the columns of its figures, the cell's covered positions are theirs.
                 swallow, swallow_source = len(figures) - 1, cell.source
+                split = True
             values += [*pending, *figures]
+            whole += [*pending, cell]
             pending = []
             continue
         if values:
-            segs.append(_Segment(labels, values, (labels or values)[0].source))
-            labels, values = [], []
+            segs.append(_Segment(labels, values, (labels or values)[0].source, unsplit=whole if split else None))
+            labels, values, whole, split = [], [], [], False
         pending = []
         labels.append(cell)
     if labels or values:
         values += pending
-        segs.append(_Segment(labels, values, (labels or values or [Cell("")])[0].source))
+        whole += pending
+        segs.append(_Segment(labels, values, (labels or values or [Cell("")])[0].source, unsplit=whole if split else None))
     return segs
 
 
@@ -242,9 +249,12 @@ def _figures_in(cell: Cell, text: str) -> list[Cell]:
     parts = text.split()
     if len(parts) < 2 or not all(_DIGIT_RUN.fullmatch(p) for p in parts):
         return [cell]
-    if 1 <= len(parts[0]) <= 3 and all(len(p) == 3 for p in parts[1:]):
+    if 1 <= len(parts[0]) <= 3 and all(len(p) == 3 for p in parts[1:-1]) and _GROUP_TAIL.fullmatch(parts[-1]):
         return [cell]
     return [Cell(p, cell.source) for p in parts]
+
+
+_GROUP_TAIL = re.compile(r"\d{3}(?:\.\d+)?")
 
 
 @dataclass
@@ -266,9 +276,12 @@ class _State:
     anchored: str | None = None
     # An amount column whose header says it is printed in 元 where the edition prints 万元.
     in_yuan: bool = False
-    # The column headings of the edition read in the document's header rows, per block:
-    # one list per row, in printed order (each a heading's columns in the block).
+    # The column headings of the edition read in the header rows of the document's table
+    # that last showed a block's header (a header row showing its table: two clear
+    # labels), per block: one list per row, in printed order (each a heading's columns).
     headings: dict[tuple[str, int], list[list[tuple[int, ...]]]] = field(default_factory=dict)
+    headings_from: dict[tuple[str, int], int] = field(default_factory=dict)
+    table_no: int = 0  # the document's table being read
     # Blocks whose header prints the edition's columns in another order.
     reordered: set[tuple[str, int]] = field(default_factory=set)
     unanchored: dict[int, _Segment] = field(default_factory=dict)
@@ -307,10 +320,13 @@ def _layout_lost(report: Report, doc: Document) -> bool:
     missing = sum(v.state == "missing" for v in report.cells.values())
     if missing * 2 < len(report.cells) or report.edition_obj is None:
         return False
-    text = strip_punct(nfkc("".join(b.text if isinstance(b, Paragraph) else "".join(c.text for row in b.rows for c in row)
-                                    for b in doc.blocks)))
+    # A label on a line of its own, or opening one (a cell per line, a row's text with
+    # its figures apart): prose that names 行政许可 in a sentence is no lost table.
+    texts = [b.text for b in doc.blocks if isinstance(b, Paragraph)]
+    texts += [c.text for b in doc.blocks if isinstance(b, Table) for row in b.rows for c in row]
+    lines = {norm_label(t) for t in texts if len(t) <= 80}
     labels = {f.norm for t in _layout(report.edition_obj).targets if t.kind == "row" for f in t.forms if len(f.norm) >= 4}
-    return sum(1 for q in labels if q in text) >= _LABELS_PRINTED
+    return sum(1 for q in labels if q in lines or any(line.startswith(q) for line in lines)) >= _LABELS_PRINTED
 
 
 def _locate(doc: Document, edition: Edition | None) -> Report:
@@ -413,6 +429,7 @@ def _locate_with(stream: list[_Segment | str], edition: Edition) -> tuple[Report
         else:
             if item.opens_table:
                 st.anchored, st.heading = st.heading, None
+                st.table_no += 1
                 if unnamed is not None:
                     item = _continued(st, unnamed, item) or item
             unnamed = None if _place(st, item) or not item.has_figures else item
@@ -629,7 +646,14 @@ def _place_header(st: _State, labels: list[Cell]) -> None:
         if t.kind == "parent":
             st.parent = t.forms[0].norm
     for block, found in row_headings.items():
-        st.headings.setdefault(block, []).append(found)
+        if tables.get(block[0], 0) < _ANCHORING and st.headings_from.get(block) != st.table_no:
+            continue  # (a statistics table of the page's own, 总计 before 自然人, says nothing of the report's)
+        if st.headings_from.get(block) != st.table_no:
+            # Another table's header: its order is this one's (a table continued over pages keeps its own).
+            st.headings_from[block] = st.table_no
+            st.headings[block] = []
+            st.reordered.discard(block)
+        st.headings[block].append(found)
         if any(b[0] < a[0] for a, b in itertools.pairwise(found)):
             st.reordered.add(block)  # 总计 printed before 法人或其他组织, or 商业企业 after 法律服务机构
     if tables:
@@ -700,6 +724,8 @@ def _assign(st: _State, line_idx: int, seg: _Segment) -> None:
         st.unanchored[line_idx] = seg
     n = len(line.cells)
     values = _trim(seg.values, n)
+    if len(values) != n and seg.unsplit is not None and len(_trim(seg.unsplit, n)) == n:
+        values = _trim(seg.unsplit, n)  # 2 6: one figure spaced out, not two
     cells = st.report.cells
     block = st.layout.line_blocks[line_idx]
     if block in st.reordered:
