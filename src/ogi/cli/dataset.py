@@ -125,8 +125,10 @@ def synth(n: Annotated[int, typer.Argument(min=1, max=10_000_000, help="要生�
           sources: Annotated[list[Path] | None, typer.Option("--from", help="作为底本的真实报告（可多次；默认用内置的两份样例）",
                                                               show_default=False)] = None,
           seed: Annotated[int, typer.Option("--seed", help="随机数种子：同一种子生成同一语料")] = 1) -> None:
-    """生成合成语料：以真实报告为底本，改动数值而保持勾稽关系，在已知单元格注入缺陷，打乱段落，混合文件类型；
-    答案写在目录中的 _truth.jsonl（读取目录时不作为输入），用于在大规模上测量速度和准确度。"""
+    """生成合成语料，用于在大规模上测量速度和准确度。
+
+    以真实报告为底本，改动数值而保持勾稽关系，在已知单元格注入缺陷，打乱段落，混合文件类型；
+    答案写在目录中的 _truth.jsonl（读取目录时不作为输入）。"""
     from ..corpus.synth import TRUTH, make_corpus
     from ..ingest.errors import IngestError
     from ..ingest.load import load_report

@@ -165,7 +165,9 @@ def distribute_cmd(
                                                     show_default=False)] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """在 Dask 集群上读取并校验大量报告，各工作进程逐批写入 Parquet 数据集；中断后再次运行从中断处继续，已完成的文件不再处理。"""
+    """在 Dask 集群上读取并校验大量报告，写入 Parquet 数据集。
+
+    各工作进程逐批写入 Parquet 数据集；中断后再次运行从中断处继续，已完成的文件不再处理。"""
     from ..ingest.limits import Limits, parse_assignments
     from .distributed import cluster, distribute, expand, speaks_dask
     from .parquet import Superseded, open_dataset
