@@ -650,6 +650,21 @@ def test_sigterm_stops_the_crawl_and_a_folder_in_use_is_refused(tmp_path):
     assert all(n == 1 for p, n in site.hits.items() if p != "/robots.txt"), dict(site.hits)
 
 
+def test_a_closed_terminal_stops_the_crawl_too(tmp_path):
+    """SIGHUP (an SSH session or terminal closed) reaches the parent only, the crawl being in
+    a session of its own: it is passed on, and the run stops resumably, exit 129."""
+    out = tmp_path / "c1"
+    with Site(CORPUS) as site:
+        site.slow = {}
+        parent, child = _start_slow_run(site, tmp_path, out)
+        os.kill(parent.pid, signal.SIGHUP)
+        stdout, stderr = parent.communicate(timeout=60)
+        assert parent.returncode == 129, stderr
+        assert json.loads(stdout)["crawl"]["stopped_by"] == "SIGHUP"
+        assert _gone(child, 5)
+        assert (out / "job").is_dir()
+
+
 def test_a_killed_run_leaves_no_crawl_and_no_lock_behind(tmp_path):
     """SIGKILL cannot be passed on: the crawl notices its parent is gone and stops; the folder's
     lock goes with the last of them."""

@@ -74,7 +74,7 @@ class Summary:
     by_role: Counter = field(default_factory=Counter)  # new report pages and attachments
     by_status: Counter = field(default_factory=Counter)
     errors: Counter = field(default_factory=Counter)
-    stopped_by: str | None = None  # SIGINT or SIGTERM, when a signal stopped the crawl
+    stopped_by: str | None = None  # SIGINT, SIGTERM or SIGHUP, when a signal stopped the crawl
 
     def to_json(self) -> dict[str, Any]:
         return {"run": self.run, "finished": self.finished, "stopped_by": self.stopped_by, "seeds": self.seeds,
@@ -316,6 +316,10 @@ def locked(out: Path | str) -> Iterator[int]:
         os.close(fd)
 
 
+
+def _passed_on(signum: int) -> int:
+    return signal.SIGTERM if signum == signal.SIGHUP else signum
+
 def collect(seeds: list[Seed], out: Path | str, options: Options | None = None) -> Summary:
     """Crawl the seeds' columns into `out` (created if need be). Returns what this run did;
     `finished` is false when it was stopped (run again to resume). Refused (CollectError
@@ -340,14 +344,15 @@ def _collect(seeds: list[Seed], out: Path, opts: Options, lock: int) -> Summary:
     child: subprocess.Popen | None = None
 
     def stop(signum: int, _frame: object) -> None:
-        # Scrapy stops gracefully on the first SIGINT or SIGTERM (keeping its queue), at once on a second.
+        # Scrapy stops gracefully on the first SIGINT or SIGTERM (keeping its queue), at once on a
+        # second. It has no handler for SIGHUP (the terminal closed): that one is passed on as SIGTERM.
         received.append(signum)
         if child is not None and child.poll() is None:
-            child.send_signal(signum)
+            child.send_signal(_passed_on(signum))
 
     # Python lets only the main thread set handlers; elsewhere the caller stops the child itself.
     handle = threading.current_thread() is threading.main_thread()
-    before = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)} if handle else {}
+    before = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)} if handle else {}
     try:
         with (out / "logs" / f"{run}.stderr").open("wb") as err:
             # A session of its own: a terminal's Ctrl-C reaches the parent only, which passes it on
@@ -356,7 +361,7 @@ def _collect(seeds: list[Seed], out: Path, opts: Options, lock: int) -> Summary:
             child = subprocess.Popen([sys.executable, "-m", "ogi.corpus.crawl", str(config_path)], env=env,
                                      stdout=subprocess.DEVNULL, stderr=err, start_new_session=True, pass_fds=(lock,))
         if received and child.poll() is None:
-            child.send_signal(received[0])
+            child.send_signal(_passed_on(received[0]))
         child.wait()
     finally:
         if child is not None and child.poll() is None:  # an exception here: the crawl must not outlive it

@@ -111,7 +111,7 @@ def collect_cmd(
             if not summary.finished:
                 if as_json:
                     _dump(result)
-                raise typer.Exit(143 if summary.stopped_by == "SIGTERM" else 130)
+                raise typer.Exit({"SIGTERM": 143, "SIGHUP": 129}.get(summary.stopped_by or "", 130))
         if warc is not None:
             if not out.is_dir():
                 raise CollectError("no_collection", f"{out} 不是采集目录", f"{out} is not a collection")
