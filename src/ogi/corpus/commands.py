@@ -9,7 +9,7 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 
@@ -128,13 +128,10 @@ def collect_cmd(
     except OSError as e:
         where = e.filename if e.filename else out
         raise _refuse("cannot_write", f"无法读写 {where}：{_reason_zh(e)}", f"cannot write {where}: {e}", as_json) from None
-    except Exception as e:  # warcio on a damaged archive raises many kinds
+    except Exception as e:  # warcio, on a record damaged inside, raises many kinds
         if type(e).__module__.startswith("warcio") or "warc" in str(e).lower():
-            sys.stderr.write(f"WARC 文件无法读取：{type(e).__name__}\n")
-            if as_json:
-                _dump({"error": {"code": "bad_warc", "message_zh": f"WARC 文件无法读取：{type(e).__name__}",
-                                 "message_en": f"cannot read the WARC file: {e}"}})
-            raise typer.Exit(2) from None
+            raise _refuse("bad_warc", f"WARC 文件无法读取：文件已损坏（{type(e).__name__}）", f"cannot read the WARC file: {e}",
+                          as_json) from None
         raise
     if as_json:
         _dump(result)
@@ -172,31 +169,26 @@ def distribute_cmd(
     from .distributed import cluster, distribute, expand, speaks_dask
     from .parquet import Superseded, open_dataset
 
-    def fail(code: str, zh: str, en: str) -> NoReturn:
-        sys.stderr.write(zh + "\n")
-        if as_json:
-            _dump({"error": {"code": code, "message_zh": zh, "message_en": en}})
-        raise typer.Exit(2)
-
     try:
         lim = Limits.from_env().with_overrides(parse_assignments(limit))
     except ValueError as e:
         raise typer.BadParameter(str(e), param_hint="--limit") from None
     if out.exists() and not out.is_dir():
-        fail("not_a_directory", f"{out} 已存在且不是目录：Parquet 数据集是一个目录", f"{out} exists and is not a directory")
+        raise _refuse("not_a_directory", f"{out} 已存在且不是目录：Parquet 数据集是一个目录",
+                      f"{out} exists and is not a directory", as_json)
     if scheduler is not None and not _scheduler_ok(scheduler):
-        fail("bad_scheduler", f"Dask 调度器地址无效：{scheduler}（应为 tcp://主机:端口，如 tcp://10.0.0.5:8786）",
-             f"not a scheduler address: {scheduler}")
+        raise _refuse("bad_scheduler", f"Dask 调度器地址无效：{scheduler}（应为 tcp://主机:端口，如 tcp://10.0.0.5:8786）",
+                      f"not a scheduler address: {scheduler}", as_json)
     names = expand(files)
     if not names:
-        fail("no_input", "没有要处理的文件", "no input files")
+        raise _refuse("no_input", "没有要处理的文件", "no input files", as_json)
     if scheduler is not None and not speaks_dask(scheduler):
-        fail("no_scheduler", f"无法连接 Dask 调度器 {scheduler}，或该地址上的服务不是 Dask 调度器",
-             f"no Dask scheduler answers at {scheduler}")
+        raise _refuse("no_scheduler", f"无法连接 Dask 调度器 {scheduler}，或该地址上的服务不是 Dask 调度器",
+                      f"no Dask scheduler answers at {scheduler}", as_json)
     try:
         open_dataset(out)  # before a cluster is started for nothing
     except (OSError, ValueError) as e:
-        fail("cannot_write", f"无法写入数据集 {out}：{e}", f"cannot write the dataset {out}: {e}")
+        raise _refuse("cannot_write", f"无法写入数据集 {out}：{e}", f"cannot write the dataset {out}: {e}", as_json) from None
     progress, bar = None, None
     try:
         with cluster(scheduler, workers) as client:
@@ -221,12 +213,13 @@ def distribute_cmd(
             counts = distribute(names, out, client, limits=lim, retries=retries, batch=batch, on_result=advance,
                                 on_total=total)
     except OSError as e:
-        fail("no_scheduler", f"无法连接 Dask 调度器或写入数据集：{e}", f"cannot reach the scheduler or write the dataset: {e}")
+        raise _refuse("no_scheduler", f"无法连接 Dask 调度器或写入数据集：{e}",
+                      f"cannot reach the scheduler or write the dataset: {e}", as_json) from None
     except ValueError as e:
-        fail("cannot_write", f"无法写入数据集 {out}：{e}", f"cannot write the dataset {out}: {e}")
+        raise _refuse("cannot_write", f"无法写入数据集 {out}：{e}", f"cannot write the dataset {out}: {e}", as_json) from None
     except Superseded:
-        fail("superseded", f"数据集 {out} 已由另一次运行接管，本次运行停止（已完成的批次都已写入）",
-             f"another run took the dataset {out} over; every batch done is written")
+        raise _refuse("superseded", f"数据集 {out} 已由另一次运行接管，本次运行停止（已完成的批次都已写入）",
+                      f"another run took the dataset {out} over; every batch done is written", as_json) from None
     finally:
         if progress is not None:
             progress.stop()

@@ -187,7 +187,7 @@ def _tidy(root: Path) -> int:
     the uncommitted parts of its four tables."""
     committed = {p.name for p in (root / "files").glob("*.parquet")}
     gone = 0
-    ours = [p for p in root.glob(f".*{TMP}")]
+    ours = list(root.glob(f".*{TMP}"))
     for table in SCHEMAS:
         for p in (root / table).glob("**/*"):
             if p.name.startswith(".") and p.name.endswith(TMP):

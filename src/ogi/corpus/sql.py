@@ -39,10 +39,6 @@ def connect(root: Path | str, also: Sequence[Path | str] = ()) -> Any:
     if version != SCHEMA_VERSION:
         raise SqlError("schema_version", f"{root} 的数据集格式版本为 {version}，本程序读取版本 {SCHEMA_VERSION}：请用本程序重新写出",
                        f"dataset schema version {version}; this ogi reads {SCHEMA_VERSION}")
-    bad = damaged_parts(root)
-    if bad:
-        zh, en = damaged_message(root, bad)
-        raise SqlError("damaged", zh, en)
     con = duckdb.connect()
     readable: list[str] = []
     for table, schema in SCHEMAS.items():
@@ -50,8 +46,12 @@ def connect(root: Path | str, also: Sequence[Path | str] = ()) -> Any:
         readable += [str(p.resolve()) for p in files]
         if files:
             paths = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
-            con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet([{paths}], hive_partitioning = true, "
-                        "union_by_name = true)")
+            try:  # (binding the view reads the parts' schemas)
+                con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet([{paths}], hive_partitioning = true, "
+                            "union_by_name = true)")
+            except duckdb.Error as e:
+                con.close()
+                raise _failed(e, root) from None
         else:  # an empty table still answers queries, with its columns
             cols = ", ".join(f"NULL::{_duck_type(f.type)} AS {f.name}" for f in schema)
             year = ", NULL::BIGINT AS year" if table != "files" else ""
@@ -108,7 +108,7 @@ def run_query(root: Path | str, query: str, limit: int = 1000, timeout: float | 
         try:
             kinds = {st.type for st in con.extract_statements(query)}
         except duckdb.Error as e:
-            raise _failed(e) from None
+            raise _failed(e, root) from None
         if not kinds or not kinds <= _read_only():
             raise SqlError("not_a_query", "只能运行查询语句（SELECT、WITH…SELECT、EXPLAIN），不能修改数据、写出文件或加载扩展",
                            "only queries (SELECT, WITH … SELECT, EXPLAIN) are run")
@@ -126,7 +126,7 @@ def run_query(root: Path | str, query: str, limit: int = 1000, timeout: float | 
                            f"the query ran past {timeout:g} s and was stopped")
         if "error" in out:
             if isinstance(out["error"], duckdb.Error):
-                raise _failed(out["error"]) from None
+                raise _failed(out["error"], root) from None
             raise out["error"]
         return out["result"]
     finally:
@@ -145,7 +145,12 @@ def _stop(cur: Any, worker: Any) -> None:
             cur.interrupt()
 
 
-def _failed(e: Exception) -> SqlError:
+def _failed(e: Exception, root: Path | str) -> SqlError:
+    """DuckDB's refusal, or, when a part of the dataset cannot be read, which part (looked
+    for only then: a query does not pay for reading every part's footer)."""
+    bad = damaged_parts(root)
+    if bad:
+        return SqlError("damaged", *damaged_message(root, bad))
     first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
     return SqlError("sql", f"查询无法执行：{first}", f"query failed: {first}")
 

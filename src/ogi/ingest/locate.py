@@ -239,6 +239,7 @@ def _segments(row: list[Cell]) -> list[_Segment]:
 
 
 _DIGIT_RUN = re.compile(r"\d+(?:\.\d+)?")
+_GROUP_TAIL = re.compile(r"\d{3}(?:\.\d+)?")  # the last group of 1 234 or 1 234.56
 
 
 def _figures_in(cell: Cell, text: str) -> list[Cell]:
@@ -252,9 +253,6 @@ def _figures_in(cell: Cell, text: str) -> list[Cell]:
     if 1 <= len(parts[0]) <= 3 and all(len(p) == 3 for p in parts[1:-1]) and _GROUP_TAIL.fullmatch(parts[-1]):
         return [cell]
     return [Cell(p, cell.source) for p in parts]
-
-
-_GROUP_TAIL = re.compile(r"\d{3}(?:\.\d+)?")
 
 
 @dataclass
@@ -631,10 +629,11 @@ def _place_header(st: _State, labels: list[Cell]) -> None:
         t, form, _ = _best(st, q, ("header", "parent"), [])
         if t is None:
             continue
-        if "万元" in t.forms[0].text and "单位" in c.text and _IN_YUAN.search(nfkc(c.text)):
-            st.in_yuan = True  # 本年收费金额（单位：元）
         if t.block is not None:
             row_headings.setdefault((t.table, t.block), []).append(t.columns)
+            if "单位" in c.text and _IN_YUAN.search(nfkc(c.text)):  # 本年收费金额（单位：元）
+                columns = st.layout.edition.table(t.table).blocks[t.block].columns
+                st.in_yuan = st.in_yuan or any(columns[j].printed_in == "万元" for j in t.columns)
         # A label several tables print (总计), or a very short one (其他, often a fragment
         # of a wrapped label), says little about which table this is.
         hits = {x.table for x, _, _ in _candidates(st.layout, q) if x.kind in ("header", "parent")}
