@@ -88,3 +88,60 @@ def test_fees_printed_in_yuan_where_the_header_says_so():
     _set(amount, "961716000")
     yuan = locate(read_bytes(lxml.html.tostring(root, encoding="utf-8"), "page.html"))
     assert yuan.cells["active.fees.amount"].number == Decimal("961716000")
+
+
+def _pdf(html: bytes) -> bytes:
+    import weasyprint
+
+    def offline(url: str) -> dict:
+        raise ValueError(f"not fetched: {url}")  # the page's images are not needed
+
+    css = ("@page { size: A4; margin: 2cm } body { font-size: 10pt } table { border-collapse: collapse }"
+           " td, th { border: 1px solid #000; padding: 2px }")
+    return weasyprint.HTML(string=html.decode("utf-8"), url_fetcher=offline).write_pdf(
+        stylesheets=[weasyprint.CSS(string=css)])
+
+
+def test_a_superscript_mark_in_a_pdf_is_not_a_digit():
+    """The marked page printed to PDF: the mark is drawn smaller and raised beside the figure."""
+    data = (CORPUS / "html" / f"{NAME}.html").read_bytes()
+    original = locate(read_bytes(_pdf(data), "page.pdf"))
+    root = lxml.html.fromstring(data)
+    marked = 0
+    for td in root.xpath("//table//td"):
+        if re.fullmatch(r"\d+", td.text_content().strip()) and marked < 12:
+            sup = lxml.html.Element("sup")
+            sup.text = str(marked % 3 + 1)
+            td.append(sup)
+            marked += 1
+    report = locate(read_bytes(_pdf(lxml.html.tostring(root, encoding="utf-8")), "page.pdf"))
+    assert sum(v.state == "value" for v in original.cells.values()) == 75  # the page leaves 法人 blank
+    assert _numbers(report) == _numbers(original)
+
+
+def _char(text: str, x0: float, top: float, size: float) -> dict:
+    return {"text": text, "x0": x0, "x1": x0 + 0.63 * size, "top": top, "bottom": top + size, "size": size}
+
+
+def test_a_mark_wrapped_below_its_figure_in_a_narrow_cell():
+    """LibreOffice wraps 3119¹ in a narrow cell as 31 / 19 / ¹, the mark smaller on a line of its own."""
+    from ogi.ingest.pdf import mark_footnotes
+
+    chars = [_char("3", 575.5, 47.3, 12), _char("1", 583.1, 47.3, 12), _char("1", 575.5, 70.4, 12),
+             _char("9", 583.1, 70.4, 12), _char("1", 575.5, 94.7, 9.5)]
+    mark_footnotes(chars)
+    assert "".join(c["text"] for c in chars) == "3119¹"
+    # The figure below in the next row, in the same size, stays a figure; so does a smaller
+    # figure that does not follow a figure's digits.
+    rows = [_char("4", 575.5, 47.3, 12), _char("2", 575.5, 70.4, 12), _char("项", 560, 90, 9), _char("5", 575.5, 94.7, 9)]
+    mark_footnotes(rows)
+    assert "".join(c["text"] for c in rows) == "42项5"
+    # A row of figures in 14 pt, the next row's numbered label in 10 pt (hongze-gov-2023.pdf).
+    label = [_char("0", 465.5, 581.4, 14.05), _char("1", 495.8, 581.4, 14.05), _char("2", 180.7, 604.8, 9.95),
+             _char(".", 185.8, 604.8, 9.95), _char("其", 188.3, 604.0, 9.0)]
+    mark_footnotes(label)
+    assert "".join(c["text"] for c in label) == "012.其"
+    # A mark raised beside the figure on its line.
+    raised = [_char("5", 100, 50, 10), _char("3", 106.3, 50, 10), _char("2", 112.7, 46, 6.5), _char("行", 300, 80, 10)]
+    mark_footnotes(raised)
+    assert "".join(c["text"] for c in raised) == "53²行"

@@ -187,6 +187,8 @@ class Figure:
 _BLANKS = re.compile(r"[\s\u00a0\u200b\ufeff]+")
 _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")  # (3,001件: 件 is a word character)
 # A footnote mark after a figure (3119¹, 3119①, 3119*): NFKC would make ¹ and ① digits of it.
+# Readers write a mark set smaller or raised (a superscript run) in superscript digits.
+SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _FOOTNOTE_MARK = re.compile(r"(?<=\d)\s*[\u00b9\u00b2\u00b3\u2070\u2074-\u2079\u2460-\u249b\u24ea\u2776-\u2793*＊※]+\s*$")
 # Zero written as a character (〇, ○, 零) in a cell of its own.
 _ZERO_WORDS = frozenset({"〇", "○", "零"})

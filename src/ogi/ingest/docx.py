@@ -14,6 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..textnorm import SUPERSCRIPT_DIGITS
 from .document import Block, Document, Evidence, Paragraph, expand_grid, table_blocks
 from .errors import IngestError
 
@@ -161,7 +162,6 @@ class _Numbering:
         return re.sub(r"%(\d)", repl, text)
 
 
-_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def _superscript(run: etree._Element | None) -> bool:
@@ -184,7 +184,7 @@ def _para_text(p: etree._Element) -> str:
         if el.tag == f"{_W}t":
             text = el.text or ""
             if text.isdigit() and _superscript(el.getparent()):
-                text = text.translate(_SUPERSCRIPT)  # a footnote mark, not a digit of the figure before it
+                text = text.translate(SUPERSCRIPT_DIGITS)  # a footnote mark, not a digit of the figure before it
             parts.append(text)
         elif el.tag == f"{_W}tab":
             parts.append(" ")

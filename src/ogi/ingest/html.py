@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
+from ..textnorm import SUPERSCRIPT_DIGITS
 from .document import Block, Document, Evidence, Paragraph, expand_grid, table_blocks
 from .metadata import forms
 
@@ -17,7 +18,6 @@ _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl"
           "header", "footer", "nav", "aside", "main", "blockquote", "pre", "form", "fieldset", "address", "center",
           "table", "tr", "td", "th", "caption", "hr", "figure", "figcaption", "body"}
 _SPACES = re.compile(r"[ \t\r\n\u00a0\u3000]+")
-_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _CJK_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")
 _MAX_SPAN = 100
 # Compiled once: an XPath given as a string is compiled again on every call.
@@ -126,7 +126,7 @@ def _cell_text(td: etree._Element, plain: bool) -> str:
             return
         if e.tag.lower() == "sup":
             # A footnote mark (3119<sup>1</sup>) stays a mark, not a digit of the figure.
-            parts.append(_text_content(e).translate(_SUPERSCRIPT))
+            parts.append(_text_content(e).translate(SUPERSCRIPT_DIGITS))
             return
         if e.text:
             parts.append(e.text)
