@@ -265,6 +265,37 @@ def test_a_row_a_page_break_cut_in_two_is_joined():
         [(whole.cells[c].state, whole.cells[c].number) for c in cells]
 
 
+def test_a_row_cut_inside_its_merged_group_label_is_joined():
+    """The break cuts the row's label (2. 其他法律行 | 政法规禁止公开) and the group label
+    merged down beside it (（三）不予公 | 开); the rest of the row, on the next page, has no
+    figures. The figures stay the row's."""
+    import copy as copying
+
+    from ogi.ingest.document import Table
+
+    doc = read_bytes(lxml.html.tostring(_numbered(_page()), encoding="utf-8"), "page.html")
+    whole = locate(copying.deepcopy(doc))
+    k, table = next((k, b) for k, b in enumerate(doc.blocks) if isinstance(b, Table)
+                    and any("其他法律行政法规禁止公开" in c.text for row in b.rows for c in row))
+    r = next(i for i, row in enumerate(table.rows) if any("其他法律行政法规禁止公开" in c.text for c in row))
+    row = table.rows[r]
+    at = next(j for j, c in enumerate(row) if "其他法律行政法规禁止公开" in c.text)
+    group = next(j for j in range(at - 1, -1, -1) if "不予公开" in row[j].text)
+    top = [copying.copy(c) for c in row]
+    rest = [copying.copy(c) for c in row]
+    top[at].text, rest[at].text = "2. 其他法律行", "政法规禁止公开"
+    top[group].text, rest[group].text, rest[group].copy = "（三）不予公", "开", None
+    for j in range(len(row)):
+        if j not in (at, group):
+            rest[j].text, rest[j].copy = "", None
+    doc.blocks[k:k + 1] = [Table([*table.rows[:r], top], table.source), Table([rest, *table.rows[r + 1:]], table.source)]
+    report = locate(doc)
+    cells = [c for c in whole.cells if c.startswith("requests.withheld.law_prohibited.")]
+    assert sum(whole.cells[c].state == "value" for c in cells) >= 2
+    assert [(report.cells[c].state, report.cells[c].number) for c in cells] == \
+        [(whole.cells[c].state, whole.cells[c].number) for c in cells]
+
+
 def test_another_tables_headings_do_not_reorder_the_reports(original):
     """A page's own statistics table with 总计 before 自然人, before the report, says
     nothing of the order of the report's table 三."""

@@ -296,3 +296,37 @@ def test_pdfium_page_objects_are_pdfminers(shared, name):
             key = lambda e: (e["orientation"], round(e["x0"], 1), round(e["top"], 1), round(e["x1"], 1), round(e["bottom"], 1))  # noqa: E731
             assert sorted(map(key, page.edges)) == sorted(map(key, ref_edges)), pno
     doc.close()
+
+
+def _cut(row_texts: list[str], x0: float = 100, width: float = 40) -> tuple[list, dict]:
+    from ogi.ingest.document import Cell
+
+    cells = [Cell(t, {"page": 1}) for t in row_texts]
+    return cells, {id(c): (x0 + k * width, x0 + (k + 1) * width) for k, c in enumerate(cells)}
+
+
+def test_a_figure_a_page_break_cut_is_put_back_together():
+    """103 wrapped in a narrow cell as 10 | 3 with the break between (LibreOffice's PDF of
+    a DOCX): the next page's table opens with the 3 alone, under the 10."""
+    from ogi.ingest.document import Paragraph, Table
+    from ogi.ingest.pdf import _join_cut_rows
+
+    label = "四、结转下年度继续办理"
+    before, spans = _cut([label, "10", "0", "0", "0", "0", "0", "1"])
+    after, more = _cut(["", "3", "", "", "", "", "", "03"])
+    header, more2 = _cut(["行政复议", "行政诉讼"])
+    nxt = Table([after, header])
+    pages = [[(1.0, Table([before])), (800.0, Paragraph("— 11 —", {"margin": True}))], [(40.0, nxt)]]
+    _join_cut_rows(pages, {**spans, **more, **more2})
+    assert [c.text for c in before] == [label, "103", "0", "0", "0", "0", "0", "103"]
+    assert nxt.rows == [header]
+
+    # The next page's first row is a header: nothing of it goes into the figures; and a
+    # row of figures under a header row (table 四 cut after its header) stays its own.
+    for top, bottom in ((["规范性文件", "8", "2"], ["信息内容", "本年新制作数量", "本年新公开数量"]),
+                        (["结果维持", "结果纠正", "总计"], ["", "12", "1"]), (["结果维持", "3", "1"], ["7", "12", "1"])):
+        a, s1 = _cut(top)
+        b, s2 = _cut(bottom)
+        pages = [[(1.0, Table([a]))], [(40.0, Table([b]))]]
+        _join_cut_rows(pages, {**s1, **s2})
+        assert [c.text for c in a] == top and len(pages[1]) == 1

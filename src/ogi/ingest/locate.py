@@ -439,17 +439,21 @@ def _locate_with(stream: list[_Segment | str], edition: Edition) -> tuple[Report
 
 def _continued(st: _State, before: _Segment, first: _Segment) -> _Segment | None:
     """A row a page break cut in two (Word and LibreOffice let a row break across pages):
-    the last row before the break named nothing (6.属于), the first after it goes on
-    (四类过程性信息 with the rest of a figure). Joined cell by cell, taken only when the
-    joined label is a row's label and the rows have as many figure cells."""
-    if len(before.values) != len(first.values) or not before.labels or len(first.labels) != 1:
+    the last row before the break named nothing (6.属于, 2. 其他法律行), the first after it
+    goes on (四类过程性信息, or 开 | 政法规禁止公开 with the rest of a merged label before
+    it). Joined cell by cell, labels aligned from the last; taken only when the joined
+    label is a row's label and the rows have as many figure cells."""
+    if len(before.values) != len(first.values) or not first.labels or len(first.labels) > len(before.labels):
         return None
-    label = before.labels[-1].text.strip() + first.labels[0].text.strip()
+    label = before.labels[-1].text.strip() + first.labels[-1].text.strip()
     q = norm_label(label)
     if not any(t.kind == "row" for t, _ in st.layout.exact.get(q, ())):
         return None
+    k = len(before.labels) - len(first.labels)
+    labels = [*before.labels[:k], *(Cell(a.text.strip() + b.text.strip(), a.source)
+                                     for a, b in zip(before.labels[k:], first.labels, strict=True))]
     values = [Cell(a.text.strip() + b.text.strip(), a.source) for a, b in zip(before.values, first.values, strict=True)]
-    return _Segment([*before.labels[:-1], Cell(label, before.labels[-1].source)], values, before.source, before.lose_tail)
+    return _Segment(labels, values, before.source, before.lose_tail)
 
 
 def _context_from_paragraph(st: _State, text: str) -> None:

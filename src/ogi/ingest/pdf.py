@@ -8,6 +8,7 @@ read by pdfium (`pdf_objects`), pdfminer's own parse only where pdfium cannot re
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import re
 from collections import Counter
@@ -31,8 +32,9 @@ def _join_lines(text: str | None) -> str:
     return _CJK_GAP.sub("", "".join(line.strip() for line in text.split("\n")))
 
 
-def _grid(table: Any, page_no: int, index: int) -> list[list[Cell]]:
-    """pdfplumber's table → grid; positions covered by a merged cell become copies."""
+def _grid(table: Any, page_no: int, index: int, spans: dict[int, tuple[float, float]]) -> list[list[Cell]]:
+    """pdfplumber's table → grid; positions covered by a merged cell become copies. Where
+    each cell stands across the page goes in `spans` (by the cell's id)."""
     texts = table.extract()
     rows = table.rows
     ncols = max((len(r.cells) for r in rows), default=0)
@@ -49,6 +51,7 @@ def _grid(table: Any, page_no: int, index: int) -> list[list[Cell]]:
             if bbox is not None:
                 text = texts[ri][ci] if ri < len(texts) and ci < len(texts[ri]) else ""
                 cells.append(Cell(_join_lines(text), src))
+                spans[id(cells[-1])] = (bbox[0], bbox[2])
                 continue
             left = next((k for k in range(ci - 1, -1, -1) if k < len(row.cells) and row.cells[k] is not None), None)
             if left is not None and col_right[ci] is not None and row.cells[left][2] >= col_right[ci] - 1:
@@ -109,6 +112,7 @@ def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document
     scanned: list[int] = []
     table_no = 0
     fast = _pdfium_document(data)
+    spans: dict[int, tuple[float, float]] = {}
     try:
         for pno, page in enumerate(pages, start=1):
             items: list[tuple[float, Block]] = []
@@ -130,7 +134,7 @@ def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document
             boxes = [t.bbox for t in found]
             for t in found:
                 table_no += 1
-                grid = _grid(t, pno, table_no)
+                grid = _grid(t, pno, table_no, spans)
                 top = t.bbox[1]
                 for k, block in enumerate(table_blocks(grid, {"page": pno, "table": table_no})):
                     if isinstance(block, Table):
@@ -164,6 +168,7 @@ def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document
             per_page[pno - 1] = [(0.0, b) for b in blocks]
     elif scanned and len(scanned) == len(pages):
         raise IngestError("scan_no_text", "PDF 是扫描件，没有文字层", "the PDF is a scan without a text layer")
+    _join_cut_rows(per_page, spans)
     return Document(_join_wrapped(_drop_running(per_page)), file=file, kind="pdf", meta=meta, pages=kept,
                     notices=[ocr_notice(scanned)] if kept is not None else [])
 
@@ -308,6 +313,42 @@ def _pdfium_objects(doc: Any, page: Any, pno: int) -> dict[str, list[dict[str, A
 MIN_FULL_LINE = 26
 _ENDS_SENTENCE = ("。", "！", "？", "；", "：", ":", ";", "!", "?")
 _STARTS_ITEM = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、]|第[一二三四五六七八九十]+)")
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def _join_cut_rows(per_page: list[list[tuple[float, Block]]], spans: dict[int, tuple[float, float]]) -> None:
+    """A table row a page break cut inside its figures (103 in a narrow cell wrapped as 10 |
+    3, the 3 on the next page): the next page's table opens with a row of digits alone,
+    each standing under a figure of the row the last page's table closed with. Each digit
+    run is put back at the end of the figure it stands under, and the row is dropped."""
+    for page, following in itertools.pairwise(per_page):
+        body = [b for _, b in page if not (isinstance(b, Paragraph) and b.source.get("margin"))]
+        nxt = [(k, b) for k, (_, b) in enumerate(following) if not (isinstance(b, Paragraph) and b.source.get("margin"))]
+        if not body or not nxt or not isinstance(body[-1], Table) or not isinstance(nxt[0][1], Table):
+            continue
+        (k, table), cut = nxt[0], body[-1].rows[-1]
+        own = [c for c in table.rows[0] if c.copy is None and c.text.strip()]
+        if not own or not all(_DIGITS.fullmatch(c.text.strip()) and id(c) in spans for c in own):
+            continue
+        if not any(c.copy is None and c.text.strip() and not _DIGITS.fullmatch(c.text.strip()) for c in cut):
+            continue  # a row with no label of its own (a header's) is no cut row of figures
+        figures = [c for c in cut if c.copy is None and _DIGITS.fullmatch(c.text.strip()) and id(c) in spans]
+        above = [max(figures, key=lambda f, c=c: _overlap(spans[id(f)], spans[id(c)]), default=None) for c in own]
+        if any(f is None or _overlap(spans[id(f)], spans[id(c)]) <= 0 for f, c in zip(above, own, strict=True)):
+            continue
+        if len({id(f) for f in above}) < len(above):
+            continue
+        for f, c in zip(above, own, strict=True):
+            f.text = f.text.strip() + c.text.strip()
+        del table.rows[0]
+        if not table.rows:
+            del following[k]
+
+
+def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return min(a[1], b[1]) - max(a[0], b[0])
 
 
 def _join_wrapped(blocks: list[Block]) -> list[Block]:
