@@ -330,3 +330,26 @@ def test_a_figure_a_page_break_cut_is_put_back_together():
         pages = [[(1.0, Table([a]))], [(40.0, Table([b]))]]
         _join_cut_rows(pages, {**s1, **s2})
         assert [c.text for c in a] == top and len(pages[1]) == 1
+
+
+def test_a_figure_merged_down_across_a_page_break_reads_on_the_next_page():
+    """0 merged down the 科研机构 column over rows a page break cuts: printed on the first
+    page only; its rest on the next page, merged down in its turn, is that 0, not blank."""
+    from ogi.ingest.document import Cell, Table
+    from ogi.ingest.pdf import _continue_merged
+
+    def page(rows: list[tuple[str, str]], merged: str) -> Table:
+        top = Cell(merged, {"row": 1, "col": 2})
+        grid = [[Cell(rows[0][0]), top]]
+        grid += [[Cell(label), Cell(merged, top.source, copy="v")] for label, _ in rows[1:]]
+        return Table(grid)
+
+    first = page([("1. 属于国家秘密", ""), ("2. 其他法律行政法规禁止公开", "")], "0")
+    second = page([("3. 危及“三安全一稳定”", ""), ("4. 保护第三方合法权益", ""), ("5. 属于三类内部事务信息", "")], "")
+    _continue_merged([[(1.0, first)], [(40.0, second)]])
+    assert [row[1].text for row in second.rows] == ["0", "0", "0"]
+
+    # A blank cell of its own at the top of the next page (not merged down) stays blank.
+    lone = Table([[Cell("3. 危及“三安全一稳定”"), Cell("")], [Cell("4. 保护第三方合法权益"), Cell("2")]])
+    _continue_merged([[(1.0, page([("1", ""), ("2", "")], "0"))], [(40.0, lone)]])
+    assert [row[1].text for row in lone.rows] == ["", "2"]

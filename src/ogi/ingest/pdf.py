@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from ..textnorm import SUPERSCRIPT_DIGITS
+from ..textnorm import SUPERSCRIPT_DIGITS, looks_like_figure
 from .document import Block, Cell, Document, Evidence, Paragraph, Table, ocr_notice, table_blocks
 from .errors import IngestError
 
@@ -169,6 +169,7 @@ def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document
     elif scanned and len(scanned) == len(pages):
         raise IngestError("scan_no_text", "PDF 是扫描件，没有文字层", "the PDF is a scan without a text layer")
     _join_cut_rows(per_page, spans)
+    _continue_merged(per_page)
     return Document(_join_wrapped(_drop_running(per_page)), file=file, kind="pdf", meta=meta, pages=kept,
                     notices=[ocr_notice(scanned)] if kept is not None else [])
 
@@ -324,11 +325,11 @@ def _join_cut_rows(per_page: list[list[tuple[float, Block]]], spans: dict[int, t
     each standing under a figure of the row the last page's table closed with. Each digit
     run is put back at the end of the figure it stands under, and the row is dropped."""
     for page, following in itertools.pairwise(per_page):
-        body = [b for _, b in page if not (isinstance(b, Paragraph) and b.source.get("margin"))]
-        nxt = [(k, b) for k, (_, b) in enumerate(following) if not (isinstance(b, Paragraph) and b.source.get("margin"))]
-        if not body or not nxt or not isinstance(body[-1], Table) or not isinstance(nxt[0][1], Table):
+        last = _edge_table(page, reverse=True)
+        table = _edge_table(following, reverse=False)
+        if last is None or table is None:
             continue
-        (k, table), cut = nxt[0], body[-1].rows[-1]
+        cut = last.rows[-1]
         own = [c for c in table.rows[0] if c.copy is None and c.text.strip()]
         if not own or not all(_DIGITS.fullmatch(c.text.strip()) and id(c) in spans for c in own):
             continue
@@ -344,7 +345,37 @@ def _join_cut_rows(per_page: list[list[tuple[float, Block]]], spans: dict[int, t
             f.text = f.text.strip() + c.text.strip()
         del table.rows[0]
         if not table.rows:
-            del following[k]
+            following[:] = [item for item in following if item[1] is not table]
+
+
+def _continue_merged(per_page: list[list[tuple[float, Block]]]) -> None:
+    """A figure merged down over rows that a page break cut (0 merged down a column): it
+    is printed on the first page only, and the rest, at the top of the next page, is an
+    empty cell merged down in its turn. That rest reads as the merged figure, not blank.
+    (A merged label's rest names nothing by itself, and is left as it stands.)"""
+    for page, following in itertools.pairwise(per_page):
+        last = _edge_table(page, reverse=True)
+        first = _edge_table(following, reverse=False)
+        if last is None or first is None or len(last.rows[-1]) != len(first.rows[0]) or len(first.rows) < 2:
+            continue
+        for j, (above, rest) in enumerate(zip(last.rows[-1], first.rows[0], strict=True)):
+            below = first.rows[1][j]
+            if (above.copy == "v" and looks_like_figure(above.text) and rest.copy is None and not rest.text.strip()
+                    and below.copy == "v" and below.source is rest.source):
+                rest.text = above.text
+                for row in first.rows[1:]:
+                    if row[j].copy != "v" or row[j].source is not rest.source:
+                        break
+                    row[j].text = above.text
+
+
+def _edge_table(items: list[tuple[float, Block]], reverse: bool) -> Table | None:
+    """The page's last (or first) block, margins aside, when it is a table."""
+    body = [b for _, b in items if not (isinstance(b, Paragraph) and b.source.get("margin"))]
+    if not body:
+        return None
+    edge = body[-1] if reverse else body[0]
+    return edge if isinstance(edge, Table) and edge.rows else None
 
 
 def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
