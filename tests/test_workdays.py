@@ -181,3 +181,14 @@ def test_cli_json_and_errors(tmp_path):
     assert _ogi("calendar", "add", str(f), env=env).returncode == 0
     out = json.loads(_ogi("deadline", "2027-03-01", "--json", env=env).stdout)
     assert out["due"] == "2027-03-29" and out["provisional"] is False
+
+
+def test_every_published_notice_lists_the_seven_festivals():
+    """The completeness check a notice typed or pasted on the calendar page must pass holds
+    for every State Council notice the calendar ships (中秋节、国庆节 together included)."""
+    from ogi.workdays import notice_gaps_zh
+
+    assert CAL.years and all(notice_gaps_zh(y, spec) == [] for y, spec in CAL.years.items())
+    spec = CAL.years[2026]
+    assert notice_gaps_zh(2026, {**spec, "holidays": [h for h in spec["holidays"] if "春节" not in h.name]}) == \
+        ["2026年：没有春节的放假安排（国务院办公厅的通知每年都列出七个节日的放假日期）"]

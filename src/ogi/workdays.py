@@ -271,6 +271,28 @@ def parse_year_file(raw: bytes) -> dict[int, dict[str, Any]]:
     return years
 
 
+# The festivals of 《全国年节及纪念日放假办法》 in the order a State Council notice lists them,
+# with the day of a fixed-date festival that its days off must include.
+FESTIVALS = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")
+_FIXED_DAYS = {"元旦": (1, 1), "劳动节": (5, 1), "国庆节": (10, 1)}
+
+
+def notice_gaps_zh(year: int, spec: dict[str, Any]) -> list[str]:
+    """What a year's schedule lacks to be a State Council notice, which every year lists
+    the days off of all seven festivals (a festival falling with another, 中秋节、国庆节, is
+    named together with it); empty when nothing."""
+    gaps = []
+    for name in FESTIVALS:
+        days = [h for h in spec["holidays"] if name.removesuffix("节") in h.name]
+        if not days:
+            gaps.append(f"{year}年：没有{name}的放假安排（国务院办公厅的通知每年都列出七个节日的放假日期）")
+        elif name in _FIXED_DAYS:
+            fixed = dt.date(year, *_FIXED_DAYS[name])
+            if not any(h.start <= fixed <= h.end for h in days):
+                gaps.append(f"{year}年：{name}的放假日期不含 {fixed.month}月{fixed.day}日")
+    return gaps
+
+
 def add_year_bytes(raw: bytes) -> list[int]:
     """Validate a year's schedule and keep it in the data directory."""
     years = parse_year_file(raw)
@@ -310,7 +332,7 @@ def provisional_reason_en(years: Sequence[int]) -> str:
 
 def final_when_zh(years: Sequence[int]) -> str:
     ys = "、".join(f"{y}年" for y in years)
-    return f"机关管理员在{CALENDAR_PAGE}添加{ys}节假日安排通知后，截止日即确定，变化记入操作记录"
+    return f"最上级机关的管理员在{CALENDAR_PAGE}添加{ys}节假日安排通知后，截止日即确定，变化记入操作记录"
 
 
 @dataclass

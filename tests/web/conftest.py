@@ -32,7 +32,7 @@ def world(db):  # type: ignore[no-untyped-def]
         "a": a, "b": b, "c": c, "sup": sup,
         "a_clerk": make_user("a-clerk", a, "clerk"), "a_reviewer": make_user("a-reviewer", a, "reviewer"),
         "a_admin": make_user("a-admin", a, "admin"), "b_clerk": make_user("b-clerk", b, "clerk"),
-        "supervisor": make_user("sup", sup, "supervisor"),
+        "supervisor": make_user("sup", sup, "supervisor"), "sup_admin": make_user("sup-admin", sup, "admin"),
     }
 
 

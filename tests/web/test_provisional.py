@@ -118,6 +118,12 @@ SCHEDULE_2027 = """years:
     notice: 测试用2027年部分节假日安排
     holidays:
       - {name: 元旦, from: 2027-01-01, to: 2027-01-03}
+      - {name: 春节, from: 2027-02-06, to: 2027-02-12}
+      - {name: 清明节, from: 2027-04-03, to: 2027-04-05}
+      - {name: 劳动节, from: 2027-05-01, to: 2027-05-05}
+      - {name: 端午节, from: 2027-06-09, to: 2027-06-11}
+      - {name: 中秋节, from: 2027-09-15, to: 2027-09-17}
+      - {name: 国庆节, from: 2027-10-01, to: 2027-10-07}
     workdays: [2027-01-09]
 """
 
@@ -133,36 +139,43 @@ def own_calendar(tmp_path, monkeypatch):
 def test_adding_the_years_notice_makes_the_deadline_final_and_is_audited(world, own_calendar):
     r = services.register(world["a_clerk"], request_data(submitted_on=dt.date(2026, 12, 14), received_on=dt.date(2026, 12, 14)))
     page = login(world["a_clerk"]).get("/calendar/")
-    assert page.status_code == 200 and "机关管理员" in page.content.decode() and 'id="calendar-add"' not in page.content.decode()
+    assert page.status_code == 200 and "最上级机关的管理员" in page.content.decode() and 'id="calendar-add"' not in page.content.decode()
     assert login(world["a_clerk"]).post("/calendar/", {"text": SCHEDULE_2027}).status_code == 403
-    admin = login(world["a_admin"])
+    # The calendar is every agency's: a department's administrator does not change it.
+    assert 'id="calendar-add"' not in login(world["a_admin"]).get("/calendar/").content.decode()
+    assert login(world["a_admin"]).post("/calendar/", {"text": SCHEDULE_2027}).status_code == 403
+    admin, officer = login(world["sup_admin"]), login(world["a_admin"])
     assert 'id="provisional-count"' in admin.get("/calendar/").content.decode()
     # Bad files: a Chinese reason, nothing kept.
     for bad, why in [("years: [", "YAML"), ("years:\n  2027:\n    workdays: [2027-01-05]\n", "星期六或星期日"),
                      ("years:\n  2027:\n    holidays:\n      - {name: 元旦, from: 2027-13-01, to: 2027-01-03}\n", "不是日期"),
                      ("years:\n  2027:\n    holidays: 元旦\n", "列表"),
+                     (SCHEDULE_2027.replace("      - {name: 春节, from: 2027-02-06, to: 2027-02-12}\n", ""), "没有春节的放假安排"),
+                     (SCHEDULE_2027.replace("2027-10-01, to: 2027-10-07", "2027-10-02, to: 2027-10-07"), "不含 10月1日"),
+                     (SCHEDULE_2027.replace("2027", "2026").replace("[2026-01-09]", "[2026-01-04]"), "2026年的节假日安排已在日历中"),
                      ("", "二者选一")]:
         resp = admin.post("/calendar/", {"text": bad})
         assert resp.status_code == 200 and why in resp.content.decode(), bad
     assert not (own_calendar / "calendar").exists() or not list((own_calendar / "calendar").glob("*.yaml"))
-    detail = admin.get(f"/requests/{r.tracking_no}/").content.decode()
+    detail = officer.get(f"/requests/{r.tracking_no}/").content.decode()
     assert "2027年1月12日" in detail and "data-provisional" in detail
     shown = re.sub(r"<[^>]+>", "", detail)  # the text a reader sees (the tag's tooltip aside)
     assert shown.count("尚未公布2027年部分节假日安排") == 1  # why it is estimated: said once, in its box
     resp = admin.post("/calendar/", {"text": SCHEDULE_2027}, follow=True)
     assert resp.status_code == 200 and "1 件办理中申请的截止日随之改变" in resp.content.decode()
     ev = r.events.get(event="calendar_update")
-    assert ev.actor == world["a_admin"] and ev.changes["due"] == ["2027-01-12", "2027-01-11"]
+    assert ev.actor == world["sup_admin"] and ev.changes["due"] == ["2027-01-12", "2027-01-11"]
     assert ev.changes["provisional"] == [True, False]
     old_version, new_version = ev.changes["calendar_version"]
     assert old_version != new_version == ev.calendar_version
     assert "2027-01-12（推定）" in ev.note and "2027-01-11（确定）" in ev.note
-    detail = admin.get(f"/requests/{r.tracking_no}/").content.decode()
+    detail = officer.get(f"/requests/{r.tracking_no}/").content.decode()
     assert "2027年1月11日" in detail and "data-provisional" not in detail and "节假日安排更新" in detail
     # The calendar's version told as people read it, the digest kept small beside it.
     assert "至2027年的节假日安排" in detail and f"#{new_version.split('#')[1]}" not in detail
-    # Adding the same notice again changes nothing and records nothing more.
-    admin.post("/calendar/", {"text": SCHEDULE_2027})
+    # The year now held is not replaced, by the same notice or another; nothing more is recorded.
+    resp = admin.post("/calendar/", {"text": SCHEDULE_2027.replace("[2027-01-09]", "[]")})
+    assert resp.status_code == 200 and "2027年的节假日安排已在日历中" in resp.content.decode()
     assert r.events.filter(event="calendar_update").count() == 1
 
 
@@ -190,13 +203,16 @@ def test_the_notice_typed_as_it_reads_makes_the_deadline_final(world, own_calend
     """An administrator who does not write YAML fills in the notice festival by festival;
     it passes the same checks and changes the same due dates as the file."""
     r = services.register(world["a_clerk"], request_data(submitted_on=dt.date(2026, 12, 14), received_on=dt.date(2026, 12, 14)))
-    admin = login(world["a_admin"])
+    admin = login(world["sup_admin"])
     page = admin.get("/calendar/").content.decode()
     assert 'id="calendar-notice"' in page and 'value="2027"' in page and "春节 放假自" not in page  # names head the rows
     typed = {"year": "2027", "notice": "国务院办公厅关于2027年部分节假日安排的通知", "from_0": "2027-01-01", "to_0": "2027-01-03",
+             "from_1": "2027-02-06", "to_1": "2027-02-12", "from_2": "2027-04-03", "to_2": "2027-04-05",
+             "from_3": "2027-05-01", "to_3": "2027-05-05", "from_4": "2027-06-09", "to_4": "2027-06-11",
+             "from_5": "2027-09-15", "to_5": "2027-09-17", "from_6": "2027-10-01", "to_6": "2027-10-07",
              "workdays": "2027-01-09"}
-    for bad, why in [({"from_1": "2027-02-05"}, "请填写春节放假的起止两个日期"), ({"workdays": "正月初八"}, "不是日期"),
-                     ({"workdays": "2027-01-05"}, "星期六或星期日"), ({"from_0": "", "to_0": ""}, "请至少填写一个假期")]:
+    for bad, why in [({"to_1": ""}, "请填写春节放假的起止两个日期"), ({"workdays": "正月初八"}, "不是日期"),
+                     ({"workdays": "2027-01-05"}, "星期六或星期日"), ({"from_4": "", "to_4": ""}, "没有端午节的放假安排")]:
         resp = admin.post("/calendar/", {**typed, **bad})
         assert resp.status_code == 200 and why in resp.content.decode(), bad
     assert not list((own_calendar / "calendar").glob("*.yaml")) if (own_calendar / "calendar").exists() else True

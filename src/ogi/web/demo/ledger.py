@@ -59,6 +59,7 @@ def create_demo(today: dt.date | None = None, years: tuple[int, ...] = (2025, 20
     with transaction.atomic():
         sup = Agency.objects.create(name=SUPERVISOR[0], code=SUPERVISOR[1], kind="government")
         _user("gkb-jiandu", sup, "supervisor")
+        _user("gkb-admin", sup, "admin")  # keeps what all agencies share: the working-day calendar
         for name, code, volume in DEPARTMENTS:
             agency = Agency.objects.create(name=name, code=code, parent=sup)
             prefix = code.lower()

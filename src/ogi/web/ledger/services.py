@@ -15,7 +15,7 @@ from ogi.records import validate
 from ogi.web import clock
 from ogi.web.accounts.access import can_see_personal_data, staff_of
 from ogi.web.accounts.models import Agency, Staff
-from ogi.workdays import add_year_bytes, default_calendar, parse_year_file
+from ogi.workdays import CalendarFileError, add_year_bytes, default_calendar, notice_gaps_zh, parse_year_file
 from ogi.workflow.requests import APPLICANT, BY_EVENT, OPEN_STATES, STAFF, Context, Refused, due_of, fire
 
 from . import notices
@@ -191,17 +191,44 @@ def inbox(user, day: dt.date | None = None) -> dict[str, list[tuple[Request, Any
     return groups
 
 
+# The calendar is every agency's: it is kept by the top of the tree of agencies.
+CALENDAR_EDITORS_ZH = "节假日安排为全系统各机关共用，只有最上级机关（没有上级机关的机关）的管理员或系统运维人员可以添加"
+
+
+def may_edit_calendar(user) -> bool:  # type: ignore[no-untyped-def]
+    if getattr(user, "is_superuser", False):
+        return True
+    s = staff_of(user)
+    return s is not None and s.role == "admin" and s.agency.parent_id is None
+
+
+def provisional_count(user, day: dt.date) -> int:  # type: ignore[no-untyped-def]
+    """Open requests whose due date is estimated: every agency's for whoever keeps the
+    calendar (adding the notice settles them all), else those the user sees."""
+    rows = Request.objects.all() if may_edit_calendar(user) else visible(user)
+    cal = default_calendar()
+    return sum(due_of(r, day, cal).provisional for r in rows.filter(state__in=OPEN_STATES).select_related("agency"))
+
+
 def add_calendar_year(raw: bytes, actor=None) -> tuple[list[int], int]:  # type: ignore[no-untyped-def]
     """A year's holiday notice added (the 工作日历 page or `ogi calendar add`): validated
     (CalendarFileError, nothing kept), kept, and every open request whose due date it changes —
     a provisional one becoming final, most often — gets an entry in its audit log with the
     due date before and after and both calendar versions. Returns (years, requests changed)."""
-    s = staff_of(actor) if actor is not None else None
-    if actor is not None and (s is None or s.role != "admin"):
-        raise Refused("只有机关管理员可以添加节假日安排", "forbidden")
+    if actor is not None and not may_edit_calendar(actor):
+        raise Refused(CALENDAR_EDITORS_ZH, "forbidden")
     years = parse_year_file(raw)
     day = clock.today()
     old = default_calendar()
+    # A year already held is every agency's deadlines since it was added: not replaced here.
+    held = [y for y in sorted(years) if y in old.years]
+    if held:
+        y = held[0]
+        raise CalendarFileError(f"{y}年的节假日安排已在日历中（{old.years[y]['notice'] or '已收录'}），不能在网页上覆盖；"
+                                "如确需更正，请系统运维人员用 ogi calendar add 命令处理", f"{y} is already in the calendar")
+    gaps = [g for y, spec in sorted(years.items()) for g in notice_gaps_zh(y, spec)]
+    if gaps:
+        raise CalendarFileError("；".join(gaps[:3]), "the notice lacks festivals")
     with transaction.atomic():
         rows = list(Request.objects.select_for_update().filter(state__in=OPEN_STATES).select_related("agency"))
         before = {r.pk: due_of(r, day, old) for r in rows}

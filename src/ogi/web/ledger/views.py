@@ -247,8 +247,7 @@ CALENDAR_EXAMPLE = """years:
 def calendar(request: HttpRequest) -> HttpResponse:
     """The working-day calendar: the years whose notice it holds, and for the agency
     administrator a form to add the next year's notice when the State Council publishes it."""
-    s = access.staff_of(request.user)
-    can_add = s is not None and s.role == "admin"
+    can_add = services.may_edit_calendar(request.user)
     cal = default_calendar()
     # Two ways in: the notice typed field by field (the usual one), or its file pasted or uploaded.
     typed = request.method == "POST" and "year" in request.POST
@@ -256,7 +255,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     notice = HolidayNoticeForm(request.POST if typed else None, year=cal.last_year + 1, prefix=None)
     if request.method == "POST":
         if not can_add:
-            return refuse(request, 403, "只有机关管理员可以添加节假日安排")
+            return refuse(request, 403, services.CALENDAR_EDITORS_ZH)
         if typed:
             form = notice
         if form.is_valid():
@@ -270,12 +269,10 @@ def calendar(request: HttpRequest) -> HttpResponse:
                 names = "、".join(f"{y}年" for y in years)
                 messages.success(request, f"已添加{names}的节假日安排；{changed} 件办理中申请的截止日随之改变，已记入各申请的操作记录")
                 return redirect("calendar")
-    day = clock.today()
-    open_dues = [d for rows in services.inbox(request.user, day).values() for _, d in rows]
     return render(request, "ledger/calendar.html", _ctx(
         request, cal=cal, years=sorted(cal.years.items(), reverse=True), form=form if not typed else CalendarForm(),
         notice_form=notice, can_add=can_add,
-        next_year=cal.last_year + 1, provisional_count=sum(d.provisional for d in open_dues), example=CALENDAR_EXAMPLE))
+        next_year=cal.last_year + 1, provisional_count=services.provisional_count(request.user, clock.today()), example=CALENDAR_EXAMPLE))
 
 
 @login_required
