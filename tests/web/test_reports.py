@@ -93,6 +93,11 @@ def test_review_publication_public_url_and_exports(demo, monkeypatch):
     queue = reviewer.get("/").content.decode().split('id="to-review"')[1].split("</table>")[0]
     assert "2026年度报告" in queue and "swj-jingban" in queue  # the reviewer sees who submitted it
     assert clerk.post("/reports/2026/sections/problems/", {"text": "改"}).status_code == 409  # no edits in review
+    # Dated within the year it reports on, or after today: refused.
+    for day in ("2026-03-01", "2026-12-31", "2027-01-13"):
+        page = reviewer.post("/reports/2026/state/approve/", {"acknowledge": "1", "issued_on": day}, follow=True)
+        assert "成文日期应在2027年1月1日至今天之间" in page.content.decode(), day
+        assert AnnualReport.objects.get(agency=demo, year=2026).state == "review"
     reviewer.post("/reports/2026/state/approve/", {"acknowledge": "1"})
     reviewer.post("/reports/2026/state/publish/", {"acknowledge": "1"})
     row = AnnualReport.objects.get(agency=demo, year=2026)

@@ -321,8 +321,10 @@ def transition(user, ws: Workspace, event: str, role: str, on: dt.date, *, ackno
     """An event of the report's review (ogi.workflow.reports), in one transaction with its
     audit entry; the warnings acknowledged are recorded with it."""
     row = ws.row
-    if issued_on is not None and not dt.date(row.year, 1, 1) <= issued_on <= on:
-        raise Refused(f"成文日期应在{row.year}年1月1日至今天之间", "bad_date")
+    # A year's report is written once the year is over: dated within it, it would report on
+    # days still to come.
+    if issued_on is not None and not dt.date(row.year + 1, 1, 1) <= issued_on <= on:
+        raise Refused(f"成文日期应在{row.year + 1}年1月1日至今天之间（{row.year}年度报告在该年度结束后成文）", "bad_date")
     findings = ws.findings
     ctx = Context(on=on, role=role, inputs={"issued_on": issued_on},
                   extra={"findings": findings, "acknowledged": acknowledged, "actor": getattr(user, "pk", None)})
