@@ -126,6 +126,17 @@ def test_one_extension_by_an_approver():
         go(r, "extend", D(2026, 3, 21), role="admin", days=5)
 
 
+def test_no_extension_once_the_period_is_over():
+    """Art. 33: an extension decided after the answer was due would tell the applicant of
+    a new date already past (received 3-2, due 3-30)."""
+    r = R()
+    with pytest.raises(Refused, match="2026-03-30 届满"):
+        go(r, "extend", D(2026, 3, 31), role="reviewer", days=5)
+    assert r.extension_days in (0, None)
+    go(r, "extend", D(2026, 3, 30), role="reviewer", days=5)  # on the last day: in time
+    assert due_of(r, D(2026, 3, 30)).due == D(2026, 4, 7)
+
+
 def test_fees():
     r = R()
     with pytest.raises(Refused, match="应收金额为0"):

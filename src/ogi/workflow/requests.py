@@ -57,7 +57,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("end_consultation", "收到意见（或期满）", ("consulting",), "registered", STAFF, (), ("resume_consultation",),
                inputs=("note",), public="征求意见结束，继续办理"),
     Transition("extend", "延长答复期限", ("registered", "consulting", "fee_pending"), None, APPROVERS,
-               ("not_extended", "extension_within_limit"), ("extend",), inputs=("days", "note"),
+               ("not_extended", "extension_within_limit", "extension_in_time"), ("extend",), inputs=("days", "note"),
                public="延长答复期限 {extension_days} 个工作日"),
     Transition("fee_notice", "发出收费通知", ("registered",), "fee_pending", STAFF, ("fee_by_rule",), ("notify_fee",),
                inputs=("basis", "pages", "note"), public="发出收费通知，金额 {fee_amount} 元"),
@@ -129,6 +129,16 @@ def _extension_within_limit(r: Ledgered, ctx: Context) -> str | None:
     except (TypeError, ValueError):
         days = 0
     return f"延长期限应为1至{MAX_EXTENSION}个工作日" if not 1 <= days <= MAX_EXTENSION else None
+
+
+@REQUESTS.guard("extension_in_time")
+def _extension_in_time(r: Ledgered, ctx: Context) -> str | None:
+    """Art. 33: the extension is decided, and the applicant told, within the period it
+    extends; past it, the letter would promise an answer by a day gone."""
+    due = due_of(r, ctx.on, ctx.cal).due
+    if due is not None and ctx.on > due:
+        return f"答复期限已于 {due.isoformat()} 届满，不能再延长：延长须在答复期限内决定并告知申请人（《条例》第三十三条）"
+    return None
 
 
 @REQUESTS.guard("fee_by_rule")
