@@ -348,8 +348,9 @@ def problems_zh(problems: Iterable[Problem]) -> str:
 
 # What each input of a workflow event is; events take only the inputs their transition names.
 def clean_event(event: str, on: Any, inputs: Mapping[str, Any], received_on: dt.date, today: dt.date,
-                fee_amount: Decimal | None = None) -> tuple[dt.date, dict[str, Any]]:
-    """The date and inputs of a workflow event, checked; raises Invalid."""
+                fee_amount: Decimal | None = None, after: tuple[dt.date, str] | None = None) -> tuple[dt.date, dict[str, Any]]:
+    """The date and inputs of a workflow event, checked; raises Invalid. `after` is the
+    date and name of the request's last event: a step is not dated before the one it follows."""
     t = BY_EVENT.get(event)
     if t is None:
         raise Refused("没有这个操作", "unknown_event")
@@ -365,6 +366,9 @@ def clean_event(event: str, on: Any, inputs: Mapping[str, Any], received_on: dt.
     if day and isinstance(received_on, dt.date) and day < received_on:
         problems.append(_p("on", f"日期 {day.isoformat()} 早于收到申请之日（{received_on.isoformat()}）",
                            "the date is before the date of receipt"))
+    elif day and after is not None and day < after[0]:
+        problems.append(_p("on", f"日期 {day.isoformat()} 早于本申请上一项操作“{after[1]}”的日期（{after[0].isoformat()}）",
+                           "the date is before the request's last event"))
     out: dict[str, Any] = {}
     for name in t.inputs:
         if name in ("note", "withheld", "reason"):

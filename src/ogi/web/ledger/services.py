@@ -155,8 +155,10 @@ def _fire_locked(rows: QuerySet[Request], tracking_no: str, event: str, on: dt.d
         if expected_version is not None and r.version != expected_version:
             raise Refused("该申请刚被他人修改，请刷新页面后重试", "conflict")
         version = r.version
+        last = r.events.filter(event__in=list(BY_EVENT)).order_by("-on", "-pk").first()
         on, inputs = validate.clean_event(event, on, inputs, r.received_on, clock.today(),
-                                          fee_amount=validate.money(r.fee_amount) if r.fee_amount is not None else None)
+                                          fee_amount=validate.money(r.fee_amount) if r.fee_amount is not None else None,
+                                          after=(last.on, last.label) if last is not None else None)
         if event == "fee_notice" and inputs.get("basis") == "per_request":
             # 按件: this applicant's requests to this agency in the calendar month of this one.
             inputs = {**inputs, "nth_in_month": Request.objects.filter(
