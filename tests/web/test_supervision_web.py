@@ -140,6 +140,30 @@ def test_bad_uploads_get_a_chinese_message_not_an_error_page(office) -> None:  #
     resp = c.post("/supervision/", {}, follow=True)
     assert "请选择" in resp.content.decode()
     assert c.post("/supervision/queue/999/assign/", {"agency": "1"}).status_code == 404
+    # A ZIP inside the ZIP: named, not opened (it was unpacked twice and the page failed).
+    inner = _zip(**{"绿园.txt": SEED_2020.read_bytes()}).getvalue()
+    resp = _upload(c, _zip(**{"inner.zip": inner, "开封.txt": SEED_2019.read_bytes()}))
+    page = resp.content.decode()
+    assert resp.status_code == 200 and "年报.zip/inner.zip：压缩包中又有压缩包" in page
+    assert CollectedReport.objects.filter(year=2019).count() == 1 and not CollectedReport.objects.filter(year=2020).exists()
+
+
+def test_a_zip_member_larger_than_a_file_may_be_is_refused_without_unpacking_it(office) -> None:  # type: ignore[no-untyped-def]
+    """The member's declared size may lie: it is copied in pieces and cut at the file limit."""
+    import dataclasses
+
+    from ogi.ingest import limits
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("大.txt", b"0" * (8 * 1024 * 1024))
+    buf.seek(0)
+    buf.name = "大.zip"
+    c = login(office["sup"])
+    with limits.using(dataclasses.replace(limits.current(), file_bytes=3 * 1024 * 1024)):
+        resp = _upload(c, buf)
+    assert resp.status_code == 200 and "大.zip：压缩包中的“大.txt”解压后超过 3 MB" in resp.content.decode()
+    assert not CollectedReport.objects.exists()
 
 
 def test_rectification_loop_from_notice_to_closed(shared, office) -> None:  # type: ignore[no-untyped-def]

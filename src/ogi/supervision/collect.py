@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from ..checks import check_all
 from ..corpus.batch import read_many
 from ..ingest.errors import IngestError
+from ..ingest.limits import current as current_limits
 from ..report import Finding, Report
 from .match import Match, Matcher
 from .repetition import Repetition, highest, repetitions
@@ -131,7 +132,7 @@ def files_in(source: Path, workdir: Path) -> list[Path]:
     """The files of a folder (recursively) or of a ZIP unpacked into `workdir`, in name order."""
     if source.is_dir():
         found = sorted(p for p in source.rglob("*") if p.is_file() and not _skipped(p.parts))
-    elif zipfile.is_zipfile(source) and not _is_office(source):
+    elif is_archive(source):
         found = _unzip(source, workdir)
     else:
         found = [source]
@@ -162,6 +163,9 @@ def _unzip(source: Path, workdir: Path) -> list[Path]:
         if sum(i.file_size for i in infos) > MAX_ZIP_BYTES:
             raise IngestError("zip_bomb", "压缩包解压后过大，已拒绝", "the ZIP would expand beyond the limit")
         out = []
+        # A member's declared size may lie: each is copied in pieces and cut at the limit
+        # of a file, as is the whole archive at its own.
+        per_file, left = current_limits().file_bytes, MAX_ZIP_BYTES
         for n, info in enumerate(infos):
             # Names are untrusted (../, absolute paths, legacy GBK names): each file gets a
             # safe name of its own and keeps the printed one for people.
@@ -169,9 +173,24 @@ def _unzip(source: Path, workdir: Path) -> list[Path]:
             target = workdir / f"{n:05d}" / PurePosixPath(name).name
             target.parent.mkdir(parents=True)
             with z.open(info) as src, open(target, "wb") as dst:
-                dst.write(src.read(MAX_ZIP_BYTES))
+                size = 0
+                while chunk := src.read(_CHUNK):
+                    size += len(chunk)
+                    if size > per_file or size > left:
+                        raise IngestError("zip_bomb", f"压缩包中的“{PurePosixPath(name).name[:60]}”解压后超过 "
+                                          f"{per_file // 1024**2} MB，已拒绝", "a member of the ZIP expands beyond the limit")
+                    dst.write(chunk)
+            left -= size
             out.append(target)
     return out
+
+
+_CHUNK = 1024 * 1024
+
+
+def is_archive(path: Path) -> bool:
+    """A ZIP of files (not a Word or Excel file, which are ZIPs too)."""
+    return zipfile.is_zipfile(path) and not _is_office(path)
 
 
 def _zip_name(info: zipfile.ZipInfo) -> str:

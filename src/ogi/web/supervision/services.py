@@ -20,7 +20,7 @@ from django.db.models import Count, Max, Q
 from ogi.ingest.errors import IngestError
 from ogi.report import Finding, Report
 from ogi.supervision.benchmarks import MEASURES, PeerGroup, benchmark_values, default_benchmarks, peer_groups
-from ogi.supervision.collect import Collected, Collection, _newer, collect, files_in
+from ogi.supervision.collect import Collected, Collection, _newer, collect, files_in, is_archive
 from ogi.supervision.match import Match
 from ogi.supervision.repetition import Repetition
 from ogi.supervision.rubric import Facts, Score, default_rubric_text, parse_rubric, score
@@ -241,22 +241,26 @@ def import_uploads(office: Agency, user: Any, uploads: Sequence[tuple[str, bytes
                 unreadable.append((name, e.message_zh))
                 continue
             for f in found:
-                names[str(f)] = name if f == src else f"{name}/{f.name}"
-            files += found
+                shown = name if f == src else f"{name}/{f.name}"
+                if f != src and is_archive(f):
+                    # (One level: an archive inside is not opened, so that what is read is what was listed.)
+                    unreadable.append((shown, "压缩包中又有压缩包，未读取；请解压后分别上传，或打包成一个压缩包"))
+                    continue
+                names[str(f)] = shown
+                files.append(f)
         batch = collect(region, files, jobs=1)
         for file, err in batch.unreadable:
             unreadable.append((names.get(file, Path(file).name), err.message_zh))
-        content = {str(f): f.read_bytes() for f in files}
         with transaction.atomic():
             filed: list[int] = []
             for item in [*batch.history, *batch.current.values()]:  # older first: the newest ends current
-                data = content[item.file]
+                data = Path(item.file).read_bytes()  # one file at a time in memory
                 item.file = names[item.file]
                 row = file_version(office, user, item, data, by_name)
                 if row is not None:
                     filed.append(row.pk)
             for item in batch.queue:
-                data = content[item.file]
+                data = Path(item.file).read_bytes()
                 item.file = names[item.file]
                 filed.append(_store(office, user, item, data, "queued", by_name).pk)
             recheck(office)
