@@ -57,7 +57,7 @@ def test_receipt_is_shown_once(world):
 
 def test_public_form_offers_only_agencies_that_handle_requests(world):
     page = Client().get("/public/apply/").content.decode()
-    assert "某市商务局" in page and "某市政务公开办" not in page  # the office has only a supervisor
+    assert "某市商务局" in page and "某市政务公开办" not in page  # the office: a supervisor and an administrator
     form = {"agency": str(world["sup"].pk), "applicant_category": "natural", "applicant_name": "李四",
             "applicant_id_no": "320102198802023458", "applicant_contact": "lisi@example.cn",
             "content": "2025年某路段拓宽工程的环境影响评价批复文件", "delivery": "email"}

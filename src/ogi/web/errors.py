@@ -38,7 +38,24 @@ def _page(request: HttpRequest, status: int, exception: BaseException | None) ->
 
 
 def bad_request(request: HttpRequest, exception: BaseException | None = None) -> HttpResponse:
+    from django.conf import settings
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+
+    if isinstance(exception, RequestDataTooBig):
+        return refuse(request, 413, f"提交的内容过大（表单中的文字合计不超过 {settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024**2} MB 左右），"
+                                    "未能提交。请删减后重试；附件请作为文件上传。")
+    if isinstance(exception, TooManyFilesSent):
+        return refuse(request, 413, f"一次最多上传 {settings.DATA_UPLOAD_MAX_NUMBER_FILES} 个文件，未能提交；更多的文件请打包为 ZIP 上传。")
+    if isinstance(exception, TooManyFieldsSent):
+        return refuse(request, 413, "提交的表单项过多，未能提交。")
     return _page(request, 400, exception)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """The form's safety token was missing or stale (cookies cleared, the page open for
+    days, another tab logged out): said in Chinese with what to do."""
+    return refuse(request, 403, "表单已过期，或浏览器没有保存本站的 Cookie，提交未被接受。请返回上一页，刷新页面后重新提交；"
+                                "如仍不行，请确认浏览器允许本站使用 Cookie。")
 
 
 def permission_denied(request: HttpRequest, exception: BaseException | None = None) -> HttpResponse:
@@ -70,7 +87,18 @@ class MethodNotAllowedPage:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if response.status_code == 405 and not response.content and not request.path.startswith("/api/"):
+        if request.path.startswith("/api/"):
+            # The API answers every error in its JSON shape, those made before its views too
+            # (an unknown address, a method an operation does not take).
+            if response.status_code in (404, 405) and "json" not in response.get("Content-Type", ""):
+                from .api.base import plain_error
+
+                answer = plain_error(response.status_code)
+                if response.has_header("Allow"):
+                    answer["Allow"] = response["Allow"]
+                return answer
+            return response
+        if response.status_code == 405 and not response.content:
             page = refuse(request, 405, MESSAGES[405])
             if response.has_header("Allow"):
                 page["Allow"] = response["Allow"]

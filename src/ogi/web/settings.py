@@ -72,7 +72,6 @@ MIDDLEWARE = [
     "ogi.web.errors.MethodNotAllowedPage",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -98,7 +97,12 @@ TEMPLATES = [{
 WSGI_APPLICATION = "ogi.web.wsgi.application"
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Every page, form error and message is in Chinese, whatever the browser asks for.
 LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+CSRF_FAILURE_VIEW = "ogi.web.errors.csrf_failure"
+# The supervising office's upload takes up to this many files in one form (more go as a ZIP).
+DATA_UPLOAD_MAX_NUMBER_FILES = 200
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -6,9 +6,12 @@ Bearer <token>` (tokens: `ogi token USER`). Every error answers one shape:
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer
@@ -37,6 +40,7 @@ class ErrorOut(Schema):
 
 api = NinjaAPI(title="ogi 政府信息公开申请台账 API", version="1", auth=TokenAuth(), urls_namespace="api")
 log = logging.getLogger("ogi.api")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 # Every error answers the same shape: {"detail", "message" (Chinese), "message_en"}, and for
 # invalid input the fields at fault ("errors": [{"field", "message", "message_en"}]).
@@ -47,6 +51,12 @@ _STATUS_ZH = {401: "未提供有效的令牌（Authorization: Bearer <token>）"
 _STATUS_EN = {401: "a valid token is required (Authorization: Bearer <token>)", 403: "forbidden", 404: "not found",
               405: "method not allowed", 409: "changed by someone else; read it again and retry", 413: "request too large",
               422: "invalid input", 429: "too many requests", 500: "internal error (logged)", 503: "service unavailable"}
+
+
+def plain_error(status: int) -> HttpResponse:
+    """An error answered before any operation ran (no route, no such method)."""
+    zh, en = _STATUS_ZH.get(status, "请求有误"), _STATUS_EN.get(status, "bad request")
+    return JsonResponse({"detail": zh, "message": zh, "message_en": en}, status=status, json_dumps_params={"ensure_ascii": False})
 
 
 def error(request: HttpRequest, status: int, zh: str | None = None, en: str | None = None, **extra: Any) -> HttpResponse:
@@ -69,10 +79,24 @@ def _invalid_schema(request: HttpRequest, exc: ValidationError) -> HttpResponse:
                  errors=errors)
 
 
+# The messages ninja writes itself are English: said in Chinese for the Chinese field.
+_NINJA_ZH = {"Cannot parse request body": "请求体无法解析：应为 UTF-8 编码的 JSON"}
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    zh = str(exc) if exc.status_code not in (401,) else None
-    return error(request, exc.status_code, zh, getattr(exc, "message_en", None))
+    text = str(exc)
+    if exc.status_code == 401:
+        return error(request, 401)
+    if _CJK.search(text):
+        return error(request, exc.status_code, text, getattr(exc, "message_en", None))
+    return error(request, exc.status_code, _NINJA_ZH.get(text), text or None)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return error(request, 413, f"请求内容过大（不超过 {limit / 1024**2:.1f} MB）", f"request body too large (at most {limit} bytes)")
 
 
 @api.exception_handler(Invalid)

@@ -16,7 +16,7 @@ from ogi.web import clock
 from ogi.web.accounts.access import can_see_personal_data, staff_of
 from ogi.web.accounts.models import Agency, Staff
 from ogi.workdays import CalendarFileError, add_year_bytes, default_calendar, notice_gaps_zh, parse_year_file
-from ogi.workflow.requests import APPLICANT, BY_EVENT, OPEN_STATES, STAFF, Context, Refused, due_of, fire
+from ogi.workflow.requests import APPLICANT, BY_EVENT, OPEN_STATES, Context, Refused, due_of, fire
 
 from . import notices
 from .models import Event, Request, new_query_code, new_tracking_no
@@ -109,9 +109,13 @@ def file_online(agency: Agency, data: dict[str, Any]) -> Request:
 
 
 def request_agencies() -> QuerySet[Agency]:
-    """The agencies the public may file a request with: those whose own staff handle
-    requests. A supervising office with only read-only users cannot act on one."""
-    return (Agency.objects.filter(staff__role__in=STAFF, staff__user__is_active=True).distinct().order_by("name"))
+    """The agencies the public may file a request with: those with staff who handle
+    requests (经办人, 审核人). A supervising office with only read-only users and an
+    administrator (who keeps accounts and the calendar) cannot act on one."""
+    return (Agency.objects.filter(staff__role__in=HANDLERS, staff__user__is_active=True).distinct().order_by("name"))
+
+
+HANDLERS = ("clerk", "reviewer")
 
 
 def handles_requests(agency: Agency) -> bool:

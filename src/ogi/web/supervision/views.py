@@ -9,6 +9,7 @@ from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -33,7 +34,7 @@ from ogi.web.params import query_int, query_year
 from . import rectification, services, stored
 from .models import CollectedReport, Rectification, RectificationItem, TreeChange
 
-MAX_FILES = 200  # in one upload form; a folder of thousands goes through `ogi supervise import`
+MAX_FILES = settings.DATA_UPLOAD_MAX_NUMBER_FILES  # in one form; a folder of thousands goes through `ogi supervise import`
 PAGE = 100  # rows of a list page
 
 
