@@ -145,6 +145,21 @@ def test_staff_work_shows_on_the_tracking_page_without_staff_notes(world):
     assert services.reveal(world["a_clerk"], r)["query_code"] == code
 
 
+def test_the_fee_notice_shows_the_amount_it_stated(world):
+    """A reduction does not rewrite what the notice said: 1300 元 stays 1300 元 on its
+    line, and the reduction's own line says the new amount."""
+    _, r, code = file(world)
+    services.record_event(world["a_clerk"], r.tracking_no, "fee_notice", on(dt.date(2026, 3, 4)),
+                          {"basis": "per_page", "pages": 130})
+    services.record_event(world["a_reviewer"], r.tracking_no, "fee_reduce", on(dt.date(2026, 3, 5)),
+                          {"amount": "100", "reason": "申请人系低保户"})
+    page = Client().post("/public/track/", {"tracking_no": r.tracking_no, "query_code": code}).content.decode()
+    assert "发出收费通知，金额 1300 元" in page and "应缴金额改为 100 元" in page and "金额 100.00 元" not in page
+    services.record_event(world["a_reviewer"], r.tracking_no, "fee_waive", on(dt.date(2026, 3, 6)), {"reason": "决定免收"})
+    page = Client().post("/public/track/", {"tracking_no": r.tracking_no, "query_code": code}).content.decode()
+    assert "发出收费通知，金额 1300 元" in page
+
+
 def test_api_gives_portals_the_query_code(world):
     from ogi.web.accounts.models import ApiToken
 

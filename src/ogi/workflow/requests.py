@@ -63,7 +63,7 @@ TRANSITIONS: tuple[Transition, ...] = (
                inputs=("basis", "pages", "note"), public="发出收费通知，金额 {fee_amount} 元"),
     # A reduction or waiver is the reviewer's reasoned decision, never an amount typed over the rule's.
     Transition("fee_reduce", "减免信息处理费（部分）", ("fee_pending",), None, APPROVERS, ("fee_reduced",), ("reduce_fee",),
-               inputs=("amount", "reason"), public="减免部分信息处理费"),
+               inputs=("amount", "reason"), public="减免部分信息处理费，应缴金额改为 {fee_amount} 元"),
     Transition("fee_waive", "免收信息处理费", ("fee_pending",), "registered", APPROVERS, (), ("waive_fee",), inputs=("reason",),
                public="免收信息处理费，继续办理"),
     Transition("fee_paid", "申请人已缴费", ("fee_pending",), "registered", STAFF, (), ("resume_fee",), inputs=("note",),
@@ -266,12 +266,24 @@ def _close(r: Ledgered, t: Transition, ctx: Context) -> None:
 REQUESTS.validate()
 
 
-def public_text(t: Transition, r: Ledgered) -> str:
-    """What the applicant's tracking page says an event did, filled from the request; a
-    detail the request no longer holds is left out rather than shown empty."""
-    values = {"correction_due": f"{r.correction_due:%Y年%m月%d日}" if r.correction_due else None,
-              "extension_days": r.extension_days or None, "fee_amount": r.fee_amount or None,
-              "outcome": outcomes().get(r.outcome or "")}
+def public_text(t: Transition, r: Ledgered, changes: dict[str, Any] | None = None) -> str:
+    """What the applicant's tracking page says an event did, filled from what the event
+    set (its audit entry's changes: the fee as the notice stated it, not as a later
+    reduction left it), else from the request; a detail neither holds is left out
+    rather than shown empty."""
+    now = {f: getattr(r, f, None) for f in ("correction_due", "extension_days", "fee_amount", "outcome")}
+    for f, change in (changes or {}).items():
+        if f in now and isinstance(change, (list, tuple)) and len(change) == 2:
+            now[f] = change[1]
+    due = now["correction_due"]
+    if isinstance(due, str):
+        try:
+            due = dt.date.fromisoformat(due)
+        except ValueError:
+            due = None
+    values = {"correction_due": f"{due:%Y年%m月%d日}" if isinstance(due, dt.date) else None,
+              "extension_days": now["extension_days"] or None, "fee_amount": now["fee_amount"] or None,
+              "outcome": outcomes().get(str(now["outcome"] or ""))}
     try:
         return t.public.format_map({k: v for k, v in values.items() if v is not None})
     except KeyError:

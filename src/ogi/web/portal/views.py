@@ -168,7 +168,7 @@ def _status(r: Request) -> dict[str, Any]:
         t = BY_EVENT.get(e.event)
         if t is None or not t.public:
             continue
-        text = public_text(t, r)
+        text = public_text(t, r, e.changes if isinstance(e.changes, dict) else None)
         timeline.append((e.on, text))
     return {"due": due_of(r, clock.today()), "timeline": timeline, "can_withdraw": r.state in OPEN_STATES}
 
