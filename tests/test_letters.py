@@ -179,3 +179,27 @@ def test_what_the_records_supply_is_not_taken_for_a_placeholder():
     with pytest.raises(LetterError) as e:
         compose("receipt", fields, agency="某市商务局", issued_on=DAY, number="1", overrides=own)
     assert "占位符" in e.value.message_zh
+
+
+def test_no_stray_space_between_chinese_words_in_any_wording():
+    """A YAML folded scalar joins its lines with a space: “第二十条）， 或者” in every reply."""
+    import re
+    from importlib import resources
+
+    import yaml
+
+    texts: list[str] = []
+
+    def walk(x: object) -> None:
+        if isinstance(x, dict):
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+        elif isinstance(x, str):
+            texts.append(x)
+
+    walk(yaml.safe_load(resources.files("ogi").joinpath("records/letters.yaml").read_text(encoding="utf-8")))
+    assert len(texts) > 20
+    assert [t for t in texts if re.search(r"[\u3000-\u9fff\uff00-\uffef] +[\u3000-\u9fff\uff00-\uffef]", t)] == []
