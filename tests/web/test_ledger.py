@@ -107,6 +107,12 @@ def test_pages_fire_events_and_give_the_letter(world):
     # A stale form (old version) is refused, not applied twice.
     resp = c.post(f"/requests/{r.tracking_no}/events/archive/", {"archive-on": "2026-03-21", "archive-version": "0"}, follow=True)
     assert "刚被他人修改" in resp.content.decode()
+    # A form without its version, or with a garbled one, or without its date: said plainly.
+    for form, said in [({"archive-on": "2026-03-21"}, "页面已过期，请刷新页面后重新操作"),
+                       ({"archive-on": "2026-03-21", "archive-version": "abc"}, "页面已过期，请刷新页面后重新操作"),
+                       ({"archive-version": "1"}, "“日期”：")]:
+        page = c.post(f"/requests/{r.tracking_no}/events/archive/", form, follow=True).content.decode()
+        assert said in page and "None" not in page, form
 
 
 def test_inbox_shows_due_soon_and_late(world, monkeypatch):

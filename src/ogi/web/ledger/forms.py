@@ -37,7 +37,10 @@ class EventForm(forms.Form):
     """The inputs a workflow event takes, built from its configuration."""
 
     on = forms.DateField(label="日期", widget=DateInput(), initial=clock.today)
-    version = forms.IntegerField(widget=forms.HiddenInput())
+    # The version of the request the page showed: missing or garbled only when the page was
+    # not ogi's own or is stale.
+    version = forms.IntegerField(widget=forms.HiddenInput(), error_messages={
+        "required": "页面已过期，请刷新页面后重新操作", "invalid": "页面已过期，请刷新页面后重新操作"})
 
     def __init__(self, inputs: tuple[str, ...], *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

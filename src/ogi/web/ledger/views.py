@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -148,6 +149,17 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(request, "ledger/register.html", _ctx(request, form=form, rules=services.RECEIPT_RULE))
 
 
+def form_errors_zh(form: forms.Form) -> str:
+    """A form's errors as one line: “field”：what is wrong (a field without a label, a
+    hidden one, says only what is wrong)."""
+    parts = []
+    for k, errors in form.errors.items():
+        label = form.fields[k].label if k in form.fields else None
+        text = "".join(errors)
+        parts.append(f"“{label}”：{text}" if label else text)
+    return "；".join(parts)
+
+
 @login_required
 @require_POST
 def event(request: HttpRequest, tracking_no: str, name: str) -> HttpResponse:
@@ -157,8 +169,7 @@ def event(request: HttpRequest, tracking_no: str, name: str) -> HttpResponse:
     services.get_visible(request.user, tracking_no)  # 404 before anything else
     form = EventForm(t.inputs, request.POST, prefix=name)
     if not form.is_valid():
-        messages.error(request, "；".join(f"{form.fields[k].label if k in form.fields else ''}{' '.join(v)}"
-                                         for k, v in form.errors.items()))
+        messages.error(request, form_errors_zh(form))
         return redirect("detail", tracking_no=tracking_no)
     data = dict(form.cleaned_data)
     on, version = data.pop("on"), data.pop("version")
@@ -287,7 +298,7 @@ def submit(request: HttpRequest, tracking_no: str, kind: str) -> HttpResponse:
     form.fields["on"].required = False
     form.fields["version"].required = False
     if not form.is_valid():
-        messages.error(request, "；".join(" ".join(v) for v in form.errors.values()))
+        messages.error(request, form_errors_zh(form))
         return redirect("detail", tracking_no=tracking_no)
     try:
         review.submit(request.user, tracking_no, kind, form.cleaned_data)
