@@ -73,6 +73,11 @@ def test_text_edit_runs_the_checks_live(demo):
     c = login("swj-jingban")
     resp = c.post("/reports/2025/sections/overview/", {"text": "2025年，全年共收到政府信息公开申请99999件。"})
     assert resp.status_code == 200 and "narrative.numbers" in resp.content.decode()
+    # Too long: the text's fault, said as such (it was answered as a conflict, 操作冲突).
+    resp = c.post("/reports/2025/sections/problems/", {"text": "字" * 20_001})
+    page = resp.content.decode()
+    assert resp.status_code == 422 and "每部分不超过 20000 个字（现有 20001 个）" in page and "操作冲突" not in page
+    assert 'maxlength="20000"' in c.get("/reports/2025/").content.decode()
 
 
 def test_review_publication_public_url_and_exports(demo, monkeypatch):

@@ -72,7 +72,7 @@ def workspace(request: HttpRequest, year: int) -> HttpResponse:
     ws = reports.workspace(s.agency, _year(year))
     counts = ws.year_report.counts()
     ctx = {"staff": s, "ws": ws, "grids": _grid_rows(ws), "findings": ws.findings, "errors": counts["error"], "counts": counts,
-           "today": clock.today(), "issued_default": ws.row.issued_on or clock.today(),
+           "today": clock.today(), "max_section": reports.MAX_SECTION, "issued_default": ws.row.issued_on or clock.today(),
            "sections": [(k, title, ws.row.sections.get(k, "")) for k, title in _titles(ws).items()],
            "states": reports.REPORT_STATES, "events": REPORTS.allowed(ws.row, s.role), "formats": FORMATS,
            "overridden": set(ws.row.overrides), "editable": ws.row.state == "draft"}
@@ -115,7 +115,8 @@ def section(request: HttpRequest, year: int, key: str) -> HttpResponse:
     try:
         reports.save_section(request.user, ws, key, text)
     except Refused as e:
-        return refuse(request, 409, e.message_zh)
+        # Too long is the text's fault (422); a report in review or published is a conflict.
+        return refuse(request, 422 if e.code == "too_long" else 409, e.message_zh)
     # Only the text changed: the checks run again on the same compiled records.
     after = ws.year_report.with_section(key, text)
     return render(request, "reporting/_findings.html", {"findings": after.findings, "saved": _titles(ws)[key]})
