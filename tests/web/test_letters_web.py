@@ -81,6 +81,9 @@ def test_receipt_and_downloads_are_for_own_staff_and_audited(world):
     page = resp.content.decode()
     assert "已出具受理回执 某市商务局公开〔2026〕第1号" in page, re.findall(r'<div class="msg[^"]*"[^>]*>([^<]*)<', page)
     row = r.letters.get(kind="receipt")
+    # Clicked again: the one receipt, not a second number.
+    again = c.post(f"/requests/{r.tracking_no}/receipt/", follow=True).content.decode()
+    assert "本申请已出具受理回执 某市商务局公开〔2026〕第1号" in again and r.letters.filter(kind="receipt").count() == 1
     data = c.get(f"/requests/{r.tracking_no}/letters/{row.year}-{row.seq}.docx")
     assert data.status_code == 200
     text = _text(data.content)

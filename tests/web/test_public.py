@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.core.cache import cache
@@ -143,6 +144,31 @@ def test_staff_work_shows_on_the_tracking_page_without_staff_notes(world):
     detail = staff(world["a_clerk"]).get(f"/requests/{r.tracking_no}/").content.decode()
     assert "申请人（网上）" in detail and "电子邮件" in detail
     assert services.reveal(world["a_clerk"], r)["query_code"] == code
+
+
+def test_the_same_form_sent_twice_files_one_request(world):
+    """Back and submit again, or a double click: one request, its receipt shown again; a
+    new form (a new token) is a new request."""
+    c = Client()
+    page = c.get("/public/apply/").content.decode()
+    token = re.search(r'name="once" value="([^"]+)"', page).group(1)
+    for _ in range(2):
+        assert c.post("/public/apply/", form(world, once=token)).status_code == 302
+    assert Request.objects.count() == 1
+    receipt = c.get("/public/receipt/").content.decode()
+    assert "已经提交过" in receipt and Request.objects.get().tracking_no in receipt
+    fresh = re.search(r'name="once" value="([^"]+)"', c.get("/public/apply/").content.decode()).group(1)
+    assert fresh != token and c.post("/public/apply/", form(world, once=fresh)).status_code == 302
+    assert Request.objects.count() == 2
+    # Staff registering by hand: the same.
+    officer = staff(world["a_clerk"])
+    token = re.search(r'name="once" value="([^"]+)"', officer.get("/requests/new/").content.decode()).group(1)
+    data = {"channel": "in_person", "submitted_on": "2026-03-02", "received_on": "2026-03-02", "applicant_category": "natural",
+            "applicant_name": "王五", "applicant_id_type": "", "applicant_id_no": "", "applicant_contact": "13800000000",
+            "content": "某文件", "once": token}
+    officer.post("/requests/new/", data)
+    page = officer.post("/requests/new/", data, follow=True).content.decode()
+    assert Request.objects.filter(applicant_name="王五").count() == 1 and "未重复登记" in page
 
 
 def test_the_fee_notice_shows_the_amount_it_stated(world):

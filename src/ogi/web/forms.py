@@ -3,6 +3,8 @@ model's own checks (ogi.records.validate) wherever they name a field."""
 
 from __future__ import annotations
 
+import secrets
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
@@ -23,6 +25,23 @@ class DateInput(forms.DateInput):
         if ctx["widget"]["attrs"].get("max") == "today":
             ctx["widget"]["attrs"]["max"] = clock.today().isoformat()
         return ctx
+
+
+class SubmittedOnce:
+    """A form that creates something, marked with a token of its own when shown: the same
+    form sent twice (a double click, Back and submit again) creates it once."""
+
+    fields: dict[str, forms.Field]
+    cleaned_data: dict
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["once"] = forms.CharField(widget=forms.HiddenInput(), required=False, max_length=40,
+                                              initial=secrets.token_urlsafe(18))
+
+    def submission(self) -> str | None:
+        """The token, once the form is valid (None for a form sent without one: an API client's)."""
+        return (self.cleaned_data.pop("once", "") or "").strip() or None
 
 
 class RulesForm(forms.ModelForm):

@@ -8,7 +8,7 @@ from django import forms
 
 from ogi.records.outcomes import outcomes
 from ogi.web import clock
-from ogi.web.forms import DateInput, RulesForm
+from ogi.web.forms import DateInput, RulesForm, SubmittedOnce
 from ogi.workdays import FESTIVALS
 from ogi.workflow.requests import MAX_EXTENSION
 
@@ -21,7 +21,7 @@ def id_types(form: forms.ModelForm) -> None:
     form.fields["applicant_id_type"].choices = [("", "居民身份证或统一社会信用代码（按号码识别）"), *ID_TYPES.items()]
 
 
-class RegisterForm(RulesForm):
+class RegisterForm(SubmittedOnce, RulesForm):
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         id_types(self)

@@ -58,6 +58,9 @@ class Request(models.Model):
     fee_notice_on = models.DateField("收费通知日期", null=True, blank=True)
     fee_amount = LenientDecimalField("收费金额（元）", max_digits=14, decimal_places=2, null=True, blank=True)
     pauses = models.JSONField("暂停计算期间", default=list, blank=True)
+    # The form submission that registered it (ogi.web.forms.SubmittedOnce): the same form
+    # sent again finds this request instead of registering another.
+    submission = models.CharField(max_length=40, null=True, blank=True, editable=False)
     # Fingerprint of the row a request was imported from (ledger_import): the same file twice adds nothing.
     import_key = models.CharField(max_length=32, blank=True, default="", db_index=True)
     version = models.PositiveIntegerField(default=0)
@@ -66,6 +69,10 @@ class Request(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "政府信息公开申请"
         indexes = [models.Index(fields=["agency", "state", "received_on"]), models.Index(fields=["agency", "received_on"])]
+        # A partial unique index (a plain one would make SQLite rebuild the table, and the
+        # full-text triggers on it with it).
+        constraints = [models.UniqueConstraint(fields=["submission"], condition=models.Q(submission__isnull=False),
+                                               name="ledger_request_submission_once")]
 
     def __str__(self) -> str:
         return self.tracking_no

@@ -62,9 +62,11 @@ def reveal(user, r: Request) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 
 def register(user, data: dict[str, Any], agency: Agency | None = None, *,  # type: ignore[no-untyped-def]
-             staff: Staff | None = None) -> Request:
+             staff: Staff | None = None, submission: str | None = None) -> Request:
     """Register a request (web form or API). `data` holds the model fields by name; `staff`
-    is the user's staff record when the caller has it already (an import, row after row)."""
+    is the user's staff record when the caller has it already (an import, row after row);
+    `submission` the form's token (SubmittedOnce): the request it registered already is
+    returned again, marked `repeated`."""
     s = staff if staff is not None and staff.user_id == user.pk else staff_of(user)
     if s is None or s.role == "supervisor":
         raise Refused("只有机关工作人员可以登记申请", "forbidden")
@@ -72,18 +74,24 @@ def register(user, data: dict[str, Any], agency: Agency | None = None, *,  # typ
     if agency.pk != s.agency_id:
         raise Refused("只能为本机关登记申请", "forbidden")
     data = validate.clean_request(data, clock.today())
-    return _create(agency, data, actor=user, label="登记申请", note=RECEIPT_RULE.get(data["channel"], ""))
+    return _create(agency, data, actor=user, label="登记申请", note=RECEIPT_RULE.get(data["channel"], ""), submission=submission)
 
 
-def _create(agency: Agency, data: dict[str, Any], actor, label: str, note: str) -> Request:  # type: ignore[no-untyped-def]
+def _create(agency: Agency, data: dict[str, Any], actor, label: str, note: str,  # type: ignore[no-untyped-def]
+            submission: str | None = None) -> Request:
     for _ in range(5):
         try:
             with transaction.atomic():
                 # The agency's row locked: its registrations take their numbers one after another
                 # (PostgreSQL runs them at once otherwise; SQLite's writer lock already queues them).
                 Agency.objects.select_for_update().filter(pk=agency.pk).first()
+                if submission is not None:
+                    done = Request.objects.filter(submission=submission, agency=agency).first()
+                    if done is not None:
+                        done.repeated = True  # type: ignore[attr-defined]
+                        return done
                 r = Request.objects.create(agency=agency, tracking_no=new_tracking_no(agency, data["received_on"].year),
-                                           query_code=new_query_code(), **data)
+                                           query_code=new_query_code(), submission=submission, **data)
                 Event.objects.create(request=r, agency=agency, actor=actor, on=r.received_on, event="register", label=label,
                                      changes={"state": [None, r.state]}, calendar_version=default_calendar().version,
                                      note=note)
@@ -99,13 +107,14 @@ def _create(agency: Agency, data: dict[str, Any], actor, label: str, note: str) 
 ONLINE_RECEIPT = "通过本机关网上申请平台提交，平台即时出具申请编号和查询码，提交之日即为双方确认之日（条例第三十一条第三项）"
 
 
-def file_online(agency: Agency, data: dict[str, Any]) -> Request:
-    """A member of the public files a request on the public form: no staff user acts."""
+def file_online(agency: Agency, data: dict[str, Any], submission: str | None = None) -> Request:
+    """A member of the public files a request on the public form: no staff user acts.
+    `submission` as for register()."""
     if not handles_requests(agency):
         raise Refused("该机关不受理政府信息公开申请，请选择其他机关", "forbidden")
     day = clock.today()
     data = validate.clean_request({**data, "channel": "online", "submitted_on": day, "received_on": day}, day, public=True)
-    return _create(agency, data, actor=None, label="网上提交申请", note=ONLINE_RECEIPT)
+    return _create(agency, data, actor=None, label="网上提交申请", note=ONLINE_RECEIPT, submission=submission)
 
 
 def request_agencies() -> QuerySet[Agency]:

@@ -140,11 +140,14 @@ def register(request: HttpRequest) -> HttpResponse:
     form = RegisterForm(request.POST or None, initial={"submitted_on": clock.today(), "received_on": clock.today()})
     if request.method == "POST" and form.is_valid():
         try:
-            r = services.register(request.user, form.cleaned_data)
+            r = services.register(request.user, form.cleaned_data, submission=form.submission())
         except Refused as e:
             form.add_error(None, e.message_zh)
         else:
-            messages.success(request, f"已登记，申请编号 {r.tracking_no}")
+            if getattr(r, "repeated", False):
+                messages.info(request, f"这份申请已登记（申请编号 {r.tracking_no}），同一表单再次提交，未重复登记")
+            else:
+                messages.success(request, f"已登记，申请编号 {r.tracking_no}")
             return redirect("detail", tracking_no=r.tracking_no)
     return render(request, "ledger/register.html", _ctx(request, form=form, rules=services.RECEIPT_RULE))
 
@@ -235,6 +238,12 @@ def issue_receipt(request: HttpRequest, tracking_no: str) -> HttpResponse:
         return refuse(request, 403, "只有本机关工作人员可以出具受理回执")
     try:
         with transaction.atomic():
+            # One receipt a request: the request's row locked, a second click finds the first.
+            Request.objects.select_for_update().filter(pk=r.pk).first()
+            issued = r.letters.filter(kind="receipt").order_by("pk").first()
+            if issued is not None:
+                messages.info(request, f"本申请已出具受理回执 {issued.number}，可在下方“文书”中再次下载，未重复出具")
+                return redirect("detail", tracking_no=tracking_no)
             ev = Event.objects.create(request=r, agency=r.agency, actor=request.user, on=clock.today(), event="issue_receipt",
                                       label="出具受理回执", changes={})
             row = notices.issue(r, "receipt", clock.today(), request.user, event=ev)

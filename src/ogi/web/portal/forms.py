@@ -5,12 +5,12 @@ from __future__ import annotations
 from django import forms
 
 from ogi.web import clock
-from ogi.web.forms import RulesForm
+from ogi.web.forms import RulesForm, SubmittedOnce
 from ogi.web.ledger.forms import id_types
 from ogi.web.ledger.models import DELIVERY, Request
 
 
-class PublicRequestForm(RulesForm):
+class PublicRequestForm(SubmittedOnce, RulesForm):
     """The form a member of the public fills in (条例第二十九条: who asks, for what, in which form)."""
 
     class Meta:

@@ -47,18 +47,22 @@ def apply(request: HttpRequest) -> HttpResponse:
     error = ""
     status = 200
     if request.method == "POST" and form.is_valid():
+        submission = form.submission()
         data = {k: v for k, v in form.cleaned_data.items() if k != "agency"}
         key = f"filed:{client_address(request)}:{clock.today().isoformat()}"
         if not take(key, MAX_FILED_PER_DAY, dt.timedelta(days=1)):
             error, status = "今天从本网络提交的申请已达上限，请明天再提交，或通过信函、当面等方式提交", 429
         else:
             try:
-                r = services.file_online(form.cleaned_data["agency"], data)
+                r = services.file_online(form.cleaned_data["agency"], data, submission=submission)
             except Refused as e:
                 give_back(key)
                 error, status = e.message_zh, 422
             else:
-                request.session["ogi_receipt"] = {"tracking_no": r.tracking_no, "query_code": r.query_code}
+                if getattr(r, "repeated", False):
+                    give_back(key)  # the same form sent again: one request, counted once
+                request.session["ogi_receipt"] = {"tracking_no": r.tracking_no, "query_code": r.query_code,
+                                                  "repeated": bool(getattr(r, "repeated", False))}
                 _remember(request, r)
                 return redirect("public_receipt")
     elif request.method == "POST":
@@ -74,7 +78,8 @@ def receipt(request: HttpRequest) -> HttpResponse:
     r = Request.objects.select_related("agency").filter(tracking_no=data["tracking_no"]).first()
     if r is None:
         return redirect("public_track")
-    return render(request, "portal/public_receipt.html", {"r": r, "code": data["query_code"], "public_page": True, **_status(r)})
+    return render(request, "portal/public_receipt.html", {"r": r, "code": data["query_code"], "public_page": True,
+                                                         "repeated": data.get("repeated", False), **_status(r)})
 
 
 @require_http_methods(["GET", "POST"])
