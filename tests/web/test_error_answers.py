@@ -68,3 +68,18 @@ def test_too_large_or_too_many_get_their_reason(world):
     assert resp.status_code == 413 and "一次最多上传 200 个文件" in resp.content.decode()
     resp = sup.post("/supervision/", {"files": files(150)}, follow=True)  # within the page's own limit
     assert resp.status_code == 200 and "可能是链接不完整" not in resp.content.decode()
+
+
+def test_a_null_character_is_explained(world):
+    page = Client().post("/public/apply/", {"applicant_name": "张\x00三"}).content.decode()
+    assert "不能含有空字符" in page and "不允许是用空字符串" not in page
+
+
+def test_the_report_downloads_under_its_printed_name(world):
+    from urllib.parse import quote
+
+    c = Client()
+    c.force_login(world["a_clerk"])
+    resp = c.get("/reports/2026/export.docx")
+    assert resp.status_code == 200
+    assert quote("某市商务局2026年政府信息公开工作年度报告.docx") in resp["Content-Disposition"]

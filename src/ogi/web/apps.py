@@ -10,3 +10,10 @@ class SiteConfig(AppConfig):
     name = "ogi.web"
     label = "site"
     verbose_name = "ogi"
+
+    def ready(self) -> None:
+        from django.core.validators import ProhibitNullCharactersValidator
+
+        # Django's own Chinese for this one reads garbled (不允许是用空字符串); every text
+        # field of every form checks it.
+        ProhibitNullCharactersValidator.message = "不能含有空字符（多由复制粘贴带入），请删除后重新提交"

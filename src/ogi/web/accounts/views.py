@@ -55,10 +55,14 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def staff_action(request: HttpRequest, username: str, action: str) -> HttpResponse:
-    if _admin(request) is None:
+    me = _admin(request)
+    if me is None:
         return refuse(request, 403, "只有机关管理员可以管理工作人员")
     try:
         target = users.get_staff(username)
+        if target.agency_id != me.agency_id:
+            # Said the same whether the name exists or not: another agency's staff are not listed.
+            raise Refused(f"本机关没有工作人员 {username}", "not_found")
         if action == "disable":
             users.set_active(target, False, actor=request.user)
             messages.success(request, f"已停用 {username}")

@@ -184,8 +184,10 @@ def export(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
         raise Http404("不支持的格式")
     ws = reports.workspace(s.agency, _year(year))
     resp = HttpResponse(render_report(ws.report, fmt), content_type=MIME[fmt])
-    name = f"{s.agency.code}-{year}-annual-report.{fmt}"
-    resp["Content-Disposition"] = f'attachment; filename="{name}"'
+    # The name the report prints, as the public download has it; an ASCII one for old clients.
+    name = f"{s.agency.name}{year}年政府信息公开工作年度报告.{fmt}"
+    resp["Content-Disposition"] = (f'attachment; filename="{s.agency.code}-{year}-report.{fmt}"; '
+                                   f"filename*=UTF-8''{quote(name)}")
     return resp
 
 
