@@ -75,6 +75,20 @@ def test_api_accepts_the_good_request_and_other_documents(world):
     assert Request.objects.count() == 3
 
 
+def test_api_retry_with_the_same_idempotency_key_registers_once(world):
+    """A portal that lost the answer and sends again: one request, answered 200 the second time."""
+    c = api(world)
+    first = c.post("/api/requests", GOOD, content_type="application/json", HTTP_IDEMPOTENCY_KEY="portal-7731")
+    again = c.post("/api/requests", GOOD, content_type="application/json", HTTP_IDEMPOTENCY_KEY="portal-7731")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["tracking_no"] == again.json()["tracking_no"] and Request.objects.count() == 1
+    # Another client's same key is its own; no key registers each time.
+    other = Client(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(world['a_reviewer'], 'other')}")
+    assert other.post("/api/requests", GOOD, content_type="application/json", HTTP_IDEMPOTENCY_KEY="portal-7731").status_code == 201
+    assert c.post("/api/requests", GOOD, content_type="application/json").status_code == 201
+    assert Request.objects.count() == 3
+
+
 def test_api_malformed_bodies_answer_422_in_both_languages(world):
     c = api(world)
     for body in ("", "[]", "{", '{"channel": ' + "[" * 5000 + "]" * 5000 + "}", "null", '"text"'):

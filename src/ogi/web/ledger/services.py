@@ -86,7 +86,7 @@ def _create(agency: Agency, data: dict[str, Any], actor, label: str, note: str, 
                 # (PostgreSQL runs them at once otherwise; SQLite's writer lock already queues them).
                 Agency.objects.select_for_update().filter(pk=agency.pk).first()
                 if submission is not None:
-                    done = Request.objects.filter(submission=submission, agency=agency).first()
+                    done = Request.objects.filter(submission=submission).first()
                     if done is not None:
                         done.repeated = True  # type: ignore[attr-defined]
                         return done
