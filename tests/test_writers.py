@@ -198,3 +198,19 @@ def test_cli_render_and_template(shared, tmp_path):
     p = run("render", SEED_2020, "--to", "odt")
     assert p.returncode == 2 and "用法错误" in p.stderr
     assert Path(tmp_path / "a.xlsx").exists()
+
+
+def test_the_title_breaks_after_the_agency_and_heading_rows_stay_with_their_figures():
+    """The title, when too long for a line, breaks after the agency's name (it broke as
+    …工作年 / 度报告); a row of headings is kept on the page of the figures under it."""
+    from ogi.ingest.load import load_report
+    from ogi.render.html import render_html
+
+    from .conftest import SHARED
+
+    report = load_report(sorted((SHARED / "seeds").glob("*.txt"))[0])
+    html = render_html(report)
+    agency = report.agency
+    assert agency and f'<h1>{agency}<span class="keep">{report.year}年政府信息公开工作年度报告</span></h1>' in html
+    assert '<tr class="head">' in html and "tr.head { break-after: avoid; }" in html
+

@@ -35,7 +35,9 @@ td {{ text-align: center; font-variant-numeric: tabular-nums; }}
 .signature p {{ text-align: right; text-indent: 0; }}
 @page {{ size: A4; margin: 37mm 26mm 35mm 28mm;
         @bottom-center {{ content: "— " counter(page) " —"; font-family: "Noto Serif CJK SC", serif; font-size: 14pt; }} }}
-@media print {{ body {{ max-width: none; margin: 0; padding: 0; }} tr {{ break-inside: avoid; }} h2 {{ break-after: avoid; }} }}
+h1 .keep {{ white-space: nowrap; }}
+@media print {{ body {{ max-width: none; margin: 0; padding: 0; }} tr {{ break-inside: avoid; }} h2 {{ break-after: avoid; }}
+               tr.head {{ break-after: avoid; }} }}
 """
 
 
@@ -55,11 +57,24 @@ def _table(grid: Grid) -> str:
             else:
                 scope = "colgroup" if c.colspan > 1 else "col"
                 cells.append(f'<th scope="{scope}"{span}>{text}</th>')
-        (head if i < grid.header_rows else body).append("<tr>" + "".join(cells) + "</tr>")
+        # A row of headings only (a band such as 第二十条第（八）项 and the column heads under
+        # it) stays on the page of the figures it heads.
+        cls = ' class="head"' if not any(c.role == "value" for c in row) else ""
+        (head if i < grid.header_rows else body).append(f"<tr{cls}>" + "".join(cells) + "</tr>")
     caption = f"<caption hidden>表{grid.table.number}　{escape(grid.table.title)}</caption>"
     caption += "<colgroup>" + "".join(f'<col style="width:{f * 100:.1f}%">' for f in grid.fractions()) + "</colgroup>"
     thead = f"<thead>{''.join(head)}</thead>" if head else ""
     return f'<table aria-label="{escape(grid.table.title)}">{caption}{thead}<tbody>{"".join(body)}</tbody></table>'
+
+
+def _title_html(report: Report) -> str:
+    """The title, broken (when it must be) after the agency's name, not inside
+    年度报告: the rest is kept on one line."""
+    full = title(report)
+    agency = report.agency or ""
+    if not agency or not full.startswith(agency):
+        return escape(full)
+    return f'{escape(agency)}<span class="keep">{escape(full[len(agency):])}</span>'
 
 
 def render_html(report: Report) -> str:
@@ -68,7 +83,7 @@ def render_html(report: Report) -> str:
     if ed is None:
         raise ValueError("report has no edition")
     tables = {g.table.section: g for g in grids(report)}
-    parts = [f"<h1>{escape(title(report))}</h1>"]
+    parts = [f"<h1>{_title_html(report)}</h1>"]
     for s in ed.sections:
         parts.append(f"<h2>{escape(heading(s))}</h2>")
         for line in paragraphs(report.sections.get(s.key)):
