@@ -23,6 +23,7 @@ _ARTEFACTS = re.compile(r"\[bookmark: [^\]]*\]")
 # A wrapped cell continues on lines without a tab; such fragments are short.
 _MAX_WRAP = 12
 _FIGURE_TOKEN = r"(?:[+-]?\d[\d,]*(?:\.\d+)?(?:万元|元)?|—|－|-|/)"
+_FIGURE_LAST = "元—－-/"  # the last character of a figure token that is not a digit
 _FLAT_ROW = re.compile(rf"^(?P<label>[^\d\s|#][^|]*?)\s+(?P<figs>{_FIGURE_TOKEN}(?:\s+{_FIGURE_TOKEN})*)\s*$")
 _FIGURES_ONLY = re.compile(rf"^\s*{_FIGURE_TOKEN}(?:\s+{_FIGURE_TOKEN})+\s*$")
 _SENTENCE = re.compile(r"[，。；：！？,;]")
@@ -131,6 +132,8 @@ def _is_wrap(lines: list[str], i: int, stripped: str) -> bool:
 
 def _flat_row(line: str) -> list[str] | None:
     """'行政处罚 0 0 0' → ['行政处罚', '0', '0', '0']; a line of figures only → the figures."""
+    if not (line[-1].isdigit() or line[-1] in _FIGURE_LAST):
+        return None  # (most lines are prose, ending in 。: neither pattern can match)
     if _FIGURES_ONLY.match(line):
         return line.split()
     m = _FLAT_ROW.match(line)
