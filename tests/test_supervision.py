@@ -8,7 +8,7 @@ import io
 import shutil
 import subprocess
 import zipfile
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import openpyxl
@@ -377,6 +377,32 @@ def test_rates_are_shown_rounded_half_up() -> None:
     # with "%.1f" turns into 49.2 %.
     assert percent_text(0.4925) == percent_text(Decimal("0.4925")) == "49.3%"
     assert f"{0.4925 * 100:.1f}%" == "49.2%"
+
+
+@given(st.integers(0, 10**6), st.integers(1, 10**6))
+def test_a_reports_rate_is_rounded_once_from_its_exact_value(num: int, den: int) -> None:
+    """4 of 21 disclosed is 19.0 % (19.047…), not 19.1 % (0.1905 rounded again); the data
+    keep 0.1905."""
+    import pickle
+    from fractions import Fraction
+
+    from ogi.corpus.indicators import Rate, percent_text
+
+    rate = Rate.of(num, den)
+    tenths = Fraction(num * 1000, den)  # the rate in tenths of a per cent
+    expected = int(tenths) + (1 if tenths - int(tenths) >= Fraction(1, 2) else 0)
+    assert percent_text(rate) == f"{Decimal(expected) / 10:.1f}%"
+    assert str(rate) == str((Decimal(num) / Decimal(den)).quantize(Decimal("0.0001"), ROUND_HALF_UP))
+    again = pickle.loads(pickle.dumps(rate))
+    assert again == rate and percent_text(again) == percent_text(rate)
+
+
+def test_the_disclosure_rate_of_a_real_report_is_rounded_once(shared) -> None:
+    from ogi.corpus.indicators import figures, percent_text
+    from ogi.ingest.load import load_report
+
+    rate = figures(load_report(shared / "corpus" / "pdf" / "hongze-gov-2023.pdf"))["disclosure_rate"]
+    assert str(rate) == "0.1905" and percent_text(rate) == "19.0%"  # 4 of 21
 
 
 @given(st.integers(0, 10**6), st.integers(1, 10**6))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from functools import cache
 from importlib import resources
 from typing import Protocol
@@ -13,6 +14,27 @@ from ..report import Report
 from ..yamlfile import load as load_yaml
 
 Figure = int | Decimal | None
+
+
+class Rate(Decimal):
+    """A rate as a fraction rounded to 4 places (what the data keep), which remembers its
+    exact value: shown in per cent it is rounded once, from the exact value (4 of 21 is
+    19.0 %, where 0.1905 rounded again would give 19.1 %)."""
+
+    exact: Fraction
+
+    def __new__(cls, value: object, exact: Fraction | None = None) -> Rate:
+        self = super().__new__(cls, value)  # type: ignore[arg-type]
+        self.exact = exact if exact is not None else Fraction(self)
+        return self
+
+    @classmethod
+    def of(cls, num: int | Decimal, den: int | Decimal) -> Rate:
+        exact = Fraction(num) / Fraction(den)
+        return cls((Decimal(num) / Decimal(den)).quantize(Decimal("0.0001"), ROUND_HALF_UP), exact)
+
+    def __reduce__(self) -> tuple:
+        return (Rate, (str(self), self.exact))
 
 
 class Numbers(Protocol):
@@ -60,7 +82,7 @@ def figures(report: Report | Numbers) -> dict[str, Figure]:
     for i in indicators():
         if i.rate is not None:
             num, den = out.get(i.rate[0]), out.get(i.rate[1])
-            out[i.id] = None if num is None or not den else (Decimal(num) / Decimal(den)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+            out[i.id] = None if num is None or not den else Rate.of(num, den)
     return out
 
 
@@ -77,5 +99,8 @@ def figure_text(v: Figure, rate: bool) -> str:
 
 def percent_text(v: float | Decimal) -> str:
     """A rate in per cent to one decimal, half up as people round: 0.4925 is 49.3 %, not the
-    49.2 % a binary float's 0.49249999… gives."""
+    49.2 % a binary float's 0.49249999… gives; a Rate from its exact value."""
+    if isinstance(v, Rate):
+        exact = Decimal(v.exact.numerator) / Decimal(v.exact.denominator)
+        return f"{(exact * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
     return f"{(Decimal(str(v)) * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
