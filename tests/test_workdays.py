@@ -150,6 +150,21 @@ def test_a_year_can_be_added(tmp_path):
         load_calendar([bad])
 
 
+NOTICE_2027 = """years:
+  2027:
+    notice: 测试用2027年部分节假日安排
+    holidays:
+      - {name: 元旦, from: 2027-01-01, to: 2027-01-03}
+      - {name: 春节, from: 2027-02-06, to: 2027-02-12}
+      - {name: 清明节, from: 2027-04-03, to: 2027-04-05}
+      - {name: 劳动节, from: 2027-05-01, to: 2027-05-05}
+      - {name: 端午节, from: 2027-06-09, to: 2027-06-11}
+      - {name: 中秋节, from: 2027-09-15, to: 2027-09-17}
+      - {name: 国庆节, from: 2027-10-01, to: 2027-10-07}
+    workdays: [2027-01-09]
+"""
+
+
 def _ogi(*args, env=None):
     import os
 
@@ -176,8 +191,15 @@ def test_cli_json_and_errors(tmp_path):
     p = _ogi("deadline", "2026-02-30")
     assert p.returncode == 2 and "Traceback" not in p.stderr
     f = tmp_path / "2027.yaml"
-    f.write_text("years:\n  2027:\n    notice: 测试\n    holidays: []\n    workdays: []\n", encoding="utf-8")
+    f.write_text(NOTICE_2027, encoding="utf-8")
     env = {"OGI_DATA_DIR": str(tmp_path / "data")}
+    # The operator's command checks as the page does: a festival missing, a make-up day inside a holiday.
+    bad = tmp_path / "bad.yaml"
+    for text, said in [(NOTICE_2027.replace("      - {name: 端午节, from: 2027-06-09, to: 2027-06-11}\n", ""), "没有端午节"),
+                       (NOTICE_2027.replace("[2027-01-09]", "[2027-10-02]"), "在国庆节假期（2027-10-01至2027-10-07）之内")]:
+        bad.write_text(text, encoding="utf-8")
+        p = _ogi("calendar", "add", str(bad), env=env)
+        assert p.returncode == 2 and said in p.stderr + p.stdout, p.stderr
     assert _ogi("calendar", "add", str(f), env=env).returncode == 0
     out = json.loads(_ogi("deadline", "2027-03-01", "--json", env=env).stdout)
     assert out["due"] == "2027-03-29" and out["provisional"] is False

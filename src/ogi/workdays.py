@@ -186,6 +186,10 @@ def _parse_years(data: Any) -> dict[int, dict[str, Any]]:
             if d.year != y or d.weekday() < 5:
                 raise CalendarFileError(f"{y}年：调休上班日 {d} 应为该年的星期六或星期日",
                                         f"{y}: make-up working day {d} must be a Saturday or Sunday of that year")
+            inside = next((h for h in hols if h.start <= d <= h.end), None)
+            if inside is not None:
+                raise CalendarFileError(f"{y}年：调休上班日 {d} 在{inside.name}假期（{inside.start}至{inside.end}）之内",
+                                        f"{y}: make-up working day {d} falls inside the {inside.name} holiday")
         years[y] = {"notice": str(spec.get("notice") or ""), "holidays": hols, "workdays": makeup}
     return years
 
@@ -268,6 +272,9 @@ def parse_year_file(raw: bytes) -> dict[int, dict[str, Any]]:
     years = _parse_years(data)
     if not years:
         raise CalendarFileError("文件中没有任何年份的节假日安排", "no years in the file")
+    gaps = [g for y, spec in sorted(years.items()) for g in notice_gaps_zh(y, spec)]
+    if gaps:
+        raise CalendarFileError("；".join(gaps[:3]), "the notice lacks festivals")
     return years
 
 

@@ -15,7 +15,7 @@ from ogi.records import validate
 from ogi.web import clock
 from ogi.web.accounts.access import can_see_personal_data, staff_of
 from ogi.web.accounts.models import Agency, Staff
-from ogi.workdays import CalendarFileError, add_year_bytes, default_calendar, notice_gaps_zh, parse_year_file
+from ogi.workdays import CalendarFileError, add_year_bytes, default_calendar, parse_year_file
 from ogi.workflow.requests import APPLICANT, BY_EVENT, OPEN_STATES, Context, Refused, due_of, fire
 
 from . import notices
@@ -241,9 +241,6 @@ def add_calendar_year(raw: bytes, actor=None) -> tuple[list[int], int]:  # type:
         y = held[0]
         raise CalendarFileError(f"{y}年的节假日安排已在日历中（{old.years[y]['notice'] or '已收录'}），不能在网页上覆盖；"
                                 "如确需更正，请系统运维人员用 ogi calendar add 命令处理", f"{y} is already in the calendar")
-    gaps = [g for y, spec in sorted(years.items()) for g in notice_gaps_zh(y, spec)]
-    if gaps:
-        raise CalendarFileError("；".join(gaps[:3]), "the notice lacks festivals")
     with transaction.atomic():
         rows = list(Request.objects.select_for_update().filter(state__in=OPEN_STATES).select_related("agency"))
         before = {r.pk: due_of(r, day, old) for r in rows}
