@@ -151,3 +151,58 @@ def test_cli_dataset_jsonl_writes_each_row_before_the_batch_ends(shared, tmp_pat
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and "已中止" in err and "Traceback" not in err
     assert all(json.loads(x) for x in out.splitlines())
+
+
+def test_file_names_whose_bytes_are_not_utf8_are_kept_readable(tmp_path):
+    """A name copied from Chinese Windows (GBK bytes) or with stray bytes: every writer
+    wrote nothing at all (UnicodeEncodeError); now each file has its row, the GBK name
+    read as Chinese, and a resumed dataset skips both."""
+    import os
+    import shutil
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    gbk = os.fsdecode(os.fsencode(str(folder)) + b"/" + "淮安年报.txt".encode("gbk"))
+    stray = os.fsdecode(os.fsencode(str(folder)) + b"/bad\xff\xfe.txt")
+    for name in (gbk, stray):
+        shutil.copyfile(SEED_2019, name)
+    for out in ("x.csv", "x.xlsx", "x.jsonl"):
+        p = ogi("dataset", gbk, stray, "-o", str(tmp_path / out))
+        assert p.returncode == 0, p.stderr
+    listed = [r["file"] for r in csv.DictReader(io.StringIO((tmp_path / "x.csv").read_text(encoding="utf-8-sig")))]
+    assert listed == [str(folder / "淮安年报.txt"), str(folder / "bad\ufffd\ufffd.txt")]
+    p = ogi("check", "--json", gbk, stray)
+    assert p.returncode in (0, 1) and "淮安年报.txt" in p.stdout and json.loads(p.stdout)
+    assert ogi("dataset", gbk, stray, "-o", str(tmp_path / "x.parquet")).returncode == 0
+    again = ogi("dataset", gbk, stray, "-o", str(tmp_path / "x.parquet"))
+    assert again.returncode == 0 and "本次 0 个文件" in again.stderr
+
+
+def test_a_failed_write_leaves_the_old_file_whole(tmp_path, monkeypatch):
+    """A full disk halfway: the file is the old one, and nothing else is left beside it."""
+    import errno
+    import os
+
+    from ogi.fileio import write_atomically
+
+    target = tmp_path / "报告.docx"
+    target.write_bytes(b"old")
+
+    class Full(io.BytesIO):
+        def write(self, data):  # type: ignore[no-untyped-def]
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    real = os.fdopen
+    monkeypatch.setattr(os, "fdopen", lambda fd, mode: (os.close(fd), Full())[1] if "w" in mode else real(fd, mode))
+    try:
+        write_atomically(target, b"new" * 1000)
+    except OSError as e:
+        from ogi.fileio import os_reason
+
+        assert os_reason(e) == "磁盘空间不足"
+    else:
+        raise AssertionError("the write did not fail")
+    monkeypatch.setattr(os, "fdopen", real)
+    assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["报告.docx"]
+    write_atomically(target, b"new")
+    assert target.read_bytes() == b"new"

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..fileio import os_reason, shown_name, write_atomically
+
 if TYPE_CHECKING:
     from ..ingest.errors import IngestError
     from ..report import Report
@@ -121,11 +123,11 @@ def entry(file: str, report: Report | None, err: IngestError | None) -> dict[str
 
 
 def dump(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(shown_name(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
 
 
 def jsonl(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    sys.stdout.write(shown_name(json.dumps(data, ensure_ascii=False)) + "\n")
     sys.stdout.flush()
 
 
@@ -148,8 +150,8 @@ def write(data: bytes, out: Path | None, default: Path | None, fmt: str) -> None
         sys.stdout.flush()
         return
     try:
-        target.write_bytes(data)
+        write_atomically(target, data)
     except OSError as e:
-        sys.stderr.write(f"无法写入 {target}：{e.strerror}\n")
+        sys.stderr.write(f"无法写入 {target}：{os_reason(e)}\n")
         raise typer.Exit(2) from None
     sys.stderr.write(f"已写入 {target}（{len(data) / 1024:.0f} KB）\n")

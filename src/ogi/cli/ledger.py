@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from ..fileio import os_reason
 from . import PAIR, steady_collector
 from .common import Format, JsonOpt, dump, write
 
@@ -72,7 +73,7 @@ def calendar_add(file: Annotated[Path, typer.Argument(help="一年的节假日�
         raw = file.read_bytes()
         parse_year_file(raw)
     except OSError as e:
-        sys.stderr.write(f"无法读取 {file}：{e.strerror or e}\n")
+        sys.stderr.write(f"无法读取 {file}：{os_reason(e)}\n")
         raise typer.Exit(2) from None
     except CalendarFileError as e:
         sys.stderr.write(f"无法添加：{e.message_zh}\n")
@@ -153,7 +154,7 @@ def serve(
     try:
         server = create_server(application, host=host, port=port, threads=8, ident="ogi")
     except OSError as e:
-        sys.stderr.write(f"无法在 {host}:{port} 上启动：{e.strerror or e}（端口可能已被占用，可用 --port 换一个）\n")
+        sys.stderr.write(f"无法在 {host}:{port} 上启动：{os_reason(e)}（端口可能已被占用，可用 --port 换一个）\n")
         raise typer.Exit(2) from None
     sys.stdout.write(f"ogi 台账已启动：http://{host}:{port}/ （登录页 /login/，公众提交申请 /public/apply/、"
                      "查询进度 /public/track/，API 文档 /api/docs）按 Ctrl+C 停止\n")
@@ -211,7 +212,7 @@ def backup(file: Annotated[Path, typer.Argument(help="备份文件", show_defaul
         sys.stderr.write(e.message_zh + "\n")
         raise typer.Exit(2) from None
     except OSError as e:
-        sys.stderr.write(f"无法写入 {file}：{e.strerror or e}\n")
+        sys.stderr.write(f"无法写入 {file}：{os_reason(e)}\n")
         raise typer.Exit(2) from None
     sys.stdout.write(f"已备份到 {file}（{file.stat().st_size // 1024} KB）。\n")
 
@@ -239,7 +240,7 @@ def restore(file: Annotated[Path, typer.Argument(help="ogi backup 生成的备�
         sys.stderr.write(e.message_zh + "\n")
         raise typer.Exit(2) from None
     except OSError as e:
-        sys.stderr.write(f"无法恢复：{e.strerror or e}\n")
+        sys.stderr.write(f"无法恢复：{os_reason(e)}\n")
         raise typer.Exit(2) from None
     _django()  # an older backup is brought up to this version's schema
     if done.aside:

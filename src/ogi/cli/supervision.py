@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..fileio import os_reason, write_atomically
 from ..workspace import count_by_severity
 from .common import JsonOpt, dump
 
@@ -72,7 +73,7 @@ def _rubric(path: Path | None) -> Rubric:
     try:
         return parse_rubric(path.read_bytes())
     except OSError as e:
-        sys.stderr.write(f"{path}：无法读取：{e.strerror}\n")
+        sys.stderr.write(f"{path}：无法读取：{os_reason(e)}\n")
     except RubricError as e:
         sys.stderr.write(f"{path}：{e.message_zh}\n")
     raise typer.Exit(2)
@@ -185,9 +186,9 @@ def rank_cmd(sources: SourcesArg, tree: TreeOpt, year: YearOpt = None, rubric: R
         n = Notice(office, y, c.region, c.timeliness(y), groups, dt.date.today(), due_on, r.name)
         data = render_notice_docx(n) if notice.suffix.lower() == ".docx" else render_notice_xlsx(n)
         try:
-            notice.write_bytes(data)
+            write_atomically(notice, data)
         except OSError as e:
-            sys.stderr.write(f"无法写入 {notice}：{e.strerror}\n")
+            sys.stderr.write(f"无法写入 {notice}：{os_reason(e)}\n")
             raise typer.Exit(2) from None
         sys.stderr.write(f"已写入 {notice}（{len(data) / 1024:.0f} KB）\n")
     if as_json:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..fileio import os_reason
 from .store import Store, read_manifest
 
 MAX_SEEDS = 200_000  # a seed list is one line per agency; a longer one is refused, not read
@@ -227,7 +228,7 @@ def read_seeds(path: Path | str) -> list[Seed]:
     except IsADirectoryError:
         raise _unusable(p, "是目录，不是文件", "is a directory") from None
     except OSError as e:
-        raise CollectError("bad_seeds", f"无法读取种子列表 {p}：{e.strerror}", f"cannot read {p}: {e}") from None
+        raise CollectError("bad_seeds", f"无法读取种子列表 {p}：{os_reason(e)}", f"cannot read {p}: {e}") from None
     rows = [(n, r) for n, r in _sheet_rows(data, p) if any(r)]
     if not rows:
         raise CollectError("bad_seeds", f"种子列表 {p} 是空的", f"the seed list {p} is empty")

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..checks.continuity import AgencyIndex
 from ..editions import all_editions
+from ..fileio import shown_name
 from ..ingest.errors import IngestError
 from ..report import Finding, Report
 from ..workspace import count_by_severity
@@ -59,9 +60,9 @@ def row(file: str, report: Report | None, err: IngestError | None, findings: lis
     """The dataset's row of one file."""
     out: dict[str, Any] = dict.fromkeys([*META_COLUMNS, *(f"ind.{i.id}" for i in shown()),
                                          *(cells if cells is not None else cell_columns())], "")
-    out.update(file=file, ok=err is None)
+    out.update(file=shown_name(file), ok=err is None)
     if err is not None or report is None:
-        out["error"] = err.message_zh if err else ""
+        out["error"] = shown_name(err.message_zh) if err else ""
         return out
     out.update(agency=report.agency or "", year=report.year or "", edition=report.edition or "",
                issued_on=report.issued_on.isoformat() if report.issued_on else "",
@@ -99,7 +100,7 @@ def stream_rows(results: Iterable[Result]) -> Iterator[dict[str, Any]]:
     for i, f in across_findings([k.report for k in kept], [k.narrative for k in kept], [k.quotes for k in kept]):
         more.setdefault(i, []).append(f)
     for i in sorted(more):
-        yield {"file": files[i], "continuity": True, **_severities(more[i]),
+        yield {"file": shown_name(files[i]), "continuity": True, **_severities(more[i]),
                "rules": ",".join(sorted({f.rule for f in more[i]}))}
 
 
@@ -174,9 +175,9 @@ def compare(results: list[Result], findings: list[list[Finding]]) -> dict[str, A
     unreadable = []
     for file, report, err in results:
         if err is not None or report is None:
-            unreadable.append({"file": file, "error": err.message_zh if err else ""})
+            unreadable.append({"file": shown_name(file), "error": shown_name(err.message_zh) if err else ""})
             continue
-        entry = {"file": file, "agency": report.agency, "year": report.year, "edition": report.edition,
+        entry = {"file": shown_name(file), "agency": report.agency, "year": report.year, "edition": report.edition,
                  "figures": figures(report), **_severities(next(found))}
         name = report.agency or UNKNOWN_AGENCY
         # 洪泽区人民政府 and 淮安市洪泽区人民政府 are one agency's reports of two years;

@@ -33,6 +33,7 @@ import pyarrow.parquet as pq
 
 from ..checks.registry import check
 from ..checks.similarity import QUOTE, Narrative, fingerprint, sentences
+from ..fileio import shown_name
 from ..ingest.errors import IngestError
 from ..report import Finding, Report, Value
 from ..workspace import count_by_severity
@@ -233,11 +234,12 @@ class DatasetWriter:
 
     def add(self, file: str, report: Report | None, err: IngestError | None, findings: Sequence[Finding],
             size: int | None = None, sha256: str | None = None) -> None:
+        file = shown_name(file)  # (a name whose bytes are not UTF-8: Parquet keeps UTF-8 text)
         rid = report_id(file)
         self._files.append(file)
         self._rows[("files", "")].append({
             "file": file, "report_id": rid if report is not None else None, "ok": err is None and report is not None,
-            "error_code": err.code if err else None, "message_zh": err.message_zh if err else None,
+            "error_code": err.code if err else None, "message_zh": shown_name(err.message_zh) if err else None,
             "message_en": err.message_en if err else None, "size": size, "sha256": sha256})
         if report is None:
             return
@@ -345,7 +347,7 @@ def pending_inputs(files: Sequence[str], done: set[str]) -> list[str]:
     seen = {os.path.realpath(f) for f in done}
     out: list[str] = []
     for f in files:
-        key = os.path.realpath(f)
+        key = shown_name(os.path.realpath(f))  # as the dataset holds the name
         if key not in seen:
             seen.add(key)
             out.append(f)

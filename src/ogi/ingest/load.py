@@ -192,7 +192,9 @@ def _file_bytes(p: Path) -> bytes:
     except PermissionError:
         raise IngestError("unreadable", f"没有读取权限：{p}", f"permission denied: {p}") from None
     except OSError as e:
-        raise IngestError("unreadable", f"无法读取文件：{e.strerror}", f"cannot read file: {e}") from None
+        from ..fileio import os_reason
+
+        raise IngestError("unreadable", f"无法读取文件：{os_reason(e)}", f"cannot read file: {e}") from None
 
 
 def slow_to_read(head: bytes) -> bool:

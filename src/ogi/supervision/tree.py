@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..checks.metadata import due_date
+from ..fileio import os_reason
 from ..ingest.load import decode_text
 
 KINDS = {"government": "人民政府", "department": "部门"}
@@ -150,7 +151,7 @@ def load_region(path: str | Path) -> tuple[Region, list[Problem]]:
     try:
         data = p.read_bytes()
     except OSError as e:
-        raise TreeError(f"无法读取机关名录文件：{e.strerror}", f"cannot read {p}: {e}") from None
+        raise TreeError(f"无法读取机关名录文件：{os_reason(e)}", f"cannot read {p}: {e}") from None
     return parse_region(data, p.name)
 
 
