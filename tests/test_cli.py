@@ -256,3 +256,18 @@ def test_a_command_collects_rarely_and_the_server_at_the_default_pace(tmp_path):
     r = subprocess.run([sys.executable, "-c", script], env={**os.environ, "OGI_DATA_DIR": str(tmp_path / "data")},
                        capture_output=True, text=True, timeout=120)
     assert r.stdout.split()[:1] == ["True"] and r.stdout.split()[-1] == "True", (r.stdout, r.stderr)
+
+
+def test_a_pipe_or_a_device_given_as_an_input_is_refused_at_once(tmp_path):
+    """Reading a FIFO blocks for ever, /dev/zero never ends (2–3 GB in seconds): each input
+    is refused before it is read, with the reason."""
+    fifo = tmp_path / "输入"
+    os.mkfifo(fifo)
+    env = {"OGI_DATA_DIR": str(tmp_path / "data")}
+    tree = tmp_path / "tree.csv"
+    tree.write_text("机关名称,上级机关,类别,层级\n某市人民政府,,人民政府,市级\n", encoding="utf-8")
+    for args in (["calendar", "add", fifo], ["calendar", "add", "/dev/zero"], ["check", fifo],
+                 ["supervise", "import", fifo, "--tree", tree], ["supervise", "import", SEED_2019, "--tree", "/dev/zero"],
+                 ["collect", fifo, "-o", tmp_path / "c"]):
+        p = ogi(*args, env=env)
+        assert p.returncode == 2 and "不是普通文件" in p.stderr and "Traceback" not in p.stderr, (args, p.stderr)

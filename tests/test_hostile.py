@@ -190,17 +190,22 @@ print(json.dumps(out))
     assert results["1"]["code"] is None and results["1"]["peak"] < results["1"]["cap"]
 
 
-def test_batch_keeps_every_good_result_when_workers_hang_or_are_killed(shared, tmp_path):
+def _hanging_scan(path) -> None:  # type: ignore[no-untyped-def]
+    """A scan of every page of a real report, in one PDF: its OCR takes several seconds a
+    page on any machine, so it stands for a file that hangs (one page alone may finish
+    within a short timeout on a fast, idle machine)."""
     import pypdfium2 as pdfium
 
-    # A scanned page: OCR takes far longer than the timeout below, so it stands for a file that hangs.
     pdf = pdfium.PdfDocument(str(CORPUS / "pdf" / "hongze-gov-2023.pdf"))
-    scan = tmp_path / "scan.png"
-    pdf[0].render(scale=2).to_pil().save(scan)
+    pages = [pdf[i].render(scale=2).to_pil().convert("RGB") for i in range(len(pdf))]
     pdf.close()
-    hang, killed = tmp_path / "hang.png", tmp_path / "killed.png"
-    hang.write_bytes(scan.read_bytes())
-    killed.write_bytes(scan.read_bytes())
+    pages[0].save(path, save_all=True, append_images=pages[1:])
+
+
+def test_batch_keeps_every_good_result_when_workers_hang_or_are_killed(shared, tmp_path):
+    hang, killed = tmp_path / "hang.pdf", tmp_path / "killed.pdf"
+    _hanging_scan(hang)
+    killed.write_bytes(hang.read_bytes())
     good = [SEED_2019, SEED_2020, CORPUS / "html" / "shuyang-fgj-2023.html", CORPUS / "docx" / "shuyang-fgj-2023.docx"]
     files = [hang, killed, *good]
 
@@ -218,12 +223,8 @@ def test_batch_keeps_every_good_result_when_workers_hang_or_are_killed(shared, t
 
 
 def test_cli_json_stays_valid_when_a_file_times_out(shared, tmp_path):
-    scan = tmp_path / "slow.png"
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(str(CORPUS / "pdf" / "hongze-gov-2023.pdf"))
-    pdf[0].render(scale=2).to_pil().save(scan)
-    pdf.close()
+    scan = tmp_path / "slow.pdf"
+    _hanging_scan(scan)
     p = ogi("parse", "--json", "-j", "2", "--limit", "timeout_s=3", scan, SEED_2019)
     assert p.returncode == 2
     out = json.loads(p.stdout)

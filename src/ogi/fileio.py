@@ -68,4 +68,34 @@ _REASONS_ZH = {
 def os_reason(e: OSError) -> str:
     """Why an operation on a file (or a connection) failed, in Chinese where the cause is a
     common one; the system's words otherwise."""
+    if isinstance(e, Unreadable):
+        return e.message_zh
     return _REASONS_ZH.get(e.errno or 0) or e.strerror or type(e).__name__
+
+
+class Unreadable(OSError):
+    """A file an input cannot be: not a regular file, or larger than it may be. `str()`
+    is the Chinese reason."""
+
+    def __init__(self, message_zh: str, message_en: str) -> None:
+        super().__init__(message_zh)
+        self.message_zh, self.message_en = message_zh, message_en
+
+
+def read_input(path: Path, limit: int) -> bytes:
+    """The bytes of a small input file (a calendar, a seed list, a list of agencies, a
+    rubric), refused before reading when it is a pipe, a device or a folder (reading one
+    blocks or never ends) or larger than `limit`. OSError for the rest, Unreadable here."""
+    st = path.stat()
+    if stat.S_ISDIR(st.st_mode):
+        raise Unreadable("是目录，不是文件", "is a directory")
+    if not stat.S_ISREG(st.st_mode):
+        raise Unreadable("不是普通文件（可能是管道或设备）", "not a regular file (a pipe or a device)")
+    if st.st_size > limit:
+        raise Unreadable(f"文件过大（{st.st_size / 1024**2:.1f} MB，上限 {limit / 1024**2:.1f} MB）",
+                         f"too large ({st.st_size} bytes, at most {limit})")
+    with path.open("rb") as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:  # it grew while being read
+        raise Unreadable(f"文件过大（上限 {limit / 1024**2:.1f} MB）", f"too large (at most {limit} bytes)")
+    return data

@@ -163,6 +163,8 @@ def sql(query: Annotated[str, typer.Argument(help="SQL 查询（DuckDB），表�
     """在 Parquet 数据集上运行 SQL 查询（只读；示例见 docs/dataset.md）。"""
     from ..corpus.sql import SqlError, run_query
 
+    if timeout != timeout:  # NaN passes the range check
+        raise typer.BadParameter("应为 1 至 86400 之间的秒数，而不是 nan", param_hint="'--timeout'")
     try:
         columns, rows_ = run_query(data, query, max_rows, timeout, read or [])
     except SqlError as e:

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from ..fileio import os_reason
+from ..fileio import os_reason, read_input
 from . import PAIR, steady_collector
 from .common import Format, JsonOpt, dump, write
 
@@ -20,9 +20,12 @@ app = typer.Typer(rich_markup_mode=None)  # plain help, as the top level
 
 def _date_arg(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise typer.BadParameter(f"日期应写作 YYYY-MM-DD，而不是 {text!r}") from None
+    if not 2000 <= day.year <= 2100:  # (deadlines count on past 9999-12-31 otherwise)
+        raise typer.BadParameter(f"日期应在 2000 年至 2100 年之间，而不是 {text}")
+    return day
 
 
 @app.command("deadline")
@@ -67,10 +70,10 @@ app.add_typer(calendar_app, name="calendar")
 @calendar_app.command("add")
 def calendar_add(file: Annotated[Path, typer.Argument(help="一年的节假日安排（与 data/calendar.yaml 同格式）")]) -> None:
     """添加国务院办公厅新公布的一年节假日安排；台账中截止日随之改变的申请记入操作记录。"""
-    from ..workdays import CalendarFileError, add_year_bytes, parse_year_file
+    from ..workdays import MAX_CALENDAR_FILE, CalendarFileError, add_year_bytes, parse_year_file
 
     try:
-        raw = file.read_bytes()
+        raw = read_input(file, MAX_CALENDAR_FILE)
         parse_year_file(raw)
     except OSError as e:
         sys.stderr.write(f"无法读取 {file}：{os_reason(e)}\n")
@@ -354,7 +357,7 @@ def remind(
     try:
         _accounts(go)
     except OSError as e:  # the SMTP server refused or could not be reached
-        sys.stderr.write(f"无法发送提醒邮件：{e}\n")
+        sys.stderr.write(f"无法发送提醒邮件：{os_reason(e)}\n")
         raise typer.Exit(2) from None
 
 

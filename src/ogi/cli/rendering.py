@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -24,7 +25,11 @@ def render(
     """把报告输出为官方版式的 DOCX、PDF、网页、Excel 填报表，或 Markdown、JSON。"""
     from ..render import render as render_report
 
-    [(name, report, err)], _ = read_all([file])
+    results, interrupted = read_all([file])
+    if interrupted or not results:
+        sys.stderr.write("已中止，未写入任何文件。\n")
+        raise typer.Exit(130)
+    [(name, report, err)] = results
     if err:
         complain(name, err)
         raise typer.Exit(2)
@@ -70,5 +75,7 @@ def template(
     report = Report.empty(ed.id, agency=agency or None, year=year)
     report.cells = {cid: Value("blank") for cid in ed.cells}
     data = render_report(report, to.value, template=True)
-    default = Path(f"{agency or '年度报告'}{year or ''}模板.{to.value}")
+    # A file in the current folder, whatever the name holds (/, .., a name too long for a file).
+    stem = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", agency).strip(" ._")[:60] or "年度报告"
+    default = Path(f"{stem}{year or ''}模板.{to.value}")
     write(data, out, default, to.value)

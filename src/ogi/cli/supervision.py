@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..fileio import os_reason, write_atomically
+from ..fileio import os_reason, read_input, write_atomically
 from ..workspace import count_by_severity
 from .common import JsonOpt, dump
 
@@ -71,7 +71,7 @@ def _rubric(path: Path | None) -> Rubric:
     if path is None:
         return default_rubric()
     try:
-        return parse_rubric(path.read_bytes())
+        return parse_rubric(read_input(path, 1024**2))  # (a rubric is a page of YAML)
     except OSError as e:
         sys.stderr.write(f"{path}：无法读取：{os_reason(e)}\n")
     except RubricError as e:

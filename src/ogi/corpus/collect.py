@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..fileio import os_reason
+from ..fileio import os_reason, read_input
 from .store import Store, read_manifest
 
 MAX_SEEDS = 200_000  # a seed list is one line per agency; a longer one is refused, not read
@@ -218,15 +218,16 @@ def _columns(first: list[str]) -> tuple[int | None, int | None]:
     return next((i for i in range(len(first)) if i != u), None), u
 
 
+MAX_SEED_FILE = 100 * 1024**2  # 200 000 seeds of a long URL each
+
+
 def read_seeds(path: Path | str) -> list[Seed]:
     """A seed list: CSV (comma or tab) or XLSX, a header row naming the agency and URL
     columns (机关 / 网址 …), or no header and the agency then the URL in each row.
     A row whose URL cannot be crawled is refused with its line number in the file."""
     p = Path(path)
     try:
-        data = p.read_bytes()
-    except IsADirectoryError:
-        raise _unusable(p, "是目录，不是文件", "is a directory") from None
+        data = read_input(p, MAX_SEED_FILE)
     except OSError as e:
         raise CollectError("bad_seeds", f"无法读取种子列表 {p}：{os_reason(e)}", f"cannot read {p}: {e}") from None
     rows = [(n, r) for n, r in _sheet_rows(data, p) if any(r)]

@@ -176,6 +176,8 @@ def _file_bytes(p: Path) -> bytes:
             raise IngestError("not_found", f"文件不存在：{p}", f"no such file: {p}")
         if p.is_dir():
             raise IngestError("is_directory", f"这是一个目录，不是文件：{p}", f"is a directory: {p}")
+        if not p.is_file():  # a pipe or a device: reading it blocks, or never ends
+            raise IngestError("not_a_file", f"不是普通文件（可能是管道或设备）：{p}", f"not a regular file: {p}")
         size = p.stat().st_size
         if size == 0:
             raise IngestError("empty", "文件为空（0 字节）", "the file is empty")

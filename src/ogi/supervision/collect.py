@@ -132,7 +132,7 @@ def files_in(source: Path, workdir: Path) -> list[Path]:
     """The files of a folder (recursively) or of a ZIP unpacked into `workdir`, in name order."""
     if source.is_dir():
         found = sorted(p for p in source.rglob("*") if p.is_file() and not _skipped(p.parts))
-    elif is_archive(source):
+    elif source.is_file() and is_archive(source):  # (a pipe is not opened here: the reader refuses it)
         found = _unzip(source, workdir)
     else:
         found = [source]

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..checks.metadata import due_date
-from ..fileio import os_reason
+from ..fileio import os_reason, read_input
 from ..ingest.load import decode_text
 
 KINDS = {"government": "人民政府", "department": "部门"}
@@ -145,11 +145,14 @@ def _rows_from_bytes(data: bytes, name: str) -> list[list[str]]:
     return [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)][: MAX_ROWS + 2]
 
 
+MAX_TREE_FILE = 50 * 1024**2  # a list of agencies: a province's is a few MB
+
+
 def load_region(path: str | Path) -> tuple[Region, list[Problem]]:
     """A region from an XLSX or CSV file; rows with problems are left out and reported."""
     p = Path(path)
     try:
-        data = p.read_bytes()
+        data = read_input(p, MAX_TREE_FILE)
     except OSError as e:
         raise TreeError(f"无法读取机关名录文件：{os_reason(e)}", f"cannot read {p}: {e}") from None
     return parse_region(data, p.name)

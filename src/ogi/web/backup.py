@@ -35,6 +35,11 @@ def sqlite_backup(src: Path, dest: Path) -> None:
     dest = dest.resolve()
     if dest == src.resolve():
         raise BackupError("备份文件不能是数据库本身", "the backup file cannot be the database itself")
+    if dest.exists() and not dest.is_file():
+        # (A device or a pipe would be replaced by a regular file: /dev/full was.)
+        raise BackupError(f"{dest} 不是普通文件，请换一个备份文件名", f"{dest} is not a regular file")
+    if not dest.parent.is_dir():
+        raise BackupError(f"备份文件所在的目录不存在：{dest.parent}", f"no such directory: {dest.parent}")
     part = dest.with_name(dest.name + ".part")
     part.unlink(missing_ok=True)
     try:
