@@ -6,6 +6,7 @@ from their own module."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -171,7 +172,14 @@ def sql(query: Annotated[str, typer.Argument(help="SQL 查询（DuckDB），表�
         sys.stderr.write(e.message_zh + "\n")
         if as_json:
             dump({"error": {"code": e.code, "message_zh": e.message_zh, "message_en": e.message_en}})
-        raise typer.Exit(130 if e.code == "interrupted" else 2) from None
+        code = 130 if e.code == "interrupted" else 2
+        if e.code in ("interrupted", "timeout"):
+            # DuckDB's own threads may still be winding the stopped query down: the usual
+            # exit would tear them down mid-task and abort (exit 134). Everything is written.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+        raise typer.Exit(code) from None
     if as_json:
         dump({"columns": columns, "rows": [[_jsonable(v) for v in r] for r in rows_]})
         return
