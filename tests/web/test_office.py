@@ -183,3 +183,16 @@ def test_admin_page_adds_clerk_who_must_change_password_at_first_login(world):
     assert other.status_code == nobody.status_code == 404
     assert "本机关没有工作人员 b-clerk" in other.content.decode() and "本机关没有工作人员 no-such-user" in nobody.content.decode()
     assert Staff.objects.get(user__username="b-clerk").user.is_active
+
+
+def test_accounts_that_could_not_work_are_not_made(world):
+    """A username with a space cannot log in; a mistyped e-mail would get the reminders:
+    neither is made."""
+    from ogi.web.accounts import users
+    from ogi.workflow import Refused
+
+    for name, email, said in [("a b", "", "不能有空格"), ("a-wang", "notanemail", "格式不对")]:
+        with pytest.raises(Refused, match=said):
+            users.add(name, world["a"], "clerk", email=email)
+    staff, _ = users.add("a-wang", world["a"], "clerk", email=" wang@example.gov.cn ")
+    assert staff.user.email == "wang@example.gov.cn"

@@ -263,6 +263,9 @@ def token(username: Annotated[str, typer.Argument(help="用户名")], name: Anno
     if user is None:
         sys.stderr.write(f"没有用户 {username}\n")
         raise typer.Exit(2)
+    if not user.is_active:  # the API refuses a stopped account's token: none is issued
+        sys.stderr.write(f"用户 {username} 已停用，未签发令牌（机关管理员可在网页“工作人员”中重新启用）\n")
+        raise typer.Exit(2)
     sys.stdout.write(ApiToken.issue(user, name) + "\n")
 
 

@@ -66,6 +66,21 @@ def add(username: str, agency: Agency, role: str, *, email: str = "", full_name:
     username = username.strip()
     if not username or len(username) > 150:
         raise Refused("请填写用户名（不超过150个字符）", "bad_input")
+    # Django's own rule for a username (letters, digits and @.+-_): one with a space cannot log in.
+    from django.contrib.auth.validators import UnicodeUsernameValidator
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError:
+        raise Refused(f"用户名“{username[:40]}”只能由字母、数字和 @ . + - _ 组成（不能有空格）", "bad_input") from None
+    email = email.strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise Refused(f"电子邮箱“{email[:60]}”的格式不对（提醒邮件会发往这个地址）", "bad_input") from None
     User = get_user_model()
     if User.objects.filter(username=username).exists():
         raise Refused(f"用户名 {username} 已被使用", "conflict")
