@@ -353,3 +353,23 @@ def test_a_figure_merged_down_across_a_page_break_reads_on_the_next_page():
     lone = Table([[Cell("3. 危及“三安全一稳定”"), Cell("")], [Cell("4. 保护第三方合法权益"), Cell("2")]])
     _continue_merged([[(1.0, page([("1", ""), ("2", "")], "0"))], [(40.0, lone)]])
     assert [row[1].text for row in lone.rows] == ["", "2"]
+
+
+def test_a_gb18030_or_utf16_file_cut_inside_a_character_is_read_up_to_the_cut():
+    """As a UTF-8 file cut short is: read, with the notice (a GB18030 page cut one byte into
+    its last character was taken for another encoding: “不是年度报告”)."""
+    page = (CORPUS / "html" / "shuyang-fgj-2023.html").read_text(encoding="utf-8")
+    whole = page.encode("gb18030")
+    # A cut one byte into a two-byte character near the end.
+    at = next(i for i in range(len(whole) - 200, 0, -1) if whole[i] >= 0x81 and whole[i + 1] >= 0x40)
+    full, cut = load_cells(whole), read_bytes(whole[: at + 1], "page.html")
+    assert [n["code"] for n in cut.notices] == ["truncated"]
+    assert locate(cut).cells.keys() == full.keys()
+    assert {k: (v.state, v.value) for k, v in locate(cut).cells.items()} == {k: (v.state, v.value) for k, v in full.items()}
+    text = (CORPUS.parent / "seeds" / "000_9e37d6351cd66a1a.txt").read_text(encoding="utf-8").encode("utf-16")
+    doc = read_bytes(text[:-1], "report.txt")
+    assert [n["code"] for n in doc.notices] == ["truncated"] and locate(doc).agency == "绿园区商务局"
+
+
+def load_cells(data: bytes):  # type: ignore[no-untyped-def]
+    return locate(read_bytes(data, "page.html")).cells

@@ -62,8 +62,31 @@ def wide_encoding(data: bytes) -> str | None:
 
 
 def _decode_wide(data: bytes, enc: str) -> str:
+    """UTF-16/32; cut inside its last character (an odd length, half a surrogate pair),
+    decoded up to the cut (a `Truncated` str)."""
     bom = next((len(b) for b, e in _BOMS if e == enc and data.startswith(b)), 0)
-    return data[bom:].decode(enc, errors="strict")
+    try:
+        return data[bom:].decode(enc, errors="strict")
+    except UnicodeDecodeError:
+        text = _cut_decode(data[bom:], enc, 7)
+        if text is None:
+            raise
+        text.at += bom
+        return text
+
+
+def _cut_decode(data: bytes, enc: str, back: int) -> Truncated | None:
+    """The text of `data` cut inside its last character (at most `back` bytes of it), in
+    an encoding whose characters are several bytes long: None when no shorter prefix
+    decodes either (the bytes are not in that encoding)."""
+    for k in range(1, min(back, len(data) - 1) + 1):
+        try:
+            text = Truncated(data[:-k].decode(enc))
+        except UnicodeDecodeError:
+            continue
+        text.at = len(data) - k
+        return text
+    return None
 
 
 class Truncated(str):
@@ -109,6 +132,9 @@ def decode_text(data: bytes) -> str:
         return data.decode("gb18030")
     except UnicodeDecodeError:
         pass
+    cut_gb = _cut_decode(data, "gb18030", 3)  # a GB18030 character is at most 4 bytes
+    if cut_gb is not None:
+        return cut_gb
     from charset_normalizer import from_bytes  # only for what is neither UTF-8 nor GB18030
 
     best = from_bytes(data).best()
