@@ -271,3 +271,14 @@ def test_a_pipe_or_a_device_given_as_an_input_is_refused_at_once(tmp_path):
                  ["collect", fifo, "-o", tmp_path / "c"]):
         p = ogi(*args, env=env)
         assert p.returncode == 2 and "不是普通文件" in p.stderr and "Traceback" not in p.stderr, (args, p.stderr)
+
+
+def test_usage_errors_are_said_in_chinese():
+    """click's words for a value out of range, not among the choices, not a number, and
+    a missing option: in Chinese, option names without stray quotes."""
+    for args, said in [(["dataset", "x", "-j", "0"], "--jobs / -j 的值无效（0 不在 1 至 64 之间）"),
+                       (["render", "x.pdf", "--to", "docx2"], "“docx2”不是可选的值之一：docx、html、pdf"),
+                       (["deadline", "2026-01-01", "--days", "abc"], "“abc”不是整数"),
+                       (["sql", "SELECT 1"], "缺少选项 --dataset / -d")]:
+        p = ogi(*args)
+        assert p.returncode == 2 and said in p.stderr and " is not " not in p.stderr, (args, p.stderr)

@@ -95,7 +95,7 @@ def _ogi() -> None:
 
 _USAGE_ZH = [
     (re.compile(r"^Missing argument '(.+)'\.?$"), "缺少参数 {0}"),
-    (re.compile(r"^Missing option '(.+)'\.?$"), "缺少选项 {0}"),
+    (re.compile(r"^Missing option (.+?)\.?$"), "缺少选项 {0}"),
     (re.compile(r"^No such option: (\S+)"), "没有选项 {0}"),
     (re.compile(r"^No such command '(.+)'\.?$"), "没有命令 {0}"),
     (re.compile(r"^Invalid value for (.+?): (.+)$"), "{0} 的值无效（{1}）"),
@@ -105,13 +105,44 @@ _USAGE_ZH = [
 ]
 
 
+# What click says of a value, after "Invalid value for …:".
+_VALUE_ZH = [
+    (re.compile(r"^(.+?) is not in the range (.+?)<=x<=(.+?)\.?$"), "{0} 不在 {1} 至 {2} 之间"),
+    (re.compile(r"^(.+?) is not in the range x>=(.+?)\.?$"), "{0} 小于 {1}"),
+    (re.compile(r"^(.+?) is not in the range x<=(.+?)\.?$"), "{0} 大于 {1}"),
+    (re.compile(r"^'(.*)' is not one of (.+?)\.?$"), "“{0}”不是可选的值之一：{1}"),
+    (re.compile(r"^'(.*)' is not a valid integer(?: range)?\.?$"), "“{0}”不是整数"),
+    (re.compile(r"^'(.*)' is not a valid float(?: range)?\.?$"), "“{0}”不是数字"),
+    (re.compile(r"^'(.*)' is not a valid boolean\.?$"), "“{0}”应为 true 或 false"),
+    (re.compile(r"^(?:File|Path|Directory) '(.+)' does not exist\.?$"), "{0} 不存在"),
+    (re.compile(r"^(?:File|Path) '(.+)' is a directory\.?$"), "{0} 是目录，不是文件"),
+    (re.compile(r"^Directory '(.+)' is a file\.?$"), "{0} 是文件，不是目录"),
+]
+
+
+def _names(text: str) -> str:
+    """'--jobs' / '-j' as --jobs / -j."""
+    return text.replace("'", "")
+
+
 def usage_zh(message: str) -> str:
     """click's usage messages in Chinese, keeping the technical part as it is."""
     for pattern, zh in _USAGE_ZH:
         m = pattern.match(message.strip())
         if m:
-            return zh.format(*m.groups())
+            parts = [_names(g) for g in m.groups()]
+            if pattern.pattern.startswith("^Invalid value for"):
+                parts[1] = _value_zh(m.group(2))
+            return zh.format(*parts)
     return message.strip().rstrip(".")
+
+
+def _value_zh(detail: str) -> str:
+    for pattern, zh in _VALUE_ZH:
+        m = pattern.match(detail.strip())
+        if m:
+            return zh.format(*(g.replace("'", "").replace(", ", "、") if i else g for i, g in enumerate(m.groups())))
+    return detail.strip().rstrip(".")
 
 
 PAIR = "\x1f"  # joins the two values of an option that takes a pair (--pause FROM TO)
