@@ -125,7 +125,12 @@ def _django() -> None:
         call_command("migrate", interactive=False, verbosity=0)
     except Exception as e:  # an unreachable server, a wrong URL, a read-only data directory …
         reason = " ".join(str(e).split())
-        sys.stderr.write(f"无法打开数据库：{type(e).__name__}: {reason}\n")
+        from django.core.exceptions import ImproperlyConfigured
+
+        if isinstance(e, ImproperlyConfigured):  # a setting the environment gave wrong: said as it is
+            sys.stderr.write(f"设置有误：{reason}\n")
+        else:
+            sys.stderr.write(f"无法打开数据库：{type(e).__name__}: {reason}\n")
         raise typer.Exit(2) from None
 
 

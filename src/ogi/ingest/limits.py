@@ -168,4 +168,8 @@ def exceeded(name: str, what_zh: str, figure_zh: str, limit_zh: str, figure: Any
 
 def mb(n: float) -> str:
     """A byte count as people read it."""
+    if n < 1024:
+        return f"{n:.0f} 字节"
+    if n < MiB:
+        return f"{n / 1024:.1f} KB"
     return f"{n / MiB:.1f} MB" if n < 10 * MiB else f"{n / MiB:.0f} MB"

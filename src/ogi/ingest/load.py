@@ -420,4 +420,7 @@ def _load_json(p: Path) -> Report:
     try:
         return Report.from_json(data, file=str(p))
     except (ValueError, KeyError, TypeError, AttributeError, ArithmeticError) as e:
-        raise IngestError("bad_report", f"JSON 不是有效的报告数据：{e}", f"not a valid report: {e}") from None
+        # (The values passed the schema's types; what is left is a value no day or figure has,
+        # such as 2026-02-30.)
+        raise IngestError("bad_report", "JSON 不是有效的报告数据：其中有不存在的日期或无法使用的数值（如 2 月 30 日）",
+                          f"not a valid report: {e}") from None

@@ -26,6 +26,7 @@ from .tree import Region
 MAX_FILES = 5000  # in one import: a province's reports of a year
 MAX_ZIP_BYTES = 2 * 1024**3
 _SKIP = ("__MACOSX", ".DS_Store", "Thumbs.db")
+NESTED_ZH = "压缩包中又有压缩包，未读取；请解压后分别导入，或打包成一个压缩包"
 
 
 @dataclass
@@ -218,7 +219,12 @@ def collect(region: Region, sources: Sequence[Path], jobs: int | None = None) ->
                 continue
             for f in found:
                 shown[str(f)] = f"{src.name}/{f.name}" if f.is_relative_to(tmp) else str(f)
-            files += found
+                if f.is_relative_to(tmp) and is_archive(f):
+                    # (One level: an archive inside is not opened, so that what is read is what was listed.)
+                    out.unreadable.append((shown[str(f)], IngestError(
+                        "nested_archive", NESTED_ZH, "an archive inside the archive is not opened")))
+                    continue
+                files.append(f)
         for file, report, err in read_many(files, jobs):
             if err is not None or report is None:
                 out.unreadable.append((shown[file], err or IngestError("internal", "读取失败", "read failed")))

@@ -130,7 +130,9 @@ def _rows_from_bytes(data: bytes, name: str) -> list[list[str]]:
         try:
             wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as e:  # openpyxl raises many types for a damaged workbook
-            raise TreeError(f"无法打开 Excel 文件：{type(e).__name__}", f"cannot open the workbook: {e}") from None
+            what = ("是 Word 文档，不是 Excel 工作簿" if b"word/" in data[:4096]
+                    else "文件已损坏或不是 Excel 工作簿（.xlsx）")
+            raise TreeError(f"无法打开机关名录：{what}", f"cannot open the workbook: {e}") from None
         ws = wb.worksheets[0]
         out = []
         for row in ws.iter_rows(values_only=True):

@@ -174,7 +174,16 @@ LOGGING = {
 EMAIL_HOST = os.environ.get("OGI_SMTP_HOST", "")
 EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
                  else "django.core.mail.backends.dummy.EmailBackend")
-EMAIL_PORT = int(os.environ.get("OGI_SMTP_PORT") or 25)
+def _port(name: str, default: int) -> int:
+    raw = os.environ.get(name) or str(default)
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"环境变量 {name} 应为 1 至 65535 之间的端口号，而不是“{raw[:20]}”")
+    return int(raw)
+
+
+EMAIL_PORT = _port("OGI_SMTP_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("OGI_SMTP_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("OGI_SMTP_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("OGI_SMTP_TLS") == "1"

@@ -20,7 +20,7 @@ from django.db.models import Count, Max, Q
 from ogi.ingest.errors import IngestError
 from ogi.report import Finding, Report
 from ogi.supervision.benchmarks import MEASURES, PeerGroup, benchmark_values, default_benchmarks, peer_groups
-from ogi.supervision.collect import Collected, Collection, _newer, collect, files_in, is_archive
+from ogi.supervision.collect import NESTED_ZH, Collected, Collection, _newer, collect, files_in, is_archive
 from ogi.supervision.match import Match
 from ogi.supervision.repetition import Repetition
 from ogi.supervision.rubric import Facts, Score, default_rubric_text, parse_rubric, score
@@ -244,7 +244,7 @@ def import_uploads(office: Agency, user: Any, uploads: Sequence[tuple[str, bytes
                 shown = name if f == src else f"{name}/{f.name}"
                 if f != src and is_archive(f):
                     # (One level: an archive inside is not opened, so that what is read is what was listed.)
-                    unreadable.append((shown, "压缩包中又有压缩包，未读取；请解压后分别上传，或打包成一个压缩包"))
+                    unreadable.append((shown, NESTED_ZH))
                     continue
                 names[str(f)] = shown
                 files.append(f)
