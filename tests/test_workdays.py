@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 
 from ogi.workdays import deadline, default_calendar, estimated_days_off, load_calendar
 
+from .conftest import NOTICE_2027
+
 CAL = default_calendar()
 DAYS = st.dates(min_value=dt.date(2019, 1, 1), max_value=dt.date(2026, 9, 30))
 
@@ -148,21 +150,6 @@ def test_a_year_can_be_added(tmp_path):
     bad.write_text("years:\n  2027:\n    workdays: [2027-01-05]\n", encoding="utf-8")  # a Tuesday
     with pytest.raises(ValueError):
         load_calendar([bad])
-
-
-NOTICE_2027 = """years:
-  2027:
-    notice: 测试用2027年部分节假日安排
-    holidays:
-      - {name: 元旦, from: 2027-01-01, to: 2027-01-03}
-      - {name: 春节, from: 2027-02-06, to: 2027-02-12}
-      - {name: 清明节, from: 2027-04-03, to: 2027-04-05}
-      - {name: 劳动节, from: 2027-05-01, to: 2027-05-05}
-      - {name: 端午节, from: 2027-06-09, to: 2027-06-11}
-      - {name: 中秋节, from: 2027-09-15, to: 2027-09-17}
-      - {name: 国庆节, from: 2027-10-01, to: 2027-10-07}
-    workdays: [2027-01-09]
-"""
 
 
 def _ogi(*args, env=None):

@@ -17,6 +17,7 @@ from ogi.web.accounts.models import ApiToken
 from ogi.web.ledger import services
 from ogi.web.ledger.models import Request
 
+from ..conftest import NOTICE_2027
 from .conftest import PASSWORD, request_data
 
 pytestmark = pytest.mark.django_db
@@ -113,19 +114,6 @@ def test_filing_online_past_the_calendar_gives_the_receipt(world):
     _provisional(receipt.content.decode())
 
 
-SCHEDULE_2027 = """years:
-  2027:
-    notice: 测试用2027年部分节假日安排
-    holidays:
-      - {name: 元旦, from: 2027-01-01, to: 2027-01-03}
-      - {name: 春节, from: 2027-02-06, to: 2027-02-12}
-      - {name: 清明节, from: 2027-04-03, to: 2027-04-05}
-      - {name: 劳动节, from: 2027-05-01, to: 2027-05-05}
-      - {name: 端午节, from: 2027-06-09, to: 2027-06-11}
-      - {name: 中秋节, from: 2027-09-15, to: 2027-09-17}
-      - {name: 国庆节, from: 2027-10-01, to: 2027-10-07}
-    workdays: [2027-01-09]
-"""
 
 
 @pytest.fixture
@@ -140,19 +128,19 @@ def test_adding_the_years_notice_makes_the_deadline_final_and_is_audited(world, 
     r = services.register(world["a_clerk"], request_data(submitted_on=dt.date(2026, 12, 14), received_on=dt.date(2026, 12, 14)))
     page = login(world["a_clerk"]).get("/calendar/")
     assert page.status_code == 200 and "最上级机关的管理员" in page.content.decode() and 'id="calendar-add"' not in page.content.decode()
-    assert login(world["a_clerk"]).post("/calendar/", {"text": SCHEDULE_2027}).status_code == 403
+    assert login(world["a_clerk"]).post("/calendar/", {"text": NOTICE_2027}).status_code == 403
     # The calendar is every agency's: a department's administrator does not change it.
     assert 'id="calendar-add"' not in login(world["a_admin"]).get("/calendar/").content.decode()
-    assert login(world["a_admin"]).post("/calendar/", {"text": SCHEDULE_2027}).status_code == 403
+    assert login(world["a_admin"]).post("/calendar/", {"text": NOTICE_2027}).status_code == 403
     admin, officer = login(world["sup_admin"]), login(world["a_admin"])
     assert 'id="provisional-count"' in admin.get("/calendar/").content.decode()
     # Bad files: a Chinese reason, nothing kept.
     for bad, why in [("years: [", "YAML"), ("years:\n  2027:\n    workdays: [2027-01-05]\n", "星期六或星期日"),
                      ("years:\n  2027:\n    holidays:\n      - {name: 元旦, from: 2027-13-01, to: 2027-01-03}\n", "不是日期"),
                      ("years:\n  2027:\n    holidays: 元旦\n", "列表"),
-                     (SCHEDULE_2027.replace("      - {name: 春节, from: 2027-02-06, to: 2027-02-12}\n", ""), "没有春节的放假安排"),
-                     (SCHEDULE_2027.replace("2027-10-01, to: 2027-10-07", "2027-10-02, to: 2027-10-07"), "不含 10月1日"),
-                     (SCHEDULE_2027.replace("2027", "2026").replace("[2026-01-09]", "[2026-01-04]"), "2026年的节假日安排已在日历中"),
+                     (NOTICE_2027.replace("      - {name: 春节, from: 2027-02-06, to: 2027-02-12}\n", ""), "没有春节的放假安排"),
+                     (NOTICE_2027.replace("2027-10-01, to: 2027-10-07", "2027-10-02, to: 2027-10-07"), "不含 10月1日"),
+                     (NOTICE_2027.replace("2027", "2026").replace("[2026-01-09]", "[2026-01-04]"), "2026年的节假日安排已在日历中"),
                      ("", "二者选一")]:
         resp = admin.post("/calendar/", {"text": bad})
         assert resp.status_code == 200 and why in resp.content.decode(), bad
@@ -161,7 +149,7 @@ def test_adding_the_years_notice_makes_the_deadline_final_and_is_audited(world, 
     assert "2027年1月12日" in detail and "data-provisional" in detail
     shown = re.sub(r"<[^>]+>", "", detail)  # the text a reader sees (the tag's tooltip aside)
     assert shown.count("尚未公布2027年部分节假日安排") == 1  # why it is estimated: said once, in its box
-    resp = admin.post("/calendar/", {"text": SCHEDULE_2027}, follow=True)
+    resp = admin.post("/calendar/", {"text": NOTICE_2027}, follow=True)
     assert resp.status_code == 200 and "1 件办理中申请的截止日随之改变" in resp.content.decode()
     ev = r.events.get(event="calendar_update")
     assert ev.actor == world["sup_admin"] and ev.changes["due"] == ["2027-01-12", "2027-01-11"]
@@ -174,7 +162,7 @@ def test_adding_the_years_notice_makes_the_deadline_final_and_is_audited(world, 
     # The calendar's version told as people read it, the digest kept small beside it.
     assert "至2027年的节假日安排" in detail and f"#{new_version.split('#')[1]}" not in detail
     # The year now held is not replaced, by the same notice or another; nothing more is recorded.
-    resp = admin.post("/calendar/", {"text": SCHEDULE_2027.replace("[2027-01-09]", "[]")})
+    resp = admin.post("/calendar/", {"text": NOTICE_2027.replace("[2027-01-09]", "[]")})
     assert resp.status_code == 200 and "2027年的节假日安排已在日历中" in resp.content.decode()
     assert r.events.filter(event="calendar_update").count() == 1
 
