@@ -95,7 +95,10 @@ def read_input(path: Path, limit: int) -> bytes:
         raise Unreadable(f"文件过大（{st.st_size / 1024**2:.1f} MB，上限 {limit / 1024**2:.1f} MB）",
                          f"too large ({st.st_size} bytes, at most {limit})")
     with path.open("rb") as f:
-        data = f.read(limit + 1)
-    if len(data) > limit:  # it grew while being read
+        # (read(n) sets aside n bytes at once: the size the file has, not the limit.)
+        data = f.read(st.st_size + 1)
+        if len(data) > st.st_size:  # it grew while being read
+            data += f.read(limit + 1 - len(data))
+    if len(data) > limit:
         raise Unreadable(f"文件过大（上限 {limit / 1024**2:.1f} MB）", f"too large (at most {limit} bytes)")
     return data

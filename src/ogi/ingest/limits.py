@@ -170,6 +170,6 @@ def mb(n: float) -> str:
     """A byte count as people read it."""
     if n < 1024:
         return f"{n:.0f} 字节"
-    if n < MiB:
+    if n < 0.1 * MiB:  # (it would read 0.0 MB)
         return f"{n / 1024:.1f} KB"
     return f"{n / MiB:.1f} MB" if n < 10 * MiB else f"{n / MiB:.0f} MB"

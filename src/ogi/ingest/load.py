@@ -212,7 +212,11 @@ def _file_bytes(p: Path) -> bytes:
             raise _limits.exceeded("file_bytes", "文件过大，不像是一份年度报告", _limits.mb(size), _limits.mb(limit),
                                    size, limit)
         with p.open("rb") as f:
-            data = f.read(limit + 1)  # a file that grows while it is read is still cut at the limit
+            # read(n) sets aside n bytes at once: the size the file has, then, if it grew
+            # while being read, up to the limit (where it is still cut).
+            data = f.read(size + 1)
+            if len(data) > size:
+                data += f.read(limit + 1 - len(data))
         if len(data) > limit:
             raise _limits.exceeded("file_bytes", "文件过大，不像是一份年度报告", f"超过 {_limits.mb(limit)}",
                                    _limits.mb(limit), f"> {limit}", limit)
