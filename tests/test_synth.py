@@ -49,3 +49,22 @@ def test_ogi_synth_makes_a_corpus_a_folder_reading_takes_whole(tmp_path):
     assert d.returncode == 0 and "本次 12 个文件，读出 12 份报告" in d.stderr, d.stderr
     again = ogi("synth", "3", "-o", folder)
     assert again.returncode == 2 and "不是空目录" in again.stderr
+
+
+def test_ctrl_c_leaves_no_corpus_without_its_truth(tmp_path):
+    """Stopped halfway, the folder is taken back to what it was (it was left half made,
+    and the same command then refused it as not empty)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "语料"
+    proc = subprocess.Popen([sys.executable, "-m", "ogi.cli", "synth", "100000", "-o", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (out.exists() and sum(1 for _ in out.iterdir()) >= 5):
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and "已中止" in err and not out.exists(), err

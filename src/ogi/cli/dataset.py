@@ -134,7 +134,10 @@ def synth(n: Annotated[int, typer.Argument(min=1, max=10_000_000, help="要生�
     from ..ingest.errors import IngestError
     from ..ingest.load import load_report
 
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+    if out.exists() and not out.is_dir():
+        sys.stderr.write(f"{out} 是一个文件，不是目录：请给出新的目录\n")
+        raise typer.Exit(2)
+    if out.exists() and any(out.iterdir()):
         sys.stderr.write(f"{out} 已存在且不是空目录：请给出新的目录\n")
         raise typer.Exit(2)
     files = sources or sorted((Path(__file__).resolve().parents[1] / "data" / "samples").glob("*.txt"))
@@ -146,9 +149,21 @@ def synth(n: Annotated[int, typer.Argument(min=1, max=10_000_000, help="要生�
             sys.stderr.write(f"{f}：{e.message_zh}\n")
             raise typer.Exit(2) from None
     made = defects = 0
-    for m in make_corpus(reports, n, out, seed=seed):
-        made += 1
-        defects += m.defect is not None
+    existed = out.exists()
+    try:
+        for m in make_corpus(reports, n, out, seed=seed):
+            made += 1
+            defects += m.defect is not None
+    except KeyboardInterrupt:
+        # A corpus short of its truth is no corpus: the folder goes, so that the same command can run again.
+        import shutil
+
+        for child in list(out.iterdir()) if existed else []:
+            shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink(missing_ok=True)
+        if not existed:
+            shutil.rmtree(out, ignore_errors=True)
+        sys.stderr.write(f"已中止：已生成的 {made} 份已删除（{out} 恢复原样），可重新运行\n")
+        raise typer.Exit(130) from None
     sys.stderr.write(f"已生成 {made} 份报告到 {out}（底本 {len(reports)} 份，注入缺陷 {defects} 处；答案见 {out / TRUTH}）\n")
 
 
