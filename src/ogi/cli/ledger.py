@@ -394,6 +394,11 @@ def report_compile(
     if agency and not agencies:
         sys.stderr.write(f"没有机关“{agency}”\n")
         raise typer.Exit(2)
+    if not agencies:
+        sys.stderr.write("台账中还没有任何机关：先用 ogi demo 建立演示台账，或由系统运维人员在管理后台（/admin/）添加机关\n")
+        if as_json:
+            dump([])
+        raise typer.Exit(2)
     results = []
     for a in agencies:
         ws = workspace(a, year)
