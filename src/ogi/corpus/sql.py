@@ -28,7 +28,8 @@ def connect(root: Path | str, also: Sequence[Path | str] = ()) -> Any:
     root = Path(root)
     for extra in also:
         if not Path(extra).is_file():
-            raise SqlError("not_found", f"要读取的文件不存在：{extra}", f"no such file: {extra}")
+            what = "是目录，不是文件" if Path(extra).is_dir() else "不存在"
+            raise SqlError("not_found", f"要读取的文件{what}：{extra}", f"no such file: {extra}")
     if not (root / MANIFEST).is_file():
         raise SqlError("not_a_dataset", f"{root} 不是 ogi 数据集（没有 {MANIFEST}；请先用 ogi dataset … -o 目录.parquet 写出）",
                        f"{root} is not an ogi dataset (no {MANIFEST})")

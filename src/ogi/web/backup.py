@@ -71,6 +71,8 @@ def sqlite_restore(backup: Path, current: Path, known: set[tuple[str, str]]) -> 
     """Put a backup in place of the current database. `known` are the migrations this code has
     (app, name); a backup that has applied any other is from a newer ogi and is refused."""
     if not backup.is_file():
+        if backup.is_dir():
+            raise BackupError(f"{backup} 是目录，不是备份文件", f"{backup} is a directory")
         raise BackupError(f"找不到备份文件 {backup}", f"no backup file {backup}")
     try:
         with closing(sqlite3.connect(f"file:{backup}?mode=ro", uri=True)) as b:
