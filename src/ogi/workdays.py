@@ -183,7 +183,10 @@ def _parse_years(data: Any) -> dict[int, dict[str, Any]]:
             hols.append(hol)
         makeup = [_date(d, y) for d in spec.get("workdays") or []]
         for d in makeup:
-            if d.year != y or d.weekday() < 5:
+            if d.year != y:
+                raise CalendarFileError(f"{y}年：调休上班日 {d} 不在{y}年内（年份填对了吗？）",
+                                        f"{y}: make-up working day {d} is not in that year")
+            if d.weekday() < 5:
                 raise CalendarFileError(f"{y}年：调休上班日 {d} 应为该年的星期六或星期日",
                                         f"{y}: make-up working day {d} must be a Saturday or Sunday of that year")
             inside = next((h for h in hols if h.start <= d <= h.end), None)

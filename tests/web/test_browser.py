@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from ogi.web import clock
+from ogi.web.ledger.models import Request
 
 from .conftest import PASSWORD
 
@@ -214,6 +215,33 @@ def test_public_files_a_request_and_follows_it(world, live_server, browser, monk
     assert other.inner_text("#state") == "办理中" and "赵六" not in other.content()
     DOCS.mkdir(parents=True, exist_ok=True)
     other.screenshot(path=str(DOCS / "public-track.png"), full_page=True)
+
+    # Filed in one go, then Back to the form (the page comes back from the server with a new
+    # token; the browser puts back what was typed) and submitted again: the same request.
+    again = browser.new_page(viewport={"width": 1100, "height": 900})
+
+    def fill() -> None:
+        again.select_option("#id_agency", label="某市商务局")
+        again.select_option("#id_applicant_category", "natural")
+        again.fill("#id_applicant_name", "钱七")
+        again.fill("#id_applicant_id_no", "320102199203036788")
+        again.fill("#id_applicant_contact", "13700003333")
+        again.fill("#id_content", "2025年度本市开发区名录")
+        again.select_option("#id_delivery", "email")
+
+    again.goto(f"{base}/public/apply/")
+    fill()
+    again.click("button[type=submit]")
+    again.wait_for_selector("#receipt-no")
+    first = again.inner_text("#receipt-no")
+    again.go_back()
+    again.wait_for_selector("#id_content")
+    if not again.input_value("#id_content"):  # a browser that does not put the fields back: typed again
+        fill()
+    again.click("button[type=submit]")
+    again.wait_for_selector("#receipt-no")
+    assert again.inner_text("#receipt-no") == first and "已经提交过" in again.content()
+    assert Request.objects.filter(applicant_name="钱七").count() == 1
 
 
 def test_dates_prefilled_publication_blocked_by_an_error_and_chinese_404(live_server, browser):

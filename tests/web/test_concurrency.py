@@ -95,7 +95,7 @@ def test_filings_exactly_the_limit_under_50_concurrent_submissions(world, monkey
     form = {"agency": str(world["a"].pk), "applicant_category": "natural", "applicant_name": "李四",
             "applicant_id_no": "320102198802023458", "applicant_contact": "lisi@example.cn",
             "content": "2025年某路段拓宽工程的环境影响评价批复文件", "delivery": "email"}
-    codes = _post_all(50, "/public/apply/", lambda i: form)
+    codes = _post_all(50, "/public/apply/", lambda i: {**form, "content": f"{form['content']}（第{i}份）"})
     assert codes.count(302) == 20 and codes.count(429) == 30, codes
     assert Request.objects.count() == 20
 

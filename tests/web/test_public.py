@@ -104,9 +104,9 @@ def test_wrong_codes_say_nothing_and_guessing_is_stopped(world):
 def test_filing_is_limited_per_address_and_day(world, monkeypatch):
     monkeypatch.setattr(public_views, "MAX_FILED_PER_DAY", 2)
     c = Client()
-    for _ in range(2):
-        assert c.post("/public/apply/", form(world)).status_code == 302
-    refused = c.post("/public/apply/", form(world))
+    for i in range(2):  # two requests (the same words twice the same day are one)
+        assert c.post("/public/apply/", form(world, content=f"第{i}份文件")).status_code == 302
+    refused = c.post("/public/apply/", form(world, content="第三份文件"))
     assert refused.status_code == 429 and "已达上限" in refused.content.decode()
     assert Request.objects.count() == 2
 
@@ -147,8 +147,9 @@ def test_staff_work_shows_on_the_tracking_page_without_staff_notes(world):
 
 
 def test_the_same_form_sent_twice_files_one_request(world):
-    """Back and submit again, or a double click: one request, its receipt shown again; a
-    new form (a new token) is a new request."""
+    """A double click (the same token), or Back and submit (the page comes back from the
+    server with a new token, the typed fields restored by the browser): one request, its
+    receipt shown again. Other words are another request."""
     c = Client()
     page = c.get("/public/apply/").content.decode()
     token = re.search(r'name="once" value="([^"]+)"', page).group(1)
@@ -159,6 +160,9 @@ def test_the_same_form_sent_twice_files_one_request(world):
     assert "已经提交过" in receipt and Request.objects.get().tracking_no in receipt
     fresh = re.search(r'name="once" value="([^"]+)"', c.get("/public/apply/").content.decode()).group(1)
     assert fresh != token and c.post("/public/apply/", form(world, once=fresh)).status_code == 302
+    assert Request.objects.count() == 1 and "已经提交过" in c.get("/public/receipt/").content.decode()
+    other = re.search(r'name="once" value="([^"]+)"', c.get("/public/apply/").content.decode()).group(1)
+    assert c.post("/public/apply/", form(world, once=other, content="2024年某路段养护合同")).status_code == 302
     assert Request.objects.count() == 2
     # Staff registering by hand: the same.
     officer = staff(world["a_clerk"])
@@ -169,6 +173,12 @@ def test_the_same_form_sent_twice_files_one_request(world):
     officer.post("/requests/new/", data)
     page = officer.post("/requests/new/", data, follow=True).content.decode()
     assert Request.objects.filter(applicant_name="王五").count() == 1 and "未重复登记" in page
+    back = {**data, "once": re.search(r'name="once" value="([^"]+)"', officer.get("/requests/new/").content.decode()).group(1)}
+    page = officer.post("/requests/new/", back, follow=True).content.decode()
+    assert Request.objects.filter(applicant_name="王五").count() == 1 and "另行登记" in page
+    # A second letter with the same words, registered as such.
+    officer.post("/requests/new/", {**back, "again": "on"})
+    assert Request.objects.filter(applicant_name="王五").count() == 2
 
 
 def test_the_fee_notice_shows_the_amount_it_stated(world):

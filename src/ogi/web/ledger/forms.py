@@ -22,6 +22,11 @@ def id_types(form: forms.ModelForm) -> None:
 
 
 class RegisterForm(SubmittedOnce, RulesForm):
+    # The same request registered in the last minutes is taken for this form sent again
+    # (Back and submit); a second letter with the same words is registered when this says so.
+    again = forms.BooleanField(label="另行登记：与刚登记的申请内容相同，仍作为一件新的申请登记（如申请人重复提交）",
+                               required=False)
+
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         id_types(self)

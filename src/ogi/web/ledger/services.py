@@ -62,11 +62,12 @@ def reveal(user, r: Request) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 
 def register(user, data: dict[str, Any], agency: Agency | None = None, *,  # type: ignore[no-untyped-def]
-             staff: Staff | None = None, submission: str | None = None) -> Request:
+             staff: Staff | None = None, submission: str | None = None, twin_within: dt.timedelta | None = None) -> Request:
     """Register a request (web form or API). `data` holds the model fields by name; `staff`
     is the user's staff record when the caller has it already (an import, row after row);
-    `submission` the form's token (SubmittedOnce): the request it registered already is
-    returned again, marked `repeated`."""
+    `submission` the form's token (SubmittedOnce), `twin_within` how long ago the same
+    request may have been registered already (the page's form, sent again after Back
+    with a new token): the request registered then is returned again, marked `repeated`."""
     s = staff if staff is not None and staff.user_id == user.pk else staff_of(user)
     if s is None or s.role == "supervisor":
         raise Refused("只有机关工作人员可以登记申请", "forbidden")
@@ -74,22 +75,24 @@ def register(user, data: dict[str, Any], agency: Agency | None = None, *,  # typ
     if agency.pk != s.agency_id:
         raise Refused("只能为本机关登记申请", "forbidden")
     data = validate.clean_request(data, clock.today())
-    return _create(agency, data, actor=user, label="登记申请", note=RECEIPT_RULE.get(data["channel"], ""), submission=submission)
+    return _create(agency, data, actor=user, label="登记申请", note=RECEIPT_RULE.get(data["channel"], ""), submission=submission,
+                   twin_within=twin_within)
 
 
 def _create(agency: Agency, data: dict[str, Any], actor, label: str, note: str,  # type: ignore[no-untyped-def]
-            submission: str | None = None) -> Request:
+            submission: str | None = None, twin_within: dt.timedelta | None = None) -> Request:
     for _ in range(5):
         try:
             with transaction.atomic():
                 # The agency's row locked: its registrations take their numbers one after another
                 # (PostgreSQL runs them at once otherwise; SQLite's writer lock already queues them).
                 Agency.objects.select_for_update().filter(pk=agency.pk).first()
-                if submission is not None:
-                    done = Request.objects.filter(submission=submission).first()
-                    if done is not None:
-                        done.repeated = True  # type: ignore[attr-defined]
-                        return done
+                done = Request.objects.filter(submission=submission).first() if submission is not None else None
+                if done is None and twin_within is not None:
+                    done = _twin(agency, data, twin_within)
+                if done is not None:
+                    done.repeated = True  # type: ignore[attr-defined]
+                    return done
                 r = Request.objects.create(agency=agency, tracking_no=new_tracking_no(agency, data["received_on"].year),
                                            query_code=new_query_code(), submission=submission, **data)
                 Event.objects.create(request=r, agency=agency, actor=actor, on=r.received_on, event="register", label=label,
@@ -99,6 +102,18 @@ def _create(agency: Agency, data: dict[str, Any], actor, label: str, note: str, 
         except IntegrityError:
             continue  # two registrations took the same number: take the next
     raise Refused("申请编号冲突，请重试", "conflict")
+
+
+_TWIN_FIELDS = ("channel", "received_on", "applicant_name", "applicant_id_no", "applicant_contact", "content")
+
+
+def _twin(agency: Agency, data: dict[str, Any], within: dt.timedelta) -> Request | None:
+    """The same request (who, what, how and when received) registered `within` ago."""
+    from django.utils import timezone
+
+    same = {f: data.get(f) for f in _TWIN_FIELDS if f in data}
+    return (Request.objects.filter(agency=agency, **same, events__event="register",
+                                   events__at__gte=timezone.now() - within).order_by("pk").first())
 
 
 # Art. 31(三): an online request is received on the day both sides confirm it. ogi's own
@@ -114,7 +129,10 @@ def file_online(agency: Agency, data: dict[str, Any], submission: str | None = N
         raise Refused("该机关不受理政府信息公开申请，请选择其他机关", "forbidden")
     day = clock.today()
     data = validate.clean_request({**data, "channel": "online", "submitted_on": day, "received_on": day}, day, public=True)
-    return _create(agency, data, actor=None, label="网上提交申请", note=ONLINE_RECEIPT, submission=submission)
+    # The same person's same words filed again the same day (Back and submit: the page comes
+    # back with a new token) are the request filed then.
+    return _create(agency, data, actor=None, label="网上提交申请", note=ONLINE_RECEIPT, submission=submission,
+                   twin_within=dt.timedelta(days=1))
 
 
 def request_agencies() -> QuerySet[Agency]:

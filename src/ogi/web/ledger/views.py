@@ -3,6 +3,7 @@ by page or URL, what is not theirs."""
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import quote, urlencode
 
 from django import forms
@@ -139,17 +140,25 @@ def reveal(request: HttpRequest, tracking_no: str) -> HttpResponse:
 def register(request: HttpRequest) -> HttpResponse:
     form = RegisterForm(request.POST or None, initial={"submitted_on": clock.today(), "received_on": clock.today()})
     if request.method == "POST" and form.is_valid():
+        again = form.cleaned_data.pop("again", False)
         try:
-            r = services.register(request.user, form.cleaned_data, submission=form.submission())
+            r = services.register(request.user, form.cleaned_data, submission=form.submission(),
+                                  twin_within=None if again else TWIN_WINDOW)
         except Refused as e:
             form.add_error(None, e.message_zh)
         else:
             if getattr(r, "repeated", False):
-                messages.info(request, f"这份申请已登记（申请编号 {r.tracking_no}），同一表单再次提交，未重复登记")
+                messages.info(request, f"这份申请刚刚已登记（申请编号 {r.tracking_no}），未重复登记；如确为另一份内容相同的申请，"
+                                       "请在登记页勾选“另行登记”后提交")
             else:
                 messages.success(request, f"已登记，申请编号 {r.tracking_no}")
             return redirect("detail", tracking_no=r.tracking_no)
     return render(request, "ledger/register.html", _ctx(request, form=form, rules=services.RECEIPT_RULE))
+
+
+# How long ago the same request (who, what, when received) is taken for the page's form
+# sent again: Back brings the form back with a new token, the typed fields restored.
+TWIN_WINDOW = dt.timedelta(minutes=30)
 
 
 def form_errors_zh(form: forms.Form) -> str:
@@ -287,7 +296,9 @@ def calendar(request: HttpRequest) -> HttpResponse:
                 return refuse(request, 403, e.message_zh)
             else:
                 names = "、".join(f"{y}年" for y in years)
-                messages.success(request, f"已添加{names}的节假日安排；{changed} 件办理中申请的截止日随之改变，已记入各申请的操作记录")
+                moved = (f"{changed} 件办理中申请的截止日随之改变，已记入各申请的操作记录" if changed
+                         else "没有办理中申请的截止日因此改变")
+                messages.success(request, f"已添加{names}的节假日安排；{moved}")
                 return redirect("calendar")
     return render(request, "ledger/calendar.html", _ctx(
         request, cal=cal, years=sorted(cal.years.items(), reverse=True), form=form if not typed else CalendarForm(),
