@@ -147,6 +147,11 @@ def test_report_workspace(live_server, browser, tmp_path):
     page.wait_for_selector("#findings >> text=已保存")
     page.locator("textarea[data-section=problems]").blur()  # the change event saves once more: let it finish
     page.wait_for_load_state("networkidle")
+    # Past the limit (the box's maxlength taken off, as a script could): the refusal shows, not “saved”.
+    page.evaluate("document.querySelector('textarea[data-section=overview]').removeAttribute('maxlength')")
+    page.locator("textarea[data-section=overview]").fill("字" * 20_001)
+    page.wait_for_selector("#findings >> text=未保存：每部分不超过 20000 个字")
+    assert "已保存" not in page.inner_text("#findings")
     # Override a cell: the finding appears; then undo it from the cell's panel.
     page.locator("td[data-cell='active.penalty.decisions']").click()
     # The panel still holds the previous cell's form until the new one arrives.

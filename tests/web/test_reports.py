@@ -72,7 +72,8 @@ def test_override_needs_a_reason_and_becomes_a_finding(demo):
 def test_text_edit_runs_the_checks_live(demo):
     c = login("swj-jingban")
     resp = c.post("/reports/2025/sections/overview/", {"text": "2025年，全年共收到政府信息公开申请99999件。"})
-    assert resp.status_code == 200 and "narrative.numbers" in resp.content.decode()
+    page = resp.content.decode()
+    assert resp.status_code == 200 and 'data-rule="narrative.numbers"' in page and "<code" not in page  # no raw ids shown
     # Too long: the text's fault, said as such (it was answered as a conflict, 操作冲突).
     resp = c.post("/reports/2025/sections/problems/", {"text": "字" * 20_001})
     page = resp.content.decode()

@@ -116,7 +116,7 @@ def section(request: HttpRequest, year: int, key: str) -> HttpResponse:
         reports.save_section(request.user, ws, key, text)
     except Refused as e:
         # Too long is the text's fault (422); a report in review or published is a conflict.
-        return refuse(request, 422 if e.code == "too_long" else 409, e.message_zh)
+        return refuse(request, 422 if e.code == "too_long" else 409, f"未保存：{e.message_zh}")
     # Only the text changed: the checks run again on the same compiled records.
     after = ws.year_report.with_section(key, text)
     return render(request, "reporting/_findings.html", {"findings": after.findings, "saved": _titles(ws)[key]})
