@@ -46,6 +46,8 @@ def test_a_stale_form_is_explained_in_chinese(world):
     resp = c.post("/public/apply/", {"applicant_name": "张三"})
     page = resp.content.decode()
     assert resp.status_code == 403 and "表单已过期" in page and "CSRF" not in page and "DEBUG" not in page
+    assert "<title>表单已过期" in page and "申请台账" not in page  # the public's brand, not the staff's
+    assert "申请台账" not in Client().get("/no-such-page/").content.decode()
 
 
 def test_too_large_or_too_many_get_their_reason(world):

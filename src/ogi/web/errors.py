@@ -54,8 +54,10 @@ def bad_request(request: HttpRequest, exception: BaseException | None = None) ->
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """The form's safety token was missing or stale (cookies cleared, the page open for
     days, another tab logged out): said in Chinese with what to do."""
-    return refuse(request, 403, "表单已过期，或浏览器没有保存本站的 Cookie，提交未被接受。请返回上一页，刷新页面后重新提交；"
-                                "如仍不行，请确认浏览器允许本站使用 Cookie。")
+    html = loader.render_to_string("error.html", {
+        "status": 403, "title": "表单已过期", "message": "表单已过期，或浏览器没有保存本站的 Cookie，提交未被接受。请返回上一页，"
+                                                        "刷新页面后重新提交；如仍不行，请确认浏览器允许本站使用 Cookie。"}, request=request)
+    return HttpResponse(html, status=403)
 
 
 def permission_denied(request: HttpRequest, exception: BaseException | None = None) -> HttpResponse:
