@@ -52,6 +52,7 @@ class RulesForm(forms.ModelForm):
     The form's own messages name the field as its label does."""
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("label_suffix", "：")  # (Django's Chinese keeps the ASCII colon)
         super().__init__(*args, **kwargs)
         for f in self.fields.values():
             label = str(f.label or "")
