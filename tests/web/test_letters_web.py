@@ -84,6 +84,7 @@ def test_receipt_and_downloads_are_for_own_staff_and_audited(world):
     # Clicked again: the one receipt, not a second number.
     again = c.post(f"/requests/{r.tracking_no}/receipt/", follow=True).content.decode()
     assert "本申请已出具受理回执 某市商务局公开〔2026〕第1号" in again and r.letters.filter(kind="receipt").count() == 1
+    assert 'id="issue-receipt"' not in again  # the button is gone once the receipt is issued
     data = c.get(f"/requests/{r.tracking_no}/letters/{row.year}-{row.seq}.docx")
     assert data.status_code == 200
     text = _text(data.content)

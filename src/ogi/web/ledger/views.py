@@ -122,6 +122,7 @@ def detail(request: HttpRequest, tracking_no: str) -> HttpResponse:
         masked={"name": access.mask_name(r.applicant_name), "id_no": access.mask_id(r.applicant_id_no),
                 "contact": access.mask_contact(r.applicant_contact)},
         can_reveal=access.can_see_personal_data(request.user, r), letters=r.letters.all(),
+        has_receipt=r.letters.filter(kind="receipt").exists(),
         submissions=submissions, waiting=list(waiting.values())))
 
 
