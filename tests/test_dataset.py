@@ -204,5 +204,11 @@ def test_a_failed_write_leaves_the_old_file_whole(tmp_path, monkeypatch):
         raise AssertionError("the write did not fail")
     monkeypatch.setattr(os, "fdopen", real)
     assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["报告.docx"]
+    target.chmod(0o640)
     write_atomically(target, b"new")
-    assert target.read_bytes() == b"new"
+    assert target.read_bytes() == b"new" and target.stat().st_mode & 0o777 == 0o640  # the old file's mode kept
+    fresh = tmp_path / "新.docx"
+    write_atomically(fresh, b"x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask  # as a file written in place

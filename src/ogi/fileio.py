@@ -48,6 +48,14 @@ def write_atomically(path: Path, data: bytes) -> None:
 
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:60]}.", suffix=".tmp")
     try:
+        # The mode a file written in place would have (mkstemp's is 0600): the old file's,
+        # else the one the umask gives.
+        if stat.S_ISREG(mode):
+            os.fchmod(fd, stat.S_IMODE(mode))
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.fchmod(fd, 0o666 & ~umask)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.replace(tmp, path)
