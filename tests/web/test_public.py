@@ -181,6 +181,34 @@ def test_the_same_form_sent_twice_files_one_request(world):
     assert Request.objects.filter(applicant_name="王五").count() == 2
 
 
+def test_the_same_details_find_only_this_browsers_open_request(world):
+    """The same request is looked for only among this browser's own open ones, and a
+    token only among its own origin's: someone else who types an applicant's details, or
+    an API client's key, is given a new request, never the other's number and code; a
+    withdrawn request filed again is a new one."""
+    from ogi.web.accounts.models import ApiToken
+
+    c, r, code = file(world)
+    stranger = Client()
+    assert stranger.post("/public/apply/", form(world)).status_code == 302
+    receipt = stranger.get("/public/receipt/").content.decode()
+    assert code not in receipt and r.tracking_no not in receipt and Request.objects.count() == 2
+    # An API client's Idempotency-Key sent as the public form's token finds nothing of the client's.
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(world['b_clerk'], 'portal')}")
+    made = api.post("/api/requests", {"channel": "letter", "submitted_on": "2026-03-02", "received_on": "2026-03-02",
+                                      "applicant_category": "natural", "applicant_name": "孙八", "applicant_contact": "1",
+                                      "content": "某文件"}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="1001")
+    assert made.status_code == 201
+    probe = Client()
+    assert probe.post("/public/apply/", form(world, once="1001", content="另一份文件")).status_code == 302
+    assert made.json()["tracking_no"] not in probe.get("/public/receipt/").content.decode()
+    # Withdrawn, then filed again the same day: a new request.
+    c.post("/public/track/", {"tracking_no": r.tracking_no, "query_code": code})
+    c.post(f"/public/requests/{r.tracking_no}/withdraw/", {"confirm": "yes"})
+    assert c.post("/public/apply/", form(world)).status_code == 302
+    assert r.tracking_no not in c.get("/public/receipt/").content.decode()
+
+
 def test_the_fee_notice_shows_the_amount_it_stated(world):
     """A reduction does not rewrite what the notice said: 1300 元 stays 1300 元 on its
     line, and the reduction's own line says the new amount."""

@@ -5,7 +5,6 @@ its workflow events — through the same services as the pages."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
@@ -94,16 +93,14 @@ def _refused(e: Refused) -> HttpError:
 
 @router.post("/requests", response={200: RequestCreated, 201: RequestCreated})
 def create_request(request: HttpRequest, payload: RequestIn):  # type: ignore[no-untyped-def]
-    """Register a request. With an `Idempotency-Key` header (up to 40 characters, new for
+    """Register a request. With an `Idempotency-Key` header (up to 200 characters, new for
     each request the client means to register), the same call sent again — a retry after
     a lost answer — registers nothing more and answers 200 with the request it registered."""
     key = (request.headers.get("Idempotency-Key") or "").strip()
     if len(key) > 200:
         raise HttpError(422, "Idempotency-Key 不超过 200 个字符")
-    # The client's key is its own: kept per user, so that two clients' keys never meet.
-    submission = "api:" + hashlib.sha256(f"{request.user.pk}:{key}".encode()).hexdigest()[:32] if key else None
     try:
-        r = services.register(request.user, payload.dict(), submission=submission)
+        r = services.register(request.user, payload.dict(), token=key or None, origin="api")
     except Refused as e:
         raise _refused(e) from None
     return Status(200 if getattr(r, "repeated", False) else 201, RequestCreated(**_out(r).dict(), query_code=r.query_code))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -62,12 +63,14 @@ def reveal(user, r: Request) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 
 def register(user, data: dict[str, Any], agency: Agency | None = None, *,  # type: ignore[no-untyped-def]
-             staff: Staff | None = None, submission: str | None = None, twin_within: dt.timedelta | None = None) -> Request:
+             staff: Staff | None = None, token: str | None = None, origin: str = "form",
+             twin_within: dt.timedelta | None = None) -> Request:
     """Register a request (web form or API). `data` holds the model fields by name; `staff`
     is the user's staff record when the caller has it already (an import, row after row);
-    `submission` the form's token (SubmittedOnce), `twin_within` how long ago the same
-    request may have been registered already (the page's form, sent again after Back
-    with a new token): the request registered then is returned again, marked `repeated`."""
+    `token` the form's (SubmittedOnce) or the API client's Idempotency-Key, from `origin`;
+    `twin_within` how long ago the same open request may have been registered already (the
+    page's form, sent again after Back with a new token): the request registered then is
+    returned again, marked `repeated`."""
     s = staff if staff is not None and staff.user_id == user.pk else staff_of(user)
     if s is None or s.role == "supervisor":
         raise Refused("只有机关工作人员可以登记申请", "forbidden")
@@ -75,12 +78,25 @@ def register(user, data: dict[str, Any], agency: Agency | None = None, *,  # typ
     if agency.pk != s.agency_id:
         raise Refused("只能为本机关登记申请", "forbidden")
     data = validate.clean_request(data, clock.today())
-    return _create(agency, data, actor=user, label="登记申请", note=RECEIPT_RULE.get(data["channel"], ""), submission=submission,
-                   twin_within=twin_within)
+    return _create(agency, data, actor=user, label="登记申请", note=RECEIPT_RULE.get(data["channel"], ""),
+                   submission=submission_key(origin, agency, user.pk, token), twin_within=twin_within)
+
+
+def submission_key(origin: str, agency: Agency, user_pk: int | None, token: str | None) -> str | None:
+    """What a request keeps of the token that registered it: a digest of where it came
+    from (the public form, a staff form, an API client), for which agency and user, and the
+    token. A token from one origin never finds a request registered from another (an API
+    client's key is not secret), nor another agency's or user's."""
+    if not token:
+        return None
+    import hashlib
+
+    return origin[:6] + ":" + hashlib.sha256(f"{origin}\x1f{agency.pk}\x1f{user_pk or ''}\x1f{token}".encode()).hexdigest()[:32]
 
 
 def _create(agency: Agency, data: dict[str, Any], actor, label: str, note: str,  # type: ignore[no-untyped-def]
-            submission: str | None = None, twin_within: dt.timedelta | None = None) -> Request:
+            submission: str | None = None, twin_within: dt.timedelta | None = None,
+            twins: QuerySet[Request] | None = None) -> Request:
     for _ in range(5):
         try:
             with transaction.atomic():
@@ -88,8 +104,12 @@ def _create(agency: Agency, data: dict[str, Any], actor, label: str, note: str, 
                 # (PostgreSQL runs them at once otherwise; SQLite's writer lock already queues them).
                 Agency.objects.select_for_update().filter(pk=agency.pk).first()
                 done = Request.objects.filter(submission=submission).first() if submission is not None else None
+                if done is not None and any(getattr(done, k) != v for k, v in data.items()):
+                    # The same token with other words: not the same request sent again.
+                    raise Refused(f"这次提交的标识已用于申请 {done.tracking_no}，而内容不同：请重新打开登记页（接口请换一个 "
+                                  "Idempotency-Key）后再提交", "conflict")
                 if done is None and twin_within is not None:
-                    done = _twin(agency, data, twin_within)
+                    done = _twin(agency, data, twin_within, twins)
                 if done is not None:
                     done.repeated = True  # type: ignore[attr-defined]
                     return done
@@ -104,16 +124,14 @@ def _create(agency: Agency, data: dict[str, Any], actor, label: str, note: str, 
     raise Refused("申请编号冲突，请重试", "conflict")
 
 
-_TWIN_FIELDS = ("channel", "received_on", "applicant_name", "applicant_id_no", "applicant_contact", "content")
-
-
-def _twin(agency: Agency, data: dict[str, Any], within: dt.timedelta) -> Request | None:
-    """The same request (who, what, how and when received) registered `within` ago."""
+def _twin(agency: Agency, data: dict[str, Any], within: dt.timedelta, among: QuerySet[Request] | None) -> Request | None:
+    """The same open request — every field alike — registered `within` ago (among `among`,
+    when given). A withdrawn or answered one is not it: filing again is then a new request."""
     from django.utils import timezone
 
-    same = {f: data.get(f) for f in _TWIN_FIELDS if f in data}
-    return (Request.objects.filter(agency=agency, **same, events__event="register",
-                                   events__at__gte=timezone.now() - within).order_by("pk").first())
+    rows = among if among is not None else Request.objects.all()
+    return (rows.filter(agency=agency, state__in=OPEN_STATES, **data, events__event="register",
+                        events__at__gte=timezone.now() - within).order_by("pk").first())
 
 
 # Art. 31(三): an online request is received on the day both sides confirm it. ogi's own
@@ -122,17 +140,20 @@ def _twin(agency: Agency, data: dict[str, Any], within: dt.timedelta) -> Request
 ONLINE_RECEIPT = "通过本机关网上申请平台提交，平台即时出具申请编号和查询码，提交之日即为双方确认之日（条例第三十一条第三项）"
 
 
-def file_online(agency: Agency, data: dict[str, Any], submission: str | None = None) -> Request:
+def file_online(agency: Agency, data: dict[str, Any], token: str | None = None, tracked: Sequence[str] = ()) -> Request:
     """A member of the public files a request on the public form: no staff user acts.
-    `submission` as for register()."""
+    `token` as for register(); `tracked`, the requests this browser has been shown the code
+    of: only one of those is returned as the same request filed again (whoever else knows
+    an applicant's details is not given the applicant's code)."""
     if not handles_requests(agency):
         raise Refused("该机关不受理政府信息公开申请，请选择其他机关", "forbidden")
     day = clock.today()
     data = validate.clean_request({**data, "channel": "online", "submitted_on": day, "received_on": day}, day, public=True)
     # The same person's same words filed again the same day (Back and submit: the page comes
     # back with a new token) are the request filed then.
-    return _create(agency, data, actor=None, label="网上提交申请", note=ONLINE_RECEIPT, submission=submission,
-                   twin_within=dt.timedelta(days=1))
+    return _create(agency, data, actor=None, label="网上提交申请", note=ONLINE_RECEIPT,
+                   submission=submission_key("public", agency, None, token), twin_within=dt.timedelta(days=1),
+                   twins=Request.objects.filter(tracking_no__in=list(tracked)))
 
 
 def request_agencies() -> QuerySet[Agency]:

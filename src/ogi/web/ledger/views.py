@@ -143,7 +143,7 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         again = form.cleaned_data.pop("again", False)
         try:
-            r = services.register(request.user, form.cleaned_data, submission=form.submission(),
+            r = services.register(request.user, form.cleaned_data, token=form.submission(),
                                   twin_within=None if again else TWIN_WINDOW)
         except Refused as e:
             form.add_error(None, e.message_zh)

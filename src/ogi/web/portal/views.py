@@ -54,7 +54,8 @@ def apply(request: HttpRequest) -> HttpResponse:
             error, status = "今天从本网络提交的申请已达上限，请明天再提交，或通过信函、当面等方式提交", 429
         else:
             try:
-                r = services.file_online(form.cleaned_data["agency"], data, submission=submission)
+                r = services.file_online(form.cleaned_data["agency"], data, token=submission,
+                                         tracked=request.session.get(_TRACKED, []))
             except Refused as e:
                 give_back(key)
                 error, status = e.message_zh, 422
