@@ -165,6 +165,9 @@ def test_adding_the_years_notice_makes_the_deadline_final_and_is_audited(world, 
     resp = admin.post("/calendar/", {"text": NOTICE_2027.replace("[2027-01-09]", "[]")})
     assert resp.status_code == 200 and "2027年的节假日安排已在日历中" in resp.content.decode()
     assert r.events.filter(event="calendar_update").count() == 1
+    # The operator's command (no user) corrects a year held: the correction is applied and recorded.
+    years, changed = services.add_calendar_year(NOTICE_2027.replace("[2027-01-09]", "[]").encode("utf-8"))
+    assert years == [2027] and changed == 1 and r.events.filter(event="calendar_update").count() == 2
 
 
 @freeze_time(CHRISTMAS)

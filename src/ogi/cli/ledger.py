@@ -87,7 +87,11 @@ def calendar_add(file: Annotated[Path, typer.Argument(help="一年的节假日�
         _django()
         from ..web.ledger.services import add_calendar_year
 
-        years, changed = add_calendar_year(raw)
+        try:
+            years, changed = add_calendar_year(raw)
+        except CalendarFileError as e:
+            sys.stderr.write(f"无法添加：{e.message_zh}\n")
+            raise typer.Exit(2) from None
     else:
         years = add_year_bytes(raw)
     sys.stdout.write(f"已添加 {', '.join(map(str, years))} 年的节假日安排。\n")

@@ -274,8 +274,9 @@ def add_calendar_year(raw: bytes, actor=None) -> tuple[list[int], int]:  # type:
     years = parse_year_file(raw)
     day = clock.today()
     old = default_calendar()
-    # A year already held is every agency's deadlines since it was added: not replaced here.
-    held = [y for y in sorted(years) if y in old.years]
+    # A year already held is every agency's deadlines since it was added: not replaced from
+    # the page. The operator's command (no actor) corrects one, or adds a later notice.
+    held = [y for y in sorted(years) if y in old.years] if actor is not None else []
     if held:
         y = held[0]
         raise CalendarFileError(f"{y}年的节假日安排已在日历中（{old.years[y]['notice'] or '已收录'}），不能在网页上覆盖；"
