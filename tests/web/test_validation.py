@@ -141,16 +141,21 @@ def test_a_step_is_not_dated_before_the_one_it_follows(world):
     began: refused, and nothing changed (the clock restarted from the earlier date, the
     pause was dropped)."""
     r = services.register(world["a_clerk"], request_data(received_on=dt.date(2026, 3, 10), submitted_on=dt.date(2026, 3, 10)))
-    services.record_event(world["a_clerk"], r.tracking_no, "request_correction", dt.date(2026, 3, 13), {})
-    with pytest.raises(validate.Invalid, match="早于本申请上一项操作“通知补正”的日期（2026-03-13）"):
-        services.record_event(world["a_clerk"], r.tracking_no, "receive_correction", dt.date(2026, 3, 12), {})
+    services.record_event(world["a_clerk"], r.tracking_no, "request_correction", dt.date(2026, 3, 12), {})
+    with pytest.raises(validate.Invalid, match="早于本申请上一项操作“通知补正”的日期（2026-03-12）"):
+        services.record_event(world["a_clerk"], r.tracking_no, "receive_correction", dt.date(2026, 3, 11), {})
     assert Request.objects.get(pk=r.pk).state == "correction"
-    services.record_event(world["a_clerk"], r.tracking_no, "receive_correction", dt.date(2026, 3, 13), {})  # the same day
-    services.record_event(world["a_clerk"], r.tracking_no, "start_consultation", dt.date(2026, 3, 16), {"party": "某公司"})
-    resp = api(world, "a_clerk").post(f"/api/requests/{r.tracking_no}/events", {"event": "end_consultation", "on": "2026-03-15"},
+    services.record_event(world["a_clerk"], r.tracking_no, "receive_correction", dt.date(2026, 3, 12), {})  # the same day
+    services.record_event(world["a_clerk"], r.tracking_no, "start_consultation", dt.date(2026, 3, 13), {"party": "某公司"})
+    resp = api(world, "a_clerk").post(f"/api/requests/{r.tracking_no}/events", {"event": "end_consultation", "on": "2026-03-12"},
                                       content_type="application/json")
     assert resp.status_code == 422 and "早于本申请上一项操作“征求第三方或其他机关意见”" in resp.json()["message"]
     assert Request.objects.get(pk=r.pk).state == "consulting"
+    # An extension recorded on 3-16, then the third party's reply of 3-14 entered: it fits (the
+    # extension did not move the request on; the consultation did).
+    services.record_event(world["a_reviewer"], r.tracking_no, "extend", dt.date(2026, 3, 16), {"days": 5})
+    services.record_event(world["a_clerk"], r.tracking_no, "end_consultation", dt.date(2026, 3, 14), {})
+    assert Request.objects.get(pk=r.pk).state == "registered"
 
 
 def test_fee_follows_the_rule_and_a_reduction_is_a_reasoned_event(world):

@@ -207,7 +207,9 @@ def _fire_locked(rows: QuerySet[Request], tracking_no: str, event: str, on: dt.d
         if expected_version is not None and r.version != expected_version:
             raise Refused("该申请刚被他人修改，请刷新页面后重试", "conflict")
         version = r.version
-        last = r.events.filter(event__in=list(BY_EVENT)).order_by("-on", "-pk").first()
+        # The step that put the request where it is: one recorded late but dated right (a
+        # reply received during a consultation, entered after the extension) still fits.
+        last = r.events.filter(event__in=list(BY_EVENT), changes__has_key="state").order_by("-on", "-pk").first()
         on, inputs = validate.clean_event(event, on, inputs, r.received_on, clock.today(),
                                           fee_amount=validate.money(r.fee_amount) if r.fee_amount is not None else None,
                                           after=(last.on, last.label) if last is not None else None)
