@@ -35,12 +35,15 @@ def shown_name(text: str) -> str:
 def write_atomically(path: Path, data: bytes) -> None:
     """The file replaced whole or not at all: written beside it under a temporary name and
     renamed, so a full disk or an interrupt leaves the old file (or none), never a part.
-    A FIFO or a character device (/dev/stdout) is written to as it is."""
+    A FIFO or a character device (/dev/stdout) is written to as it is; so is a file in a
+    folder one may not write in (nothing can be put beside it). A link is followed: the
+    file it names is replaced, the link kept."""
+    path = path.resolve() if path.is_symlink() else path
     try:
         mode = path.stat().st_mode
     except OSError:
         mode = 0
-    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
+    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or (stat.S_ISREG(mode) and not os.access(path.parent, os.W_OK)):
         with path.open("wb") as f:
             f.write(data)
         return

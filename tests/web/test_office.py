@@ -181,7 +181,7 @@ def test_admin_page_adds_clerk_who_must_change_password_at_first_login(world):
     # Another agency's user is answered as one that does not exist: names are not told.
     other, nobody = c.post("/staff/b-clerk/disable/"), c.post("/staff/no-such-user/disable/")
     assert other.status_code == nobody.status_code == 404
-    assert "本机关没有工作人员 b-clerk" in other.content.decode() and "本机关没有工作人员 no-such-user" in nobody.content.decode()
+    assert "没有这个工作人员：b-clerk" in other.content.decode() and "没有这个工作人员：no-such-user" in nobody.content.decode()
     assert Staff.objects.get(user__username="b-clerk").user.is_active
 
 

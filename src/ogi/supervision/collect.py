@@ -129,12 +129,14 @@ def _newer(a: Collected, b: Collected) -> bool:
     return True
 
 
-def files_in(source: Path, workdir: Path) -> list[Path]:
-    """The files of a folder (recursively) or of a ZIP unpacked into `workdir`, in name order."""
+def files_in(source: Path, workdir: Path, refused: list[tuple[str, IngestError]] | None = None) -> list[Path]:
+    """The files of a folder (recursively) or of a ZIP unpacked into `workdir`, in name order.
+    A ZIP's member too large to be a report is left out and put in `refused` (its name in
+    the archive, why), the rest of the archive read."""
     if source.is_dir():
         found = sorted(p for p in source.rglob("*") if p.is_file() and not _skipped(p.parts))
     elif source.is_file() and is_archive(source):  # (a pipe is not opened here: the reader refuses it)
-        found = _unzip(source, workdir)
+        found = _unzip(source, workdir, refused if refused is not None else [])
     else:
         found = [source]
     if len(found) > MAX_FILES:
@@ -152,7 +154,7 @@ def _is_office(path: Path) -> bool:
     return "word/document.xml" in names or "xl/workbook.xml" in names
 
 
-def _unzip(source: Path, workdir: Path) -> list[Path]:
+def _unzip(source: Path, workdir: Path, refused: list[tuple[str, IngestError]]) -> list[Path]:
     try:
         z = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError) as e:
@@ -173,15 +175,22 @@ def _unzip(source: Path, workdir: Path) -> list[Path]:
             name = _zip_name(info)
             target = workdir / f"{n:05d}" / PurePosixPath(name).name
             target.parent.mkdir(parents=True)
+            size = 0
             with z.open(info) as src, open(target, "wb") as dst:
-                size = 0
                 while chunk := src.read(_CHUNK):
                     size += len(chunk)
-                    if size > per_file or size > left:
-                        raise IngestError("zip_bomb", f"压缩包中的“{PurePosixPath(name).name[:60]}”解压后超过 "
-                                          f"{per_file // 1024**2} MB，已拒绝", "a member of the ZIP expands beyond the limit")
+                    if size > left:  # the archive as a whole: nothing more of it is read
+                        raise IngestError("zip_bomb", "压缩包解压后过大，已拒绝", "the ZIP expands beyond the limit")
+                    if size > per_file:
+                        break
                     dst.write(chunk)
             left -= size
+            if size > per_file:  # this member alone: left out, the others read
+                target.unlink()
+                refused.append((PurePosixPath(name).name, IngestError(
+                    "too_large", f"解压后超过 {per_file / 1024**2:.0f} MB，不像是一份年度报告，未读取",
+                    "a member of the ZIP expands beyond the file limit")))
+                continue
             out.append(target)
     return out
 
@@ -212,11 +221,13 @@ def collect(region: Region, sources: Sequence[Path], jobs: int | None = None) ->
         files: list[Path] = []
         shown: dict[str, str] = {}
         for i, src in enumerate(sources):
+            refused: list[tuple[str, IngestError]] = []
             try:
-                found = files_in(src, Path(tmp) / str(i))
+                found = files_in(src, Path(tmp) / str(i), refused)
             except IngestError as e:
                 out.unreadable.append((str(src), e))
                 continue
+            out.unreadable += [(f"{src.name}/{name}", err) for name, err in refused]
             for f in found:
                 shown[str(f)] = f"{src.name}/{f.name}" if f.is_relative_to(tmp) else str(f)
                 if f.is_relative_to(tmp) and is_archive(f):

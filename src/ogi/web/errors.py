@@ -54,9 +54,11 @@ def bad_request(request: HttpRequest, exception: BaseException | None = None) ->
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """The form's safety token was missing or stale (cookies cleared, the page open for
     days, another tab logged out): said in Chinese with what to do."""
-    html = loader.render_to_string("error.html", {
-        "status": 403, "title": "表单已过期", "message": "表单已过期，或浏览器没有保存本站的 Cookie，提交未被接受。请返回上一页，"
-                                                        "刷新页面后重新提交；如仍不行，请确认浏览器允许本站使用 Cookie。"}, request=request)
+    message = ("表单已过期，或浏览器没有保存本站的 Cookie，提交未被接受。请返回上一页，刷新页面后重新提交；"
+               "如仍不行，请确认浏览器允许本站使用 Cookie。")
+    if request.headers.get("HX-Request"):  # shown inside the page (ogi.js), as a refusal's text
+        return HttpResponse(message, status=403, content_type="text/plain; charset=utf-8")
+    html = loader.render_to_string("error.html", {"status": 403, "title": "表单已过期", "message": message}, request=request)
     return HttpResponse(html, status=403)
 
 

@@ -102,7 +102,7 @@ def _audit(staff: Staff, actor, event: str, label: str, changes: dict) -> None: 
 def get_staff(username: str) -> Staff:
     s = Staff.objects.select_related("user", "agency").filter(user__username=username).first()
     if s is None:
-        raise Refused(f"本机关没有工作人员 {username}", "not_found")
+        raise Refused(f"没有这个工作人员：{username}", "not_found")
     return s
 
 

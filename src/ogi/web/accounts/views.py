@@ -62,7 +62,7 @@ def staff_action(request: HttpRequest, username: str, action: str) -> HttpRespon
         target = users.get_staff(username)
         if target.agency_id != me.agency_id:
             # Said the same whether the name exists or not: another agency's staff are not listed.
-            raise Refused(f"本机关没有工作人员 {username}", "not_found")
+            raise Refused(f"没有这个工作人员：{username}", "not_found")
         if action == "disable":
             users.set_active(target, False, actor=request.user)
             messages.success(request, f"已停用 {username}")

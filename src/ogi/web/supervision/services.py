@@ -235,11 +235,13 @@ def import_uploads(office: Agency, user: Any, uploads: Sequence[tuple[str, bytes
             d.mkdir()
             src = d / (Path(name).name or "file")
             src.write_bytes(data)
+            refused: list[tuple[str, IngestError]] = []
             try:
-                found = files_in(src, root / f"z{i}")
+                found = files_in(src, root / f"z{i}", refused)
             except IngestError as e:
                 unreadable.append((name, e.message_zh))
                 continue
+            unreadable += [(f"{name}/{member}", err.message_zh) for member, err in refused]
             for f in found:
                 shown = name if f == src else f"{name}/{f.name}"
                 if f != src and is_archive(f):
