@@ -190,18 +190,24 @@ def test_report_workspace(live_server, browser, tmp_path):
     assert "某某市商务局2025年政府信息公开工作年度报告" in page.content()
 
 
+def _fill_public(page, name: str, contact: str, content: str, delivery: str | None = "email") -> None:  # type: ignore[no-untyped-def]
+    page.select_option("#id_agency", label="某市商务局")
+    page.select_option("#id_applicant_category", "natural")
+    page.fill("#id_applicant_name", name)
+    page.fill("#id_applicant_id_no", "320102199203036788")
+    page.fill("#id_applicant_contact", contact)
+    page.fill("#id_content", content)
+    if delivery:
+        page.select_option("#id_delivery", delivery)
+
+
 def test_public_files_a_request_and_follows_it(world, live_server, browser, monkeypatch):
 
     monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 3, 2))
     base = live_server.url
     page = browser.new_page(viewport={"width": 1100, "height": 900})
     page.goto(f"{base}/public/apply/")
-    page.select_option("#id_agency", label="某市商务局")
-    page.select_option("#id_applicant_category", "natural")
-    page.fill("#id_applicant_name", "赵六")
-    page.fill("#id_applicant_id_no", "320102199203036788")
-    page.fill("#id_applicant_contact", "13700002222")
-    page.fill("#id_content", "2025年度本市外资企业名录")
+    _fill_public(page, "赵六", "13700002222", "2025年度本市外资企业名录", delivery=None)
     page.click("button[type=submit]")  # missing 获取方式: the form says so and keeps what was typed
     page.wait_for_selector("text=请按提示修改后再提交")
     assert page.input_value("#id_content") == "2025年度本市外资企业名录"
@@ -224,25 +230,15 @@ def test_public_files_a_request_and_follows_it(world, live_server, browser, monk
     # Filed in one go, then Back to the form (the page comes back from the server with a new
     # token; the browser puts back what was typed) and submitted again: the same request.
     again = browser.new_page(viewport={"width": 1100, "height": 900})
-
-    def fill() -> None:
-        again.select_option("#id_agency", label="某市商务局")
-        again.select_option("#id_applicant_category", "natural")
-        again.fill("#id_applicant_name", "钱七")
-        again.fill("#id_applicant_id_no", "320102199203036788")
-        again.fill("#id_applicant_contact", "13700003333")
-        again.fill("#id_content", "2025年度本市开发区名录")
-        again.select_option("#id_delivery", "email")
-
     again.goto(f"{base}/public/apply/")
-    fill()
+    _fill_public(again, "钱七", "13700003333", "2025年度本市开发区名录")
     again.click("button[type=submit]")
     again.wait_for_selector("#receipt-no")
     first = again.inner_text("#receipt-no")
     again.go_back()
     again.wait_for_selector("#id_content")
     if not again.input_value("#id_content"):  # a browser that does not put the fields back: typed again
-        fill()
+        _fill_public(again, "钱七", "13700003333", "2025年度本市开发区名录")
     again.click("button[type=submit]")
     again.wait_for_selector("#receipt-no")
     assert again.inner_text("#receipt-no") == first and "已经提交过" in again.content()
