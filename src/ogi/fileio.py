@@ -8,6 +8,7 @@ import os
 import re
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 # Bytes of a file name that are not UTF-8 reach Python as lone surrogates (PEP 383), and
 # a few of them may have been taken for UTF-8 on the way (GBK's EA B1 A8 is 걨): each
@@ -67,6 +68,15 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+class Unreadable(OSError):
+    """A file an input cannot be: not a regular file, or larger than it may be. `str()`
+    is the Chinese reason."""
+
+    def __init__(self, message_zh: str, message_en: str) -> None:
+        super().__init__(message_zh)
+        self.message_zh, self.message_en = message_zh, message_en
+
+
 _REASONS_ZH = {
     errno.ENOENT: "文件或目录不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限", errno.ENOSPC: "磁盘空间不足",
     errno.EDQUOT: "超出磁盘配额", errno.EISDIR: "这是一个目录", errno.ENOTDIR: "路径中有一项不是目录",
@@ -84,13 +94,14 @@ def os_reason(e: OSError) -> str:
     return _REASONS_ZH.get(e.errno or 0) or e.strerror or type(e).__name__
 
 
-class Unreadable(OSError):
-    """A file an input cannot be: not a regular file, or larger than it may be. `str()`
-    is the Chinese reason."""
-
-    def __init__(self, message_zh: str, message_en: str) -> None:
-        super().__init__(message_zh)
-        self.message_zh, self.message_en = message_zh, message_en
+def read_at_most(f: BinaryIO, size: int, limit: int) -> bytes:
+    """A file's bytes, `size` as its stat gave, and at most `limit` + 1 (one more says it is
+    over). read(n) sets aside n bytes at once: the size first, then, only if the file grew
+    while it was read, up to the limit."""
+    data = f.read(size + 1)
+    if len(data) > size:
+        data += f.read(limit + 1 - len(data))
+    return data
 
 
 def read_input(path: Path, limit: int) -> bytes:
@@ -106,10 +117,7 @@ def read_input(path: Path, limit: int) -> bytes:
         raise Unreadable(f"文件过大（{st.st_size / 1024**2:.1f} MB，上限 {limit / 1024**2:.1f} MB）",
                          f"too large ({st.st_size} bytes, at most {limit})")
     with path.open("rb") as f:
-        # (read(n) sets aside n bytes at once: the size the file has, not the limit.)
-        data = f.read(st.st_size + 1)
-        if len(data) > st.st_size:  # it grew while being read
-            data += f.read(limit + 1 - len(data))
+        data = read_at_most(f, st.st_size, limit)
     if len(data) > limit:
         raise Unreadable(f"文件过大（上限 {limit / 1024**2:.1f} MB）", f"too large (at most {limit} bytes)")
     return data

@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..fileio import os_reason, read_at_most
 from ..report import Report
 
 if TYPE_CHECKING:
@@ -212,11 +213,7 @@ def _file_bytes(p: Path) -> bytes:
             raise _limits.exceeded("file_bytes", "文件过大，不像是一份年度报告", _limits.mb(size), _limits.mb(limit),
                                    size, limit)
         with p.open("rb") as f:
-            # read(n) sets aside n bytes at once: the size the file has, then, if it grew
-            # while being read, up to the limit (where it is still cut).
-            data = f.read(size + 1)
-            if len(data) > size:
-                data += f.read(limit + 1 - len(data))
+            data = read_at_most(f, size, limit)  # a file that grows while it is read is still cut at the limit
         if len(data) > limit:
             raise _limits.exceeded("file_bytes", "文件过大，不像是一份年度报告", f"超过 {_limits.mb(limit)}",
                                    _limits.mb(limit), f"> {limit}", limit)
@@ -224,8 +221,6 @@ def _file_bytes(p: Path) -> bytes:
     except PermissionError:
         raise IngestError("unreadable", f"没有读取权限：{p}", f"permission denied: {p}") from None
     except OSError as e:
-        from ..fileio import os_reason
-
         raise IngestError("unreadable", f"无法读取文件：{os_reason(e)}", f"cannot read file: {e}") from None
 
 

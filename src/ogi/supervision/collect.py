@@ -131,8 +131,9 @@ def _newer(a: Collected, b: Collected) -> bool:
 
 def files_in(source: Path, workdir: Path, refused: list[tuple[str, IngestError]] | None = None) -> list[Path]:
     """The files of a folder (recursively) or of a ZIP unpacked into `workdir`, in name order.
-    A ZIP's member too large to be a report is left out and put in `refused` (its name in
-    the archive, why), the rest of the archive read."""
+    A ZIP's member too large to be a report, or an archive itself (one level: what is read
+    is what was listed), is left out and put in `refused` (its name in the archive, why),
+    the rest of the archive read."""
     if source.is_dir():
         found = sorted(p for p in source.rglob("*") if p.is_file() and not _skipped(p.parts))
     elif source.is_file() and is_archive(source):  # (a pipe is not opened here: the reader refuses it)
@@ -191,6 +192,11 @@ def _unzip(source: Path, workdir: Path, refused: list[tuple[str, IngestError]]) 
                     "too_large", f"解压后超过 {per_file / 1024**2:.0f} MB，不像是一份年度报告，未读取",
                     "a member of the ZIP expands beyond the file limit")))
                 continue
+            if is_archive(target):
+                target.unlink()
+                refused.append((PurePosixPath(name).name, IngestError(
+                    "nested_archive", NESTED_ZH, "an archive inside the archive is not opened")))
+                continue
             out.append(target)
     return out
 
@@ -230,12 +236,7 @@ def collect(region: Region, sources: Sequence[Path], jobs: int | None = None) ->
             out.unreadable += [(f"{src.name}/{name}", err) for name, err in refused]
             for f in found:
                 shown[str(f)] = f"{src.name}/{f.name}" if f.is_relative_to(tmp) else str(f)
-                if f.is_relative_to(tmp) and is_archive(f):
-                    # (One level: an archive inside is not opened, so that what is read is what was listed.)
-                    out.unreadable.append((shown[str(f)], IngestError(
-                        "nested_archive", NESTED_ZH, "an archive inside the archive is not opened")))
-                    continue
-                files.append(f)
+            files += found
         for file, report, err in read_many(files, jobs):
             if err is not None or report is None:
                 out.unreadable.append((shown[file], err or IngestError("internal", "读取失败", "read failed")))

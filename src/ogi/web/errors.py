@@ -21,6 +21,11 @@ MESSAGES = {400: "页面收到的请求无法处理，可能是链接不完整�
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+def has_chinese(text: str) -> bool:
+    """Whether a message is written for people here (an exception's English is not shown)."""
+    return bool(_CJK.search(text))
+
+
 def refuse(request: HttpRequest, status: int, message: str) -> HttpResponse:
     """A refusal with its reason, as a page of the site (or the bare text for htmx)."""
     if getattr(request, "htmx", False):
@@ -32,7 +37,7 @@ def refuse(request: HttpRequest, status: int, message: str) -> HttpResponse:
 
 def _page(request: HttpRequest, status: int, exception: BaseException | None) -> HttpResponse:
     detail = ""
-    if exception is not None and exception.args and isinstance(exception.args[0], str) and _CJK.search(exception.args[0]):
+    if exception is not None and exception.args and isinstance(exception.args[0], str) and has_chinese(exception.args[0]):
         detail = exception.args[0]
     return refuse(request, status, detail or MESSAGES[status])
 

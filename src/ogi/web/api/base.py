@@ -6,7 +6,6 @@ Bearer <token>` (tokens: `ogi token USER`). Every error answers one shape:
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from ninja.security import HttpBearer
 from ogi.records import validate
 from ogi.records.validate import Invalid
 from ogi.web.accounts.models import ApiToken
+from ogi.web.errors import has_chinese
 
 
 class TokenAuth(HttpBearer):
@@ -40,7 +40,6 @@ class ErrorOut(Schema):
 
 api = NinjaAPI(title="ogi 政府信息公开申请台账 API", version="1", auth=TokenAuth(), urls_namespace="api")
 log = logging.getLogger("ogi.api")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 # Every error answers the same shape: {"detail", "message" (Chinese), "message_en"}, and for
 # invalid input the fields at fault ("errors": [{"field", "message", "message_en"}]).
@@ -88,7 +87,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     text = str(exc)
     if exc.status_code == 401:
         return error(request, 401)
-    if _CJK.search(text):
+    if has_chinese(text):
         return error(request, exc.status_code, text, getattr(exc, "message_en", None))
     return error(request, exc.status_code, _NINJA_ZH.get(text), text or None)
 

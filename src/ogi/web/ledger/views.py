@@ -117,12 +117,13 @@ def detail(request: HttpRequest, tracking_no: str) -> HttpResponse:
                 form = EventForm(inputs, prefix=kind)
                 del form.fields["on"], form.fields["version"]
                 submissions.append((kind, label, form))
+    letters = list(r.letters.all())
     return render(request, "ledger/detail.html", _ctx(
         request, r=r, due=due_of(r, clock.today()), actions=actions, events=r.events.select_related("actor"),
         masked={"name": access.mask_name(r.applicant_name), "id_no": access.mask_id(r.applicant_id_no),
                 "contact": access.mask_contact(r.applicant_contact)},
-        can_reveal=access.can_see_personal_data(request.user, r), letters=r.letters.all(),
-        has_receipt=r.letters.filter(kind="receipt").exists(),
+        can_reveal=access.can_see_personal_data(request.user, r), letters=letters,
+        has_receipt=any(x.kind == "receipt" for x in letters),
         submissions=submissions, waiting=list(waiting.values())))
 
 

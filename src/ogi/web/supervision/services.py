@@ -20,7 +20,7 @@ from django.db.models import Count, Max, Q
 from ogi.ingest.errors import IngestError
 from ogi.report import Finding, Report
 from ogi.supervision.benchmarks import MEASURES, PeerGroup, benchmark_values, default_benchmarks, peer_groups
-from ogi.supervision.collect import NESTED_ZH, Collected, Collection, _newer, collect, files_in, is_archive
+from ogi.supervision.collect import Collected, Collection, _newer, collect, files_in
 from ogi.supervision.match import Match
 from ogi.supervision.repetition import Repetition
 from ogi.supervision.rubric import Facts, Score, default_rubric_text, parse_rubric, score
@@ -243,13 +243,8 @@ def import_uploads(office: Agency, user: Any, uploads: Sequence[tuple[str, bytes
                 continue
             unreadable += [(f"{name}/{member}", err.message_zh) for member, err in refused]
             for f in found:
-                shown = name if f == src else f"{name}/{f.name}"
-                if f != src and is_archive(f):
-                    # (One level: an archive inside is not opened, so that what is read is what was listed.)
-                    unreadable.append((shown, NESTED_ZH))
-                    continue
-                names[str(f)] = shown
-                files.append(f)
+                names[str(f)] = name if f == src else f"{name}/{f.name}"
+            files += found
         batch = collect(region, files, jobs=1)
         for file, err in batch.unreadable:
             unreadable.append((names.get(file, Path(file).name), err.message_zh))
