@@ -126,6 +126,27 @@ def test_headings():
     assert r.sections["overview"] == "（二）主动公开政府信息情况\n正文。"
 
 
+def test_table_labels_printed_as_headings_are_the_tables_not_the_sections_text(shared):
+    """Crawler text (shuyang 2025) prints table 三's rows and column groups, and table 四's
+    column groups, as Markdown headings inside their sections: they are the tables' labels,
+    not text to carry into the report (the rendered report printed twelve such lines)."""
+    from ogi.ingest.load import load_report
+
+    r = load_report(shared / "corpus" / "text" / "shuyang-gov-2025.txt")
+    assert r.sections["requests"] == "" and r.sections["appeals"] == ""
+    assert r.cells["requests.new.natural"].value == 705  # the labels still lead to their figures
+    # The same lines around narrative of the section's own: only the labels go.
+    text = "\n".join(["三、收到和处理政府信息公开申请情况", "（一）依申请公开办理情况", "全年共收到申请3件。",
+                      "### 申请人情况 (自然人)", "(一) 予以公开", "二、上年结转政府信息公开申请数量",
+                      "四、政府信息公开行政复议、行政诉讼情况", "行政诉讼（复议后起诉）", "本年度未发生行政诉讼。"])
+    r = parse(text)
+    assert r.sections["requests"] == "（一）依申请公开办理情况\n全年共收到申请3件。"
+    assert r.sections["appeals"] == "本年度未发生行政诉讼。"
+    # In another section the same words are that section's text (a sub-heading that names a row).
+    r = parse("一、总体情况\n(一) 予以公开\n全年予以公开2件。")
+    assert r.sections["overview"] == "(一) 予以公开\n全年予以公开2件。"
+
+
 def test_wrapped_body_line_is_not_a_heading():
     text = "\n".join(["一、总体情况", "报告全文包括总体情况、因政府信息公开工作被申请行政复议和提起行政",
                       "诉讼情况、政府信息公开工作存在的主要问题及改进情况，以及"])

@@ -948,15 +948,37 @@ def _section_forms(edition: Edition) -> list[tuple[str, str, str, str]]:
     return out
 
 
-def _is_caption(edition: Edition, text: str) -> bool:
+def _is_caption(edition: Edition, text: str, section: str | None = None) -> bool:
     """A table's heading or note printed as a paragraph: part of the table, not of the
-    section's text."""
-    if is_parenthesised_numbering(nfkc(text)):
-        return False  # （二）… is a sub-heading of the text, even when it names a table
-    q = norm_label(text)
+    section's text. In the section that holds a table, a line that is only one of that
+    table's labels is the table's too (crawler text prints a table's rows and column
+    groups as headings: “(一) 予以公开”, “申请人情况 (自然人)”)."""
+    t = nfkc(text).strip().lstrip("#").strip()
+    q = norm_label(t)
     if not q or len(q) > 60:
         return False
-    return any(t.kind == "header" for t, _ in _layout(edition).exact.get(q, ()))
+    if section is not None and _labels_of(edition, section, q):
+        return True
+    if is_parenthesised_numbering(t):
+        return False  # （二）… is a sub-heading of the text, even when it names a table
+    return any(x.kind == "header" for x, _ in _layout(edition).exact.get(q, ()))
+
+
+def _labels_of(edition: Edition, table: str, q: str) -> bool:
+    """Whether q is one of the table's labels, or two of them as “A（B）”."""
+    exact = _layout(edition).exact
+    if any(x.table == table for x, _ in exact.get(q, ())):
+        return True
+    for outer in _label_prefixes(edition, table):
+        if q.startswith(outer) and len(q) > len(outer) and any(x.table == table for x, _ in exact.get(q[len(outer):], ())):
+            return True
+    return False
+
+
+@cache
+def _label_prefixes(edition: Edition, table: str) -> tuple[str, ...]:
+    return tuple(sorted({f.norm for x in _layout(edition).targets if x.table == table and x.kind in ("header", "parent")
+                         for f in x.forms if len(f.norm) >= 2}, key=len, reverse=True))
 
 
 def _sections(report: Report, doc: Document, paragraphs: list[Paragraph], signature: set[int]) -> None:
@@ -995,7 +1017,7 @@ def _read_sections(edition: Edition, pieces: list[tuple[int, str, dict]]
                 sec = edition.section(key)
                 labels.append(LabelSeen("section", text, f"{sec.number}、{standard}", "章节标题", source or None, sec.number))
             continue
-        if current is not None and not _is_caption(edition, text):
+        if current is not None and not _is_caption(edition, text, current):
             texts[current].append(text)
     return headings, labels, texts
 
