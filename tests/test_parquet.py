@@ -125,6 +125,13 @@ def test_sql_errors_are_one_chinese_line(tmp_path):
     assert p.returncode == 0 and json.loads(p.stdout)["rows"] == [[0]]
     p = ogi("sql", "-d", ds, "SELEC oops", "--json")
     assert p.returncode == 2 and json.loads(p.stdout)["error"]["code"] == "sql" and "Traceback" not in p.stderr
+    # Each kind of refusal is said in Chinese; the engine's words (naming the token or column) follow.
+    for q, said in [("SELEC oops", "SQL 语法有误"), ("SELECT nosuch FROM reports", "无法对应到表中的列"),
+                    ("SELECT * FROM nosuch", "可查询的表：reports、cells、findings、files"),
+                    ("SELECT CAST('甲' AS INT)", "无法转换"), ("SELECT * FROM read_csv('/etc/passwd')", "只能读取本数据集")]:
+        p = ogi("sql", "-d", ds, q)
+        assert p.returncode == 2 and p.stderr.startswith("查询无法执行：") and said in p.stderr, (q, p.stderr)
+        assert "数据库引擎的说明：" in p.stderr, (q, p.stderr)
 
 
 def test_province_from_the_name_only_when_it_says():

@@ -153,7 +153,24 @@ def _failed(e: Exception, root: Path | str) -> SqlError:
     if bad:
         return SqlError("damaged", *damaged_message(root, bad))
     first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-    return SqlError("sql", f"查询无法执行：{first}", f"query failed: {first}")
+    reason = next((zh for name, zh in _REASONS_ZH if any(c.__name__ == name for c in type(e).__mro__)), None)
+    zh = f"查询无法执行：{reason}。数据库引擎的说明：{first}" if reason else f"查询无法执行：{first}"
+    return SqlError("sql", zh, f"query failed: {first}")
+
+
+# What each kind of DuckDB refusal means to someone writing a query (the engine's own words,
+# in English, follow in the message: they name the token, column or value).
+_REASONS_ZH = (
+    ("ParserException", "SQL 语法有误"),
+    ("BinderException", "有列名或表达式无法对应到表中的列（各表的列见 docs/dataset.md）"),
+    ("CatalogException", "没有这个表、视图或函数（可查询的表：reports、cells、findings、files）"),
+    ("ConversionException", "有值无法转换为所要的类型"),
+    ("OutOfRangeException", "有值超出了类型的范围"),
+    ("InvalidInputException", "函数或运算收到了无效的输入"),
+    ("PermissionException", "查询只能读取本数据集（及 --read 给出）的文件"),
+    ("OutOfMemoryException", "内存不足：请缩小查询范围（如加 WHERE year = …）"),
+    ("IOException", "读取数据文件失败"),
+)
 
 
 def _read_only() -> frozenset[Any]:
