@@ -101,7 +101,7 @@ def test_docx_fonts_and_page():
     assert (round(s.page_width.mm), round(s.page_height.mm)) == (210, 297)
     assert (round(s.top_margin.mm), round(s.bottom_margin.mm), round(s.left_margin.mm), round(s.right_margin.mm)) == (37, 35, 28, 26)
     title = d.paragraphs[0]
-    assert title.text == "绿园区商务局2020年政府信息公开工作年度报告"
+    assert title.text == "绿园区商务局\n2020年政府信息公开工作年度报告"  # too long for one line of 二号
     assert title.runs[0].element.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
     heading = next(p for p in d.paragraphs if p.text == "一、总体情况")
     assert heading.runs[0].element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
@@ -214,3 +214,21 @@ def test_the_title_breaks_after_the_agency_and_heading_rows_stay_with_their_figu
     assert agency and f'<h1>{agency}<span class="keep">{report.year}年政府信息公开工作年度报告</span></h1>' in html
     assert '<tr class="head">' in html and "tr.head { break-after: avoid; }" in html
 
+
+
+def test_the_docx_title_breaks_after_the_agency_only_when_it_does_not_fit():
+    """Word wrapped the title of shuyang 2025 as …工作年 / 度报告; a short title stays one line."""
+    import docx
+
+    from ogi.render.text import title_lines
+
+    from .conftest import SHARED
+
+    report = load_report(SHARED / "corpus" / "text" / "shuyang-gov-2025.txt")
+    first = docx.Document(io.BytesIO(render(report, "docx"))).paragraphs[0]
+    assert first.text == f"{report.agency}\n{report.year}年政府信息公开工作年度报告"
+    report.agency = "某局"
+    assert docx.Document(io.BytesIO(render(report, "docx"))).paragraphs[0].text == "某局2025年政府信息公开工作年度报告"
+    # An agency too long for a line of its own: the title is left to wrap as it will.
+    report.agency = "某某省某某市某某区人民政府办公室政务公开科某某中心"
+    assert title_lines(report, 20) == [f"{report.agency}2025年政府信息公开工作年度报告"]

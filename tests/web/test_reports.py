@@ -115,7 +115,7 @@ def test_review_publication_public_url_and_exports(demo, monkeypatch):
     docx = clerk.get("/reports/2026/export.docx")
     from docx import Document
 
-    assert Document(io.BytesIO(docx.content)).paragraphs[0].text == "某某市商务局2026年政府信息公开工作年度报告"
+    assert Document(io.BytesIO(docx.content)).paragraphs[0].text == "某某市商务局\n2026年政府信息公开工作年度报告"
     assert login("zrj-jingban").get("/reports/2026/").content.decode().count("某某市商务局") == 0
 
 

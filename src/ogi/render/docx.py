@@ -16,7 +16,7 @@ from docx.shared import Mm, Pt
 
 from ..report import Report
 from .layout import Grid, grids, positioned
-from .text import date_zh, heading, is_subheading, paragraphs, title
+from .text import date_zh, heading, is_subheading, paragraphs, title_lines
 
 BODY = "仿宋_GB2312"
 TITLE = "方正小标宋简体"
@@ -141,7 +141,13 @@ def render_docx(report: Report) -> bytes:
     if ed is None:
         raise ValueError("report has no edition")
     doc = new_document()
-    add_paragraph(doc, title(report), TITLE, SIZE_TITLE, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    lines = title_lines(report, TEXT_WIDTH_MM / SIZE_TITLE.mm)
+    p = add_paragraph(doc, lines[0], TITLE, SIZE_TITLE, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    for line in lines[1:]:
+        run = p.add_run()
+        run.add_break()
+        run.add_text(line)
+        set_fonts(run, TITLE, SIZE_TITLE)
     add_paragraph(doc, "", BODY, SIZE_BODY, indent=False)
     tables = {g.table.section: g for g in grids(report)}
     for s in ed.sections:

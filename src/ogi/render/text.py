@@ -13,6 +13,25 @@ def title(report: Report) -> str:
     return f"{report.agency or ''}{year}政府信息公开工作年度报告"
 
 
+def title_lines(report: Report, per_line: float) -> list[str]:
+    """The title as printed lines when `per_line` characters fit on one: broken after the
+    agency's name (never inside 年度报告) when the whole does not fit, as GB/T 9704 asks a
+    title's lines to keep words whole."""
+    full = title(report)
+    agency = report.agency or ""
+    if _width(full) <= per_line or not agency or not full.startswith(agency):
+        return [full]
+    rest = full[len(agency):]
+    if _width(agency) > per_line or _width(rest) > per_line:
+        return [full]
+    return [agency, rest]
+
+
+def _width(text: str) -> float:
+    """In full-width characters: Latin letters and digits take half of one."""
+    return sum(0.5 if c.isascii() else 1.0 for c in text)
+
+
 def heading(section: Section) -> str:
     return section.heading
 
