@@ -94,3 +94,28 @@ def test_opening_a_form_address_gives_the_sites_page(world):
     assert resp.status_code == 405 and resp["Allow"] == "POST"
     assert "不支持该操作" in text and "用页面上的按钮操作" in text and "<html" in text
     assert "<html" not in Client().get("/api/requests").content.decode()  # the API keeps its own answers
+
+
+def test_processes_starting_at_once_on_a_new_data_folder_share_one_secret_key(tmp_path):
+    """The key signs sessions and CSRF tokens: two server workers started together must not
+    each make one (one's logins would be refused by the other), nor read it half-written.
+    A key file left empty by an old crash is replaced."""
+    import os
+    import subprocess
+    import sys
+
+    code = "import ogi.web.settings as s; print(s.SECRET_KEY)"
+    env = {k: v for k, v in os.environ.items() if k != "OGI_SECRET_KEY"}
+    for round_ in range(3):
+        data = tmp_path / f"d{round_}"
+        procs = [subprocess.Popen([sys.executable, "-c", code], env={**env, "OGI_DATA_DIR": str(data)},
+                                  stdout=subprocess.PIPE, text=True) for _ in range(6)]
+        keys = {p.communicate(timeout=120)[0].strip() for p in procs}
+        assert len(keys) == 1 and len(keys.pop()) >= 50
+        assert [f.name for f in data.iterdir() if f.name.startswith(".secret_key")] == []
+        assert (data / "secret_key").stat().st_mode & 0o077 == 0
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "secret_key").write_text("")
+    out = subprocess.run([sys.executable, "-c", code], env={**env, "OGI_DATA_DIR": str(empty)}, capture_output=True, text=True)
+    assert len(out.stdout.strip()) >= 50 and (empty / "secret_key").read_text() == out.stdout.strip()

@@ -20,9 +20,27 @@ def _secret_key() -> str:
     if env:
         return env
     f = DATA_DIR / "secret_key"
-    if not f.exists():
-        f.write_text(secrets.token_urlsafe(50), encoding="ascii")
-        f.chmod(0o600)
+    try:
+        key = f.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        key = ""
+    if key:
+        return key
+    # Made whole, then put in place only if no other process (a second server worker, a
+    # command started at the same moment) got there first: never read half-written.
+    tmp = DATA_DIR / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(secrets.token_urlsafe(50))
+    try:
+        if f.exists():  # empty: left by a crash before this was atomic; unusable as a key
+            os.replace(tmp, f)
+        else:
+            os.link(tmp, f)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
     return f.read_text(encoding="ascii").strip()
 
 
