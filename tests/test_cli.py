@@ -238,6 +238,15 @@ def test_user_commands_and_remind_without_smtp(tmp_path):
     assert listed.startswith("zhang\t某局\t审核人\t已停用（待修改密码）\tz@example.gov.cn")
     p = ogi("remind", "--date", "2026-03-20", env=env)
     assert p.returncode == 0 and "未配置邮件服务器" in p.stdout
+    # The year under way compiles (figures so far) with a warning; the next one is refused. The
+    # year is China's, whatever zone the machine is in (UTC is eight hours behind on 1 January).
+    from ogi import clock
+
+    year = clock.today().year
+    p = ogi("report", "compile", "--year", year, "--agency", "某局", env={**env, "TZ": "UTC"})
+    assert p.returncode in (0, 1) and f"注意：{year}年尚未结束" in p.stderr, p.stderr
+    p = ogi("report", "compile", "--year", year + 1, env=env)
+    assert p.returncode == 2 and f"{year + 1} 年度尚未开始" in p.stderr
 
 
 def test_a_command_collects_rarely_and_the_server_at_the_default_pace(tmp_path):

@@ -201,3 +201,16 @@ def test_every_published_notice_lists_the_seven_festivals():
     spec = CAL.years[2026]
     assert notice_gaps_zh(2026, {**spec, "holidays": [h for h in spec["holidays"] if "春节" not in h.name]}) == \
         ["2026年：没有春节的放假安排（国务院办公厅的通知每年都列出七个节日的放假日期）"]
+
+
+def test_today_is_the_date_in_china_whatever_the_machines_zone():
+    """On a server kept in UTC, 17:00 on 31 January is already 1 February in China: the day
+    after the last day departments may publish."""
+    import freezegun
+
+    from ogi import clock
+
+    with freezegun.freeze_time("2027-01-31 17:00:00"):
+        assert clock.today() == dt.date(2027, 2, 1)
+    with freezegun.freeze_time("2027-01-31 15:59:59"):
+        assert clock.today() == dt.date(2027, 1, 31)

@@ -117,8 +117,11 @@ def test_remind_sends_one_mail_per_user_with_items_through_smtp(ledger, smtp, se
         ledger[key].save()
     counts = reminders.send_all(DAY, "https://ogi.example")
     # a-clerk, a-reviewer and a-admin have the agency's late and due requests; a-admin has no address;
-    # b-clerk has nothing due; the supervisor has the late one but no address.
-    assert counts["sent"] == 2 and counts["no_email"] == 2
+    # b-clerk has nothing due (its 2025 report, unpublished, is past the reminded month); the
+    # supervisor has the late one but no address; so has sup-admin, whose office's own 2025 report
+    # is due by 31 March (a government of unknown level: the latest deadline).
+    assert counts["sent"] == 2 and counts["no_email"] == 3
+    assert reminders.digest(ledger["sup_admin"], DAY).report_due[1].text == "应于 2026-03-31 前发布（还有 5 天）"
     assert sorted(rcpt[0] for _, rcpt, _ in handler.messages) == ["a_clerk@example.gov.cn", "a_reviewer@example.gov.cn"]
     msg = email.message_from_string(handler.messages[0][2])
     assert "待办提醒" in str(make_header(decode_header(msg["Subject"])))

@@ -386,9 +386,13 @@ def report_compile(
     out: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件")] = None,
 ) -> None:
     """按台账记录编制某年度的报告：表三按申请的收到与办结日期计数，表二按文件登记，表四按案件。"""
-    if year > dt.date.today().year:
+    from .. import clock
+
+    if year > clock.today().year:
         sys.stderr.write(f"{year} 年度尚未开始，无法编制报告\n")
         raise typer.Exit(2)
+    if year == clock.today().year:
+        sys.stderr.write(f"注意：{year}年尚未结束，报告只含截至今日的记录；{year}年度报告应在{year + 1}年1月1日以后编制、审核和发布\n")
     _django()
     from ..render import render as render_report
     from ..web.accounts.models import Agency

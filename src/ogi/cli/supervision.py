@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from .. import clock
 from ..fileio import os_reason, read_input, write_atomically
 from ..workspace import count_by_severity
 from .common import JsonOpt, dump
@@ -51,7 +52,7 @@ def _collect(sources: list[Path], tree: Path, jobs: int | None) -> Collection:
         sys.stderr.write("".join(f"{s}：文件或文件夹不存在\n" for s in missing))
         raise typer.Exit(2)
     c = collect(region, sources, jobs)
-    c.today = dt.date.today()
+    c.today = clock.today()
     return c
 
 
@@ -183,7 +184,7 @@ def rank_cmd(sources: SourcesArg, tree: TreeOpt, year: YearOpt = None, rubric: R
     if notice is not None:
         from ..supervision.notice import Notice, render_notice_docx, render_notice_xlsx
 
-        n = Notice(office, y, c.region, c.timeliness(y), groups, dt.date.today(), due_on, r.name)
+        n = Notice(office, y, c.region, c.timeliness(y), groups, clock.today(), due_on, r.name)
         data = render_notice_docx(n) if notice.suffix.lower() == ".docx" else render_notice_xlsx(n)
         try:
             write_atomically(notice, data)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .. import clock
 from ..workflow.requests import BY_EVENT, MAX_EXTENSION, Refused
 from .outcomes import applicant_categories, outcomes
 
@@ -100,7 +101,7 @@ def gb11643_problem(value: str) -> str | None:
         born = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         return "第7至14位不是有效的出生日期"
-    if born.year < 1880 or born > dt.date.today():
+    if born.year < 1880 or born > clock.today():
         return "第7至14位不是有效的出生日期"
     if value[17] != gb11643_check(value[:17]):
         return "校验位不符（可能有数字录错）"

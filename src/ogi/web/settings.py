@@ -22,8 +22,9 @@ def _secret_key() -> str:
     f = DATA_DIR / "secret_key"
     try:
         key = f.read_text(encoding="ascii").strip()
+        empty = True  # (when key is "": left empty by a crash before this was atomic; unusable)
     except FileNotFoundError:
-        key = ""
+        key, empty = "", False
     if key:
         return key
     # Made whole, then put in place only if no other process (a second server worker, a
@@ -33,10 +34,10 @@ def _secret_key() -> str:
     with os.fdopen(fd, "w", encoding="ascii") as out:
         out.write(secrets.token_urlsafe(50))
     try:
-        if f.exists():  # empty: left by a crash before this was atomic; unusable as a key
+        if empty:
             os.replace(tmp, f)
         else:
-            os.link(tmp, f)
+            os.link(tmp, f)  # fails if another process put its key in place meanwhile
     except FileExistsError:
         pass
     finally:

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from ogi.records import validate
+from ogi.web import clock
 from ogi.web.accounts.models import Agency, Staff
 from ogi.web.ledger import services
 from ogi.web.ledger.models import Request
@@ -51,7 +52,7 @@ def _user(username: str, agency: Agency, role: str):  # type: ignore[no-untyped-
 def create_demo(today: dt.date | None = None, years: tuple[int, ...] = (2025, 2026), seed: int = 20260101,
                 per_year_scale: float = 1.0) -> dict:
     """Fill the database (idempotent: an existing demo is left as it is)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     if Agency.objects.filter(code=SUPERVISOR[1]).exists():
         return summary()
     rng = random.Random(seed)

@@ -29,10 +29,12 @@ class Digest:
     due_soon: list[tuple[Request, Any]] = field(default_factory=list)
     to_review: list[review.Pending] = field(default_factory=list)
     reports: list[AnnualReport] = field(default_factory=list)
+    # The last year's report, while unpublished with its deadline near or past: (year, where it stands).
+    report_due: tuple[int, Any] | None = None
 
     @property
     def empty(self) -> bool:
-        return not (self.overdue or self.due_soon or self.to_review or self.reports)
+        return not (self.overdue or self.due_soon or self.to_review or self.reports or self.report_due)
 
     @property
     def review_count(self) -> int:
@@ -41,20 +43,28 @@ class Digest:
     @property
     def subject(self) -> str:
         parts = [f"逾期 {len(self.overdue)} 件" if self.overdue else "", f"即将到期 {len(self.due_soon)} 件" if self.due_soon else "",
-                 f"待审核 {len(self.to_review) + len(self.reports)} 项" if self.to_review or self.reports else ""]
+                 f"待审核 {len(self.to_review) + len(self.reports)} 项" if self.to_review or self.reports else "",
+                 f"{self.report_due[0]}年度报告{'逾期未发布' if self.report_due[1].status == 'overdue' else '待发布'}"
+                 if self.report_due else ""]
         return f"政府信息公开待办提醒（{self.day:%Y-%m-%d}）：" + "，".join(p for p in parts if p)
 
     def text(self, base_url: str = "") -> str:
         lines = [f"{self.user.get_full_name() or self.user.get_username()}：", "",
                  f"截至{self.day.year}年{self.day.month}月{self.day.day}日，您有以下待办事项（期限按工作日计算）。", ""]
+        if self.report_due:
+            year, pub = self.report_due
+            lines += [f"{year}年度政府信息公开工作年度报告：{pub.text}　{base_url}/reports/{year}/", ""]
         if self.overdue:
             lines.append(f"一、已逾期的申请（{len(self.overdue)} 件）")
-            lines += [f"  {r.tracking_no}　截止日 {d.due:%Y-%m-%d}　{r.state_label}　{base_url}/requests/{r.tracking_no}/"
+            lines += [f"  {r.tracking_no}　截止日 {d.due:%Y-%m-%d}{_mark(d)}　{r.state_label}　{base_url}/requests/{r.tracking_no}/"
                       for r, d in self.overdue]
         if self.due_soon:
             lines.append(f"{'二' if self.overdue else '一'}、{DUE_SOON}个工作日内到期的申请（{len(self.due_soon)} 件）")
-            lines += [f"  {r.tracking_no}　截止日 {d.due:%Y-%m-%d}（剩余 {d.days_left} 个工作日）　{base_url}/requests/{r.tracking_no}/"
-                      for r, d in self.due_soon]
+            lines += [f"  {r.tracking_no}　截止日 {d.due:%Y-%m-%d}{_mark(d)}（剩余 {d.days_left} 个工作日）　"
+                      f"{base_url}/requests/{r.tracking_no}/" for r, d in self.due_soon]
+        estimated = next((d for _, d in [*self.overdue, *self.due_soon] if d.provisional), None)
+        if estimated is not None:
+            lines.append(f"标“推定”的截止日：{estimated.provisional_reason_zh}；{estimated.final_when_zh}。")
         if self.to_review or self.reports:
             lines.append("待您审核：")
             lines += [f"  {p.request.tracking_no}　{p.summary}　（{p.submission.actor.get_username() if p.submission.actor else ''}"
@@ -62,6 +72,10 @@ class Digest:
             lines += [f"  {a.year}年度政府信息公开工作年度报告（已提交审核）　{base_url}/reports/{a.year}/" for a in self.reports]
         lines += ["", "此邮件由政府信息公开台账系统每日发送。"]
         return "\n".join(lines)
+
+
+def _mark(due: Any) -> str:
+    return "（推定）" if due.provisional else ""
 
 
 def digest(user, day: dt.date | None = None, groups: dict | None = None) -> Digest:  # type: ignore[no-untyped-def]
@@ -80,6 +94,10 @@ def digest(user, day: dt.date | None = None, groups: dict | None = None) -> Dige
     if s.role in APPROVERS:
         d.to_review = review.pending(services.visible(user))
         d.reports = list(review.reports_in_review(s.agency_id))
+    if s.role != "supervisor":  # (the office above sees every agency's on its oversight page)
+        from ogi.web.reporting.services import report_due
+
+        d.report_due = report_due(s.agency, day)
     return d
 
 

@@ -151,6 +151,64 @@ def previous_report(agency: Agency, year: int, uploaded: Any, unreadable: list[U
     return compile_agency(agency, year - 1).report
 
 
+@dataclass(frozen=True)
+class Publication:
+    """Where an agency's report of a year stands against its legal deadline."""
+
+    status: str  # done | overdue | due_soon | ok | unfinished (the year has not ended)
+    text: str
+    deadline: dt.date | None = None
+
+    @property
+    def pressing(self) -> bool:
+        return self.status in ("overdue", "due_soon")
+
+
+DUE_SOON_DAYS = 14
+
+
+def publication(agency: Agency, year: int, row: AnnualReport | None, day: dt.date) -> Publication:
+    """By the one rule of timeliness (ogi.supervision.timeliness), judged on the publication
+    date: the officer sees the deadline coming and passing, the office above the same."""
+    from ogi.supervision.timeliness import judge_date
+    from ogi.supervision.tree import Agency as TreeAgency
+
+    if year >= day.year:
+        return Publication("unfinished", f"{year}年尚未结束，次年发布")
+    tree = TreeAgency(agency.name, agency.kind, agency.level)  # an unknown level gets the latest deadline
+    published = row is not None and row.state == "published"
+    t = judge_date(tree, year, published, (row.published_on or row.issued_on) if published and row else None)
+    if published:
+        on = f"{t.published_on:%Y-%m-%d} 发布" if t.published_on else "已发布"
+        late = t.status == "late"
+        return Publication("overdue" if late else "done", on + (f"（晚于法定期限 {t.days_late} 天）" if late else ""), t.deadline)
+    left = (t.deadline - day).days
+    if left < 0:
+        return Publication("overdue", f"逾期未发布（应于 {t.deadline:%Y-%m-%d} 前发布，已逾期 {-left} 天）", t.deadline)
+    when = "今天是最后一天" if left == 0 else f"还有 {left} 天"
+    return Publication("due_soon" if left <= DUE_SOON_DAYS else "ok", f"应于 {t.deadline:%Y-%m-%d} 前发布（{when}）", t.deadline)
+
+
+# After this many days past the deadline the reminder stops: an agency may have published
+# elsewhere, and the office above follows up on its oversight page.
+OVERDUE_REMINDED_DAYS = 30
+
+
+def report_due(agency: Agency, day: dt.date) -> tuple[int, Publication] | None:
+    """The last year's report while it is still to be published, from DUE_SOON_DAYS before
+    its deadline to OVERDUE_REMINDED_DAYS after: what the agency's staff are reminded of."""
+    year = day.year - 1
+    if year < 2019:
+        return None
+    row = AnnualReport.objects.filter(agency=agency, year=year).first()
+    if row is not None and row.state == "published":
+        return None
+    p = publication(agency, year, row, day)
+    if not p.pressing or p.deadline is None or (day - p.deadline).days > OVERDUE_REMINDED_DAYS:
+        return None
+    return year, p
+
+
 def standing(agency: Agency, year: int) -> tuple[Report, list[Finding]]:
     """An agency's report of the year as it stands, for its supervisor: its workspace, or
     the report its records compile to (nothing is created)."""

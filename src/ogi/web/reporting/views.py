@@ -55,7 +55,8 @@ def _year(year: int) -> int:
 def report_list(request: HttpRequest) -> HttpResponse:
     s = _staff(request)
     rows = {r.year: r for r in AnnualReport.objects.filter(agency=s.agency)}
-    years = [(y, rows.get(y)) for y in range(clock.today().year, 2018, -1)]
+    day = clock.today()
+    years = [(y, rows.get(y), reports.publication(s.agency, y, rows.get(y), day)) for y in range(day.year, 2018, -1)]
     return render(request, "reporting/reports.html", {"staff": s, "years": years, "states": reports.REPORT_STATES})
 
 
@@ -75,7 +76,8 @@ def workspace(request: HttpRequest, year: int) -> HttpResponse:
            "today": clock.today(), "max_section": reports.MAX_SECTION, "issued_default": ws.row.issued_on or clock.today(),
            "sections": [(k, title, ws.row.sections.get(k, "")) for k, title in _titles(ws).items()],
            "states": reports.REPORT_STATES, "events": REPORTS.allowed(ws.row, s.role), "formats": FORMATS,
-           "overridden": set(ws.row.overrides), "editable": ws.row.state == "draft"}
+           "overridden": set(ws.row.overrides), "editable": ws.row.state == "draft",
+           "publication": reports.publication(s.agency, ws.row.year, ws.row, clock.today())}
     return render(request, "reporting/workspace.html", ctx)
 
 

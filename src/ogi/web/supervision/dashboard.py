@@ -110,11 +110,13 @@ def dashboard(office: Agency, year: int | None) -> dict[str, Any]:
 def _dashboard(office: Agency, year: int | None) -> dict[str, Any]:
     rows = kept.rows(office)
     years, lines = totals(rows)
-    # Unless asked, the latest year whose reports are due: this year's are due next year.
-    due = [x for x in years if x < clock.today().year]
-    y = year if year in years else (due[-1] if due else years[-1] if years else None)
+    # Unless asked, the year just ended, whose reports are due now (this year's are due next
+    # year): shown from 1 January even before any of them is collected — who has not
+    # published is what the office looks for then. A year later than this one has no reports.
+    last = clock.today().year - 1
+    y = year if year is not None and year <= last + 1 else last
     out: dict[str, Any] = {"years": years, "lines": lines, "indicators": region_indicators(rows, years), "year": y,
-                           "status_zh": STATUS_ZH}
+                           "year_choices": sorted({*years, y}), "status_zh": STATUS_ZH}
     if y is not None:
         region, times, of_year = services.standing(office, y)
         out["rules"], out["heat"], out["peak"] = heat(of_year)

@@ -8,8 +8,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from ogi.corpus.indicators import figures, shown
-from ogi.supervision.timeliness import judge_date
-from ogi.supervision.tree import Agency as TreeAgency
 from ogi.web import clock
 from ogi.web.accounts.access import staff_of
 from ogi.web.accounts.models import Agency
@@ -17,23 +15,9 @@ from ogi.web.errors import refuse
 from ogi.web.ledger import services
 from ogi.web.params import query_year
 from ogi.web.reporting.models import AnnualReport
-from ogi.web.reporting.services import standing
+from ogi.web.reporting.services import publication, standing
 from ogi.workflow.requests import DUE_STATUS
 from ogi.workspace import count_by_severity
-
-
-def _publication(agency: Agency, year: int, row: AnnualReport | None, day) -> tuple[str, str]:  # type: ignore[no-untyped-def]
-    """(status class, Chinese text) of an agency's report against its legal deadline, by the
-    one rule of timeliness (ogi.supervision.timeliness): judged on the publication date."""
-    tree = TreeAgency(agency.name, agency.kind, agency.level)  # an unknown level gets the latest deadline
-    published = row is not None and row.state == "published"
-    t = judge_date(tree, year, published, (row.published_on or row.issued_on) if published else None)
-    if published:
-        on = f"{t.published_on:%Y-%m-%d} 发布" if t.published_on else "已发布"
-        return ("overdue" if t.status == "late" else "done"), on + (f"（晚于法定期限 {t.days_late} 天）" if t.status == "late" else "")
-    if day > t.deadline:
-        return "overdue", f"逾期未发布（应于 {t.deadline:%Y-%m-%d} 前发布）"
-    return ("due_soon" if (t.deadline - day).days <= 14 else "ok"), f"应于 {t.deadline:%Y-%m-%d} 前发布"
 
 
 @login_required
@@ -55,7 +39,7 @@ def oversight(request: HttpRequest) -> HttpResponse:
     year = query_year(request.GET.get("year"), default_year, day.year)
     agencies = Agency.objects.filter(pk__in=s.agency.subtree_ids()).exclude(pk=s.agency_id).order_by("name")
     reports = {r.agency_id: r for r in AnnualReport.objects.filter(agency__in=agencies, year=year)}
-    rows = [(a, by_agency.get(a.pk, {}), reports.get(a.pk), _publication(a, year, reports.get(a.pk), day)) for a in agencies]
+    rows = [(a, by_agency.get(a.pk, {}), reports.get(a.pk), publication(a, year, reports.get(a.pk), day)) for a in agencies]
     # The year's reports side by side, each as it stands (its workspace, or compiled from the records).
     compared = []
     for a in agencies:

@@ -48,9 +48,11 @@ def _forbidden(request: HttpRequest) -> HttpResponse:
 
 
 def _years(office: Agency) -> list[int]:
+    """The years with reports collected, and always the year just ended: from 1 January its
+    reports are due, and who has not published is what the office looks for first."""
     ys = (CollectedReport.objects.filter(office=office, state="current").exclude(year=None)
           .values_list("year", flat=True).distinct())
-    return sorted(set(ys), reverse=True)
+    return sorted({*ys, clock.today().year - 1}, reverse=True)
 
 
 def _year(request: HttpRequest, office: Agency, year: int | None) -> int:
