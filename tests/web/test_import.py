@@ -151,3 +151,33 @@ def test_excels_unicode_text_is_read_as_the_csv():
     utf16 = imp.read_table(b"\xff\xfe" + text.encode("utf-16-le"), "台账.txt")
     plain = imp.read_table(as_csv(rows), "台账.csv")
     assert (utf16.headers, utf16.rows) == (plain.headers, plain.rows) == (HEADERS, rows)
+
+
+def test_a_stray_cell_far_to_the_right_or_a_runaway_cell_is_bounded():
+    """A careless ledger: one cell at XFD1 (column 16 384) made every row that wide in memory
+    (1.4 GB for 5 000 rows); a CSV with a cell past the csv module's limit (an unclosed quote)
+    answered 500; a NUL was called 'not a CSV'."""
+    import tracemalloc
+
+    rows = ledger_rows(3000)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADERS)
+    for r in rows:
+        ws.append(r)
+    ws["XFD1"] = "备注"
+    buf = io.BytesIO()
+    wb.save(buf)
+    tracemalloc.start()
+    table = imp.read_table(buf.getvalue(), "x.xlsx")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert table.headers == HEADERS and len(table.rows) == 3000 and all(len(r) == len(HEADERS) for r in table.rows)
+    assert peak < 200 * 2**20, peak
+    wide = (",".join(HEADERS) + "," * 1_000_000 + "\n").encode() + as_csv(ledger_rows(50)).split(b"\n", 1)[1]
+    table = imp.read_table(wide, "x.csv")
+    assert len(table.headers) == len(HEADERS) and len(table.rows) == 50
+    with pytest.raises(Refused, match="第 3 行无法读取：一个单元格过长"):
+        imp.read_table(as_csv(ledger_rows(1)) + b'2026-009,\xcd\xf8\xc9\xcf,"' + b"x" * 200_000 + b"\n", "x.csv")
+    with pytest.raises(Refused, match="含有空字符"):
+        imp.read_table(as_csv(ledger_rows(2)).replace(b"2026-001", b"2026\x00001"), "x.csv")

@@ -70,6 +70,10 @@ def test_upload_queue_assign_timeliness_and_findings(shared, office, monkeypatch
     assert f'href="/supervision/reports/{lvyuan.pk}/"' in filed and "长春市绿园区商务局" in filed and "2020" in filed
     assert "（待指定）" in filed and filed.count("<tr>") == 4  # the head, two matched, one waiting
     assert 'id="just-filed"' not in c.get("/supervision/queue/").content.decode()
+    # The same file again is said to be there already (it was "已导入 0 份" and nothing more); a
+    # member named to climb out of the archive is read under its own name, not dropped unsaid.
+    again = _upload(c, _zip(**{"../../etc/开封.txt": seed_2019})).content.decode()
+    assert "已导入 0 份报告，待指定机关 0 份，1 份与已汇集的同一文件相同，未重复导入" in again
     queued = CollectedReport.objects.get(state="queued")
     assert queued.printed_agency == "某某区商贸局" and "不在机关名录中" in queued.match_message
     page = c.get("/supervision/queue/").content.decode()
@@ -281,6 +285,13 @@ def test_api_with_the_office_token(shared, office) -> None:  # type: ignore[no-u
     # A clerk's token is no office's token.
     clerk = Client(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(office['clerk'], 'x')}")
     assert clerk.get("/api/supervision/agencies").status_code == 403
+    assert clerk.get("/api/supervision/scores?year=-1").status_code == 403  # who asks is judged first
+    # A year outside the reports' years: refused in both languages (one past 9999 answered 500).
+    for q in ("agencies?year=-1", "agencies?year=9999", "scores?year=100000000000000000000", "scores?year=1",
+              "reports?year=2018"):
+        resp = api.get(f"/api/supervision/{q}")
+        assert resp.status_code == 422 and "年度应在 2019 至" in resp.json()["message"], (q, resp.content)
+        assert resp.json()["message_en"]
     assert "/api/supervision/scores" in Client().get("/api/openapi.json").content.decode()
 
 

@@ -43,6 +43,8 @@ BAD_REQUESTS = {
     "name_huge": {"applicant_name": "名" * 200_000},
     "name_empty": {"applicant_name": "   "},
     "content_empty": {"content": ""},
+    "content_invisible": {"content": "\u200b\u200b\ufeff"},  # zero-width characters only: nothing to look for
+    "name_bidi_only": {"applicant_name": "\u202e\u2066"},
     "id_long": {"applicant_id_no": "1" * 1000},
     "id_check_digit": {"applicant_id_no": "320102199001011234"},
     "id_credit_code": {"applicant_category": "commercial", "applicant_id_no": "91320102MA1XXXXXX0"},
@@ -54,6 +56,12 @@ BAD_REQUESTS = {
     "unknown_field": {"state": "answered"},
     "wrong_type": {"applicant_name": 12345},
 }
+
+
+def test_bidirectional_overrides_are_dropped_from_what_letters_print(world):
+    resp = api(world).post("/api/requests", {**GOOD, "applicant_name": "张\u202e明小"}, content_type="application/json")
+    assert resp.status_code == 201, resp.content
+    assert Request.objects.get().applicant_name == "张明小"
 
 
 @pytest.mark.parametrize("case", sorted(BAD_REQUESTS))

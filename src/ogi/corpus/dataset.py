@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -119,12 +120,25 @@ def _plain(v: Any) -> Any:
     return v
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
+def _inert(v: Any) -> Any:
+    """Text Excel or WPS would run as a formula (a file named =cmd|' -C calc'!A0.txt, a
+    collected page's title) gets a leading apostrophe, as OWASP advises; numbers, negative
+    ones included, stay numbers."""
+    if isinstance(v, str) and v.startswith(_FORMULA_START) and not _NUMBER.fullmatch(v):
+        return "'" + v
+    return v
+
+
 def to_csv(data: list[dict[str, Any]]) -> bytes:
     buf = io.StringIO()
     if data:
         w = csv.DictWriter(buf, fieldnames=list(data[0]), lineterminator="\n")
         w.writeheader()
-        w.writerows({k: _plain(v) for k, v in r.items()} for r in data)
+        w.writerows({k: _inert(_plain(v)) for k, v in r.items()} for r in data)
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # the BOM lets Excel open it as UTF-8
 
 

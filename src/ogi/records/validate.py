@@ -157,6 +157,11 @@ def id_problem(id_type: str, value: str) -> Problem | None:
 # --- plain values -----------------------------------------------------------------------------
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Bidirectional overrides and isolates reorder what a reader sees (a name shown reversed in
+# a letter); no Chinese text needs them.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Invisible: a field of these alone is an empty field.
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad]")
 
 
 def text(data: Mapping[str, Any], field: str, problems: list[Problem], required: bool = False) -> str:
@@ -166,7 +171,9 @@ def text(data: Mapping[str, Any], field: str, problems: list[Problem], required:
     if not isinstance(raw, str):
         problems.append(_p(field, f"“{FIELD_ZH.get(field, field)}”应为文字", f"{FIELD_EN.get(field, field)} must be text"))
         return ""
-    value = _CONTROL.sub("", raw).strip()
+    value = _BIDI.sub("", _CONTROL.sub("", raw)).strip()
+    if not _INVISIBLE.sub("", value).strip():
+        value = ""
     limit = LIMITS.get(field)
     if required and not value:
         problems.append(_p(field, f"请填写“{FIELD_ZH.get(field, field)}”", f"{FIELD_EN.get(field, field)} is required"))

@@ -146,7 +146,9 @@ def files_in(source: Path, workdir: Path, refused: list[tuple[str, IngestError]]
 
 
 def _skipped(parts: Sequence[str]) -> bool:
-    return any(p.startswith(".") or p in _SKIP for p in parts)
+    """Hidden files and folders (.DS_Store, __MACOSX): not the reports. A name climbing out
+    (../x.txt) is read under its own last part, like any member."""
+    return any((p.startswith(".") and p not in (".", "..")) or p in _SKIP for p in parts)
 
 
 def _is_office(path: Path) -> bool:

@@ -7,6 +7,8 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 
 from ogi.workflow.requests import ROLES
@@ -14,7 +16,9 @@ from ogi.workflow.requests import ROLES
 
 class Agency(models.Model):
     name = models.CharField("机关名称", max_length=100, unique=True)
-    code = models.CharField("编号", max_length=20, unique=True, help_text="用于申请编号，如 SWJ")
+    # In every request's number (SWJ-2026-00001), and so in addresses and file names.
+    code = models.CharField("编号", max_length=20, unique=True, help_text="用于申请编号，如 SWJ（只用英文字母和数字）",
+                            validators=[RegexValidator(r"^[A-Za-z0-9]+\Z", "编号只能由英文字母和数字组成，如 SWJ")])
     kind = models.CharField("类别", max_length=20, choices=[("department", "部门"), ("government", "人民政府")],
                             default="department")
     parent = models.ForeignKey("self", verbose_name="上级（监督）机关", null=True, blank=True, on_delete=models.PROTECT,
@@ -38,14 +42,48 @@ class Agency(models.Model):
 
     def subtree_ids(self) -> list[int]:
         ids, frontier = [self.pk], [self.pk]
+        seen = {self.pk}
         while frontier:
-            frontier = list(Agency.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            # (seen: a loop in the data, which clean() refuses, must not hang a page)
+            frontier = [pk for pk in Agency.objects.filter(parent_id__in=frontier).values_list("pk", flat=True) if pk not in seen]
+            seen.update(frontier)
             ids += frontier
         return ids
 
+    def clean(self) -> None:
+        """What a form cannot say by itself: the tree without loops, the JSON fields in the
+        shapes the pages and letters read (the admin edits them as raw JSON)."""
+        problems: dict[str, str] = {}
+        cur, seen = self.parent, set()
+        while cur is not None and cur.pk not in seen:
+            if self.pk is not None and cur.pk == self.pk:
+                problems["parent"] = f"不能把“{self.name}”放到“{self.parent}”之下：上级关系会形成循环"
+                break
+            seen.add(cur.pk)
+            cur = cur.parent
+        aliases = self.aliases if self.aliases is not None else []
+        if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() and len(a) <= 100 for a in aliases):
+            problems["aliases"] = "其他名称应为名称的列表，如 [\"某某局\", \"某某市某某局\"]，每个名称不超过 100 个字"
+        elif len(aliases) > 50:
+            problems["aliases"] = "其他名称不超过 50 个"
+        own = self.letter_templates if self.letter_templates is not None else {}
+        if not isinstance(own, dict):
+            problems["letter_templates"] = "文书模板应为 JSON 对象（键为模板名称），不修改时留空 {}"
+        elif own:
+            from ogi.records.letters import check_templates
+
+            try:
+                wrong = check_templates(own)
+            except (TypeError, AttributeError, KeyError, ValueError):
+                wrong = ["模板格式不正确"]
+            if wrong:
+                problems["letter_templates"] = "；".join(wrong[:5])
+        if problems:
+            raise ValidationError(problems)
+
 
 class Staff(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="staff")
     agency = models.ForeignKey(Agency, verbose_name="所属机关", on_delete=models.PROTECT, related_name="staff")
     role = models.CharField("角色", max_length=20, choices=list(ROLES.items()))
     # Set when an operator or administrator chose the password: the user picks their own at first login.

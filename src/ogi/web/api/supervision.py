@@ -90,17 +90,32 @@ def _report(r: CollectedReport) -> dict[str, Any]:
             "warnings": sum(f["severity"] == "warning" for f in stored.findings(r.findings))}
 
 
+def _report_year(year: int | None) -> int | None:
+    """A report year: from 2019 (the national format's first) to the year just ended, whose
+    reports are the latest due (a year past 9999 overflowed into a 500)."""
+    from ogi.web import clock
+
+    last = clock.today().year
+    if year is not None and not 2019 <= year <= last:
+        raise _error(422, f"年度应在 2019 至 {last} 之间", f"year must be between 2019 and {last}")
+    return year
+
+
 @router.get("/agencies", response=list[AgencyOut])
 def agencies(request: HttpRequest, year: int | None = None):  # type: ignore[no-untyped-def]
     """The region's tree; with `year`, each agency's deadline for that year's report."""
-    region, _ = services.region_of(_office(request))
+    office = _office(request)
+    year = _report_year(year)
+    region, _ = services.region_of(office)
     return [{"name": a.name, "parent": a.parent, "kind": a.kind, "level": a.level, "aliases": list(a.aliases),
              "deadline": a.deadline(year) if year else None} for a in region]
 
 
 @router.get("/reports", response=list[ReportOut])
 def reports(request: HttpRequest, year: int | None = None, state: str = "current"):  # type: ignore[no-untyped-def]
-    qs = CollectedReport.objects.filter(office=_office(request), state=state).select_related("agency").defer("content", "report")
+    office = _office(request)
+    year = _report_year(year)
+    qs = CollectedReport.objects.filter(office=office, state=state).select_related("agency").defer("content", "report")
     if year is not None:
         qs = qs.filter(year=year)
     return [_report(r) for r in qs.order_by("agency__name", "year", "pk")]
@@ -119,6 +134,7 @@ def report_detail(request: HttpRequest, report_id: int):  # type: ignore[no-unty
 def scores(request: HttpRequest, year: int):  # type: ignore[no-untyped-def]
     """Every agency's score of `year` under the office's current rubric, deductions item by item."""
     office = _office(request)
+    year = _report_year(year)
     rubric, version = services.rubric_of(office)
     _, out, _ = services.scores_of(office, year, rubric, version.version if version else 0)
     return {"year": year, "rubric": rubric.name, "version": version.version if version else None,

@@ -11,16 +11,29 @@ from .models import Event, Request
 
 @admin.register(Request)
 class RequestAdmin(OperatorOnly):
+    """Looked up, not edited: a request changes only through the ledger's steps, each written
+    to the audit log with who, when and why (a state set here had no event, and the version
+    that guards against lost updates did not move)."""
+
     list_display = ("tracking_no", "agency", "received_on", "state", "outcome")
     list_filter = ("agency", "state")
     search_fields = ("tracking_no",)
-    readonly_fields = ("applicant_name", "applicant_id_no", "applicant_contact", "pauses", "version")
+    exclude = ("applicant_name", "applicant_id_no", "applicant_contact")  # personal data: shown, audited, in the ledger
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False  # registered in the ledger, with its receipt and number
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
 
 
 @admin.register(Event)
 class EventAdmin(OperatorOnly):
     list_display = ("at", "actor", "label", "request")
     readonly_fields = [f.name for f in Event._meta.fields]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False  # the audit log is written by the ledger's steps only
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False  # the audit log is never edited

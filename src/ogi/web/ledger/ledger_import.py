@@ -30,6 +30,9 @@ from .models import CHANNELS, Event, Request
 
 MAX_BYTES = 10 * 2**20
 MAX_ROWS = 20_000
+# A ledger has a dozen columns: a stray cell far to the right (XFD1) made every row 16 384
+# cells wide in memory. Only the first columns are read.
+MAX_COLUMNS = 200
 
 # The ledger's fields an import fills, with the header words that name them in the
 # ledgers offices keep (first: the name in the import template).
@@ -129,6 +132,12 @@ def _cell(v: Any) -> str:
     return str(v).strip()
 
 
+def _trimmed(row: list[str]) -> list[str]:
+    while row and not row[-1]:
+        row.pop()
+    return row
+
+
 def read_table(data: bytes, filename: str) -> Table:
     """The first sheet of an XLSX, or a CSV (UTF-8, UTF-16/32 or GB18030; commas, or tabs as
     Excel's "Unicode 文本" writes), as text cells."""
@@ -147,8 +156,8 @@ def read_table(data: bytes, filename: str) -> Table:
             raise Refused("无法读取该 Excel 文件，请另存为 .xlsx 后重试", "bad_file") from None
         ws = wb.worksheets[0]
         rows = []
-        for row in ws.iter_rows(values_only=True):
-            rows.append([_cell(v) for v in row])
+        for row in ws.iter_rows(max_col=MAX_COLUMNS, values_only=True):
+            rows.append(_trimmed([_cell(v) for v in row]))
             if len(rows) > MAX_ROWS + 1:
                 raise Refused(f"一次最多导入 {MAX_ROWS} 行，请分批导入", "too_large")
         wb.close()
@@ -161,12 +170,18 @@ def read_table(data: bytes, filename: str) -> Table:
         except IngestError:
             raise Refused("无法识别文件编码，请保存为 UTF-8 编码的 CSV 或 .xlsx", "bad_file") from None
         if "\x00" in text:
-            raise Refused("不是 CSV 或 Excel 文件", "bad_file")
+            raise Refused("文件中含有空字符（\\0），不是文本格式的 CSV：请在 Excel 中另存为 .xlsx 或“CSV UTF-8”后重试", "bad_file")
         head = text.split("\n", 1)[0]
         delimiter = "\t" if head.count("\t") > head.count(",") else ","
-        rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
-        if len(rows) > MAX_ROWS + 1:
-            raise Refused(f"一次最多导入 {MAX_ROWS} 行，请分批导入", "too_large")
+        rows = []
+        try:
+            for r in csv.reader(io.StringIO(text), delimiter=delimiter):
+                rows.append(_trimmed([c.strip() for c in r[:MAX_COLUMNS]]))
+                if len(rows) > MAX_ROWS + 1:
+                    raise Refused(f"一次最多导入 {MAX_ROWS} 行，请分批导入", "too_large")
+        except csv.Error:
+            raise Refused(f"CSV 第 {len(rows) + 1} 行无法读取：一个单元格过长（超过 {csv.field_size_limit()} 个字），"
+                          "多半是某处的引号没有成对", "bad_file") from None
     rows = [r for r in rows if any(c for c in r)]
     if len(rows) < 2:
         raise Refused("文件中没有数据行（第一行应为表头）", "empty")

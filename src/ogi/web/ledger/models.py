@@ -62,8 +62,8 @@ class Request(models.Model):
     # sent again finds this request instead of registering another.
     submission = models.CharField(max_length=40, null=True, blank=True, editable=False)
     # Fingerprint of the row a request was imported from (ledger_import): the same file twice adds nothing.
-    import_key = models.CharField(max_length=32, blank=True, default="", db_index=True)
-    version = models.PositiveIntegerField(default=0)
+    import_key = models.CharField("导入标识", max_length=32, blank=True, default="", db_index=True)
+    version = models.PositiveIntegerField("版本", default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -103,16 +103,18 @@ class Event(models.Model):
     """The audit log: every event and change, who and when, before and after, and which
     calendar counted the deadline."""
 
-    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events", null=True, blank=True)
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", null=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    request = models.ForeignKey(Request, verbose_name="申请", on_delete=models.CASCADE, related_name="events", null=True,
+                                blank=True)
+    agency = models.ForeignKey(Agency, verbose_name="机关", on_delete=models.PROTECT, related_name="+", null=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, null=True,
+                              related_name="+")
+    at = models.DateTimeField("记录时间", auto_now_add=True, db_index=True)
     on = models.DateField("业务日期", null=True)
-    event = models.CharField(max_length=40)
-    label = models.CharField(max_length=60)
-    changes = models.JSONField(default=dict)
-    calendar_version = models.CharField(max_length=60, blank=True)
-    note = models.TextField(blank=True)
+    event = models.CharField("操作", max_length=40)
+    label = models.CharField("操作名称", max_length=60)
+    changes = models.JSONField("变更内容", default=dict)
+    calendar_version = models.CharField("日历版本", max_length=60, blank=True)
+    note = models.TextField("说明", blank=True)
 
     class Meta:
         ordering = ["at", "pk"]

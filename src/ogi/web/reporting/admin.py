@@ -107,5 +107,13 @@ class YearFiguresAdmin(AgencyScoped):
 
 @admin.register(AnnualReport)
 class AnnualReportAdmin(OperatorOnly):
+    """Looked up, not edited: a report moves through review and publication in its workspace,
+    each step recorded; its published text is what the public was given."""
+
     list_display = ("agency", "year", "state", "issued_on")
-    readonly_fields = ("overrides", "slug")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False

@@ -24,7 +24,7 @@ REPORT_STATES = list(REPORT_MACHINE_STATES.items())
 class RegulatoryDocument(models.Model):
     """The register of 规章 and 行政规范性文件 (table 二, 第二十条第（一）项)."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="documents")
+    agency = models.ForeignKey(Agency, verbose_name="机关", on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField("类别", max_length=20, choices=DOCUMENT_KINDS)
     title = models.CharField("名称", max_length=200)
     number = models.CharField("文号", max_length=60, blank=True)
@@ -42,8 +42,9 @@ class RegulatoryDocument(models.Model):
 class AppealCase(models.Model):
     """行政复议 and 行政诉讼 cases about the agency's OGI work (table 四)."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="cases")
-    request = models.ForeignKey(Request, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases")
+    agency = models.ForeignKey(Agency, verbose_name="机关", on_delete=models.PROTECT, related_name="cases")
+    request = models.ForeignKey(Request, verbose_name="所涉申请", on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="cases")
     kind = models.CharField("类别", max_length=30, choices=CASE_KINDS)
     filed_on = models.DateField("立案日期")
     result = models.CharField("结果", max_length=20, choices=CASE_RESULTS, null=True, blank=True)
@@ -65,9 +66,9 @@ class YearFigures(models.Model):
     """Figures of table 二 kept per year (行政许可、处罚、强制决定数，行政事业性收费 …):
     {"licensing.decisions": 12, "fees.amount": "50000"} (money in 元)."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="figures")
+    agency = models.ForeignKey(Agency, verbose_name="机关", on_delete=models.PROTECT, related_name="figures")
     year = models.PositiveSmallIntegerField("年度")
-    values = models.JSONField(default=dict)
+    values = models.JSONField("数据", default=dict)
 
     class Meta:
         db_table = "ledger_yearfigures"
@@ -98,22 +99,22 @@ class AnnualReport(models.Model):
     """The year's report being written: its text, cell overrides (each with its reason),
     its state, and once published its public address."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="reports")
+    agency = models.ForeignKey(Agency, verbose_name="机关", on_delete=models.PROTECT, related_name="reports")
     year = models.PositiveSmallIntegerField("年度")
     state = models.CharField("状态", max_length=20, choices=REPORT_STATES, default="draft")
-    sections = models.JSONField(default=dict)
-    overrides = models.JSONField(default=dict)  # cell id → {"value", "reason", "by", "at"}
+    sections = models.JSONField("正文", default=dict)
+    overrides = models.JSONField("改填的数字", default=dict)  # cell id → {"value", "reason", "by", "at"}
     issued_on = models.DateField("成文日期", null=True, blank=True)
     # The day it went up on the public pages: timeliness (Art. 49) is judged on it.
     published_on = models.DateField("发布日期", null=True, blank=True)
-    slug = models.CharField(max_length=40, unique=True, null=True, blank=True)
-    version = models.PositiveIntegerField(default=0)
+    slug = models.CharField("公开网址标识", max_length=40, unique=True, null=True, blank=True)
+    version = models.PositiveIntegerField("版本", default=0)
     # Last year's published report as uploaded (Report JSON), when the ledger did not
     # hold that year: continuity is checked against it.
-    previous = models.JSONField(null=True, blank=True)
+    previous = models.JSONField("上一年度报告", null=True, blank=True)
     # The report as submitted for review (Report JSON): what the reviewer approves and what
     # is published, whatever the records do afterwards. Cleared when sent back to draft.
-    frozen = models.JSONField(null=True, blank=True)
+    frozen = models.JSONField("发布时的报告", null=True, blank=True)
     # Who submitted it for review: another person approves it.
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+", verbose_name="提交审核人")

@@ -250,18 +250,22 @@ def import_uploads(office: Agency, user: Any, uploads: Sequence[tuple[str, bytes
             unreadable.append((names.get(file, Path(file).name), err.message_zh))
         with transaction.atomic():
             filed: list[int] = []
+            already: list[str] = []
             for item in [*batch.history, *batch.current.values()]:  # older first: the newest ends current
                 data = Path(item.file).read_bytes()  # one file at a time in memory
                 item.file = names[item.file]
                 row = file_version(office, user, item, data, by_name)
                 if row is not None:
                     filed.append(row.pk)
+                else:
+                    already.append(item.file)
             for item in batch.queue:
                 data = Path(item.file).read_bytes()
                 item.file = names[item.file]
                 filed.append(_store(office, user, item, data, "queued", by_name).pk)
             recheck(office)
-    return {"added": len(filed) - len(batch.queue), "queued": len(batch.queue), "unreadable": unreadable, "rows": filed}
+    return {"added": len(filed) - len(batch.queue), "queued": len(batch.queue), "unreadable": unreadable, "rows": filed,
+            "already": already}
 
 
 def file_version(office: Agency, user: Any, item: Collected, data: bytes, by_name: dict[str, int]) -> CollectedReport | None:

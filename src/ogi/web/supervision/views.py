@@ -87,6 +87,7 @@ def home(request: HttpRequest) -> HttpResponse:
             return redirect("supervision:home")
         result = services.import_uploads(s.agency, request.user, [(f.name, f.read()) for f in files])
         messages.success(request, f"已导入 {result['added']} 份报告，待指定机关 {result['queued']} 份"
+                                  + (f"，{len(result['already'])} 份与已汇集的同一文件相同，未重复导入" if result["already"] else "")
                                   + (f"，{len(result['unreadable'])} 个文件无法读取" if result["unreadable"] else ""))
         for name, why in result["unreadable"][:20]:
             messages.error(request, f"{name}：{why}")
