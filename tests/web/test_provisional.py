@@ -150,7 +150,7 @@ def test_adding_the_years_notice_makes_the_deadline_final_and_is_audited(world, 
     shown = re.sub(r"<[^>]+>", "", detail)  # the text a reader sees (the tag's tooltip aside)
     assert shown.count("尚未公布2027年部分节假日安排") == 1  # why it is estimated: said once, in its box
     resp = admin.post("/calendar/", {"text": NOTICE_2027}, follow=True)
-    assert resp.status_code == 200 and "1 件办理中申请的截止日随之改变" in resp.content.decode()
+    assert resp.status_code == 200 and "1 件办理中申请的截止日随之改变，均已记入各申请的操作记录" in resp.content.decode()
     ev = r.events.get(event="calendar_update")
     assert ev.actor == world["sup_admin"] and ev.changes["due"] == ["2027-01-12", "2027-01-11"]
     assert ev.changes["provisional"] == [True, False]
@@ -166,8 +166,9 @@ def test_adding_the_years_notice_makes_the_deadline_final_and_is_audited(world, 
     assert resp.status_code == 200 and "2027年的节假日安排已在日历中" in resp.content.decode()
     assert r.events.filter(event="calendar_update").count() == 1
     # The operator's command (no user) corrects a year held: the correction is applied and recorded.
-    years, changed = services.add_calendar_year(NOTICE_2027.replace("[2027-01-09]", "[]").encode("utf-8"))
-    assert years == [2027] and changed == 1 and r.events.filter(event="calendar_update").count() == 2
+    years, moved, confirmed = services.add_calendar_year(NOTICE_2027.replace("[2027-01-09]", "[]").encode("utf-8"))
+    assert years == [2027] and (moved, confirmed) == (1, 0) and r.events.filter(event="calendar_update").count() == 2
+    assert services.calendar_effect_zh(0, 3) == "3 件截止日不变、由推定转为确定，均已记入各申请的操作记录"
 
 
 @freeze_time(CHRISTMAS)

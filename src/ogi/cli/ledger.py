@@ -81,22 +81,24 @@ def calendar_add(file: Annotated[Path, typer.Argument(help="一年的节假日�
     except CalendarFileError as e:
         sys.stderr.write(f"无法添加：{e.message_zh}\n")
         raise typer.Exit(2) from None
-    changed = None
+    moved = confirmed = None
     if _ledger_exists():
         # The ledger's open requests are recounted and each change recorded, as on the web page.
         _django()
         from ..web.ledger.services import add_calendar_year
 
         try:
-            years, changed = add_calendar_year(raw)
+            years, moved, confirmed = add_calendar_year(raw)
         except CalendarFileError as e:
             sys.stderr.write(f"无法添加：{e.message_zh}\n")
             raise typer.Exit(2) from None
     else:
         years = add_year_bytes(raw)
     sys.stdout.write(f"已添加 {', '.join(map(str, years))} 年的节假日安排。\n")
-    if changed is not None:
-        sys.stdout.write(f"台账中 {changed} 件办理中申请的截止日随之改变，已记入操作记录。\n")
+    if moved is not None and confirmed is not None:
+        from ..web.ledger.services import calendar_effect_zh
+
+        sys.stdout.write(f"台账中{calendar_effect_zh(moved, confirmed)}。\n")
 
 
 def _ledger_exists() -> bool:

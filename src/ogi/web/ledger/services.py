@@ -266,11 +266,20 @@ def provisional_count(user, day: dt.date) -> int:  # type: ignore[no-untyped-def
     return sum(due_of(r, day, cal).provisional for r in rows.filter(state__in=OPEN_STATES).select_related("agency"))
 
 
-def add_calendar_year(raw: bytes, actor=None) -> tuple[list[int], int]:  # type: ignore[no-untyped-def]
+def calendar_effect_zh(moved: int, confirmed: int) -> str:
+    """What adding a notice did to the open requests, as the page and the command say it."""
+    parts = [f"{moved} 件办理中申请的截止日随之改变" if moved else "",
+             f"{confirmed} 件截止日不变、由推定转为确定" if confirmed else ""]
+    said = "，".join(p for p in parts if p)
+    return f"{said}，均已记入各申请的操作记录" if said else "没有办理中申请的截止日因此改变"
+
+
+def add_calendar_year(raw: bytes, actor=None) -> tuple[list[int], int, int]:  # type: ignore[no-untyped-def]
     """A year's holiday notice added (the 工作日历 page or `ogi calendar add`): validated
     (CalendarFileError, nothing kept), kept, and every open request whose due date it changes —
     a provisional one becoming final, most often — gets an entry in its audit log with the
-    due date before and after and both calendar versions. Returns (years, requests changed)."""
+    due date before and after and both calendar versions. Returns (years, requests whose due
+    date moved, requests whose due date stayed and is now final)."""
     if actor is not None and not may_edit_calendar(actor):
         raise Refused(CALENDAR_EDITORS_ZH, "forbidden")
     years = parse_year_file(raw)
@@ -290,7 +299,7 @@ def add_calendar_year(raw: bytes, actor=None) -> tuple[list[int], int]:  # type:
         new = default_calendar()
         notice = "；".join(spec["notice"] for spec in years.values() if spec["notice"])
         names = "、".join(f"{y}年" for y in sorted(years))
-        changed = 0
+        moved = confirmed = 0  # a due date moved; the same date, now final
         for r in rows:
             b, a = before[r.pk], due_of(r, day, new)
             if (b.due, b.provisional) == (a.due, a.provisional):
@@ -303,5 +312,8 @@ def add_calendar_year(raw: bytes, actor=None) -> tuple[list[int], int]:  # type:
                          "provisional": [b.provisional, a.provisional], "calendar_version": [old.version, new.version]},
                 calendar_version=new.version,
                 note=f"添加{names}节假日安排{f'（{notice}）' if notice else ''}后，截止日由 {was} 改为 {now}")
-            changed += 1
-    return sorted(years), changed
+            if b.due == a.due:
+                confirmed += 1
+            else:
+                moved += 1
+    return sorted(years), moved, confirmed

@@ -291,16 +291,14 @@ def calendar(request: HttpRequest) -> HttpResponse:
             form = notice
         if form.is_valid():
             try:
-                years, changed = services.add_calendar_year(form.cleaned_data["raw"], request.user)
+                years, moved, confirmed = services.add_calendar_year(form.cleaned_data["raw"], request.user)
             except CalendarFileError as e:
                 form.add_error(None, e.message_zh)
             except Refused as e:
                 return refuse(request, 403, e.message_zh)
             else:
                 names = "、".join(f"{y}年" for y in years)
-                moved = (f"{changed} 件办理中申请的截止日随之改变，已记入各申请的操作记录" if changed
-                         else "没有办理中申请的截止日因此改变")
-                messages.success(request, f"已添加{names}的节假日安排；{moved}")
+                messages.success(request, f"已添加{names}的节假日安排；{services.calendar_effect_zh(moved, confirmed)}")
                 return redirect("calendar")
     return render(request, "ledger/calendar.html", _ctx(
         request, cal=cal, years=sorted(cal.years.items(), reverse=True), form=form if not typed else CalendarForm(),
