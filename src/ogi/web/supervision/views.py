@@ -55,14 +55,19 @@ def _years(office: Agency) -> list[int]:
     return sorted({*ys, clock.today().year - 1}, reverse=True)
 
 
-def _year(request: HttpRequest, office: Agency, year: int | None) -> int:
-    """The year asked for, else the latest year whose reports are due: a year's report is
-    published the next year, so this year's reports are not due before next January."""
+def _year(request: HttpRequest, office: Agency, year: int | None, *, due_now: bool = False) -> int:
+    """The year asked for, else: for who has published (`due_now`), the year just ended, whose
+    reports are due from 1 January whether or not any is collected yet; for the pages that
+    read the reports' figures, the latest year due with reports collected. A year's report
+    is published the next year, so this year's are not due before next January."""
     today = clock.today()
     if year is not None and 2019 <= year <= today.year:
         return year
-    due = [y for y in _years(office) if y < today.year]
-    return due[0] if due else today.year - 1
+    if due_now:
+        return today.year - 1
+    collected = CollectedReport.objects.filter(office=office, state="current", year__lt=today.year).exclude(year=None)
+    latest = collected.order_by("-year").values_list("year", flat=True).first()
+    return latest if latest is not None else today.year - 1
 
 
 def _ctx(request: HttpRequest, s: Staff, **kw: Any) -> dict[str, Any]:
@@ -146,7 +151,7 @@ def timeliness(request: HttpRequest, year: int | None = None) -> HttpResponse:
     s = _office(request)
     if s is None:
         return _forbidden(request)
-    y = _year(request, s.agency, year)
+    y = _year(request, s.agency, year, due_now=True)
     region, times, rows = services.standing(s.agency, y)
     counts = Counter(t.status for t in times)
     status = request.GET.get("status", "")
