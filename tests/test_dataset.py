@@ -80,10 +80,10 @@ def test_dataset_rows_keep_printed_states_and_unreadable_files(tmp_path):
     assert back[0]["active.procurement.amount"] == "21738" and back[2]["ok"] == "False"
     # Text a spreadsheet would run as a formula is made inert; figures, negative ones too, stay figures.
     crafted = [{**table[0], "file": "=2+5+cmd|' -C calc'!A0.txt", "agency": "@SUM(1)", "active.normative.change": -3,
-                "title": "-1"}]
+                "title": "-1", "active.procurement.amount": Decimal("-1E+3")}]
     row = next(csv.DictReader(io.StringIO(to_csv(crafted).decode("utf-8-sig"))))
     assert row["file"] == "'=2+5+cmd|' -C calc'!A0.txt" and row["agency"] == "'@SUM(1)"
-    assert row["active.normative.change"] == "-3" and row["title"] == "-1"
+    assert row["active.normative.change"] == "-3" and row["title"] == "-1" and row["active.procurement.amount"] == "-1E+3"
     wb = openpyxl.load_workbook(io.BytesIO(to_xlsx(table)))
     ws = wb["报告"]
     head = [c.value for c in ws[1]]

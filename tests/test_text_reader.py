@@ -145,6 +145,10 @@ def test_table_labels_printed_as_headings_are_the_tables_not_the_sections_text(s
     # In another section the same words are that section's text (a sub-heading that names a row).
     r = parse("一、总体情况\n(一) 予以公开\n全年予以公开2件。")
     assert r.sections["overview"] == "(一) 予以公开\n全年予以公开2件。"
+    # In its own section, a numbered sub-heading over its narrative is the section's too.
+    text = "\n".join(["四、政府信息公开行政复议、行政诉讼情况", "（一）行政复议", "本年度收到行政复议申请2件。",
+                      "（二）行政诉讼", "本年度发生行政诉讼1件。"])
+    assert parse(text).sections["appeals"] == "\n".join(text.split("\n")[1:])
 
 
 def test_wrapped_body_line_is_not_a_heading():

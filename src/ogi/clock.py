@@ -5,9 +5,10 @@ last day to publish has passed)."""
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-ZONE = ZoneInfo("Asia/Shanghai")
+# China keeps one zone and no daylight saving: a fixed offset needs no time-zone database
+# (Windows has none, and the tzdata package would be one more dependency for this).
+ZONE = dt.timezone(dt.timedelta(hours=8), "CST")
 
 
 def today() -> dt.date:

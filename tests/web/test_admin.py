@@ -55,6 +55,12 @@ def test_agency_edits_that_would_break_pages_are_refused(root, world):
         assert _errors(page), bad
     a.refresh_from_db()
     assert (a.code, a.aliases, a.letter_templates) == ("SWJ", [], {})
+    # A code already in use (an older database held SW-J) is kept: the agency's other fields stay editable.
+    Agency.objects.filter(pk=a.pk).update(code="SW-J")
+    a.refresh_from_db()
+    assert root.post(f"/admin/accounts/agency/{a.pk}/change/", _agency_form(a, letter_prefix="市商务")).status_code == 302
+    Agency.objects.filter(pk=a.pk).update(code="SWJ")
+    a.refresh_from_db()
     # What is right is saved.
     resp = root.post(f"/admin/accounts/agency/{a.pk}/change/", _agency_form(a, code="SWJ2", aliases='["商务局"]'))
     assert resp.status_code == 302

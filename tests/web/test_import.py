@@ -179,5 +179,8 @@ def test_a_stray_cell_far_to_the_right_or_a_runaway_cell_is_bounded():
     assert len(table.headers) == len(HEADERS) and len(table.rows) == 50
     with pytest.raises(Refused, match="第 3 行无法读取：一个单元格过长"):
         imp.read_table(as_csv(ledger_rows(1)) + b'2026-009,\xcd\xf8\xc9\xcf,"' + b"x" * 200_000 + b"\n", "x.csv")
+    # Excel for Mac's "CSV (Macintosh)": lines end in CR alone.
+    mac = imp.read_table(as_csv(ledger_rows(5)).replace(b"\r\n", b"\r"), "x.csv")
+    assert mac.headers == HEADERS and len(mac.rows) == 5
     with pytest.raises(Refused, match="含有空字符"):
         imp.read_table(as_csv(ledger_rows(2)).replace(b"2026-001", b"2026\x00001"), "x.csv")

@@ -119,9 +119,9 @@ def test_remind_sends_one_mail_per_user_with_items_through_smtp(ledger, smtp, se
     # a-clerk, a-reviewer and a-admin have the agency's late and due requests; a-admin has no address;
     # b-clerk has nothing due (its 2025 report, unpublished, is past the reminded month); the
     # supervisor has the late one but no address; so has sup-admin, whose office's own 2025 report
-    # is due by 31 March (a government of unknown level: the latest deadline).
+    # was due by 10 March (a government at the top, of no level set: 市级, as the office's pages judge it).
     assert counts["sent"] == 2 and counts["no_email"] == 3
-    assert reminders.digest(ledger["sup_admin"], DAY).report_due[1].text == "应于 2026-03-31 前发布（还有 5 天）"
+    assert reminders.digest(ledger["sup_admin"], DAY).report_due[1].text == "逾期未发布（应于 2026-03-10 前发布，已逾期 16 天）"
     assert sorted(rcpt[0] for _, rcpt, _ in handler.messages) == ["a_clerk@example.gov.cn", "a_reviewer@example.gov.cn"]
     msg = email.message_from_string(handler.messages[0][2])
     assert "待办提醒" in str(make_header(decode_header(msg["Subject"])))

@@ -150,6 +150,11 @@ def test_bad_uploads_get_a_chinese_message_not_an_error_page(office) -> None:  #
     page = resp.content.decode()
     assert resp.status_code == 200 and "年报.zip/inner.zip：压缩包中又有压缩包，未读取" in page
     assert CollectedReport.objects.filter(year=2019).count() == 1 and not CollectedReport.objects.filter(year=2020).exists()
+    # Members with no file name (“a/..”, “.”) are named and left out; a Windows path climbing out is read.
+    resp = _upload(c, _zip(**{"a/..": b"x", ".": b"y", "..\\绿园.txt": SEED_2020.read_bytes()}))
+    page = resp.content.decode()
+    assert resp.status_code == 200 and "年报.zip/a/..：压缩包中的这一项没有文件名，未读取" in page
+    assert CollectedReport.objects.filter(year=2020).exists()
 
 
 def test_a_zip_member_larger_than_a_file_may_be_is_refused_without_unpacking_it(office) -> None:  # type: ignore[no-untyped-def]

@@ -138,7 +138,7 @@ def to_csv(data: list[dict[str, Any]]) -> bytes:
     if data:
         w = csv.DictWriter(buf, fieldnames=list(data[0]), lineterminator="\n")
         w.writeheader()
-        w.writerows({k: _inert(_plain(v)) for k, v in r.items()} for r in data)
+        w.writerows({k: _plain(_inert(v)) for k, v in r.items()} for r in data)
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # the BOM lets Excel open it as UTF-8
 
 

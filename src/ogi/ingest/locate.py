@@ -948,24 +948,40 @@ def _section_forms(edition: Edition) -> list[tuple[str, str, str, str]]:
     return out
 
 
-def _is_caption(edition: Edition, text: str, section: str | None = None) -> bool:
+def _is_caption(edition: Edition, text: str) -> bool:
     """A table's heading or note printed as a paragraph: part of the table, not of the
-    section's text. In the section that holds a table, a line that is only one of that
-    table's labels is the table's too (crawler text prints a table's rows and column
-    groups as headings: “(一) 予以公开”, “申请人情况 (自然人)”)."""
-    t = nfkc(text).strip().lstrip("#").strip()
+    section's text."""
+    t = nfkc(text)
+    if is_parenthesised_numbering(t):
+        return False  # （二）… is a sub-heading of the text, even when it names a table
     q = norm_label(t)
     if not q or len(q) > 60:
         return False
-    if section is not None and _labels_of(edition, section, q):
-        return True
-    if is_parenthesised_numbering(t):
-        return False  # （二）… is a sub-heading of the text, even when it names a table
     return any(x.kind == "header" for x, _ in _layout(edition).exact.get(q, ()))
+
+
+def _without_table_labels(edition: Edition, section: str, lines: list[str]) -> list[str]:
+    """A section's lines less those that are only labels of its own table (crawler text
+    prints a table's rows and column groups as headings: “申请人情况 (自然人)”, “一、本年新收
+    政府信息公开申请数量”). A numbered sub-heading naming a row (“（一）行政复议” over its
+    narrative) is the section's own unless it stands among other such labels."""
+    if not lines or section not in {t.key for t in edition.tables}:
+        return lines
+    label = [_labels_of(edition, section, norm_label(nfkc(x).strip().lstrip("#").strip())) for x in lines]
+    out = []
+    for i, line in enumerate(lines):
+        if label[i]:
+            among = (i > 0 and label[i - 1]) or (i + 1 < len(lines) and label[i + 1])
+            if among or not is_parenthesised_numbering(nfkc(line).strip().lstrip("#").strip()):
+                continue
+        out.append(line)
+    return out
 
 
 def _labels_of(edition: Edition, table: str, q: str) -> bool:
     """Whether q is one of the table's labels, or two of them as “A（B）”."""
+    if not q or len(q) > 60:
+        return False
     exact = _layout(edition).exact
     if any(x.table == table for x, _ in exact.get(q, ())):
         return True
@@ -1017,8 +1033,9 @@ def _read_sections(edition: Edition, pieces: list[tuple[int, str, dict]]
                 sec = edition.section(key)
                 labels.append(LabelSeen("section", text, f"{sec.number}、{standard}", "章节标题", source or None, sec.number))
             continue
-        if current is not None and not _is_caption(edition, text, current):
+        if current is not None and not _is_caption(edition, text):
             texts[current].append(text)
+    texts = {key: _without_table_labels(edition, key, lines) for key, lines in texts.items()}
     return headings, labels, texts
 
 

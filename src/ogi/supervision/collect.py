@@ -163,7 +163,7 @@ def _unzip(source: Path, workdir: Path, refused: list[tuple[str, IngestError]]) 
     except (zipfile.BadZipFile, OSError) as e:
         raise IngestError("broken_file", "压缩包已损坏，无法打开", f"broken ZIP: {e}") from None
     with z:
-        infos = [i for i in z.infolist() if not i.is_dir() and not _skipped(PurePosixPath(i.filename).parts)]
+        infos = [i for i in z.infolist() if not i.is_dir() and not _skipped(PurePosixPath(_zip_name(i)).parts)]
         if len(infos) > MAX_FILES:
             raise IngestError("too_many", f"压缩包中的文件超过 {MAX_FILES} 个，请分批导入", f"more than {MAX_FILES} files")
         if sum(i.file_size for i in infos) > MAX_ZIP_BYTES:
@@ -176,7 +176,11 @@ def _unzip(source: Path, workdir: Path, refused: list[tuple[str, IngestError]]) 
             # Names are untrusted (../, absolute paths, legacy GBK names): each file gets a
             # safe name of its own and keeps the printed one for people.
             name = _zip_name(info)
-            target = workdir / f"{n:05d}" / PurePosixPath(name).name
+            base = PurePosixPath(name).name
+            if base in ("", ".", ".."):  # no file name at all (“a/..”): nothing to call it by
+                refused.append((name, IngestError("bad_name", "压缩包中的这一项没有文件名，未读取", "a ZIP member without a file name")))
+                continue
+            target = workdir / f"{n:05d}" / base
             target.parent.mkdir(parents=True)
             size = 0
             with z.open(info) as src, open(target, "wb") as dst:

@@ -4,21 +4,28 @@ deadline, and the names they print), their staff with a role each, and API token
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import models
 
 from ogi.workflow.requests import ROLES
 
+# In every request's number (SWJ-2026-00001), and so in addresses and file names.
+_CODE = re.compile(r"[A-Za-z0-9]{1,20}")
+
+
+def inherited_level(levels: list[str]) -> str:
+    """An agency's level from its own and its ancestors' (nearest first): the first one set,
+    else 市级 (the top office of a deployment is most often a city's)."""
+    return next((lv for lv in levels if lv), "city")
+
 
 class Agency(models.Model):
     name = models.CharField("机关名称", max_length=100, unique=True)
-    # In every request's number (SWJ-2026-00001), and so in addresses and file names.
-    code = models.CharField("编号", max_length=20, unique=True, help_text="用于申请编号，如 SWJ（只用英文字母和数字）",
-                            validators=[RegexValidator(r"^[A-Za-z0-9]+\Z", "编号只能由英文字母和数字组成，如 SWJ")])
+    code = models.CharField("编号", max_length=20, unique=True, help_text="用于申请编号，如 SWJ（只用英文字母和数字）")
     kind = models.CharField("类别", max_length=20, choices=[("department", "部门"), ("government", "人民政府")],
                             default="department")
     parent = models.ForeignKey("self", verbose_name="上级（监督）机关", null=True, blank=True, on_delete=models.PROTECT,
@@ -40,6 +47,16 @@ class Agency(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def effective_level(self) -> str:
+        """Its level, else the nearest one above it (a department of a city is a city-level
+        department), else 市级 at the top: the level its publication deadline follows."""
+        chain, cur, seen = [], self, set()
+        while cur is not None and cur.pk not in seen:
+            seen.add(cur.pk)
+            chain.append(cur.level)
+            cur = cur.parent
+        return inherited_level(chain)
+
     def subtree_ids(self) -> list[int]:
         ids, frontier = [self.pk], [self.pk]
         seen = {self.pk}
@@ -54,6 +71,11 @@ class Agency(models.Model):
         """What a form cannot say by itself: the tree without loops, the JSON fields in the
         shapes the pages and letters read (the admin edits them as raw JSON)."""
         problems: dict[str, str] = {}
+        # Checked when set or changed: a code in use (an older database may hold SW-J) keeps
+        # its agency editable; changing it would renumber the agency's future requests.
+        before = Agency.objects.filter(pk=self.pk).values_list("code", flat=True).first() if self.pk else None
+        if self.code != before and not _CODE.fullmatch(self.code or ""):
+            problems["code"] = "编号只能由英文字母和数字组成，如 SWJ"
         cur, seen = self.parent, set()
         while cur is not None and cur.pk not in seen:
             if self.pk is not None and cur.pk == self.pk:

@@ -175,13 +175,15 @@ def read_table(data: bytes, filename: str) -> Table:
         delimiter = "\t" if head.count("\t") > head.count(",") else ","
         rows = []
         try:
-            for r in csv.reader(io.StringIO(text), delimiter=delimiter):
+            # newline="": line ends inside quoted cells are the cells', and Excel for Mac's CR-only lines read.
+            for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
                 rows.append(_trimmed([c.strip() for c in r[:MAX_COLUMNS]]))
                 if len(rows) > MAX_ROWS + 1:
                     raise Refused(f"一次最多导入 {MAX_ROWS} 行，请分批导入", "too_large")
-        except csv.Error:
-            raise Refused(f"CSV 第 {len(rows) + 1} 行无法读取：一个单元格过长（超过 {csv.field_size_limit()} 个字），"
-                          "多半是某处的引号没有成对", "bad_file") from None
+        except csv.Error as e:
+            why = (f"一个单元格过长（超过 {csv.field_size_limit()} 个字），多半是某处的引号没有成对" if "field larger" in str(e)
+                   else "格式有误，请在 Excel 中另存为 .xlsx 或“CSV UTF-8”后重试")
+            raise Refused(f"CSV 第 {len(rows) + 1} 行无法读取：{why}", "bad_file") from None
     rows = [r for r in rows if any(c for c in r)]
     if len(rows) < 2:
         raise Refused("文件中没有数据行（第一行应为表头）", "empty")

@@ -29,7 +29,7 @@ from ogi.supervision.timeliness import Timeliness, judge_date, publication_date
 from ogi.supervision.tree import LEVEL_ORDER, Region
 from ogi.supervision.tree import Agency as TreeAgency
 from ogi.web import clock
-from ogi.web.accounts.models import Agency
+from ogi.web.accounts.models import Agency, inherited_level
 
 from . import kept, stored
 from .models import CollectedReport, Rubric, TreeChange
@@ -116,11 +116,12 @@ def region_of(office: Agency) -> tuple[Region, dict[str, int]]:
     region = Region()
 
     def level(a: dict[str, Any] | None) -> str:
-        seen = set()
-        while a is not None and not a["level"] and a["pk"] not in seen:
+        chain, seen = [], set()
+        while a is not None and a["pk"] not in seen:
             seen.add(a["pk"])
+            chain.append(a["level"])
             a = by_pk.get(a["parent_id"])
-        return a["level"] if a is not None and a["level"] else "city"
+        return inherited_level(chain)
 
     # Parents before children, so a Region keeps the tree's order.
     for a in sorted(agencies, key=lambda a: (a["pk"] != office.pk, a["name"])):

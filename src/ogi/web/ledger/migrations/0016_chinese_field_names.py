@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_agency_code_letters_digits'),
+        ('accounts', '0002_supervisor_role_label'),
         ('ledger', '0015_request_submission'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

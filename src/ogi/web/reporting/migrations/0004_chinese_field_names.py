@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_chinese_field_names'),
+        ('accounts', '0002_supervisor_role_label'),
         ('ledger', '0016_chinese_field_names'),
         ('reporting', '0003_report_submitted_by'),
     ]
