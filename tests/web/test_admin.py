@@ -89,6 +89,15 @@ def test_requests_and_the_audit_log_are_looked_up_not_edited_in_the_admin(root, 
     assert root.post("/admin/ledger/event/add/", {"_save": "1"}).status_code == 403
     assert Event.objects.count() == n
     assert Request.objects.count() == 1
+    assert root.get(f"/admin/ledger/request/{r.pk}/delete/").status_code == 403
+    from ogi.web.reporting.models import AnnualReport
+
+    report = AnnualReport.objects.create(agency=world["a"], year=2025, state="published", slug="swj-2025")
+    assert root.get(f"/admin/reporting/annualreport/{report.pk}/delete/").status_code == 403
+    assert root.post(f"/admin/reporting/annualreport/{report.pk}/change/", {"state": "draft"}).status_code == 403
+    assert "删除所选" not in root.get("/admin/reporting/annualreport/").content.decode()
+    shown = root.get(f"/admin/reporting/annualreport/{report.pk}/change/").content.decode()
+    assert "某市商务局2025年度报告" in shown and "AnnualReport object" not in shown
     # The fields are named in Chinese.
     page = root.get(f"/admin/ledger/event/{Event.objects.first().pk}/change/").content.decode()
-    assert "操作人" in page and ">Actor<" not in page and "记录时间" in page
+    assert "操作人" in page and ">Actor<" not in page and "记录时间" in page and "Event object" not in page

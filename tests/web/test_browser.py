@@ -294,3 +294,20 @@ def test_dates_prefilled_publication_blocked_by_an_error_and_chinese_404(live_se
     page.goto(f"{base}/no/such/page/")
     assert "页面不存在" in page.inner_text("#error-page") and page.locator("header").count() == 1
     page.screenshot(path=str(DOCS / "not-found.png"))
+
+
+def test_on_a_phone_the_menu_wraps_by_item_and_the_workspace_is_one_column(world, live_server, browser):
+    """At 390 px the menu wrapped one character per line (a header 270 px tall), the agency
+    administrator's name and 退出 were cut off (the page scrolled sideways), and the report
+    workspace kept its two columns (一、总体情况 one character wide)."""
+    base = live_server.url
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    _login(page, base, world["a_admin"].username)
+    for path in ("/", "/reports/", "/reports/2025/"):
+        page.goto(base + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        assert page.locator("header").bounding_box()["height"] < 160, path
+        logout = page.locator("header button").bounding_box()
+        assert logout["x"] + logout["width"] <= 390, path
+    text = page.locator("h2", has_text="总体情况").first.bounding_box()
+    assert text["width"] > 150  # the section heading on one line, not a column of characters

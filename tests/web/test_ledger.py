@@ -221,7 +221,7 @@ def test_supervisor_sees_who_is_late_publishing(world, monkeypatch):
     AnnualReport.objects.create(agency=world["b"], year=2025, state="published", issued_on=dt.date(2026, 1, 20), slug="mzj-2025")
     page = login(world["supervisor"]).get("/oversight/?year=2025").content.decode()
     assert "逾期未发布（应于 2026-01-31 前发布，已逾期 10 天）" in page  # 某市商务局: departments publish by 31 January
-    assert "2026-01-20 发布" in page and "晚于法定期限" not in page
+    assert "已于 2026-01-20 按时发布（期限 2026-01-31）" in page and "晚于法定期限" not in page
     early = login(world["supervisor"])
     monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 1, 25))
     assert "应于 2026-01-31 前发布（还有 6 天）" in early.get("/oversight/?year=2025").content.decode()

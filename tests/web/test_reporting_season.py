@@ -52,7 +52,7 @@ def test_the_officer_sees_the_report_deadline_coming_and_passing(world, monkeypa
     AnnualReport.objects.update_or_create(agency=world["a"], year=2026, defaults={
         "state": "published", "published_on": dt.date(2027, 2, 10), "issued_on": dt.date(2027, 2, 9), "slug": "swj-2026"})
     assert _banner(c.get("/").content.decode()) == ""
-    assert "2027-02-10 发布（晚于法定期限 10 天）" in c.get("/reports/").content.decode()
+    assert "已于 2027-02-10 发布，晚于法定期限（2027-01-31）10 天" in c.get("/reports/").content.decode()
     # The year not yet over: its workspace says the figures are so far only.
     assert "2027年尚未结束" in c.get("/reports/2027/").content.decode()
 

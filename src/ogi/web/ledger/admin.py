@@ -26,6 +26,9 @@ class RequestAdmin(OperatorOnly):
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
 
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False  # a request's record is kept; it is withdrawn or closed through the ledger
+
 
 @admin.register(Event)
 class EventAdmin(OperatorOnly):

@@ -120,6 +120,9 @@ class Event(models.Model):
         ordering = ["at", "pk"]
         verbose_name = verbose_name_plural = "操作记录"
 
+    def __str__(self) -> str:
+        return f"{self.label or self.event}（{self.at:%Y-%m-%d %H:%M}）" if self.at else (self.label or self.event)
+
 
 def raise_problems(problems: list[validate.Problem], obj: models.Model) -> None:
     """Problems as Django's ValidationError, each on its field where the form shows one."""

@@ -117,3 +117,6 @@ class AnnualReportAdmin(OperatorOnly):
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False  # a published report is what the public was given; a draft goes with its workspace

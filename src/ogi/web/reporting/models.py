@@ -35,6 +35,9 @@ class RegulatoryDocument(models.Model):
         db_table = "ledger_regulatorydocument"
         verbose_name = verbose_name_plural = "规章和行政规范性文件"
 
+    def __str__(self) -> str:
+        return f"{self.title}（{self.number}）" if self.number else self.title
+
     def clean(self) -> None:
         raise_problems(validate.document_problems(self.issued_on, self.repealed_on, clock.today()), self)
 
@@ -53,6 +56,9 @@ class AppealCase(models.Model):
     class Meta:
         db_table = "ledger_appealcase"
         verbose_name = verbose_name_plural = "行政复议和行政诉讼案件"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}（{self.filed_on:%Y-%m-%d} 立案）"
 
     def clean(self) -> None:
         problems = validate.case_problems(self.filed_on, self.result, self.decided_on, clock.today())
@@ -74,6 +80,9 @@ class YearFigures(models.Model):
         db_table = "ledger_yearfigures"
         unique_together = [("agency", "year")]
         verbose_name = verbose_name_plural = "年度数据"
+
+    def __str__(self) -> str:
+        return f"{self.agency}{self.year}年度表二数据"
 
     def cells(self) -> dict[str, tuple[str, str]]:
         """The figures this year's report format keeps: key → (Chinese name, unit)."""
@@ -123,3 +132,6 @@ class AnnualReport(models.Model):
         db_table = "ledger_annualreport"
         unique_together = [("agency", "year")]
         verbose_name = verbose_name_plural = "年度报告"
+    def __str__(self) -> str:
+        return f"{self.agency}{self.year}年度报告"
+

@@ -179,9 +179,12 @@ def publication(agency: Agency, year: int, row: AnnualReport | None, day: dt.dat
     published = row is not None and row.state == "published"
     t = judge_date(tree, year, published, (row.published_on or row.issued_on) if published and row else None)
     if published:
-        on = f"{t.published_on:%Y-%m-%d} 发布" if t.published_on else "已发布"
-        late = t.status == "late"
-        return Publication("overdue" if late else "done", on + (f"（晚于法定期限 {t.days_late} 天）" if late else ""), t.deadline)
+        if t.published_on is None:
+            return Publication("done", f"已发布（期限 {t.deadline:%Y-%m-%d}）", t.deadline)
+        if t.status == "late":
+            return Publication("overdue", f"已于 {t.published_on:%Y-%m-%d} 发布，晚于法定期限（{t.deadline:%Y-%m-%d}）"
+                                          f"{t.days_late} 天", t.deadline)
+        return Publication("done", f"已于 {t.published_on:%Y-%m-%d} 按时发布（期限 {t.deadline:%Y-%m-%d}）", t.deadline)
     left = (t.deadline - day).days
     if left < 0:
         return Publication("overdue", f"逾期未发布（应于 {t.deadline:%Y-%m-%d} 前发布，已逾期 {-left} 天）", t.deadline)
