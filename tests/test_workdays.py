@@ -201,6 +201,10 @@ def test_every_published_notice_lists_the_seven_festivals():
     spec = CAL.years[2026]
     assert notice_gaps_zh(2026, {**spec, "holidays": [h for h in spec["holidays"] if "春节" not in h.name]}) == \
         ["2026年：没有春节的放假安排（国务院办公厅的通知每年都列出七个节日的放假日期）"]
+    # None at all: every festival named, in the notice's order, the reason said once (the page
+    # showed three, each with the same parenthesis).
+    assert notice_gaps_zh(2026, {**spec, "holidays": []}) == \
+        ["2026年：没有元旦、春节、清明节、劳动节、端午节、中秋节、国庆节的放假安排（国务院办公厅的通知每年都列出七个节日的放假日期）"]
 
 
 def test_today_is_the_date_in_china_whatever_the_machines_zone():

@@ -291,15 +291,17 @@ def notice_gaps_zh(year: int, spec: dict[str, Any]) -> list[str]:
     """What a year's schedule lacks to be a State Council notice, which every year lists
     the days off of all seven festivals (a festival falling with another, 中秋节、国庆节, is
     named together with it); empty when nothing."""
-    gaps = []
+    gaps, lacking = [], []
     for name in FESTIVALS:
         days = [h for h in spec["holidays"] if name.removesuffix("节") in h.name]
         if not days:
-            gaps.append(f"{year}年：没有{name}的放假安排（国务院办公厅的通知每年都列出七个节日的放假日期）")
+            lacking.append(name)
         elif name in _FIXED_DAYS:
             fixed = dt.date(year, *_FIXED_DAYS[name])
             if not any(h.start <= fixed <= h.end for h in days):
                 gaps.append(f"{year}年：{name}的放假日期不含 {fixed.month}月{fixed.day}日")
+    if lacking:  # all named at once, in the notice's order, the reason said once
+        gaps.insert(0, f"{year}年：没有{'、'.join(lacking)}的放假安排（国务院办公厅的通知每年都列出七个节日的放假日期）")
     return gaps
 
 

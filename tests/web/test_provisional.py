@@ -203,6 +203,8 @@ def test_the_notice_typed_as_it_reads_makes_the_deadline_final(world, own_calend
              "from_3": "2027-05-01", "to_3": "2027-05-05", "from_4": "2027-06-09", "to_4": "2027-06-11",
              "from_5": "2027-09-15", "to_5": "2027-09-17", "from_6": "2027-10-01", "to_6": "2027-10-07",
              "workdays": "2027-01-09"}
+    page = admin.post("/calendar/", {"year": "2027", "notice": "x"}).content.decode()
+    assert 'id="calendar-errors"' in page and "没有元旦、春节、清明节、劳动节、端午节、中秋节、国庆节的放假安排" in page
     for bad, why in [({"to_1": ""}, "请填写春节放假的起止两个日期"), ({"workdays": "正月初八"}, "不是日期"),
                      ({"workdays": "2027-01-05"}, "星期六或星期日"), ({"from_4": "", "to_4": ""}, "没有端午节的放假安排")]:
         resp = admin.post("/calendar/", {**typed, **bad})

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -61,7 +61,9 @@ def _year(request: HttpRequest, office: Agency, year: int | None, *, due_now: bo
     read the reports' figures, the latest year due with reports collected. A year's report
     is published the next year, so this year's are not due before next January."""
     today = clock.today()
-    if year is not None and 2019 <= year <= today.year:
+    if year is not None:
+        if not 2019 <= year <= today.year:
+            raise Http404("no reports of that year")  # (the page said 2030 and showed the default year)
         return year
     if due_now:
         return today.year - 1
