@@ -231,6 +231,18 @@ def test_equal_scores_share_a_rank_and_groups_follow_level_and_kind() -> None:
     assert [(x.rank, x.of) for x in groups[0].ranked] == [(1, 3), (1, 3), (3, 3)]
 
 
+def test_an_agency_whose_report_is_not_due_yet_is_not_ranked() -> None:
+    """In January nothing is deducted from a report not yet due, and full marks beside one
+    already published said it did as well: it follows its group, unranked."""
+    r, _ = build_region([(None, {"name": n, "level": "市级"}) for n in ("甲局", "乙局", "丙局")])
+    ss = [score(default_rubric(), Facts(n, 2026, _t(st_))) for n, st_ in
+          (("甲局", "not_due"), ("乙局", "on_time"), ("丙局", "late"))]
+    [group] = rank(r, ss)
+    assert [(x.rank_zh, x.score.agency, x.total_zh, x.of) for x in group.ranked] == [
+        ("1", "乙局", "100", 2), ("2", "丙局", "99", 2), ("—", "甲局", "未到发布期限", 2)]
+    assert ss[0].to_json()["pending"] is True and ss[1].to_json()["pending"] is False
+
+
 @pytest.mark.parametrize(("text", "says"), [
     ("items: [", "不是有效的 YAML"),
     ("name: x", "items"),

@@ -86,6 +86,9 @@ def test_the_office_sees_the_year_just_ended_before_any_report_is_collected(offi
     assert counts.startswith("共 5 个机关") and "未到发布期限 5" in counts
     assert 'href="/supervision/2026/' in c.get("/supervision/").content.decode()
     assert c.get("/supervision/2030/timeliness/").status_code == 404  # (it showed 2026 under 2030's address)
+    # Not ranked before their deadline (every one had full marks, equal first).
+    ranking = c.get("/supervision/2026/ranking/").content.decode()
+    assert '<td class="total">未到发布期限</td>' in ranking and '<td class="total">100</td>' not in ranking
     board = c.get("/supervision/dashboard/?year=2026").content.decode()
     assert '<option value="2026" selected>' in board or "尚未导入报告" in board
     _at(monkeypatch, dt.date(2027, 2, 1))

@@ -200,7 +200,7 @@ def rank_cmd(sources: SourcesArg, tree: TreeOpt, year: YearOpt = None, rubric: R
     out = [f"{y}年度排名（{r.name}）"]
     for g in groups:
         out.append(g.title_zh + "：")
-        out += [f"  {x.rank:>3}　{x.score.agency}　{x.score.total} 分" for x in g.ranked]
+        out += [f"  {x.rank_zh:>3}　{x.score.agency}　{x.total_zh}{'' if x.score.pending else ' 分'}" for x in g.ranked]
     sys.stdout.write("\n".join(out) + "\n")
     _exit(c)
 

@@ -64,6 +64,8 @@ def _summary(n: Notice) -> str:
 
 
 def _deduction_text(s: Score, limit: int = 3) -> str:
+    if s.pending:
+        return "—"
     if not s.deductions:
         return "无"
     ds = sorted(s.deductions, key=lambda d: -d.points)
@@ -105,7 +107,7 @@ def render_notice_docx(n: Notice) -> bytes:
     for i, g in enumerate(n.groups):
         add_paragraph(doc, f"（{_NUMERALS[i] if i < 10 else i + 1}）{g.title_zh}", KAI, SIZE_BODY)
         _table(doc, ["名次", "机关", "得分", "主要扣分项"],
-               [[str(r.rank), r.score.agency, str(r.score.total), _deduction_text(r.score)] for r in g.ranked],
+               [[r.rank_zh, r.score.agency, r.total_zh, _deduction_text(r.score)] for r in g.ranked],
                [14, 50, 16, 76])
     counts = Counter(d.label for s in n.scores() for d in s.deductions)
     if counts:
@@ -138,10 +140,13 @@ def render_notice_xlsx(n: Notice) -> bytes:
     for g in n.groups:
         for x in g.ranked:
             s = x.score
-            ws.write_row(r, 0, [g.title_zh, x.rank, s.agency])
-            ws.write_number(r, 3, float(s.total), num)
-            ws.write_number(r, 4, float(s.full_marks - s.total), num)
-            ws.write_string(r, 5, _deduction_text(s, limit=99))
+            if s.pending:  # not ranked: its report is not due yet
+                ws.write_row(r, 0, [g.title_zh, x.rank_zh, s.agency, x.total_zh])
+            else:
+                ws.write_row(r, 0, [g.title_zh, x.rank, s.agency])
+                ws.write_number(r, 3, float(s.total), num)
+                ws.write_number(r, 4, float(s.full_marks - s.total), num)
+                ws.write_string(r, 5, _deduction_text(s, limit=99))
             r += 1
     ws.set_column(0, 0, 14)
     ws.set_column(2, 2, 32)

@@ -10,12 +10,22 @@ from dataclasses import dataclass
 from .rubric import Score
 from .tree import KINDS, LEVEL_ORDER, LEVELS, Region
 
+PENDING_ZH = "未到发布期限"
+
 
 @dataclass
 class Ranked:
-    rank: int
-    of: int  # agencies in the group
+    rank: int  # 0: not ranked (its report is not due yet)
+    of: int  # agencies ranked in the group
     score: Score
+
+    @property
+    def rank_zh(self) -> str:
+        return "—" if self.score.pending else str(self.rank)
+
+    @property
+    def total_zh(self) -> str:
+        return PENDING_ZH if self.score.pending else str(self.score.total)
 
 
 @dataclass
@@ -37,11 +47,13 @@ def rank(region: Region, scores: Sequence[Score]) -> list[Group]:
         groups.setdefault((a.level, a.kind), []).append(s)
     out = []
     for key in sorted(groups, key=lambda k: (LEVEL_ORDER.index(k[0]), k[1] != "government")):
-        ordered = sorted(groups[key], key=lambda s: (-s.total, s.agency))
+        ordered = sorted((s for s in groups[key] if not s.pending), key=lambda s: (-s.total, s.agency))
         ranked, prev, place = [], None, 0
         for i, s in enumerate(ordered, start=1):
             if s.total != prev:
                 place, prev = i, s.total
             ranked.append(Ranked(place, len(ordered), s))
+        # Those whose report is not due yet follow, unranked.
+        ranked += [Ranked(0, len(ordered), s) for s in sorted((s for s in groups[key] if s.pending), key=lambda s: s.agency)]
         out.append(Group(key[0], key[1], ranked))
     return out

@@ -86,10 +86,13 @@ class Score:
     full_marks: Decimal
     total: Decimal
     deductions: list[Deduction]
+    # No report yet and its deadline not passed: nothing deducted, and nothing to rank either
+    # (full marks beside an agency that has published would say it did as well).
+    pending: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {"agency": self.agency, "year": self.year, "full_marks": str(self.full_marks), "total": str(self.total),
-                "deductions": [d.to_json() for d in self.deductions]}
+                "pending": self.pending, "deductions": [d.to_json() for d in self.deductions]}
 
 
 def _decimal(v: Any, where: str) -> Decimal:
@@ -243,7 +246,8 @@ def score(rubric: Rubric, facts: Facts) -> Score:
     total = max(Decimal(0), rubric.full_marks - sum((d.points for d in deductions), Decimal(0)))
     for d in deductions:
         d.points = plain(d.points)
-    return Score(facts.agency, facts.year, rubric.full_marks, plain(total), deductions)
+    return Score(facts.agency, facts.year, rubric.full_marks, plain(total), deductions,
+                 pending=facts.timeliness.status == "not_due")
 
 
 def plain(d: Decimal) -> Decimal:
