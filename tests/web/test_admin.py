@@ -101,3 +101,10 @@ def test_requests_and_the_audit_log_are_looked_up_not_edited_in_the_admin(root, 
     # The fields are named in Chinese.
     page = root.get(f"/admin/ledger/event/{Event.objects.first().pk}/change/").content.decode()
     assert "操作人" in page and ">Actor<" not in page and "记录时间" in page and "Event object" not in page
+
+
+def test_the_operator_on_the_staff_pages_is_named_and_pointed_to_the_admin(root):
+    page = root.get("/").content.decode()
+    header = page.split("<header>")[1].split("</header>")[0]
+    assert "root</a>（运维人员）" in header and "（）" not in header
+    assert 'href="/admin/"' in header and 'href="/reports/"' not in header  # (年度报告 led the operator to a 404)
