@@ -105,9 +105,15 @@ def test_review_publication_public_url_and_exports(demo, monkeypatch):
         assert "成文日期应在2027年1月1日至今天之间" in page.content.decode(), day
         assert AnnualReport.objects.get(agency=demo, year=2026).state == "review"
     reviewer.post("/reports/2026/state/approve/", {"acknowledge": "1"})
-    reviewer.post("/reports/2026/state/publish/", {"acknowledge": "1"})
+    approved = AnnualReport.objects.get(agency=demo, year=2026).issued_on
+    assert "改动记入操作记录" in reviewer.get("/reports/2026/").content.decode()
+    # The date approved, changed at publication: allowed, and written to the audit log (it changed unsaid).
+    other = approved - dt.timedelta(days=1)
+    reviewer.post("/reports/2026/state/publish/", {"acknowledge": "1", "issued_on": other.isoformat()})
     row = AnnualReport.objects.get(agency=demo, year=2026)
-    assert row.state == "published" and row.slug and row.issued_on
+    assert row.state == "published" and row.slug and row.issued_on == other
+    logged = Event.objects.filter(event="report.publish").latest("pk")
+    assert logged.changes["成文日期"] == [approved.isoformat(), other.isoformat()]
     public = Client().get(f"/public/reports/{row.slug}/")
     assert public.status_code == 200 and "某某市商务局2026年政府信息公开工作年度报告" in public.content.decode()
     listing = Client().get("/public/reports/").content.decode()

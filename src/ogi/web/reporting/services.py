@@ -394,7 +394,7 @@ def transition(user, ws: Workspace, event: str, role: str, on: dt.date, *, ackno
         ctx.extra["live"] = ws.year_report.live_report.to_json()
     with transaction.atomic():
         row = _store(row)
-        before = row.state
+        before, dated = row.state, row.issued_on
         try:
             t = fire_report(row, event, ctx)
         except Refused as e:
@@ -407,8 +407,10 @@ def transition(user, ws: Workspace, event: str, role: str, on: dt.date, *, ackno
         warnings = [f for f in findings if f.severity == "warning"]
         if t.guards and warnings:
             note = "已核对以下提醒：" + "；".join(f.message_zh for f in warnings)[:1800]
-        _log(user, row, event, t.label, {"状态": [REPORT_STATES.get(before, before), REPORT_STATES.get(row.state, row.state)]},
-             note)
+        changes = {"状态": [REPORT_STATES.get(before, before), REPORT_STATES.get(row.state, row.state)]}
+        if dated is not None and row.issued_on != dated:  # a date the reviewer approved, changed at publication
+            changes["成文日期"] = [dated.isoformat(), row.issued_on.isoformat() if row.issued_on else None]
+        _log(user, row, event, t.label, changes, note)
         if row.state == "published":  # the offices above file it (reporting/signals.py says why a signal)
             transaction.on_commit(lambda: report_published.send(sender=AnnualReport, row=row, user=user))
     return row
