@@ -21,9 +21,26 @@ def query_int(value: str | None, default: int | None = None, low: int | None = N
     return n
 
 
+# The first year of the national format: no report of an earlier year is in this form.
+FIRST_REPORT_YEAR = 2019
+
+
 def query_year(value: str | None, default: int | None, latest: int | None = None) -> int | None:
-    """A report year (2019, the first year of the national format, up to `latest`)."""
-    return query_int(value, default, 2019, latest or 2100)
+    """A report year (FIRST_REPORT_YEAR up to `latest`)."""
+    return query_int(value, default, FIRST_REPORT_YEAR, latest or 2100)
+
+
+def is_report_year(year: int) -> bool:
+    """From the national format's first year to this one (whose report is written next year)."""
+    from ogi.web import clock
+
+    return FIRST_REPORT_YEAR <= year <= clock.today().year
+
+
+def report_years_zh() -> str:
+    from ogi.web import clock
+
+    return f"年度应在 {FIRST_REPORT_YEAR} 至 {clock.today().year} 之间"
 
 
 def query_date(value: str | None) -> dt.date | None:

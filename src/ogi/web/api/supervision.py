@@ -93,11 +93,10 @@ def _report(r: CollectedReport) -> dict[str, Any]:
 def _report_year(year: int | None) -> int | None:
     """A report year: from 2019 (the national format's first) to the year just ended, whose
     reports are the latest due (a year past 9999 overflowed into a 500)."""
-    from ogi.web import clock
+    from ogi.web.params import FIRST_REPORT_YEAR, is_report_year, report_years_zh
 
-    last = clock.today().year
-    if year is not None and not 2019 <= year <= last:
-        raise _error(422, f"年度应在 2019 至 {last} 之间", f"year must be between 2019 and {last}")
+    if year is not None and not is_report_year(year):
+        raise _error(422, report_years_zh(), f"year must be between {FIRST_REPORT_YEAR} and this year")
     return year
 
 

@@ -15,7 +15,7 @@ from ogi.web import clock
 from ogi.web.accounts.admin import AgencyScoped, OperatorOnly
 from ogi.web.forms import RulesForm
 from ogi.web.ledger.models import Request
-from ogi.web.params import query_year
+from ogi.web.params import is_report_year, query_year, report_years_zh
 
 from .models import AnnualReport, AppealCase, RegulatoryDocument, YearFigures
 
@@ -72,8 +72,8 @@ class YearFiguresForm(RulesForm):
     def clean(self) -> dict:
         data = super().clean()
         year = data.get("year")
-        if year is not None and not 2019 <= year <= clock.today().year:
-            raise forms.ValidationError(f"年度应在 2019 至 {clock.today().year} 之间")
+        if year is not None and not is_report_year(year):
+            raise forms.ValidationError(report_years_zh())
         values = {}
         for key, (_, unit) in self.cells.items():
             v = data.get(f"f_{key}")

@@ -29,6 +29,7 @@ from ogi.report import Finding, Report
 from ogi.web import clock
 from ogi.web.accounts.models import Agency
 from ogi.web.ledger.models import Event, Request
+from ogi.web.params import FIRST_REPORT_YEAR
 from ogi.workflow import Context, Refused
 from ogi.workflow.reports import REPORTS
 from ogi.workflow.reports import fire as fire_report
@@ -201,7 +202,7 @@ def report_due(agency: Agency, day: dt.date) -> tuple[int, Publication] | None:
     """The last year's report while it is still to be published, from DUE_SOON_DAYS before
     its deadline to OVERDUE_REMINDED_DAYS after: what the agency's staff are reminded of."""
     year = day.year - 1
-    if year < 2019:
+    if year < FIRST_REPORT_YEAR:
         return None
     row = AnnualReport.objects.filter(agency=agency, year=year).first()
     if row is not None and row.state == "published":

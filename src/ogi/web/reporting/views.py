@@ -22,6 +22,7 @@ from ogi.report import Report
 from ogi.web import clock
 from ogi.web.accounts.access import staff_of
 from ogi.web.errors import refuse
+from ogi.web.params import is_report_year
 from ogi.workflow import Refused
 from ogi.workflow.reports import REPORTS
 
@@ -46,7 +47,7 @@ def _staff(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 def _year(year: int) -> int:
-    if not 2019 <= year <= clock.today().year:
+    if not is_report_year(year):
         raise Http404("年度不在范围内")
     return year
 

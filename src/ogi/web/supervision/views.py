@@ -29,7 +29,7 @@ from ogi.web import clock
 from ogi.web.accounts.access import staff_of
 from ogi.web.accounts.models import Agency, Staff
 from ogi.web.errors import refuse
-from ogi.web.params import query_int, query_year
+from ogi.web.params import is_report_year, query_int, query_year, report_years_zh
 
 from . import rectification, services, stored
 from .models import CollectedReport, Rectification, RectificationItem, TreeChange
@@ -62,7 +62,7 @@ def _year(request: HttpRequest, office: Agency, year: int | None, *, due_now: bo
     is published the next year, so this year's are not due before next January."""
     today = clock.today()
     if year is not None:
-        if not 2019 <= year <= today.year:
+        if not is_report_year(year):
             raise Http404("no reports of that year")  # (the page said 2030 and showed the default year)
         return year
     if due_now:
@@ -201,8 +201,8 @@ def notice(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
 
     if fmt not in ("docx", "xlsx"):
         return refuse(request, 404, "通报只能下载 DOCX 或 XLSX 格式")
-    if not 2019 <= year <= clock.today().year:
-        return refuse(request, 404, f"年度应在 2019 至 {clock.today().year} 之间")
+    if not is_report_year(year):
+        return refuse(request, 404, report_years_zh())
     rubric, version = services.rubric_of(s.agency)
     region, scores, _ = services.scores_of(s.agency, year, rubric, version.version if version else 0)
     _, times, _ = services.standing(s.agency, year)
