@@ -55,6 +55,11 @@ def test_events_change_the_request_and_the_audit_log_keeps_before_and_after(worl
     assert dict(log)["extend"]["extension_days"] == [0, 10]
     with pytest.raises(Refused, match="已答复"):
         services.record_event(world["a_reviewer"], r.tracking_no, "extend", dt.date(2026, 4, 2), {"days": 5})
+    # The page's log names each person as colleagues know them, with the login an account is traced by.
+    world["a_reviewer"].first_name = "陈志强"
+    world["a_reviewer"].save()
+    page = login(world["a_clerk"]).get(f"/requests/{r.tracking_no}/").content.decode()
+    assert "陈志强（a-reviewer）" in page and "<td>a-clerk</td>" in page  # no name given: the login alone
 
 
 def test_personal_data_masked_shown_to_own_staff_and_each_view_recorded(world):
@@ -194,10 +199,12 @@ def test_oversight_for_the_supervising_office(world):
     assert login(world["a_clerk"]).get("/oversight/").status_code == 403
 
 
-def test_supervisor_compares_the_years_reports(world):
+def test_supervisor_compares_the_years_reports(world, monkeypatch):
     import re
 
     from ogi.web.reporting.models import AnnualReport
+
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 12, 7))
 
     r1 = services.register(world["a_clerk"], request_data(received_on=dt.date(2026, 2, 2), submitted_on=dt.date(2026, 2, 2)))
     services.register(world["a_clerk"], request_data(received_on=dt.date(2026, 3, 2), submitted_on=dt.date(2026, 3, 2)))
@@ -212,6 +219,17 @@ def test_supervisor_compares_the_years_reports(world):
     assert re.findall(r"<td[^>]*>(.*?)</td>", row_b, re.S)[:5] == ["0", "0", "0", "0", "—"]
     assert 'data-agency="LSW"' not in table  # not below this office
     assert not AnnualReport.objects.exists()  # looking does not open anyone's report
+    # 2026 is not over: the figures are said to be so far; reports not begun count no errors
+    # (an agency with no records showed 错误 1: the part it has not written yet).
+    assert 'id="under-way"' in page and "截至12月7日" in page
+    assert row_b.count("data-not-begun") == 1 and "tag overdue" not in row_b
+    # Opened without a year, it shows the year whose report is due, not the one under way.
+    plain = login(world["supervisor"]).get("/oversight/").content.decode()
+    assert "2025年度报告主要数字对比" in plain and 'id="under-way"' not in plain
+    AnnualReport.objects.create(agency=world["b"], year=2025, state="draft")
+    plain = login(world["supervisor"]).get("/oversight/").content.decode()
+    row_b = re.search(r'<tr data-agency="MZJ">(.*?)</tr>', plain[plain.index('id="compare-table"'):], re.S).group(1)
+    assert "data-not-begun" not in row_b  # begun: its findings are counted
 
 
 def test_supervisor_sees_who_is_late_publishing(world, monkeypatch):

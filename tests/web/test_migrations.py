@@ -75,3 +75,35 @@ def test_a_database_from_before_the_split_upgrades_in_place_with_its_data() -> N
     with connection.cursor() as cur:
         tables = set(connection.introspection.table_names(cur))
     assert {"ledger_agency", "ledger_annualreport", "ledger_request"} <= tables and "accounts_agency" not in tables
+
+
+BEFORE_SUBMITTED_ON = [("reporting", "0004_chinese_field_names"), ("ledger", "0016_chinese_field_names")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_submitted_before_the_date_was_kept_takes_it_from_the_audit_log() -> None:
+    """Reports already in review when the submission day became a column show the day of their
+    last submission (the audit log has it), not a blank; drafts stay without one."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE_SUBMITTED_ON)
+    old = executor.loader.project_state(BEFORE_SUBMITTED_ON).apps
+    OldAgency, OldReport = old.get_model("accounts", "Agency"), old.get_model("reporting", "AnnualReport")
+    OldEvent = old.get_model("ledger", "Event")
+    dept = OldAgency.objects.create(name="某市商务局", code="SWJ")
+    for year, state in ((2025, "published"), (2026, "review"), (2024, "draft")):
+        OldReport.objects.create(agency=dept, year=year, state=state)
+    for year, day in ((2026, dt.date(2027, 1, 8)), (2026, dt.date(2027, 1, 13)), (2025, dt.date(2026, 1, 9))):
+        OldEvent.objects.create(agency=dept, on=day, event="report.submit", label=f"{year}年度报告：提交审核")
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    from ogi.web.reporting.models import AnnualReport
+
+    got = dict(AnnualReport.objects.values_list("year", "submitted_on"))
+    assert got == {2026: dt.date(2027, 1, 13), 2025: dt.date(2026, 1, 9), 2024: None}

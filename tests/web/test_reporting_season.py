@@ -74,6 +74,18 @@ def test_the_reminder_mail_marks_estimated_due_dates(world, monkeypatch):
     assert f"{late_year}年" in note and "节假日安排" in note
 
 
+def test_the_reviewer_is_told_who_submitted_the_report_and_when(world):
+    """The queue and the mail name the colleague who submitted the year's report and the day."""
+    world["a_clerk"].first_name = "王丽"
+    world["a_clerk"].save()
+    AnnualReport.objects.create(agency=world["a"], year=2026, state="review", submitted_by=world["a_clerk"],
+                                submitted_on=dt.date(2027, 1, 13))
+    text = reminders.digest(world["a_reviewer"], dt.date(2027, 1, 14)).text()
+    assert "2026年度政府信息公开工作年度报告（王丽 于 2027-01-13 提交审核）" in text, text
+    row = login(world["a_reviewer"]).get("/").content.decode().split('id="to-review"')[1].split("</tr>")[1]
+    assert "王丽" in row and "2027-01-13" in row
+
+
 @pytest.mark.usefixtures("office")
 def test_the_office_sees_the_year_just_ended_before_any_report_is_collected(office, monkeypatch):  # noqa: F811
     from .test_supervision_web import login as sup_login

@@ -95,12 +95,17 @@ def test_review_publication_public_url_and_exports(demo, monkeypatch):
     assert "不能由您本人批准" in admin.post("/reports/2026/state/approve/", {"acknowledge": "1"}, follow=True).content.decode()
     assert AnnualReport.objects.get(agency=demo, year=2026).state == "review"
     admin.post("/reports/2026/state/return/", {})
+    assert AnnualReport.objects.get(agency=demo, year=2026).submitted_on is None  # sent back: no longer submitted
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2027, 1, 13))
     clerk.post("/reports/2026/state/submit/", {"acknowledge": "1"})
     queue = reviewer.get("/").content.decode().split('id="to-review"')[1].split("</table>")[0]
-    assert "2026年度报告" in queue and "swj-jingban" in queue  # the reviewer sees who submitted it
+    # The reviewer sees who submitted it, by name (王丽, not the login), and when (it read "—").
+    assert "2026年度报告" in queue and "王丽" in queue and "swj-jingban" not in queue and "2027-01-13" in queue
+    assert 'colspan' not in queue and "<td>—</td>" not in queue
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2027, 1, 14))
     assert clerk.post("/reports/2026/sections/problems/", {"text": "改"}).status_code == 409  # no edits in review
     # Dated within the year it reports on, or after today: refused.
-    for day in ("2026-03-01", "2026-12-31", "2027-01-13"):
+    for day in ("2026-03-01", "2026-12-31", "2027-01-15"):
         page = reviewer.post("/reports/2026/state/approve/", {"acknowledge": "1", "issued_on": day}, follow=True)
         assert "成文日期应在2027年1月1日至今天之间" in page.content.decode(), day
         assert AnnualReport.objects.get(agency=demo, year=2026).state == "review"

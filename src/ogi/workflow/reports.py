@@ -73,12 +73,14 @@ def _freeze(report: Any, t: Transition, ctx: Context) -> None:
     # What the reviewer approves is what is published, whatever is recorded afterwards.
     report.frozen = ctx.extra["live"]
     report.submitted_by_id = ctx.extra.get("actor")
+    report.submitted_on = ctx.on
 
 
 @REPORTS.effect("unfreeze")
 def _unfreeze(report: Any, t: Transition, ctx: Context) -> None:
     report.frozen = None
     report.submitted_by_id = None
+    report.submitted_on = None
 
 
 @REPORTS.effect("date_of_issue")

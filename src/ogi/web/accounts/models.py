@@ -104,6 +104,14 @@ class Agency(models.Model):
             raise ValidationError(problems)
 
 
+def person(user) -> str:  # type: ignore[no-untyped-def]
+    """A user as colleagues know them: the name given when the account was made, else the login."""
+    if user is None:
+        return ""
+    name = (user.get_full_name() or "").strip()
+    return name or user.get_username()
+
+
 class Staff(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="staff")
     agency = models.ForeignKey(Agency, verbose_name="所属机关", on_delete=models.PROTECT, related_name="staff")

@@ -33,6 +33,9 @@ OUTCOMES = [("granted", 40), ("partial", 8), ("withheld.third_party", 3), ("with
 TOPICS = ["某地块征收补偿安置方案", "2024年度部门预算执行情况", "某项目环境影响评价批复", "某企业行政处罚决定书",
           "房屋征收决定及公告", "某路段规划许可证及附图", "专项资金分配结果", "招商引资优惠政策文件", "会议纪要"]
 NAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何林罗高"
+# The demo's staff, by login: colleagues see one another by name.
+STAFF_NAMES = {"gkb-jiandu": "郑文华", "gkb-admin": "钱立新", "swj-jingban": "王丽", "swj-shenhe": "陈志强",
+               "swj-admin": "刘洋", "zrj-jingban": "孙梅", "zrj-shenhe": "周建国", "zrj-admin": "吴磊"}
 
 
 def _pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
@@ -41,7 +44,7 @@ def _pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
 
 def _user(username: str, agency: Agency, role: str):  # type: ignore[no-untyped-def]
     User = get_user_model()
-    u, _ = User.objects.get_or_create(username=username, defaults={"first_name": username})
+    u, _ = User.objects.get_or_create(username=username, defaults={"first_name": STAFF_NAMES.get(username, username)})
     u.set_password(PASSWORD)
     u.is_staff = role == "admin"
     u.save()

@@ -14,6 +14,7 @@ from django.core.mail import EmailMessage, get_connection
 
 from ogi.web import clock
 from ogi.web.accounts import access
+from ogi.web.accounts.models import person
 from ogi.web.reporting.models import AnnualReport
 from ogi.workflow.requests import APPROVERS, DUE_SOON
 
@@ -67,9 +68,9 @@ class Digest:
             lines.append(f"标“推定”的截止日：{estimated.provisional_reason_zh}；{estimated.final_when_zh}。")
         if self.to_review or self.reports:
             lines.append("待您审核：")
-            lines += [f"  {p.request.tracking_no}　{p.summary}　（{p.submission.actor.get_username() if p.submission.actor else ''}"
+            lines += [f"  {p.request.tracking_no}　{p.summary}　（{person(p.submission.actor)}"
                       f" 于 {p.submission.on:%Y-%m-%d} 提请）" for p in self.to_review]
-            lines += [f"  {a.year}年度政府信息公开工作年度报告（已提交审核）　{base_url}/reports/{a.year}/" for a in self.reports]
+            lines += [f"  {a.year}年度政府信息公开工作年度报告（{_submitted(a)}）　{base_url}/reports/{a.year}/" for a in self.reports]
         lines += ["", "此邮件由政府信息公开台账系统每日发送。"]
         return "\n".join(lines)
 
@@ -125,3 +126,8 @@ def send_all(day: dt.date | None = None, base_url: str = "") -> dict[str, int]:
         counts["sent"] = conn.send_messages(messages) or 0
     return counts
 
+
+def _submitted(report: AnnualReport) -> str:
+    who = person(report.submitted_by)
+    when = f"于 {report.submitted_on:%Y-%m-%d} " if report.submitted_on else ""
+    return f"{who} {when}提交审核" if who else f"{when}提交审核"

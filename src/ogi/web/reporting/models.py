@@ -127,6 +127,7 @@ class AnnualReport(models.Model):
     # Who submitted it for review: another person approves it.
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+", verbose_name="提交审核人")
+    submitted_on = models.DateField("提交审核日期", null=True, blank=True)
 
     class Meta:
         db_table = "ledger_annualreport"

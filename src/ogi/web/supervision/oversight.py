@@ -13,7 +13,7 @@ from ogi.web.accounts.access import staff_of
 from ogi.web.accounts.models import Agency
 from ogi.web.errors import refuse
 from ogi.web.ledger import services
-from ogi.web.params import query_year
+from ogi.web.params import FIRST_REPORT_YEAR, query_year
 from ogi.web.reporting.models import AnnualReport
 from ogi.web.reporting.services import publication, standing
 from ogi.workflow.requests import DUE_STATUS
@@ -35,8 +35,9 @@ def oversight(request: HttpRequest) -> HttpResponse:
             counts = by_agency.setdefault(r.agency_id, {})
             counts[status] = counts.get(status, 0) + 1
             counts["provisional"] = counts.get("provisional", 0) + d.provisional
-    default_year = day.year - 1 if day.month <= 3 else day.year
-    year = query_year(request.GET.get("year"), default_year, day.year)
+    # The year whose report is written or published; the year under way is offered too,
+    # with its figures so far, and said to be so.
+    year = query_year(request.GET.get("year"), day.year - 1, day.year)
     agencies = Agency.objects.filter(pk__in=s.agency.subtree_ids()).exclude(pk=s.agency_id).order_by("name")
     reports = {r.agency_id: r for r in AnnualReport.objects.filter(agency__in=agencies, year=year)}
     rows = [(a, by_agency.get(a.pk, {}), reports.get(a.pk), publication(a, year, reports.get(a.pk), day)) for a in agencies]
@@ -45,12 +46,13 @@ def oversight(request: HttpRequest) -> HttpResponse:
     for a in agencies:
         report, found = standing(a, year)
         fig = figures(report)
-        n = count_by_severity(found)
-        compared.append((a, [(fig[i.id], i.rate is not None) for i in shown()], n["error"], n["warning"]))
+        # A report not begun has no text yet: its missing parts are no fault to count.
+        n = count_by_severity(found) if a.pk in reports else None
+        compared.append((a, [(fig[i.id], i.rate is not None) for i in shown()], n))
     provisional = next((d for rows in groups.values() for _, d in rows if d.provisional), None)
     return render(request, "supervision/oversight.html", {
         "staff": s, "rows": rows, "year": year, "today": day, "compared": compared, "provisional": provisional,
-        "indicators": shown(), "years": range(day.year, 2018, -1),
+        "indicators": shown(), "years": range(day.year, FIRST_REPORT_YEAR - 1, -1), "under_way": year == day.year,
         "status_zh": DUE_STATUS})
 
 

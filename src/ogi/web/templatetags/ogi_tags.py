@@ -7,6 +7,22 @@ from ogi.corpus.indicators import figure_text
 register = template.Library()
 
 
+@register.filter(name="person")
+def person_filter(user) -> str:  # type: ignore[no-untyped-def]
+    from ogi.web.accounts.models import person
+
+    return person(user)
+
+
+@register.filter
+def person_login(user) -> str:  # type: ignore[no-untyped-def]
+    """For the audit logs, where the login is what an account is traced by: 张明（swj-jingban）."""
+    from ogi.web.accounts.models import person
+
+    name = person(user)
+    return name if not name or name == user.get_username() else f"{name}（{user.get_username()}）"
+
+
 @register.filter
 def get_item(mapping, key):  # type: ignore[no-untyped-def]
     return mapping.get(key) if hasattr(mapping, "get") else None
