@@ -27,7 +27,7 @@ def root(world):  # type: ignore[no-untyped-def]
 
 def _agency_form(a: Agency, **changes: str) -> dict[str, str]:
     form = {"name": a.name, "code": a.code, "kind": a.kind, "parent": str(a.parent_id or ""), "level": a.level,
-            "aliases": "[]", "letter_prefix": a.letter_prefix, "letter_templates": "{}"}
+            "aliases": "", "letter_prefix": a.letter_prefix, "letter_templates": "{}"}
     form.update(changes)
     return form
 
@@ -47,12 +47,16 @@ def test_agency_edits_that_would_break_pages_are_refused(root, world):
     for code in ("Z/J", "Z J", "自规"):
         page = root.post(f"/admin/accounts/agency/{a.pk}/change/", _agency_form(a, code=code)).content.decode()
         assert "编号只能由英文字母和数字组成" in _errors(page), code
-    # JSON of the wrong shape, which the supervision tree and the letters then failed on.
-    page = root.post(f"/admin/accounts/agency/{a.pk}/change/", _agency_form(a, aliases="[1, null]")).content.decode()
-    assert "其他名称应为名称的列表" in _errors(page)
+    # Names too long for a name; JSON of the wrong shape, which the supervision tree and the letters then failed on.
+    page = root.post(f"/admin/accounts/agency/{a.pk}/change/", _agency_form(a, aliases="局" * 101)).content.decode()
+    assert "每个名称不超过 100 个字" in _errors(page)
     for bad in ("[1, 2]", '{"letters": 5}', '{"remedy": ""}'):
         page = root.post(f"/admin/accounts/agency/{a.pk}/change/", _agency_form(a, letter_templates=bad)).content.decode()
         assert _errors(page), bad
+    # Not JSON at all: said where, in Chinese (Django said only "输入一个有效的 JSON").
+    page = root.post(f"/admin/accounts/agency/{a.pk}/change/",
+                     _agency_form(a, letter_templates='{\n  "remedy": "x",\n  \'number_pattern\': 1\n}')).content.decode()
+    assert "第 3 行第 3 列附近有误" in _errors(page)
     a.refresh_from_db()
     assert (a.code, a.aliases, a.letter_templates) == ("SWJ", [], {})
     # A code already in use (an older database held SW-J) is kept: the agency's other fields stay editable.
@@ -62,10 +66,14 @@ def test_agency_edits_that_would_break_pages_are_refused(root, world):
     Agency.objects.filter(pk=a.pk).update(code="SWJ")
     a.refresh_from_db()
     # What is right is saved.
-    resp = root.post(f"/admin/accounts/agency/{a.pk}/change/", _agency_form(a, code="SWJ2", aliases='["商务局"]'))
+    # The other names, one per line (it was a JSON box): blank lines and repeats dropped.
+    resp = root.post(f"/admin/accounts/agency/{a.pk}/change/",
+                     _agency_form(a, code="SWJ2", aliases=" 商务局\r\n\r\n市商务局\r\n商务局", letter_templates=""))
     assert resp.status_code == 302
     a.refresh_from_db()
-    assert (a.code, a.aliases) == ("SWJ2", ["商务局"])
+    assert (a.code, a.aliases, a.letter_templates) == ("SWJ2", ["商务局", "市商务局"], {})
+    page = root.get(f"/admin/accounts/agency/{a.pk}/change/").content.decode()
+    assert re.search(r'<textarea name="aliases"[^>]*>\s*商务局\n市商务局</textarea>', page), page[page.find('name="aliases"') - 50:][:300]
 
 
 def test_a_loop_already_in_the_data_does_not_hang_a_page(world):

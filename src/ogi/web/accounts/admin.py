@@ -4,7 +4,11 @@ administrator edits only their agency's records; the agency is set, not chosen).
 
 from __future__ import annotations
 
+import json
+
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from ogi.web.forms import RulesForm
@@ -85,8 +89,52 @@ class AgencyScoped(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+class NamesField(forms.CharField):
+    """A list of names typed one per line (the model keeps a JSON list): the operator is not
+    asked to write JSON, and a blank line or a repeated name is dropped, not refused."""
+
+    widget = forms.Textarea(attrs={"rows": 4, "cols": 40})
+
+    def prepare_value(self, value):  # type: ignore[no-untyped-def]
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):  # type: ignore[no-untyped-def]
+        names = [line.strip() for line in (super().to_python(value) or "").splitlines()]
+        return list(dict.fromkeys(n for n in names if n))
+
+
+class TemplatesField(forms.JSONField):
+    """JSON whose mistakes are said where they are, in Chinese (Django says only that it is not JSON)."""
+
+    def to_python(self, value):  # type: ignore[no-untyped-def]
+        if isinstance(value, str) and value.strip():
+            try:
+                json.loads(value)
+            except json.JSONDecodeError as e:
+                raise ValidationError(f"“文书模板”不是有效的 JSON：第 {e.lineno} 行第 {e.colno} 列附近有误"
+                                      "（键和文字须用英文双引号，项与项之间用英文逗号）；不修改模板时填 {{}}",
+                                      code="invalid") from None
+        return super().to_python(value)
+
+
+class AgencyForm(RulesForm):
+    aliases = NamesField(label="其他名称", required=False, help_text="报告中印出的其他名称，每行一个（如“市商务局”）")
+    letter_templates = TemplatesField(
+        label="文书模板（本机关修改部分）", required=False,
+        help_text="只写要改的部分，键与系统模板相同：letters（各类文书）、decisions（答复意见）、remedy（救济途径）、"
+                  "number_pattern（文号格式，须含 {n}）。保存前会检查每个字段名。")
+
+    class Meta:
+        model = Agency
+        fields = "__all__"
+
+    def clean_letter_templates(self):  # type: ignore[no-untyped-def]
+        return self.cleaned_data.get("letter_templates") or {}
+
+
 @admin.register(Agency)
 class AgencyAdmin(OperatorOnly):
+    form = AgencyForm
     list_display = ("name", "code", "kind", "level", "parent")
 
 
