@@ -116,3 +116,15 @@ def test_the_operator_on_the_staff_pages_is_named_and_pointed_to_the_admin(root)
     header = page.split("<header>")[1].split("</header>")[0]
     assert "root</a>（运维人员）" in header and "（）" not in header
     assert 'href="/admin/"' in header and 'href="/reports/"' not in header  # (年度报告 led the operator to a 404)
+
+
+def test_the_admin_speaks_chinese(root):
+    """Django's admin index and django-axes' pages had English captions (Model name, Add link,
+    Access attempts, Axes); the new agency form showed null in its templates box."""
+    allowed = {"ogi", "root", "IP", "HTTP", "Accept", "sha256", "GET", "POST", "rsaquo", "letters", "decisions", "remedy",
+               "number_pattern", "SWJ"}  # names, and keys the operator types
+    for url in ("/admin/", "/admin/axes/accessattempt/", "/admin/axes/accesslog/", "/admin/accounts/agency/add/"):
+        page = root.get(url).content.decode()
+        text = re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>|&lt;unknown&gt;|&\w+;", " ", page, flags=re.S)
+        words = set(re.findall(r"[A-Za-z_]{2,}", text)) - allowed
+        assert not words, (url, sorted(words))

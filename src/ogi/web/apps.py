@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from axes.apps import AppConfig as AxesConfig
 from django.apps import AppConfig
 
 
@@ -17,3 +18,9 @@ class SiteConfig(AppConfig):
         # Django's own Chinese for this one reads garbled (不允许是用空字符串); every text
         # field of every form checks it.
         ProhibitNullCharactersValidator.message = "不能含有空字符（多由复制粘贴带入），请删除后重新提交"
+
+
+class LoginThrottleConfig(AxesConfig):
+    """django-axes as the operator's admin lists it: its app had no name but "Axes"."""
+
+    verbose_name = "登录限制"

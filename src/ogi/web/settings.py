@@ -74,7 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "ninja",  # serves the API pages' assets itself (no CDN)
-    "axes",
+    "ogi.web.apps.LoginThrottleConfig",  # django-axes, named in Chinese
     "ogi.web",  # the site's layout, error pages, shared tags and scripts
     "ogi.web.accounts",
     "ogi.web.ledger",
@@ -119,6 +119,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Every page, form error and message is in Chinese, whatever the browser asks for.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
+# Chinese for the admin's captions that Django and django-axes leave untranslated.
+LOCALE_PATHS = [str(Path(__file__).resolve().parent / "locale")]
 CSRF_FAILURE_VIEW = "ogi.web.errors.csrf_failure"
 # The supervising office's upload takes up to this many files in one form (more go as a ZIP).
 DATA_UPLOAD_MAX_NUMBER_FILES = 200

@@ -118,9 +118,9 @@ class TemplatesField(forms.JSONField):
 
 
 class AgencyForm(RulesForm):
-    aliases = NamesField(label="其他名称", required=False, help_text="报告中印出的其他名称，每行一个（如“市商务局”）")
+    aliases = NamesField(label="其他名称", required=False, initial=list, help_text="报告中印出的其他名称，每行一个（如“市商务局”）")
     letter_templates = TemplatesField(
-        label="文书模板（本机关修改部分）", required=False,
+        label="文书模板（本机关修改部分）", required=False, initial=dict,
         help_text="只写要改的部分，键与系统模板相同：letters（各类文书）、decisions（答复意见）、remedy（救济途径）、"
                   "number_pattern（文号格式，须含 {n}）。保存前会检查每个字段名。")
 
