@@ -132,7 +132,8 @@ def jsonl(data: Any) -> None:
 
 
 def complain(file: str, err: IngestError) -> None:
-    sys.stderr.write(f"{file}：{err.message_zh}\n")
+    raise_it = f"（如确需读取，可用 --limit {err.limit}=更大的值 放宽）" if err.limit else ""
+    sys.stderr.write(f"{file}：{err.message_zh}{raise_it}\n")
 
 
 def notices(file: str, report: Report) -> None:

@@ -157,10 +157,12 @@ def pixels_zh(n: float) -> str:
 def exceeded(name: str, what_zh: str, figure_zh: str, limit_zh: str, figure: Any, limit: Any,
              code: str = "too_large") -> IngestError:
     """The error past a limit: what is too large, the file's figure and the limit, both
-    languages; the error's `limit` names the limit so that it can be raised (--limit)."""
+    languages; the error's `limit` names the limit so that it can be raised (--limit). The
+    Chinese does not name it: a web page's user has no setting to change; the command line
+    adds it (cli.common.complain)."""
     return IngestError(
         code,
-        f"{what_zh}：{figure_zh}，上限 {limit_zh}（限额 {name}）",
+        f"{what_zh}：{figure_zh}，上限 {limit_zh}",
         f"limit {name} exceeded: {figure} (limit {limit})",
         limit=name,
     )

@@ -22,7 +22,7 @@ from ogi.report import Report
 from ogi.web import clock
 from ogi.web.accounts.access import staff_of
 from ogi.web.errors import refuse
-from ogi.web.params import is_report_year
+from ogi.web.params import FIRST_REPORT_YEAR, is_report_year
 from ogi.workflow import Refused
 from ogi.workflow.reports import REPORTS
 
@@ -54,10 +54,13 @@ def _year(year: int) -> int:
 
 @login_required
 def report_list(request: HttpRequest) -> HttpResponse:
+    own = staff_of(request.user)
+    if own is not None and own.role == "supervisor":  # the office's users read the region's reports there
+        return redirect("supervision:home")
     s = _staff(request)
     rows = {r.year: r for r in AnnualReport.objects.filter(agency=s.agency)}
     day = clock.today()
-    years = [(y, rows.get(y), _publication_shown(s.agency, y, rows.get(y), day)) for y in range(day.year, 2018, -1)]
+    years = [(y, rows.get(y), _publication_shown(s.agency, y, rows.get(y), day)) for y in range(day.year, FIRST_REPORT_YEAR - 1, -1)]
     return render(request, "reporting/reports.html", {"staff": s, "years": years, "states": reports.REPORT_STATES})
 
 
