@@ -47,7 +47,8 @@ def test_every_hostile_file_gets_its_answer(hostile_results):
         elif code != case.code:
             wrong.append((case.name, code, r.error.message_en if r.error else None))
         elif r.error is not None:
-            missing = [s for s in case.says if s not in r.error.message_zh]
+            # The limit is named as the error's `limit` (the command line shows it; web pages do not).
+            missing = [s for s in case.says if s not in r.error.message_zh and s != r.error.limit]
             if missing:
                 wrong.append((case.name, r.error.message_zh, missing))
     assert not wrong

@@ -232,3 +232,26 @@ def test_the_docx_title_breaks_after_the_agency_only_when_it_does_not_fit():
     # An agency too long for a line of its own: the title is left to wrap as it will.
     report.agency = "某某省某某市某某区人民政府办公室政务公开科某某中心"
     assert title_lines(report, 20) == [f"{report.agency}2025年政府信息公开工作年度报告"]
+
+
+@pytest.mark.parametrize("fmt", ["docx", "html", "md", "pdf", "xlsx"])
+@pytest.mark.parametrize("edition", ["2019", "2021"])
+def test_a_blank_form_reads_back_blank_table_four_included(fmt, edition):
+    """Table 四's one line has no label: printed empty, it was read as missing, and a blank
+    form (or a report with no case, its row left empty) got the error that table 四 was not
+    found at all."""
+    from ogi.editions import load_edition
+
+    ed = load_edition(edition)
+    blank = Report.empty(ed.id, agency="某某局", year=2025 if edition == "2021" else 2020)
+    blank.cells = {cid: Value("blank") for cid in ed.cells}
+    back = locate(read_bytes(render(blank, fmt, template=True), f"t.{fmt}"))
+    # (The workbook's totals are formulas: they read as 0.)
+    states = {cid: v.state for cid, v in back.cells.items()
+              if cid.startswith("appeals.") and not (fmt == "xlsx" and cid.endswith(".total"))}
+    assert set(states.values()) == {"blank"}, states
+
+
+def test_the_official_blank_form_reads_table_four_as_blank(shared):
+    report = load_report(CORPUS / "templates/template-2021-blank.docx")
+    assert {v.state for cid, v in report.cells.items() if cid.startswith("appeals.")} == {"blank"}

@@ -235,6 +235,8 @@ def _segments(row: list[Cell]) -> list[_Segment]:
         values += pending
         whole += pending
         segs.append(_Segment(labels, values, (labels or values or [Cell("")])[0].source, unsplit=whole if split else None))
+    elif pending and not segs and any(c.copy is None for c in pending):
+        segs.append(_Segment([], pending, pending[0].source))  # a row of empty cells (table 四 left blank)
     return segs
 
 
@@ -520,6 +522,8 @@ def _place(st: _State, seg: _Segment) -> bool:
     if not labels:
         if seg.has_figures:
             _place_unlabelled(st, seg)
+        elif seg.values:
+            _place_blank_unlabelled(st, seg)
         return True
     primary = labels[-1]
     q = norm_label(primary.text)
@@ -688,6 +692,20 @@ def _place_unlabelled(st: _State, seg: _Segment) -> None:
         st.subrow = ()
         return
     _unplaced(st, seg, "无行标签，无法确定所属行")
+
+
+def _place_blank_unlabelled(st: _State, seg: _Segment) -> None:
+    """A row of empty cells, as many as the line printed without a label of its own (table
+    四 left blank: a form never filled in, a year with no case): read as blank cells, not
+    missing ones. The line stays open, so a row of figures after it (a spacer row came
+    first) still takes it."""
+    cells = st.report.cells
+    for line in st.layout.lines:
+        if line.row is None and line.table == st.table and line.table == st.anchored:
+            if len(_trim(seg.values, len(line.cells))) == len(line.cells) and all(
+                    cells[c].state == "missing" for c in line.cells):
+                _fill(st, line.cells, _trim(seg.values, len(line.cells)))
+            return
 
 
 def _trim(values: list[Cell], n: int) -> list[Cell]:
