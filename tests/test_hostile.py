@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -133,6 +134,28 @@ def test_report_json_validated_with_the_path_of_the_error(tmp_path):
     assert err["code"] == "bad_report"
     assert "cells/requests.carried_in.natural/state" in err["message_zh"]
     assert "cells/requests.carried_in.natural/state" in err["message_en"]
+    # At the top level: said in each language (the English carried （顶层）).
+    f.write_text('{"edition": "2021"}', encoding="utf-8")
+    err = json.loads(ogi("check", "--json", f).stdout)[0]["error"]
+    assert "最外层" in err["message_zh"] and "at the top level" in err["message_en"]
+    assert not re.search(r"[\u4e00-\u9fff（）]", err["message_en"])
+
+
+def test_report_json_is_told_by_its_content_and_json_lines_are_not_one_report(tmp_path):
+    """Report JSON saved under another name (.txt, as a download may be) is read as JSON, not as
+    text; a JSON Lines file of reports (what ogi synth writes beside its corpus) is refused as
+    such: it was read as one text report, with three errors and exit status 1."""
+    data = json.loads(ogi("parse", "--json", SEED_2019).stdout)[0]["report"]
+    named = tmp_path / "报告.txt"
+    named.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    lines = tmp_path / "many.jsonl"
+    lines.write_text("\n".join(json.dumps(data, ensure_ascii=False) for _ in range(3)), encoding="utf-8")
+    crawled = tmp_path / "crawled.txt"  # text opening with [ is text
+    crawled.write_text("[首页] [打印]\n" + SEED_2019.read_text(encoding="utf-8"), encoding="utf-8")
+    out = json.loads(ogi("check", "--json", named, lines, crawled).stdout)
+    assert out[0]["ok"] and out[0]["report"]["sections"] == data["sections"]
+    assert not out[1]["ok"] and "JSON Lines" in out[1]["error"]["message_zh"]
+    assert out[2]["ok"] and out[2]["report"]["agency"] == data["agency"]
 
 
 def test_cli_limits_and_streamed_lines(tmp_path):
@@ -171,6 +194,7 @@ def test_memory_cap_stops_a_file_and_the_next_is_read(tmp_path):
     Image.new("L", (9000, 9000)).save(img)
     script = f"""
 import json
+import re
 import ogi.ingest.load, ogi.ingest.ocr  # what a worker holds when it reads an image
 from ogi.ingest.bounded import read_many
 from ogi.ingest.limits import Limits

@@ -118,6 +118,19 @@ def test_a_large_file_is_a_job_a_small_one_is_answered_at_once_and_failures_are_
     failed = _wait(a, resp.json()["status_url"], 120)
     assert failed["state"] == "failed" and "不是年度报告" in failed["message"] and failed["message_en"]
     assert failed["report"] is None
+    # Report JSON (what `ogi render --to json` writes) reads as on the command line: it was read
+    # as text (200, agency null, sections made of the JSON's own lines). So do its faults.
+    from ogi.ingest.load import load_report
+
+    as_json = load_report(SEED_2019).to_json()
+    import json as _json
+
+    resp = a.post("/api/supervision/check", {"file": _file(_json.dumps(as_json, ensure_ascii=False).encode(), "开封.json")})
+    assert resp.status_code == 200 and resp.json()["report"]["agency"] == "开封市商务局"
+    assert resp.json()["report"]["sections"] == as_json["sections"]
+    for data, said in [(b"[" * 100_000, "JSON 嵌套过深"), (b'{"edition": "2019"}', "JSON 不是有效的报告数据"), (b"", "文件为空")]:
+        resp = a.post("/api/supervision/check", {"file": _file(data, "x.json")})
+        assert resp.status_code == 422 and said in resp.json()["message"], (said, resp.json())
     # Unknown job, malformed id: the API's shape.
     assert _shape(a.get(f"/api/supervision/check/{uuid.uuid4()}"))["message_en"].startswith("no such check job")
     assert a.get("/api/supervision/check/abc").status_code == 422

@@ -60,22 +60,16 @@ class _Task:
 
 
 def _read(task: _Task) -> Report:
-    from .load import load_report, read_bytes
-    from .locate import is_report, locate
+    """A file from its disk or an upload's bytes, read alike (Report JSON included)."""
+    from .load import file_bytes, is_json, read_bytes, report_from_bytes, report_json
+    from .locate import locate
 
-    if task.data is None and task.require_report:
-        return load_report(task.file)
-    if task.data is None:
-        from .load import read_document
-
-        doc = read_document(task.file)
-    else:
-        doc = read_bytes(task.data, task.file)
-    report = locate(doc)
-    if task.require_report and not is_report(report):
-        raise IngestError("not_a_report", "未识别到政府信息公开工作年度报告的章节或统计表，不是年度报告",
-                          "no sections or tables of an annual OGI report were found")
-    return report
+    data = task.data if task.data is not None else file_bytes(Path(task.file))
+    if task.require_report:
+        return report_from_bytes(data, task.file)
+    if is_json(data, task.file):
+        return report_json(data, task.file)
+    return locate(read_bytes(data, task.file))
 
 
 def _peak_mb() -> float:

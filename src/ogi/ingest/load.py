@@ -193,10 +193,10 @@ def _truncation_notice(text: str, size: int) -> dict[str, str] | None:
 
 def read_document(path: str | Path) -> Document:
     """Read a file into a Document, choosing the reader by content."""
-    return read_bytes(_file_bytes(Path(path)), str(path))
+    return read_bytes(file_bytes(Path(path)), str(path))
 
 
-def _file_bytes(p: Path) -> bytes:
+def file_bytes(p: Path) -> bytes:
     """The bytes of a file, after checking it is one, not empty and within the size limit."""
     try:
         if not p.exists():
@@ -233,6 +233,7 @@ def slow_to_read(head: bytes) -> bool:
 
 def read_bytes(data: bytes, name: str | None = None) -> Document:
     """Bytes → Document, the reader chosen by what the bytes are, not by the name."""
+    _not_empty(data)
     if data.startswith(b"%PDF") or (b"%PDF-" in data[:1024] and _looks_binary(data)):
         from .pdf import read_pdf
 
@@ -310,10 +311,15 @@ def _read_zip(data: bytes, name: str | None) -> Document:
 def load_report(path: str | Path) -> Report:
     """A Report from any file ogi reads: a report document, or Report JSON."""
     p = Path(path)
-    if p.suffix.lower() == ".json":
-        return _load_json(p)
-    doc = read_document(p)
-    report = locate(doc)
+    return report_from_bytes(file_bytes(p), str(p))
+
+
+def report_from_bytes(data: bytes, name: str | None = None) -> Report:
+    """A Report from a file's bytes, whether it came from a disk or an upload: Report JSON
+    (told by what the bytes are, as every reader is), or a report document located."""
+    if is_json(data, name):
+        return report_json(data, name)
+    report = locate(read_bytes(data, name))
     if not is_report(report):
         raise IngestError(
             "not_a_report",
@@ -321,6 +327,38 @@ def load_report(path: str | Path) -> Report:
             "no sections or tables of an annual OGI report were found",
         )
     return report
+
+
+_JSON_NAMES = (".json", ".jsonl", ".ndjson")
+
+
+def is_json(data: bytes, name: str | None) -> bool:
+    """Named as JSON, or opening as JSON does ({ or [, after a byte-order mark and blanks) and
+    read as JSON whole: a crawler's text may open with [首页] and is no JSON."""
+    if name and Path(name).suffix.lower() in _JSON_NAMES:
+        return True
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:1] not in (b"{", b"["):
+        return False
+    lim = _limits.current()
+    if len(data) > lim.text_bytes:
+        return False  # (the text reader refuses it, with its size)
+    text = decode_text(data)
+    if json_depth(text, lim.json_depth) > lim.json_depth:
+        return True  # JSON, too deep to parse: refused as such
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return _is_json_lines(data)
+    return True
+
+
+def _is_json_lines(data: bytes) -> bool:
+    first = data.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0]
+    try:
+        return isinstance(json.loads(first), dict | list)
+    except (ValueError, RecursionError):
+        return False
 
 
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
@@ -390,13 +428,19 @@ def validate_report_json(data: Any) -> None:
     if not errors:
         return
     e = errors[0]
-    place = "/".join(str(x) for x in e.absolute_path) or "（顶层）"
-    raise IngestError("bad_report", f"JSON 不是有效的报告数据：{place} 处{_SCHEMA_ZH.get(str(e.validator), '不符合格式')}"
-                      f"（{e.message[:200]}）", f"not a valid report at {place}: {e.message[:300]}")
+    path = "/".join(str(x) for x in e.absolute_path)
+    place_zh, place_en = (f"{path} 处", f"at {path}") if path else ("最外层", "at the top level")
+    raise IngestError("bad_report", f"JSON 不是有效的报告数据：{place_zh}{_SCHEMA_ZH.get(str(e.validator), '不符合格式')}"
+                      f"（{e.message[:200]}）", f"not a valid report {place_en}: {e.message[:300]}")
 
 
-def _load_json(p: Path) -> Report:
-    raw = _file_bytes(p)
+def _not_empty(data: bytes) -> None:
+    if not data:
+        raise IngestError("empty", "文件为空（0 字节）", "the file is empty")
+
+
+def report_json(raw: bytes, name: str | None) -> Report:
+    _not_empty(raw)
     lim = _limits.current()
     if len(raw) > lim.text_bytes:
         raise _limits.exceeded("text_bytes", "JSON 文件过大", _limits.mb(len(raw)), _limits.mb(lim.text_bytes),
@@ -408,8 +452,14 @@ def _load_json(p: Path) -> Report:
                                f"> {lim.json_depth}", lim.json_depth)
     try:
         data = json.loads(text, parse_int=_big_int, parse_constant=_no_constant)
+    except json.JSONDecodeError as e:
+        if e.msg == "Extra data" and _is_json_lines(raw):
+            raise IngestError("bad_json", "这是 JSON Lines 文件（每行一份数据），不是一份报告；请把其中的报告逐份保存为 JSON 文件再读取",
+                              "a JSON Lines file (one record a line), not one report: save each report as its own JSON file") from None
+        raise IngestError("bad_json", f"JSON 文件无法解析：第 {e.lineno} 行第 {e.colno} 列附近有误",
+                          f"invalid JSON: {e}") from None
     except (ValueError, RecursionError) as e:
-        raise IngestError("bad_json", f"JSON 文件无法解析：{e}", f"invalid JSON: {e}") from None
+        raise IngestError("bad_json", "JSON 文件无法解析", f"invalid JSON: {e}") from None
     # Accept `ogi parse --json` output (a list of results) as well as a bare Report.
     if isinstance(data, list):
         if len(data) != 1 or not isinstance(data[0], dict) or not isinstance(data[0].get("report"), dict):
@@ -417,7 +467,7 @@ def _load_json(p: Path) -> Report:
         data = data[0]["report"]
     validate_report_json(data)
     try:
-        return Report.from_json(data, file=str(p))
+        return Report.from_json(data, file=name)
     except (ValueError, KeyError, TypeError, AttributeError, ArithmeticError) as e:
         # (The values passed the schema's types; what is left is a value no day or figure has,
         # such as 2026-02-30.)
