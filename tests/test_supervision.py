@@ -188,20 +188,30 @@ def _f(rule: str, severity: str = "error") -> Finding:
 
 def test_default_rubric_scores_by_hand() -> None:
     rubric = default_rubric()
-    # Late by 40 days: 1 (late) + 1 (over 30 days). Seven arithmetic errors at 0.5 = 3.5, capped at 3.
-    # One missing cell 0.2. An info finding of requests.* is not an arithmetic error. 60% copied
-    # from last year: 0.5. 100 - 1 - 1 - 3 - 0.2 - 0.5 = 94.3.
+    # Late by 40 days: 2 (late) + 2 × 2 (two periods of 30 days begun). Seven arithmetic errors at
+    # 0.5 = 3.5, capped at 3. One missing cell 0.2. An info finding of requests.* is not an
+    # arithmetic error. 60% copied from last year: 0.5. 100 - 2 - 4 - 3 - 0.2 - 0.5 = 90.3.
     findings = [_f("requests.balance")] * 4 + [_f("appeals.total")] * 3 + [_f("cell.missing"), _f("requests.other_high", "info")]
     s = score(rubric, Facts("甲局", 2025, _t("late", 40), findings, {"previous": 0.6, "sibling": 0.5}))
     got = {d.item: d.points for d in s.deductions}
-    assert got == {"late": Decimal(1), "late_month": Decimal(1), "arithmetic": Decimal(3), "cells": Decimal("0.2"),
+    assert got == {"late": Decimal(2), "late_days": Decimal(4), "arithmetic": Decimal(3), "cells": Decimal("0.2"),
                    "copied_previous": Decimal("0.5")}
     arith = next(d for d in s.deductions if d.item == "arithmetic")
     assert arith.count == 7 and arith.capped
-    assert s.total == Decimal("94.3")
+    assert s.total == Decimal("90.3")
     # Exactly 50% is not "大于50%"; a report not found loses 20 and nothing else.
     assert not any(d.item == "copied_sibling" for d in s.deductions)
     assert score(rubric, Facts("乙局", 2025, _t("not_found"))).total == Decimal(80)
+
+
+def test_lateness_costs_as_it_grows_but_never_as_much_as_not_publishing() -> None:
+    """A report 311 days late lost 2 points and ranked first; one not published loses 20."""
+    rubric = default_rubric()
+    totals = {days: score(rubric, Facts("甲局", 2025, _t("late", days))).total for days in (1, 30, 31, 90, 311, 3000)}
+    assert totals == {1: Decimal(96), 30: Decimal(96), 31: Decimal(94), 90: Decimal(92), 311: Decimal(82), 3000: Decimal(82)}
+    assert min(totals.values()) > score(rubric, Facts("乙局", 2025, _t("not_found"))).total
+    with pytest.raises(RubricError, match="every"):
+        parse_rubric("items:\n  - {id: x, label: 逾期, points: 1, per: days_late, when: {timeliness: [late]}}")
 
 
 def test_office_rubric_changes_the_ranking() -> None:
@@ -210,7 +220,7 @@ def test_office_rubric_changes_the_ranking() -> None:
              Facts("丙局", 2025, _t("on_time"))]
     default = rank(r, [score(default_rubric(), f) for f in facts])[0]
     got = [(x.rank, x.score.agency, str(x.score.total)) for x in default.ranked]
-    assert got == [(1, "丙局", "100"), (2, "甲局", "99"), (3, "乙局", "98")]
+    assert got == [(1, "丙局", "100"), (2, "乙局", "98"), (3, "甲局", "96")]
     strict = parse_rubric("""
 full_marks: 10
 items:
@@ -239,7 +249,7 @@ def test_an_agency_whose_report_is_not_due_yet_is_not_ranked() -> None:
           (("甲局", "not_due"), ("乙局", "on_time"), ("丙局", "late"))]
     [group] = rank(r, ss)
     assert [(x.rank_zh, x.score.agency, x.total_zh, x.of) for x in group.ranked] == [
-        ("1", "乙局", "100", 2), ("2", "丙局", "99", 2), ("—", "甲局", "未到发布期限", 2)]
+        ("1", "乙局", "100", 2), ("2", "丙局", "98", 2), ("—", "甲局", "未到发布期限", 2)]
     assert ss[0].to_json()["pending"] is True and ss[1].to_json()["pending"] is False
 
 

@@ -41,6 +41,8 @@ class Item:
     rules: tuple[str, ...] = ()
     severity: tuple[str, ...] = ()
     repetition: tuple[str, float] | None = None  # (against, share over which it deducts)
+    # Deducted for each `every` days late begun (per: days_late): lateness costs as it grows.
+    every_days_late: int | None = None
 
     @property
     def about_findings(self) -> bool:
@@ -125,13 +127,20 @@ def _item(raw: Any, n: int) -> Item:
     where = f"第 {n} 项（{item_id}）"
     if not isinstance(label, str) or not label:
         raise RubricError(f"{where}缺少 label（扣分说明）", f"item {n}: no label")
-    unknown = set(raw) - {"id", "label", "points", "per", "cap", "when"}
+    unknown = set(raw) - {"id", "label", "points", "per", "every", "cap", "when"}
     if unknown:
         raise RubricError(f"{where}有无法识别的字段：{'、'.join(sorted(map(str, unknown)))}", f"item {n}: unknown keys {unknown}")
     points = _decimal(raw.get("points"), f"{where}的 points（分值）")
     per = raw.get("per")
-    if per not in (None, "finding"):
-        raise RubricError(f"{where}的 per 只能是 finding（按每处问题扣分）", f"item {n}: per must be 'finding'")
+    if per not in (None, "finding", "days_late"):
+        raise RubricError(f"{where}的 per 只能是 finding（按每处问题扣分）或 days_late（按逾期天数扣分，配合 every）",
+                          f"item {n}: per must be 'finding' or 'days_late'")
+    every = raw.get("every")
+    if per == "days_late" and (isinstance(every, bool) or not isinstance(every, int) or every < 1):
+        raise RubricError(f"{where}按逾期天数扣分（per: days_late），须用 every 写明每多少天扣一次（不小于 1 的整数）",
+                          f"item {n}: per days_late needs every: N days (an integer ≥ 1)")
+    if every is not None and per != "days_late":
+        raise RubricError(f"{where}的 every 只用于 per: days_late", f"item {n}: every is for per: days_late only")
     cap = _decimal(raw["cap"], f"{where}的 cap（扣分上限）") if raw.get("cap") is not None else None
     when = raw.get("when")
     if not isinstance(when, dict) or not when:
@@ -163,7 +172,8 @@ def _item(raw: Any, n: int) -> Item:
     if per == "finding" and not (rules or severity):
         raise RubricError(f"{where}按每处问题扣分（per: finding），须用 rules 或 severity 指明哪些问题",
                           f"item {n}: per finding needs rules or severity")
-    return Item(item_id, label, points, per == "finding", cap, timeliness, late, rules, severity, repetition)
+    return Item(item_id, label, points, per == "finding", cap, timeliness, late, rules, severity, repetition,
+                every if per == "days_late" else None)
 
 
 def parse_rubric(text: str | bytes) -> Rubric:
@@ -235,6 +245,12 @@ def score(rubric: Rubric, facts: Facts) -> Score:
                 continue
             count = len(hits) if item.per_finding else 1
             why += [f.message_zh for f in hits]
+        elif item.every_days_late is not None:
+            t = facts.timeliness
+            if t.status != "late" or t.days_late <= 0:
+                continue
+            count = -(-t.days_late // item.every_days_late)  # each period begun
+            why.append(f"逾期 {t.days_late} 天，计 {count} 个{item.every_days_late}日")
         else:
             count = 1
         points = item.points * count

@@ -22,7 +22,8 @@ from ogi.workflow.requests import Refused
 PASSWORD = "ogi-demo-2026"
 PROBLEMS = ("（一）存在的主要问题：依申请公开答复文书的规范性有待提升，个别申请办理用时偏长。\n"
             "（二）改进情况：修订答复文书模板，建立办理时限提醒，加强业务培训。")
-SUPERVISOR = ("某某市政务公开办公室", "GKB")
+# The city government: its 政务公开办 (the gkb- users) follows the departments, and its own report is one of the region's.
+SUPERVISOR = ("某某市人民政府", "GKB")
 DEPARTMENTS = [("某某市商务局", "SWJ", 140), ("某某市自然资源和规划局", "ZRJ", 180)]
 CATEGORIES = [("natural", 84), ("commercial", 8), ("research", 1), ("nonprofit", 1), ("legal_service", 4), ("other_org", 2)]
 CHANNELS = [("online", 55), ("letter", 20), ("in_person", 12), ("email", 8), ("ordinary_mail", 3), ("fax", 2)]
