@@ -73,6 +73,50 @@ def test_clerk_submits_answer_reviewer_sees_it_and_answers(ledger):
     assert [p.event for p in review.pending(services.visible(ledger["a_reviewer"]))] == ["extend"]
 
 
+
+def test_the_reviewer_sends_a_submission_back_with_its_reason(ledger):
+    """A reviewer who did not agree had no way to say so: the submission waited for ever, or was
+    executed as submitted. Sent back, it leaves the reviewer's queue, and its clerk sees why."""
+    t = ledger["later"].tracking_no
+    review.submit(ledger["a_clerk"], t, "submit_extension", {"days": 15, "note": "需调档"})
+    c = login(ledger["a_reviewer"])
+    page = c.get(f"/requests/{t}/").content.decode()
+    assert 'data-return="submit_extension"' in page
+    assert "请写明退回的理由" in c.post(f"/requests/{t}/submit/submit_extension/return/", {"reason": "  "}, follow=True).content.decode()
+    assert [p.event for p in review.pending(services.visible(ledger["a_reviewer"]))] == ["extend"]
+    c.post(f"/requests/{t}/submit/submit_extension/return/", {"reason": "调档理由不足以延期，请直接答复"})
+    assert review.pending(services.visible(ledger["a_reviewer"])) == []
+    # Not twice, and not by the clerk.
+    again = c.post(f"/requests/{t}/submit/submit_extension/return/", {"reason": "再退"}, follow=True).content.decode()
+    assert "已经处理" in again
+    with pytest.raises(Refused):
+        review.send_back(ledger["a_clerk"], t, "submit_extension", "自己退")
+    # The clerk sees it in the inbox and the mail, with the reason; submitting again clears it.
+    d = reminders.digest(ledger["a_clerk"], DAY)
+    assert [e.request.tracking_no for e in d.returned] == [t] and "被退回 1 项" in d.subject
+    assert "调档理由不足以延期，请直接答复" in d.text()
+    inbox = login(ledger["a_clerk"]).get("/").content.decode()
+    assert 'id="returned"' in inbox and "调档理由不足以延期" in inbox
+    assert reminders.digest(ledger["a_reviewer"], DAY).returned == []  # the reviewer's own queue is empty
+    review.submit(ledger["a_clerk"], t, "submit_extension", {"days": 5, "note": "补充调档说明"})
+    assert reminders.digest(ledger["a_clerk"], DAY).returned == []
+    assert [p.event for p in review.pending(services.visible(ledger["a_reviewer"]))] == ["extend"]
+    # The audit log names it, without raw ids.
+    log = login(ledger["a_clerk"]).get(f"/requests/{t}/").content.decode()
+    assert "退回提请：延长答复期限" in log and "returned" not in log
+
+
+def test_a_partial_answer_is_checked_when_submitted_not_when_approved(ledger):
+    """The withheld parts were checked only when the reviewer answered: the clerk's submission was
+    accepted, the reviewer refused. 个人隐私, the words an officer writes, is a ground."""
+    t = ledger["soon"].tracking_no
+    with pytest.raises(Refused, match="理由为以下之一"):
+        review.submit(ledger["a_clerk"], t, "submit_answer", {"outcome": "partial", "withheld": "身份证号码｜不想给"})
+    review.submit(ledger["a_clerk"], t, "submit_answer", {"outcome": "partial", "withheld": "当事人身份证号码｜个人隐私"})
+    r = services.record_event(ledger["a_reviewer"], t, "answer", DAY, {"outcome": "partial", "withheld": "当事人身份证号码｜个人隐私"})
+    assert r.state == "answered"
+
+
 def test_clerk_page_says_answering_needs_a_reviewer(ledger):
     t = ledger["soon"].tracking_no
     c = login(ledger["a_clerk"])

@@ -134,7 +134,7 @@ def test_staff_work_shows_on_the_tracking_page_without_staff_notes(world):
     services.record_event(world["a_clerk"], r.tracking_no, "receive_correction", on(dt.date(2026, 3, 9)), {})
     services.record_event(world["a_reviewer"], r.tracking_no, "answer", on(dt.date(2026, 3, 20)), {"outcome": "granted"})
     page = c.post("/public/track/", {"tracking_no": r.tracking_no, "query_code": code}).content.decode()
-    assert "已答复" in page and "作出答复：（一）予以公开" in page and "收到补正后的申请" in page
+    assert "已答复" in page and "作出答复：予以公开" in page and "收到补正后的申请" in page
     # The letter goes to the browser that showed the code, not to anyone with the number.
     letter = c.get(f"/public/requests/{r.tracking_no}/letter.docx")
     assert letter.status_code == 200
@@ -144,6 +144,22 @@ def test_staff_work_shows_on_the_tracking_page_without_staff_notes(world):
     detail = staff(world["a_clerk"]).get(f"/requests/{r.tracking_no}/").content.decode()
     assert "申请人（网上）" in detail and "电子邮件" in detail
     assert services.reveal(world["a_clerk"], r)["query_code"] == code
+
+
+def test_the_applicant_reads_the_answer_not_table_threes_row(world):
+    """The tracking page said 答复结果 （二）部分公开（区分处理的，只计这一情形，不计其他情形）: the
+    report's counting instruction, shown to the public as the outcome."""
+    _, r, code = file(world)
+    services.record_event(world["a_reviewer"], r.tracking_no, "answer", on(dt.date(2026, 3, 20)),
+                          {"outcome": "partial", "withheld": "第三方的身份证号码｜个人隐私"})
+    page = Client().post("/public/track/", {"tracking_no": r.tracking_no, "query_code": code}).content.decode()
+    assert '<dd id="outcome">部分公开（' in page and "只计" not in page and "作出答复：部分公开" in page
+    from ogi.records.outcomes import public_outcome
+
+    assert public_outcome("withheld.third_party") == "不予公开：保护第三方合法权益"
+    assert public_outcome("unavailable.not_held") == "无法提供：本机关不掌握相关政府信息"
+    staff_page = staff(world["a_clerk"]).get(f"/requests/{r.tracking_no}/").content.decode()
+    assert "（二）部分公开" in staff_page and "只计这一情形" not in staff_page  # staff keep table 三's row, without the note
 
 
 def test_the_same_form_sent_twice_files_one_request(world):

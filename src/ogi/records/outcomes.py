@@ -10,6 +10,7 @@ edition's, read when asked for."""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -26,13 +27,38 @@ def outcomes(edition: Edition | None = None) -> dict[str, str]:
     return _outcomes(edition or current_edition())
 
 
+# Table 三's instruction on how to count (（区分处理的，只计这一情形，不计其他情形）): part of the
+# printed row, no part of an answer's name.
+_COUNTING_NOTE = re.compile(r"（[^（）]*(?:只计|不计)[^（）]*）")
+_NUMBERING = re.compile(r"^(?:（[一二三四五六七八九十]+）|\d+\.)")
+
+
 @cache
 def _outcomes(ed: Edition) -> dict[str, str]:
+    return {code: _COUNTING_NOTE.sub("", label) for code, label in printed_outcomes(ed).items()}
+
+
+@cache
+def printed_outcomes(edition: Edition | None = None) -> dict[str, str]:
+    """code → the row of table 三 as printed, its counting note included (what a ledger
+    exported before may hold)."""
     out = {}
-    for row in ed.outcome_rows:
+    for row in (edition or current_edition()).outcome_rows:
         parent = row.parents[-1] if len(row.parents) > 1 else ""
         out[row.key] = f"{parent}{row.label}"
     return out
+
+
+def public_outcome(code: str | None, edition: Edition | None = None) -> str:
+    """An answer as the applicant reads it: 部分公开; 不予公开：保护第三方合法权益 (no table
+    numbering, no counting note)."""
+    ed = edition or current_edition()
+    row = next((r for r in ed.outcome_rows if r.key == code), None)
+    if row is None:
+        return ""
+    label = _NUMBERING.sub("", _COUNTING_NOTE.sub("", row.label)).strip()
+    parent = _NUMBERING.sub("", row.parents[-1]).strip() if len(row.parents) > 1 else ""
+    return f"{parent}：{label}" if parent else label
 
 
 def applicant_categories(edition: Edition | None = None) -> dict[str, str]:

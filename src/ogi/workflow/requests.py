@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
 from ..records.fees import fee_for
-from ..records.outcomes import outcomes
+from ..records.outcomes import outcomes, public_outcome
 from ..workdays import Calendar, deadline, default_calendar, final_when_zh, provisional_reason_zh
 from .machine import Context, Machine, Refused, Transition
 
@@ -283,7 +283,7 @@ def public_text(t: Transition, r: Ledgered, changes: dict[str, Any] | None = Non
             due = None
     values = {"correction_due": f"{due:%Y年%m月%d日}" if isinstance(due, dt.date) else None,
               "extension_days": now["extension_days"] or None, "fee_amount": now["fee_amount"] or None,
-              "outcome": outcomes().get(str(now["outcome"] or ""))}
+              "outcome": public_outcome(str(now["outcome"] or "")) or None}
     try:
         return t.public.format_map({k: v for k, v in values.items() if v is not None})
     except KeyError:

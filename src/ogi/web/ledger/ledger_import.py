@@ -21,7 +21,7 @@ from django.db.models import Q
 from ogi.ingest.docx import check_zip
 from ogi.ingest.errors import IngestError
 from ogi.records import validate
-from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes
+from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes, printed_outcomes
 from ogi.web import clock
 from ogi.web.accounts import access
 from ogi.workflow.requests import Context, Refused, fire
@@ -61,6 +61,8 @@ def _norm(text: str) -> str:
 # (予以公开; 不予公开-属于国家秘密 or just 属于国家秘密).
 def _outcome_labels() -> dict[str, str]:
     out: dict[str, str] = {}
+    for code, printed in printed_outcomes().items():
+        out[_norm(printed)] = code  # as a ledger exported before printed it
     for code, label in outcomes().items():
         out[_norm(label)] = code
         m = re.match(r"（[一二三四五六]）([^0-9（]+)(?:（[^）]*）)?(?:\d\.(.*))?$", label)

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 
 from ogi.records import validate
-from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes
+from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes, public_outcome
 from ogi.web import clock
 from ogi.web.accounts.models import Agency
 from ogi.workflow.requests import STATES
@@ -80,6 +80,11 @@ class Request(models.Model):
     @property
     def outcome_label(self) -> str:
         return outcomes().get(self.outcome or "", "")
+
+    @property
+    def public_outcome_label(self) -> str:
+        """The answer as the applicant reads it (部分公开), not table 三's row."""
+        return public_outcome(self.outcome)
 
     @property
     def state_label(self) -> str:

@@ -88,7 +88,7 @@ def parse_withheld(value: Any, overrides: dict[str, Any] | None = None) -> list[
             continue
         part, sep, reason = line.replace("|", "｜").rpartition("｜")
         reason = reason.strip()
-        code = next((c for c, g in grounds.items() if reason in (c, g.get("short"), g["reason"])), None)
+        code = next((c for c, g in grounds.items() if reason in (c, g.get("short"), g["reason"], *g.get("also", ()))), None)
         if not sep or code is None:
             names = "、".join(g["short"] for g in grounds.values() if g.get("short"))
             raise Refused(f"“{line.strip()[:40]}”：请按“不予公开的内容｜理由”填写，理由为以下之一：{names}", "bad_input")

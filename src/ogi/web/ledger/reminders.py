@@ -30,12 +30,14 @@ class Digest:
     due_soon: list[tuple[Request, Any]] = field(default_factory=list)
     to_review: list[review.Pending] = field(default_factory=list)
     reports: list[AnnualReport] = field(default_factory=list)
+    # The clerk's submissions a reviewer sent back, not yet submitted again.
+    returned: list[Any] = field(default_factory=list)
     # The last year's report, while unpublished with its deadline near or past: (year, where it stands).
     report_due: tuple[int, Any] | None = None
 
     @property
     def empty(self) -> bool:
-        return not (self.overdue or self.due_soon or self.to_review or self.reports or self.report_due)
+        return not (self.overdue or self.due_soon or self.to_review or self.reports or self.report_due or self.returned)
 
     @property
     def review_count(self) -> int:
@@ -45,6 +47,7 @@ class Digest:
     def subject(self) -> str:
         parts = [f"逾期 {len(self.overdue)} 件" if self.overdue else "", f"即将到期 {len(self.due_soon)} 件" if self.due_soon else "",
                  f"待审核 {len(self.to_review) + len(self.reports)} 项" if self.to_review or self.reports else "",
+                 f"被退回 {len(self.returned)} 项" if self.returned else "",
                  f"{self.report_due[0]}年度报告{'逾期未发布' if self.report_due[1].status == 'overdue' else '待发布'}"
                  if self.report_due else ""]
         return f"政府信息公开待办提醒（{self.day:%Y-%m-%d}）：" + "，".join(p for p in parts if p)
@@ -66,6 +69,10 @@ class Digest:
         estimated = next((d for _, d in [*self.overdue, *self.due_soon] if d.provisional), None)
         if estimated is not None:
             lines.append(f"标“推定”的截止日：{estimated.provisional_reason_zh}；{estimated.final_when_zh}。")
+        if self.returned:
+            lines.append("审核人退回的提请：")
+            lines += [f"  {e.request.tracking_no}　{e.label}（{person(e.actor)} 于 {e.on:%Y-%m-%d}）：{e.note}"
+                      f"　{base_url}/requests/{e.request.tracking_no}/" for e in self.returned]
         if self.to_review or self.reports:
             lines.append("待您审核：")
             lines += [f"  {p.request.tracking_no}　{p.summary}　（{person(p.submission.actor)}"
@@ -92,6 +99,8 @@ def digest(user, day: dt.date | None = None, groups: dict | None = None) -> Dige
     d.overdue = groups.get("overdue", [])
     if s.role != "supervisor":
         d.due_soon = groups.get("due_soon", [])
+    if s.role != "supervisor":
+        d.returned = review.returned_to(user, services.visible(user))
     if s.role in APPROVERS:
         d.to_review = review.pending(services.visible(user))
         d.reports = list(review.reports_in_review(s.agency_id))

@@ -24,6 +24,11 @@ SUBMISSIONS = {"submit_answer": ("answer", "提请审核：答复", ("outcome", 
                "submit_extension": ("extend", "提请审核：延长答复期限", ("days", "note"))}
 
 
+# A reviewer who does not agree sends the submission back, with the reason, to its clerk.
+RETURNS = {"submit_answer": ("return_answer", "退回提请：答复"), "submit_extension": ("return_extension", "退回提请：延长答复期限")}
+MAX_REASON = 500
+
+
 @dataclass
 class Pending:
     request: Request
@@ -54,6 +59,11 @@ def submit(user, tracking_no: str, kind: str, inputs: dict[str, Any]) -> Event: 
     # The same rules as the event the reviewer will fire with these inputs.
     _, cleaned = validate.clean_event(event, None, {k: inputs[k] for k in fields if k in inputs}, r.received_on, clock.today())
     proposed = {k: v for k, v in cleaned.items() if v not in (None, "")}
+    if event == "answer" and proposed.get("outcome") == "partial":
+        from .notices import parse_withheld
+
+        # Checked as the letter will read it: refused now, not when the reviewer answers.
+        parse_withheld(proposed.get("withheld"), r.agency.letter_templates or {})
     return Event.objects.create(request=r, agency=r.agency, actor=user, on=clock.today(), event=kind, label=label,
                                 changes={"proposed": proposed}, note=str(proposed.get("note") or ""))
 
@@ -70,10 +80,53 @@ def pending(requests: QuerySet[Request]) -> list[Pending]:
         if key in seen:
             continue  # an older submission, replaced by the newer one
         seen.add(key)
-        done = Event.objects.filter(request_id=ev.request_id, event=target, at__gte=ev.at).exists()
+        done = Event.objects.filter(request_id=ev.request_id, event__in=(target, RETURNS[ev.event][0]), at__gte=ev.at).exists()
         if not done:
             out.append(Pending(ev.request, ev, target))
     return sorted(out, key=lambda p: p.submission.at)
+
+
+def send_back(user, tracking_no: str, kind: str, reason: str) -> Event:  # type: ignore[no-untyped-def]
+    """The reviewer does not agree: the submission goes back to its clerk with the reason, and
+    waits no more (the clerk submits again, changed, or the reviewer acts otherwise)."""
+    from ogi.workflow.requests import APPROVERS
+
+    from .services import get_visible, staff_of
+
+    s = staff_of(user)
+    if s is None or s.role not in APPROVERS:
+        raise Refused("只有审核人或机关管理员可以退回提请", "forbidden")
+    if kind not in RETURNS:
+        raise Refused("没有这个操作", "unknown_event")
+    problems: list[validate.Problem] = []
+    reason = validate.text({"reason": reason}, "reason", problems)
+    if problems or not reason:
+        raise Refused("请写明退回的理由，经办人将据此修改", "bad_input")
+    if len(reason) > MAX_REASON:
+        raise Refused(f"退回理由不超过 {MAX_REASON} 个字（现有 {len(reason)} 个字）", "bad_input")
+    r = get_visible(user, tracking_no)
+    waiting = pending_for(r).get(SUBMISSIONS[kind][0])
+    if waiting is None or waiting.submission.event != kind:
+        raise Refused("这项提请已经处理或已被新的提请取代，无需退回", "wrong_state")
+    event, label = RETURNS[kind]
+    return Event.objects.create(request=r, agency=r.agency, actor=user, on=clock.today(), event=event, label=label,
+                                changes={"returned": {"submission": waiting.submission.pk, "by": waiting.submission.actor_id}},
+                                note=reason)
+
+
+def returned_to(user, requests: QuerySet[Request]) -> list[Event]:  # type: ignore[no-untyped-def]
+    """Submissions of this clerk sent back and not yet submitted again, for open requests."""
+    backs = (Event.objects.filter(request__in=requests.filter(state__in=OPEN_STATES), event__in=[e for e, _ in RETURNS.values()])
+             .select_related("request", "actor").order_by("-at", "-pk"))
+    out, seen = [], set()
+    for ev in backs:
+        if (ev.changes.get("returned") or {}).get("by") != user.pk or (ev.request_id, ev.event) in seen:
+            continue
+        seen.add((ev.request_id, ev.event))
+        kind = next(k for k, (e, _) in RETURNS.items() if e == ev.event)
+        if not Event.objects.filter(request_id=ev.request_id, event=kind, at__gt=ev.at).exists():
+            out.append(ev)
+    return out
 
 
 def pending_for(r: Request) -> dict[str, Pending]:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("requests/<str:tracking_no>/personal/", views.reveal, name="reveal"),
     path("requests/<str:tracking_no>/events/<str:name>/", views.event, name="event"),
     path("requests/<str:tracking_no>/submit/<str:kind>/", views.submit, name="submit_review"),
+    path("requests/<str:tracking_no>/submit/<str:kind>/return/", views.send_back, name="return_review"),
     path("requests/<str:tracking_no>/letter.docx", views.letter, name="letter"),
     path("requests/<str:tracking_no>/letters/<int:year>-<int:seq>.<str:fmt>", views.letter_file, name="letter_file"),
     path("requests/<str:tracking_no>/receipt/", views.issue_receipt, name="issue_receipt"),

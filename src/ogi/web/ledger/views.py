@@ -308,6 +308,19 @@ def calendar(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+def send_back(request: HttpRequest, tracking_no: str, kind: str) -> HttpResponse:
+    """The reviewer sends a submission back to its clerk, with the reason."""
+    try:
+        review.send_back(request.user, tracking_no, kind, request.POST.get("reason", ""))
+    except Refused as e:
+        messages.error(request, e.message_zh)
+    else:
+        messages.success(request, "已退回，经办人将在待办中看到退回理由")
+    return redirect("detail", tracking_no=tracking_no)
+
+
+@login_required
+@require_POST
 def submit(request: HttpRequest, tracking_no: str, kind: str) -> HttpResponse:
     """The clerk's answer or extension, sent to the reviewer."""
     spec = review.SUBMISSIONS.get(kind)

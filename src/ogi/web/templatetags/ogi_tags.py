@@ -97,6 +97,8 @@ def changes_zh(changes) -> list[str]:  # type: ignore[no-untyped-def]
     extra = {"due": "截止日", "provisional": "推定", "calendar_version": "日历版本", "rows": "行数", "personal": "含个人信息",
              "file": "文件", "proposed": "提请内容"}
     for k, v in changes.items():
+        if k == "returned":
+            continue  # which submission went back: the entry's label and reason say it
         name = FIELD_ZH.get(k) or extra.get(k) or k
         if isinstance(v, (list, tuple)) and len(v) == 2:
             out.append(f"{name}：{_value_zh(k, v[0])} → {_value_zh(k, v[1])}")
