@@ -250,3 +250,18 @@ def test_an_identity_number_is_refused_with_its_reason():
     month_13 = "11010519491331002"
     assert "出生日期" in refused(month_13 + validate.gb11643_check(month_13))
     assert "校验位不符" in refused("110101199003071234")
+
+
+def test_the_document_must_fit_the_applicant():
+    """A person filed with a credit code (123456789012345678 happens to pass its check) and a
+    company filed online with a personal identity card were both taken."""
+    today = dt.date(2026, 12, 7)
+    with pytest.raises(validate.Invalid, match="自然人的证件应为居民身份证"):
+        validate.clean_request({**GOOD, "applicant_id_no": "123456789012345678"}, today=today)
+    company = {**GOOD, "applicant_category": "commercial", "applicant_name": "某某科技有限公司", "channel": "online",
+               "delivery": "email"}
+    with pytest.raises(validate.Invalid, match="请填写单位的统一社会信用代码"):
+        validate.clean_request(company, today=today, public=True)
+    # A letter staff register may carry only its contact's card: taken as it came.
+    assert validate.clean_request(company, today=today)["applicant_id_type"] == "resident_id"
+    assert validate.clean_request({**company, "applicant_id_no": "91350100M000100Y43"}, today=today, public=True)

@@ -274,6 +274,24 @@ REQUEST_FIELDS = ("channel", "submitted_on", "received_on", "applicant_category"
                   "applicant_id_no", "applicant_contact", "content", "delivery")
 
 
+_PERSONAL_IDS = {"resident_id", "residence_permit", "hk_macao_permit", "taiwan_permit", "passport", "foreign_permanent"}
+
+
+def _category_problem(category: str, id_type: str, public: bool) -> Problem | None:
+    """A document that does not fit the applicant: a person has no credit code; an
+    organisation applying online gives its credit code (a letter registered by staff may
+    carry only its contact's identity card, and is taken as it came)."""
+    if category == "natural" and id_type == "uscc":
+        return _p("applicant_id_no", "自然人的证件应为居民身份证等个人证件，所填号码是统一社会信用代码；"
+                  "如以单位名义申请，请将申请人类型选为“法人或其他组织”",
+                  "a natural person's document cannot be a unified social credit code")
+    if public and category != "natural" and id_type in _PERSONAL_IDS:
+        return _p("applicant_id_no", f"以法人或其他组织名义申请的，请填写单位的统一社会信用代码，而不是{ID_TYPES[id_type]}号码；"
+                  "如以个人名义申请，请将申请人类型选为“自然人”",
+                  "an organisation applying gives its unified social credit code, not a personal document")
+    return None
+
+
 def clean_request(data: Mapping[str, Any], today: dt.date, public: bool = False) -> dict[str, Any]:
     """The fields of a new request, checked and normalised; raises Invalid with every problem."""
     problems: list[Problem] = []
@@ -312,6 +330,10 @@ def clean_request(data: Mapping[str, Any], today: dt.date, public: bool = False)
     p = id_problem(id_type, id_no) if id_no and id_type and not any(x.field == "applicant_id_no" for x in problems) else None
     if p:
         problems.append(p)
+    elif id_no and id_type and out["applicant_category"]:
+        p = _category_problem(out["applicant_category"], id_type, public)
+        if p:
+            problems.append(p)
     out["applicant_id_no"], out["applicant_id_type"] = id_no, (id_type if id_no else "")
     if problems:
         raise Invalid(problems)
