@@ -40,9 +40,10 @@ def test_registering_on_the_page_past_the_calendar(world):
     c = login(world["a_clerk"])
     resp = c.post("/requests/new/", {"channel": "in_person", "submitted_on": "2026-12-25", "received_on": "2026-12-25",
                                      "applicant_category": "natural", "applicant_name": "王五", "applicant_id_no": "",
-                                     "applicant_contact": "", "content": "2026年某项目立项批复"})
+                                     "applicant_contact": "", "content": "2026年某项目立项批复", "delivery": "post"})
     assert resp.status_code == 302, resp.content.decode()[:800]
     r = Request.objects.get()
+    assert r.delivery == "post"  # 获取信息的方式 (Art. 29): the staff form had no such field
     assert resp["Location"] == f"/requests/{r.tracking_no}/" and r.received_on == dt.date(2026, 12, 25)
     page = c.get(resp["Location"])
     assert page.status_code == 200

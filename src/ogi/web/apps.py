@@ -10,6 +10,8 @@ class SiteConfig(AppConfig):
 
     name = "ogi.web"
     label = "site"
+    # The module holds another app's configuration too: this one is the site's.
+    default = True
     verbose_name = "ogi"
 
     def ready(self) -> None:
@@ -24,3 +26,4 @@ class LoginThrottleConfig(AxesConfig):
     """django-axes as the operator's admin lists it: its app had no name but "Axes"."""
 
     verbose_name = "登录限制"
+    default = False

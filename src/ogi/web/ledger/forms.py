@@ -34,7 +34,7 @@ class RegisterForm(SubmittedOnce, RulesForm):
     class Meta:
         model = Request
         fields = ["channel", "submitted_on", "received_on", "applicant_category", "applicant_name", "applicant_id_type",
-                  "applicant_id_no", "applicant_contact", "content"]
+                  "applicant_id_no", "applicant_contact", "content", "delivery"]
         widgets = {"submitted_on": DateInput(), "received_on": DateInput(), "content": forms.Textarea(attrs={"rows": 3})}
 
 
