@@ -379,6 +379,24 @@ def test_sql_is_stopped_at_its_time_limit(tmp_path):
     assert p.returncode == 2 and json.loads(p.stdout)["error"]["code"] == "timeout", p.stderr
 
 
+def test_sql_is_stopped_at_its_memory_limit(tmp_path):
+    """A query building a 20 GB string took 4.2 GB before its time limit stopped it: DuckDB's
+    default is 80 % of the machine. Past the limit it now fails, said as such."""
+    import resource
+
+    from ogi.corpus import parquet
+
+    ds = tmp_path / "ds.parquet"
+    parquet.write_dataset(kill_inputs()[:1], ds)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    p = ogi("sql", "-d", ds, "SELECT length(string_agg(repeat('x', 1000000), '')) FROM range(20000)", "--memory", "200",
+            "--timeout", "120", "--json")
+    err = json.loads(p.stdout)["error"]
+    assert p.returncode == 2 and err["code"] == "sql" and "内存上限" in err["message_zh"], p.stderr
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    assert max(peak, before) < 1024 * 1024  # KiB: under 1 GiB, the command and DuckDB together
+
+
 def test_one_file_named_several_ways_is_one_report(tmp_path):
     import shutil
 

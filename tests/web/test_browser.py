@@ -311,3 +311,16 @@ def test_on_a_phone_the_menu_wraps_by_item_and_the_workspace_is_one_column(world
         assert logout["x"] + logout["width"] <= 390, path
     text = page.locator("h2", has_text="总体情况").first.bounding_box()
     assert text["width"] > 150  # the section heading on one line, not a column of characters
+    # The published report as the public opens it from a phone: it was 468 px wide, the title past
+    # the edge; now the title wraps and the tables scroll inside the page.
+    from ogi.ingest.load import load_report
+    from ogi.web.reporting.models import AnnualReport
+
+    from ..conftest import SEED_2019
+
+    AnnualReport.objects.create(agency=world["a"], year=2019, state="published", slug="on-a-phone",
+                                frozen=load_report(SEED_2019).to_json(), issued_on=dt.date(2020, 1, 20),
+                                published_on=dt.date(2020, 1, 20))
+    page.goto(f"{base}/public/reports/on-a-phone/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.locator("h1").bounding_box()["width"] <= 390

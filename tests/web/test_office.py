@@ -243,3 +243,20 @@ def test_accounts_that_could_not_work_are_not_made(world):
             users.add(name, world["a"], "clerk", email=email)
     staff, _ = users.add("a-wang", world["a"], "clerk", email=" wang@example.gov.cn ")
     assert staff.user.email == "wang@example.gov.cn"
+
+
+def test_a_step_that_would_always_be_refused_is_not_offered(ledger):
+    """通知补正 after the one correction, 延长答复期限 after the one extension: the buttons were
+    there and always refused."""
+    t = ledger["later"].tracking_no
+    clerk, reviewer = login(ledger["a_clerk"]), login(ledger["a_reviewer"])
+    assert 'data-event="request_correction"' in clerk.get(f"/requests/{t}/").content.decode()
+    services.record_event(ledger["a_clerk"], t, "request_correction", dt.date(2026, 3, 26), {"note": "请写明文件名称"})
+    services.record_event(ledger["a_clerk"], t, "receive_correction", dt.date(2026, 3, 27), {})
+    assert 'data-event="request_correction"' not in clerk.get(f"/requests/{t}/").content.decode()
+    page = clerk.get(f"/requests/{t}/").content.decode()
+    assert 'data-submit="submit_extension"' in page
+    services.record_event(ledger["a_reviewer"], t, "extend", dt.date(2026, 4, 1), {"days": 10, "note": "需调档"})
+    assert 'data-event="extend"' not in reviewer.get(f"/requests/{t}/").content.decode()
+    assert 'data-submit="submit_extension"' not in clerk.get(f"/requests/{t}/").content.decode()
+    assert 'data-event="answer"' in reviewer.get(f"/requests/{t}/").content.decode()

@@ -90,8 +90,11 @@ def test_review_publication_public_url_and_exports(demo, monkeypatch):
     refused = admin.post("/reports/2026/state/submit/", {"acknowledge": "1"}, follow=True).content.decode()
     assert "2026年尚未结束" in refused and AnnualReport.objects.get(agency=demo, year=2026).state == "draft"
     monkeypatch.setattr(clock, "today", lambda: dt.date(2027, 1, 12))
-    # Who submits does not approve, administrator or not.
+    # Who submits does not approve, administrator or not: not offered the button, told why.
     admin.post("/reports/2026/state/submit/", {"acknowledge": "1"})
+    page = admin.get("/reports/2026/").content.decode()
+    assert 'data-report-event="approve"' not in page and "不能由您本人批准" in page
+    assert 'data-report-event="approve"' in reviewer.get("/reports/2026/").content.decode()
     assert "不能由您本人批准" in admin.post("/reports/2026/state/approve/", {"acknowledge": "1"}, follow=True).content.decode()
     assert AnnualReport.objects.get(agency=demo, year=2026).state == "review"
     admin.post("/reports/2026/state/return/", {})
@@ -117,6 +120,7 @@ def test_review_publication_public_url_and_exports(demo, monkeypatch):
     reviewer.post("/reports/2026/state/publish/", {"acknowledge": "1", "issued_on": other.isoformat()})
     row = AnnualReport.objects.get(agency=demo, year=2026)
     assert row.state == "published" and row.slug and row.issued_on == other
+    assert 'id="previous-file"' not in reviewer.get("/reports/2026/").content.decode()  # published: no upload offered
     logged = Event.objects.filter(event="report.publish").latest("pk")
     assert logged.changes["成文日期"] == [approved.isoformat(), other.isoformat()]
     public = Client().get(f"/public/reports/{row.slug}/")

@@ -175,14 +175,16 @@ def sql(query: Annotated[str, typer.Argument(help="SQL 查询（DuckDB），表�
         timeout: Annotated[float, typer.Option("--timeout", min=1.0, max=86_400.0,
                                                help="查询的时限（秒），超过即停止")] = 600.0,
         read: Annotated[list[Path] | None, typer.Option("--read", help="查询中还可读取的文件（如采集目录的 manifest.jsonl），可多次",
-                                                        show_default=False)] = None) -> None:
+                                                        show_default=False)] = None,
+        memory: Annotated[int, typer.Option("--memory", min=64, max=1_048_576, help="查询可用的内存上限（MB），超过即停止")] = 2048,
+        ) -> None:
     """在 Parquet 数据集上运行 SQL 查询（只读；示例见 docs/dataset.md）。"""
     from ..corpus.sql import SqlError, run_query
 
     if timeout != timeout:  # NaN passes the range check
         raise typer.BadParameter("应为 1 至 86400 之间的秒数，而不是 nan", param_hint="'--timeout'")
     try:
-        columns, rows_ = run_query(data, query, max_rows, timeout, read or [])
+        columns, rows_ = run_query(data, query, max_rows, timeout, read or [], memory)
     except SqlError as e:
         sys.stderr.write(e.message_zh + "\n")
         if as_json:

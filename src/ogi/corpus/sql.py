@@ -20,9 +20,15 @@ class SqlError(Exception):
         self.code, self.message_zh, self.message_en = code, message_zh, message_en
 
 
-def connect(root: Path | str, also: Sequence[Path | str] = ()) -> Any:
+# DuckDB's own default is 80 % of the machine's memory: a careless query then takes the
+# machine, and the kernel, not the query, decides what stops.
+MEMORY_MB = 2048
+
+
+def connect(root: Path | str, also: Sequence[Path | str] = (), memory_mb: int = MEMORY_MB) -> Any:
     """A DuckDB connection with the views `reports`, `cells`, `findings`, `files`, that
-    can read the dataset's files and the files `also` (a collector's manifest), no other."""
+    can read the dataset's files and the files `also` (a collector's manifest), no other,
+    in at most `memory_mb` of memory (past it the query fails, said as such)."""
     import duckdb
 
     root = Path(root)
@@ -61,6 +67,9 @@ def connect(root: Path | str, also: Sequence[Path | str] = ()) -> Any:
     # The dataset's own files and nothing else: a query reads no other file, installs
     # nothing, attaches nothing, and cannot undo this.
     con.execute("SET allowed_paths = [" + ", ".join("'" + p.replace("'", "''") + "'" for p in readable) + "]")
+    con.execute(f"SET memory_limit = '{int(memory_mb)}MB'")
+    # Spilling to disk would write where the user did not ask; over the limit is an error.
+    con.execute("SET temp_directory = ''")
     con.execute("SET enable_external_access = false")
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET lock_configuration = true")
@@ -86,7 +95,7 @@ def _duck_type(t: Any) -> str:
 
 
 def run_query(root: Path | str, query: str, limit: int = 1000, timeout: float | None = None,
-              also: Sequence[Path | str] = ()) -> tuple[list[str], list[tuple]]:
+              also: Sequence[Path | str] = (), memory_mb: int = MEMORY_MB) -> tuple[list[str], list[tuple]]:
     """The query's column names and at most `limit` rows. Only queries (SELECT, WITH …,
     EXPLAIN) are run; one running past `timeout` seconds, or stopped with Ctrl-C, is
     interrupted (DuckDB does not return to Python while it works)."""
@@ -94,7 +103,7 @@ def run_query(root: Path | str, query: str, limit: int = 1000, timeout: float | 
 
     import duckdb
 
-    con = connect(root, also)
+    con = connect(root, also, memory_mb)
     cur = con.cursor()  # its own connection: this one stays free to interrupt it
     out: dict[str, Any] = {}
 
@@ -168,7 +177,7 @@ _REASONS_ZH = (
     ("OutOfRangeException", "有值超出了类型的范围"),
     ("InvalidInputException", "函数或运算收到了无效的输入"),
     ("PermissionException", "查询只能读取本数据集（及 --read 给出）的文件"),
-    ("OutOfMemoryException", "内存不足：请缩小查询范围（如加 WHERE year = …）"),
+    ("OutOfMemoryException", "超出查询可用的内存上限（可用 --memory 调整，单位 MB）：请缩小查询范围（如加 WHERE year = …）"),
     ("IOException", "读取数据文件失败"),
 )
 

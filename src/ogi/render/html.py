@@ -36,6 +36,9 @@ td {{ text-align: center; font-variant-numeric: tabular-nums; }}
 @page {{ size: A4; margin: 37mm 26mm 35mm 28mm;
         @bottom-center {{ content: "— " counter(page) " —"; font-family: "Noto Serif CJK SC", serif; font-size: 14pt; }} }}
 h1 .keep {{ white-space: nowrap; }}
+@media screen and (max-width: 640px) {{
+  body {{ font-size: 13pt; margin: 1em auto; }} h1 {{ font-size: 17pt; }} h1 .keep {{ white-space: normal; }} h2 {{ font-size: 13pt; }}
+  table {{ display: block; overflow-x: auto; font-size: 10pt; }} }}
 @media print {{ body {{ max-width: none; margin: 0; padding: 0; }} tr {{ break-inside: avoid; }} h2 {{ break-after: avoid; }}
                tr.head {{ break-after: avoid; }} }}
 """

@@ -69,15 +69,20 @@ class Machine:
         self.state_attr = state_attr
         self.by_event = {t.event: t for t in self.transitions}
         self.guards: dict[str, Guard] = {}
+        # Guards that read the object alone (not the day or the inputs): what they refuse
+        # is refused whenever asked, so the event is not offered at all.
+        self.standing: set[str] = set()
         self.effects: dict[str, Effect] = {}
 
     # --- registries -----------------------------------------------------------------------
 
-    def guard(self, name: str) -> Callable[[Guard], Guard]:
+    def guard(self, name: str, *, standing: bool = False) -> Callable[[Guard], Guard]:
         def deco(func: Guard) -> Guard:
             if name in self.guards:
                 raise MachineError(f"{self.name}: guard {name} registered twice")
             self.guards[name] = func
+            if standing:
+                self.standing.add(name)
             return func
         return deco
 
@@ -134,6 +139,15 @@ class Machine:
         """The events a user of this role could fire on the object in its state."""
         state = getattr(obj, self.state_attr)
         return [t for t in self.transitions if state in t.sources and role in t.roles]
+
+    def offered(self, obj: Any, role: str, ctx: Context) -> list[Transition]:
+        """The events to offer: those allowed that no standing guard refuses (a button that
+        is always refused is not shown)."""
+        return [t for t in self.allowed(obj, role) if self.standing_refusal(obj, t, ctx) is None]
+
+    def standing_refusal(self, obj: Any, t: Transition, ctx: Context) -> str | None:
+        """Why the event would be refused whatever its day and inputs; None when it may go."""
+        return next((why for g in t.guards if g in self.standing and (why := self.guards[g](obj, ctx))), None)
 
     def check(self, obj: Any, event: str, ctx: Context) -> Transition:
         """The transition, once role, state and every guard allow it; else Refused."""

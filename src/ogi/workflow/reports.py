@@ -46,7 +46,7 @@ def _year_over(report: Any, ctx: Context) -> str | None:
             f"{ctx.extra.get('label', '继续')}：全年的数据到12月31日才完整。")
 
 
-@REPORTS.guard("another_person")
+@REPORTS.guard("another_person", standing=True)
 def _another_person(report: Any, ctx: Context) -> str | None:
     actor = ctx.extra.get("actor")
     if actor is not None and actor == getattr(report, "submitted_by_id", None):

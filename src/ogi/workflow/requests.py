@@ -105,7 +105,7 @@ def _correction_in_time(r: Ledgered, ctx: Context) -> str | None:
     return f"补正通知应在收到申请后7个工作日内（{due.isoformat()} 前）一次性发出" if ctx.on > due else None
 
 
-@REQUESTS.guard("not_corrected_before")
+@REQUESTS.guard("not_corrected_before", standing=True)
 def _not_corrected_before(r: Ledgered, ctx: Context) -> str | None:
     return "补正应一次性告知，本申请已通知过补正" if r.correction_requested_on is not None else None
 
@@ -117,7 +117,7 @@ def _correction_period_over(r: Ledgered, ctx: Context) -> str | None:
     return None
 
 
-@REQUESTS.guard("not_extended")
+@REQUESTS.guard("not_extended", standing=True)
 def _not_extended(r: Ledgered, ctx: Context) -> str | None:
     return "答复期限只能延长一次，本申请已延长过" if r.extension_days else None
 

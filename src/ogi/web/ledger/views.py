@@ -20,7 +20,8 @@ from ogi.web import clock
 from ogi.web.accounts import access
 from ogi.web.errors import refuse
 from ogi.workdays import CalendarFileError, default_calendar
-from ogi.workflow.requests import BY_EVENT, DUE_STATUS, STATES, Refused, allowed, due_of
+from ogi.workflow.machine import Context
+from ogi.workflow.requests import BY_EVENT, DUE_STATUS, REQUESTS, STATES, Refused, due_of
 
 from . import export, notices, reminders, review, search, services
 from .forms import CalendarForm, EventForm, HolidayNoticeForm, RegisterForm
@@ -105,7 +106,8 @@ def detail(request: HttpRequest, tracking_no: str) -> HttpResponse:
     s = access.staff_of(request.user)
     waiting = review.pending_for(r)
     actions = []
-    for t in (allowed(r, s.role) if s else []):
+    now = Context(on=clock.today(), role=s.role if s else "", extra={"actor": request.user.pk})
+    for t in (REQUESTS.offered(r, s.role, now) if s else []):
         proposed = waiting[t.event].submission.changes.get("proposed", {}) if t.event in waiting else {}
         actions.append((t, EventForm(t.inputs, initial={"version": r.version, "on": clock.today(), **proposed}, prefix=t.event)))
     # What a clerk cannot do alone goes to the reviewer (答复、延长期限).
@@ -113,7 +115,7 @@ def detail(request: HttpRequest, tracking_no: str) -> HttpResponse:
     if s and s.role == "clerk" and s.agency_id == r.agency_id:
         for kind, (event, label, inputs) in review.SUBMISSIONS.items():
             t = BY_EVENT[event]
-            if r.state in t.sources and s.role not in t.roles:
+            if r.state in t.sources and s.role not in t.roles and REQUESTS.standing_refusal(r, t, now) is None:
                 form = EventForm(inputs, prefix=kind)
                 del form.fields["on"], form.fields["version"]
                 submissions.append((kind, label, form))

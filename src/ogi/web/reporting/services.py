@@ -277,6 +277,7 @@ def upload_previous(user, row: AnnualReport, data: bytes, name: str) -> Report: 
     continuity checks."""
     from ogi.ingest.locate import is_report
 
+    _editable(row)  # what was reviewed, published, is checked against what it was then
     report = read_upload(data, name)
     if not is_report(report):
         raise Refused("上传的文件不是政府信息公开工作年度报告", "not_a_report")

@@ -24,6 +24,7 @@ from ogi.web.accounts.access import staff_of
 from ogi.web.errors import refuse
 from ogi.web.params import FIRST_REPORT_YEAR, is_report_year
 from ogi.workflow import Refused
+from ogi.workflow.machine import Context
 from ogi.workflow.reports import REPORTS
 
 from . import services as reports
@@ -85,10 +86,13 @@ def workspace(request: HttpRequest, year: int) -> HttpResponse:
     s = _staff(request)
     ws = reports.workspace(s.agency, _year(year))
     counts = ws.year_report.counts()
+    now = Context(on=clock.today(), role=s.role, extra={"actor": request.user.pk})
     ctx = {"staff": s, "ws": ws, "grids": _grid_rows(ws), "findings": ws.findings, "errors": counts["error"], "counts": counts,
            "today": clock.today(), "max_section": reports.MAX_SECTION, "issued_default": ws.row.issued_on or clock.today(),
            "sections": [(k, title, ws.row.sections.get(k, "")) for k, title in _titles(ws).items()],
-           "states": reports.REPORT_STATES, "events": REPORTS.allowed(ws.row, s.role), "formats": FORMATS,
+           "states": reports.REPORT_STATES, "events": REPORTS.offered(ws.row, s.role, now), "formats": FORMATS,
+           "not_offered": [(t.label, why) for t in REPORTS.allowed(ws.row, s.role)
+                           if (why := REPORTS.standing_refusal(ws.row, t, now)) is not None],
            "overridden": set(ws.row.overrides), "editable": ws.row.state == "draft",
            "publication": reports.publication(s.agency, ws.row.year, ws.row, clock.today())}
     return render(request, "reporting/workspace.html", ctx)
