@@ -179,7 +179,8 @@ def test_limits_from_environment_and_overrides():
     assert (lim.pdf_pages, lim.timeout_s, lim.file_bytes) == (7, 1.5, 1000)
     assert lim.with_overrides(parse_assignments(["pdf-pages=9"])).pdf_pages == 9
     for bad in (["nope=1"], ["pdf_pages=0"], ["pdf_pages"], ["pdf_pages=x"], ["timeout_s=nan"], ["timeout_s=inf"],
-                ["timeout_s=99999999999999999999999"], ["memory_mb=99999999999"], ["pdf_pages=1e30"]):
+                ["timeout_s=99999999999999999999999"], ["memory_mb=99999999999"], ["pdf_pages=1e30"],
+                ["memory_mb=1"]):  # (a GBK file then failed as an internal error: no memory to load its codec)
         with pytest.raises(ValueError, match="限额"):
             Limits().with_overrides(parse_assignments(bad))
 

@@ -195,6 +195,9 @@ def test_cli_render_and_template(shared, tmp_path):
     assert load_report(tmp_path / "t.docx").edition == "2019"
     p = run("render", tmp_path / "missing.json", "--to", "pdf")
     assert p.returncode == 2 and "Traceback" not in p.stderr
+    p = subprocess.run([sys.executable, "-m", "ogi.cli", "render", str(SEED_2020), "--to", "md", "-o", "-"], capture_output=True,
+                       timeout=120, cwd=tmp_path)
+    assert p.returncode == 0 and p.stdout.startswith("# 绿园区商务局".encode()) and not (tmp_path / "-").exists()  # - is stdout
     p = run("render", SEED_2020, "--to", "odt")
     assert p.returncode == 2 and "用法错误" in p.stderr
     assert Path(tmp_path / "a.xlsx").exists()

@@ -95,6 +95,14 @@ def test_api_retry_with_the_same_idempotency_key_registers_once(world):
     assert other.post("/api/requests", GOOD, content_type="application/json", HTTP_IDEMPOTENCY_KEY="portal-7731").status_code == 201
     assert c.post("/api/requests", GOOD, content_type="application/json").status_code == 201
     assert Request.objects.count() == 3
+    # The same key with other content: a 409 that says so in both languages (the English spoke of
+    # a concurrent change); a key too long says its length.
+    reused = c.post("/api/requests", {**GOOD, "content": "另一份文件"}, content_type="application/json",
+                    HTTP_IDEMPOTENCY_KEY="portal-7731")
+    assert reused.status_code == 409 and "内容不同" in reused.json()["message"]
+    assert "Idempotency-Key was used" in reused.json()["message_en"]
+    long = c.post("/api/requests", GOOD, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k" * 5000)
+    assert long.status_code == 422 and "5000" in long.json()["message"] and "5000" in long.json()["message_en"]
 
 
 def test_api_malformed_bodies_answer_422_in_both_languages(world):

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from ..ingest.errors import IngestError
     from ..report import Report
 
-FilesArg = Annotated[list[Path], typer.Argument(help="报告文件（文本、Markdown 或 ogi 的 JSON）", show_default=False)]
+FilesArg = Annotated[list[Path], typer.Argument(help="报告文件：网页、Word、PDF、扫描件、Excel、文本、Markdown 或 ogi 的 JSON",
+                                                show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（格式见 docs/cli.md）")]
 JsonlOpt = Annotated[bool, typer.Option("--jsonl", help="每读完一个文件输出一行 JSON（JSON Lines，按完成先后）")]
 JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, max=64, help="并行读取的进程数（默认：每个处理器核一个）")]
@@ -142,11 +143,12 @@ def notices(file: str, report: Report) -> None:
 
 
 def write(data: bytes, out: Path | None, default: Path | None, fmt: str) -> None:
-    """Bytes to the file asked for; a binary format without one to `default`, text to stdout."""
+    """Bytes to the file asked for (`-`: standard output, as tools take it); a binary format
+    without one to `default`, text to stdout."""
     from ..render import BINARY
 
     target = out or (default if fmt in BINARY else None)
-    if target is None:
+    if target is None or str(target) == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return

@@ -28,7 +28,9 @@ def dataset(files: FilesArg,
                                                      show_default=False)] = None,
             jsonl_: Annotated[bool, typer.Option("--jsonl", help="不写文件：每读完一个文件向标准输出写一行 JSON（按完成先后）")] = False,
             jobs: JobsOpt = None, limit: LimitOpt = None) -> None:
-    """把多份报告整理为一张数据表：每份报告一行，每个单元格一列，另有元数据、问题数和主要指标；读不出的文件也占一行并写明原因。
+    """把多份报告整理为一张数据表（每份报告一行）。
+
+    每个单元格一列，另有元数据、问题数和主要指标；读不出的文件也占一行并写明原因。
     给出文件夹即读取其中的文件（ogi collect 的采集目录即取其中的报告页面和附件）。"""
     from ..corpus.dataset import WRITERS, rows
     from ..corpus.distributed import expand

@@ -23,8 +23,12 @@ def _date_arg(text: str) -> dt.date:
         day = dt.date.fromisoformat(text)
     except ValueError:
         raise typer.BadParameter(f"日期应写作 YYYY-MM-DD，而不是 {text!r}") from None
-    if not 2000 <= day.year <= 2100:  # (deadlines count on past 9999-12-31 otherwise)
-        raise typer.BadParameter(f"日期应在 2000 年至 2100 年之间，而不是 {text}")
+    from ..records.validate import EARLIEST
+
+    if day < EARLIEST:  # the same bound as a request's dates in the ledger
+        raise typer.BadParameter(f"日期 {text} 早于《政府信息公开条例》施行之日（2008年5月1日）")
+    if day.year > 2100:  # (deadlines count on past 9999-12-31 otherwise)
+        raise typer.BadParameter(f"日期应在 2100 年以前，而不是 {text}")
     return day
 
 

@@ -28,7 +28,7 @@ supervise_app = typer.Typer(help="监督机关：汇集辖区各机关的年度�
 SourcesArg = Annotated[list[Path], typer.Argument(help="报告文件、文件夹或 ZIP 压缩包", show_default=False)]
 TreeOpt = Annotated[Path, typer.Option("--tree", "-t", help="机关名录（XLSX 或 CSV：机关名称、上级机关、类别、层级、其他名称）",
                                        show_default=False)]
-YearOpt = Annotated[int | None, typer.Option("--year", "-y", min=1990, max=2100, help="报告年度（默认：导入报告中最新的年度）")]
+YearOpt = Annotated[int | None, typer.Option("--year", "-y", min=2008, max=2100, help="报告年度（默认：导入报告中最新的年度）")]
 RubricOpt = Annotated[Path | None, typer.Option("--rubric", help="评分细则 YAML（默认：内置细则，见 supervision/rubric.yaml）")]
 JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, max=64, help="并行读取的进程数")]
 

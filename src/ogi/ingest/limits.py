@@ -25,6 +25,9 @@ MiB = 1024 * 1024
 
 # What a limit may be raised to at most (seconds in a week; 1 TiB of address space).
 _CEILINGS = {"timeout_s": 7 * 86400, "memory_mb": 1 << 20}
+# …and at least (MB: below this the reading process cannot load its own codecs, and a GBK
+# file failed as an internal error).
+_FLOORS = {"memory_mb": 128}
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,9 @@ class Limits:
                 raise ValueError(f"限额 {name} 的值应为数字，而不是“{raw}”") from None
             if not value > 0:  # (NaN too)
                 raise ValueError(f"限额 {name} 的值应大于 0，而不是 {raw}")
+            floor = _FLOORS.get(name)
+            if floor is not None and value < floor:
+                raise ValueError(f"限额 {name} 的值至少为 {floor}，而不是 {raw}：读取程序本身需要这些内存")
             ceiling = _CEILINGS.get(name, 10**12)
             if not value <= ceiling:  # timers and rlimits overflow past these (inf too)
                 raise ValueError(f"限额 {name} 的值过大：至多 {ceiling:g}，而不是 {raw}")

@@ -64,8 +64,10 @@ def add(username: str, agency: Agency, role: str, *, email: str = "", full_name:
     if role not in ROLES:
         raise Refused("角色应为：" + "、".join(f"{k}（{v}）" for k, v in ROLES.items()), "bad_input")
     username = username.strip()
-    if not username or len(username) > 150:
-        raise Refused("请填写用户名（不超过150个字符）", "bad_input")
+    if not username:
+        raise Refused("请填写用户名", "bad_input")
+    if len(username) > 150:
+        raise Refused(f"用户名过长：不超过 150 个字符（现有 {len(username)} 个）", "bad_input")
     # Django's own rule for a username (letters, digits and @.+-_): one with a space cannot log in.
     from django.contrib.auth.validators import UnicodeUsernameValidator
     from django.core.exceptions import ValidationError

@@ -83,9 +83,12 @@ def _out(r: Request) -> RequestOut:
 def _refused(e: Refused) -> HttpError:
     if isinstance(e, Invalid):
         return e  # type: ignore[return-value]  # answered by its own handler, with the fields
-    status = {"forbidden": 403, "conflict": 409, "busy": 503}.get(e.code, 422)
+    status = {"forbidden": 403, "conflict": 409, "key_reused": 409, "busy": 503}.get(e.code, 422)
     err = HttpError(status, e.message_zh)
     err.message_en = {"forbidden": "forbidden", "conflict": "changed by someone else; read it again and retry",
+                      "key_reused": "this Idempotency-Key was used for another request with different content: "
+                                    "use a new key for a new request",
+                      "bad_input": "invalid input", "busy": "the server is busy; retry later",
                       "wrong_state": "the request is not in a state that allows this event",
                       "guard": "a condition of this event does not hold", "unknown_event": "no such event"}.get(e.code, e.code)
     return err
@@ -98,7 +101,9 @@ def create_request(request: HttpRequest, payload: RequestIn):  # type: ignore[no
     a lost answer — registers nothing more and answers 200 with the request it registered."""
     key = (request.headers.get("Idempotency-Key") or "").strip()
     if len(key) > 200:
-        raise HttpError(422, "Idempotency-Key 不超过 200 个字符")
+        err = HttpError(422, f"Idempotency-Key 不超过 200 个字符（现有 {len(key)} 个）")
+        err.message_en = f"Idempotency-Key is longer than 200 characters ({len(key)})"  # type: ignore[attr-defined]
+        raise err
     try:
         r = services.register(request.user, payload.dict(), token=key or None, origin="api")
     except Refused as e:

@@ -107,7 +107,7 @@ def _create(agency: Agency, data: dict[str, Any], actor, label: str, note: str, 
                 if done is not None and any(getattr(done, k) != v for k, v in data.items()):
                     # The same token with other words: not the same request sent again.
                     raise Refused(f"这次提交的标识已用于申请 {done.tracking_no}，而内容不同：请重新打开登记页（接口请换一个 "
-                                  "Idempotency-Key）后再提交", "conflict")
+                                  "Idempotency-Key）后再提交", "key_reused")
                 if done is None and twin_within is not None:
                     done = _twin(agency, data, twin_within, twins)
                 if done is not None:
