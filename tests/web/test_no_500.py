@@ -299,3 +299,12 @@ def test_server_error_page_is_chinese_and_logged(world, settings, caplog):
     record.request = object()
     NoPersonalData().filter(record)
     assert record.getMessage() == "Internal Server Error: /requests/" and record.request is None
+
+
+def test_the_icon_browsers_ask_for_is_there(world):
+    """/favicon.ico was a 404 on every page (and a line in the log each time)."""
+    from django.test import Client
+
+    resp = Client().get("/favicon.ico")
+    assert resp.status_code == 301 and resp["Location"].endswith("ogi/favicon.svg")
+    assert Client().get(resp["Location"]).status_code == 200

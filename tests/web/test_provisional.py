@@ -185,6 +185,8 @@ def test_the_receipt_letter_and_the_export_say_the_due_date_is_estimated(world):
     letter = r.letters.get(kind="receipt")
     text = "".join(str(p) for p in letter.paragraphs)
     assert "2027年1月25日" in text and "推定" in text
+    # Said in a sentence of its own: inside the date's brackets it nested two deep.
+    assert "（2027年1月25日前）作出答复" in text and "上述答复期限的届满日系按周末和法定节假日推定" in text
     sheet = load_workbook(io.BytesIO(b"".join(c.get("/requests/export.xlsx").streaming_content))).active
     header = [cell.value for cell in sheet[1]]
     row = [cell.value for cell in sheet[2]]

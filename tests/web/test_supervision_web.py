@@ -133,6 +133,9 @@ def test_rubric_change_changes_the_ranking_and_the_notice(shared, office) -> Non
     from docx import Document
 
     assert Document(io.BytesIO(resp.content)).paragraphs[0].text == "关于2020年度政府信息公开工作年度报告评议情况的通报"
+    from urllib.parse import unquote
+
+    assert unquote(resp["Content-Disposition"]).endswith("关于2020年度政府信息公开工作年度报告评议情况的通报.docx")  # was 2020-notice.docx
 
 
 def test_bad_uploads_get_a_chinese_message_not_an_error_page(office) -> None:  # type: ignore[no-untyped-def]

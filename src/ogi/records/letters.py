@@ -33,7 +33,7 @@ FIELDS = {
     "days": "延长的工作日数", "basis": "计费方式", "amount": "收费金额", "party": "第三方名称",
     "decision": "答复意见", "withheld_list": "不予公开的部分及理由", "remedy": "救济途径", "regulation": "条例名称",
     "ground": "不予公开的理由", "quote": "法律条文", "correction_requested_on": "通知补正日期",
-    "fee_notice_on": "收费通知日期",
+    "fee_notice_on": "收费通知日期", "due_estimated": "答复期限系推定",
 }
 KINDS = ("receipt", "correction", "extension", "fee", "consultation", "reply")
 

@@ -4,7 +4,9 @@ ledger, the report workspace, the public's pages, the supervising office's, the 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from .supervision.oversight import oversight
 
@@ -17,6 +19,8 @@ urlpatterns = [
     path("api/", include("ogi.web.api.urls")),
     path("supervision/", include("ogi.web.supervision.urls")),
     path("oversight/", oversight, name="oversight"),
+    # Browsers ask for it on every page that names no icon (the public report page, as a document, names none).
+    path("favicon.ico", RedirectView.as_view(url=static("ogi/favicon.svg"), permanent=True)),
     path("", include("ogi.web.accounts.urls")),
     path("", include("ogi.web.reporting.urls")),
     path("", include("ogi.web.portal.urls")),

@@ -40,15 +40,11 @@ def next_number(agency: Agency, year: int) -> int:
     raise Refused("文号编号冲突，请重试", "conflict")
 
 
-def _due(r: Request, on: dt.date) -> Any:
-    """The due date as a letter states it: a provisional one says it is an estimate."""
-    from ogi.render.text import date_zh
-
+def _due(r: Request, on: dt.date) -> dict[str, Any]:
+    """The due date as a letter states it, and whether it is an estimate (the letter then
+    says so in a sentence of its own: inside the date's brackets it nested two deep)."""
     d = due_of(r, on)
-    if d.due is None or not d.provisional:
-        return d.due
-    return (f"{date_zh(d.due)}（该日期系按周末和法定节假日推定；国务院办公厅公布相关年度节假日安排后如有调整，"
-            "以调整后计算的日期为准）")
+    return {"due": d.due, "due_estimated": "是" if d.due is not None and d.provisional else None}
 
 
 def _fields(r: Request, kind: str, on: dt.date, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -59,11 +55,11 @@ def _fields(r: Request, kind: str, on: dt.date, inputs: dict[str, Any]) -> dict[
     note = str(inputs.get("note") or "").strip()
     if kind == "receipt":
         f |= {"channel": dict(CHANNELS).get(r.channel, ""), "receipt_rule": RECEIPT_RULE.get(r.channel, ""),
-              "due": _due(r, on), "query_code": r.query_code}
+              **_due(r, on), "query_code": r.query_code}
     elif kind == "correction":
         f |= {"items": note, "correction_due": r.correction_due}
     elif kind == "extension":
-        f |= {"reason": note, "days": r.extension_days, "due": _due(r, on)}
+        f |= {"reason": note, "days": r.extension_days, **_due(r, on)}
     elif kind == "fee":
         basis = BASIS_ZH.get(str(inputs.get("basis") or ""), "")
         if inputs.get("basis") == "per_page" and inputs.get("pages"):

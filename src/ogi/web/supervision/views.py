@@ -8,6 +8,7 @@ import datetime as dt
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -212,7 +213,8 @@ def notice(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
     else:
         data, ctype = render_notice_xlsx(n), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     resp = HttpResponse(data, content_type=ctype)
-    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{year}-notice.{fmt}"
+    name = f"关于{year}年度政府信息公开工作年度报告评议情况的通报.{fmt}"  # the notice's own title
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return resp
 
 
