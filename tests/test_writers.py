@@ -258,3 +258,43 @@ def test_a_blank_form_reads_back_blank_table_four_included(fmt, edition):
 def test_the_official_blank_form_reads_table_four_as_blank(shared):
     report = load_report(CORPUS / "templates/template-2021-blank.docx")
     assert {v.state for cid, v in report.cells.items() if cid.startswith("appeals.")} == {"blank"}
+
+
+def test_a_merged_label_cut_by_a_page_break_is_printed_on_both_pages():
+    """Table 三's 三、本年度办理结果 and （三）不予公开 run down the left of rows on two pages:
+    printed on the first page only, the rows on the next were left without their label."""
+    import pypdfium2 as pdfium
+
+    report = load_report(SEED_2019)
+    data = render(report, "pdf")
+    pdf = pdfium.PdfDocument(data)
+    pages = [pdf[i].get_textpage().get_text_range().replace("\r", "").replace("\n", "") for i in range(len(pdf))]
+    pdf.close()
+    cont = next(i for i, t in enumerate(pages) if "危及" in t and "属于国家秘密" not in t)  # table 三 goes on here
+    assert "本年" in pages[cont] and "办理结果" in pages[cont] and "不予公开" in pages[cont], pages[cont][:300]
+    assert "办理结果" in pages[cont - 1]
+    back = locate(read_bytes(data, "r.pdf"))
+    assert {k: (v.state, v.value) for k, v in back.cells.items()} == {k: (v.state, v.value) for k, v in report.cells.items()}
+
+
+def test_splitting_merged_cells_keeps_every_position_covered_once():
+    from ogi.render.html import split_at
+
+    for grid in grids(load_report(SEED_2019)):
+        for cut in range(grid.header_rows + 1, len(grid.rows)):
+            split = split_at(grid, [cut])
+            assert _covered(split) == _covered(grid), (grid.table.key, cut)
+            assert all(c.rowspan <= 1 or not (r < cut < r + c.rowspan)
+                       for r, row in enumerate(split.rows) for c in row), "a merged cell still crosses the break"
+
+
+def _covered(grid) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
+    taken: list[tuple[int, int]] = []
+    for r, row in enumerate(grid.rows):
+        col = 0
+        for cell in row:
+            while (r, col) in taken:
+                col += 1
+            taken += [(r + dr, col + dc) for dr in range(cell.rowspan) for dc in range(cell.colspan)]
+            col += cell.colspan
+    return sorted(taken)

@@ -4,10 +4,13 @@ external assets, Chinese fonts by name with fallbacks."""
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
+from collections.abc import Iterable, Mapping
 from html import escape
 
 from ..report import Report
-from .layout import Grid, grids
+from .layout import Grid, GridCell, grids
 from .text import date_zh, heading, is_subheading, paragraphs, title
 
 # Official fonts by name, then what Linux, macOS and Windows machines have.
@@ -44,7 +47,35 @@ h1 .keep {{ white-space: nowrap; }}
 """
 
 
-def _table(grid: Grid) -> str:
+def split_at(grid: Grid, breaks: Iterable[int]) -> Grid:
+    """The grid with every merged cell that a page break cuts (table 三's
+    三、本年度办理结果 down the left) made two, one each side of the break: a merged cell split
+    over pages prints its text on the first page only, and the rows on the next were left
+    without their label."""
+    cuts_at = sorted(b for b in breaks if grid.header_rows < b < len(grid.rows))
+    if not cuts_at:
+        return grid
+    placed: list[tuple[int, int, GridCell]] = []
+    taken: set[tuple[int, int]] = set()
+    for r, row in enumerate(grid.rows):  # each cell's column, as a browser places it
+        col = 0
+        for cell in row:
+            while (r, col) in taken:
+                col += 1
+            placed.append((r, col, cell))
+            taken.update((r + dr, col + dc) for dr in range(cell.rowspan) for dc in range(cell.colspan))
+            col += cell.colspan
+    out: list[tuple[int, int, GridCell]] = []
+    for r, col, cell in placed:
+        bounds = [r, *(b for b in cuts_at if r < b < r + cell.rowspan), r + cell.rowspan]
+        out += [(a, col, dataclasses.replace(cell, rowspan=z - a)) for a, z in itertools.pairwise(bounds)]
+    rows: list[list[GridCell]] = [[] for _ in grid.rows]
+    for r, _, cell in sorted(out, key=lambda x: (x[0], x[1])):
+        rows[r].append(cell)
+    return dataclasses.replace(grid, rows=rows)
+
+
+def _table(grid: Grid, k: int = 0) -> str:
     head, body = [], []
     for i, row in enumerate(grid.rows):
         cells = []
@@ -63,7 +94,10 @@ def _table(grid: Grid) -> str:
         # A row of headings only (a band such as 第二十条第（八）项 and the column heads under
         # it) stays on the page of the figures it heads.
         cls = ' class="head"' if not any(c.role == "value" for c in row) else ""
-        (head if i < grid.header_rows else body).append(f"<tr{cls}>" + "".join(cells) + "</tr>")
+        if i < grid.header_rows:
+            head.append(f"<tr{cls}>" + "".join(cells) + "</tr>")
+        else:  # (named, so the PDF can find which row a page begins with)
+            body.append(f'<tr{cls} data-row="{k}.{i}">' + "".join(cells) + "</tr>")
     caption = f"<caption hidden>表{grid.table.number}　{escape(grid.table.title)}</caption>"
     caption += "<colgroup>" + "".join(f'<col style="width:{f * 100:.1f}%">' for f in grid.fractions()) + "</colgroup>"
     thead = f"<thead>{''.join(head)}</thead>" if head else ""
@@ -80,12 +114,14 @@ def _title_html(report: Report) -> str:
     return f'{escape(agency)}<span class="keep">{escape(full[len(agency):])}</span>'
 
 
-def render_html(report: Report) -> str:
-    """The whole report as HTML."""
+def render_html(report: Report, breaks: Mapping[int, Iterable[int]] | None = None) -> str:
+    """The whole report as HTML; with `breaks` (table → rows a page begins with, as the PDF
+    found them), merged cells are split there."""
     ed = report.edition_obj
     if ed is None:
         raise ValueError("report has no edition")
-    tables = {g.table.section: g for g in grids(report)}
+    tables = {g.table.section: split_at(g, (breaks or {}).get(k, ())) for k, g in enumerate(grids(report))}
+    number = {s: k for k, s in enumerate(tables)}
     parts = [f"<h1>{_title_html(report)}</h1>"]
     for s in ed.sections:
         parts.append(f"<h2>{escape(heading(s))}</h2>")
@@ -93,7 +129,7 @@ def render_html(report: Report) -> str:
             cls = ' class="sub"' if is_subheading(line) else ""
             parts.append(f"<p{cls}>{escape(line)}</p>")
         if s.key in tables:
-            parts.append(_table(tables[s.key]))
+            parts.append(_table(tables[s.key], number[s.key]))
     sig = [x for x in (report.agency, date_zh(report.issued_on)) if x]
     if sig:
         parts.append('<div class="signature">' + "".join(f"<p>{escape(x)}</p>" for x in sig) + "</div>")

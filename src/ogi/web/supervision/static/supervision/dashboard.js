@@ -14,7 +14,8 @@
     data: {labels: d.years, datasets: [
       {label: ind("disclosure_rate").short + "（%）", data: ind("disclosure_rate").values.map(pct), borderColor: "#b71c1c", backgroundColor: "#b71c1c"},
       {label: ind("correction_rate").short + "（%）", data: ind("correction_rate").values.map(pct), borderColor: "#0a3069", backgroundColor: "#0a3069"}]},
-    options: {maintainAspectRatio: false, scales: {y: {min: 0, max: 100}}}});
+    // A rate of 100 % or 0 % is drawn on the frame itself: not clipped to half a line.
+    options: {maintainAspectRatio: false, datasets: {line: {clip: false}}, scales: {y: {min: 0, max: 100}}}});
   var colours = {on_time: "#2da44e", late: "#d4a72c", not_found: "#cf222e", undated: "#8c959f"};
   new Chart(document.getElementById("chart-timeliness"), {type: "bar",
     data: {labels: d.levels, datasets: d.status.map(function (s) { return {label: s.label, data: s.values, backgroundColor: colours[s.key]}; })},
