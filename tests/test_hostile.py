@@ -156,6 +156,19 @@ def test_report_json_is_told_by_its_content_and_json_lines_are_not_one_report(tm
     assert out[0]["ok"] and out[0]["report"]["sections"] == data["sections"]
     assert not out[1]["ok"] and "JSON Lines" in out[1]["error"]["message_zh"]
     assert out[2]["ok"] and out[2]["report"]["agency"] == data["agency"]
+    # A text whose first line happens to be JSON ([1], {}) is text; Report JSON in UTF-16, or
+    # holding a figure of 5000 digits, named .txt, is JSON.
+    from ogi.ingest.load import report_from_bytes
+
+    text = SEED_2019.read_text(encoding="utf-8")
+    for first in ("[1]", "{}", "[2024]", '["首页", "政务公开"]'):
+        assert report_from_bytes(f"{first}\n{text}".encode(), "crawled.txt").agency == data["agency"], first
+    as_json = json.dumps(data, ensure_ascii=False)
+    assert report_from_bytes(b"\xff\xfe" + as_json.encode("utf-16-le"), "r.txt").sections == data["sections"]
+    cell = next(k for k, v in data["cells"].items() if v.get("value") == 0 and v.get("raw") == "0")
+    huge = json.dumps({**data["cells"][cell], "raw": None}, ensure_ascii=False).replace('"value": 0', '"value": ' + "9" * 5000)
+    big = as_json.replace(json.dumps(data["cells"][cell], ensure_ascii=False), huge, 1)
+    assert big != as_json and report_from_bytes(big.encode(), "r.txt").sections == data["sections"]
 
 
 def test_cli_limits_and_streamed_lines(tmp_path):

@@ -203,3 +203,24 @@ def test_no_stray_space_between_chinese_words_in_any_wording():
     walk(yaml.safe_load(resources.files("ogi").joinpath("records/letters.yaml").read_text(encoding="utf-8")))
     assert len(texts) > 20
     assert [t for t in texts if re.search(r"[\u3000-\u9fff\uff00-\uffef] +[\u3000-\u9fff\uff00-\uffef]", t)] == []
+
+
+def test_an_estimated_due_date_is_said_in_an_agencys_own_wording_too():
+    """The estimate's sentence is a paragraph of the default receipt: an agency that had its own
+    wording of the receipt's paragraphs would have lost it."""
+    import datetime as dt
+
+    from ogi.records import letters as L
+
+    own = [p for p in L.templates()["letters"]["receipt"]["paragraphs"]
+           if not (isinstance(p, dict) and p.get("when") == "due_estimated")]
+    custom = {"letters": {"receipt": {"paragraphs": own}}}
+    assert L.check_templates(custom) == []
+    fields = {"applicant": "张三", "received_on": dt.date(2027, 1, 4), "channel": "网上", "tracking_no": "SWJ-2027-00001",
+              "content": "某文件", "receipt_rule": "以提交之日为收到申请之日", "due": dt.date(2027, 2, 1), "query_code": "ABCD"}
+    for overrides in (None, custom):
+        estimated = L.compose("receipt", {**fields, "due_estimated": "是"}, agency="某局", issued_on=dt.date(2027, 1, 4),
+                              number="1", overrides=overrides)
+        assert sum("系按周末和法定节假日推定" in p for p in estimated.paragraphs) == 1
+        final = L.compose("receipt", fields, agency="某局", issued_on=dt.date(2027, 1, 4), number="1", overrides=overrides)
+        assert not any("推定" in p for p in final.paragraphs)

@@ -234,10 +234,12 @@ def test_columns_in_another_order_with_a_heading_unread_are_not_guessed():
                 and cid.rsplit(".", 1)[1] in ORGS]
 
 
-def test_a_row_a_page_break_cut_in_two_is_joined():
+@pytest.mark.parametrize("blank_first", [False, True])
+def test_a_row_a_page_break_cut_in_two_is_joined(blank_first):
     """Word and LibreOffice let a row break across pages: its label's first line and the
     top of its figures end one page's table (6.属于 … 1), the rest begins the next
-    (四类过程性信息 … 2). The two halves read as the one row, 12."""
+    (四类过程性信息 … 2). The two halves read as the one row, 12 — also when the next page's
+    table opens with a row of empty cells (which once took the join's place)."""
     import copy as copying
 
     from ogi.ingest.document import Table
@@ -257,7 +259,11 @@ def test_a_row_a_page_break_cut_in_two_is_joined():
         top[j].text, rest[j].text = (text[:1], text[1:]) if len(text) > 1 else (text, "")
     for j in range(at):
         rest[j].text, rest[j].copy = "", None
-    doc.blocks[k:k + 1] = [Table([*table.rows[:r], top], table.source), Table([rest, *table.rows[r + 1:]], table.source)]
+    blank = [copying.copy(c) for c in row]
+    for c in blank:
+        c.text, c.copy = "", None
+    first = [blank, rest] if blank_first else [rest]
+    doc.blocks[k:k + 1] = [Table([*table.rows[:r], top], table.source), Table([*first, *table.rows[r + 1:]], table.source)]
     report = locate(doc)
     cells = [c for c in whole.cells if c.startswith("requests.withheld.process_info.")]
     assert any(whole.cells[c].number and whole.cells[c].number >= 10 for c in cells)

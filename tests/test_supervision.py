@@ -212,6 +212,8 @@ def test_lateness_costs_as_it_grows_but_never_as_much_as_not_publishing() -> Non
     assert min(totals.values()) > score(rubric, Facts("乙局", 2025, _t("not_found"))).total
     with pytest.raises(RubricError, match="every"):
         parse_rubric("items:\n  - {id: x, label: 逾期, points: 1, per: days_late, when: {timeliness: [late]}}")
+    with pytest.raises(RubricError, match="cannot be combined"):  # (the findings would have won, once)
+        parse_rubric("items:\n  - {id: x, label: 逾期, points: 1, per: days_late, every: 30, when: {rules: [cell.missing]}}")
 
 
 def test_office_rubric_changes_the_ranking() -> None:

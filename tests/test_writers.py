@@ -5,6 +5,7 @@ fill-in workbook; --fill-totals."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -298,3 +299,16 @@ def _covered(grid) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
             taken += [(r + dr, col + dc) for dr in range(cell.rowspan) for dc in range(cell.colspan)]
             col += cell.colspan
     return sorted(taken)
+
+
+def test_a_row_of_empty_cells_before_table_fours_figures_does_not_blank_them():
+    """An empty spacer row, then table 四's figures in a row that cannot be placed (a label that
+    names nothing): the figures must not turn into 15 blank cells that pass every check."""
+    html = render(load_report(SEED_2020), "html").decode("utf-8")
+    row = re.search(r'<tr data-row="\d\.\d+">(?:<td>[^<]*</td>){15}</tr>', html)
+    assert row is not None
+    figures = "".join(f"<td>{x}</td>" for x in (3, 1, 0, 0, 4, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0))
+    for rows in ("<tr>" + "<td></td>" * 15 + "</tr><tr><td>件数</td>" + figures + "</tr>",
+                 "<tr>" + "<td></td>" * 15 + "</tr><tr>" + figures[: figures.rindex("<td>")] + "</tr>"):
+        report = locate(read_bytes(html.replace(row.group(0), rows).encode("utf-8"), "r.html"))
+        assert {v.state for c, v in report.cells.items() if c.startswith("appeals.")} == {"missing"}

@@ -56,7 +56,7 @@ def test_agency_edits_that_would_break_pages_are_refused(root, world):
     # Not JSON at all: said where, in Chinese (Django said only "输入一个有效的 JSON").
     page = root.post(f"/admin/accounts/agency/{a.pk}/change/",
                      _agency_form(a, letter_templates='{\n  "remedy": "x",\n  \'number_pattern\': 1\n}')).content.decode()
-    assert "第 3 行第 3 列附近有误" in _errors(page)
+    assert "第 3 行第 3 列附近有误" in _errors(page) and "填 {}" in _errors(page) and "{{" not in _errors(page)
     a.refresh_from_db()
     assert (a.code, a.aliases, a.letter_templates) == ("SWJ", [], {})
     # A code already in use (an older database held SW-J) is kept: the agency's other fields stay editable.

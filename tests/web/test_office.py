@@ -104,6 +104,18 @@ def test_the_reviewer_sends_a_submission_back_with_its_reason(ledger):
     # The audit log names it, without raw ids.
     log = login(ledger["a_clerk"]).get(f"/requests/{t}/").content.decode()
     assert "退回提请：延长答复期限" in log and "returned" not in log
+    # The reviewer returns only what was seen: a submission made again meanwhile is not returned unseen.
+    seen = review.pending_for(ledger["later"])["extend"].submission.pk
+    review.submit(ledger["a_clerk"], t, "submit_extension", {"days": 3, "note": "只需三天"})
+    stale = c.post(f"/requests/{t}/submit/submit_extension/return/", {"reason": "太长", "submission": str(seen)}, follow=True)
+    assert "请刷新页面" in stale.content.decode()
+    assert [p.event for p in review.pending(services.visible(ledger["a_reviewer"]))] == ["extend"]
+    # Sent back, then extended by the reviewer after all: no longer waiting in the clerk's inbox.
+    newest = review.pending_for(ledger["later"])["extend"].submission.pk
+    c.post(f"/requests/{t}/submit/submit_extension/return/", {"reason": "请再斟酌", "submission": str(newest)})
+    assert reminders.digest(ledger["a_clerk"], DAY).returned
+    services.record_event(ledger["a_reviewer"], t, "extend", DAY, {"days": 3})
+    assert reminders.digest(ledger["a_clerk"], DAY).returned == []
 
 
 def test_a_partial_answer_is_checked_when_submitted_not_when_approved(ledger):
@@ -112,6 +124,8 @@ def test_a_partial_answer_is_checked_when_submitted_not_when_approved(ledger):
     t = ledger["soon"].tracking_no
     with pytest.raises(Refused, match="理由为以下之一"):
         review.submit(ledger["a_clerk"], t, "submit_answer", {"outcome": "partial", "withheld": "身份证号码｜不想给"})
+    with pytest.raises(Refused, match="逐项写明不予公开的部分"):
+        review.submit(ledger["a_clerk"], t, "submit_answer", {"outcome": "partial", "withheld": ""})
     review.submit(ledger["a_clerk"], t, "submit_answer", {"outcome": "partial", "withheld": "当事人身份证号码｜个人隐私"})
     r = services.record_event(ledger["a_reviewer"], t, "answer", DAY, {"outcome": "partial", "withheld": "当事人身份证号码｜个人隐私"})
     assert r.state == "answered"

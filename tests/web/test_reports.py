@@ -94,6 +94,7 @@ def test_review_publication_public_url_and_exports(demo, monkeypatch):
     admin.post("/reports/2026/state/submit/", {"acknowledge": "1"})
     page = admin.get("/reports/2026/").content.decode()
     assert 'data-report-event="approve"' not in page and "不能由您本人批准" in page
+    assert "2026年度报告" not in admin.get("/").content.decode()  # nor is it in one's own queue to approve
     assert 'data-report-event="approve"' in reviewer.get("/reports/2026/").content.decode()
     assert "不能由您本人批准" in admin.post("/reports/2026/state/approve/", {"acknowledge": "1"}, follow=True).content.decode()
     assert AnnualReport.objects.get(agency=demo, year=2026).state == "review"

@@ -273,3 +273,8 @@ def test_the_document_must_fit_the_applicant():
     # A letter staff register may carry only its contact's card: taken as it came.
     assert validate.clean_request(company, today=today)["applicant_id_type"] == "resident_id"
     assert validate.clean_request({**company, "applicant_id_no": "91350100M000100Y43"}, today=today, public=True)
+    # A credit code that also passes the identity card's check (a 事业单位's 12… code): an organisation's.
+    both = "121101196001012343"
+    assert validate.gb11643_problem(both) is None and validate.gb32100_problem(both) is None
+    research = {**company, "applicant_category": "research", "applicant_id_no": both}
+    assert validate.clean_request(research, today=today, public=True)["applicant_id_type"] == "uscc"

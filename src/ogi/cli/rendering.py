@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from .common import Format, complain, read_all, write
+from .common import Format, LimitOpt, complain, read_all, write
 
 app = typer.Typer(rich_markup_mode=None)  # plain help, as the top level
 
@@ -21,11 +21,12 @@ def render(
     to: Annotated[Format, typer.Option("--to", help="输出格式")],
     out: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件；文本格式默认输出到标准输出")] = None,
     fill_totals: Annotated[bool, typer.Option("--fill-totals", help="空白的合计单元格按各分项计算填入（并列出填了哪些）")] = False,
+    limit: LimitOpt = None,
 ) -> None:
     """把报告输出为官方版式的 DOCX、PDF、网页、Excel 填报表，或 Markdown、JSON。"""
     from ..render import render as render_report
 
-    results, interrupted = read_all([file])
+    results, interrupted = read_all([file], limit=limit)
     if interrupted or not results:
         sys.stderr.write("已中止，未写入任何文件。\n")
         raise typer.Exit(130)

@@ -333,30 +333,38 @@ _JSON_NAMES = (".json", ".jsonl", ".ndjson")
 
 
 def is_json(data: bytes, name: str | None) -> bool:
-    """Named as JSON, or opening as JSON does ({ or [, after a byte-order mark and blanks) and
-    read as JSON whole: a crawler's text may open with [首页] and is no JSON."""
+    """Named as JSON, or opening as JSON does ({ or [, after a byte-order mark and blanks, in
+    any encoding the text reader takes) and read as JSON whole — or as JSON Lines, two lines
+    and more each an object: a crawler's text may open with [首页], or a line [1], and is no JSON."""
     if name and Path(name).suffix.lower() in _JSON_NAMES:
         return True
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head[:1] not in (b"{", b"["):
+    if head[:1] not in (b"{", b"[") and wide_encoding(data[:4096]) is None:
         return False
     lim = _limits.current()
     if len(data) > lim.text_bytes:
         return False  # (the text reader refuses it, with its size)
     text = decode_text(data)
+    if text.lstrip("\ufeff \t\r\n")[:1] not in ("{", "["):
+        return False
     if json_depth(text, lim.json_depth) > lim.json_depth:
         return True  # JSON, too deep to parse: refused as such
     try:
-        json.loads(text)
+        json.loads(text, parse_int=_big_int)
     except (ValueError, RecursionError):
-        return _is_json_lines(data)
+        return _is_json_lines(text)
     return True
 
 
-def _is_json_lines(data: bytes) -> bool:
-    first = data.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0]
+def _is_json_lines(text: str | bytes) -> bool:
+    """Two lines and more, each a JSON object (what ogi synth and crawlers write)."""
+    if isinstance(text, bytes):
+        text = decode_text(text)
+    lines = [line for line in text.lstrip("\ufeff").splitlines() if line.strip()][:3]
+    if len(lines) < 2:
+        return False
     try:
-        return isinstance(json.loads(first), dict | list)
+        return all(isinstance(json.loads(line, parse_int=_big_int), dict) for line in lines)
     except (ValueError, RecursionError):
         return False
 

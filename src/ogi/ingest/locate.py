@@ -187,6 +187,11 @@ class _Segment:
     def __post_init__(self) -> None:
         self.has_figures = any(c.text.strip() and c.copy is None for c in self.values)
 
+    @property
+    def blank(self) -> bool:
+        """A row of empty cells: no label, no figure."""
+        return not self.labels and not self.has_figures
+
 
 def _segments(row: list[Cell]) -> list[_Segment]:
     """Split a table row into label+figures runs. A label after figures starts a new run:
@@ -285,6 +290,11 @@ class _State:
     # Blocks whose header prints the edition's columns in another order.
     reordered: set[tuple[str, int]] = field(default_factory=set)
     unanchored: dict[int, _Segment] = field(default_factory=dict)
+    # Rows of empty cells that could be a line printed without a label (table 四 left
+    # blank), taken only when nothing else filled it: line → the empty cells.
+    blank_lines: dict[int, list[Cell]] = field(default_factory=dict)
+    # Tables of the edition whose figures were read somewhere but not placed.
+    unplaced_tables: set[str] = field(default_factory=set)
 
 
 def locate(doc: Document, edition: Edition | None = None) -> Report:
@@ -411,7 +421,8 @@ def _stream(doc: Document) -> list[_Segment | str]:
             for row in block.rows:
                 for seg in _segments(row):
                     seg.lose_tail = block.short_rows_lose_tail
-                    seg.opens_table, first = first, False
+                    if not seg.blank:  # (a row of empty cells neither opens a table nor ends a row cut by a page)
+                        seg.opens_table, first = first, False
                     out.append(seg)
         elif isinstance(block, Paragraph) and len(block.text) <= 2 * _MAX_HEADING:
             out.append(block.text)
@@ -426,13 +437,23 @@ def _locate_with(stream: list[_Segment | str], edition: Edition) -> tuple[Report
         if isinstance(item, str):
             # A table's title printed as a paragraph tells which table follows.
             _context_from_paragraph(st, item)
+        elif item.blank:
+            _note_blank(st, item)
         else:
             if item.opens_table:
                 st.anchored, st.heading = st.heading, None
                 st.table_no += 1
                 if unnamed is not None:
                     item = _continued(st, unnamed, item) or item
-            unnamed = None if _place(st, item) or not item.has_figures else item
+            placed = _place(st, item)
+            if not placed and item.has_figures and st.table is not None:
+                st.unplaced_tables.add(st.table)  # figures whose labels named nothing
+            unnamed = None if placed or not item.has_figures else item
+    for idx, cells in st.blank_lines.items():
+        line = st.layout.lines[idx]
+        if idx not in st.filled and line.table not in st.unplaced_tables and all(
+                report.cells[c].state == "missing" for c in line.cells):
+            _fill(st, line.cells, cells)
     for v in report.cells.values():
         if v.state == "missing" and v.note is None:
             v.note = NOT_FOUND
@@ -522,8 +543,6 @@ def _place(st: _State, seg: _Segment) -> bool:
     if not labels:
         if seg.has_figures:
             _place_unlabelled(st, seg)
-        elif seg.values:
-            _place_blank_unlabelled(st, seg)
         return True
     primary = labels[-1]
     q = norm_label(primary.text)
@@ -694,17 +713,16 @@ def _place_unlabelled(st: _State, seg: _Segment) -> None:
     _unplaced(st, seg, "无行标签，无法确定所属行")
 
 
-def _place_blank_unlabelled(st: _State, seg: _Segment) -> None:
+def _note_blank(st: _State, seg: _Segment) -> None:
     """A row of empty cells, as many as the line printed without a label of its own (table
-    四 left blank: a form never filled in, a year with no case): read as blank cells, not
-    missing ones. The line stays open, so a row of figures after it (a spacer row came
-    first) still takes it."""
-    cells = st.report.cells
-    for line in st.layout.lines:
+    四 left blank: a form never filled in, a year with no case): the line's cells are read
+    as blank, not missing — at the end, and only if no row of figures took the line and
+    none of the table's figures went unplaced (a spacer row before a figures row that
+    could not be placed must not turn the figures into blanks)."""
+    for i, line in enumerate(st.layout.lines):
         if line.row is None and line.table == st.table and line.table == st.anchored:
-            if len(_trim(seg.values, len(line.cells))) == len(line.cells) and all(
-                    cells[c].state == "missing" for c in line.cells):
-                _fill(st, line.cells, _trim(seg.values, len(line.cells)))
+            if len(_trim(seg.values, len(line.cells))) == len(line.cells):
+                st.blank_lines.setdefault(i, _trim(seg.values, len(line.cells)))
             return
 
 
@@ -720,6 +738,8 @@ def _trim(values: list[Cell], n: int) -> list[Cell]:
 
 
 def _unplaced(st: _State, seg: _Segment, reason: str) -> None:
+    if st.table is not None and seg.has_figures:
+        st.unplaced_tables.add(st.table)
     st.report.unplaced.append(
         {
             "labels": [c.text for c in seg.labels],

@@ -167,6 +167,16 @@ def withheld_list(parts: Sequence[tuple[str, str]], t: Mapping[str, Any]) -> str
 FREE_TEXT = ("content", "items", "reason", "party")
 
 
+def _says_estimated(spec: Mapping[str, Any]) -> bool:
+    return any((isinstance(p, Mapping) and (p.get("when") == "due_estimated" or "{due_estimated}" in str(p.get("text", ""))))
+               or "{due_estimated}" in str(p) for p in spec.get("paragraphs", []))
+
+
+def _estimate_sentence() -> str:
+    return next(p["text"] for p in _defaults()["letters"]["receipt"]["paragraphs"]
+                if isinstance(p, Mapping) and p.get("when") == "due_estimated")
+
+
 def compose(kind: str, fields: Mapping[str, Any], *, agency: str, issued_on: dt.date, number: str,
             overrides: Mapping[str, Any] | None = None, outcome: str | None = None,
             withheld: Sequence[tuple[str, str]] = ()) -> Letter:
@@ -199,6 +209,10 @@ def compose(kind: str, fields: Mapping[str, Any], *, agency: str, issued_on: dt.
                               "a partial disclosure letter must list what is withheld and why")
         values["remedy"] = " ".join(t["remedy"].split())
     title, to, paragraphs = _render(spec, t, values, decision if kind == "reply" else "", withheld)
+    if values.get("due_estimated") and not _says_estimated(spec):
+        # An agency's own wording of the letter, written before it could say so, still says
+        # that the due date is an estimate, as the default does.
+        paragraphs = [*paragraphs, _estimate_sentence()]
     # The template's own wording is checked with what the records supply set aside: an
     # applicant may well be called "XX公司" or write a bracket, a random query code may read
     # "XXTG…"; the template may not leave one. A value the template's defaults filled in is

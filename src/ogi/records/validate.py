@@ -127,13 +127,14 @@ def gb32100_problem(value: str) -> str | None:
     return None
 
 
-def guess_id_type(value: str) -> str:
+def guess_id_type(value: str, organisation: bool = False) -> str:
     """The document an 18-character number is, when no type was given: an identity card
-    number or a credit code whose check digit holds ("" when it is neither)."""
-    if gb11643_problem(value) is None:
-        return "resident_id"
-    if gb32100_problem(value) is None:
-        return "uscc"
+    number or a credit code whose check digit holds ("" when it is neither). Some numbers
+    pass both checks (121101196001012343): an organisation's is taken for its credit code."""
+    tries = [("uscc", gb32100_problem), ("resident_id", gb11643_problem)]
+    for kind, problem in tries if organisation else tries[::-1]:
+        if problem(value) is None:
+            return kind
     return ""
 
 
@@ -315,7 +316,7 @@ def clean_request(data: Mapping[str, Any], today: dt.date, public: bool = False)
     id_no = text(data, "applicant_id_no", problems, required=public).upper().replace(" ", "")
     id_type = choice(data, "applicant_id_type", ID_TYPES, problems, required=False)
     if id_no and not id_type and not any(x.field == "applicant_id_no" for x in problems):
-        id_type = guess_id_type(id_no)
+        id_type = guess_id_type(id_no, organisation=out["applicant_category"] not in (None, "", "natural"))
         resident = re.fullmatch(r"\d{17}[\dX]", id_no) and gb11643_problem(id_no)
         if not id_type and resident:
             # Shaped as an identity card number: say what is wrong with it, not only that it fails.

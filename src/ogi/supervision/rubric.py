@@ -169,6 +169,9 @@ def _item(raw: Any, n: int) -> Item:
         if over > 1:
             raise RubricError(f"{where}的 repetition.over 是比例，应在 0 与 1 之间（50% 写作 0.5）", f"item {n}: over must be ≤ 1")
         repetition = (rep["against"], float(over))
+    if per == "days_late" and (rules or severity):
+        raise RubricError(f"{where}按逾期天数扣分（per: days_late），不能同时按问题（rules、severity）扣分：请分为两项",
+                          f"item {n}: per days_late cannot be combined with rules or severity")
     if per == "finding" and not (rules or severity):
         raise RubricError(f"{where}按每处问题扣分（per: finding），须用 rules 或 severity 指明哪些问题",
                           f"item {n}: per finding needs rules or severity")

@@ -112,7 +112,7 @@ class TemplatesField(forms.JSONField):
                 json.loads(value)
             except json.JSONDecodeError as e:
                 raise ValidationError(f"“文书模板”不是有效的 JSON：第 {e.lineno} 行第 {e.colno} 列附近有误"
-                                      "（键和文字须用英文双引号，项与项之间用英文逗号）；不修改模板时填 {{}}",
+                                      "（键和文字须用英文双引号，项与项之间用英文逗号）；不修改模板时填 {}",
                                       code="invalid") from None
         return super().to_python(value)
 

@@ -103,7 +103,7 @@ def digest(user, day: dt.date | None = None, groups: dict | None = None) -> Dige
         d.returned = review.returned_to(user, services.visible(user))
     if s.role in APPROVERS:
         d.to_review = review.pending(services.visible(user))
-        d.reports = list(review.reports_in_review(s.agency_id))
+        d.reports = list(review.reports_in_review(s.agency_id, user))
     if s.role != "supervisor":  # (the office above sees every agency's on its oversight page)
         from ogi.web.reporting.services import report_due
 

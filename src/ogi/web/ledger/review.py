@@ -63,7 +63,8 @@ def submit(user, tracking_no: str, kind: str, inputs: dict[str, Any]) -> Event: 
         from .notices import parse_withheld
 
         # Checked as the letter will read it: refused now, not when the reviewer answers.
-        parse_withheld(proposed.get("withheld"), r.agency.letter_templates or {})
+        if not parse_withheld(proposed.get("withheld"), r.agency.letter_templates or {}):
+            raise Refused("部分公开的答复须逐项写明不予公开的部分及其理由（每行一项：内容｜理由）", "bad_input")
     return Event.objects.create(request=r, agency=r.agency, actor=user, on=clock.today(), event=kind, label=label,
                                 changes={"proposed": proposed}, note=str(proposed.get("note") or ""))
 
@@ -86,9 +87,10 @@ def pending(requests: QuerySet[Request]) -> list[Pending]:
     return sorted(out, key=lambda p: p.submission.at)
 
 
-def send_back(user, tracking_no: str, kind: str, reason: str) -> Event:  # type: ignore[no-untyped-def]
+def send_back(user, tracking_no: str, kind: str, reason: str, submission: int | None = None) -> Event:  # type: ignore[no-untyped-def]
     """The reviewer does not agree: the submission goes back to its clerk with the reason, and
-    waits no more (the clerk submits again, changed, or the reviewer acts otherwise)."""
+    waits no more (the clerk submits again, changed, or the reviewer acts otherwise).
+    `submission`: the one the reviewer saw; a newer one sent meanwhile is not returned unseen."""
     from ogi.workflow.requests import APPROVERS
 
     from .services import get_visible, staff_of
@@ -108,6 +110,8 @@ def send_back(user, tracking_no: str, kind: str, reason: str) -> Event:  # type:
     waiting = pending_for(r).get(SUBMISSIONS[kind][0])
     if waiting is None or waiting.submission.event != kind:
         raise Refused("这项提请已经处理或已被新的提请取代，无需退回", "wrong_state")
+    if submission is not None and waiting.submission.pk != submission:
+        raise Refused("经办人刚刚重新提请，内容可能已改：请刷新页面，看过新的提请后再决定", "conflict")
     event, label = RETURNS[kind]
     return Event.objects.create(request=r, agency=r.agency, actor=user, on=clock.today(), event=event, label=label,
                                 changes={"returned": {"submission": waiting.submission.pk, "by": waiting.submission.actor_id}},
@@ -124,7 +128,8 @@ def returned_to(user, requests: QuerySet[Request]) -> list[Event]:  # type: igno
             continue
         seen.add((ev.request_id, ev.event))
         kind = next(k for k, (e, _) in RETURNS.items() if e == ev.event)
-        if not Event.objects.filter(request_id=ev.request_id, event=kind, at__gt=ev.at).exists():
+        # Cleared by submitting again, or by the step itself taken since (the reviewer extended after all).
+        if not Event.objects.filter(request_id=ev.request_id, event__in=(kind, SUBMISSIONS[kind][0]), at__gt=ev.at).exists():
             out.append(ev)
     return out
 
@@ -133,8 +138,11 @@ def pending_for(r: Request) -> dict[str, Pending]:
     return {p.event: p for p in pending(Request.objects.filter(pk=r.pk))}
 
 
-def reports_in_review(agency_id: int) -> QuerySet[AnnualReport]:
-    return AnnualReport.objects.filter(agency_id=agency_id, state="review").select_related("submitted_by").order_by("year")
+def reports_in_review(agency_id: int, user=None) -> QuerySet[AnnualReport]:  # type: ignore[no-untyped-def]
+    """The agency's reports waiting for approval; with `user`, those another person submitted
+    (one does not approve one's own)."""
+    qs = AnnualReport.objects.filter(agency_id=agency_id, state="review").select_related("submitted_by").order_by("year")
+    return qs.exclude(submitted_by=user) if user is not None else qs
 
 
 def age_days(p: Pending, day: dt.date | None = None) -> int:

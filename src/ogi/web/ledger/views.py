@@ -19,6 +19,7 @@ from ogi.records.outcomes import APPLICANT_CATEGORIES, outcomes
 from ogi.web import clock
 from ogi.web.accounts import access
 from ogi.web.errors import refuse
+from ogi.web.params import query_int
 from ogi.workdays import CalendarFileError, default_calendar
 from ogi.workflow.machine import Context
 from ogi.workflow.requests import BY_EVENT, DUE_STATUS, REQUESTS, STATES, Refused, due_of
@@ -313,7 +314,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
 def send_back(request: HttpRequest, tracking_no: str, kind: str) -> HttpResponse:
     """The reviewer sends a submission back to its clerk, with the reason."""
     try:
-        review.send_back(request.user, tracking_no, kind, request.POST.get("reason", ""))
+        review.send_back(request.user, tracking_no, kind, request.POST.get("reason", ""),
+                         query_int(request.POST.get("submission", "")))
     except Refused as e:
         messages.error(request, e.message_zh)
     else:
