@@ -230,6 +230,13 @@ def test_supervisor_compares_the_years_reports(world, monkeypatch):
     plain = login(world["supervisor"]).get("/oversight/").content.decode()
     row_b = re.search(r'<tr data-agency="MZJ">(.*?)</tr>', plain[plain.index('id="compare-table"'):], re.S).group(1)
     assert "data-not-begun" not in row_b  # begun: its findings are counted
+    # An agency below that keeps no ledger here (its reports only collected): said so, not a row of zeros.
+    from ogi.web.accounts.models import Agency
+
+    Agency.objects.create(name="某市档案局", code="DAJ", parent=world["sup"])
+    plain = login(world["supervisor"]).get("/oversight/").content.decode()
+    row = re.search(r'<tr data-agency="DAJ">(.*?)</tr>', plain[plain.index('id="compare-table"'):], re.S).group(1)
+    assert "data-no-ledger" in row and "<td style" not in row
 
 
 def test_supervisor_sees_who_is_late_publishing(world, monkeypatch):

@@ -10,9 +10,10 @@ from django.shortcuts import render
 from ogi.corpus.indicators import figures, shown
 from ogi.web import clock
 from ogi.web.accounts.access import staff_of
-from ogi.web.accounts.models import Agency
+from ogi.web.accounts.models import Agency, Staff
 from ogi.web.errors import refuse
 from ogi.web.ledger import services
+from ogi.web.ledger.models import Request
 from ogi.web.params import FIRST_REPORT_YEAR, query_year
 from ogi.web.reporting.models import AnnualReport
 from ogi.web.reporting.services import publication, standing
@@ -42,8 +43,15 @@ def oversight(request: HttpRequest) -> HttpResponse:
     reports = {r.agency_id: r for r in AnnualReport.objects.filter(agency__in=agencies, year=year)}
     rows = [(a, by_agency.get(a.pk, {}), reports.get(a.pk), publication(a, year, reports.get(a.pk), day)) for a in agencies]
     # The year's reports side by side, each as it stands (its workspace, or compiled from the records).
+    # An agency that keeps no ledger here (its reports only collected) has no figures to
+    # compile: shown as such, not as a row of zeros.
+    keeps = set(Staff.objects.filter(agency__in=agencies).values_list("agency_id", flat=True))
+    keeps |= set(Request.objects.filter(agency__in=agencies).values_list("agency_id", flat=True).distinct())
     compared = []
     for a in agencies:
+        if a.pk not in keeps and a.pk not in reports:
+            compared.append((a, None, None))
+            continue
         report, found = standing(a, year)
         fig = figures(report)
         # A report not begun has no text yet: its missing parts are no fault to count.
