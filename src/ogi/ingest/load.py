@@ -338,6 +338,8 @@ def is_json(data: bytes, name: str | None) -> bool:
     and more each an object: a crawler's text may open with [首页], or a line [1], and is no JSON."""
     if name and Path(name).suffix.lower() in _JSON_NAMES:
         return True
+    if data.startswith((b"%PDF", b"PK\x03\x04", _OLE, *_IMAGE_MAGIC)):
+        return False  # (a container says what it is: never decoded whole as text here)
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head[:1] not in (b"{", b"[") and wide_encoding(data[:4096]) is None:
         return False
