@@ -7,7 +7,8 @@ import logging
 from typing import Any
 
 from ..report import Report
-from .html import render_html
+from .html import render_html, split_at
+from .layout import grids
 
 # Laid out again at most this many times, each with the merged cells split where the last
 # layout broke its pages (a split may move a break: its rows can grow).
@@ -21,8 +22,10 @@ def render_pdf(report: Report) -> bytes:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     applied: dict[int, set[int]] = {}
     doc = HTML(string=render_html(report)).render()
+    tables = grids(report)
     for _ in range(_LAYOUTS - 1):
-        found = _page_breaks(doc)
+        # Only a break inside a merged cell needs another layout (most breaks fall between groups).
+        found = {k: {r for r in rows if split_at(tables[k], [r]) != tables[k]} for k, rows in _page_breaks(doc).items()}
         if all(rows <= applied.get(k, set()) for k, rows in found.items()):
             break
         for k, rows in found.items():
