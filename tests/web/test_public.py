@@ -268,3 +268,10 @@ def test_applicant_withdraws_online(world):
     assert ev.actor is None and ev.note == "申请人在网上撤回申请：已自行查到"
     again = c.post(f"/public/requests/{r.tracking_no}/withdraw/", {"confirm": "yes"}).content.decode()
     assert "不能执行“申请人撤回申请”" in again  # a closed request cannot be withdrawn twice
+
+
+def test_a_name_of_invisible_characters_is_asked_for_by_the_forms_words(world):
+    """Spaces pass as nothing; zero-width characters passed the form and the message then named
+    the field 申请人姓名/名称, while the form calls it 姓名或名称."""
+    page = Client().post("/public/apply/", {"applicant_name": "\u200b\u200b"}).content.decode()
+    assert "申请人姓名/名称" not in page and "姓名或名称" in page

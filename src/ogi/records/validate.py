@@ -37,7 +37,7 @@ LIMITS = {"applicant_name": 100, "applicant_id_no": 40, "applicant_contact": 100
           "party": 100, "withheld": 5000, "reason": 2000}
 MAX_PAGES = 1_000_000
 FIELD_ZH = {"channel": "提交方式", "submitted_on": "提交日期", "received_on": "收到申请之日", "applicant_category": "申请人类别",
-            "applicant_name": "申请人姓名/名称", "applicant_id_type": "证件类型", "applicant_id_no": "证件号码",
+            "applicant_name": "申请人姓名或名称", "applicant_id_type": "证件类型", "applicant_id_no": "证件号码",
             "applicant_contact": "联系方式", "content": "申请公开的政府信息", "delivery": "获取信息的方式", "on": "日期",
             "note": "说明", "correction_due": "补正期限", "party": "征求意见对象", "days": "延长工作日数", "basis": "计收方式",
             "pages": "页数", "outcome": "办理结果", "withheld": "不予公开的部分及理由", "amount": "金额",
