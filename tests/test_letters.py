@@ -224,3 +224,13 @@ def test_an_estimated_due_date_is_said_in_an_agencys_own_wording_too():
         assert sum("系按周末和法定节假日推定" in p for p in estimated.paragraphs) == 1
         final = L.compose("receipt", fields, agency="某局", issued_on=dt.date(2027, 1, 4), number="1", overrides=overrides)
         assert not any("推定" in p for p in final.paragraphs)
+
+
+def test_a_template_name_that_does_not_exist_is_refused_not_saved_unused():
+    """lettrs, a letter kind of none, a misspelt title: saved, then never used (the admin said 成功修改)."""
+    from ogi.records.letters import check_templates
+
+    assert "lettrs" in " ".join(check_templates({"lettrs": {"answer": "x"}}))
+    assert "nosuch" in " ".join(check_templates({"letters": {"nosuch": "x"}}))
+    assert "titel" in " ".join(check_templates({"letters": {"receipt": {"titel": "x"}}}))
+    assert check_templates({"letters": {"receipt": {"title": "政府信息公开申请登记回执"}}}) == []

@@ -38,6 +38,12 @@ def ledger(world):  # type: ignore[no-untyped-def]
     return {**world, "late": late, "soon": soon, "later": later}
 
 
+def _at_day(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from ogi.web import clock
+
+    monkeypatch.setattr(clock, "today", lambda: DAY)
+
+
 def test_digest_lists_overdue_and_due_within_five_working_days(ledger):
     d = reminders.digest(ledger["a_clerk"], DAY)
     assert [r.tracking_no for r, _ in d.overdue] == [ledger["late"].tracking_no]
@@ -52,7 +58,8 @@ def test_digest_lists_overdue_and_due_within_five_working_days(ledger):
     assert [r.tracking_no for r, _ in sup.overdue] == [ledger["late"].tracking_no] and not sup.due_soon
 
 
-def test_clerk_submits_answer_reviewer_sees_it_and_answers(ledger):
+def test_clerk_submits_answer_reviewer_sees_it_and_answers(ledger, monkeypatch):
+    _at_day(monkeypatch)  # submissions are judged on the day they are made
     t = ledger["soon"].tracking_no
     with pytest.raises(Refused):
         services.record_event(ledger["a_clerk"], t, "answer", DAY, {"outcome": "granted"})
@@ -74,9 +81,10 @@ def test_clerk_submits_answer_reviewer_sees_it_and_answers(ledger):
 
 
 
-def test_the_reviewer_sends_a_submission_back_with_its_reason(ledger):
+def test_the_reviewer_sends_a_submission_back_with_its_reason(ledger, monkeypatch):
     """A reviewer who did not agree had no way to say so: the submission waited for ever, or was
     executed as submitted. Sent back, it leaves the reviewer's queue, and its clerk sees why."""
+    _at_day(monkeypatch)  # submissions are judged on the day they are made
     t = ledger["later"].tracking_no
     review.submit(ledger["a_clerk"], t, "submit_extension", {"days": 15, "note": "需调档"})
     c = login(ledger["a_reviewer"])
@@ -274,3 +282,24 @@ def test_a_step_that_would_always_be_refused_is_not_offered(ledger):
     assert 'data-event="extend"' not in reviewer.get(f"/requests/{t}/").content.decode()
     assert 'data-submit="submit_extension"' not in clerk.get(f"/requests/{t}/").content.decode()
     assert 'data-event="answer"' in reviewer.get(f"/requests/{t}/").content.decode()
+
+
+def test_a_submission_the_reviewer_could_not_approve_is_refused_when_made(ledger, monkeypatch):
+    """An extension submitted after the time limit had passed went to the reviewer, who could
+    then neither approve it (届满，不能再延长) nor see why it was there."""
+    from ogi.web import clock
+
+    monkeypatch.setattr(clock, "today", lambda: DAY)
+    with pytest.raises(Refused, match="届满"):
+        review.submit(ledger["a_clerk"], ledger["late"].tracking_no, "submit_extension", {"days": 10, "note": "调档"})
+    assert review.pending(services.visible(ledger["a_reviewer"])) == []
+
+
+def test_the_clerk_sees_on_the_request_why_it_was_sent_back(ledger):
+    t = ledger["later"].tracking_no
+    review.submit(ledger["a_clerk"], t, "submit_answer", {"outcome": "partial", "withheld": "第三方身份证号码｜个人隐私"})
+    queue = login(ledger["a_reviewer"]).get(f"/requests/{t}/").content.decode()
+    assert "不予公开：第三方身份证号码｜个人隐私" in queue  # the reviewer reads what would be withheld
+    review.send_back(ledger["a_reviewer"], t, "submit_answer", "理由写得不够具体")
+    page = login(ledger["a_clerk"]).get(f"/requests/{t}/").content.decode()
+    assert 'data-returned="return_answer"' in page and "理由写得不够具体" in page

@@ -278,3 +278,17 @@ def test_the_document_must_fit_the_applicant():
     assert validate.gb11643_problem(both) is None and validate.gb32100_problem(both) is None
     research = {**company, "applicant_category": "research", "applicant_id_no": both}
     assert validate.clean_request(research, today=today, public=True)["applicant_id_type"] == "uscc"
+
+
+def test_handed_in_it_is_received_the_day_it_was_handed_in():
+    """A clerk set 提交日期 to two days ago and left 收到申请之日 at today: saved, with the log
+    saying 以提交之日为收到申请之日 and a due date two working days late."""
+    today = dt.date(2026, 12, 7)
+    handed = {**GOOD, "channel": "in_person", "submitted_on": "2026-12-03"}
+    with pytest.raises(validate.Invalid, match="应为 2026-12-03"):
+        validate.clean_request({**handed, "received_on": "2026-12-07"}, today=today)
+    assert validate.clean_request({**handed, "received_on": ""}, today=today)["received_on"] == dt.date(2026, 12, 3)
+    by_post = {**GOOD, "channel": "letter", "submitted_on": "2026-12-01", "received_on": "2026-12-03"}
+    assert validate.clean_request(by_post, today=today)["received_on"] == dt.date(2026, 12, 3)  # 签收之日: may differ
+    with pytest.raises(validate.Invalid, match="请填写“收到申请之日”"):
+        validate.clean_request({**by_post, "received_on": ""}, today=today)

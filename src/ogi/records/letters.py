@@ -98,6 +98,19 @@ def check_templates(overrides: Mapping[str, Any]) -> list[str]:
         t = templates(overrides)
     except (TypeError, AttributeError):
         return ["模板格式不正确"]
+    # A name the templates do not have (lettrs, a letter kind of none) would be saved and never used.
+    defaults = _defaults()
+    problems += [f"没有名为“{k}”的模板项（可用：{'、'.join(defaults)}）" for k in overrides if k not in defaults]
+    for part in ("letters", "decisions", "grounds"):
+        own = overrides.get(part)
+        if isinstance(own, Mapping):
+            problems += [f"{part} 中没有名为“{k}”的项（可用：{'、'.join(defaults[part])}）" for k in own if k not in defaults[part]]
+    own_letters = overrides.get("letters")
+    if isinstance(own_letters, Mapping):
+        for kind, spec in own_letters.items():
+            if isinstance(spec, Mapping):
+                problems += [f"letters.{kind} 中没有名为“{k}”的项（可用：label、title、to、paragraphs）"
+                             for k in spec if k not in ("label", "title", "to", "paragraphs")]
     texts: list[tuple[str, str]] = [("救济途径", t.get("remedy", "")), ("文号格式", t.get("number_pattern", ""))]
     for kind in KINDS:
         spec = t["letters"].get(kind) or {}

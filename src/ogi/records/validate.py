@@ -284,11 +284,11 @@ def _category_problem(category: str, id_type: str, public: bool) -> Problem | No
     carry only its contact's identity card, and is taken as it came)."""
     if category == "natural" and id_type == "uscc":
         return _p("applicant_id_no", "自然人的证件应为居民身份证等个人证件，所填号码是统一社会信用代码；"
-                  "如以单位名义申请，请将申请人类型选为“法人或其他组织”",
+                  "如以单位名义申请，请将申请人类别选为“法人或其他组织”",
                   "a natural person's document cannot be a unified social credit code")
     if public and category != "natural" and id_type in _PERSONAL_IDS:
         return _p("applicant_id_no", f"以法人或其他组织名义申请的，请填写单位的统一社会信用代码，而不是{ID_TYPES[id_type]}号码；"
-                  "如以个人名义申请，请将申请人类型选为“自然人”",
+                  "如以个人名义申请，请将申请人类别选为“自然人”",
                   "an organisation applying gives its unified social credit code, not a personal document")
     return None
 
@@ -305,9 +305,15 @@ def clean_request(data: Mapping[str, Any], today: dt.date, public: bool = False)
     out["applicant_category"] = choice(data, "applicant_category", applicant_categories(), problems)
     out["delivery"] = choice(data, "delivery", DELIVERY, problems, required=public)
     out["submitted_on"] = date(data, "submitted_on", problems, today)
-    out["received_on"] = date(data, "received_on", problems, today)
+    # Art. 31(1): handed in, it is received the day it is handed in (left blank, that day).
+    in_person = out["channel"] == "in_person"
+    out["received_on"] = date(data, "received_on", problems, today, required=not in_person) or (
+        out["submitted_on"] if in_person else None)
     if out["submitted_on"] and out["received_on"] and out["received_on"] < out["submitted_on"]:
         problems.append(_p("received_on", "收到申请之日不能早于提交日期", "date of receipt is before the submission date"))
+    elif in_person and out["submitted_on"] and out["received_on"] and out["received_on"] != out["submitted_on"]:
+        problems.append(_p("received_on", f"当面提交的，以提交之日为收到申请之日（条例第三十一条第一项）：“收到申请之日”应为 "
+                           f"{out['submitted_on'].isoformat()}，或留空", "handed in: received the day it was submitted"))
     out["applicant_name"] = text(data, "applicant_name", problems, required=True)
     out["content"] = text(data, "content", problems, required=True)
     if public and out["content"] and len(out["content"]) < 4:

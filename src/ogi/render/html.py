@@ -41,7 +41,7 @@ td {{ text-align: center; font-variant-numeric: tabular-nums; }}
 h1 .keep {{ white-space: nowrap; }}
 @media screen and (max-width: 640px) {{
   body {{ font-size: 13pt; margin: 1em auto; }} h1 {{ font-size: 17pt; }} h1 .keep {{ white-space: normal; }} h2 {{ font-size: 13pt; }}
-  table {{ display: block; overflow-x: auto; font-size: 10pt; }} }}
+  .table-wrap {{ overflow-x: auto; }} .table-wrap table {{ min-width: 36em; font-size: 10pt; }} }}
 @media print {{ body {{ max-width: none; margin: 0; padding: 0; }} tr {{ break-inside: avoid; }} h2 {{ break-after: avoid; }}
                tr.head {{ break-after: avoid; }} }}
 """
@@ -101,7 +101,9 @@ def _table(grid: Grid, k: int = 0) -> str:
     caption = f"<caption hidden>表{grid.table.number}　{escape(grid.table.title)}</caption>"
     caption += "<colgroup>" + "".join(f'<col style="width:{f * 100:.1f}%">' for f in grid.fractions()) + "</colgroup>"
     thead = f"<thead>{''.join(head)}</thead>" if head else ""
-    return f'<table aria-label="{escape(grid.table.title)}">{caption}{thead}<tbody>{"".join(body)}</tbody></table>'
+    # (Wrapped: on a phone the table scrolls sideways inside the page, the page does not.)
+    return (f'<div class="table-wrap"><table aria-label="{escape(grid.table.title)}">{caption}{thead}'
+            f'<tbody>{"".join(body)}</tbody></table></div>')
 
 
 def _title_html(report: Report) -> str:

@@ -108,8 +108,10 @@ def _one(rng: random.Random, cal, clerk, reviewer, received: dt.date, today: dt.
     name = rng.choice(NAMES) + rng.choice("明华强丽军静敏伟芳") + ("" if rng.random() < 0.5 else rng.choice("国平娜"))
     if category != "natural":
         name = f"某某{rng.choice(['贸易', '科技', '律师事务所', '环保协会', '置业'])}有限公司"
+    channel = _pick(rng, CHANNELS)
+    lag = rng.choice([0, 0, 1, 2])  # sent before it arrived; handed in, received that day (Art. 31)
     r = services.register(clerk, {
-        "channel": _pick(rng, CHANNELS), "submitted_on": received - dt.timedelta(days=rng.choice([0, 0, 1, 2])),
+        "channel": channel, "submitted_on": received - dt.timedelta(days=0 if channel == "in_person" else lag),
         "received_on": received, "applicant_category": category, "applicant_name": name,
         "applicant_id_no": _id_no(rng, category),
         "applicant_contact": f"13{rng.randrange(10**8, 10**9)}", "content": f"请求公开{rng.choice(TOPICS)}"})

@@ -30,6 +30,14 @@ class RegisterForm(SubmittedOnce, RulesForm):
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         id_types(self)
+        self.fields["received_on"].required = False
+        self.fields["received_on"].help_text = "按条例第三十一条确定；当面提交的，即提交之日（可留空）"
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        if not data.get("received_on") and data.get("channel") == "in_person" and data.get("submitted_on"):
+            data["received_on"] = data["submitted_on"]  # Art. 31(1), as the ledger's own check takes it
+        return data
 
     class Meta:
         model = Request

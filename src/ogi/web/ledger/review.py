@@ -39,7 +39,8 @@ class Pending:
     def summary(self) -> str:
         c = self.submission.changes.get("proposed", {})
         if self.event == "answer":
-            return f"拟答复：{outcomes().get(c.get('outcome', ''), '')}"
+            withheld = "；".join(line.strip() for line in str(c.get("withheld") or "").splitlines() if line.strip())
+            return f"拟答复：{outcomes().get(c.get('outcome', ''), '')}" + (f"（不予公开：{withheld}）" if withheld else "")
         return f"拟延长 {c.get('days')} 个工作日"
 
 
@@ -65,6 +66,12 @@ def submit(user, tracking_no: str, kind: str, inputs: dict[str, Any]) -> Event: 
         # Checked as the letter will read it: refused now, not when the reviewer answers.
         if not parse_withheld(proposed.get("withheld"), r.agency.letter_templates or {}):
             raise Refused("部分公开的答复须逐项写明不予公开的部分及其理由（每行一项：内容｜理由）", "bad_input")
+    # What the reviewer could not approve today (an extension once the time limit has passed)
+    # is refused now, with the same reason, not left in the reviewer's queue.
+    from ogi.workflow.machine import Context
+    from ogi.workflow.requests import APPROVERS, REQUESTS
+
+    REQUESTS.check(r, event, Context(on=clock.today(), role=APPROVERS[0], inputs=proposed))
     return Event.objects.create(request=r, agency=r.agency, actor=user, on=clock.today(), event=kind, label=label,
                                 changes={"proposed": proposed}, note=str(proposed.get("note") or ""))
 
@@ -116,6 +123,20 @@ def send_back(user, tracking_no: str, kind: str, reason: str, submission: int | 
     return Event.objects.create(request=r, agency=r.agency, actor=user, on=clock.today(), event=event, label=label,
                                 changes={"returned": {"submission": waiting.submission.pk, "by": waiting.submission.actor_id}},
                                 note=reason)
+
+
+def returned_of(r: Request) -> list[Event]:
+    """This request's submissions sent back and not yet submitted again or acted on, newest first."""
+    backs = r.events.filter(event__in=[e for e, _ in RETURNS.values()]).select_related("actor").order_by("-at", "-pk")
+    out, seen = [], set()
+    for ev in backs:
+        if ev.event in seen:
+            continue
+        seen.add(ev.event)
+        kind = next(k for k, (e, _) in RETURNS.items() if e == ev.event)
+        if not r.events.filter(event__in=(kind, SUBMISSIONS[kind][0]), at__gt=ev.at).exists():
+            out.append(ev)
+    return out
 
 
 def returned_to(user, requests: QuerySet[Request]) -> list[Event]:  # type: ignore[no-untyped-def]

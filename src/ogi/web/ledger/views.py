@@ -127,7 +127,7 @@ def detail(request: HttpRequest, tracking_no: str) -> HttpResponse:
                 "contact": access.mask_contact(r.applicant_contact)},
         can_reveal=access.can_see_personal_data(request.user, r), letters=letters,
         has_receipt=any(x.kind == "receipt" for x in letters),
-        submissions=submissions, waiting=list(waiting.values())))
+        submissions=submissions, waiting=list(waiting.values()), returned=review.returned_of(r) if submissions else []))
 
 
 @login_required
