@@ -237,6 +237,10 @@ def test_supervisor_compares_the_years_reports(world, monkeypatch):
     plain = login(world["supervisor"]).get("/oversight/").content.decode()
     row = re.search(r'<tr data-agency="DAJ">(.*?)</tr>', plain[plain.index('id="compare-table"'):], re.S).group(1)
     assert "data-no-ledger" in row and "<td style" not in row
+    # …and where its report stands is what the office collected (it read 未编制 · 逾期未发布 while
+    # the ranking scored its collected report).
+    status = re.search(r'<tr data-agency="DAJ">(.*?)</tr>', plain, re.S).group(1)
+    assert "data-collected" in status and "未编制" not in status and "data-publication" not in status
 
 
 def test_supervisor_sees_who_is_late_publishing(world, monkeypatch):

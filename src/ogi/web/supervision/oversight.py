@@ -17,6 +17,7 @@ from ogi.web.ledger.models import Request
 from ogi.web.params import FIRST_REPORT_YEAR, query_year
 from ogi.web.reporting.models import AnnualReport
 from ogi.web.reporting.services import publication, standing
+from ogi.web.supervision import services as supervision
 from ogi.workflow.requests import DUE_STATUS
 from ogi.workspace import count_by_severity
 
@@ -41,12 +42,16 @@ def oversight(request: HttpRequest) -> HttpResponse:
     year = query_year(request.GET.get("year"), day.year - 1, day.year)
     agencies = Agency.objects.filter(pk__in=s.agency.subtree_ids()).exclude(pk=s.agency_id).order_by("name")
     reports = {r.agency_id: r for r in AnnualReport.objects.filter(agency__in=agencies, year=year)}
-    rows = [(a, by_agency.get(a.pk, {}), reports.get(a.pk), publication(a, year, reports.get(a.pk), day)) for a in agencies]
-    # The year's reports side by side, each as it stands (its workspace, or compiled from the records).
-    # An agency that keeps no ledger here (its reports only collected) has no figures to
-    # compile: shown as such, not as a row of zeros.
+    # An agency that keeps no ledger here (its reports only collected): where its report stands
+    # is what the office collected, not a report never compiled here.
     keeps = set(Staff.objects.filter(agency__in=agencies).values_list("agency_id", flat=True))
     keeps |= set(Request.objects.filter(agency__in=agencies).values_list("agency_id", flat=True).distinct())
+    collected = {t.agency: t for t in supervision.standing(s.agency, year)[1]} if any(
+        a.pk not in keeps and a.pk not in reports for a in agencies) else {}
+    rows = [(a, by_agency.get(a.pk, {}), reports.get(a.pk), publication(a, year, reports.get(a.pk), day),
+             collected.get(a.name) if a.pk not in keeps and a.pk not in reports else None) for a in agencies]
+    # The year's reports side by side, each as it stands (its workspace, or compiled from the records).
+    # …and has no figures to compile: shown as such, not as a row of zeros.
     compared = []
     for a in agencies:
         if a.pk not in keeps and a.pk not in reports:
