@@ -303,3 +303,18 @@ def test_the_clerk_sees_on_the_request_why_it_was_sent_back(ledger):
     review.send_back(ledger["a_reviewer"], t, "submit_answer", "理由写得不够具体")
     page = login(ledger["a_clerk"]).get(f"/requests/{t}/").content.decode()
     assert 'data-returned="return_answer"' in page and "理由写得不够具体" in page
+
+
+def test_what_was_typed_into_a_refused_form_comes_back(ledger, monkeypatch):
+    """A refused submission came back as an empty form: the outcome reset to 请选择, the note gone."""
+    _at_day(monkeypatch)
+    t = ledger["soon"].tracking_no
+    c = login(ledger["a_clerk"])
+    page = c.post(f"/requests/{t}/submit/submit_answer/", {"submit_answer-outcome": "partial",
+                                                           "submit_answer-withheld": "",
+                                                           "submit_answer-note": "已与第三方沟通，不同意公开其身份信息"},
+                  follow=True).content.decode()
+    assert "逐项写明不予公开的部分" in page
+    assert 'value="partial" selected' in page and "已与第三方沟通，不同意公开其身份信息" in page
+    again = c.get(f"/requests/{t}/").content.decode()  # once only
+    assert "已与第三方沟通" not in again

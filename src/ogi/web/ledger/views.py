@@ -101,6 +101,23 @@ def export_list(request: HttpRequest) -> HttpResponse:
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
+_KEPT_TEXT = 6000  # (a field's longest text is 5000 characters)
+
+
+def _keep_typed(request: HttpRequest, tracking_no: str, prefix: str) -> None:
+    """What was typed into a form that was refused, for the page it goes back to: the
+    officer corrects the one thing said to be wrong instead of typing it all again."""
+    typed = {k[len(prefix) + 1:]: v[:_KEPT_TEXT] for k, v in request.POST.items()
+             if k.startswith(prefix + "-") and k[len(prefix) + 1:] not in ("version",)}
+    if prefix == "return":
+        typed = {"reason": request.POST.get("reason", "")[:_KEPT_TEXT]}
+    request.session[f"typed:{tracking_no}:{prefix}"] = typed
+
+
+def _typed(request: HttpRequest, tracking_no: str, prefix: str) -> dict[str, str]:
+    return request.session.pop(f"typed:{tracking_no}:{prefix}", None) or {}
+
+
 @login_required
 def detail(request: HttpRequest, tracking_no: str) -> HttpResponse:
     r = services.get_visible(request.user, tracking_no)
@@ -110,14 +127,15 @@ def detail(request: HttpRequest, tracking_no: str) -> HttpResponse:
     now = Context(on=clock.today(), role=s.role if s else "", extra={"actor": request.user.pk})
     for t in (REQUESTS.offered(r, s.role, now) if s else []):
         proposed = waiting[t.event].submission.changes.get("proposed", {}) if t.event in waiting else {}
-        actions.append((t, EventForm(t.inputs, initial={"version": r.version, "on": clock.today(), **proposed}, prefix=t.event)))
+        initial = {"on": clock.today(), **proposed, **_typed(request, tracking_no, t.event), "version": r.version}
+        actions.append((t, EventForm(t.inputs, initial=initial, prefix=t.event)))
     # What a clerk cannot do alone goes to the reviewer (答复、延长期限).
     submissions = []
     if s and s.role == "clerk" and s.agency_id == r.agency_id:
         for kind, (event, label, inputs) in review.SUBMISSIONS.items():
             t = BY_EVENT[event]
             if r.state in t.sources and s.role not in t.roles and REQUESTS.standing_refusal(r, t, now) is None:
-                form = EventForm(inputs, prefix=kind)
+                form = EventForm(inputs, prefix=kind, initial=_typed(request, tracking_no, kind))
                 del form.fields["on"], form.fields["version"]
                 submissions.append((kind, label, form))
     letters = list(r.letters.all())
@@ -127,7 +145,8 @@ def detail(request: HttpRequest, tracking_no: str) -> HttpResponse:
                 "contact": access.mask_contact(r.applicant_contact)},
         can_reveal=access.can_see_personal_data(request.user, r), letters=letters,
         has_receipt=any(x.kind == "receipt" for x in letters),
-        submissions=submissions, waiting=list(waiting.values()), returned=review.returned_of(r) if submissions else []))
+        submissions=submissions, waiting=list(waiting.values()), returned=review.returned_of(r) if submissions else [],
+        return_typed=_typed(request, tracking_no, "return").get("reason", "")))
 
 
 @login_required
@@ -187,6 +206,7 @@ def event(request: HttpRequest, tracking_no: str, name: str) -> HttpResponse:
     form = EventForm(t.inputs, request.POST, prefix=name)
     if not form.is_valid():
         messages.error(request, form_errors_zh(form))
+        _keep_typed(request, tracking_no, name)
         return redirect("detail", tracking_no=tracking_no)
     data = dict(form.cleaned_data)
     on, version = data.pop("on"), data.pop("version")
@@ -194,6 +214,8 @@ def event(request: HttpRequest, tracking_no: str, name: str) -> HttpResponse:
         services.record_event(request.user, tracking_no, name, on, data, expected_version=version)
     except Refused as e:
         messages.error(request, e.message_zh)
+        if e.code != "conflict":  # (a page out of date is shown afresh)
+            _keep_typed(request, tracking_no, name)
     else:
         messages.success(request, f"已{t.label}")
     return redirect("detail", tracking_no=tracking_no)
@@ -318,6 +340,8 @@ def send_back(request: HttpRequest, tracking_no: str, kind: str) -> HttpResponse
                          query_int(request.POST.get("submission", "")))
     except Refused as e:
         messages.error(request, e.message_zh)
+        if e.code == "bad_input":
+            _keep_typed(request, tracking_no, "return")
     else:
         messages.success(request, "已退回，经办人将在待办中看到退回理由")
     return redirect("detail", tracking_no=tracking_no)
@@ -336,11 +360,13 @@ def submit(request: HttpRequest, tracking_no: str, kind: str) -> HttpResponse:
     form.fields["version"].required = False
     if not form.is_valid():
         messages.error(request, form_errors_zh(form))
+        _keep_typed(request, tracking_no, kind)
         return redirect("detail", tracking_no=tracking_no)
     try:
         review.submit(request.user, tracking_no, kind, form.cleaned_data)
     except Refused as e:
         messages.error(request, e.message_zh)
+        _keep_typed(request, tracking_no, kind)
     else:
         messages.success(request, "已提请审核，审核人将在待办中看到")
     return redirect("detail", tracking_no=tracking_no)
