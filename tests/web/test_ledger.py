@@ -233,7 +233,10 @@ def test_supervisor_compares_the_years_reports(world, monkeypatch):
     # An agency below that keeps no ledger here (its reports only collected): said so, not a row of zeros.
     from ogi.web.accounts.models import Agency
 
-    Agency.objects.create(name="某市档案局", code="DAJ", parent=world["sup"])
+    daj = Agency.objects.create(name="某市档案局", code="DAJ", parent=world["sup"])
+    from .conftest import make_user
+
+    make_user("daj-sup", daj, "supervisor")  # (one who only supervises keeps no ledger either)
     plain = login(world["supervisor"]).get("/oversight/").content.decode()
     row = re.search(r'<tr data-agency="DAJ">(.*?)</tr>', plain[plain.index('id="compare-table"'):], re.S).group(1)
     assert "data-no-ledger" in row and "<td style" not in row

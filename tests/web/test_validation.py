@@ -286,8 +286,13 @@ def test_handed_in_it_is_received_the_day_it_was_handed_in():
     today = dt.date(2026, 12, 7)
     handed = {**GOOD, "channel": "in_person", "submitted_on": "2026-12-03"}
     with pytest.raises(validate.Invalid, match="应为 2026-12-03"):
-        validate.clean_request({**handed, "received_on": "2026-12-07"}, today=today)
-    assert validate.clean_request({**handed, "received_on": ""}, today=today)["received_on"] == dt.date(2026, 12, 3)
+        validate.clean_request({**handed, "received_on": "2026-12-07"}, today=today, handed_in_rule=True)
+    got = validate.clean_request({**handed, "received_on": ""}, today=today, handed_in_rule=True)
+    assert got["received_on"] == dt.date(2026, 12, 3)
+    # A ledger imported (whose rows default to 当面 when it has no channel column), or a request
+    # stored before, is taken with the dates it kept: the review found a whole import refused.
+    kept = validate.clean_request({**handed, "received_on": "2026-12-07"}, today=today)
+    assert kept["received_on"] == dt.date(2026, 12, 7)
     by_post = {**GOOD, "channel": "letter", "submitted_on": "2026-12-01", "received_on": "2026-12-03"}
     assert validate.clean_request(by_post, today=today)["received_on"] == dt.date(2026, 12, 3)  # 签收之日: may differ
     with pytest.raises(validate.Invalid, match="请填写“收到申请之日”"):

@@ -101,7 +101,7 @@ def check_templates(overrides: Mapping[str, Any]) -> list[str]:
     # A name the templates do not have (lettrs, a letter kind of none) would be saved and never used.
     defaults = _defaults()
     problems += [f"没有名为“{k}”的模板项（可用：{'、'.join(defaults)}）" for k in overrides if k not in defaults]
-    for part in ("letters", "decisions", "grounds"):
+    for part in ("letters", "decisions"):  # (an agency may add a ground of its own)
         own = overrides.get(part)
         if isinstance(own, Mapping):
             problems += [f"{part} 中没有名为“{k}”的项（可用：{'、'.join(defaults[part])}）" for k in own if k not in defaults[part]]

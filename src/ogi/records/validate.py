@@ -293,7 +293,8 @@ def _category_problem(category: str, id_type: str, public: bool) -> Problem | No
     return None
 
 
-def clean_request(data: Mapping[str, Any], today: dt.date, public: bool = False) -> dict[str, Any]:
+def clean_request(data: Mapping[str, Any], today: dt.date, public: bool = False,
+                  handed_in_rule: bool = False) -> dict[str, Any]:
     """The fields of a new request, checked and normalised; raises Invalid with every problem."""
     problems: list[Problem] = []
     unknown = sorted(set(data) - set(REQUEST_FIELDS))
@@ -306,14 +307,16 @@ def clean_request(data: Mapping[str, Any], today: dt.date, public: bool = False)
     out["delivery"] = choice(data, "delivery", DELIVERY, problems, required=public)
     out["submitted_on"] = date(data, "submitted_on", problems, today)
     # Art. 31(1): handed in, it is received the day it is handed in (left blank, that day).
-    in_person = out["channel"] == "in_person"
+    # (Applied where a request is registered now; a ledger imported, or a request stored before,
+    # is taken with the dates it has.)
+    in_person = handed_in_rule and out["channel"] == "in_person"
     out["received_on"] = date(data, "received_on", problems, today, required=not in_person) or (
         out["submitted_on"] if in_person else None)
     if out["submitted_on"] and out["received_on"] and out["received_on"] < out["submitted_on"]:
         problems.append(_p("received_on", "收到申请之日不能早于提交日期", "date of receipt is before the submission date"))
     elif in_person and out["submitted_on"] and out["received_on"] and out["received_on"] != out["submitted_on"]:
         problems.append(_p("received_on", f"当面提交的，以提交之日为收到申请之日（条例第三十一条第一项）：“收到申请之日”应为 "
-                           f"{out['submitted_on'].isoformat()}，或留空", "handed in: received the day it was submitted"))
+                           f"{out['submitted_on'].isoformat()}", "handed in: received the day it was submitted"))
     out["applicant_name"] = text(data, "applicant_name", problems, required=True)
     out["content"] = text(data, "content", problems, required=True)
     if public and out["content"] and len(out["content"]) < 4:

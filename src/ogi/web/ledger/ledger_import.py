@@ -307,7 +307,7 @@ def _one(user, s, v: dict[str, str], key: str, outs, cats, chans) -> str:  # typ
     data = {"channel": channel, "submitted_on": dates["submitted_on"] or received, "received_on": received,
             "applicant_category": category, "applicant_name": v["applicant_name"], "applicant_id_no": v.get("applicant_id_no", ""),
             "applicant_contact": v.get("applicant_contact", ""), "content": v["content"]}
-    r = services.register(user, data, staff=s)
+    r = services.register(user, data, staff=s, imported=True)  # (taken with the dates the ledger kept)
     r.import_key = key
     changes: dict[str, Any] = {}
     closed: tuple[str, ...] = ()

@@ -64,7 +64,7 @@ def reveal(user, r: Request) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 def register(user, data: dict[str, Any], agency: Agency | None = None, *,  # type: ignore[no-untyped-def]
              staff: Staff | None = None, token: str | None = None, origin: str = "form",
-             twin_within: dt.timedelta | None = None) -> Request:
+             twin_within: dt.timedelta | None = None, imported: bool = False) -> Request:
     """Register a request (web form or API). `data` holds the model fields by name; `staff`
     is the user's staff record when the caller has it already (an import, row after row);
     `token` the form's (SubmittedOnce) or the API client's Idempotency-Key, from `origin`;
@@ -77,7 +77,7 @@ def register(user, data: dict[str, Any], agency: Agency | None = None, *,  # typ
     agency = agency or s.agency
     if agency.pk != s.agency_id:
         raise Refused("只能为本机关登记申请", "forbidden")
-    data = validate.clean_request(data, clock.today())
+    data = validate.clean_request(data, clock.today(), handed_in_rule=not imported)
     return _create(agency, data, actor=user, label="登记申请", note=RECEIPT_RULE.get(data["channel"], ""),
                    submission=submission_key(origin, agency, user.pk, token), twin_within=twin_within)
 

@@ -44,7 +44,7 @@ def oversight(request: HttpRequest) -> HttpResponse:
     reports = {r.agency_id: r for r in AnnualReport.objects.filter(agency__in=agencies, year=year)}
     # An agency that keeps no ledger here (its reports only collected): where its report stands
     # is what the office collected, not a report never compiled here.
-    keeps = set(Staff.objects.filter(agency__in=agencies).values_list("agency_id", flat=True))
+    keeps = set(Staff.objects.filter(agency__in=agencies).exclude(role="supervisor").values_list("agency_id", flat=True))
     keeps |= set(Request.objects.filter(agency__in=agencies).values_list("agency_id", flat=True).distinct())
     collected = {t.agency: t for t in supervision.standing(s.agency, year)[1]} if any(
         a.pk not in keeps and a.pk not in reports for a in agencies) else {}
