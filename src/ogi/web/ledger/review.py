@@ -26,6 +26,7 @@ SUBMISSIONS = {"submit_answer": ("answer", "提请审核：答复", ("outcome", 
 
 # A reviewer who does not agree sends the submission back, with the reason, to its clerk.
 RETURNS = {"submit_answer": ("return_answer", "退回提请：答复"), "submit_extension": ("return_extension", "退回提请：延长答复期限")}
+_RETURNED = {event: kind for kind, (event, _) in RETURNS.items()}  # return event → the submission it returns
 MAX_REASON = 500
 
 
@@ -125,34 +126,29 @@ def send_back(user, tracking_no: str, kind: str, reason: str, submission: int | 
                                 note=reason)
 
 
-def returned_of(r: Request) -> list[Event]:
-    """This request's submissions sent back and not yet submitted again or acted on, newest first."""
-    backs = r.events.filter(event__in=[e for e, _ in RETURNS.values()]).select_related("actor").order_by("-at", "-pk")
+def _outstanding(backs: QuerySet[Event], wanted: Any = None) -> list[Event]:
+    """The returns among `backs` not yet cleared — by submitting again, or by the step itself
+    taken since (the reviewer extended after all) — the newest of each request and kind."""
     out, seen = [], set()
-    for ev in backs:
-        if ev.event in seen:
+    for ev in backs.select_related("request", "actor").order_by("-at", "-pk"):
+        if (wanted is not None and not wanted(ev)) or (ev.request_id, ev.event) in seen:
             continue
-        seen.add(ev.event)
-        kind = next(k for k, (e, _) in RETURNS.items() if e == ev.event)
-        if not r.events.filter(event__in=(kind, SUBMISSIONS[kind][0]), at__gt=ev.at).exists():
+        seen.add((ev.request_id, ev.event))
+        kind = _RETURNED[ev.event]
+        if not Event.objects.filter(request_id=ev.request_id, event__in=(kind, SUBMISSIONS[kind][0]), at__gt=ev.at).exists():
             out.append(ev)
     return out
+
+
+def returned_of(r: Request) -> list[Event]:
+    """This request's submissions sent back and not yet submitted again or acted on."""
+    return _outstanding(r.events.filter(event__in=_RETURNED))
 
 
 def returned_to(user, requests: QuerySet[Request]) -> list[Event]:  # type: ignore[no-untyped-def]
     """Submissions of this clerk sent back and not yet submitted again, for open requests."""
-    backs = (Event.objects.filter(request__in=requests.filter(state__in=OPEN_STATES), event__in=[e for e, _ in RETURNS.values()])
-             .select_related("request", "actor").order_by("-at", "-pk"))
-    out, seen = [], set()
-    for ev in backs:
-        if (ev.changes.get("returned") or {}).get("by") != user.pk or (ev.request_id, ev.event) in seen:
-            continue
-        seen.add((ev.request_id, ev.event))
-        kind = next(k for k, (e, _) in RETURNS.items() if e == ev.event)
-        # Cleared by submitting again, or by the step itself taken since (the reviewer extended after all).
-        if not Event.objects.filter(request_id=ev.request_id, event__in=(kind, SUBMISSIONS[kind][0]), at__gt=ev.at).exists():
-            out.append(ev)
-    return out
+    backs = Event.objects.filter(request__in=requests.filter(state__in=OPEN_STATES), event__in=_RETURNED)
+    return _outstanding(backs, lambda ev: (ev.changes.get("returned") or {}).get("by") == user.pk)
 
 
 def pending_for(r: Request) -> dict[str, Pending]:
