@@ -13,7 +13,7 @@ from docx import Document
 
 from ogi.web import clock
 from ogi.web.accounts.models import ApiToken
-from ogi.web.ledger import services
+from ogi.web.ledger import review, services
 from ogi.web.ledger.models import Event, Request
 from ogi.workflow.requests import Refused
 
@@ -151,6 +151,38 @@ def test_api_with_tokens(world):
     assert other.post(url, {"event": "withdraw"}, content_type="application/json").status_code == 404
     spec = Client().get("/api/openapi.json").json()
     assert "/api/requests" in spec["paths"] and spec["components"]["securitySchemes"]
+
+
+def test_api_clerk_submits_for_review_and_reviewer_returns_or_answers(world, monkeypatch):
+    from ogi.web import clock
+
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 3, 16))
+    clerk = Client(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(world['a_clerk'])}")
+    reviewer = Client(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(world['a_reviewer'])}")
+    r = services.register(world["a_clerk"], request_data())
+    url = f"/api/requests/{r.tracking_no}/events"
+    sent = clerk.post(url, {"event": "submit_answer", "inputs": {"outcome": "granted", "note": "已找到"}},
+                      content_type="application/json")
+    assert sent.status_code == 200, sent.content
+    assert sent.json()["state"] == "registered"
+    assert sent.json()["awaiting_review"] == [{"event": "answer", "proposed": {"outcome": "granted", "note": "已找到"},
+                                                "submitted_on": "2026-03-16"}]
+    # A submission is dated the day it is made; the reviewer sees it and returns it with the reason.
+    dated = clerk.post(url, {"event": "submit_extension", "on": "2026-03-10", "inputs": {"days": 10}},
+                       content_type="application/json")
+    assert dated.status_code == 422 and "当天" in dated.json()["message"]
+    assert reviewer.post(url, {"event": "return_answer", "inputs": {}}, content_type="application/json").status_code == 422
+    back = reviewer.post(url, {"event": "return_answer", "inputs": {"reason": "请附上文件清单"}}, content_type="application/json")
+    assert back.status_code == 200 and back.json()["awaiting_review"] == []
+    assert [e.note for e in review.returned_of(r)] == ["请附上文件清单"]
+    clerk.post(url, {"event": "submit_answer", "inputs": {"outcome": "granted"}}, content_type="application/json")
+    done = reviewer.post(url, {"event": "answer", "inputs": {"outcome": "granted"}}, content_type="application/json")
+    assert done.json()["state"] == "answered" and done.json()["awaiting_review"] == []
+    # A clerk's submission of what could not be approved is refused now, as on the page.
+    late = services.register(world["a_clerk"], request_data(received_on=dt.date(2026, 1, 5), submitted_on=dt.date(2026, 1, 5)))
+    ext = clerk.post(f"/api/requests/{late.tracking_no}/events", {"event": "submit_extension", "inputs": {"days": 10}},
+                     content_type="application/json")
+    assert ext.status_code == 422 and "届满" in ext.json()["message"]
 
 
 def test_login_required_and_chinese_login_page(world):

@@ -105,6 +105,21 @@ def test_api_retry_with_the_same_idempotency_key_registers_once(world):
     assert long.status_code == 422 and "5000" in long.json()["message"] and "5000" in long.json()["message_en"]
 
 
+def test_api_takes_the_category_label_its_message_offers_and_says_what_a_field_takes(world):
+    c = api(world)
+    # The refusal lists the categories in Chinese: a client that sends one as listed is understood.
+    offered = c.post("/api/requests", {**GOOD, "applicant_category": "bogus"}, content_type="application/json").json()
+    assert "自然人" in offered["message"]
+    resp = c.post("/api/requests", {**GOOD, "applicant_category": "自然人"}, content_type="application/json")
+    assert resp.status_code == 201 and resp.json()["applicant_category"] == "natural"
+    channel = c.post("/api/requests", {**GOOD, "channel": "信函"}, content_type="application/json").json()
+    assert "letter" in channel["message"] and "in_person" in channel["message"]
+    missing = c.post("/api/requests", {k: v for k, v in GOOD.items() if k != "content"}, content_type="application/json")
+    assert missing.json()["message"] == "缺少“申请公开的政府信息”"
+    extra = c.post("/api/requests", {**GOOD, "state": "answered"}, content_type="application/json").json()
+    assert extra["message"] == "不认识的字段“state”"
+
+
 def test_api_malformed_bodies_answer_422_in_both_languages(world):
     c = api(world)
     for body in ("", "[]", "{", '{"channel": ' + "[" * 5000 + "]" * 5000 + "}", "null", '"text"'):

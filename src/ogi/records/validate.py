@@ -248,6 +248,9 @@ def choice(data: Mapping[str, Any], field: str, options: Mapping[str, str], prob
         if required:
             problems.append(_p(field, f"请选择“{zh}”", f"{en} is required"))
         return ""
+    if isinstance(raw, str) and raw not in options:
+        # The Chinese message lists the labels, so a label is taken for its code.
+        raw = next((code for code, label in options.items() if label == raw.strip()), raw)
     if not isinstance(raw, str) or raw not in options:
         shown = str(raw)[:20]
         problems.append(_p(field, f"“{zh}”不能为“{shown}”（可选：{'、'.join(options.values())}）",

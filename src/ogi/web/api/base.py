@@ -72,10 +72,21 @@ def _invalid_schema(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         loc = [str(x) for x in e.get("loc", ()) if x not in ("body", "payload", "query", "path")]
         name = loc[-1] if loc else ""
         zh_name = validate.FIELD_ZH.get(name, name)
-        errors.append({"field": ".".join(loc), "message": f"“{zh_name}”格式有误或缺失" if name else "请求体不是有效的 JSON 对象",
+        errors.append({"field": ".".join(loc), "message": _zh_schema_error(name, zh_name, e) if name else "请求体不是有效的 JSON 对象",
                        "message_en": f"{'.'.join(loc) or 'body'}: {e.get('msg', 'invalid')}"})
     return error(request, 422, "；".join(x["message"] for x in errors) or None, "; ".join(x["message_en"] for x in errors) or None,
                  errors=errors)
+
+
+def _zh_schema_error(name: str, zh_name: str, e: dict[str, Any]) -> str:
+    kind = e.get("type", "")
+    if kind == "missing":
+        return f"缺少“{zh_name}”"
+    if kind == "extra_forbidden":
+        return f"不认识的字段“{name[:40]}”"  # as the client spelt it, to find it in its own code
+    if kind == "literal_error":  # the codes the field takes, as the client must send them
+        return f"“{zh_name}”应为以下之一：{(e.get('ctx') or {}).get('expected', '')}"
+    return f"“{zh_name}”格式有误"
 
 
 # The messages ninja writes itself are English: said in Chinese for the Chinese field.

@@ -13,7 +13,7 @@ from ninja.errors import HttpError
 
 from ogi.records.validate import Invalid
 from ogi.web import clock
-from ogi.web.ledger import services
+from ogi.web.ledger import review, services
 from ogi.web.ledger.models import Request
 from ogi.workflow.requests import Refused, due_of
 
@@ -53,6 +53,9 @@ class RequestOut(Schema):
     provisional_reason_en: str | None = None
     final_when_zh: str | None = None
     version: int
+    # What a clerk submitted and a reviewer has not yet acted on: the event the reviewer
+    # would fire (answer | extend) with the inputs proposed.
+    awaiting_review: list[dict[str, Any]] = []
 
 
 class RequestCreated(RequestOut):
@@ -77,7 +80,10 @@ def _out(r: Request) -> RequestOut:
                                           "(make-up working days unknown): due date estimated from weekends and statutory holidays"}
     return RequestOut(tracking_no=r.tracking_no, agency=r.agency.name, state=r.state, state_zh=r.state_label,
                       received_on=r.received_on, applicant_category=r.applicant_category, outcome=r.outcome,
-                      due=d.due, days_left=d.days_left, status=d.status, version=r.version, **extra)
+                      due=d.due, days_left=d.days_left, status=d.status, version=r.version,
+                      awaiting_review=[{"event": event, "proposed": p.submission.changes.get("proposed", {}),
+                                        "submitted_on": p.submission.on} for event, p in review.pending_for(r).items()],
+                      **extra)
 
 
 def _refused(e: Refused) -> HttpError:
@@ -121,9 +127,23 @@ def get_request(request: HttpRequest, tracking_no: str):  # type: ignore[no-unty
 
 @router.post("/requests/{tracking_no}/events", response=RequestOut)
 def post_event(request: HttpRequest, tracking_no: str, payload: EventIn):  # type: ignore[no-untyped-def]
+    """Fire a workflow event, as on the request's page. A clerk does not answer or extend:
+    `submit_answer` (inputs `outcome`, `withheld`, `note`) and `submit_extension` (`days`,
+    `note`) submit them for review, dated today; a reviewer fires `answer` / `extend`, or
+    sends the submission back with `return_answer` / `return_extension` (input `reason`)."""
     inputs = dict(payload.inputs)
     try:
-        r = services.record_event(request.user, tracking_no, payload.event, payload.on or clock.today(), inputs, payload.version)
+        if payload.event in review.SUBMISSIONS or payload.event in review.RETURNED:
+            if payload.on not in (None, clock.today()):
+                raise Refused(f"提请审核和退回提请记为当天（{clock.today():%Y-%m-%d}），不能另填日期", "bad_input")
+            if payload.event in review.SUBMISSIONS:
+                review.submit(request.user, tracking_no, payload.event, inputs)
+            else:
+                review.send_back(request.user, tracking_no, review.RETURNED[payload.event], str(inputs.get("reason") or ""))
+            r = services.get_visible(request.user, tracking_no)
+        else:
+            r = services.record_event(request.user, tracking_no, payload.event, payload.on or clock.today(), inputs,
+                                      payload.version)
     except Http404:
         raise HttpError(404, "没有这个申请") from None
     except Refused as e:

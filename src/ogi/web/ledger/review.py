@@ -26,7 +26,7 @@ SUBMISSIONS = {"submit_answer": ("answer", "提请审核：答复", ("outcome", 
 
 # A reviewer who does not agree sends the submission back, with the reason, to its clerk.
 RETURNS = {"submit_answer": ("return_answer", "退回提请：答复"), "submit_extension": ("return_extension", "退回提请：延长答复期限")}
-_RETURNED = {event: kind for kind, (event, _) in RETURNS.items()}  # return event → the submission it returns
+RETURNED = {event: kind for kind, (event, _) in RETURNS.items()}  # return event → the submission it returns
 MAX_REASON = 500
 
 
@@ -134,7 +134,7 @@ def _outstanding(backs: QuerySet[Event], wanted: Any = None) -> list[Event]:
         if (wanted is not None and not wanted(ev)) or (ev.request_id, ev.event) in seen:
             continue
         seen.add((ev.request_id, ev.event))
-        kind = _RETURNED[ev.event]
+        kind = RETURNED[ev.event]
         if not Event.objects.filter(request_id=ev.request_id, event__in=(kind, SUBMISSIONS[kind][0]), at__gt=ev.at).exists():
             out.append(ev)
     return out
@@ -142,12 +142,12 @@ def _outstanding(backs: QuerySet[Event], wanted: Any = None) -> list[Event]:
 
 def returned_of(r: Request) -> list[Event]:
     """This request's submissions sent back and not yet submitted again or acted on."""
-    return _outstanding(r.events.filter(event__in=_RETURNED))
+    return _outstanding(r.events.filter(event__in=RETURNED))
 
 
 def returned_to(user, requests: QuerySet[Request]) -> list[Event]:  # type: ignore[no-untyped-def]
     """Submissions of this clerk sent back and not yet submitted again, for open requests."""
-    backs = Event.objects.filter(request__in=requests.filter(state__in=OPEN_STATES), event__in=_RETURNED)
+    backs = Event.objects.filter(request__in=requests.filter(state__in=OPEN_STATES), event__in=RETURNED)
     return _outstanding(backs, lambda ev: (ev.changes.get("returned") or {}).get("by") == user.pk)
 
 
