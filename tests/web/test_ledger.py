@@ -183,6 +183,8 @@ def test_api_clerk_submits_for_review_and_reviewer_returns_or_answers(world, mon
     ext = clerk.post(f"/api/requests/{late.tracking_no}/events", {"event": "submit_extension", "inputs": {"days": 10}},
                      content_type="application/json")
     assert ext.status_code == 422 and "届满" in ext.json()["message"]
+    unknown = clerk.post(url, {"event": "approve"}, content_type="application/json").json()
+    assert "submit_answer" in unknown["message"] and "request_correction" in unknown["message_en"]
 
 
 def test_login_required_and_chinese_login_page(world):

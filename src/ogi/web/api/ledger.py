@@ -15,7 +15,7 @@ from ogi.records.validate import Invalid
 from ogi.web import clock
 from ogi.web.ledger import review, services
 from ogi.web.ledger.models import Request
-from ogi.workflow.requests import Refused, due_of
+from ogi.workflow.requests import BY_EVENT, Refused, due_of
 
 router = Router(tags=["ledger"])
 
@@ -132,6 +132,11 @@ def post_event(request: HttpRequest, tracking_no: str, payload: EventIn):  # typ
     `note`) submit them for review, dated today; a reviewer fires `answer` / `extend`, or
     sends the submission back with `return_answer` / `return_extension` (input `reason`)."""
     inputs = dict(payload.inputs)
+    known = [*BY_EVENT, *review.SUBMISSIONS, *review.RETURNED]
+    if payload.event not in known:
+        err = HttpError(422, f"没有“{payload.event[:40]}”这个操作（可用：{'、'.join(known)}）")
+        err.message_en = f"no such event {payload.event[:40]!r}; events: {', '.join(known)}"  # type: ignore[attr-defined]
+        raise err
     try:
         if payload.event in review.SUBMISSIONS or payload.event in review.RETURNED:
             if payload.on not in (None, clock.today()):
