@@ -295,3 +295,9 @@ def test_usage_errors_are_said_in_chinese():
                        (["sql", "SELECT 1"], "缺少选项 --dataset / -d")]:
         p = ogi(*args)
         assert p.returncode == 2 and said in p.stderr and " is not " not in p.stderr, (args, p.stderr)
+
+
+def test_a_usage_error_points_to_the_help_of_the_command_at_fault():
+    assert "运行 ogi backup --help 查看用法" in ogi("backup", "-o", "x").stderr
+    assert "运行 ogi report compile --help 查看用法" in ogi("report", "compile", "--bogus").stderr
+    assert "运行 ogi --help 查看用法" in ogi("nosuch").stderr

@@ -177,7 +177,13 @@ def _run() -> int:
     try:
         code = app(args=_pair_options(sys.argv[1:]), standalone_mode=False)
     except click.exceptions.UsageError as e:
-        sys.stderr.write(f"用法错误：{usage_zh(e.format_message())}。运行 ogi --help 查看用法。\n")
+        # The help of the command at fault ("ogi report compile --help"), where that is known.
+        names, ctx = [], e.ctx
+        while ctx is not None and ctx.parent is not None:
+            names.append(ctx.info_name or "")
+            ctx = ctx.parent
+        where = " ".join(["ogi", *reversed(names)])
+        sys.stderr.write(f"用法错误：{usage_zh(e.format_message())}。运行 {where} --help 查看用法。\n")
         return 2
     except click.exceptions.Abort:
         sys.stderr.write("已中止。\n")
