@@ -81,6 +81,18 @@ def test_clerk_submits_answer_reviewer_sees_it_and_answers(ledger, monkeypatch):
 
 
 
+def test_an_answer_submitted_after_an_extension_takes_its_place_in_the_queue(ledger, monkeypatch):
+    _at_day(monkeypatch)
+    t = ledger["later"].tracking_no
+    review.submit(ledger["a_clerk"], t, "submit_extension", {"days": 15, "note": "需调档"})
+    assert [p.event for p in review.pending_for(ledger["later"]).values()] == ["extend"]
+    review.submit(ledger["a_clerk"], t, "submit_answer", {"outcome": "granted"})
+    assert list(review.pending_for(ledger["later"])) == ["answer"]
+    # An extension submitted after the answer is the clerk's second thought: both wait.
+    review.submit(ledger["a_clerk"], t, "submit_extension", {"days": 10})
+    assert sorted(review.pending_for(ledger["later"])) == ["answer", "extend"]
+
+
 def test_the_reviewer_sends_a_submission_back_with_its_reason(ledger, monkeypatch):
     """A reviewer who did not agree had no way to say so: the submission waited for ever, or was
     executed as submitted. Sent back, it leaves the reviewer's queue, and its clerk sees why."""

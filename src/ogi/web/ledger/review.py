@@ -1,7 +1,8 @@
 """What waits for a reviewer: a clerk may not answer a request or extend its time limit
 (条例第三十三条: 延长须经政府信息公开工作机构负责人同意), so the clerk submits the answer or the
 extension for review; the reviewer sees it in the inbox and fires the event with the
-clerk's inputs. A submission is pending until that event (or a newer submission) follows."""
+clerk's inputs. A submission is pending until that event (or a newer submission) follows;
+an extension, also until an answer is submitted after it."""
 
 from __future__ import annotations
 
@@ -92,6 +93,10 @@ def pending(requests: QuerySet[Request]) -> list[Pending]:
         done = Event.objects.filter(request_id=ev.request_id, event__in=(target, RETURNS[ev.event][0]), at__gte=ev.at).exists()
         if not done:
             out.append(Pending(ev.request, ev, target))
+    # An answer submitted after an extension makes the extension moot: approved first (the
+    # queue is oldest first), it would send the applicant a notice of an extension needed no more.
+    answers = {p.request.pk: p.submission.at for p in out if p.event == "answer"}
+    out = [p for p in out if not (p.event == "extend" and answers.get(p.request.pk, p.submission.at) > p.submission.at)]
     return sorted(out, key=lambda p: p.submission.at)
 
 
