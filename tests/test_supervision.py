@@ -21,7 +21,7 @@ from ogi.supervision.benchmarks import Benchmark, _flag, benchmark, measures, pa
 from ogi.supervision.collect import collect
 from ogi.supervision.match import Matcher
 from ogi.supervision.notice import Notice, render_notice_docx, render_notice_xlsx
-from ogi.supervision.ranking import rank
+from ogi.supervision.ranking import issuer_in, rank
 from ogi.supervision.repetition import repetitions
 from ogi.supervision.rubric import Facts, RubricError, default_rubric, parse_rubric, score
 from ogi.supervision.timeliness import Timeliness, judge, publication_date
@@ -367,15 +367,16 @@ def test_scores_and_notice_of_the_corpus(collected, tmp_path: Path) -> None:  # 
     by = {s.agency: s for s in scores}
     assert by["淮安市人民政府"].total == Decimal(80)  # not found
     assert all(s.total <= 100 for s in scores)
-    groups = rank(c.region, scores)
-    n = Notice("淮安市人民政府办公室", 2024, c.region, c.timeliness(2024), groups, dt.date(2025, 4, 10), dt.date(2025, 5, 10))
+    # Issued from above: the city government is judged with the others.
+    groups = rank(c.region, scores, issuer=issuer_in(c.region, "江苏省人民政府办公厅"))
+    n = Notice("江苏省人民政府办公厅", 2024, c.region, c.timeliness(2024), groups, dt.date(2025, 4, 10), dt.date(2025, 5, 10))
     docx = render_notice_docx(n)
     from docx import Document
 
     d = Document(io.BytesIO(docx))
     texts = [p.text for p in d.paragraphs]
     assert texts[0] == "关于2024年度政府信息公开工作年度报告评议情况的通报"
-    assert texts[-1] == "2025年4月10日" and texts[-2] == "淮安市人民政府办公室"
+    assert texts[-1] == "2025年4月10日" and texts[-2] == "江苏省人民政府办公厅"
     assert any("未发布 " in t for t in texts)
     ranked_rows = [[c_.text for c_ in row.cells] for t in d.tables for row in t.rows]
     # 洪泽 2024 (PDF, no date printed): undated 0.5, three missing cells 3 × 0.2, nonstandard
@@ -392,6 +393,19 @@ def test_scores_and_notice_of_the_corpus(collected, tmp_path: Path) -> None:  # 
         p = subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf",
                             "--outdir", str(tmp_path), str(f)], capture_output=True, timeout=180)
         assert p.returncode == 0 and (tmp_path / "通报.pdf").stat().st_size > 10_000
+
+
+def test_the_issuing_government_neither_ranks_nor_counts_itself(collected) -> None:  # type: ignore[no-untyped-def]
+    """The city's general office issues the notice on the city's departments and counties;
+    the city government's own report is judged by the province."""
+    c = collected
+    office = "淮安市人民政府办公室"
+    assert issuer_in(c.region, office) == "淮安市人民政府" and issuer_in(c.region, "政务公开办公室") is None
+    groups = rank(c.region, c.scores(2024), issuer=issuer_in(c.region, office))
+    ranked = [x.score.agency for g in groups for x in g.ranked]
+    assert "淮安市人民政府" not in ranked and "淮安市洪泽区人民政府" in ranked
+    n = Notice(office, 2024, c.region, c.timeliness(2024), groups, dt.date(2025, 4, 10))
+    assert "淮安市人民政府" not in [t.agency for t in n.timeliness] and len(n.timeliness) == len(c.timeliness(2024)) - 1
 
 
 def test_rates_are_shown_rounded_half_up() -> None:

@@ -178,9 +178,9 @@ def rank_cmd(sources: SourcesArg, tree: TreeOpt, year: YearOpt = None, rubric: R
     r = _rubric(rubric)
     c = _collect(sources, tree, jobs)
     y = _year(c, year)
-    from ..supervision.ranking import rank
+    from ..supervision.ranking import issuer_in, rank
 
-    groups = rank(c.region, c.scores(y, r))
+    groups = rank(c.region, c.scores(y, r), issuer=issuer_in(c.region, office))
     if notice is not None:
         from ..supervision.notice import Notice, render_notice_docx, render_notice_xlsx
 

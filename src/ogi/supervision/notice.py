@@ -29,7 +29,7 @@ from ..render.docx import (
     set_fonts,
 )
 from ..render.text import date_zh
-from .ranking import Group
+from .ranking import Group, issuer_in
 from .rubric import Score
 from .timeliness import Timeliness
 from .tree import Region
@@ -47,6 +47,11 @@ class Notice:
     issued_on: dt.date
     due: dt.date | None = None  # rectification deadline
     rubric_name: str = "评分细则"
+
+    def __post_init__(self) -> None:
+        # The issuer reports to the level above, not to itself: neither counted nor ranked here.
+        issuer = issuer_in(self.region, self.office)
+        self.timeliness = [t for t in self.timeliness if t.agency != issuer]
 
     @property
     def title(self) -> str:

@@ -39,10 +39,24 @@ class Group:
         return f"{LEVELS[self.level]}{KINDS[self.kind]}"
 
 
-def rank(region: Region, scores: Sequence[Score]) -> list[Group]:
-    """Groups in the order province → township, governments before departments."""
+def issuer_in(region: Region, office: str) -> str | None:
+    """The agency of the region that issues a ranking in `office`'s name: the office itself,
+    or the government whose general office it is (淮安市人民政府办公室 → 淮安市人民政府)."""
+    if office in region.agencies:
+        return office
+    for suffix in ("办公室", "办公厅"):
+        if office.endswith(suffix) and office.removesuffix(suffix) in region.agencies:
+            return office.removesuffix(suffix)
+    return None
+
+
+def rank(region: Region, scores: Sequence[Score], issuer: str | None = None) -> list[Group]:
+    """Groups in the order province → township, governments before departments. The
+    `issuer` of the ranking (the office's own government) does not rank itself."""
     groups: dict[tuple[str, str], list[Score]] = {}
     for s in scores:
+        if s.agency == issuer:
+            continue
         a = region[s.agency]
         groups.setdefault((a.level, a.kind), []).append(s)
     out = []

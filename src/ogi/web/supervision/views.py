@@ -181,7 +181,8 @@ def ranking(request: HttpRequest, year: int | None = None) -> HttpResponse:
         return redirect("supervision:ranking", year=y)
     rubric, version = services.rubric_of(s.agency)
     region, scores, rows = services.scores_of(s.agency, y, rubric, version.version if version else 0)
-    groups = services.cached(s.agency, f"rank:{y}:{version.version if version else 0}", lambda: rank(region, scores))
+    groups = services.cached(s.agency, f"rank:{y}:{version.version if version else 0}",
+                             lambda: rank(region, scores, issuer=s.agency.name))
     # One peer group at a time, a page at a time: a region of thousands is read group by group.
     keys = [f"{g.level}-{g.kind}" for g in groups]
     chosen = request.GET.get("group", "")
@@ -207,7 +208,8 @@ def notice(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
     rubric, version = services.rubric_of(s.agency)
     region, scores, _ = services.scores_of(s.agency, year, rubric, version.version if version else 0)
     _, times, _ = services.standing(s.agency, year)
-    n = Notice(s.agency.name, year, region, times, rank(region, scores), clock.today(), rubric_name=rubric.name)
+    n = Notice(s.agency.name, year, region, times, rank(region, scores, issuer=s.agency.name), clock.today(),
+               rubric_name=rubric.name)
     if fmt == "docx":
         data, ctype = render_notice_docx(n), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     else:
