@@ -283,6 +283,8 @@ def test_api_with_the_office_token(shared, office) -> None:  # type: ignore[no-u
     assert agencies["长春市绿园区人民政府"]["deadline"] == "2021-02-20" and "另一市人民政府" not in agencies
     [row] = api.get("/api/supervision/reports?year=2020").json()
     assert (row["agency"], row["errors"]) == ("长春市绿园区商务局", 1)
+    bogus = api.get("/api/supervision/reports?state=curent")  # a misspelt state listed nothing, as if none were kept
+    assert bogus.status_code == 422 and "current" in bogus.json()["message"]
     detail = api.get(f"/api/supervision/reports/{row['id']}").json()
     assert [f["rule"] for f in detail["findings"] if f["severity"] == "error"] == ["cell.missing"]
     scores = {s["agency"]: s for s in api.get("/api/supervision/scores?year=2020").json()["scores"]}

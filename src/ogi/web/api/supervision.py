@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -111,7 +111,8 @@ def agencies(request: HttpRequest, year: int | None = None):  # type: ignore[no-
 
 
 @router.get("/reports", response=list[ReportOut])
-def reports(request: HttpRequest, year: int | None = None, state: str = "current"):  # type: ignore[no-untyped-def]
+def reports(request: HttpRequest, year: int | None = None,  # type: ignore[no-untyped-def]
+            state: Literal["current", "replaced", "queued"] = "current"):
     office = _office(request)
     year = _report_year(year)
     qs = CollectedReport.objects.filter(office=office, state=state).select_related("agency").defer("content", "report")
