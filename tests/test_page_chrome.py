@@ -77,3 +77,34 @@ def test_prose_naming_the_rows_is_no_lost_table():
              "部分公开2件，本机关不掌握相关政府信息1件，重复申请1件，信访举报投诉类申请0件，没有现成信息需要另行制作的0件，行政事业性收费0元。")
     report = locate(Document([Paragraph("某某局2023年政府信息公开工作年度报告"), Paragraph(prose)], kind="text"))
     assert not report.notices
+
+
+def _link_page(agency: str, year: int, encoding: str = "utf-8") -> bytes:
+    """A report's page as sites publish many: the title, the site's menus and footer, and the
+    report itself as an attached PDF."""
+    title = f"{agency}{year}年政府信息公开工作年度报告"
+    return (f'<html><head><meta charset="{encoding}"><title>{title}_{agency}</title></head><body>'
+            '<div><a>首页</a> <a>政务公开</a> <a>政府信息公开目录</a> <a>政府信息公开年报</a></div>'
+            f'<ul><li><a>{agency}{year - 1}年政府信息公开工作年度报告</a></li></ul>'
+            f'<h1>{title}</h1><p>发布日期：{year + 1}-01-15 浏览次数：1234</p>'
+            f'<p>附件：<a href="a.pdf">{title}.pdf</a></p>'
+            '<p>本网站由政务公开办公室主办。大数据管理局承办。网站标识码：3208000001。苏ICP备05009071号。</p>'
+            '</body></html>').encode(encoding)
+
+
+def test_a_page_that_only_links_the_report_is_not_read_as_the_report():
+    """Read as a report, such a page scored zero on every section and, collected beside the
+    PDF it links, stood in for it."""
+    import pytest
+
+    from ogi.ingest.load import IngestError, report_from_bytes
+
+    for agency, encoding in (("淮安市洪泽区人民政府", "utf-8"), ("沭阳县发展和改革局", "gbk")):
+        with pytest.raises(IngestError) as e:
+            report_from_bytes(_link_page(agency, 2024, encoding), "t20250115.html")
+        assert e.value.code == "not_a_report" and "附" in e.value.message_zh
+    # A report of prose alone, without headings or tables, is still a report: checked, not refused.
+    prose = ("某某市商务局2025年政府信息公开工作年度报告\n\n2025年，我局持续推进决策、执行、管理、服务、结果公开。"
+             "全年主动公开政府信息120条。\n\n我局共收到政府信息公开申请12件，均在法定期限内答复。\n\n"
+             "存在的主要问题是公开的及时性还需加强。\n")
+    assert report_from_bytes(prose.encode(), "prose.txt").agency == "某某市商务局"

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 from . import limits as _limits
 from .document import Document
 from .errors import IngestError
-from .locate import is_report, locate
+from .locate import locate, why_not_report
 from .text import read_text
 
 _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*", b"BM")
@@ -319,13 +319,11 @@ def report_from_bytes(data: bytes, name: str | None = None) -> Report:
     (told by what the bytes are, as every reader is), or a report document located."""
     if is_json(data, name):
         return report_json(data, name)
-    report = locate(read_bytes(data, name))
-    if not is_report(report):
-        raise IngestError(
-            "not_a_report",
-            "未识别到政府信息公开工作年度报告的章节或统计表，不是年度报告",
-            "no sections or tables of an annual OGI report were found",
-        )
+    doc = read_bytes(data, name)
+    report = locate(doc)
+    why = why_not_report(report, doc)
+    if why is not None:
+        raise IngestError("not_a_report", *why)
     return report
 
 

@@ -1099,9 +1099,33 @@ def _split_inline(edition: Edition, text: str) -> list[str]:
     return [x.strip() for x in out if x.strip()]
 
 
-def is_report(report: Report) -> bool:
-    """Whether what was read looks like an annual report at all."""
+NOT_A_REPORT = ("未识别到政府信息公开工作年度报告的章节或统计表，不是年度报告",
+                "no sections or tables of an annual OGI report were found")
+TITLE_ONLY = ("只有年度报告的标题，没有正文和统计表，不是年度报告本身（正文可能在页面所附的文件中）",
+              "only the title of an annual report, without its text or tables (the report may be an attached file)")
+# A report's prose has sentences on disclosure; a page that only announces it (title,
+# breadcrumb, the attachment's name, the site's menus and footer) has hardly any.
+_MIN_SENTENCES = 3
+_SENTENCE_ON_DISCLOSURE = re.compile(r"[^。！？]*公开[^。！？]*[。！？]")
+
+
+def why_not_report(report: Report, doc: Document | None = None) -> tuple[str, str] | None:
+    """Why what was read is no annual report ((Chinese, English)), or None when it is one.
+    A report's title alone is one only with something of the report under it: a page that
+    just links the report's PDF, read as a report, stood in for the PDF and scored zero."""
     placed = sum(1 for v in report.cells.values() if v.state != "missing")
+    if placed >= 10 or len(report.headings) >= 3:
+        return None
     title = squash(report.title or "")
-    return placed >= 10 or len(report.headings) >= 3 or ("政府信息公开" in title and "报告" in title)
+    if not ("政府信息公开" in title and "报告" in title):
+        return NOT_A_REPORT
+    if placed or report.headings or any(report.sections.values()) or doc is None:
+        return None
+    sentences = sum(len(_SENTENCE_ON_DISCLOSURE.findall(p.text)) for p in doc.paragraphs if squash(p.text) != title)
+    return None if sentences >= _MIN_SENTENCES else TITLE_ONLY
+
+
+def is_report(report: Report, doc: Document | None = None) -> bool:
+    """Whether what was read looks like an annual report at all."""
+    return why_not_report(report, doc) is None
 

@@ -226,7 +226,7 @@ _readers: threading.BoundedSemaphore | None = None
 _readers_lock = threading.Lock()
 
 
-def read_upload(data: bytes, name: str) -> Report:
+def read_upload(data: bytes, name: str, require_report: bool = False) -> Report:
     """An uploaded file read off the request thread: in a bounded worker process (memory
     cap, a timeout shorter than a proxy's), at most OGI_UPLOAD_READERS at once per server —
     beyond that the user is asked to retry rather than a server thread being held."""
@@ -243,7 +243,7 @@ def read_upload(data: bytes, name: str) -> Report:
         raise Refused("服务器正忙：同时读取的上传文件已达上限，请稍后再试", "busy")
     try:
         result = read_bounded(data, Limits.from_env().with_overrides(settings.OGI_LIMITS), name=name,
-                              require_report=False)
+                              require_report=require_report)
     finally:
         _readers.release()
     if result.error is not None:
@@ -275,12 +275,8 @@ def import_figures(user, agency: Agency, year: int, data: bytes, name: str) -> d
 def upload_previous(user, row: AnnualReport, data: bytes, name: str) -> Report:  # type: ignore[no-untyped-def]
     """Read last year's published report in any format ogi reads and keep it for the
     continuity checks."""
-    from ogi.ingest.locate import is_report
-
     _editable(row)  # what was reviewed, published, is checked against what it was then
-    report = read_upload(data, name)
-    if not is_report(report):
-        raise Refused("上传的文件不是政府信息公开工作年度报告", "not_a_report")
+    report = read_upload(data, name, require_report=True)
     if report.year is not None and report.year != row.year - 1:
         raise Refused(f"上传的是{report.year}年度的报告，应为{row.year - 1}年度", "wrong_year")
     row = _store(row)
