@@ -113,7 +113,12 @@ def test_review_publication_public_url_and_exports(demo, monkeypatch):
         page = reviewer.post("/reports/2026/state/approve/", {"acknowledge": "1", "issued_on": day}, follow=True)
         assert "成文日期应在2027年1月1日至今天之间" in page.content.decode(), day
         assert AnnualReport.objects.get(agency=demo, year=2026).state == "review"
-    reviewer.post("/reports/2026/state/approve/", {"acknowledge": "1"})
+    stale = 'name="state_seen" value="review"'
+    assert stale in admin.get("/reports/2026/").content.decode()  # the administrator's page, left open
+    reviewer.post("/reports/2026/state/approve/", {"acknowledge": "1", "state_seen": "review"})
+    # Sent back from that page: refused, the approval stands (it was undone, unsaid).
+    page = admin.post("/reports/2026/state/return/", {"state_seen": "review"}, follow=True).content.decode()
+    assert "报告的状态已由他人改为“已批准”" in page and AnnualReport.objects.get(agency=demo, year=2026).state == "approved"
     approved = AnnualReport.objects.get(agency=demo, year=2026).issued_on
     assert "改动记入操作记录" in reviewer.get("/reports/2026/").content.decode()
     # The date approved, changed at publication: allowed, and written to the audit log (it changed unsaid).

@@ -376,9 +376,11 @@ class Gate(Refused):
 
 
 def transition(user, ws: Workspace, event: str, role: str, on: dt.date, *, acknowledged: bool = False,  # type: ignore[no-untyped-def]
-               issued_on: dt.date | None = None) -> AnnualReport:
+               issued_on: dt.date | None = None, state_seen: str | None = None) -> AnnualReport:
     """An event of the report's review (ogi.workflow.reports), in one transaction with its
-    audit entry; the warnings acknowledged are recorded with it."""
+    audit entry; the warnings acknowledged are recorded with it. `state_seen`: the state the
+    page showed — an event from a page left open while another person acted is refused
+    (sending back from a stale 审核中 page undid the approval given meanwhile)."""
     row = ws.row
     # A year's report is written once the year is over: dated within it, it would report on
     # days still to come.
@@ -392,6 +394,9 @@ def transition(user, ws: Workspace, event: str, role: str, on: dt.date, *, ackno
         ctx.extra["live"] = ws.year_report.live_report.to_json()
     with transaction.atomic():
         row = _store(row)
+        current = AnnualReport.objects.select_for_update().filter(pk=row.pk).values_list("state", flat=True).first()
+        if state_seen is not None and current is not None and current != state_seen:
+            raise Refused(f"报告的状态已由他人改为“{REPORT_STATES.get(current, current)}”，请刷新页面看过后再操作", "conflict")
         before, dated = row.state, row.issued_on
         try:
             t = fire_report(row, event, ctx)

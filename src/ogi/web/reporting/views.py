@@ -185,7 +185,7 @@ def state(request: HttpRequest, year: int, event: str) -> HttpResponse:
             return redirect("workspace", year=year)
     try:
         reports.transition(request.user, ws, event, s.role, clock.today(), acknowledged=request.POST.get("acknowledge") == "1",
-                           issued_on=issued_on)
+                           issued_on=issued_on, state_seen=request.POST.get("state_seen") or None)
     except reports.Gate as e:
         listed = "；".join(f.message_zh for f in e.blocking[:5]) + ("……" if len(e.blocking) > 5 else "")
         messages.error(request, f"{e.message_zh}{listed}")
