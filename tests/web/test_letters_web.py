@@ -91,6 +91,7 @@ def test_receipt_and_downloads_are_for_own_staff_and_audited(world, monkeypatch)
     assert data.status_code == 200
     text = _text(data.content)
     assert "受理回执" in text and "当面提交的，以提交之日为收到申请之日" in text and "第三十三条" in text
+    assert "收到您当面提交的政府信息公开申请" in text and "提交提交" not in text  # it read 通过当面提交提交的
     assert Event.objects.filter(request=r, event="download_letter").count() == 1
     # The supervisor sees the request but not the letter (it names the applicant).
     sup = login(world["supervisor"])

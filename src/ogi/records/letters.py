@@ -28,7 +28,8 @@ from ..yamlfile import load as load_yaml
 # for every letter; which of them a letter needs is read from its own template.
 FIELDS = {
     "agency": "机关名称", "applicant": "申请人", "tracking_no": "申请编号", "received_on": "收到申请之日",
-    "content": "申请内容", "channel": "提交方式", "receipt_rule": "收到申请之日的认定", "due": "答复期限",
+    "content": "申请内容", "channel": "提交方式",
+    "submitted_how": "提交申请的方式（如“当面提交”“通过电子邮件提交”）", "receipt_rule": "收到申请之日的认定", "due": "答复期限",
     "query_code": "查询码", "items": "需要补正的事项", "correction_due": "补正期限", "reason": "延期理由",
     "days": "延长的工作日数", "basis": "计费方式", "amount": "收费金额", "party": "第三方名称",
     "decision": "答复意见", "withheld_list": "不予公开的部分及理由", "remedy": "救济途径", "regulation": "条例名称",
@@ -208,6 +209,11 @@ def compose(kind: str, fields: Mapping[str, Any], *, agency: str, issued_on: dt.
             values[free] = clean_content(values[free]).rstrip("：:")
     values.setdefault("agency", agency)
     values["regulation"] = t["regulation"]
+    if values.get("channel") and not values.get("submitted_how"):
+        from .validate import CHANNELS
+
+        code = next((c for c, label in CHANNELS.items() if label == values["channel"]), "")
+        values["submitted_how"] = (t.get("submitted_how") or {}).get(code) or f"通过{values['channel']}"
     if kind == "reply":
         decision = t["decisions"].get(outcome or "")
         if decision is None:
