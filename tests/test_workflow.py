@@ -85,6 +85,8 @@ def test_correction_restarts_the_clock_and_lapse_closes_it():
     assert due_of(r, D(2026, 3, 10)).status == "waiting"
     go(r, "receive_correction", D(2026, 3, 12), role="clerk")
     assert r.state == "registered" and due_of(r, D(2026, 3, 12)).due == D(2026, 4, 10)  # 20 from 3-12 (清明 4-4..4-6)
+    # Counted from the correction, and said so (it named 3-12 a second 收到申请之日).
+    assert due_of(r, D(2026, 3, 12)).explanation_zh.startswith("收到补正之日为2026年3月12日")
     r2 = R()
     go(r2, "request_correction", D(2026, 3, 5), role="clerk", correction_due=D(2026, 3, 16))
     with pytest.raises(Refused, match="尚未届满"):

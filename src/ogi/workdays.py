@@ -399,10 +399,11 @@ _LAST_COUNTABLE = dt.date(dt.MAXYEAR, 1, 1)
 
 
 def deadline(received: dt.date, days: int = STATUTORY_DAYS, pauses: Sequence[tuple[dt.date, dt.date]] = (),
-             extend: int = 0, calendar: Calendar | None = None) -> Deadline:
+             extend: int = 0, calendar: Calendar | None = None, start_zh: str = "收到申请之日") -> Deadline:
     """The due date of a time limit of `days` working days (+ `extend`) counted from the day
     after `received`, not counting working days within `pauses` (inclusive ranges). Over a
-    year without a published notice the due date is provisional (`estimated_years`)."""
+    year without a published notice the due date is provisional (`estimated_years`).
+    `start_zh` names the day counted from in the explanation (收到补正之日 after a correction)."""
     cal = calendar or default_calendar()
     if days < 1 or extend < 0:
         raise ValueError("days must be at least 1 and extend at least 0")
@@ -428,7 +429,7 @@ def deadline(received: dt.date, days: int = STATUTORY_DAYS, pauses: Sequence[tup
             makeups.append(d)
     due = counted[-1]
     estimated = cal.unpublished_years(received + dt.timedelta(days=1), due)
-    parts = [f"收到申请之日为{_zh(received)}，自次日起计算，第1个工作日为{_zh(counted[0])}"]
+    parts = [f"{start_zh}为{_zh(received)}，自次日起计算，第1个工作日为{_zh(counted[0])}"]
     for h in skipped_holidays:
         span = f"{h.start.month}月{h.start.day}日" + (f"至{h.end.month}月{h.end.day}日" if h.end != h.start else "")
         guess = "" if cal.published(h.end.year) else "，推定"

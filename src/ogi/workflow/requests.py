@@ -373,7 +373,7 @@ def due_of(r: Ledgered, today: dt.date, calendar: Calendar | None = None) -> Due
         if b >= a:
             pauses.append((a, b))
     extension = min(max(int(r.extension_days or 0), 0), MAX_EXTENSION)
-    d = deadline(start, 20, pauses, extension, calendar=cal)
+    d = deadline(start, 20, pauses, extension, calendar=cal, start_zh="收到补正之日" if r.corrected_on else "收到申请之日")
     left = _left(cal, today, d.due)
     status = "overdue" if today > d.due else "due_soon" if left is not None and left <= DUE_SOON else "ok"
     note = "（按补正后的申请重新计算）" if r.corrected_on else ""
