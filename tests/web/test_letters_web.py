@@ -112,3 +112,14 @@ def test_pdf_download_is_made_once_and_kept(world, monkeypatch):
         resp = c.get(f"/requests/{r.tracking_no}/letters/{row.year}-{row.seq}.pdf")
         assert resp.status_code == 200 and resp.content == b"%PDF-1.7 stub"
     assert len(calls) == 1
+
+
+def test_a_withheld_reason_written_out_names_its_ground_and_the_form_lists_them():
+    from ogi.web.ledger.forms import EventForm
+    from ogi.web.ledger.notices import parse_withheld
+
+    assert parse_withheld("企业银行账户信息｜涉及商业秘密，依据条例第十五条") == [("企业银行账户信息", "withheld.third_party")]
+    with pytest.raises(Refused, match="理由为以下之一"):  # naming two grounds at once: which is meant is asked
+        parse_withheld("会议纪要｜涉及国家秘密和商业秘密")
+    form = EventForm(("outcome", "withheld", "note")).as_p()
+    assert "理由写明以下之一：国家秘密" in form and "第三方合法权益" in form

@@ -60,9 +60,13 @@ class EventForm(forms.Form):
         if "outcome" in inputs:
             self.fields["outcome"] = forms.ChoiceField(label="办理结果", choices=[("", "请选择"), *outcomes().items()])
         if "withheld" in inputs:
+            from ogi.records.letters import templates
+
+            names = "、".join(g["short"] for g in templates()["grounds"].values() if g.get("short"))
             self.fields["withheld"] = forms.CharField(
                 label="不予公开的部分及理由（部分公开时填写，每行一项：内容｜理由）", required=False,
-                widget=forms.Textarea(attrs={"rows": 2, "placeholder": "第三方企业的银行账号｜第三方合法权益"}))
+                help_text=f"理由写明以下之一：{names}", widget=forms.Textarea(
+                    attrs={"rows": 2, "placeholder": "第三方企业的银行账号｜第三方合法权益"}))
         if "days" in inputs:
             self.fields["days"] = forms.IntegerField(label="延长工作日数", min_value=1, max_value=MAX_EXTENSION, initial=MAX_EXTENSION)
         if "basis" in inputs:

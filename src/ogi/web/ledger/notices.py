@@ -85,6 +85,11 @@ def parse_withheld(value: Any, overrides: dict[str, Any] | None = None) -> list[
         part, sep, reason = line.replace("|", "｜").rpartition("｜")
         reason = reason.strip()
         code = next((c for c, g in grounds.items() if reason in (c, g.get("short"), g["reason"], *g.get("also", ()))), None)
+        if code is None and reason:
+            # A reason written out ("涉及商业秘密，依据条例第十五条") names its ground: taken when it
+            # names exactly one.
+            named = {c for c, g in grounds.items() for w in (g.get("short"), *g.get("also", ())) if w and w in reason}
+            code = named.pop() if len(named) == 1 else None
         if not sep or code is None:
             names = "、".join(g["short"] for g in grounds.values() if g.get("short"))
             raise Refused(f"“{line.strip()[:40]}”：请按“不予公开的内容｜理由”填写，理由为以下之一：{names}", "bad_input")
