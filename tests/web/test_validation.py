@@ -280,7 +280,13 @@ def test_the_document_must_fit_the_applicant():
     company filed online with a personal identity card were both taken."""
     today = dt.date(2026, 12, 7)
     with pytest.raises(validate.Invalid, match="自然人的证件应为居民身份证"):
-        validate.clean_request({**GOOD, "applicant_id_no": "123456789012345678"}, today=today)
+        validate.clean_request({**GOOD, "applicant_id_no": "91320102MA1Q2W3E4Y"}, today=today)
+    # A person's number of an identity card's shape is a mistyped card, whatever other check it
+    # passes: its own fault is said (a 13th month was answered 所填号码是统一社会信用代码).
+    for typo in ("11010519491331002X", "123456789012345678"):
+        with pytest.raises(validate.Invalid, match="居民身份证") as e:
+            validate.clean_request({**GOOD, "applicant_id_no": typo}, today=today)
+        assert "统一社会信用代码" not in str(e.value), typo
     company = {**GOOD, "applicant_category": "commercial", "applicant_name": "某某科技有限公司", "channel": "online",
                "delivery": "email"}
     with pytest.raises(validate.Invalid, match="请填写单位的统一社会信用代码"):

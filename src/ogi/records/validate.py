@@ -131,6 +131,10 @@ def guess_id_type(value: str, organisation: bool = False) -> str:
     """The document an 18-character number is, when no type was given: an identity card
     number or a credit code whose check digit holds ("" when it is neither). Some numbers
     pass both checks (121101196001012343): an organisation's is taken for its credit code."""
+    if not organisation and re.fullmatch(r"\d{17}[\dXx]", value):
+        # A person's number of an identity card's shape is one, mistyped or not: its own
+        # fault is said (a 13th month), not that one mistyping in 31 passes a credit code's check.
+        return "resident_id"
     tries = [("uscc", gb32100_problem), ("resident_id", gb11643_problem)]
     for kind, problem in tries if organisation else tries[::-1]:
         if problem(value) is None:
