@@ -452,3 +452,15 @@ def test_a_rate_kept_to_four_places_prints_as_its_decimal(num: int, den: int) ->
     kept = (Decimal(num) / Decimal(den)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
     expected = (kept * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
     assert percent_text(float(kept)) == percent_text(kept) == f"{expected}%"
+
+
+def test_a_deduction_says_each_places_points_beside_the_total() -> None:
+    from ogi.supervision.rubric import Deduction
+
+    cells = Deduction("cells", "统计表单元格缺失或数值格式错误（每处）", Decimal("0.8"), 4)
+    assert cells.text_zh == "-0.8 统计表单元格缺失或数值格式错误（共 4 处，每处扣 0.2）"
+    late = Deduction("late_days", "逾期发布", Decimal("6"), 3, unit="个30日")
+    assert late.text_zh == "-6 逾期发布（共 3 个30日，每30日扣 2）"
+    capped = Deduction("sections", "缺少规定章节（每处）", Decimal("3"), 9, capped=True)
+    assert capped.text_zh == "-3 缺少规定章节（共 9 处，已达上限）"
+    assert Deduction("undated", "报告未注明成文日期", Decimal("0.5")).text_zh == "-0.5 报告未注明成文日期"

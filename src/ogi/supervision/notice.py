@@ -74,7 +74,7 @@ def _deduction_text(s: Score, limit: int = 3) -> str:
     if not s.deductions:
         return "无"
     ds = sorted(s.deductions, key=lambda d: -d.points)
-    parts = [f"{d.label}（-{d.points}）" for d in ds[:limit]]
+    parts = [d.text_zh for d in ds[:limit]]
     return "；".join(parts) + ("等" if len(ds) > limit else "")
 
 

@@ -75,6 +75,18 @@ class Deduction:
     count: int = 1  # findings matched (1 for a condition that holds once)
     capped: bool = False
     evidence: list[str] = field(default_factory=list)  # in Chinese
+    unit: str = "处"  # what `count` counts: places found, or periods of days late (个30日)
+
+    @property
+    def text_zh(self) -> str:
+        """"-0.8 统计表单元格缺失或数值格式错误（共 4 处，每处扣 0.2）": read as "-0.8 …（每处）（4
+        处）" the total looked like each place's."""
+        base = self.label.removesuffix("（每处）")
+        if self.count > 1:
+            each = "已达上限" if self.capped else \
+                f"每{self.unit.removeprefix('个')}扣 {(self.points / self.count).normalize():f}"
+            return f"-{self.points} {base}（共 {self.count} {self.unit}，{each}）"
+        return f"-{self.points} {base}" + ("（已达上限）" if self.capped else "")
 
     def to_json(self) -> dict[str, Any]:
         return {"item": self.item, "label": self.label, "points": str(self.points), "count": self.count,
@@ -261,7 +273,8 @@ def score(rubric: Rubric, facts: Facts) -> Score:
         if capped:
             points = item.cap  # type: ignore[assignment]
         if points > 0:
-            deductions.append(Deduction(item.id, item.label, points, count, capped, why))
+            unit = f"个{item.every_days_late}日" if item.every_days_late is not None else "处"
+            deductions.append(Deduction(item.id, item.label, points, count, capped, why, unit))
     total = max(Decimal(0), rubric.full_marks - sum((d.points for d in deductions), Decimal(0)))
     for d in deductions:
         d.points = plain(d.points)
