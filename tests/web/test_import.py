@@ -109,6 +109,11 @@ def test_refusals_for_files_and_users(world):
         imp.read_table("序号,申请人\n".encode(), "x.csv")
     with pytest.raises(Refused, match="损坏"):
         imp.read_table(b"PK\x03\x04broken", "x.xlsx")
+    # What was given is named (a PDF was answered 无法识别文件编码，请保存为 UTF-8 编码的 CSV).
+    for data, given in ((b"%PDF-1.7\n" + bytes(range(256)) * 40, "PDF 文件"), (b"MZ\x90\x00" + bytes(5000), "可执行程序"),
+                        (b"\x89PNG\r\n\x1a\n" + bytes(100), "图片")):
+        with pytest.raises(Refused, match=f"只能导入 .xlsx 或 .csv 文件，而上传的是{given}"):
+            imp.read_table(data, "x.csv")
     table = imp.read_table(as_csv(ledger_rows(2)), "x.csv")
     with pytest.raises(Refused, match="收到申请之日"):
         imp.run(world["a_clerk"], table, {**imp.guess_mapping(table.headers), "received_on": None}, commit=False)

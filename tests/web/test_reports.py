@@ -236,6 +236,8 @@ def test_year_figures_imported_from_the_filled_in_workbook(world):
     wb.save(buf)
     resp = c.post("/reports/2025/figures/", {"file": SimpleUploadedFile("填报表.xlsx", buf.getvalue())}, follow=True)
     assert "已导入表二年度数据 4 项" in resp.content.decode()
+    exe = c.post("/reports/2025/figures/", {"file": SimpleUploadedFile("填报表.exe", b"MZ\x90\x00" + bytes(4000))}, follow=True)
+    assert "无法从上传的可执行程序中读取表二：请上传本页下载的填报表" in exe.content.decode()  # was 不是年度报告
     r = reports.workspace(world["a"], 2025).report
     assert [r.cells[f"active.{k}.decisions"].value for k in ("licensing", "penalty", "coercion")] == [120, 33, 4]
     assert str(r.cells["active.fees.amount"].value) == "15000"

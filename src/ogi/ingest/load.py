@@ -224,6 +224,30 @@ def file_bytes(p: Path) -> bytes:
         raise IngestError("unreadable", f"无法读取文件：{os_reason(e)}", f"cannot read file: {e}") from None
 
 
+def container_zh(data: bytes) -> str | None:
+    """What a file that is no text is, in words a user knows ("PDF 文件"), told by its first
+    bytes; None for text and for what is not recognised. For a refusal that names what was
+    given, not a failure of the reader that was not meant for it."""
+    head = data[:8]
+    if head.startswith(b"%PDF"):
+        return "PDF 文件"
+    if head.startswith(_OLE):
+        return "旧版 Office 文件（.xls 或 .doc）"
+    if head.startswith(_IMAGE_MAGIC):
+        return "图片"
+    if head.startswith(b"MZ") or head.startswith(b"\x7fELF"):
+        return "可执行程序"
+    if head.startswith(b"PK\x03\x04"):
+        import zipfile
+
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())  # the directory only: nothing inflated
+        except (zipfile.BadZipFile, ValueError, OSError):
+            return "损坏的压缩包"
+        return "Word 文档" if "word/document.xml" in names else "Excel 工作簿" if "xl/workbook.xml" in names else "压缩包"
+    return None
+
+
 def slow_to_read(head: bytes) -> bool:
     """Whether a file beginning with `head` (its first KiB is enough) goes to a reader that
     may take long whatever its size: a PDF or an image (OCR), a legacy Word file (converted

@@ -145,6 +145,12 @@ def read_table(data: bytes, filename: str) -> Table:
     Excel's "Unicode 文本" writes), as text cells."""
     if len(data) > MAX_BYTES:
         raise Refused(f"文件超过 {MAX_BYTES // 2**20} MB，请分批导入", "too_large")
+    from ogi.ingest.load import container_zh
+
+    given = container_zh(data)
+    if given not in (None, "Excel 工作簿"):
+        # (A PDF was answered 无法识别文件编码: the CSV reader's failure, not what was wrong.)
+        raise Refused(f"只能导入 .xlsx 或 .csv 文件，而上传的是{given}", "bad_file")
     if data[:2] == b"PK":
         try:
             check_zip(data)

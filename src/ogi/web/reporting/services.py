@@ -254,7 +254,17 @@ def read_upload(data: bytes, name: str, require_report: bool = False) -> Report:
 
 def import_figures(user, agency: Agency, year: int, data: bytes, name: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """Table 二's yearly figures from a filled-in workbook (or any report file ogi reads)."""
-    report = read_upload(data, name)
+    try:
+        report = read_upload(data, name)
+    except Refused as e:
+        if e.code in ("binary", "unsupported_format", "not_a_report", "decode_error"):
+            # (An .exe was answered 不是年度报告, when a 填报表 was asked for.)
+            from ogi.ingest.load import container_zh
+
+            given = container_zh(data)
+            raise Refused(f"无法从{f'上传的{given}' if given else '该文件'}中读取表二：请上传本页下载的填报表（.xlsx），"
+                          "或年度报告文件", e.code) from None
+        raise
     ed = report.edition_obj
     values: dict[str, Any] = {}
     for cid, cdef in (ed.cells.items() if ed else []):
