@@ -117,6 +117,10 @@ def test_the_reviewer_sends_a_submission_back_with_its_reason(ledger, monkeypatc
     assert "调档理由不足以延期，请直接答复" in d.text()
     inbox = login(ledger["a_clerk"]).get("/").content.decode()
     assert 'id="returned"' in inbox and "调档理由不足以延期" in inbox
+    # The form comes back as it was sent, to be amended (it came back empty).
+    mine = login(ledger["a_clerk"]).get(f"/requests/{t}/").content.decode()
+    form = mine.split('name="submit_extension-days"')[1][:80]
+    assert 'value="15"' in form and "需调档</textarea>" in mine
     assert reminders.digest(ledger["a_reviewer"], DAY).returned == []  # the reviewer's own queue is empty
     review.submit(ledger["a_clerk"], t, "submit_extension", {"days": 5, "note": "补充调档说明"})
     assert reminders.digest(ledger["a_clerk"], DAY).returned == []

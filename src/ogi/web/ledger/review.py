@@ -145,6 +145,13 @@ def _outstanding(backs: QuerySet[Event], wanted: Any = None) -> list[Event]:
     return out
 
 
+def returned_submission(back: Event) -> dict[str, Any]:
+    """What the submission a return sent back proposed ({} when it cannot be found)."""
+    pk = (back.changes.get("returned") or {}).get("submission")
+    sub = Event.objects.filter(pk=pk, request_id=back.request_id).first() if isinstance(pk, int) else None
+    return dict(sub.changes.get("proposed") or {}) if sub is not None else {}
+
+
 def returned_of(r: Request) -> list[Event]:
     """This request's submissions sent back and not yet submitted again or acted on."""
     return _outstanding(r.events.filter(event__in=RETURNED))

@@ -131,11 +131,15 @@ def detail(request: HttpRequest, tracking_no: str) -> HttpResponse:
         actions.append((t, EventForm(t.inputs, initial=initial, prefix=t.event)))
     # What a clerk cannot do alone goes to the reviewer (答复、延长期限).
     submissions = []
+    returned = review.returned_of(r) if s and s.role == "clerk" and s.agency_id == r.agency_id else []
+    # A submission sent back comes back filled as it was sent, to be amended, not typed again.
+    sent_back = {review.RETURNED[ev.event]: review.returned_submission(ev) for ev in returned}
     if s and s.role == "clerk" and s.agency_id == r.agency_id:
         for kind, (event, label, inputs) in review.SUBMISSIONS.items():
             t = BY_EVENT[event]
             if r.state in t.sources and s.role not in t.roles and REQUESTS.standing_refusal(r, t, now) is None:
-                form = EventForm(inputs, prefix=kind, initial=_typed(request, tracking_no, kind))
+                initial = {**(sent_back.get(kind) or {}), **_typed(request, tracking_no, kind)}
+                form = EventForm(inputs, prefix=kind, initial=initial)
                 del form.fields["on"], form.fields["version"]
                 submissions.append((kind, label, form))
     letters = list(r.letters.all())
@@ -145,7 +149,7 @@ def detail(request: HttpRequest, tracking_no: str) -> HttpResponse:
                 "contact": access.mask_contact(r.applicant_contact)},
         can_reveal=access.can_see_personal_data(request.user, r), letters=letters,
         has_receipt=any(x.kind == "receipt" for x in letters),
-        submissions=submissions, waiting=list(waiting.values()), returned=review.returned_of(r) if submissions else [],
+        submissions=submissions, waiting=list(waiting.values()), returned=returned if submissions else [],
         return_typed=_typed(request, tracking_no, "return").get("reason", "")))
 
 
