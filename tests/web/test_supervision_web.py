@@ -202,6 +202,14 @@ def test_rectification_loop_from_notice_to_closed(shared, office) -> None:  # ty
     page = clerk.get("/supervision/mine/").content.decode()
     assert "收到的整改通知" in page and "请补齐" in page and item.message_zh in page
     assert "请补齐" not in login(office["clerk"]).get("/supervision/mine/").content.decode()
+    # Its administrator finds it in the inbox and the daily mail (it was only under 整改通知).
+    admin = make_user("ly-admin", agency, "admin")
+    inbox = login(admin).get("/").content.decode()
+    assert "开封市人民政府要求整改2020年度报告，尚有 1 项待整改，期限 " + due in inbox
+    from ogi.web.ledger import reminders
+
+    assert "整改通知 1 份" in reminders.digest(admin).subject
+    assert not reminders.digest(make_user("x", office["city"], "supervisor")).rectifications
     # Republished with the lost cell restored: the re-check finds the cell and marks the item corrected.
     fixed = SEED_2020.read_text(encoding="utf-8").replace("\t0\n\t0\n \t行政强制", "\t0\n\t0\n\t0\n\n\t行政强制")
     f = io.BytesIO(fixed.encode("utf-8"))

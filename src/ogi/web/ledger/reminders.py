@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
+from django.db.models import Count
 
 from ogi.web import clock
 from ogi.web.accounts import access
@@ -34,10 +35,13 @@ class Digest:
     returned: list[Any] = field(default_factory=list)
     # The last year's report, while unpublished with its deadline near or past: (year, where it stands).
     report_due: tuple[int, Any] | None = None
+    # 整改通知 from the office above with items still open: (notice, open items).
+    rectifications: list[tuple[Any, int]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.overdue or self.due_soon or self.to_review or self.reports or self.report_due or self.returned)
+        return not (self.overdue or self.due_soon or self.to_review or self.reports or self.report_due or self.returned
+                    or self.rectifications)
 
     @property
     def review_count(self) -> int:
@@ -49,7 +53,7 @@ class Digest:
                  f"待审核 {len(self.to_review) + len(self.reports)} 项" if self.to_review or self.reports else "",
                  f"被退回 {len(self.returned)} 项" if self.returned else "",
                  f"{self.report_due[0]}年度报告{'逾期未发布' if self.report_due[1].status == 'overdue' else '待发布'}"
-                 if self.report_due else ""]
+                 if self.report_due else "", f"整改通知 {len(self.rectifications)} 份" if self.rectifications else ""]
         return f"政府信息公开待办提醒（{self.day:%Y-%m-%d}）：" + "，".join(p for p in parts if p)
 
     def text(self, base_url: str = "") -> str:
@@ -58,6 +62,8 @@ class Digest:
         if self.report_due:
             year, pub = self.report_due
             lines += [f"{year}年度政府信息公开工作年度报告：{pub.text}　{base_url}/reports/{year}/", ""]
+        for n, open_items in self.rectifications:
+            lines += [f"{rectification_line(n, open_items, self.day)}　{base_url}/supervision/mine/", ""]
         if self.overdue:
             lines.append(f"一、已逾期的申请（{len(self.overdue)} 件）")
             lines += [f"  {r.tracking_no}　截止日 {d.due:%Y-%m-%d}{_mark(d)}　{r.state_label}　{base_url}/requests/{r.tracking_no}/"
@@ -108,7 +114,18 @@ def digest(user, day: dt.date | None = None, groups: dict | None = None) -> Dige
         from ogi.web.reporting.services import report_due
 
         d.report_due = report_due(s.agency, day)
+    if s.role in APPROVERS:  # (who answers for the agency's report: the reviewer and the administrator)
+        from ogi.web.supervision.models import Rectification
+
+        notices = (Rectification.objects.filter(agency=s.agency, items__state="open").select_related("office")
+                   .annotate(open_items=Count("items")).order_by("due_on"))
+        d.rectifications = [(n, n.open_items) for n in notices]
     return d
+
+
+def rectification_line(n: Any, open_items: int, day: dt.date) -> str:
+    late = "，已过期限" if n.due_on < day else ""
+    return f"整改通知：{n.office.name}要求整改{n.year}年度报告，尚有 {open_items} 项待整改，期限 {n.due_on:%Y-%m-%d}{late}"
 
 
 def email_configured() -> bool:
