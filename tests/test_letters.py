@@ -156,6 +156,27 @@ def test_every_letter_converts_to_pdf_through_libreoffice():
         assert letter.number in text.replace(" ", "").replace("\n", "")
 
 
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("fc-list") is None, reason="LibreOffice not installed")
+def test_a_character_no_font_has_leaves_the_rest_of_the_pdf_letter_whole():
+    """A rare character (𪚥, Extension B) in what the applicant wrote made LibreOffice lose its
+    font fallback for the whole letter: every 年月日 printed as a box. It is printed as 〓;
+    the DOCX keeps it."""
+    import pdfplumber
+
+    from ogi.render.letters import MISSING_GLYPH, printable
+
+    letter = compose("receipt", {**BASE, "content": "请公开\U0002a6a5字号文件", "channel": "网上申请", "due": dt.date(2026, 3, 30),
+                                 "receipt_rule": "网上提交的，以系统确认之日为收到申请之日", "query_code": "ABCD1234"},
+                     agency="某市商务局", issued_on=DAY, number="1")
+    shown, missing = printable(letter)
+    assert missing == ["\U0002a6a5"] and f"请公开{MISSING_GLYPH}字号文件" in shown.text
+    assert "\U0002a6a5" in "".join(p.text for p in Document(io.BytesIO(to_docx(letter))).paragraphs)
+    with pdfplumber.open(io.BytesIO(to_pdf(to_docx(shown)))) as pdf:
+        fonts = {c["fontname"] for c in pdf.pages[0].chars if c["text"] in "年月日"}
+    # Drawn in a CJK font: with the rare character left in, a Latin font without them, as boxes.
+    assert fonts and all("CJK" in f for f in fonts), fonts
+
+
 @given(st.text(alphabet="明细表。，；.,  \n的X", max_size=30))
 def test_quoted_content_never_doubles_punctuation(raw):
     cleaned = clean_content(raw)

@@ -4,6 +4,8 @@ ogi.records.letters."""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import io
 import shutil
 import subprocess
@@ -39,6 +41,45 @@ def to_docx(letter: Letter) -> bytes:
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+# What no installed font has a glyph for is printed as 〓, the typesetter's mark for a
+# missing character: LibreOffice, given one (a rare character of Extension B in what the
+# applicant wrote), lost its fallback for the whole letter — every 年月日 printed as a box
+# and a paragraph overprinted itself.
+MISSING_GLYPH = "〓"
+
+
+@functools.cache
+def _has_font(ch: str) -> bool:
+    fc = shutil.which("fc-list")
+    if fc is None:
+        return True  # (nothing to ask: left to the converter)
+    try:
+        out = subprocess.run([fc, f":charset={ord(ch):x}", "family"], capture_output=True, timeout=10, check=False)
+    except (subprocess.SubprocessError, OSError):
+        return True
+    return bool(out.stdout.strip())
+
+
+def _common(ch: str) -> bool:
+    """Characters every CJK font has: ASCII, the CJK punctuation and unified ideographs of the
+    Basic Multilingual Plane, full-width forms. Only the rest is looked up."""
+    o = ord(ch)
+    return o < 0x2000 or 0x3000 <= o <= 0x303F or 0x4E00 <= o <= 0x9FA5 or 0xFF00 <= o <= 0xFFEF
+
+
+def printable(letter: Letter) -> tuple[Letter, list[str]]:
+    """The letter with each character no installed font can print replaced by 〓, and those
+    characters (for the PDF: the DOCX keeps what was written)."""
+    texts = [letter.title, letter.to, *letter.paragraphs, letter.agency]
+    missing = sorted({ch for t in texts for ch in t if not _common(ch) and not ch.isspace() and not _has_font(ch)})
+    if not missing:
+        return letter, []
+    table = str.maketrans(dict.fromkeys(missing, MISSING_GLYPH))
+    return dataclasses.replace(letter, title=letter.title.translate(table), to=letter.to.translate(table),
+                               paragraphs=tuple(p.translate(table) for p in letter.paragraphs),
+                               agency=letter.agency.translate(table)), missing
 
 
 def to_pdf(docx: bytes, timeout: float = 120) -> bytes:

@@ -140,7 +140,7 @@ def pdf_of(row: Letter) -> bytes:
     if row.pdf:
         return bytes(row.pdf)
     try:
-        pdf = draw.to_pdf(docx_of(row))
+        pdf = draw.to_pdf(draw.to_docx(draw.printable(as_letter(row))[0]))
     except L.LetterError as e:
         raise Refused(e.message_zh, e.code) from None
     Letter.objects.filter(pk=row.pk).update(pdf=pdf)
