@@ -177,6 +177,22 @@ def test_a_character_no_font_has_leaves_the_rest_of_the_pdf_letter_whole():
     assert fonts and all("CJK" in f for f in fonts), fonts
 
 
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_the_signature_never_stands_alone_on_a_page():
+    """A receipt whose date fell alone on a second page: the signature goes with the last paragraph."""
+    import pdfplumber
+
+    # (Contents of these lengths put the date, or the agency and the date, alone on the last page.)
+    letters = [compose("receipt", {**BASE, "content": "文" * n, "channel": "网上申请", "due": dt.date(2026, 3, 30),
+                                   "receipt_rule": "网上提交的，以系统确认之日为收到申请之日", "query_code": "ABCD1234"},
+                       agency="某市商务局", issued_on=DAY, number="1") for n in (300, 706, 717, 728, 772)]
+    signature = {"某市商务局", f"{DAY.year}年{DAY.month}月{DAY.day}日"}
+    for n, pdf in enumerate(to_pdfs([to_docx(letter) for letter in letters])):
+        with pdfplumber.open(io.BytesIO(pdf)) as doc:
+            lines = {line.replace(" ", "") for line in (doc.pages[-1].extract_text() or "").splitlines() if line.strip()}
+        assert not lines <= signature, (n, lines)
+
+
 @given(st.text(alphabet="明细表。，；.,  \n的X", max_size=30))
 def test_quoted_content_never_doubles_punctuation(raw):
     cleaned = clean_content(raw)

@@ -33,11 +33,14 @@ def to_docx(letter: Letter) -> bytes:
     add_paragraph(doc, letter.number, BODY, SIZE_BODY, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     add_paragraph(doc, "", BODY, SIZE_BODY, indent=False)
     add_paragraph(doc, letter.to, BODY, SIZE_BODY, indent=False)
-    for p in letter.paragraphs:
-        add_paragraph(doc, p, BODY, SIZE_BODY)
-    add_paragraph(doc, "", BODY, SIZE_BODY)
-    add_paragraph(doc, letter.agency, BODY, SIZE_BODY, WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    body = [add_paragraph(doc, p, BODY, SIZE_BODY) for p in letter.paragraphs]
+    # The signature goes over a page break with the last paragraph, never alone: a date by
+    # itself on a second page is no signed letter.
+    tail = [add_paragraph(doc, "", BODY, SIZE_BODY),
+            add_paragraph(doc, letter.agency, BODY, SIZE_BODY, WD_ALIGN_PARAGRAPH.RIGHT, indent=False)]
     add_paragraph(doc, date_zh(letter.issued_on), BODY, SIZE_BODY, WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    for p in [*body[-1:], *tail]:
+        p.paragraph_format.keep_with_next = True
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
