@@ -47,6 +47,9 @@ def test_timeliness_score_and_rank(office, tmp_path: Path) -> None:  # type: ign
     z, tree = office
     p = ogi("supervise", "timeliness", z, "--tree", tree, "--year", "2020", "--json")
     rows = {r["agency"]: r for r in json.loads(p.stdout)["agencies"]}
+    # The notice in the ZIP is no report: exit 2, and it is named (the status alone said nothing).
+    assert p.returncode == 2 and "说明.txt：" in p.stderr and "不是年度报告" in p.stderr
+    assert [u["file"].endswith("说明.txt") for u in json.loads(p.stdout)["unreadable"]] == [True]
     # The 2020 seed is dated 2021-01-21, a department: due 2021-01-31.
     assert rows["长春市绿园区商务局"]["status"] == "on_time" and rows["长春市绿园区商务局"]["published_on"] == "2021-01-21"
     assert rows["某市民政局"]["status"] == "not_found" and rows["某市人民政府"]["deadline"] == "2021-03-10"

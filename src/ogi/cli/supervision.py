@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -85,7 +85,15 @@ def _error(e: IngestError) -> dict[str, str]:
 
 
 def _exit(c: Collection) -> None:
+    """Exit 2 when a file could not be read, each named on stderr with its reason (the status
+    alone said that something failed, not what)."""
+    for f, e in c.unreadable:
+        sys.stderr.write(f"{f}：{e.message_zh}\n")
     raise typer.Exit(2 if c.unreadable else 0)
+
+
+def _unreadable(c: Collection) -> list[dict[str, Any]]:
+    return [{"file": f, "error": _error(e)} for f, e in c.unreadable]
 
 
 @supervise_app.command("import")
@@ -102,7 +110,7 @@ def import_cmd(sources: SourcesArg, tree: TreeOpt, as_json: JsonOpt = False, job
             "queue": [{"file": x.file, "printed": x.printed, "year": x.year, "status": x.match.status,
                        "candidates": x.match.candidates, "message_zh": x.match.message_zh, "message_en": x.match.message_en}
                       for x in c.queue],
-            "unreadable": [{"file": f, "error": _error(e)} for f, e in c.unreadable],
+            "unreadable": _unreadable(c),
         })
         _exit(c)
     out = [f"已匹配 {len(c.current)} 份报告，待人工指定 {len(c.queue)} 份，无法读取 {len(c.unreadable)} 个文件"
@@ -115,8 +123,6 @@ def import_cmd(sources: SourcesArg, tree: TreeOpt, as_json: JsonOpt = False, job
         out.append("待人工指定：")
         out += [f"  {x.file}：{x.match.message_zh}" for x in c.queue]
     sys.stdout.write("\n".join(out) + "\n")
-    for f, e in c.unreadable:
-        sys.stderr.write(f"{f}：{e.message_zh}\n")
     _exit(c)
 
 
@@ -128,7 +134,7 @@ def timeliness_cmd(sources: SourcesArg, tree: TreeOpt, year: YearOpt = None, as_
     y = _year(c, year)
     rows = c.timeliness(y)
     if as_json:
-        dump({"year": y, "agencies": [t.to_json() for t in rows]})
+        dump({"year": y, "agencies": [t.to_json() for t in rows], "unreadable": _unreadable(c)})
         _exit(c)
     out = [f"{y}年度报告发布情况（{len(rows)} 个机关）"]
     for t in rows:
@@ -148,13 +154,12 @@ def score_cmd(sources: SourcesArg, tree: TreeOpt, year: YearOpt = None, rubric: 
     y = _year(c, year)
     scores = c.scores(y, r)
     if as_json:
-        dump({"year": y, "rubric": r.name, "scores": [s.to_json() for s in scores]})
+        dump({"year": y, "rubric": r.name, "scores": [s.to_json() for s in scores], "unreadable": _unreadable(c)})
         _exit(c)
     out = [f"{y}年度评分（{r.name}，满分 {r.full_marks}）"]
     for s in scores:
         out.append(f"  {s.agency}　{s.total} 分")
-        out += [f"    -{d.points}　{d.label}" + (f"（{d.count} 处）" if d.count > 1 else "") + ("，已达上限" if d.capped else "")
-                for d in s.deductions]
+        out += [f"    {d.text_zh}" for d in s.deductions]
     sys.stdout.write("\n".join(out) + "\n")
     _exit(c)
 
@@ -195,7 +200,8 @@ def rank_cmd(sources: SourcesArg, tree: TreeOpt, year: YearOpt = None, rubric: R
     if as_json:
         dump({"year": y, "rubric": r.name, "groups": [
             {"level": g.level, "kind": g.kind, "title_zh": g.title_zh,
-             "ranked": [{"rank": x.rank, "of": x.of, **x.score.to_json()} for x in g.ranked]} for g in groups]})
+             "ranked": [{"rank": x.rank, "of": x.of, **x.score.to_json()} for x in g.ranked]} for g in groups],
+            "unreadable": _unreadable(c)})
         _exit(c)
     out = [f"{y}年度排名（{r.name}）"]
     for g in groups:
