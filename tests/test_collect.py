@@ -129,7 +129,8 @@ def test_redirect_404_timeout_and_robots(crawled):
 
 def test_second_run_fetches_nothing_new(crawled):
     second = crawled["second"]
-    assert second.finished and second.new == 0 and second.unchanged == 13
+    assert second.finished and second.new == 0 and second.unchanged == 13 and second.duplicates == 0
+    assert crawled["first"].unchanged == 0  # a first crawl has nothing unchanged
     bodies = [(p, s) for p, s in crawled["run2_log"] if s == 200 and p != "/robots.txt"]
     assert bodies == []  # every known URL answered 304
     assert {s for _, s in crawled["run2_log"]} <= {200, 301, 304, 404}
@@ -450,6 +451,9 @@ def test_cli_refuses_nan_and_lists_collect(tmp_path):
         for value in ("nan", "inf"):
             r = _ogi("collect", tmp_path / "s.csv", "-o", tmp_path / "out", option, value)
             assert r.returncode == 2 and "用法错误" in r.stderr and "有限" in r.stderr, (option, value, r.stderr)
+    for agent in ("", "  ", "ogi\r\nX-Injected: 1"):  # empty sent the default unsaid
+        r = _ogi("collect", tmp_path / "s.csv", "-o", tmp_path / "out", "--user-agent", agent)
+        assert r.returncode == 2 and "不能为空" in r.stderr, (agent, r.stderr)
     assert not (tmp_path / "out").exists()
     r = _ogi("--help")
     [line] = [x for x in r.stdout.splitlines() if x.strip().startswith("collect ")]
@@ -682,3 +686,21 @@ def test_a_killed_run_leaves_no_crawl_and_no_lock_behind(tmp_path):
         assert again.returncode == 0, again.stderr
         assert json.loads(again.stdout)["crawl"]["finished"]
         site.wait_idle()
+
+
+def test_a_body_stored_from_another_address_is_a_duplicate_not_unchanged(tmp_path):
+    """A first crawl said 13 pages were 未变化: one report page linked twice, and pages served
+    under two addresses, are the same content reached again, not a page unchanged since."""
+    import json
+
+    from ogi.corpus.collect import summarize, summary_zh
+    from ogi.corpus.store import MANIFEST
+
+    rows = [{"run": "1", "url": "http://a/r1", "sha256": "x", "status": 200, "changed": True, "role": "report"},
+            {"run": "2", "url": "http://a/r1", "sha256": "x", "status": 200, "changed": False},  # again, same address
+            {"run": "2", "url": "http://a/r1?from=list", "sha256": "x", "status": 200, "changed": False},
+            {"run": "2", "url": "http://a/r2", "sha256": "y", "status": 304, "changed": False}]
+    (tmp_path / MANIFEST).write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    s = summarize(tmp_path, "2", True)
+    assert (s.new, s.unchanged, s.duplicates) == (0, 2, 1)
+    assert "与其他网址内容相同 1 个" in summary_zh(s, tmp_path)

@@ -71,7 +71,8 @@ class Summary:
     seeds: int = 0
     responses: int = 0
     new: int = 0  # bodies this folder did not hold
-    unchanged: int = 0  # 304, or the same body again
+    unchanged: int = 0  # 304, or the same body again at the same address
+    duplicates: int = 0  # a body already stored from another address (a report page reached twice)
     by_role: Counter = field(default_factory=Counter)  # new report pages and attachments
     by_status: Counter = field(default_factory=Counter)
     errors: Counter = field(default_factory=Counter)
@@ -80,7 +81,7 @@ class Summary:
     def to_json(self) -> dict[str, Any]:
         return {"run": self.run, "finished": self.finished, "stopped_by": self.stopped_by, "seeds": self.seeds,
                 "responses": self.responses,
-                "new": self.new, "unchanged": self.unchanged, "new_by_role": dict(self.by_role),
+                "new": self.new, "unchanged": self.unchanged, "duplicates": self.duplicates, "new_by_role": dict(self.by_role),
                 "by_status": {str(k): v for k, v in self.by_status.items()}, "errors": dict(self.errors)}
 
 
@@ -398,9 +399,14 @@ def _collect(seeds: list[Seed], out: Path, opts: Options, lock: int) -> Summary:
 
 def summarize(out: Path | str, run: str, finished: bool, seeds: int = 0) -> Summary:
     s = Summary(run, finished, seeds)
+    seen: set[tuple[Any, Any]] = set()  # (address, body) fetched by an earlier run, or earlier in this one
     for row in read_manifest(out):
+        key = (row.get("url"), row.get("sha256"))
         if row.get("run") != run:
+            seen.add(key)
             continue
+        before = key in seen
+        seen.add(key)
         s.responses += 1
         if row.get("error"):
             s.errors[row["error"]] += 1
@@ -409,8 +415,10 @@ def summarize(out: Path | str, run: str, finished: bool, seeds: int = 0) -> Summ
         if row.get("changed") and row.get("status") == 200:
             s.new += 1
             s.by_role[row.get("role")] += 1
-        elif row.get("status") in (200, 304):
+        elif row.get("status") == 304 or (row.get("status") == 200 and before):
             s.unchanged += 1
+        elif row.get("status") == 200:
+            s.duplicates += 1  # (counted as unchanged, a first crawl said 13 pages 未变化)
     return s
 
 
@@ -423,7 +431,8 @@ _ERROR_ZH = {"robots": "robots.txt 不允许", "timeout": "超时", "dns": "域�
 
 def summary_zh(s: Summary, out: Path | str) -> str:
     parts = [f"{'采集完成' if s.finished else '采集已中止（再次运行同一命令即可从中断处继续）'}：{out}",
-             f"本次 {s.responses} 个响应，新内容 {s.new} 个，未变化 {s.unchanged} 个"]
+             f"本次 {s.responses} 个响应，新内容 {s.new} 个，未变化 {s.unchanged} 个"
+             + (f"，与其他网址内容相同 {s.duplicates} 个" if s.duplicates else "")]
     if s.by_role:
         parts.append("新内容中：" + "，".join(f"{_ROLE_ZH.get(k, k)} {v} 个" for k, v in sorted(s.by_role.items())))
     failed = {k: v for k, v in s.by_status.items() if k not in (200, 304)}

@@ -20,6 +20,13 @@ def _dump(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
+def _user_agent(value: str | None) -> str | None:
+    # Given empty, the default was sent unsaid; a header cannot carry a line break.
+    if value is not None and (not value.strip() or any(c in value for c in "\r\n\0") or len(value) > 500):
+        raise typer.BadParameter("应为一行不超过 500 个字符的文字（写明采集者及其联系方式），不能为空")
+    return value
+
+
 def _finite(value: float) -> float:
     # click's min= lets nan through (every comparison with it is false) and inf past any
     # bound; Scrapy then fails every request.
@@ -68,7 +75,7 @@ def collect_cmd(
     max_pages: Annotated[int, typer.Option("--max-pages", min=1,
                                            help="每个种子的栏目最多抓取的栏目页数（含第一页；不限制报告页面和附件）")] = 50,
     user_agent: Annotated[str | None, typer.Option("--user-agent", help="请求中的 User-Agent（建议写明联系方式）",
-                                                   show_default=False)] = None,
+                                                   callback=_user_agent, show_default=False)] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """从各机关的年报栏目采集年度报告页面及其附件。
