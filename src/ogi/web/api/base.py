@@ -90,7 +90,7 @@ def _zh_schema_error(name: str, zh_name: str, e: dict[str, Any]) -> str:
 
 
 # The messages ninja writes itself are English: said in Chinese for the Chinese field.
-_NINJA_ZH = {"Cannot parse request body": "请求体无法解析：应为 UTF-8 编码的 JSON"}
+_NINJA_ZH = {"Cannot parse request body": "请求体无法解析为 JSON：应为 UTF-8 编码、结构完整、嵌套层数合理的 JSON"}
 
 
 @api.exception_handler(HttpError)
