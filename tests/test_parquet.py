@@ -397,6 +397,27 @@ def test_sql_is_stopped_at_its_memory_limit(tmp_path):
     assert max(peak, before) < 1024 * 1024  # KiB: under 1 GiB, the command and DuckDB together
 
 
+def test_sql_rows_are_held_to_the_memory_limit_too(tmp_path):
+    """The limit bounded DuckDB's buffers, not the rows it hands back: 1 000 rows of 1 MB took
+    3 GB and 21 s under --memory 64 and wrote 1 GB of JSON."""
+    import resource
+
+    from ogi.corpus import parquet
+
+    ds = tmp_path / "ds.parquet"
+    parquet.write_dataset(kill_inputs()[:1], ds)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    p = ogi("sql", "-d", ds, "SELECT repeat('x', 1000000) s FROM range(1000)", "--memory", "64", "--json")
+    err = json.loads(p.stdout)["error"]
+    assert p.returncode == 2 and ("内存上限" in err["message_zh"] or "查询结果超过" in err["message_zh"]), p.stderr
+    assert max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) < 1024 * 1024  # KiB (3 GB before)
+    # Many rows of 100 KB: refused once they pass half the limit, not gathered whole.
+    p = ogi("sql", "-d", ds, "SELECT repeat('x', 100000) FROM range(3000)", "--memory", "256", "--rows", "100000", "--json")
+    assert p.returncode == 2 and json.loads(p.stdout)["error"]["code"] in ("sql", "result_too_large"), p.stdout[:300]
+    ok = ogi("sql", "-d", ds, "SELECT count(*) AS n FROM cells", "--memory", "64", "--json")
+    assert ok.returncode == 0, ok.stderr
+
+
 def test_one_file_named_several_ways_is_one_report(tmp_path):
     import shutil
 

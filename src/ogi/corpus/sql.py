@@ -4,6 +4,8 @@ files, the year partition a column; nothing is loaded before the query asks for 
 from __future__ import annotations
 
 import json
+import os
+import resource
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -105,12 +107,14 @@ def run_query(root: Path | str, query: str, limit: int = 1000, timeout: float | 
 
     con = connect(root, also, memory_mb)
     cur = con.cursor()  # its own connection: this one stays free to interrupt it
+    capped = _cap_address_space(memory_mb)
     out: dict[str, Any] = {}
 
     def work() -> None:
         try:
             cur.execute(query)
-            out["result"] = ([], []) if cur.description is None else ([d[0] for d in cur.description], cur.fetchmany(limit))
+            out["result"] = ([], []) if cur.description is None else ([d[0] for d in cur.description],
+                                                                        _fetch(cur, limit, memory_mb))
         except BaseException as e:  # handed to the waiting thread
             out["error"] = e
 
@@ -143,6 +147,55 @@ def run_query(root: Path | str, query: str, limit: int = 1000, timeout: float | 
         if not out.get("started") or "result" in out or "error" in out:  # not while DuckDB still runs it
             cur.close()
             con.close()
+        if capped is not None:
+            resource.setrlimit(resource.RLIMIT_AS, capped)
+
+
+def _cap_address_space(memory_mb: int) -> tuple[int, int] | None:
+    """Cap this process's address space while the query runs; the limit it had, to restore.
+    DuckDB's memory limit bounds its buffers, not the vectors a query builds (2 048 rows at a
+    time: a query of 1 MB strings took 3 GB under --memory 64): past the cap, an allocation
+    fails and DuckDB answers out of memory. The margin is twice the limit and 256 MB, and each
+    thread's malloc arena (address space reserved, not used)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            now = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    cap = now + (2 * memory_mb + 256) * 2**20 + (os.cpu_count() or 1) * 72 * 2**20
+    if before[1] != resource.RLIM_INFINITY:
+        cap = min(cap, before[1])
+    if before[0] != resource.RLIM_INFINITY and before[0] <= cap:
+        return None  # already tighter
+    resource.setrlimit(resource.RLIMIT_AS, (cap, before[1]))
+    return before
+
+
+def _fetch(cur: Any, limit: int, memory_mb: int) -> list[tuple]:
+    """At most `limit` rows, a batch at a time, the result held to half of `memory_mb`: the
+    memory limit bounds DuckDB, not the rows handed to Python (1 000 rows of 1 MB each took
+    3 GB under --memory 64)."""
+    budget, used, rows = memory_mb * 2**20 // 2, 0, []
+    while len(rows) < limit:
+        batch = cur.fetchmany(min(256, limit - len(rows)))
+        if not batch:
+            break
+        used += sum(_size(v) for r in batch for v in r)
+        if used > budget:
+            raise SqlError("result_too_large", f"查询结果超过 {memory_mb // 2} MB（--memory 的一半）：请只选需要的列、"
+                           "用 --rows 减少行数，或用 --memory 放宽", f"the result passed {memory_mb // 2} MB "
+                           "(half of --memory): select fewer columns or rows, or raise --memory")
+        rows += batch
+    return rows
+
+
+def _size(v: Any) -> int:
+    if isinstance(v, str | bytes | bytearray):
+        return len(v) * (1 if isinstance(v, bytes | bytearray) or v.isascii() else 4) + 50
+    if isinstance(v, list | tuple | dict):
+        return sum(_size(x) for x in (v.values() if isinstance(v, dict) else v)) + 56
+    return 32
 
 
 def _stop(cur: Any, worker: Any) -> None:
