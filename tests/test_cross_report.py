@@ -100,6 +100,16 @@ def test_a_short_name_two_agencies_fit_joins_neither_in_any_order() -> None:
     assert [(g["agency"], len(g["reports"])) for g in data["agencies"]] == [("甲城市朝阳区商务局", 2)]
 
 
+def test_government_and_people_s_government_are_one_agency_in_every_pass() -> None:
+    # The supervisor's matching takes 丁山区政府 for 丙州市丁山区人民政府: so do the cross-report passes.
+    old = _report("丙州市丁山区人民政府", 2019, TEMPLATE + _narrative(1))
+    new = _report("丁山区政府", 2020, TEMPLATE + _narrative(1))
+    data = compare([("h1", old, None), ("h2", new, None)], [[], []])
+    assert [(g["agency"], len(g["reports"])) for g in data["agencies"]] == [("丙州市丁山区人民政府", 2)]
+    assert list(consecutive([old, new])) == [(0, 1)]
+    assert [f.message_zh.split("相同")[0] for _, f in check_copied([old, new])] == ["正文约 100% 与本机关2019年度的报告"]
+
+
 TEMPLATE = "我局认真贯彻落实政府信息公开条例，按照上级部署扎实推进政务公开工作。"  # 36 characters
 
 

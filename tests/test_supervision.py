@@ -140,6 +140,14 @@ def test_two_agencies_printing_alike_go_to_the_queue() -> None:
     assert got.status == "doubtful" and got.candidates == ["甲开发区党工委", "甲开发区管委会"]
 
 
+def test_a_government_written_without_people_is_the_same_government() -> None:
+    # 政府 for 人民政府, with or without the enclosing city, and no alias in the tree.
+    r, _ = build_region([(2, {"name": "丙州市丁山区人民政府", "level": "县级"})])
+    m = Matcher(r)
+    assert m.match("丙州市丁山区政府").agency == "丙州市丁山区人民政府"
+    assert (m.match("丁山区政府").agency, m.match("丁山区政府").how) == ("丙州市丁山区人民政府", "place")
+
+
 _cjk = st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x4E80), min_size=2, max_size=6)
 
 

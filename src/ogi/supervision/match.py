@@ -56,14 +56,14 @@ class Matcher:
         self.exact: dict[str, str] = {}
         self.normal: dict[str, set[str]] = {}
         # The place rule without a scan: every form of a name, whole and without each
-        # enclosing place it starts with, → the agencies printed so.
+        # enclosing place it starts with, as keys (洪泽区政府 and 洪泽区人民政府 are one) → the agencies printed so.
         self.tails: dict[str, set[str]] = {}
         for a in region:
             for i, n in enumerate((a.name, *a.aliases)):
                 if i == 0 or n not in self.exact:
                     self.exact.setdefault(n, a.name)
                 self.normal.setdefault(normalise(n), set()).add(a.name)
-                for tail in _tails(n):
+                for tail in _tails(normalise(n)):
                     self.tails.setdefault(tail, set()).add(a.name)
 
     def match(self, printed: str | None) -> Match:
@@ -81,7 +81,7 @@ class Matcher:
             return Match("doubtful", candidates=sorted(hits),
                          message_zh=f"“{printed}”与多个机关的名称相同：{'、'.join(sorted(hits))}，请人工指定",
                          message_en=f"{printed!r} fits several agencies")
-        place = {name for tail in _tails(printed) for name in self.tails.get(tail, ())
+        place = {name for tail in _tails(normalise(printed)) for name in self.tails.get(tail, ())
                  if any(same_agency(n, printed) for n in self._forms(name))}
         if len(place) == 1:
             return Match("assigned", next(iter(place)), "place")
