@@ -154,3 +154,19 @@ def test_last_year_and_same_year_are_two_findings_at_most() -> None:
     fs = [f for f in check_all([prev, cur, *twins])[1] if f.rule == "similarity.copied"]
     assert sorted(f.message_zh.split("相同")[0] for f in fs) == [
         "正文约 100% 与同年局0等 3 份同年度的报告", "正文约 100% 与本机关2023年度的报告"]
+
+
+def test_two_copies_of_one_agency_s_report_of_a_year_are_not_copied() -> None:
+    # A page and its attached file: one report, read twice; 丁山县 written with and without its city.
+    page = _report("丙州市丁山县发展和改革局", 2023, TEMPLATE + _narrative(2))
+    docx = _report("丁山县发展和改革局", 2023, TEMPLATE + _narrative(2))
+    assert list(check_copied([page, docx])) == []
+    # Beside another agency printing the same text, each copy names that agency alone, never itself.
+    other = [_report(f"戊县{k}局", 2023, TEMPLATE + _narrative(2)) for k in range(2)]
+    found = {i: f.message_zh for i, f in check_copied([page, docx, *other])}
+    assert sorted(found) == [0, 1, 2, 3]
+    assert "与戊县0局等 2 份同年度的报告相同" in found[0] and "与戊县0局等 2 份同年度的报告相同" in found[1]
+    assert "与丙州市丁山县发展和改革局等 3 份同年度的报告相同" in found[2]
+    # Close but not identical: the same agency's other copy is no candidate either.
+    edited = _report("丁山县发展和改革局", 2023, TEMPLATE + _narrative(2) + _narrative(9)[:30])
+    assert list(check_copied([page, edited])) == []
