@@ -5,7 +5,6 @@ one agency fits. Anything else waits in the queue with its candidates — never 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -16,7 +15,6 @@ from .tree import Region
 
 # Candidates offered to the person who assigns; below this similarity a name is no candidate.
 CANDIDATE_SCORE = 70
-_BRACKETS = re.compile(r"[（(][^）)]*[）)]")
 
 
 def _tails(name: str) -> list[str]:
@@ -29,8 +27,9 @@ def _tails(name: str) -> list[str]:
 
 def normalise(name: str) -> str:
     """A name as compared: the agency-name rule's key (ingest.metadata.agency_key: NFKC, no
-    spaces, no governing body after a place), without bracketed remarks (（盖章）)."""
-    return agency_key(_BRACKETS.sub("", squash(nfkc(name))))
+    spaces, no bracketed remark (（盖章）), no governing body after a place), the key every
+    cross-report pass groups by."""
+    return agency_key(name)
 
 
 @dataclass
