@@ -13,7 +13,7 @@ from ogi.corpus.dataset import compare
 from ogi.ingest.metadata import agency_key
 from ogi.report import Report
 
-from .builders import zero_report
+from .builders import setcells, zero_report
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Few letters, many of them place endings, so that names often are tails of each other.
@@ -170,3 +170,20 @@ def test_two_copies_of_one_agency_s_report_of_a_year_are_not_copied() -> None:
     # Close but not identical: the same agency's other copy is no candidate either.
     edited = _report("丁山县发展和改革局", 2023, TEMPLATE + _narrative(2) + _narrative(9)[:30])
     assert list(check_copied([page, edited])) == []
+
+
+def test_two_reports_of_one_agency_s_year_are_one_kept_and_one_named_a_copy() -> None:
+    y19 = _report("丙州市丁山县商务局", 2019, _narrative(1))
+    page, docx = _report("丙州市丁山县商务局", 2020, _narrative(2)), _report("丁山县商务局", 2020, _narrative(2))
+    y21 = _report("丁山县商务局", 2021, _narrative(3))
+    setcells(y19, {"requests.new.total": 10})
+    for r in (page, docx):
+        setcells(r, {"requests.new.total": 14})
+    setcells(y21, {"requests.new.total": 15})
+    files = [("y21", y21, None), ("b.docx", docx, None), ("a.html", page, None), ("y19", y19, None)]
+    data = compare(files, [[] for _ in files])
+    [agency] = data["agencies"]
+    got = {e["file"]: (e["duplicate_of"], e["change"] and e["change"]["received"]) for e in agency["reports"]}
+    assert got == {"y19": (None, None), "a.html": (None, 4), "b.docx": ("a.html", None), "y21": (None, 1)}
+    # Continuity: the next year is compared with the first copy; the copies not with each other.
+    assert sorted(consecutive([y19, page, docx, y21])) == [(0, 1), (0, 2), (1, 3)]

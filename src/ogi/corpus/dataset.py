@@ -182,7 +182,8 @@ WRITERS = {"csv": to_csv, "jsonl": to_jsonl, "xlsx": to_xlsx}
 
 def compare(results: list[Result], findings: list[list[Finding]]) -> dict[str, Any]:
     """Each agency's reports in year order with their indicators and the change from the
-    agency's previous report given; the unreadable files listed apart."""
+    agency's previous report given; a second report of an agency's year names the one
+    compared (`duplicate_of`) and has no change; the unreadable files listed apart."""
     found = iter(findings)
     read = [(file, report) for file, report, err in results if err is None and report is not None]
     # Decided over all the names at once (`Agencies`): the input order changes no group.
@@ -204,7 +205,16 @@ def compare(results: list[Result], findings: list[list[Finding]]) -> dict[str, A
     for name in sorted(by_agency):
         entries = sorted(by_agency[name], key=lambda e: (e["year"] is None, e["year"] or 0, e["file"]))
         prev: dict[str, Figure] | None = None
+        kept: dict[int, str] = {}  # year → the file compared for it
         for e in entries:
+            if e["year"] is not None and e["year"] in kept:
+                # A second report of the agency's year is a copy of one report (a page and its
+                # attached file): named as such, never a change from the first.
+                e["duplicate_of"], e["change"] = kept[e["year"]], None
+                continue
+            if e["year"] is not None:
+                kept[e["year"]] = e["file"]
+            e["duplicate_of"] = None
             e["change"] = {k: _delta(v, prev.get(k)) for k, v in e["figures"].items()} if prev else None
             prev = e["figures"]
         agencies_out.append({"agency": name, "reports": entries})
