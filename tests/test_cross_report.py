@@ -7,39 +7,57 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ogi.checks import check_all
-from ogi.checks.continuity import AgencyIndex, consecutive, same_agency
+from ogi.checks.continuity import Agencies, consecutive, same_agency
 from ogi.checks.similarity import RARE, check_copied
 from ogi.corpus.dataset import compare
+from ogi.ingest.metadata import agency_key
 from ogi.report import Report
 
-from .builders import zero_report
+from .builders import setcells, zero_report
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Few letters, many of them place endings, so that names often are tails of each other.
 NAMES = st.text(alphabet="淮安市洪泽区县局人民政府 　ＡA", min_size=0, max_size=12)
 
 
+def _slow_agencies(names: list[str]) -> dict[str, str]:
+    """Every pair compared: the definition `Agencies` must agree with. A name's agency is
+    its key's; a key with longer keys it is the same agency as (`same_agency`, any name of
+    either) takes their agency when they all have one and the same, else stays its own."""
+    by_key: dict[str, list[str]] = {}
+    for n in names:
+        if n:
+            by_key.setdefault(agency_key(n), []).append(n)
+    root: dict[str, str] = {}
+    for k in sorted(by_key, key=lambda k: (-len(k), k)):
+        longer = [m for m in by_key if len(m) > len(k)
+                  and any(same_agency(a, b) for a in by_key[k] for b in by_key[m])]
+        roots = {root[m] for m in longer}
+        root[k] = roots.pop() if len(roots) == 1 else k
+    return {n: root[agency_key(n)] for n in names if n}
+
+
 def _slow_consecutive(reports: list[Report]) -> list[tuple[int, int]]:
-    """Every pair compared: the definition the index must agree with."""
+    agency = _slow_agencies([r.agency or "" for r in reports])
     out = []
     for i, r in enumerate(reports):
         if not r.agency or r.year is None:
             continue
         prev = [p for p, q in enumerate(reports)
-                if q.agency and q.year == r.year - 1 and same_agency(q.agency, r.agency)]
+                if q.agency and q.year == r.year - 1 and agency[q.agency] == agency[r.agency]]
         if prev:
             out.append((prev[0], i))
     return out
 
 
 @SETTINGS
-@given(st.lists(NAMES, max_size=12), NAMES)
-def test_agency_index_finds_exactly_the_same_agencies(names: list[str], probe: str) -> None:
-    index: AgencyIndex[int] = AgencyIndex()
-    for i, n in enumerate(names):
-        index.add(n, i)
-    expected = [i for i, n in enumerate(names) if same_agency(n, probe)]
-    assert index.find(probe) == expected
+@given(st.lists(NAMES, max_size=12))
+def test_agencies_are_the_pairwise_rule_resolved_over_the_whole_set(names: list[str]) -> None:
+    agencies = Agencies(names)
+    assert {n: agencies.of(n) for n in names if n} == _slow_agencies(names)
+    # The order the names come in changes nothing.
+    again = Agencies(reversed(names))
+    assert all(again.of(n) == agencies.of(n) for n in names)
 
 
 @SETTINGS
@@ -50,21 +68,46 @@ def test_consecutive_agrees_with_comparing_every_pair(items: list[tuple[str, int
 
 
 @SETTINGS
-@given(st.lists(NAMES, min_size=1, max_size=10))
-def test_compare_groups_as_the_first_matching_group(names: list[str]) -> None:
+@given(st.lists(NAMES, min_size=1, max_size=10), st.randoms())
+def test_compare_groups_by_agency_whatever_the_order(names: list[str], rnd) -> None:
     results = [(f"f{i}", Report(agency=n or None, year=2020 + i), None) for i, n in enumerate(names)]
     data = compare(results, [[] for _ in results])
-    # The definition: a report joins the first group one of whose names is the same agency.
-    groups: list[list[str]] = []
+    agency = _slow_agencies(names)
+    groups: dict[str | None, list[str]] = {}
     for n in names:
-        name = n or "（机关不明）"
-        g = next((g for g in groups if any(m == name or same_agency(m, name) for m in g)), None)
-        if g is None:
-            groups.append([name])
-        else:
-            g.append(name)
-    expected = sorted(max(g, key=len) for g in groups)
+        groups.setdefault(agency.get(n), []).append(n or "（机关不明）")
+    expected = sorted(min(g, key=lambda n: (-len(n), n)) for g in groups.values())
     assert [a["agency"] for a in data["agencies"]] == expected
+    shuffled = list(results)
+    rnd.shuffle(shuffled)
+    again = compare(shuffled, [[] for _ in results])
+    assert [(a["agency"], sorted(e["file"] for e in a["reports"])) for a in again["agencies"]] == [
+        (a["agency"], sorted(e["file"] for e in a["reports"])) for a in data["agencies"]]
+
+
+def test_a_short_name_two_agencies_fit_joins_neither_in_any_order() -> None:
+    # Two districts of one name in two cities, and the district alone: it cannot be told.
+    a = ("a", Report(agency="甲城市朝阳区商务局", year=2019), None)
+    b = ("b", Report(agency="乙城市朝阳区商务局", year=2020), None)
+    c = ("c", Report(agency="朝阳区商务局", year=2020), None)
+    for order in ([c, b, a], [a, c, b], [b, a, c]):
+        data = compare(order, [[] for _ in order])
+        assert sorted((g["agency"], [e["file"] for e in g["reports"]]) for g in data["agencies"]) == [
+            ("乙城市朝阳区商务局", ["b"]), ("朝阳区商务局", ["c"]), ("甲城市朝阳区商务局", ["a"])]
+        assert list(consecutive([r for _, r, _ in order])) == []
+    # With one city only, the district is that city's.
+    data = compare([c, a], [[], []])
+    assert [(g["agency"], len(g["reports"])) for g in data["agencies"]] == [("甲城市朝阳区商务局", 2)]
+
+
+def test_government_and_people_s_government_are_one_agency_in_every_pass() -> None:
+    # The supervisor's matching takes 丁山区政府 for 丙州市丁山区人民政府: so do the cross-report passes.
+    old = _report("丙州市丁山区人民政府", 2019, TEMPLATE + _narrative(1))
+    new = _report("丁山区政府", 2020, TEMPLATE + _narrative(1))
+    data = compare([("h1", old, None), ("h2", new, None)], [[], []])
+    assert [(g["agency"], len(g["reports"])) for g in data["agencies"]] == [("丙州市丁山区人民政府", 2)]
+    assert list(consecutive([old, new])) == [(0, 1)]
+    assert [f.message_zh.split("相同")[0] for _, f in check_copied([old, new])] == ["正文约 100% 与本机关2019年度的报告"]
 
 
 TEMPLATE = "我局认真贯彻落实政府信息公开条例，按照上级部署扎实推进政务公开工作。"  # 36 characters
@@ -111,3 +154,36 @@ def test_last_year_and_same_year_are_two_findings_at_most() -> None:
     fs = [f for f in check_all([prev, cur, *twins])[1] if f.rule == "similarity.copied"]
     assert sorted(f.message_zh.split("相同")[0] for f in fs) == [
         "正文约 100% 与同年局0等 3 份同年度的报告", "正文约 100% 与本机关2023年度的报告"]
+
+
+def test_two_copies_of_one_agency_s_report_of_a_year_are_not_copied() -> None:
+    # A page and its attached file: one report, read twice; 丁山县 written with and without its city.
+    page = _report("丙州市丁山县发展和改革局", 2023, TEMPLATE + _narrative(2))
+    docx = _report("丁山县发展和改革局", 2023, TEMPLATE + _narrative(2))
+    assert list(check_copied([page, docx])) == []
+    # Beside another agency printing the same text, each copy names that agency alone, never itself.
+    other = [_report(f"戊县{k}局", 2023, TEMPLATE + _narrative(2)) for k in range(2)]
+    found = {i: f.message_zh for i, f in check_copied([page, docx, *other])}
+    assert sorted(found) == [0, 1, 2, 3]
+    assert "与戊县0局等 2 份同年度的报告相同" in found[0] and "与戊县0局等 2 份同年度的报告相同" in found[1]
+    assert "与丙州市丁山县发展和改革局等 3 份同年度的报告相同" in found[2]
+    # Close but not identical: the same agency's other copy is no candidate either.
+    edited = _report("丁山县发展和改革局", 2023, TEMPLATE + _narrative(2) + _narrative(9)[:30])
+    assert list(check_copied([page, edited])) == []
+
+
+def test_two_reports_of_one_agency_s_year_are_one_kept_and_one_named_a_copy() -> None:
+    y19 = _report("丙州市丁山县商务局", 2019, _narrative(1))
+    page, docx = _report("丙州市丁山县商务局", 2020, _narrative(2)), _report("丁山县商务局", 2020, _narrative(2))
+    y21 = _report("丁山县商务局", 2021, _narrative(3))
+    setcells(y19, {"requests.new.total": 10})
+    for r in (page, docx):
+        setcells(r, {"requests.new.total": 14})
+    setcells(y21, {"requests.new.total": 15})
+    files = [("y21", y21, None), ("b.docx", docx, None), ("a.html", page, None), ("y19", y19, None)]
+    data = compare(files, [[] for _ in files])
+    [agency] = data["agencies"]
+    got = {e["file"]: (e["duplicate_of"], e["change"] and e["change"]["received"]) for e in agency["reports"]}
+    assert got == {"y19": (None, None), "a.html": (None, 4), "b.docx": ("a.html", None), "y21": (None, 1)}
+    # Continuity: the next year is compared with the first copy; the copies not with each other.
+    assert sorted(consecutive([y19, page, docx, y21])) == [(0, 1), (0, 2), (1, 3)]

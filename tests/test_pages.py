@@ -8,13 +8,15 @@ import datetime as dt
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ogi.checks import check_all
 from ogi.corpus.dataset import compare
 from ogi.ingest.html import read_html
 from ogi.ingest.load import read_bytes
 from ogi.ingest.locate import locate
-from ogi.ingest.metadata import agency_key, read_metadata, same_agency
+from ogi.ingest.metadata import _clean_agency, agency_key, read_metadata, same_agency
 from ogi.render.html import render_html
 from tests.builders import setcells, zero_report
 
@@ -126,6 +128,9 @@ def test_three_years_one_agency_written_three_ways_chain_checked():
     ("苏州工业园区管委会", "苏州工业园区经济发展委员会", False),
     ("沭阳县人民政府", "沭阳县人民政府办公室", False),
     ("沭阳县发展和改革局", "沭阳县人民政府", False),
+    ("洪泽区政府", "淮安市洪泽区人民政府", True),
+    ("丁州市商务局（本级）", "丁州市商务局", True),
+    ("丁州市商务局(本级)", "丁州市商务局（本级）", True),
 ])
 def test_one_agency_written_several_ways(a, b, same):
     assert same_agency(a, b) is same
@@ -137,6 +142,27 @@ def test_agency_key_drops_only_a_governing_body_after_a_place():
     assert agency_key("淮安市人民政府") == "淮安市"
     assert agency_key("市人民政府") == "市人民政府"
     assert agency_key("淮安市人民政府办公室") == "淮安市人民政府办公室"
+
+
+@pytest.mark.parametrize("title", ["丁州市商务局（本级）2019年政府信息公开工作年度报告",
+                                   "（丁州市商务局（本级））2019年度政府信息公开工作年度报告"])
+def test_a_remark_the_agency_s_name_closes_on_is_kept_whole(title):
+    md = read_metadata([title, "一、总体情况", "……"])
+    assert md.agency == "丁州市商务局(本级)" and md.year == 2019
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="丁州市局（）()本级“”", max_size=16))
+def test_agency_from_a_title_has_no_bracket_left_open_or_unopened(name):
+    agency = _clean_agency(name)
+    if agency is not None:
+        depth = 0
+        for c in agency:
+            depth += c in "（("
+            depth -= c in "）)"
+            assert depth >= 0
+        assert depth == 0
+        assert _clean_agency(agency) == agency  # nothing more to take off
 
 
 def test_sources_disagreeing_the_most_named_agency_wins():

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from freezegun import freeze_time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -140,6 +141,14 @@ def test_two_agencies_printing_alike_go_to_the_queue() -> None:
     assert got.status == "doubtful" and got.candidates == ["甲开发区党工委", "甲开发区管委会"]
 
 
+def test_a_government_written_without_people_is_the_same_government() -> None:
+    # 政府 for 人民政府, with or without the enclosing city, and no alias in the tree.
+    r, _ = build_region([(2, {"name": "丙州市丁山区人民政府", "level": "县级"})])
+    m = Matcher(r)
+    assert m.match("丙州市丁山区政府").agency == "丙州市丁山区人民政府"
+    assert (m.match("丁山区政府").agency, m.match("丁山区政府").how) == ("丙州市丁山区人民政府", "place")
+
+
 _cjk = st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x4E80), min_size=2, max_size=6)
 
 
@@ -155,6 +164,20 @@ def test_property_every_listed_name_finds_its_agency_whatever_the_spacing(stems:
 
 
 # --- timeliness ---------------------------------------------------------------------------
+
+@freeze_time("2026-12-31 20:00:00+08:00")
+def test_a_date_after_today_is_no_publication_date() -> None:
+    # Printed 2027年1月15日 with the clock (China time) at 31 December 2026: a misprint, not a day of publication.
+    county = Agency("乙县人民政府", "government", "county")
+    rep = zero_report(year=2025)
+    rep.issued_on = dt.date(2027, 1, 15)
+    t = judge(county, 2025, rep)
+    assert (t.status, t.published_on) == ("undated", None)
+    assert "2027-01-15 晚于今天（2026-12-31）" in t.reason_zh and t.to_json()["reason_zh"] == t.reason_zh
+    assert judge(county, 2025, rep, dt.date(2027, 1, 15)).status == "late"  # judged on that day, it is a date
+    from ogi.checks.metadata import check_date
+    assert any("晚于今天（2026-12-31）" in f.message_zh for f in check_date(rep))
+
 
 def test_timeliness_from_the_publication_date() -> None:
     county = Agency("甲县人民政府", "government", "county")

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
-from typing import Generic, TypeVar
 
 from ..editions import Edition
 from ..ingest.metadata import agency_key, forms
@@ -13,9 +12,6 @@ from ..ingest.metadata import same_agency as same_agency  # the rule itself, use
 from ..report import Finding, Report
 from ..textnorm import nfkc, squash
 from .registry import finding, rule
-
-T = TypeVar("T")
-
 
 
 @lru_cache(maxsize=1 << 17)
@@ -39,55 +35,55 @@ def _may_be_short(name: str) -> bool:
     return len(squash(nfkc(name))) >= 5 or (len(key) >= 3 and key.endswith(tuple(forms()["places"])))
 
 
-class AgencyIndex(Generic[T]):
-    """Names → what was filed under them, looked up by `same_agency` in constant time
-    per name: each name is stored under its key and under the tails it answers to, so
-    no lookup scans the names already seen."""
+class Agencies:
+    """Which agency each name of a set of reports stands for, decided over the whole set so
+    that the order the reports come in changes nothing. Names of one key (`agency_key`) are
+    one agency; a shorter name joins a longer one `same_agency` lets it answer to (洪泽区人民政府
+    → 淮安市洪泽区人民政府) only when all the longer ones it answers to are one agency — the
+    supervisor's rule for assigning a report to the tree: 朝阳区商务局 beside both
+    北京市朝阳区商务局 and 长春市朝阳区商务局 stays an agency of its own, as neither can be told.
 
-    def __init__(self) -> None:
-        self._exact: dict[str, list[tuple[T, bool]]] = defaultdict(list)  # key → (item, may be the short one)
-        self._tail: dict[str, list[T]] = defaultdict(list)
-        self._first: dict[T, int] = {}  # item → when it was first added
+    Near-linear: each key is filed under the tails it answers to once, and the keys are
+    resolved longest first, each from the keys directly longer than it."""
 
-    def add(self, name: str | None, item: T) -> None:
-        if not name:  # no name is no agency: it matches none
-            return
-        key = _key(name)
-        self._first.setdefault(item, len(self._first))
-        self._exact[key].append((item, _may_be_short(name)))
-        for t in _tails(key):
-            self._tail[t].append(item)
+    def __init__(self, names: Iterable[str | None]) -> None:
+        short_ok: dict[str, bool] = {}
+        for name in names:
+            if name:
+                k = _key(name)
+                short_ok[k] = short_ok.get(k, False) or _may_be_short(name)
+        longer: dict[str, list[str]] = defaultdict(list)  # key → the longer keys it may be a tail of
+        for k in short_ok:
+            for t in _tails(k):
+                if short_ok.get(t):
+                    longer[t].append(k)
+        self._root: dict[str, str] = {}
+        for k in sorted(short_ok, key=lambda k: (-len(k), k)):
+            roots = {self._root[m] for m in longer.get(k, ())}
+            self._root[k] = roots.pop() if len(roots) == 1 else k
 
-    def find(self, name: str | None) -> list[T]:
-        """Every item filed under a name `same_agency` with `name`, in the order added."""
-        if not name:
-            return []
-        key = _key(name)
-        found: dict[T, None] = {}
-        for item, _ in self._exact.get(key, ()):
-            found.setdefault(item)
-        for t in _tails(key):  # `name` is the long form of a shorter name seen
-            for item, short_ok in self._exact.get(t, ()):
-                if short_ok:
-                    found.setdefault(item)
-        if _may_be_short(name):  # `name` is the short form of a longer one
-            for item in self._tail.get(key, ()):
-                found.setdefault(item)
-        return sorted(found, key=self._first.__getitem__)
+    def of(self, name: str | None) -> str | None:
+        """The agency `name` stands for (the key of its longest name), None for no name."""
+        return self._root.get(_key(name)) if name else None
+
 
 def consecutive(reports: Sequence[Report]) -> Iterator[tuple[int, int]]:
     """(index of last year's report, index of this year's) for every consecutive pair of
-    the same agency: for each report, the first of last year's reports of its agency."""
-    by_year: dict[int, AgencyIndex[int]] = defaultdict(AgencyIndex)
+    the same agency (`Agencies`): for each report, the first of last year's reports of its
+    agency — the others of that year are copies of one report, not years to compare."""
+    agencies = Agencies(r.agency for r in reports)
+    first: dict[tuple[str, int], int] = {}
     for i, r in enumerate(reports):
-        if r.agency and r.year is not None:
-            by_year[r.year].add(r.agency, i)
+        a = agencies.of(r.agency)
+        if a is not None and r.year is not None:
+            first.setdefault((a, r.year), i)
     for i, r in enumerate(reports):
-        if not r.agency or r.year is None or r.year - 1 not in by_year:
+        a = agencies.of(r.agency)
+        if a is None or r.year is None:
             continue
-        found = by_year[r.year - 1].find(r.agency)
-        if found:
-            yield min(found), i
+        p = first.get((a, r.year - 1))
+        if p is not None:
+            yield p, i
 
 
 def _pairs(reports: Sequence[Report]) -> Iterator[tuple[int, Report, Report, Edition, Edition]]:

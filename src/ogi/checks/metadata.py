@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from .. import clock
 from ..report import Finding, Report
 from .registry import finding, rule
 
@@ -69,6 +70,11 @@ def check_date(report: Report) -> Iterator[Finding]:
         yield finding("metadata.date", "未找到成文日期（落款日期），页面也未注明发布日期",
                       "no date of issue and no publication date found")
         return
+    now = clock.today()
+    for label, en, day in (("成文日期", "date of issue", report.issued_on), ("发布日期", "publication date", report.published_on)):
+        if day is not None and day > now:
+            yield finding("metadata.date", f"{label} {day.isoformat()} 晚于今天（{now.isoformat()}），请核对是否误写或识别有误",
+                          f"the {en} {day.isoformat()} is after today ({now.isoformat()})", found=day, expected=now)
     due = deadline(report)
     if due is None:
         return

@@ -27,7 +27,7 @@ from functools import cache
 from ..editions import Edition, current_edition
 from ..report import Finding, Report
 from ..textnorm import nfkc
-from .continuity import consecutive
+from .continuity import Agencies, consecutive
 from .registry import finding, rule
 
 MIN_SENTENCE = 15  # characters: shorter sentences ("无。") are shared by chance
@@ -120,11 +120,15 @@ def copied_groups(narratives: Sequence[Narrative], pairs: Iterable[tuple[int, in
     for i, n in enumerate(narratives):
         if n.year is not None and n.weights:
             by_year[n.year].append(i)
+    agencies = Agencies(n.agency for n in narratives)
+    agency = [agencies.of(n.agency) for n in narratives]
     for year in sorted(by_year):
-        yield from _same_year(narratives, by_year[year])
+        yield from _same_year(narratives, by_year[year], agency)
 
 
-def _same_year(narratives: Sequence[Narrative], members: list[int]) -> Iterator[Copied]:
+def _same_year(narratives: Sequence[Narrative], members: list[int], agency: Sequence[str | None]) -> Iterator[Copied]:
+    """Another agency's report of the year only: two reports of one agency and year are two
+    copies of one report (a page and its attached file), never one copied from the other."""
     identical: dict[frozenset[int], list[int]] = defaultdict(list)
     for i in members:
         identical[narratives[i].key()].append(i)
@@ -149,10 +153,15 @@ def _same_year(narratives: Sequence[Narrative], members: list[int]) -> Iterator[
         close = [(s, o) for s, o in close if s >= SHARE]
         if len(group) == 1 and not close:
             continue
-        best = 1.0 if len(group) > 1 else close[0][0]
-        others = [j for s, o in close for j in groups[o]]
         for i in group:
-            yield Copied(i, best, [j for j in group if j != i] + others, False)
+            mine = agency[i]
+            twins = [j for j in group if j != i and (mine is None or agency[j] != mine)]
+            near = [(s, [j for j in groups[o] if mine is None or agency[j] != mine]) for s, o in close]
+            near = [(s, js) for s, js in near if js]
+            if not twins and not near:
+                continue
+            best = 1.0 if twins else near[0][0]
+            yield Copied(i, best, twins + [j for _, js in near for j in js], False)
 
 
 def copied_finding(copied: Copied, reports: Sequence[Report], shared: Sequence[str]) -> Finding:

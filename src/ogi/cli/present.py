@@ -131,6 +131,8 @@ def print_comparison(console: Console, data: dict) -> None:
             head = str(e["year"] or "年度不明")
             if years[e["year"]] > 1:  # the same year twice (a page and its attachment): say which file
                 head += f"\n{e['file'].rsplit('/', 1)[-1]}"
+                if e.get("duplicate_of"):
+                    head += "\n（同年度另一份，未比较）"
             t.add_column(head, justify="right")
         for i in shown():
             rate = i.rate is not None

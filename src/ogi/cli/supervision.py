@@ -140,7 +140,8 @@ def timeliness_cmd(sources: SourcesArg, tree: TreeOpt, year: YearOpt = None, as_
     for t in rows:
         a = c.region[t.agency]
         out.append(f"  {t.agency}（{a.level_zh}{a.kind_zh}）　截止 {t.deadline.isoformat()}　"
-                   + (f"发布 {t.published_on.isoformat()}　" if t.published_on else "") + t.status_zh)
+                   + (f"发布 {t.published_on.isoformat()}　" if t.published_on else "") + t.status_zh
+                   + (f"（{t.reason_zh}）" if t.reason_zh else ""))
     sys.stdout.write("\n".join(out) + "\n")
     _exit(c)
 

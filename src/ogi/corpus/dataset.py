@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from ..checks.continuity import AgencyIndex
+from ..checks.continuity import Agencies
 from ..editions import all_editions
 from ..fileio import shown_name
 from ..ingest.errors import IngestError
@@ -182,10 +182,13 @@ WRITERS = {"csv": to_csv, "jsonl": to_jsonl, "xlsx": to_xlsx}
 
 def compare(results: list[Result], findings: list[list[Finding]]) -> dict[str, Any]:
     """Each agency's reports in year order with their indicators and the change from the
-    agency's previous report given; the unreadable files listed apart."""
+    agency's previous report given; a second report of an agency's year names the one
+    compared (`duplicate_of`) and has no change; the unreadable files listed apart."""
     found = iter(findings)
-    groups: list[tuple[list[str], list[dict[str, Any]]]] = []  # (names seen, entries)
-    index: AgencyIndex[int] = AgencyIndex()  # name → its group, without scanning the groups
+    read = [(file, report) for file, report, err in results if err is None and report is not None]
+    # Decided over all the names at once (`Agencies`): the input order changes no group.
+    agencies = Agencies(r.agency for _, r in read)
+    groups: dict[str | None, tuple[list[str], list[dict[str, Any]]]] = {}  # agency → (names seen, entries)
     unreadable = []
     for file, report, err in results:
         if err is not None or report is None:
@@ -194,27 +197,29 @@ def compare(results: list[Result], findings: list[list[Finding]]) -> dict[str, A
         entry = {"file": shown_name(file), "agency": report.agency, "year": report.year, "edition": report.edition,
                  "figures": figures(report), **_severities(next(found))}
         name = report.agency or UNKNOWN_AGENCY
-        # 洪泽区人民政府 and 淮安市洪泽区人民政府 are one agency's reports of two years;
-        # the first group any of whose names is the same agency takes the report.
-        hits = index.find(name)
-        if not hits:
-            hits = [len(groups)]
-            groups.append(([], []))
-        g = min(hits)
-        groups[g][0].append(name)
-        groups[g][1].append(entry)
-        index.add(name, g)
-    by_agency = {max(names, key=len): entries for names, entries in groups}
-    agencies = []
+        names, entries = groups.setdefault(agencies.of(report.agency), ([], []))  # None: no name
+        names.append(name)
+        entries.append(entry)
+    by_agency = {min(names, key=lambda n: (-len(n), n)): entries for names, entries in groups.values()}
+    agencies_out = []
     for name in sorted(by_agency):
         entries = sorted(by_agency[name], key=lambda e: (e["year"] is None, e["year"] or 0, e["file"]))
         prev: dict[str, Figure] | None = None
+        kept: dict[int, str] = {}  # year → the file compared for it
         for e in entries:
+            if e["year"] is not None and e["year"] in kept:
+                # A second report of the agency's year is a copy of one report (a page and its
+                # attached file): named as such, never a change from the first.
+                e["duplicate_of"], e["change"] = kept[e["year"]], None
+                continue
+            if e["year"] is not None:
+                kept[e["year"]] = e["file"]
+            e["duplicate_of"] = None
             e["change"] = {k: _delta(v, prev.get(k)) for k, v in e["figures"].items()} if prev else None
             prev = e["figures"]
-        agencies.append({"agency": name, "reports": entries})
+        agencies_out.append({"agency": name, "reports": entries})
     return {"indicators": [{"id": i.id, "label": i.label, "kind": "rate" if i.rate else "count"} for i in shown()],
-            "agencies": agencies, "unreadable": unreadable}
+            "agencies": agencies_out, "unreadable": unreadable}
 
 
 def _delta(now: Figure, before: Figure) -> Figure:

@@ -278,10 +278,35 @@ def _agency_year_from_title(title: str) -> tuple[str | None, int | None]:
     return None, None
 
 
+def _unbracket(t: str) -> str:
+    """Without brackets that open or close nothing (left from what was cut off beside the
+    name) or that enclose the whole name, but with a remark the name closes on whole
+    (某某市商务局（本级）)."""
+    stack: list[int] = []
+    unmatched: set[int] = set()
+    match: dict[int, int] = {}
+    for i, c in enumerate(t):
+        if c in "（(":
+            stack.append(i)
+        elif c in "）)":
+            if stack:
+                match[stack.pop()] = i
+            else:
+                unmatched.add(i)
+    unmatched.update(stack)
+    if unmatched:
+        return _unbracket("".join(c for i, c in enumerate(t) if i not in unmatched))
+    if t and match.get(0) == len(t) - 1:
+        return _unbracket(t[1:-1])
+    return t
+
+
 def _clean_agency(text: str | None) -> str | None:
     if not text:
         return None
-    t = _JUNK_PREFIX.sub("", _after_chrome(text)).strip("（）()《》“”\"' ")
+    t, before = _JUNK_PREFIX.sub("", _after_chrome(text)), None
+    while t != before:  # quotes inside brackets, brackets inside quotes
+        before, t = t, _unbracket(t.strip("《》“”\"' "))
     t = re.sub(r"(?:19|20)\d\d年度?$", "", t)
     return t if 2 <= len(t) <= 40 else None
 
@@ -344,10 +369,14 @@ def agency_kind(agency: str | None) -> tuple[str | None, str | None]:
     return "government", None
 
 
+_REMARK = re.compile(r"\([^()]*\)")
+
+
 def agency_key(name: str) -> str:
     """An agency's name as compared: NFKC, no spaces, and without the governing body's
-    name after a place or zone (苏州工业园区党工委管委会 → 苏州工业园区, 洪泽区人民政府 → 洪泽区)."""
-    t = squash(nfkc(name))
+    name after a place or zone (苏州工业园区党工委管委会 → 苏州工业园区, 洪泽区人民政府 → 洪泽区),
+    nor a bracketed remark (某某市商务局（本级）, …（盖章） → 某某市商务局: the agency's own level)."""
+    t = _REMARK.sub("", squash(nfkc(name))) or squash(nfkc(name))
     places = tuple(forms()["places"])
     for body in sorted(forms()["governing_bodies"], key=len, reverse=True):
         if t.endswith(body) and len(t) > len(body) + 1 and t[: -len(body)].endswith(places):

@@ -5,7 +5,6 @@ one agency fits. Anything else waits in the queue with its candidates — never 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -16,7 +15,6 @@ from .tree import Region
 
 # Candidates offered to the person who assigns; below this similarity a name is no candidate.
 CANDIDATE_SCORE = 70
-_BRACKETS = re.compile(r"[（(][^）)]*[）)]")
 
 
 def _tails(name: str) -> list[str]:
@@ -29,8 +27,9 @@ def _tails(name: str) -> list[str]:
 
 def normalise(name: str) -> str:
     """A name as compared: the agency-name rule's key (ingest.metadata.agency_key: NFKC, no
-    spaces, no governing body after a place), without bracketed remarks (（盖章）)."""
-    return agency_key(_BRACKETS.sub("", squash(nfkc(name))))
+    spaces, no bracketed remark (（盖章）), no governing body after a place), the key every
+    cross-report pass groups by."""
+    return agency_key(name)
 
 
 @dataclass
@@ -56,14 +55,14 @@ class Matcher:
         self.exact: dict[str, str] = {}
         self.normal: dict[str, set[str]] = {}
         # The place rule without a scan: every form of a name, whole and without each
-        # enclosing place it starts with, → the agencies printed so.
+        # enclosing place it starts with, as keys (洪泽区政府 and 洪泽区人民政府 are one) → the agencies printed so.
         self.tails: dict[str, set[str]] = {}
         for a in region:
             for i, n in enumerate((a.name, *a.aliases)):
                 if i == 0 or n not in self.exact:
                     self.exact.setdefault(n, a.name)
                 self.normal.setdefault(normalise(n), set()).add(a.name)
-                for tail in _tails(n):
+                for tail in _tails(normalise(n)):
                     self.tails.setdefault(tail, set()).add(a.name)
 
     def match(self, printed: str | None) -> Match:
@@ -81,7 +80,7 @@ class Matcher:
             return Match("doubtful", candidates=sorted(hits),
                          message_zh=f"“{printed}”与多个机关的名称相同：{'、'.join(sorted(hits))}，请人工指定",
                          message_en=f"{printed!r} fits several agencies")
-        place = {name for tail in _tails(printed) for name in self.tails.get(tail, ())
+        place = {name for tail in _tails(normalise(printed)) for name in self.tails.get(tail, ())
                  if any(same_agency(n, printed) for n in self._forms(name))}
         if len(place) == 1:
             return Match("assigned", next(iter(place)), "place")

@@ -234,7 +234,7 @@ def _holds(item: Item, facts: Facts) -> tuple[bool, list[str]]:
         if t.status not in item.timeliness:
             return False, []
         why.append(t.status_zh + (f"（截止 {t.deadline.isoformat()}，发布 {t.published_on.isoformat()}）" if t.published_on else
-                                  f"（截止 {t.deadline.isoformat()}）"))
+                                  f"（截止 {t.deadline.isoformat()}{'，' + t.reason_zh if t.reason_zh else ''}）"))
     if item.late_days_over is not None:
         if t.status != "late" or t.days_late <= item.late_days_over:
             return False, []

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .. import clock
 from ..report import Report
 from .tree import LEVEL_ORDER, Agency, Region
 
@@ -29,6 +30,7 @@ class Timeliness:
     deadline: dt.date
     published_on: dt.date | None = None
     days_late: int = 0
+    reason_zh: str = ""  # why a date printed was not taken (after today)
 
     @property
     def status_zh(self) -> str:
@@ -40,7 +42,7 @@ class Timeliness:
         return {"agency": self.agency, "year": self.year, "status": self.status, "status_zh": self.status_zh,
                 "deadline": self.deadline.isoformat(),
                 "published_on": self.published_on.isoformat() if self.published_on else None,
-                "days_late": self.days_late}
+                "days_late": self.days_late, "reason_zh": self.reason_zh or None}
 
 
 def judge(agency: Agency, year: int, report: Report | None, today: dt.date | None = None) -> Timeliness:
@@ -49,12 +51,17 @@ def judge(agency: Agency, year: int, report: Report | None, today: dt.date | Non
 
 def judge_date(agency: Agency, year: int, found: bool, on: dt.date | None, today: dt.date | None = None) -> Timeliness:
     """The same judgement from what is stored of a report: whether there is one, and its date.
-    With `today`, a report not found before its deadline is not_due, not missing."""
+    With `today`, a report not found before its deadline is not_due, not missing. A date
+    after today (`today`, else the project's clock) is no publication date: undated, saying why."""
     due = agency.deadline(year)
     if not found:
         return Timeliness(agency.name, year, "not_due" if today is not None and today <= due else "not_found", due)
     if on is None:
         return Timeliness(agency.name, year, "undated", due)
+    now = today or clock.today()
+    if on > now:  # a date to come was not the day it was published: a misprint or an OCR misreading
+        return Timeliness(agency.name, year, "undated", due,
+                          reason_zh=f"报告所注日期 {on.isoformat()} 晚于今天（{now.isoformat()}），不能作为发布日期")
     late = (on - due).days
     return Timeliness(agency.name, year, "late" if late > 0 else "on_time", due, on, max(0, late))
 
