@@ -131,6 +131,13 @@ def test_staff_work_shows_on_the_tracking_page_without_staff_notes(world):
     c = Client()
     page = c.post("/public/track/", {"tracking_no": r.tracking_no, "query_code": code}).content.decode()
     assert "待补正" in page and "通知补正申请，请于" in page and "内部备注" not in page
+    # What to correct is in the 补正告知书, which the applicant can open from here (only 通知补正 was said).
+    notice = r.letters.get(kind="correction")
+    url = f"/public/requests/{r.tracking_no}/letters/{notice.year}-{notice.seq}.docx"
+    assert 'id="correction"' in page and url in page and "补正告知书" in page
+    text = "\n".join(p.text for p in Document(io.BytesIO(c.get(url).content)).paragraphs)
+    assert "申请人所述文件名称不清" in text and Client().get(url).status_code == 403
+    assert c.get(f"/public/requests/{r.tracking_no}/letters/{notice.year}-999.docx").status_code == 404
     services.record_event(world["a_clerk"], r.tracking_no, "receive_correction", on(dt.date(2026, 3, 9)), {})
     services.record_event(world["a_reviewer"], r.tracking_no, "answer", on(dt.date(2026, 3, 20)), {"outcome": "granted"})
     page = c.post("/public/track/", {"tracking_no": r.tracking_no, "query_code": code}).content.decode()

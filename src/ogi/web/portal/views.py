@@ -148,14 +148,24 @@ def withdraw(request: HttpRequest, tracking_no: str) -> HttpResponse:
     return render(request, "portal/public_track.html", ctx)
 
 
-def public_letter(request: HttpRequest, tracking_no: str) -> HttpResponse:
-    """The reply letter, for the browser that has shown this request's query code."""
+# The letters sent to the applicant, which the applicant may download again (a letter to a
+# third party consulted is not the applicant's).
+APPLICANT_LETTERS = ("receipt", "correction", "extension", "fee", "reply")
+
+
+def public_letter(request: HttpRequest, tracking_no: str, year: int | None = None, seq: int | None = None) -> HttpResponse:
+    """A letter sent to the applicant (the reply, when none is named), for the browser that
+    has shown this request's query code."""
     if tracking_no not in request.session.get(_TRACKED, []):
         return refuse(request, 403, "请先用申请编号和查询码查询该申请")
     r = Request.objects.select_related("agency").filter(tracking_no=tracking_no).first()
-    row = r.letters.filter(kind="reply").select_related("agency", "request").order_by("-pk").first() if r else None
+    rows = r.letters.filter(kind__in=APPLICANT_LETTERS).select_related("agency", "request") if r else None
+    if rows is not None and year is not None:
+        row = rows.filter(year=year, seq=seq).first()
+    else:
+        row = rows.filter(kind="reply").order_by("-pk").first() if rows is not None else None
     if row is None:
-        return refuse(request, 404, "该申请尚未答复或终止，没有答复书")
+        return refuse(request, 404, "没有这份文书" if year is not None else "该申请尚未答复或终止，没有答复书")
     return letter_response(request, row)
 
 
@@ -176,7 +186,10 @@ def _status(r: Request) -> dict[str, Any]:
             continue
         text = public_text(t, r, e.changes if isinstance(e.changes, dict) else None)
         timeline.append((e.on, text))
-    return {"due": due_of(r, clock.today()), "timeline": timeline, "can_withdraw": r.state in OPEN_STATES}
+    # (An applicant asked to correct was told only 通知补正: the 补正告知书 says what to correct.)
+    letters = list(r.letters.filter(kind__in=APPLICANT_LETTERS).order_by("issued_on", "pk"))
+    return {"due": due_of(r, clock.today()), "timeline": timeline, "can_withdraw": r.state in OPEN_STATES,
+            "letters": letters, "correction_letter": next((x for x in reversed(letters) if x.kind == "correction"), None)}
 
 
 def _published(slug: str) -> AnnualReport:
