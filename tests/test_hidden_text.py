@@ -76,3 +76,62 @@ def test_a_page_that_hides_its_whole_report_is_read_as_before():
     for table in root.iter("table"):
         table.set("style", "display:none")
     assert _numbers(locate(read_bytes(lxml.html.tostring(root, encoding="utf-8"), "page.html"))) == original
+
+
+DOCX = CORPUS / "docx" / "shuyang-fgj-2023.docx"
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_HIDDEN_STYLE = (f'<w:style xmlns:w="{W}" w:type="character" w:styleId="Old"><w:name w:val="old"/>'
+                 '<w:rPr><w:vanish/></w:rPr></w:style>'
+                 f'<w:style xmlns:w="{W}" w:type="character" w:styleId="Older"><w:name w:val="older"/>'
+                 '<w:basedOn w:val="Old"/></w:style>')
+
+
+def _docx_with(run_props: str, styles: str = "") -> bytes:
+    """The report with a run "88" put before the first run of every cell holding a figure."""
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    src = zipfile.ZipFile(DOCX)
+    root = etree.fromstring(src.read("word/document.xml"))
+    n = 0
+    for tc in root.iter(f"{{{W}}}tc"):
+        runs = [r for r in tc.iter(f"{{{W}}}r") if r.findtext(f"{{{W}}}t")]
+        if runs and _FIGURE.match("".join(r.findtext(f"{{{W}}}t") for r in runs)):
+            run = etree.fromstring(f'<w:r xmlns:w="{W}"><w:rPr>{run_props}</w:rPr><w:t>88</w:t></w:r>')
+            runs[0].addprevious(run)
+            n += 1
+    assert n > 50
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/document.xml":
+                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+            elif info.filename == "word/styles.xml" and styles:
+                data = data.replace(b"</w:styles>", styles.encode() + b"</w:styles>")
+            z.writestr(info, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("run_props, styles", [
+    ("<w:vanish/>", ""),
+    ('<w:vanish w:val="true"/><w:sz w:val="21"/>', ""),
+    ('<w:rStyle w:val="Old"/>', _HIDDEN_STYLE),
+    ('<w:rStyle w:val="Older"/>', _HIDDEN_STYLE),
+])
+def test_hidden_runs_of_a_word_document_are_not_read(run_props, styles):
+    original = _numbers(locate(read_bytes(DOCX.read_bytes(), "report.docx")))
+    assert sum(1 for s, _ in original.values() if s == "value") > 50
+    assert _numbers(locate(read_bytes(_docx_with(run_props, styles), "report.docx"))) == original
+
+
+def test_a_run_whose_hiding_is_turned_off_is_read():
+    """w:vanish w:val="0" on the run shows it even when its style hides: its 88 is read."""
+    original = _numbers(locate(read_bytes(DOCX.read_bytes(), "report.docx")))
+    shown = _numbers(locate(read_bytes(_docx_with('<w:rStyle w:val="Old"/><w:vanish w:val="0"/>', _HIDDEN_STYLE),
+                                       "report.docx")))
+    changed = [cid for cid in original if shown[cid] != original[cid]]
+    assert len(changed) > 50
+    assert all(str(shown[cid][1]).startswith("88") for cid in changed if shown[cid][0] == "value")
