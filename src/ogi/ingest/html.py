@@ -17,6 +17,7 @@ from .metadata import forms
 
 _SKIP = {"script", "style", "noscript", "template", "select", "option", "button", "input", "textarea", "svg",
          "iframe", "object", "head", "title", "meta", "link"}
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "section", "article",
           "header", "footer", "nav", "aside", "main", "blockquote", "pre", "form", "fieldset", "address", "center",
           "table", "tr", "td", "th", "caption", "hr", "figure", "figcaption", "body"}
@@ -49,21 +50,33 @@ class _Walker:
         self.buf: list[str] = []
         self.buf_line: int | None = None
         self.tables = 0
+        # Inside how many <a> and <h1>…<h6>; whether the paragraph being gathered has text
+        # outside any link, and text inside a heading (what metadata knows of the container).
+        self.in_link = 0
+        self.in_heading = 0
+        self.buf_unlinked = False
+        self.buf_heading = False
 
     def flush(self) -> None:
         if not self.buf:
             return
         text = _clean("".join(self.buf))
         if text:
-            self.blocks.append(Paragraph(text, {"line": self.buf_line} if self.buf_line else {}))
+            role = "heading" if self.buf_heading else "" if self.buf_unlinked else "link"
+            self.blocks.append(Paragraph(text, {"line": self.buf_line} if self.buf_line else {}, role))
         self.buf = []
         self.buf_line = None
+        self.buf_unlinked = self.buf_heading = False
 
     def text(self, s: str | None, el: etree._Element) -> None:
         if s:
             # The line is looked up only for a paragraph's first text (sourceline is not free).
             if self.buf_line is None and s.strip():
                 self.buf_line = el.sourceline
+            if not self.in_link and not s.isspace():
+                self.buf_unlinked = True
+            if self.in_heading:
+                self.buf_heading = True
             self.buf.append(s)
 
     def walk(self, el: etree._Element) -> None:
@@ -83,12 +96,17 @@ class _Walker:
         block = tag in _BLOCK
         if block:
             self.flush()
+        link, heading = tag == "a", tag in _HEADINGS
+        self.in_link += link
+        self.in_heading += heading
         if el.text:
             self.text(el.text, el)
         for child in el:
             self.walk(child)
             if child.tail:
                 self.text(child.tail, el)
+        self.in_link -= link
+        self.in_heading -= heading
         if block:
             self.flush()
 
