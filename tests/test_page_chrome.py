@@ -5,6 +5,7 @@ its heading or header row, gives the figures. Built from the real page of the co
 from __future__ import annotations
 
 import lxml.html
+import pytest
 
 from ogi.ingest.load import read_bytes
 from ogi.ingest.locate import locate
@@ -108,3 +109,51 @@ def test_a_page_that_only_links_the_report_is_not_read_as_the_report():
              "全年主动公开政府信息120条。\n\n我局共收到政府信息公开申请12件，均在法定期限内答复。\n\n"
              "存在的主要问题是公开的及时性还需加强。\n")
     assert report_from_bytes(prose.encode(), "prose.txt").agency == "某某市商务局"
+
+
+# Links to other reports placed before the article: a list of other years' reports, a
+# sidebar of other agencies' reports. They name a report as a title does; the article's own
+# heading, the page's <title> and the text agree on the report's year.
+PREVIOUS = "<ul class='prev'><li><a href='/2022.html'>沭阳县发展和改革局2022年政府信息公开年度报告</a></li></ul>"
+SIDE_REPORTS = ("<ul class='side'><li><a href='/a.html'>沭阳县财政局2023年政府信息公开年度报告</a></li>"
+                "<li><a href='/b.html'>沭阳县人民政府2022年政府信息公开工作年度报告</a></li></ul>")
+
+
+def _page(before: str, drop_heading: bool = False, title: str | None = None):
+    root = lxml.html.fromstring(PAGE.read_bytes())
+    h1 = root.find(".//h1")
+    if drop_heading:
+        h1.getparent().remove(h1)
+    if title is not None:
+        root.find(".//title").text = title
+    body = root.find("body")
+    body.insert(0, lxml.html.fragment_fromstring(before))
+    return locate(read_bytes(lxml.html.tostring(root, encoding="utf-8"), "page.html"))
+
+
+@pytest.mark.parametrize("before, drop_heading", [(PREVIOUS, False), (SIDE_REPORTS, False), (SIDE_REPORTS, True)],
+                         ids=["previous-year", "other-agencies", "no-heading"])
+def test_links_to_other_reports_before_the_article_are_not_its_title(before, drop_heading):
+    report = _page(before, drop_heading)
+    without = _page("<p></p>", drop_heading)
+    assert (report.year, report.agency) == (2023, "沭阳县发展和改革局")
+    assert (report.title, report.provenance) == (without.title, without.provenance)
+    assert "沭阳县发展和改革局2023年" in report.title
+
+
+def test_a_link_the_pages_title_agrees_with_is_left_as_it_was():
+    """The page's <title> names the linked report's year, not the heading's: the evidence
+    disagrees and the first title-like line stays the title, as before."""
+    report = _page(PREVIOUS, title="沭阳县发展和改革局2022年政府信息公开年度报告")
+    assert report.title == "沭阳县发展和改革局2022年政府信息公开年度报告"
+
+
+def test_lines_of_links_above_a_markdown_title_are_navigation():
+    text = (CORPUS / "text" / "shanghai-office-2025.md").read_text(encoding="utf-8")
+    head = "正文\n2025 年上海市人民政府办公厅政府信息公开\n工作年度报告\n"
+    assert text.startswith(head)
+    links = ("首页 > 政府信息公开 > 年报\n上海市人民政府办公厅2024年政府信息公开工作年度报告\n"
+             "上海市人民政府办公厅2023年政府信息公开工作年度报告\n\n")
+    md = links + "# 上海市人民政府办公厅2025年政府信息公开工作年度报告\n" + text[len(head):]
+    report = locate(read_bytes(md.encode(), "report.md"))
+    assert (report.year, report.title) == (2025, "上海市人民政府办公厅2025年政府信息公开工作年度报告")

@@ -75,6 +75,9 @@ def expand_grid(rows: list[list[tuple[str, Source, int, int]]]) -> list[list[Cel
 class Paragraph:
     text: str
     source: Source = field(default_factory=dict)
+    # What the container made of it, for the metadata: "heading" (<h1>…, # …), "link" (the
+    # whole paragraph is a link's text, as a site's menus and lists of other reports are).
+    role: str = ""
 
 
 @dataclass

@@ -178,9 +178,71 @@ def _superscript(run: etree._Element | None) -> bool:
     return value.isdigit() and int(value) > 0
 
 
-def _para_text(p: etree._Element) -> str:
+_OFF = ("0", "false", "off")
+
+
+def _vanish(props: etree._Element | None) -> bool | None:
+    """What run properties say of hiding (w:vanish), None when they say nothing."""
+    v = props.find(f"{_W}vanish") if props is not None else None
+    return None if v is None else v.get(f"{_W}val", "true") not in _OFF
+
+
+class _Hidden:
+    """Which runs Word hides: w:vanish on the run, or through its character style or its
+    paragraph's style (each style through those it is based on). w:specVanish (a heading's
+    paragraph mark kept out of the table of contents) hides nothing here."""
+
+    def __init__(self, styles_xml: bytes | None, document_xml: bytes):
+        self.styles: dict[str, bool] = {}
+        self.any = b"vanish" in document_xml
+        if styles_xml and b"vanish" in styles_xml:
+            root = etree.fromstring(styles_xml, etree.XMLParser(resolve_entities=False, no_network=True))
+            own: dict[str, bool | None] = {}
+            based: dict[str, str] = {}
+            for st in root.findall(f"{_W}style"):
+                sid = st.get(f"{_W}styleId")
+                if sid is None:
+                    continue
+                own[sid] = _vanish(st.find(f"{_W}rPr"))
+                base = st.find(f"{_W}basedOn")
+                if base is not None and base.get(f"{_W}val"):
+                    based[sid] = base.get(f"{_W}val")
+            for sid in own:
+                seen, cur = set(), sid
+                while cur in own and cur not in seen and own[cur] is None:
+                    seen.add(cur)
+                    cur = based.get(cur)
+                if own.get(cur):
+                    self.styles[sid] = True
+            self.any = self.any or bool(self.styles)
+
+    def _style(self, props: etree._Element | None, tag: str) -> bool:
+        ref = props.find(f"{_W}{tag}") if props is not None else None
+        return ref is not None and self.styles.get(ref.get(f"{_W}val", ""), False)
+
+    def paragraph(self, p: etree._Element) -> bool:
+        return self.any and self._style(p.find(f"{_W}pPr"), "pStyle")
+
+    def run(self, run: etree._Element, in_hidden_paragraph: bool) -> bool:
+        props = run.find(f"{_W}rPr")
+        own = _vanish(props)
+        if own is not None:
+            return own
+        return self._style(props, "rStyle") or in_hidden_paragraph
+
+
+_NOTHING_HIDDEN = _Hidden(None, b"")
+
+
+def _para_text(p: etree._Element, hidden: _Hidden = _NOTHING_HIDDEN, in_hidden_paragraph: bool | None = None) -> str:
     parts = []
+    if hidden.any and in_hidden_paragraph is None:
+        in_hidden_paragraph = hidden.paragraph(p)
     for el in p.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"):
+        if hidden.any:
+            run = el.getparent()
+            if run is not None and run.tag == f"{_W}r" and hidden.run(run, bool(in_hidden_paragraph)):
+                continue
         if el.tag == f"{_W}t":
             text = el.text or ""
             if text.isdigit() and _superscript(el.getparent()):
@@ -192,8 +254,9 @@ def _para_text(p: etree._Element) -> str:
 
 
 class _Reader:
-    def __init__(self, numbering: _Numbering):
+    def __init__(self, numbering: _Numbering, hidden: _Hidden = _NOTHING_HIDDEN):
         self.numbering = numbering
+        self.hidden = hidden
         self.blocks: list[Block] = []
         self.tables = 0
         self.paras = 0
@@ -213,14 +276,15 @@ class _Reader:
         self.paras += 1
         # Text boxes anchored in the paragraph come after its own text.
         boxes = p.findall(f".//{_W}txbxContent")
-        own = "".join(_para_text(r) for r in p if r.tag != f"{_W}pPr" and not r.findall(f".//{_W}txbxContent")) \
-            if boxes else _para_text(p)
+        hid = self.hidden
+        own = "".join(_para_text(r, hid, hid.paragraph(p)) for r in p
+                      if r.tag != f"{_W}pPr" and not r.findall(f".//{_W}txbxContent")) if boxes else _para_text(p, hid)
         text = (self.numbering.label(p) + own).strip()
         if text:
             self.blocks.append(Paragraph(text, {"paragraph": self.paras}))
         for box in boxes:
             for bp in box.iter(f"{_W}p"):
-                t = _para_text(bp).strip()
+                t = _para_text(bp, self.hidden).strip()
                 if t:
                     self.blocks.append(Paragraph(t, {"paragraph": self.paras, "textbox": True}))
 
@@ -247,7 +311,7 @@ class _Reader:
                 # Only the tables directly inside this cell: each deeper one is read by its own
                 # parent (taking all descendants here read a table nested d deep 2^d times).
                 nested += [x for x in tc.iter(f"{_W}tbl") if next(x.iterancestors(f"{_W}tbl")) is tbl]
-                text = "".join(_para_text(p) for p in tc.findall(f"{_W}p")).strip()
+                text = "".join(_para_text(p, self.hidden) for p in tc.findall(f"{_W}p")).strip()
                 src = {"table": t, "row": r + 1, "col": c + 1}
                 if vm is not None and vm.get(f"{_W}val", "continue") == "continue" and col in vmerge_origin:
                     origin = spans[vmerge_origin[col]]
@@ -277,12 +341,14 @@ def read_docx(data: bytes, file: str | None = None) -> Document:
         raise IngestError("not_docx", "不是有效的 DOCX 文件（缺少正文部分）", "not a DOCX file: no word/document.xml")
     try:
         parser = etree.XMLParser(resolve_entities=False, huge_tree=False, no_network=True)
-        root = etree.fromstring(z.read("word/document.xml"), parser)
+        document_xml = z.read("word/document.xml")
+        root = etree.fromstring(document_xml, parser)
         numbering = _Numbering(z.read("word/numbering.xml") if "word/numbering.xml" in names else None)
+        hidden = _Hidden(z.read("word/styles.xml") if "word/styles.xml" in names else None, document_xml)
     except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile, ValueError) as e:
         raise IngestError("broken_file", "DOCX 文件已损坏，无法读取正文", f"broken DOCX: {e}") from None
     body = root.find(f"{_W}body")
-    reader = _Reader(numbering)
+    reader = _Reader(numbering, hidden)
     if body is not None:
         reader.body(body)
     return Document(reader.blocks, file=file, kind="docx", meta=_properties(z, names, parser))

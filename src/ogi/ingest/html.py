@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
+import cssselect
+import tinycss2
 from lxml import etree
 
 from ..textnorm import SUPERSCRIPT_DIGITS
@@ -14,6 +17,7 @@ from .metadata import forms
 
 _SKIP = {"script", "style", "noscript", "template", "select", "option", "button", "input", "textarea", "svg",
          "iframe", "object", "head", "title", "meta", "link"}
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "section", "article",
           "header", "footer", "nav", "aside", "main", "blockquote", "pre", "form", "fieldset", "address", "center",
           "table", "tr", "td", "th", "caption", "hr", "figure", "figcaption", "body"}
@@ -46,21 +50,33 @@ class _Walker:
         self.buf: list[str] = []
         self.buf_line: int | None = None
         self.tables = 0
+        # Inside how many <a> and <h1>…<h6>; whether the paragraph being gathered has text
+        # outside any link, and text inside a heading (what metadata knows of the container).
+        self.in_link = 0
+        self.in_heading = 0
+        self.buf_unlinked = False
+        self.buf_heading = False
 
     def flush(self) -> None:
         if not self.buf:
             return
         text = _clean("".join(self.buf))
         if text:
-            self.blocks.append(Paragraph(text, {"line": self.buf_line} if self.buf_line else {}))
+            role = "heading" if self.buf_heading else "" if self.buf_unlinked else "link"
+            self.blocks.append(Paragraph(text, {"line": self.buf_line} if self.buf_line else {}, role))
         self.buf = []
         self.buf_line = None
+        self.buf_unlinked = self.buf_heading = False
 
     def text(self, s: str | None, el: etree._Element) -> None:
         if s:
             # The line is looked up only for a paragraph's first text (sourceline is not free).
             if self.buf_line is None and s.strip():
                 self.buf_line = el.sourceline
+            if not self.in_link and not s.isspace():
+                self.buf_unlinked = True
+            if self.in_heading:
+                self.buf_heading = True
             self.buf.append(s)
 
     def walk(self, el: etree._Element) -> None:
@@ -80,12 +96,17 @@ class _Walker:
         block = tag in _BLOCK
         if block:
             self.flush()
+        link, heading = tag == "a", tag in _HEADINGS
+        self.in_link += link
+        self.in_heading += heading
         if el.text:
             self.text(el.text, el)
         for child in el:
             self.walk(child)
             if child.tail:
                 self.text(child.tail, el)
+        self.in_link -= link
+        self.in_heading -= heading
         if block:
             self.flush()
 
@@ -150,11 +171,121 @@ def read_html(text: str, file: str | None = None) -> Document:
     root = etree.fromstring(text, etree.HTMLParser())
     if root is None:
         raise etree.ParserError("Document is empty")
+    if _may_hide(text):
+        _drop_hidden(root)
     w = _Walker()
     body = root.find("body")
     w.walk(body if body is not None else root)
     w.flush()
     return Document(w.blocks, file=file, kind="html", meta=_page_meta(root))
+
+
+_HIDING = etree.XPath("//*[@hidden or contains(@style, 'none') or contains(@style, 'hidden')"
+                      " or contains(@style, 'NONE') or contains(@style, 'HIDDEN')]")
+_STYLES = etree.XPath("//style")
+_NEVER_DROPPED = {"html", "head", "body"}
+# Seen before anything is parsed: most pages hide nothing, and parsing their CSS would
+# double the time a page takes to read.
+_HIDES = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+# Searched for in the page's text before anything is parsed: most pages hide nothing. Each
+# pattern begins with a word, which keeps the search fast (ignoring case, or lowering the page
+# first, costs a tenth of the page's reading); mixed case (Display:None) is not seen.
+_HIDES_BY_STYLE = [re.compile(p) for w in (str.lower, str.upper)
+                   for p in (w("display") + r"\s*:\s*" + w("none"), w("visibility") + r"\s*:\s*" + w("hidden"))]
+_HIDDEN_ATTR = [re.compile(r"hidden[\s=/>]"), re.compile(r"HIDDEN[\s=/>]")]
+_HIDES = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.I)
+
+
+def _may_hide(text: str) -> bool:
+    """Whether the page may hide anything at all."""
+    if not ("hidden" in text or "HIDDEN" in text or "none" in text or "NONE" in text):
+        return False
+    return any(r.search(text) for r in _HIDES_BY_STYLE) or \
+        any(text[m.start() - 1].isspace() for r in _HIDDEN_ATTR for m in r.finditer(text, 1))
+
+
+def _declarations(css: str | list) -> dict[str, str]:
+    """A declaration block as property → value (lower case; the last one wins, as in CSS)."""
+    out = {}
+    for d in tinycss2.parse_declaration_list(css, skip_comments=True, skip_whitespace=True):
+        if d.type == "declaration":
+            out[d.lower_name] = tinycss2.serialize(d.value).strip().lower()
+    return out
+
+
+@lru_cache(maxsize=64)
+def _display_rules(css: str) -> tuple[tuple[etree.XPath, bool], ...]:
+    """(selector as XPath, sets display:none) for each rule of a stylesheet that sets a
+    display. Pages of one site share their stylesheet, hence the cache."""
+    out = []
+    for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+        if rule.type != "qualified-rule":
+            continue  # @media and the like: whether it applies to the screen is not worked out
+        display = _declarations(rule.content).get("display")
+        if not display:
+            continue
+        try:
+            selectors = cssselect.parse(tinycss2.serialize(rule.prelude))
+            paths = [cssselect.HTMLTranslator().selector_to_xpath(s) for s in selectors if s.pseudo_element is None]
+            out += [(etree.XPath(xp), display.split()[0] == "none") for xp in paths]
+        except (cssselect.SelectorError, etree.XPathError):
+            continue
+    return tuple(out)
+
+
+def _rule_hidden(root: etree._Element) -> set[etree._Element]:
+    """Elements the page's own <style> rules set to display:none. An element that another
+    rule or its own style attribute gives a display of its own is left alone: the cascade
+    is not worked out here."""
+    sheets = [_text_content(st) for st in _STYLES(root)
+              if (st.get("media") or "all").strip().lower() in ("all", "screen", "")]
+    if not any(_DISPLAY_NONE.search(css) for css in sheets):
+        return set()
+    rules = [r for css in sheets for r in _display_rules(css)]
+    keep = {el for xp, none in rules if not none for el in xp(root)}
+    return {el for xp, none in rules if none for el in xp(root)
+            if el not in keep and "display" not in _declarations(el.get("style") or "")}
+
+
+def _drop_hidden(root: etree._Element) -> None:
+    """Take out what a browser does not show, so that it is not read into a figure
+    (<span style="display:none">88</span>2 is shown as 2): elements with the hidden
+    attribute, a style attribute of display:none or visibility:hidden, or a display:none
+    rule of the page's <style>. A page that hides its report (every table, or most of its
+    text) shows it by script: it is read whole, as before."""
+    hidden = _rule_hidden(root)
+    for el in _HIDING(root):
+        if el.get("hidden") is not None:
+            hidden.add(el)
+            continue
+        style = el.get("style", "")
+        if _HIDES.search(style):
+            decl = _declarations(style)
+            if decl.get("display", "").startswith("none") or decl.get("visibility", "").startswith("hidden"):
+                hidden.add(el)
+    hidden = {el for el in hidden if isinstance(el.tag, str) and el.tag.lower() not in _NEVER_DROPPED}
+    if not hidden:
+        return
+    outer = [el for el in hidden if not any(a in hidden for a in el.iterancestors())]
+    in_hidden = sum(1 for el in outer for _ in el.iter("table"))
+    if in_hidden and in_hidden >= sum(1 for _ in root.iter("table")):
+        return
+    hidden_text = sum(len(_SPACES.sub("", _text_content(el))) for el in outer)
+    # A report has thousands of characters: a few hidden words cannot be most of one.
+    if hidden_text > 500 and hidden_text * 2 > len(_SPACES.sub("", _text_content(root))):
+        return
+    for el in outer:
+        parent = el.getparent()
+        if parent is None:
+            continue
+        if el.tail:
+            prev = el.getprevious()
+            if prev is not None:
+                prev.tail = (prev.tail or "") + el.tail
+            else:
+                parent.text = (parent.text or "") + el.tail
+        parent.remove(el)
 
 
 def _page_meta(root: etree._Element) -> list[Evidence]:

@@ -342,7 +342,9 @@ def _layout_lost(report: Report, doc: Document) -> bool:
 def _locate(doc: Document, edition: Edition | None) -> Report:
     paragraphs = [b for b in doc.blocks if isinstance(b, Paragraph)]
     fields = key_values([[c.text for c in row if c.copy is None] for t in doc.tables for row in t.rows if len(row) <= 8])
-    md = read_metadata([p.text for p in paragraphs], [*doc.meta, *fields])
+    md = read_metadata([p.text for p in paragraphs], [*doc.meta, *fields],
+                       headings=frozenset(i for i, p in enumerate(paragraphs) if p.role == "heading"),
+                       links=frozenset(i for i, p in enumerate(paragraphs) if p.role == "link"))
     stream = _stream(doc)
     if edition is not None:
         report, _ = _locate_with(stream, edition)

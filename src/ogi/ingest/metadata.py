@@ -114,18 +114,22 @@ def _agency_value(value: str) -> str | None:
     return t if re.fullmatch(rf"{_NAME}{{2,40}}", t) and _SIGNATURE.match(t) else None
 
 
-def read_metadata(paragraphs: list[str], evidence: list[Evidence] | None = None) -> Metadata:
+def read_metadata(paragraphs: list[str], evidence: list[Evidence] | None = None,
+                  headings: frozenset[int] = frozenset(), links: frozenset[int] = frozenset()) -> Metadata:
     """Everything about the report that is not a section or a table. `evidence` is what
-    the container says (meta tags, label/value cells, document properties)."""
+    the container says (meta tags, label/value cells, document properties); `headings` and
+    `links` the paragraphs (by index) that are a heading (<h1>, # …) or only a link's text."""
     md = Metadata()
     texts = [squash(nfkc(p)) for p in paragraphs]
     # Spaces separate the fields of one line (发布日期：… 来源：…), so they are kept here.
     evidence = [*(evidence or []), *field_lines([nfkc(p).strip() for p in paragraphs])]
     agencies: list[tuple[str, str]] = []  # (source, name) in order of precedence
-    title_idx = _find_title(texts)
+    nav = _navigation(texts, headings, links, evidence)
+    title_texts = [("" if i in nav else t) for i, t in enumerate(texts)]
+    title_idx = _find_title(title_texts)
     if title_idx is not None:
         start, end = title_idx
-        md.title = "".join(texts[start:end])
+        md.title = "".join(title_texts[start:end])
         agency, year = _agency_year_from_title(md.title)
         if agency:
             agencies.append(("title", agency))
@@ -176,6 +180,41 @@ def read_metadata(paragraphs: list[str], evidence: list[Evidence] | None = None)
             break
     md.kind, md.level = agency_kind(md.agency)
     return md
+
+
+def _titled(text: str) -> bool:
+    """A line that could be a report's title (it ends naming the report)."""
+    part = _after_chrome(text)
+    return len(text) <= 100 and not _PROSE.search(part) and bool(_TITLE_END.search(part))
+
+
+def _navigation(texts: list[str], headings: frozenset[int], links: frozenset[int], evidence: list[Evidence]) -> set[int]:
+    """Lines naming a report that are the site's navigation, not this report's title: lines
+    before a heading that names the report (links to other years, a sidebar, above the
+    article's <h1> or a Markdown # title), and links beside another line that could be the
+    title, or two or more of them (a list of reports). Only when what is left agrees with the
+    year of the page's <title> (else of the text): where the evidence disagrees nothing is
+    taken out, and the title is found as before."""
+    titled = [i for i, t in enumerate(texts) if _titled(t)]
+    nav: set[int] = set()
+    first_heading = next((i for i in titled if i in headings), None)
+    if first_heading is not None:
+        nav |= {i for i in titled if i < first_heading and i not in headings}
+    linked = {i for i in titled if i in links and i not in headings}
+    if len(linked) >= 2 or any(i not in linked and i not in nav for i in titled):
+        nav |= linked
+    if not nav:
+        return nav
+    page_year = next((y for ev in evidence if ev.key == "title" for y in [_agency_year_from_title(_title_part(ev.value))[1]] if y),
+                     None)
+    if page_year is None:
+        counts = Counter(int(y) for y in _YEAR.findall("\n".join(texts)))
+        page_year = counts.most_common(1)[0][0] if counts else None
+    kept = next((i for i in titled if i not in nav), None)
+    kept_year = _agency_year_from_title(texts[kept])[1] if kept is not None else None
+    if page_year is None or (kept_year is not None and kept_year != page_year):
+        return set()
+    return nav
 
 
 def _kind_of(source: str) -> str:

@@ -112,11 +112,12 @@ def read_text(text: str, file: str | None = None) -> Document:
             close_row()
             continue
         close_table()
-        text_line = stripped.lstrip("#").strip() if stripped.startswith("#") else stripped
+        heading = stripped.startswith("#")
+        text_line = stripped.lstrip("#").strip() if heading else stripped
         if text_line.startswith("**"):
             text_line = _EMPHASIS.sub(r"\1", text_line)
         if text_line:
-            blocks.append(Paragraph(text_line, {"line": lineno}))
+            blocks.append(Paragraph(text_line, {"line": lineno}, "heading" if heading else ""))
     close_table()
     return Document(blocks, file=file, kind="text")
 
