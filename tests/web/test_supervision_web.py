@@ -78,6 +78,22 @@ def test_upload_queue_assign_timeliness_and_findings(shared, office, monkeypatch
     assert queued.printed_agency == "某某区商贸局" and "不在机关名录中" in queued.match_message
     page = c.get("/supervision/queue/").content.decode()
     assert "某某区商贸局" in page
+    # Uploaded again, a queued file is not queued twice (it was, each time); a blank form with no
+    # year is said to be unfileable, not queued for ever.
+    from ogi.render import render
+    from ogi.report import Report
+
+    blank = io.BytesIO(render(Report.empty("2021"), "docx", template=True))
+    blank.name = "模板.docx"
+    again = _upload(c, _zip(**{"c/不明.txt": unknown}), blank).content.decode()
+    assert "1 份与已汇集的同一文件相同" in again and "未能识别报告的年度" in again
+    assert CollectedReport.objects.filter(state="queued").count() == 1
+    assert '<option value="">请选择</option>' in c.get("/supervision/queue/").content.decode()
+    # A file that is none of the region's can be taken out of the queue.
+    stray = CollectedReport.objects.create(office=office["city"], file_name="别处.txt", content=b"x", sha256="1",
+                                           report={"year": 2020}, state="queued")
+    assert "已将“别处.txt”移出待指定队列" in c.post(f"/supervision/queue/{stray.pk}/discard/", follow=True).content.decode()
+    assert not CollectedReport.objects.filter(pk=stray.pk).exists()
     # The queue is not a guess: the report is filed where a person says.
     target = Agency.objects.get(name="长春市绿园区商务局")
     resp = c.post(f"/supervision/queue/{queued.pk}/assign/", {"agency": target.pk}, follow=True)
@@ -90,7 +106,8 @@ def test_upload_queue_assign_timeliness_and_findings(shared, office, monkeypatch
     counts = re.sub(r"<[^>]+>", "", page.split('id="counts">')[1].split("</p>")[0])
     assert 'data-status="not_found"' in page and counts == "共 5 个机关：按时发布 1，逾期发布 0，未发布 4，日期不明 0"
     # In the reporting season, before the deadlines, nobody is blamed for a report not yet due.
-    monkeypatch.setattr(clock, "today", lambda: dt.date(2021, 1, 10))
+    # (After 21 January, the day the seed is dated: a date after today is no publication date.)
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2021, 1, 25))
     season = c.get("/supervision/2020/timeliness/").content.decode()
     counts = re.sub(r"<[^>]+>", "", season.split('id="counts">')[1].split("</p>")[0])
     assert counts == "共 5 个机关：按时发布 1，逾期发布 0，未发布 0，日期不明 0，未到发布期限 4"

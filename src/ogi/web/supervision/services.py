@@ -260,12 +260,21 @@ def import_uploads(office: Agency, user: Any, uploads: Sequence[tuple[str, bytes
                     filed.append(row.pk)
                 else:
                     already.append(item.file)
+            queued = 0
             for item in batch.queue:
                 data = Path(item.file).read_bytes()
                 item.file = names[item.file]
+                if item.report.year is None:
+                    # Nothing a person could decide: it cannot be filed under any agency's year.
+                    unreadable.append((item.file, "未能识别报告的年度，无法归入机关：请核对文件（是否为空白模板）"))
+                    continue
+                if CollectedReport.objects.filter(office=office, sha256=hashlib.sha256(data).hexdigest()).exists():
+                    already.append(item.file)  # (uploaded again, the same file was queued once more each time)
+                    continue
                 filed.append(_store(office, user, item, data, "queued", by_name).pk)
+                queued += 1
             recheck(office)
-    return {"added": len(filed) - len(batch.queue), "queued": len(batch.queue), "unreadable": unreadable, "rows": filed,
+    return {"added": len(filed) - queued, "queued": queued, "unreadable": unreadable, "rows": filed,
             "already": already}
 
 
@@ -273,10 +282,10 @@ def file_version(office: Agency, user: Any, item: Collected, data: bytes, by_nam
     """A matched report filed as its agency's version of its year: current when it is the
     newer one (the current one then kept as history), else history; None when the same
     file is there already."""
-    old = CollectedReport.objects.filter(office=office, agency_id=by_name[item.agency], year=item.year,  # type: ignore[index]
-                                         state="current").first()
-    if old is not None and old.sha256 == hashlib.sha256(data).hexdigest():
-        return None
+    mine = CollectedReport.objects.filter(office=office, agency_id=by_name[item.agency], year=item.year)  # type: ignore[index]
+    if mine.filter(sha256=hashlib.sha256(data).hexdigest()).exists():
+        return None  # the same file is there already, current or as an older version
+    old = mine.filter(state="current").first()
     kept = _as_collected(old) if old is not None else None
     newer = kept is None or _newer(item, kept)
     if newer and old is not None:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("queue/", views.queue, name="queue"),
     path("queue/<int:pk>/assign/", views.assign, name="assign"),
+    path("queue/<int:pk>/discard/", views.discard, name="discard"),
     path("timeliness/", views.timeliness, name="timeliness_latest"),
     path("<int:year>/timeliness/", views.timeliness, name="timeliness"),
     path("ranking/", views.ranking, name="ranking_latest"),

@@ -150,6 +150,24 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def discard(request: HttpRequest, pk: int) -> HttpResponse:
+    """A queued file that is not a report of the region (another region's, a duplicate, a
+    blank form) is taken out of the queue: it could only be assigned wrongly."""
+    s = _office(request)
+    if s is None:
+        return _forbidden(request)
+    row = get_object_or_404(CollectedReport.objects.defer("content", "report"), pk=pk, office=s.agency, state="queued")
+    if row.rectifications.exists():
+        messages.error(request, "这份报告已有整改通知，不能移出")
+        return redirect("supervision:queue")
+    name = row.file_name
+    row.delete()
+    messages.success(request, f"已将“{name}”移出待指定队列")
+    return redirect("supervision:queue")
+
+
+@login_required
 def timeliness(request: HttpRequest, year: int | None = None) -> HttpResponse:
     s = _office(request)
     if s is None:
