@@ -72,7 +72,7 @@ def test_changed_rows_are_read_again_and_unchanged_rows_left_alone(office) -> No
     first.findings = [*first.findings, {"rule": "cell.missing", "severity": "error", "message_zh": "某单元格缺失", "cells": []}]
     first.save()
     after = row(c.get("/supervision/2019/ranking/?group=city-department").content.decode())
-    assert "-0.2 统计表单元格缺失或数值格式错误（每处）" in after
+    assert "-0.2 统计表单元格缺失或数值格式错误" in after
     assert table("/supervision/2020/ranking/?group=county-department") == other
     # Replaced by another version: no longer counted.
     first.state = "replaced"

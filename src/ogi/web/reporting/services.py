@@ -178,7 +178,7 @@ def publication(agency: Agency, year: int, row: AnnualReport | None, day: dt.dat
         return Publication("unfinished", f"{year}年尚未结束，次年发布")
     tree = TreeAgency(agency.name, agency.kind, agency.effective_level())  # as the office above judges it
     published = row is not None and row.state == "published"
-    t = judge_date(tree, year, published, (row.published_on or row.issued_on) if published and row else None)
+    t = judge_date(tree, year, published, (row.published_on or row.issued_on) if published and row else None, day)
     if published:
         if t.published_on is None:
             return Publication("done", f"已发布（期限 {t.deadline:%Y-%m-%d}）", t.deadline)
