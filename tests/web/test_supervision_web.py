@@ -101,6 +101,12 @@ def test_upload_queue_assign_timeliness_and_findings(shared, office, monkeypatch
     queued.refresh_from_db()
     # Same agency, same year, same date of issue: the later one assigned is current, the other history.
     assert queued.state == "current" and CollectedReport.objects.filter(agency=target, state="replaced").count() == 1
+    # An earlier version uploaded after the current one: said to be history beside which is current
+    # (it read 已被新版本替换 beside the file just uploaded).
+    earlier = io.BytesIO(SEED_2020.read_bytes().replace("2021年1月21日".encode(), "2021年1月5日".encode()))
+    earlier.name = "绿园-初稿.txt"
+    filed = _upload(c, earlier).content.decode().split('id="just-filed"')[1].split("</table>")[0]
+    assert "列为历史版本：现行版本" in filed and "不明.txt</a>同样新或更新" in filed
     page = c.get("/supervision/2020/timeliness/").content.decode()
     assert "长春市绿园区商务局" in page and "按时发布" in page and "未发布" in page
     counts = re.sub(r"<[^>]+>", "", page.split('id="counts">')[1].split("</p>")[0])

@@ -111,8 +111,15 @@ JUST_FILED_SHOWN = 200
 
 def _just_filed(request: HttpRequest, s: Staff) -> list[CollectedReport]:
     ids = request.session.pop("just_filed", None) or []
-    return list(CollectedReport.objects.filter(office=s.agency, pk__in=ids).defer("content").select_related("agency")
+    rows = list(CollectedReport.objects.filter(office=s.agency, pk__in=ids).defer("content").select_related("agency")
                 .order_by("file_name"))
+    # Filed as an older version at once (the agency's report published here is as new): which
+    # version stays current is said, not only 已被新版本替换 beside a file just uploaded.
+    for r in rows:
+        if r.state == "replaced":
+            r.current_row = (CollectedReport.objects.filter(office=s.agency, agency_id=r.agency_id, year=r.year, state="current")
+                             .defer("content", "report").first())
+    return rows
 
 
 @login_required
