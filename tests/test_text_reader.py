@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given, settings
 
+from ogi.corpus.truth import load_truth, score
+from ogi.corpus.variants import separated
 from ogi.ingest.document import Paragraph, Table
 from ogi.ingest.locate import locate
 from ogi.ingest.text import read_text
@@ -179,3 +182,19 @@ def test_page_numbers_are_not_figures():
     r = parse("一、总体情况\n正文第一段\n— 1 —\n正文第二段\n")
     assert r.sections["overview"] == "正文第一段\n正文第二段"
     assert r.unplaced == []
+
+
+def _read_separated(truth_file: str, **kw):
+    truth = load_truth(truth_file)
+    return truth, score(parse(separated(truth, **kw)), truth)
+
+
+@pytest.mark.parametrize("kw", [
+    {"sep": "\t", "unit": "件", "thousands": True}, {"sep": " ", "unit": "件", "thousands": True},
+    {"sep": "\t", "unit": "件"}, {"sep": "  ", "thousands": True},
+])
+def test_counts_printed_with_a_unit_or_thousands_separator_read_whole(kw, shared):
+    truth, s = _read_separated("tests/data/truth/huaian-gov-2024.pdf.yaml", **kw)
+    assert s.wrong == 0, s.wrong_cells
+    active = [c for c, v in truth.cells.items() if c.startswith("active.") and isinstance(v, int)]
+    assert active and not set(active) & set(s.missed_cells)

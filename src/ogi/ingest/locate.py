@@ -852,7 +852,8 @@ def _fill(st: _State, cell_ids: tuple[str, ...], values: list[Cell]) -> None:
 # --- rows run together --------------------------------------------------------------------
 
 # A run of digits in running text; one followed by a unit or a date word is prose (35件).
-_RUN = re.compile(r"\d+(?:\.\d+)?(?![\d件个项次人年月日号%％万元条家份])")
+# A run is a whole number: never the part of 35,791 before or after its separator.
+_RUN = re.compile(r"(?<!\d,)\d+(?:\.\d+)?(?![\d件个项次人年月日号%％万元条家份]|,\d)")
 _NUMBERING_AFTER = re.compile(r"[.．、]")
 _SIGNS = "+-－−—–/／"
 _MAX_LABEL = 50

@@ -22,8 +22,9 @@ _PIPE_RULE = re.compile(r"^\s*\|?(\s*:?-{2,}:?\s*\|)+\s*:?-*:?\s*\|?\s*$")
 _ARTEFACTS = re.compile(r"\[bookmark: [^\]]*\]")
 # A wrapped cell continues on lines without a tab; such fragments are short.
 _MAX_WRAP = 12
-_FIGURE_TOKEN = r"(?:[+-]?\d[\d,]*(?:\.\d+)?(?:万元|元)?|—|－|-|/)"
-_FIGURE_LAST = "元—－-/"  # the last character of a figure token that is not a digit
+# A count may carry its unit (35,791件), as the figures of a table printed as text do.
+_FIGURE_TOKEN = r"(?:[+-]?\d[\d,]*(?:\.\d+)?(?:万元|元|件|个|项|次|人|宗|条|家)?|—|－|-|/)"
+_FIGURE_LAST = "元件个项次人宗条家—－-/"  # the last character of a figure token that is not a digit
 _FLAT_ROW = re.compile(rf"^(?P<label>[^\d\s|#][^|]*?)\s+(?P<figs>{_FIGURE_TOKEN}(?:\s+{_FIGURE_TOKEN})*)\s*$")
 _FIGURES_ONLY = re.compile(rf"^\s*{_FIGURE_TOKEN}(?:\s+{_FIGURE_TOKEN})+\s*$")
 _SENTENCE = re.compile(r"[，。；：！？,;]")
