@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ogi.corpus.truth import load_truth, score
 from ogi.corpus.variants import separated
@@ -198,3 +199,46 @@ def test_counts_printed_with_a_unit_or_thousands_separator_read_whole(kw, shared
     assert s.wrong == 0, s.wrong_cells
     active = [c for c, v in truth.cells.items() if c.startswith("active.") and isinstance(v, int)]
     assert active and not set(active) & set(s.missed_cells)
+
+
+@pytest.mark.parametrize("blank_between", [False, True])
+def test_rows_printed_one_cell_per_line_read_as_rows(blank_between, shared):
+    """A browser's copy of a table, or pdftotext without -layout: each cell on a line of
+    its own (blank lines between for pdftotext)."""
+    truth = load_truth("tests/data/truth/huaian-gov-2024.pdf.yaml")
+    text = separated(truth, one_per_line=True)
+    if blank_between:
+        text = text.replace("\n", "\n\n")
+    r = parse(text)
+    s = score(r, truth)
+    assert s.wrong == 0, s.wrong_cells
+    c = r.cells
+    assert [c[f"active.normative.{k}"].value for k in ("issued", "repealed", "in_force")] == [8, 26, 66]
+    assert c["requests.new.total"].value == 3119 and c["requests.carried_in.natural"].value == 34
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=999), min_size=3, max_size=3), st.sampled_from(["：", "，"]))
+def test_figures_printed_apart_are_never_taken_for_digits_run_together(figures, punct):
+    """A row the flat-row reading refuses (a colon after its label) keeps its figures apart:
+    the run-together reading must not split its first figure into the row's cells."""
+    text = MD_2021.replace("| 规章 | 0 | 0 | 0 |\n", "").replace(
+        "行政许可 97", f"规章{punct}{' '.join(map(str, figures))}\n行政许可 97")
+    c = parse(text).cells
+    got = [c[f"active.regulations.{k}"] for k in ("issued", "repealed", "in_force")]
+    assert all(v.state == "missing" for v in got) or [v.value for v in got] == figures
+
+
+@pytest.mark.parametrize("last_heading", ["其他", "总计"])
+def test_a_column_heading_before_a_rows_figures_is_not_the_row_of_that_name(last_heading, shared):
+    """pdftotext without -layout puts a row's label before the header's lines, so the
+    last heading (其他, 总计) stands right before the row's figures: it is no row."""
+    truth = load_truth("tests/data/truth/huaian-gov-2024.pdf.yaml")
+    text = separated(truth, one_per_line=True, sep="\n")
+    headings = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    assert "\n".join(headings) + "\n一、本年新收政府信息公开申请数量\n" in text
+    headings.remove(last_heading)
+    text = text.replace("\n".join([*headings, last_heading]) + "\n一、本年新收政府信息公开申请数量\n",
+                        "\n".join(["一、本年新收政府信息公开申请数量", *headings, last_heading]) + "\n")
+    s = score(parse(text), truth)
+    assert s.wrong == 0, s.wrong_cells
