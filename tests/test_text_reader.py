@@ -191,7 +191,7 @@ def _read_separated(truth_file: str, **kw):
 
 
 @pytest.mark.parametrize("kw", [
-    {"sep": "\t", "unit": "件", "thousands": True}, {"sep": " ", "unit": "件", "thousands": True},
+    {"sep": "\t", "unit": "件", "thousands": True}, {"sep": "   ", "unit": "件", "thousands": True},
     {"sep": "\t", "unit": "件"}, {"sep": "  ", "thousands": True},
 ])
 def test_counts_printed_with_a_unit_or_thousands_separator_read_whole(kw, shared):
@@ -242,3 +242,25 @@ def test_a_column_heading_before_a_rows_figures_is_not_the_row_of_that_name(last
                         "\n".join(["一、本年新收政府信息公开申请数量", *headings, last_heading]) + "\n")
     s = score(parse(text), truth)
     assert s.wrong == 0, s.wrong_cells
+
+
+@pytest.mark.parametrize("truth_file", ["tests/data/truth/huaian-gov-2024.pdf.yaml",
+                                        "tests/data/truth/shuyang-gov-2025.txt.yaml", "tests/data/truth/seed-002.yaml"])
+@pytest.mark.parametrize("kw", [{"sep": " "}, {"sep": "  "}, {"sep": "\t", "parents_inline": True},
+                                {"sep": " ", "parents_inline": True}])
+def test_rows_with_their_cells_apart_read_every_cell(truth_file, kw, shared):
+    """Rows printed 'label figures' with spaces or tabs between: labels numbered 1.,
+    labels explaining in brackets with commas (（二）部分公开（区分处理的，…）), and a group's
+    label opening its first row's line (三、本年度办理结果 （一）予以公开 …)."""
+    truth, s = _read_separated(truth_file, **kw)
+    assert s.wrong == 0, s.wrong_cells
+    assert not [c for c in s.missed_cells if c.startswith("requests.")]
+    assert s.missed == 0 or truth.edition != "2021", s.missed_cells
+
+
+@pytest.mark.parametrize("line", ["1.本年共收到申请 35 件", "1.本年共收到申请 35件", "本年共收到申请 35件",
+                                  "2.全年办理申请，共 12 3", "2024年12月 31"])
+def test_prose_ending_in_a_figure_is_not_a_table_row(line):
+    doc = read_text(f"一、总体情况\n{line}\n二、主动公开政府信息情况\n")
+    assert [b.text for b in doc.blocks if isinstance(b, Paragraph)][1] == line
+    assert not [b for b in doc.blocks if isinstance(b, Table)]

@@ -25,7 +25,15 @@ _MAX_WRAP = 12
 # A count may carry its unit (35,791件), as the figures of a table printed as text do.
 _FIGURE_TOKEN = r"(?:[+-]?\d[\d,]*(?:\.\d+)?(?:万元|元|件|个|项|次|人|宗|条|家)?|—|－|-|/)"
 _FIGURE_LAST = "元件个项次人宗条家—－-/"  # the last character of a figure token that is not a digit
-_FLAT_ROW = re.compile(rf"^(?P<label>[^\d\s|#][^|]*?)\s+(?P<figs>{_FIGURE_TOKEN}(?:\s+{_FIGURE_TOKEN})*)\s*$")
+# A label starts with a character that is no digit, or with its numbering (1.属于国家秘密).
+_FLAT_ROW = re.compile(rf"^(?P<label>(?:\d{{1,2}}[.．、](?!\d)|[^\d\s|#])[^|]*?)(?P<gap>\s+)"
+                       rf"(?P<figs>{_FIGURE_TOKEN}(?:\s+{_FIGURE_TOKEN})*)\s*$")
+# Where a second label starts on a row's line (三、本年度办理结果 （一）予以公开 …): spaces,
+# then a numbering.
+_LABEL_BREAK = re.compile(r"\s+(?=[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.．、](?!\d))")
+# What a label explains in brackets may be a sentence (（区分处理的，只计这一情形，…）).
+_BRACKETED = re.compile(r"[（(][^（）()]*[)）]")
+_COUNT_UNIT = "件个项次人宗条家"
 _LONE_FIGURE = re.compile(rf"^{_FIGURE_TOKEN}$")
 _WHOLE_PART = re.compile(r"[+-]?(\d[\d,]*)")
 _CELL_DIGITS = 8  # a year's count of decisions runs to millions (3985758), not more
@@ -202,9 +210,14 @@ def _flat_row(line: str) -> list[str] | None:
     if not m:
         return None
     label = m.group("label").strip()
-    if len(label) > 40 or _SENTENCE.search(label) or label.endswith(("年", "月", "第", "共", "为")):
+    if _SENTENCE.search(_BRACKETED.sub("", label)) or label.endswith(("年", "月", "第", "共", "为")):
+        return None
+    labels = _LABEL_BREAK.split(label)
+    if any(len(x) > 40 for x in labels):
         return None
     figs = m.group("figs").split()
+    if len(figs) == 1 and figs[0][-1] in _COUNT_UNIT and m.group("gap") == " ":
+        return None  # 本年共收到申请 35件: prose, which sets a count apart by a space at most
     if not all(looks_like_figure(f) for f in figs):
         return None
-    return [label, *figs]
+    return [*labels, *figs]
