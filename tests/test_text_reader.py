@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from ogi.corpus.truth import load_truth, score
+from ogi.corpus.variants import separated
 from ogi.ingest.document import Paragraph, Table
 from ogi.ingest.locate import locate
 from ogi.ingest.text import read_text
@@ -179,3 +183,84 @@ def test_page_numbers_are_not_figures():
     r = parse("一、总体情况\n正文第一段\n— 1 —\n正文第二段\n")
     assert r.sections["overview"] == "正文第一段\n正文第二段"
     assert r.unplaced == []
+
+
+def _read_separated(truth_file: str, **kw):
+    truth = load_truth(truth_file)
+    return truth, score(parse(separated(truth, **kw)), truth)
+
+
+@pytest.mark.parametrize("kw", [
+    {"sep": "\t", "unit": "件", "thousands": True}, {"sep": "   ", "unit": "件", "thousands": True},
+    {"sep": "\t", "unit": "件"}, {"sep": "  ", "thousands": True},
+])
+def test_counts_printed_with_a_unit_or_thousands_separator_read_whole(kw, shared):
+    truth, s = _read_separated("tests/data/truth/huaian-gov-2024.pdf.yaml", **kw)
+    assert s.wrong == 0, s.wrong_cells
+    active = [c for c, v in truth.cells.items() if c.startswith("active.") and isinstance(v, int)]
+    assert active and not set(active) & set(s.missed_cells)
+
+
+@pytest.mark.parametrize("blank_between", [False, True])
+def test_rows_printed_one_cell_per_line_read_as_rows(blank_between, shared):
+    """A browser's copy of a table, or pdftotext without -layout: each cell on a line of
+    its own (blank lines between for pdftotext)."""
+    truth = load_truth("tests/data/truth/huaian-gov-2024.pdf.yaml")
+    text = separated(truth, one_per_line=True)
+    if blank_between:
+        text = text.replace("\n", "\n\n")
+    r = parse(text)
+    s = score(r, truth)
+    assert s.wrong == 0, s.wrong_cells
+    c = r.cells
+    assert [c[f"active.normative.{k}"].value for k in ("issued", "repealed", "in_force")] == [8, 26, 66]
+    assert c["requests.new.total"].value == 3119 and c["requests.carried_in.natural"].value == 34
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=999), min_size=3, max_size=3), st.sampled_from(["：", "，"]))
+def test_figures_printed_apart_are_never_taken_for_digits_run_together(figures, punct):
+    """A row the flat-row reading refuses (a colon after its label) keeps its figures apart:
+    the run-together reading must not split its first figure into the row's cells."""
+    text = MD_2021.replace("| 规章 | 0 | 0 | 0 |\n", "").replace(
+        "行政许可 97", f"规章{punct}{' '.join(map(str, figures))}\n行政许可 97")
+    c = parse(text).cells
+    got = [c[f"active.regulations.{k}"] for k in ("issued", "repealed", "in_force")]
+    assert all(v.state == "missing" for v in got) or [v.value for v in got] == figures
+
+
+@pytest.mark.parametrize("last_heading", ["其他", "总计"])
+def test_a_column_heading_before_a_rows_figures_is_not_the_row_of_that_name(last_heading, shared):
+    """pdftotext without -layout puts a row's label before the header's lines, so the
+    last heading (其他, 总计) stands right before the row's figures: it is no row."""
+    truth = load_truth("tests/data/truth/huaian-gov-2024.pdf.yaml")
+    text = separated(truth, one_per_line=True, sep="\n")
+    headings = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    assert "\n".join(headings) + "\n一、本年新收政府信息公开申请数量\n" in text
+    headings.remove(last_heading)
+    text = text.replace("\n".join([*headings, last_heading]) + "\n一、本年新收政府信息公开申请数量\n",
+                        "\n".join(["一、本年新收政府信息公开申请数量", *headings, last_heading]) + "\n")
+    s = score(parse(text), truth)
+    assert s.wrong == 0, s.wrong_cells
+
+
+@pytest.mark.parametrize("truth_file", ["tests/data/truth/huaian-gov-2024.pdf.yaml",
+                                        "tests/data/truth/shuyang-gov-2025.txt.yaml", "tests/data/truth/seed-002.yaml"])
+@pytest.mark.parametrize("kw", [{"sep": " "}, {"sep": "  "}, {"sep": "\t", "parents_inline": True},
+                                {"sep": " ", "parents_inline": True}])
+def test_rows_with_their_cells_apart_read_every_cell(truth_file, kw, shared):
+    """Rows printed 'label figures' with spaces or tabs between: labels numbered 1.,
+    labels explaining in brackets with commas (（二）部分公开（区分处理的，…）), and a group's
+    label opening its first row's line (三、本年度办理结果 （一）予以公开 …)."""
+    truth, s = _read_separated(truth_file, **kw)
+    assert s.wrong == 0, s.wrong_cells
+    assert not [c for c in s.missed_cells if c.startswith("requests.")]
+    assert s.missed == 0 or truth.edition != "2021", s.missed_cells
+
+
+@pytest.mark.parametrize("line", ["1.本年共收到申请 35 件", "1.本年共收到申请 35件", "本年共收到申请 35件",
+                                  "2.全年办理申请，共 12 3", "2024年12月 31"])
+def test_prose_ending_in_a_figure_is_not_a_table_row(line):
+    doc = read_text(f"一、总体情况\n{line}\n二、主动公开政府信息情况\n")
+    assert [b.text for b in doc.blocks if isinstance(b, Paragraph)][1] == line
+    assert not [b for b in doc.blocks if isinstance(b, Table)]

@@ -11,7 +11,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ogi.textnorm import cn_number, label_diff_zh, nfkc, norm_label, parse_date, parse_figure, squash
+from ogi.textnorm import (
+    cn_number,
+    label_diff_zh,
+    looks_like_figure,
+    nfkc,
+    norm_label,
+    parse_date,
+    parse_figure,
+    squash,
+)
 
 
 @pytest.mark.parametrize(("raw", "state", "number"), [
@@ -80,3 +89,24 @@ def test_nfkc_of_report_lines():
 def test_squash_drops_exactly_the_unicode_spaces(text):
     assert squash(text) == re.sub(r"[\s\u3000\u00a0]+", "", text)
     assert squash(f" \u3000{text}\u00a0\t\u2003") == squash(text)
+
+
+@pytest.mark.parametrize(("raw", "number"), [
+    ("−9", -9), ("–9", -9), ("减少9", -9), ("增加9", 9), ("− 12", -12), ("减少1,204", -1204),
+])
+def test_a_change_printed_with_another_minus_or_in_words_keeps_its_sign(raw, number):
+    fig = parse_figure(raw, "signed_count")
+    assert (fig.state, fig.number) == ("value", number)
+    assert looks_like_figure(raw)
+
+
+@pytest.mark.parametrize("raw", ["−", "减少", "增加工作", "减少了九件"])
+def test_a_sign_or_word_without_digits_is_not_a_figure(raw):
+    assert parse_figure(raw, "signed_count").state == "missing"
+    assert not looks_like_figure(raw)
+
+
+@given(st.integers(min_value=-10**6, max_value=10**6), st.sampled_from(["\u2212", "\u2013", "-", "减少"]))
+def test_any_decrease_reads_back_negative(n, minus):
+    raw = f"{minus}{abs(n)}" if n < 0 else f"增加{n}"
+    assert parse_figure(raw, "signed_count").number == n

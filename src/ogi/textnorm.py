@@ -192,12 +192,17 @@ SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _FOOTNOTE_MARK = re.compile(r"(?<=\d)\s*[\u00b9\u00b2\u00b3\u2070\u2074-\u2079\u2460-\u249b\u24ea\u2776-\u2793*＊※]+\s*$")
 # Zero written as a character (〇, ○, 零) in a cell of its own.
 _ZERO_WORDS = frozenset({"〇", "○", "零"})
+# A change (本年增/减) printed with a minus NFKC leaves alone (− U+2212, – en dash) or
+# in words (减少9, 增加9): the sign of the figure, never a dash, since a digit follows.
+_SIGN_WORDS = re.compile(r"^(?:[\u2212\u2013]|减少)(?=\d)|^增加(?=\d)")
 
 
 def _clean(raw: str) -> str:
     t = _BLANKS.sub("", nfkc(_FOOTNOTE_MARK.sub("", raw)))
     if t in _ZERO_WORDS:
         return "0"
+    if t[:1] in "\u2212\u2013减增":
+        t = _SIGN_WORDS.sub(lambda m: "" if m.group().startswith("增") else "-", t, count=1)
     # Thousands separators only between digits.
     return _THOUSANDS.sub("", t)
 

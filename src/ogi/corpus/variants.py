@@ -54,3 +54,52 @@ def flattened(truth: Truth, *, inline: bool = False) -> str:
         # Printed above the article, as the page does.
         head = f"发布日期：{truth.published_on.isoformat()}　来源：{agency}\n{head}"
     return head + "\n" + ("".join(parts) if inline else "\n".join(parts)) + "\n"
+
+
+def separated(truth: Truth, *, sep: str = " ", unit: str = "", thousands: bool = False,
+              one_per_line: bool = False, parents_inline: bool = False) -> str:
+    """The report of `truth` as text whose table rows keep their cells apart: each row's
+    label and figures joined by `sep` (a tab, spaces), or with `one_per_line` each cell on
+    a line of its own (a browser's copy, pdftotext without layout). Counts may carry a
+    `unit` (件) and `thousands` separators; with `parents_inline` a row's group labels
+    open the line of its first row (三、本年度办理结果 （一）予以公开 …)."""
+    ed = load_edition(truth.edition)
+    agency = truth.agency or ""
+    out = [f"{agency}{truth.year}年政府信息公开工作年度报告" if truth.year else f"{agency}政府信息公开工作年度报告"]
+    tables_by_section = {t.section: t for t in ed.tables}
+
+    def figure(cid: str) -> str:
+        v = truth.cells.get(cid)
+        if isinstance(v, int) and not isinstance(v, bool):
+            return (f"{v:,}" if thousands else str(v)) + unit
+        return _printed(v)
+
+    for s in ed.sections:
+        out.append(f"{s.number}、{s.title}")
+        out.append(f"本节内容（{s.title}）。")
+        t = tables_by_section.get(s.key)
+        if t is None:
+            continue
+        for b in t.blocks:
+            out.append(sep.join(c.label for c in b.columns))
+            seen: set[str] = set()
+            for line in b.printed_lines():
+                cells = [figure(c) for c in line.cells]
+                labels = [line.row.label] if line.row is not None else []
+                if line.row is not None:
+                    new = [p for p in line.row.parents if p not in seen]
+                    seen.update(new)
+                    if parents_inline:
+                        labels = new + labels
+                    else:
+                        out.extend(new)
+                if one_per_line:
+                    out.extend(labels + [c for c in cells if c])
+                else:
+                    out.append(sep.join(labels + [c for c in cells if c]))
+    if agency:
+        out.append(agency)
+    if truth.issued_on:
+        d = truth.issued_on
+        out.append(f"{d.year}年{d.month}月{d.day}日")
+    return "\n".join(out) + "\n"

@@ -557,6 +557,13 @@ def _place(st: _State, seg: _Segment) -> bool:
         target, form, _ = _best(st, q, ("row", "parent"), earlier)
         if target is None and "confidence" in (primary.source or {}):
             target, form = _misread_short(st, q)
+        if target is not None and target.kind == "row" and target.parents and numbering(primary.text) is None \
+                and not _within_block(st, target) and not set(earlier) & set(target.parents) \
+                and any(t.kind == "header" and t.table == target.table for t, _ in st.layout.exact.get(q, ())):
+            # A column heading (其他) read beside figures before any row of its block: the
+            # heading of text whose header lines fell between a row's label and its
+            # figures (pdftotext), not the row of that name.
+            target = None
         if target is not None and not seg.has_figures and target.kind == "row":
             # A row of empty cells is a data row only when its other labels are its parents.
             others = [norm_label(c.text) for c in labels[:-1]]
@@ -583,6 +590,13 @@ def _place(st: _State, seg: _Segment) -> bool:
     assert target.line is not None
     _assign(st, target.line, seg)
     return True
+
+
+def _within_block(st: _State, target: _Target) -> bool:
+    """Whether a line of the target's block was read last, before the target's line."""
+    last = st.last_line
+    return target.line is not None and 0 <= last < target.line \
+        and st.layout.line_blocks[last] == st.layout.line_blocks[target.line]
 
 
 def _misread_short(st: _State, q: str) -> tuple[_Target | None, _Form | None]:
@@ -852,9 +866,14 @@ def _fill(st: _State, cell_ids: tuple[str, ...], values: list[Cell]) -> None:
 # --- rows run together --------------------------------------------------------------------
 
 # A run of digits in running text; one followed by a unit or a date word is prose (35件).
-_RUN = re.compile(r"\d+(?:\.\d+)?(?![\d件个项次人年月日号%％万元条家份])")
+# A run is a whole number: never the part of 35,791 before or after its separator.
+_RUN = re.compile(r"(?<!\d,)\d+(?:\.\d+)?(?![\d件个项次人年月日号%％万元条家份]|,\d)")
 _NUMBERING_AFTER = re.compile(r"[.．、]")
 _SIGNS = "+-－−—–/／"
+# A figure printed apart from its neighbours (规章 102 1 17): whitespace, then a figure.
+_APART_BEFORE = re.compile(r"\d[件个项次人宗条家]?[ \t]+$")
+_APART_AFTER = re.compile(r"[件个项次人宗条家]?[ \t]+[+-]?\d")
+_LONE_FIGURE = re.compile(r"\s*[+-]?\d[\d,]*(?:\.\d+)?[件个项次人宗条家]?\s*")
 _MAX_LABEL = 50
 
 
@@ -873,11 +892,22 @@ def _run_together(report: Report, doc: Document) -> None:
     runs: dict[tuple[str, ...], tuple[str, dict]] = {}
     last = -1
     tail = ""  # the previous paragraph's text after its last figures: a label on a line of its own
-    for p in doc.paragraphs:
-        text = nfkc(p.text)
+    paragraphs = doc.paragraphs
+    texts = [nfkc(p.text) for p in paragraphs]
+    lone = [_LONE_FIGURE.fullmatch(t) is not None for t in texts]
+    for k, p in enumerate(paragraphs):
+        text = texts[k]
         start = 0
+        if lone[k] and ((k > 0 and lone[k - 1]) or (k + 1 < len(lone) and lone[k + 1])):
+            # One figure per line, the row's others on the lines beside it: a figure of
+            # its own, not a row's figures run together.
+            tail = ""
+            continue
         for m in _RUN.finditer(text):
             digits, end = m.group(), m.end()
+            if _APART_BEFORE.search(text, max(0, m.start() - 40), m.start()) or _APART_AFTER.match(text, end):
+                start = end
+                continue  # figures printed apart on the line: not run together
             # 00000001.危及…: the last digit numbers the next label.
             if end < len(text) and _NUMBERING_AFTER.match(text, end) and len(digits) > 1:
                 digits, end = digits[:-1], end - 1

@@ -22,9 +22,21 @@ _PIPE_RULE = re.compile(r"^\s*\|?(\s*:?-{2,}:?\s*\|)+\s*:?-*:?\s*\|?\s*$")
 _ARTEFACTS = re.compile(r"\[bookmark: [^\]]*\]")
 # A wrapped cell continues on lines without a tab; such fragments are short.
 _MAX_WRAP = 12
-_FIGURE_TOKEN = r"(?:[+-]?\d[\d,]*(?:\.\d+)?(?:万元|元)?|—|－|-|/)"
-_FIGURE_LAST = "元—－-/"  # the last character of a figure token that is not a digit
-_FLAT_ROW = re.compile(rf"^(?P<label>[^\d\s|#][^|]*?)\s+(?P<figs>{_FIGURE_TOKEN}(?:\s+{_FIGURE_TOKEN})*)\s*$")
+# A count may carry its unit (35,791件), as the figures of a table printed as text do.
+_FIGURE_TOKEN = r"(?:[+-]?\d[\d,]*(?:\.\d+)?(?:万元|元|件|个|项|次|人|宗|条|家)?|—|－|-|/)"
+_FIGURE_LAST = "元件个项次人宗条家—－-/"  # the last character of a figure token that is not a digit
+# A label starts with a character that is no digit, or with its numbering (1.属于国家秘密).
+_FLAT_ROW = re.compile(rf"^(?P<label>(?:\d{{1,2}}[.．、](?!\d)|[^\d\s|#])[^|]*?)(?P<gap>\s+)"
+                       rf"(?P<figs>{_FIGURE_TOKEN}(?:\s+{_FIGURE_TOKEN})*)\s*$")
+# Where a second label starts on a row's line (三、本年度办理结果 （一）予以公开 …): spaces,
+# then a numbering.
+_LABEL_BREAK = re.compile(r"\s+(?=[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.．、](?!\d))")
+# What a label explains in brackets may be a sentence (（区分处理的，只计这一情形，…）).
+_BRACKETED = re.compile(r"[（(][^（）()]*[)）]")
+_COUNT_UNIT = "件个项次人宗条家"
+_LONE_FIGURE = re.compile(rf"^{_FIGURE_TOKEN}$")
+_WHOLE_PART = re.compile(r"[+-]?(\d[\d,]*)")
+_CELL_DIGITS = 8  # a year's count of decisions runs to millions (3985758), not more
 _FIGURES_ONLY = re.compile(rf"^\s*{_FIGURE_TOKEN}(?:\s+{_FIGURE_TOKEN})+\s*$")
 _SENTENCE = re.compile(r"[，。；：！？,;]")
 _EMPHASIS = re.compile(r"^\*\*(.+)\*\*$")
@@ -70,8 +82,13 @@ def read_text(text: str, file: str | None = None) -> Document:
             table_kind = kind
 
     prev_was_cell = False
+    joined = _one_cell_per_line(lines)
     for i, line in enumerate(lines):
         lineno = i + 1
+        if i in joined:
+            line = joined[i]
+            if line is None:
+                continue  # a figure of the row joined onto its label's line
         # (Each pattern is tried only where the character it needs is there: most lines
         # are prose, and a report has hundreds.)
         if "\t" in line and _CELL_LINE.match(line):
@@ -122,6 +139,58 @@ def read_text(text: str, file: str | None = None) -> Document:
     return Document(blocks, file=file, kind="text")
 
 
+def _lone_figure(stripped: str) -> bool:
+    """A line that can be one cell's figure. Digits run together (a row's cells with
+    nothing between, 000000000000000) are not: no cell prints a leading zero or more
+    than _CELL_DIGITS digits."""
+    if not stripped or _LONE_FIGURE.match(stripped) is None or _PAGE_NUMBER.match(stripped):
+        return False
+    whole = _WHOLE_PART.match(stripped)
+    if whole is not None:
+        digits = whole.group(1).replace(",", "")
+        if len(digits) > _CELL_DIGITS or (len(digits) > 1 and digits[0] == "0"):
+            return False
+    return looks_like_figure(stripped)
+
+
+def _one_cell_per_line(lines: list[str]) -> dict[int, str | None]:
+    """Rows printed one cell per line (a browser's copy of a table, pdftotext without
+    -layout): a label line followed by lines of one figure each, blank lines between
+    allowed, is the row 'label f1 f2 …' when it reads as a flat row. Returns the label's
+    line index → the joined row, and each joined figure's (and blank's) index → None."""
+    out: dict[int, str | None] = {}
+    i, n = 0, len(lines)
+    while i < n:
+        first = lines[i]
+        stripped = first.strip()
+        if not stripped or _CELL_LINE.match(first) or _lone_figure(stripped) or _flat_row(stripped) is not None:
+            i += 1
+            continue
+        figs: list[str] = []
+        taken: list[int] = []
+        j = i + 1
+        while j < n:
+            t = lines[j].strip()
+            if t and not ("\t" not in lines[j] and _lone_figure(t)):
+                break
+            taken.append(j)
+            if t:
+                figs.append(t)
+            j += 1
+        while taken and not lines[taken[-1]].strip():
+            taken.pop()  # a blank after the last figure still ends the row
+        row = f"{stripped} {' '.join(figs)}" if figs else ""
+        # One figure alone after a line is too weak a sign of a row (a caption, a page's
+        # stray number); a row of one cell is read as prose reads it.
+        if len(figs) >= 2 and _flat_row(row) is not None:
+            out[i] = row
+            out.update(dict.fromkeys(taken))
+            i = taken[-1] + 1
+        else:
+            i += 1
+    return out
+
+
 def _is_wrap(lines: list[str], i: int, stripped: str) -> bool:
     """A tab-less line right after a cell continues that cell when the table goes on
     right after it, or when it is as short as a wrapped fragment."""
@@ -141,9 +210,14 @@ def _flat_row(line: str) -> list[str] | None:
     if not m:
         return None
     label = m.group("label").strip()
-    if len(label) > 40 or _SENTENCE.search(label) or label.endswith(("年", "月", "第", "共", "为")):
+    if _SENTENCE.search(_BRACKETED.sub("", label)) or label.endswith(("年", "月", "第", "共", "为")):
+        return None
+    labels = _LABEL_BREAK.split(label)
+    if any(len(x) > 40 for x in labels):
         return None
     figs = m.group("figs").split()
+    if len(figs) == 1 and figs[0][-1] in _COUNT_UNIT and m.group("gap") == " ":
+        return None  # 本年共收到申请 35件: prose, which sets a count apart by a space at most
     if not all(looks_like_figure(f) for f in figs):
         return None
-    return [label, *figs]
+    return [*labels, *figs]
