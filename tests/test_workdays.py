@@ -152,6 +152,23 @@ def test_a_year_can_be_added(tmp_path):
         load_calendar([bad])
 
 
+def test_a_year_added_dates_the_calendars_version(tmp_path, monkeypatch):
+    """Added on 8 December, the version read 2026-11-23 版 (the shipped file's date) in the
+    calendar page and every request's audit log."""
+    from freezegun import freeze_time
+
+    from ogi.workdays import add_year_bytes, version_zh
+
+    from .conftest import NOTICE_2027
+
+    monkeypatch.setenv("OGI_DATA_DIR", str(tmp_path))
+    with freeze_time("2026-12-08 10:00:00+08:00"):
+        assert add_year_bytes(NOTICE_2027.encode()) == [2027]
+    cal = load_calendar(sorted((tmp_path / "calendar").glob("*.yaml")))
+    assert version_zh(cal.version).startswith("至2027年的节假日安排（2026-12-08 版·")
+    assert cal.version.startswith("2026-12-08+2027#") and not cal.is_workday(dt.date(2027, 2, 8))
+
+
 def _ogi(*args, env=None):
     import os
 

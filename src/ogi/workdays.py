@@ -216,11 +216,18 @@ def load_calendar(extra: Iterable[Path] | None = None) -> Calendar:
     digest = hashlib.sha256(base)
     years = _parse_years(load_yaml(base))
     files = sorted(extra) if extra is not None else sorted(overlay_dir().glob("*.yaml"))
+    dated = str(load_yaml(base)["version"])
     for f in files:
         raw = f.read_bytes()
         digest.update(raw)
-        years.update(_parse_years(load_yaml(raw)))
-    cal = Calendar(years, f"{load_yaml(base)['version']}+{max(years)}#{digest.hexdigest()[:8]}")
+        doc = load_yaml(raw)
+        years.update(_parse_years(doc))
+        # The version is dated by the newest part: a year added on 2026-12-08 is not the
+        # shipped file's version of 2026-11-23.
+        added = str(doc.get("version") or "") if isinstance(doc, dict) else ""
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", added):
+            dated = max(dated, added)
+    cal = Calendar(years, f"{dated}+{max(years)}#{digest.hexdigest()[:8]}")
     for spec in years.values():
         for h in spec["holidays"]:
             cal.holidays.append(h)
@@ -308,6 +315,12 @@ def notice_gaps_zh(year: int, spec: dict[str, Any]) -> list[str]:
 def add_year_bytes(raw: bytes) -> list[int]:
     """Validate a year's schedule and keep it in the data directory."""
     years = parse_year_file(raw)
+    doc = load_yaml(raw.decode("utf-8-sig"))
+    if not (isinstance(doc, dict) and doc.get("version")):
+        from . import clock
+
+        # Dated the day it was added: the calendar's version says so (see load_calendar).
+        raw = f"version: {clock.today().isoformat()}\n".encode() + raw.decode("utf-8-sig").encode()
     target = overlay_dir()
     target.mkdir(parents=True, exist_ok=True)
     for y in years:
