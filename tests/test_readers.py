@@ -332,6 +332,51 @@ def test_a_figure_a_page_break_cut_is_put_back_together():
         assert [c.text for c in a] == top and len(pages[1]) == 1
 
 
+def test_a_row_split_between_its_figures_and_its_label_is_joined():
+    """A browser's PDF (WeasyPrint, A5, the header repeated): the figures of 8.属于行政查询事项
+    at the foot of one page with its label cell empty, the label at the head of the next,
+    figures empty. Read apart: seven cells blank and five false 总计 errors."""
+    from ogi.ingest.document import Table
+    from ogi.ingest.pdf import _join_split_rows
+
+    head1, s1 = _cut(["", "", "自然人", "商业企业", "总计"])
+    head2, s2 = _cut(["", "", "自然人", "商业企业", "总计"])
+    figures, s3 = _cut(["", "", "101", "102", "203"])
+    label, s4 = _cut(["", "8.属于行政查询事项", "", "", ""])
+    after, s5 = _cut(["", "1.本机关不掌握相关政府信息", "1", "2", "3"])
+    nxt = Table([head2, label, after])
+    pages = [[(1.0, Table([head1, figures]))], [(40.0, nxt)]]
+    _join_split_rows(pages, {**s1, **s2, **s3, **s4, **s5})
+    assert [c.text for c in figures] == ["", "8.属于行政查询事项", "101", "102", "203"]
+    assert nxt.rows == [head2, after]
+    # A row of figures with its own label, or a next row that has figures, is left as it is.
+    for top, bottom in ((["", "7.属于行政执法案卷", "1", "2", "3"], ["", "8.属于行政查询事项", "", "", ""]),
+                        (["", "", "1", "2", "3"], ["", "8.属于行政查询事项", "4", "5", "9"])):
+        a, t1 = _cut(top)
+        b, t2 = _cut(bottom)
+        pages = [[(1.0, Table([a]))], [(40.0, Table([b]))]]
+        _join_split_rows(pages, {**t1, **t2})
+        assert [c.text for c in a] == top and len(pages[1][0][1].rows) == 1
+
+
+def test_a_browsers_pdf_of_a_small_page_reads_every_cell(shared):
+    """The report's web page printed by a browser engine on A5, rows allowed to break: rows
+    split between pages read as their figures, not blank."""
+    import weasyprint
+
+    from ogi.ingest.load import load_report, read_bytes
+    from ogi.ingest.locate import locate
+    from ogi.render import render
+
+    original = load_report(shared / "seeds" / "002_b220d2f9fe7791d7.txt")
+    page = render(original, "html").decode("utf-8").replace(
+        "</style>", "@page{size:A5;margin:15mm} body{font-size:12pt} table{font-size:10pt} "
+                    "tr{break-inside:auto !important} thead{display:table-header-group}</style>")
+    report = locate(read_bytes(weasyprint.HTML(string=page).write_pdf(), "a5.pdf"))
+    got = {cid: (v.state, v.number) for cid, v in report.cells.items()}
+    assert got == {cid: (v.state, v.number) for cid, v in original.cells.items()}
+
+
 def test_a_figure_merged_down_across_a_page_break_reads_on_the_next_page():
     """0 merged down the 科研机构 column over rows a page break cuts: printed on the first
     page only; its rest on the next page, merged down in its turn, is that 0, not blank."""

@@ -169,6 +169,7 @@ def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document
     elif scanned and len(scanned) == len(pages):
         raise IngestError("scan_no_text", "PDF 是扫描件，没有文字层", "the PDF is a scan without a text layer")
     _join_cut_rows(per_page, spans)
+    _join_split_rows(per_page, spans)
     _continue_merged(per_page)
     return Document(_join_wrapped(_drop_running(per_page)), file=file, kind="pdf", meta=meta, pages=kept,
                     notices=[ocr_notice(scanned)] if kept is not None else [])
@@ -346,6 +347,47 @@ def _join_cut_rows(per_page: list[list[tuple[float, Block]]], spans: dict[int, t
         del table.rows[0]
         if not table.rows:
             following[:] = [item for item in following if item[1] is not table]
+
+
+def _join_split_rows(per_page: list[list[tuple[float, Block]]], spans: dict[int, tuple[float, float]]) -> None:
+    """A row a page break split between its figures and its label (a browser's layout: the
+    figures at the foot of one page, the wrapped label, figures empty, at the head of the
+    next, under the repeated header). Read apart, the figures had no row and the label's row
+    was blank: 15 findings against the agency. The label is put back beside its figures,
+    each label cell into the empty cell of the cut row it stands over."""
+    for page, following in itertools.pairwise(per_page):
+        last = _edge_table(page, reverse=True)
+        table = _edge_table(following, reverse=False)
+        if last is None or table is None:
+            continue
+        cut = last.rows[-1]
+        own_cut = [c for c in cut if c.copy is None and c.text.strip()]
+        if len(own_cut) < 3 or not all(looks_like_figure(c.text.strip()) for c in own_cut):
+            continue  # (figures, and no label of its own)
+        k = 0  # the header rows the next page repeats
+        while k < len(table.rows) and k < len(last.rows) - 1 and _texts(table.rows[k]) == _texts(last.rows[k]):
+            k += 1
+        if k >= len(table.rows):
+            continue
+        row = table.rows[k]
+        labels = [c for c in row if c.copy is None and c.text.strip()]
+        if not labels or any(looks_like_figure(c.text.strip()) for c in labels) or any(id(c) not in spans for c in labels):
+            continue
+        empty = [c for c in cut if c.copy is None and not c.text.strip() and id(c) in spans]
+        into = [max(empty, key=lambda e, c=c: _overlap(spans[id(e)], spans[id(c)]), default=None) for c in labels]
+        if any(e is None or _overlap(spans[id(e)], spans[id(c)]) <= 0 for e, c in zip(into, labels, strict=True)):
+            continue
+        if len({id(e) for e in into}) < len(into):
+            continue
+        for e, c in zip(into, labels, strict=True):
+            e.text = c.text
+        del table.rows[k]
+        if len(table.rows) <= k:  # nothing left but the repeated header
+            following[:] = [item for item in following if item[1] is not table]
+
+
+def _texts(row: list[Cell]) -> list[str]:
+    return [c.text.strip() for c in row if c.text.strip()]
 
 
 def _continue_merged(per_page: list[list[tuple[float, Block]]]) -> None:
