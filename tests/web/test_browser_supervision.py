@@ -54,7 +54,7 @@ def test_supervisor_main_path_and_the_agency_corrects(shared, region, live_serve
     row = page.locator("#queue tr", has_text="沐阳县人民政府")
     assert "可能是：沭阳县人民政府" in row.inner_text()
     row.locator("select").select_option(label="沭阳县人民政府")
-    row.locator("button").click()
+    row.get_by_role("button", name="归入").click()
     page.wait_for_selector("text=已将")
     assert "没有待指定的报告" in page.locator("#queue").inner_text()
 
