@@ -359,6 +359,20 @@ def test_a_row_split_between_its_figures_and_its_label_is_joined():
         assert [c.text for c in a] == top and len(pages[1][0][1].rows) == 1
 
 
+def test_a_text_page_with_only_its_signature_is_no_scan():
+    """The last page of a text PDF held the signature alone (12 characters): taken for a scan,
+    it went through OCR and the reader was told 第 4 页为扫描图像."""
+    import weasyprint
+
+    from ogi.ingest.pdf import read_pdf
+
+    body = "".join(f"<p>第{i}段：本机关认真贯彻落实政府信息公开条例，主动公开政府信息。</p>" for i in range(12))
+    pdf = weasyprint.HTML(string=f'<html><body>{body}<p style="break-before:page">某某市人民政府</p></body></html>').write_pdf()
+    doc = read_pdf(pdf, "signed.pdf")
+    assert not doc.scanned and not doc.notices
+    assert "某某市人民政府" in [p.text for p in doc.paragraphs]
+
+
 def test_a_browsers_pdf_of_a_small_page_reads_every_cell(shared):
     """The report's web page printed by a browser engine on A5, rows allowed to break: rows
     split between pages read as their figures, not blank."""

@@ -119,7 +119,7 @@ def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document
             objects = _pdfium_objects(fast, page, pno) if fast is not None else None
             if objects is not None:
                 page._objects = objects  # pdfplumber's cache of the parsed page: pdfminer is not run
-            if len(page.chars) < MIN_TEXT_CHARS:
+            if len(page.chars) < MIN_TEXT_CHARS and _drawn(fast, pno):
                 scanned.append(pno)
                 per_page.append(items)
                 continue
@@ -300,6 +300,25 @@ def _pdfium_document(data: bytes) -> Any:
         return pdfium.PdfDocument(data)
     except Exception:
         return None  # pdfminer reads it, or pdfplumber says what is wrong with the file
+
+
+# Paths enough to be text drawn as outlines (a converter's "text to curves"), not rules.
+_OUTLINED_TEXT_PATHS = 50
+
+
+def _drawn(doc: Any, pno: int) -> bool:
+    """Whether a page with (almost) no text layer holds what only OCR can read: an image, or
+    text drawn as outlines. A text page with only its signature on it is none (it was taken
+    for a scan, OCR'd and said to be one: 第 4 页为扫描图像)."""
+    if doc is None:
+        return True
+    try:
+        import pypdfium2.raw as pdfium_c
+
+        kinds = [o.type for o in doc[pno - 1].get_objects(max_depth=2)]
+    except Exception:
+        return True
+    return pdfium_c.FPDF_PAGEOBJ_IMAGE in kinds or kinds.count(pdfium_c.FPDF_PAGEOBJ_PATH) >= _OUTLINED_TEXT_PATHS
 
 
 def _pdfium_objects(doc: Any, page: Any, pno: int) -> dict[str, list[dict[str, Any]]] | None:
