@@ -302,6 +302,8 @@ _CHROME = re.compile(r".*(?:[>＞»›]|当前位置[:：]?|您的位置[:：]?|
 
 def _after_chrome(text: str) -> str:
     """A line without the breadcrumbs or site navigation before the title on it."""
+    if not any(c in text for c in ">＞»›") and "位置" not in text:
+        return text.strip()  # (the pattern's leading .* costs the square of the line's length when nothing matches)
     return _CHROME.sub("", text).strip()
 
 

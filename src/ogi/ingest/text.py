@@ -35,6 +35,7 @@ _LABEL_BREAK = re.compile(r"\s+(?=[（(][一二三四五六七八九十\d]{1,3}[
 _BRACKETED = re.compile(r"[（(][^（）()]*[)）]")
 _COUNT_UNIT = "件个项次人宗条家"
 _LONE_FIGURE = re.compile(rf"^{_FIGURE_TOKEN}$")
+_FIGURE_FIRST = "+-—－/"  # what a figure token may start with besides a digit
 _WHOLE_PART = re.compile(r"[+-]?(\d[\d,]*)")
 _CELL_DIGITS = 8  # a year's count of decisions runs to millions (3985758), not more
 _FIGURES_ONLY = re.compile(rf"^\s*{_FIGURE_TOKEN}(?:\s+{_FIGURE_TOKEN})+\s*$")
@@ -163,7 +164,19 @@ def _one_cell_per_line(lines: list[str]) -> dict[int, str | None]:
     while i < n:
         first = lines[i]
         stripped = first.strip()
-        if not stripped or _CELL_LINE.match(first) or _lone_figure(stripped) or _flat_row(stripped) is not None:
+        if not stripped or (first[0] in " \u3000\t" and _CELL_LINE.match(first)):
+            i += 1
+            continue
+        k = i + 1
+        while k < n and not lines[k].strip():
+            k += 1
+        # (Most lines are prose followed by prose: a row needs a figure on the next line, and
+        # a figure starts with a digit or a sign. Looked at first, it spares the rest.)
+        nxt = lines[k].lstrip() if k < n else ""
+        if not nxt or not (nxt[0].isdigit() or nxt[0] in _FIGURE_FIRST):
+            i += 1
+            continue
+        if _lone_figure(stripped) or _flat_row(stripped) is not None:
             i += 1
             continue
         figs: list[str] = []
