@@ -187,3 +187,7 @@ def test_two_reports_of_one_agency_s_year_are_one_kept_and_one_named_a_copy() ->
     assert got == {"y19": (None, None), "a.html": (None, 4), "b.docx": ("a.html", None), "y21": (None, 1)}
     # Continuity: the next year is compared with the first copy; the copies not with each other.
     assert sorted(consecutive([y19, page, docx, y21])) == [(0, 1), (0, 2), (1, 3)]
+    # Reports naming no agency are none of them a copy of another, nor compared.
+    a, b = _report(None, 2020, _narrative(4)), _report(None, 2020, _narrative(5))
+    nameless = compare([("a", a, None), ("b", b, None)], [[], []])["agencies"]
+    assert [(e["duplicate_of"], e["change"]) for x in nameless for e in x["reports"]] == [(None, None), (None, None)]

@@ -157,3 +157,16 @@ def test_lines_of_links_above_a_markdown_title_are_navigation():
     md = links + "# 上海市人民政府办公厅2025年政府信息公开工作年度报告\n" + text[len(head):]
     report = locate(read_bytes(md.encode(), "report.md"))
     assert (report.year, report.title) == (2025, "上海市人民政府办公厅2025年政府信息公开工作年度报告")
+
+
+def test_a_report_whose_own_title_is_a_link_keeps_it():
+    """Every title-like link was taken for navigation when there were two: a page printing
+    its own title as a link, beside links to other years, lost its title and its agency."""
+    from ogi.ingest.html import read_html
+
+    page = ('<html><head><title>首页</title></head><body><div class="t"><a href="r.html">某某市商务局2024年政府信息公开'
+            '工作年度报告</a></div><p>一、总体情况</p><p>2024年，本机关认真贯彻落实政府信息公开条例。</p><ul>'
+            '<li><a href="a.html">某某市商务局2023年政府信息公开工作年度报告</a></li>'
+            '<li><a href="b.html">某某市商务局2022年政府信息公开工作年度报告</a></li></ul></body></html>')
+    report = locate(read_html(page))
+    assert (report.agency, report.year) == ("某某市商务局", 2024)

@@ -131,6 +131,8 @@ def test_three_years_one_agency_written_three_ways_chain_checked():
     ("洪泽区政府", "淮安市洪泽区人民政府", True),
     ("丁州市商务局（本级）", "丁州市商务局", True),
     ("丁州市商务局(本级)", "丁州市商务局（本级）", True),
+    # A bracket inside the name tells agencies apart: only a remark closing it is dropped.
+    ("中国（上海）自由贸易试验区管理委员会", "中国（江苏）自由贸易试验区管理委员会", False),
 ])
 def test_one_agency_written_several_ways(a, b, same):
     assert same_agency(a, b) is same
@@ -149,6 +151,12 @@ def test_agency_key_drops_only_a_governing_body_after_a_place():
 def test_a_remark_the_agency_s_name_closes_on_is_kept_whole(title):
     md = read_metadata([title, "一、总体情况", "……"])
     assert md.agency == "丁州市商务局(本级)" and md.year == 2019
+
+
+def test_a_name_inside_thousands_of_brackets_is_read_without_going_too_deep():
+    # (One call a bracket pair: 3 000 of them went past the interpreter's depth, and the whole
+    # file was refused as nested too deep.)
+    assert _clean_agency("（" * 3000 + "丁州市商务局" + "）" * 3000) == "丁州市商务局"
 
 
 @settings(max_examples=300, deadline=None)

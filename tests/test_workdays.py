@@ -167,6 +167,16 @@ def test_a_year_added_dates_the_calendars_version(tmp_path, monkeypatch):
     cal = load_calendar(sorted((tmp_path / "calendar").glob("*.yaml")))
     assert version_zh(cal.version).startswith("至2027年的节假日安排（2026-12-08 版·")
     assert cal.version.startswith("2026-12-08+2027#") and not cal.is_workday(dt.date(2027, 2, 8))
+    # A file opening with the document marker, or written in flow style, is kept as one document
+    # (the date put before '---' made two, and every deadline failed after).
+    for text in ("---\n" + NOTICE_2027, "{years: {2028: {notice: 测试, holidays: [{name: 元旦, from: 2028-01-01, "
+                 "to: 2028-01-01}, {name: 春节, from: 2028-01-26, to: 2028-02-01}, {name: 清明节, from: 2028-04-04, "
+                 "to: 2028-04-06}, {name: 劳动节, from: 2028-05-01, to: 2028-05-05}, {name: 端午节, from: 2028-05-28, "
+                 "to: 2028-05-30}, {name: 中秋节、国庆节, from: 2028-10-01, to: 2028-10-08}], workdays: []}}}"):
+        with freeze_time("2026-12-09 10:00:00+08:00"):
+            add_year_bytes(text.encode())
+        again = load_calendar(sorted((tmp_path / "calendar").glob("*.yaml")))
+        assert again.version.startswith("2026-12-09+") and not again.is_workday(dt.date(2027, 2, 8))
 
 
 def _ogi(*args, env=None):

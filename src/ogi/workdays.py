@@ -312,6 +312,16 @@ def notice_gaps_zh(year: int, spec: dict[str, Any]) -> list[str]:
     return gaps
 
 
+def _plain(v: Any) -> Any:
+    """The document with its dates as text (YYYY-MM-DD), which the year's reader takes alike:
+    a date of another class (a test's frozen clock) could not be written."""
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    return v.isoformat() if isinstance(v, dt.date) else v
+
+
 def add_year_bytes(raw: bytes) -> list[int]:
     """Validate a year's schedule and keep it in the data directory."""
     years = parse_year_file(raw)
@@ -319,8 +329,12 @@ def add_year_bytes(raw: bytes) -> list[int]:
     if not (isinstance(doc, dict) and doc.get("version")):
         from . import clock
 
-        # Dated the day it was added: the calendar's version says so (see load_calendar).
-        raw = f"version: {clock.today().isoformat()}\n".encode() + raw.decode("utf-8-sig").encode()
+        # Dated the day it was added: the calendar's version says so (see load_calendar). The
+        # document is written again whole (text put before a '---' made two documents).
+        raw = yaml.safe_dump(_plain({"version": clock.today().isoformat(), **doc}), allow_unicode=True,
+                             sort_keys=False).encode()
+        if parse_year_file(raw) != years:  # what is kept reads as what was checked
+            raise CalendarFileError("文件无法按原样保存，请核对格式", "the file could not be kept as given")
     target = overlay_dir()
     target.mkdir(parents=True, exist_ok=True)
     for y in years:

@@ -165,14 +165,20 @@ def test_api_clerk_submits_for_review_and_reviewer_returns_or_answers(world, mon
                       content_type="application/json")
     assert sent.status_code == 200, sent.content
     assert sent.json()["state"] == "registered"
-    assert sent.json()["awaiting_review"] == [{"event": "answer", "proposed": {"outcome": "granted", "note": "已找到"},
-                                                "submitted_on": "2026-03-16"}]
+    [waiting] = sent.json()["awaiting_review"]
+    assert waiting == {"event": "answer", "submission": waiting["submission"],
+                       "proposed": {"outcome": "granted", "note": "已找到"}, "submitted_on": "2026-03-16"}
     # A submission is dated the day it is made; the reviewer sees it and returns it with the reason.
     dated = clerk.post(url, {"event": "submit_extension", "on": "2026-03-10", "inputs": {"days": 10}},
                        content_type="application/json")
     assert dated.status_code == 422 and "当天" in dated.json()["message"]
     assert reviewer.post(url, {"event": "return_answer", "inputs": {}}, content_type="application/json").status_code == 422
-    back = reviewer.post(url, {"event": "return_answer", "inputs": {"reason": "请附上文件清单"}}, content_type="application/json")
+    # The reviewer returns what was read: a submission made since is not returned unseen.
+    stale = reviewer.post(url, {"event": "return_answer", "inputs": {"reason": "不行", "submission": waiting["submission"] + 999}},
+                          content_type="application/json")
+    assert stale.status_code == 409 and "请刷新页面" in stale.json()["message"]
+    back = reviewer.post(url, {"event": "return_answer", "inputs": {"reason": "请附上文件清单", "submission": waiting["submission"]}},
+                         content_type="application/json")
     assert back.status_code == 200 and back.json()["awaiting_review"] == []
     assert [e.note for e in review.returned_of(r)] == ["请附上文件清单"]
     clerk.post(url, {"event": "submit_answer", "inputs": {"outcome": "granted"}}, content_type="application/json")

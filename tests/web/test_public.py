@@ -127,21 +127,24 @@ def test_incomplete_form_is_explained_and_nothing_is_stored(world):
 def test_staff_work_shows_on_the_tracking_page_without_staff_notes(world):
     _, r, code = file(world)
     services.record_event(world["a_clerk"], r.tracking_no, "request_correction", on(dt.date(2026, 3, 4)),
-                          {"note": "内部备注：申请人所述文件名称不清"})
+                          {"note": "请写明所申请文件的名称或文号"})
     c = Client()
     page = c.post("/public/track/", {"tracking_no": r.tracking_no, "query_code": code}).content.decode()
-    assert "待补正" in page and "通知补正申请，请于" in page and "内部备注" not in page
-    # What to correct is in the 补正告知书, which the applicant can open from here (only 通知补正 was said).
+    assert "待补正" in page and "通知补正申请，请于" in page
+    # What to correct is said here, as the 补正告知书 says it, and the letter can be opened (only 通知补正 was said).
     notice = r.letters.get(kind="correction")
     url = f"/public/requests/{r.tracking_no}/letters/{notice.year}-{notice.seq}.docx"
     assert 'id="correction"' in page and url in page and "补正告知书" in page
+    assert "请写明所申请文件的名称或文号" in page.split('id="correction-letter"')[1]
     text = "\n".join(p.text for p in Document(io.BytesIO(c.get(url).content)).paragraphs)
-    assert "申请人所述文件名称不清" in text and Client().get(url).status_code == 403
+    assert "请写明所申请文件的名称或文号" in text and Client().get(url).status_code == 403
     assert c.get(f"/public/requests/{r.tracking_no}/letters/{notice.year}-999.docx").status_code == 404
-    services.record_event(world["a_clerk"], r.tracking_no, "receive_correction", on(dt.date(2026, 3, 9)), {})
+    services.record_event(world["a_clerk"], r.tracking_no, "receive_correction", on(dt.date(2026, 3, 9)),
+                          {"note": "内部备注：电话核实了申请人身份"})
     services.record_event(world["a_reviewer"], r.tracking_no, "answer", on(dt.date(2026, 3, 20)), {"outcome": "granted"})
     page = c.post("/public/track/", {"tracking_no": r.tracking_no, "query_code": code}).content.decode()
     assert "已答复" in page and "作出答复：予以公开" in page and "收到补正后的申请" in page
+    assert "内部备注" not in page  # a staff note that goes in no letter is not shown
     # The letter goes to the browser that showed the code, not to anyone with the number.
     letter = c.get(f"/public/requests/{r.tracking_no}/letter.docx")
     assert letter.status_code == 200

@@ -88,7 +88,9 @@ def test_upload_queue_assign_timeliness_and_findings(shared, office, monkeypatch
     again = _upload(c, _zip(**{"c/不明.txt": unknown}), blank).content.decode()
     assert "1 份与已汇集的同一文件相同" in again and "未能识别报告的年度" in again
     assert CollectedReport.objects.filter(state="queued").count() == 1
-    assert '<option value="">请选择</option>' in c.get("/supervision/queue/").content.decode()
+    queue_page = c.get("/supervision/queue/").content.decode()
+    # Nothing chosen for the person: the candidate is named in the note, not preselected.
+    assert '<option value="">请选择</option>' in queue_page and " selected" not in queue_page.split('id="queue"')[1]
     # A file that is none of the region's can be taken out of the queue.
     stray = CollectedReport.objects.create(office=office["city"], file_name="别处.txt", content=b"x", sha256="1",
                                            report={"year": 2020}, state="queued")
@@ -315,7 +317,7 @@ def test_api_with_the_office_token(shared, office) -> None:  # type: ignore[no-u
     [row] = api.get("/api/supervision/reports?year=2020").json()
     assert (row["agency"], row["errors"]) == ("长春市绿园区商务局", 1)
     bogus = api.get("/api/supervision/reports?state=curent")  # a misspelt state listed nothing, as if none were kept
-    assert bogus.status_code == 422 and "current" in bogus.json()["message"]
+    assert bogus.status_code == 422 and "current、replaced、queued" in bogus.json()["message"]
     detail = api.get(f"/api/supervision/reports/{row['id']}").json()
     assert [f["rule"] for f in detail["findings"] if f["severity"] == "error"] == ["cell.missing"]
     scores = {s["agency"]: s for s in api.get("/api/supervision/scores?year=2020").json()["scores"]}

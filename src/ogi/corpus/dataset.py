@@ -206,7 +206,11 @@ def compare(results: list[Result], findings: list[list[Finding]]) -> dict[str, A
         entries = sorted(by_agency[name], key=lambda e: (e["year"] is None, e["year"] or 0, e["file"]))
         prev: dict[str, Figure] | None = None
         kept: dict[int, str] = {}  # year → the file compared for it
+        nameless = name == UNKNOWN_AGENCY  # reports of agencies not named: none is compared with another
         for e in entries:
+            if nameless:
+                e["duplicate_of"], e["change"] = None, None
+                continue
             if e["year"] is not None and e["year"] in kept:
                 # A second report of the agency's year is a copy of one report (a page and its
                 # attached file): named as such, never a change from the first.

@@ -211,7 +211,9 @@ def _navigation(texts: list[str], headings: frozenset[int], links: frozenset[int
         counts = Counter(int(y) for y in _YEAR.findall("\n".join(texts)))
         page_year = counts.most_common(1)[0][0] if counts else None
     kept = next((i for i in titled if i not in nav), None)
-    kept_year = _agency_year_from_title(texts[kept])[1] if kept is not None else None
+    if kept is None:
+        return set()  # (the report's own title may be a link too: never every title taken out)
+    kept_year = _agency_year_from_title(texts[kept])[1]
     if page_year is None or (kept_year is not None and kept_year != page_year):
         return set()
     return nav
@@ -322,24 +324,26 @@ def _agency_year_from_title(title: str) -> tuple[str | None, int | None]:
 def _unbracket(t: str) -> str:
     """Without brackets that open or close nothing (left from what was cut off beside the
     name) or that enclose the whole name, but with a remark the name closes on whole
-    (某某市商务局（本级）)."""
-    stack: list[int] = []
-    unmatched: set[int] = set()
-    match: dict[int, int] = {}
-    for i, c in enumerate(t):
-        if c in "（(":
-            stack.append(i)
-        elif c in "）)":
-            if stack:
-                match[stack.pop()] = i
-            else:
-                unmatched.add(i)
-    unmatched.update(stack)
-    if unmatched:
-        return _unbracket("".join(c for i, c in enumerate(t) if i not in unmatched))
-    if t and match.get(0) == len(t) - 1:
-        return _unbracket(t[1:-1])
-    return t
+    (某某市商务局（本级）). (A loop: a name inside thousands of brackets went too deep.)"""
+    while True:
+        stack: list[int] = []
+        unmatched: set[int] = set()
+        match: dict[int, int] = {}
+        for i, c in enumerate(t):
+            if c in "（(":
+                stack.append(i)
+            elif c in "）)":
+                if stack:
+                    match[stack.pop()] = i
+                else:
+                    unmatched.add(i)
+        unmatched.update(stack)
+        if unmatched:
+            t = "".join(c for i, c in enumerate(t) if i not in unmatched)
+        elif t and match.get(0) == len(t) - 1:
+            t = t[1:-1]
+        else:
+            return t
 
 
 def _clean_agency(text: str | None) -> str | None:
@@ -410,7 +414,9 @@ def agency_kind(agency: str | None) -> tuple[str | None, str | None]:
     return "government", None
 
 
-_REMARK = re.compile(r"\([^()]*\)")
+# A remark closing the name (（本级）, （盖章）): not a bracket inside it, which may tell two
+# agencies apart (中国（上海）自由贸易试验区 / 中国（江苏）自由贸易试验区).
+_REMARK = re.compile(r"\([^()]*\)$")
 
 
 def agency_key(name: str) -> str:

@@ -6,6 +6,7 @@ Bearer <token>` (tokens: `ogi token USER`). Every error answers one shape:
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from django.conf import settings
@@ -85,7 +86,8 @@ def _zh_schema_error(name: str, zh_name: str, e: dict[str, Any]) -> str:
     if kind == "extra_forbidden":
         return f"不认识的字段“{name[:40]}”"  # as the client spelt it, to find it in its own code
     if kind == "literal_error":  # the codes the field takes, as the client must send them
-        return f"“{zh_name}”应为以下之一：{(e.get('ctx') or {}).get('expected', '')}"
+        codes = re.findall(r"'([^']*)'", str((e.get("ctx") or {}).get("expected", "")))
+        return f"“{zh_name}”应为以下之一：{'、'.join(c or '（空）' for c in codes)}"
     return f"“{zh_name}”格式有误"
 
 

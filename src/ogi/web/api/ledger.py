@@ -81,8 +81,9 @@ def _out(r: Request) -> RequestOut:
     return RequestOut(tracking_no=r.tracking_no, agency=r.agency.name, state=r.state, state_zh=r.state_label,
                       received_on=r.received_on, applicant_category=r.applicant_category, outcome=r.outcome,
                       due=d.due, days_left=d.days_left, status=d.status, version=r.version,
-                      awaiting_review=[{"event": event, "proposed": p.submission.changes.get("proposed", {}),
-                                        "submitted_on": p.submission.on} for event, p in review.pending_for(r).items()],
+                      awaiting_review=[{"event": event, "submission": p.submission.pk,
+                                        "proposed": p.submission.changes.get("proposed", {}), "submitted_on": p.submission.on}
+                                       for event, p in review.pending_for(r).items()],
                       **extra)
 
 
@@ -141,10 +142,16 @@ def post_event(request: HttpRequest, tracking_no: str, payload: EventIn):  # typ
         if payload.event in review.SUBMISSIONS or payload.event in review.RETURNED:
             if payload.on not in (None, clock.today()):
                 raise Refused(f"提请审核和退回提请记为当天（{clock.today():%Y-%m-%d}），不能另填日期", "bad_input")
+            seen = services.get_visible(request.user, tracking_no)
+            if payload.version is not None and seen.version != payload.version:
+                raise Refused("该申请刚被他人修改，请重新读取后重试", "conflict")
             if payload.event in review.SUBMISSIONS:
                 review.submit(request.user, tracking_no, payload.event, inputs)
             else:
-                review.send_back(request.user, tracking_no, review.RETURNED[payload.event], str(inputs.get("reason") or ""))
+                # `submission`: the one the reviewer read (in awaiting_review); a newer one is not returned unseen.
+                sub = inputs.get("submission")
+                review.send_back(request.user, tracking_no, review.RETURNED[payload.event], str(inputs.get("reason") or ""),
+                                 sub if isinstance(sub, int) and not isinstance(sub, bool) else None)
             r = services.get_visible(request.user, tracking_no)
         else:
             r = services.record_event(request.user, tracking_no, payload.event, payload.on or clock.today(), inputs,

@@ -46,6 +46,11 @@ class RegisterForm(SubmittedOnce, RulesForm):
         widgets = {"submitted_on": DateInput(), "received_on": DateInput(), "content": forms.Textarea(attrs={"rows": 3})}
 
 
+_NOTE_IN_LETTER = {"request_correction": "需要补正的事项（写入补正告知书，申请人可见）",
+                   "extend": "延长答复期限的理由（写入延期答复告知书，申请人可见）",
+                   "submit_extension": "延长答复期限的理由（写入延期答复告知书，申请人可见）"}
+
+
 class EventForm(forms.Form):
     """The inputs a workflow event takes, built from its configuration."""
 
@@ -85,7 +90,10 @@ class EventForm(forms.Form):
             self.fields["reason"] = forms.CharField(label="理由（必填）", max_length=2000,
                                                     widget=forms.Textarea(attrs={"rows": 2}))
         if "note" in inputs:
-            self.fields["note"] = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+            # Where the note is written into the letter the applicant receives, the field says so:
+            # labelled 说明, a staff remark went out in the 补正告知书.
+            label = _NOTE_IN_LETTER.get(str(kwargs.get("prefix") or ""), "说明")
+            self.fields["note"] = forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 

@@ -404,9 +404,12 @@ def transition(user, ws: Workspace, event: str, role: str, on: dt.date, *, ackno
         ctx.extra["live"] = ws.year_report.live_report.to_json()
     with transaction.atomic():
         row = _store(row)
-        current = AnnualReport.objects.select_for_update().filter(pk=row.pk).values_list("state", flat=True).first()
-        if state_seen is not None and current is not None and current != state_seen:
-            raise Refused(f"报告的状态已由他人改为“{REPORT_STATES.get(current, current)}”，请刷新页面看过后再操作", "conflict")
+        fresh = AnnualReport.objects.select_for_update().filter(pk=row.pk).first()
+        if fresh is not None:
+            if state_seen is not None and fresh.state != state_seen:
+                raise Refused(f"报告的状态已由他人改为“{REPORT_STATES.get(fresh.state, fresh.state)}”，请刷新页面看过后再操作",
+                              "conflict")
+            row = fresh  # (the row as stored, under the lock: not the one read before it, saved over a change)
         before, dated = row.state, row.issued_on
         try:
             t = fire_report(row, event, ctx)
