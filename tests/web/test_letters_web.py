@@ -99,6 +99,11 @@ def test_receipt_and_downloads_are_for_own_staff_and_audited(world, monkeypatch)
     assert sup.post(f"/requests/{r.tracking_no}/receipt/").status_code == 403
     assert login(world["b_clerk"]).get(f"/requests/{r.tracking_no}/letters/{row.year}-{row.seq}.docx").status_code == 404
     assert c.get(f"/requests/{r.tracking_no}/letters/{row.year}-99.docx").status_code == 404
+    # Once answered, no receipt is offered or issued (it would be numbered after the reply).
+    done = services.register(world["a_clerk"], request_data(channel="in_person"))
+    services.record_event(world["a_reviewer"], done.tracking_no, "answer", TODAY, {"outcome": "granted"})
+    assert 'id="issue-receipt"' not in c.get(f"/requests/{done.tracking_no}/").content.decode()
+    assert "已办结，不再出具受理回执" in c.post(f"/requests/{done.tracking_no}/receipt/", follow=True).content.decode()
 
 
 def test_pdf_download_is_made_once_and_kept(world, monkeypatch):

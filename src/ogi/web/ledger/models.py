@@ -87,6 +87,12 @@ class Request(models.Model):
         return public_outcome(self.outcome)
 
     @property
+    def is_open(self) -> bool:
+        from ogi.workflow.requests import OPEN_STATES
+
+        return self.state in OPEN_STATES
+
+    @property
     def state_label(self) -> str:
         return STATES.get(self.state, self.state)
 

@@ -284,6 +284,10 @@ def issue_receipt(request: HttpRequest, tracking_no: str) -> HttpResponse:
             if issued is not None:
                 messages.info(request, f"本申请已出具受理回执 {issued.number}，可在下方“文书”中再次下载，未重复出具")
                 return redirect("detail", tracking_no=tracking_no)
+            r.refresh_from_db(fields=["state"])
+            if not r.is_open:  # (numbered after the reply, a receipt acknowledged what was already answered)
+                messages.error(request, "该申请已办结，不再出具受理回执")
+                return redirect("detail", tracking_no=tracking_no)
             ev = Event.objects.create(request=r, agency=r.agency, actor=request.user, on=clock.today(), event="issue_receipt",
                                       label="出具受理回执", changes={})
             row = notices.issue(r, "receipt", clock.today(), request.user, event=ev)
