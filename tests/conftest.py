@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 from pathlib import Path
 
@@ -40,3 +41,10 @@ def shared() -> Path:
         pytest.fail(f"shared/ not found at {SHARED}; set OGI_SHARED")
     return SHARED
 
+
+
+def interruptible() -> None:
+    """preexec_fn of a child a test sends Ctrl-C: SIGINT as a terminal's foreground job has it.
+    Started as a background job of a shell without job control (a CI runner's), every process
+    has SIGINT ignored, and Python then never raises KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -19,7 +19,7 @@ from ogi.editions import all_editions
 from ogi.ingest.load import load_report
 from ogi.report import Report, Value
 
-from .conftest import CORPUS, SEED_2019, SEED_2020
+from .conftest import CORPUS, SEED_2019, SEED_2020, interruptible
 from .test_cli import ogi
 
 
@@ -150,7 +150,7 @@ def test_cli_dataset_jsonl_writes_each_row_before_the_batch_ends(shared, tmp_pat
 
     scan = _slow_scan(tmp_path)  # OCR: seconds, long after the seed is read
     proc = subprocess.Popen([sys.executable, "-m", "ogi.cli", "dataset", "--jsonl", "-j", "1", SEED_2019, scan],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=interruptible)
     first = json.loads(proc.stdout.readline())
     assert first["file"] == str(SEED_2019) and first["ok"] and proc.poll() is None
     proc.send_signal(signal.SIGINT)

@@ -21,7 +21,7 @@ from ogi.ingest.limits import Limits, parse_assignments
 from ogi.ingest.load import decode_text, json_depth, wide_encoding
 
 from . import hostile
-from .conftest import CORPUS, SEED_2019, SEED_2020
+from .conftest import CORPUS, SEED_2019, SEED_2020, interruptible
 from .test_cli import ogi
 
 
@@ -325,7 +325,7 @@ def test_ctrl_c_leaves_valid_output_for_what_finished(shared, tmp_path, fmt):
 
     scan = _slow_scan(tmp_path)
     proc = subprocess.Popen([sys.executable, "-m", "ogi.cli", "parse", fmt, "-j", "1", SEED_2019, scan],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=interruptible)
     if fmt == "--jsonl":
         first = proc.stdout.readline()  # the seed is read; the scan is being read
         assert json.loads(first)["ok"]

@@ -7,7 +7,7 @@ from ogi.checks import check
 from ogi.corpus.synth import FORMATS, Accuracy, make_corpus, read_truth, score
 from ogi.ingest.load import load_report
 
-from .conftest import CORPUS, SEED_FILES
+from .conftest import CORPUS, SEED_FILES, interruptible
 
 ARITHMETIC = ("requests.", "appeals.total")
 
@@ -61,7 +61,7 @@ def test_ctrl_c_leaves_no_corpus_without_its_truth(tmp_path):
 
     out = tmp_path / "语料"
     proc = subprocess.Popen([sys.executable, "-m", "ogi.cli", "synth", "100000", "-o", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=interruptible)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not (out.exists() and sum(1 for _ in out.iterdir()) >= 5):
         time.sleep(0.1)
