@@ -86,8 +86,10 @@ def test_an_answer_submitted_after_an_extension_takes_its_place_in_the_queue(led
     t = ledger["later"].tracking_no
     review.submit(ledger["a_clerk"], t, "submit_extension", {"days": 15, "note": "需调档"})
     assert [p.event for p in review.pending_for(ledger["later"]).values()] == ["extend"]
-    review.submit(ledger["a_clerk"], t, "submit_answer", {"outcome": "granted"})
+    answer = review.submit(ledger["a_clerk"], t, "submit_answer", {"outcome": "granted"})
     assert list(review.pending_for(ledger["later"])) == ["answer"]
+    # Said in the log (it read as if both still waited).
+    assert answer.label.endswith("（取代此前延长答复期限的提请）") and answer.changes["supersedes"]
     # An extension submitted after the answer is the clerk's second thought: both wait.
     review.submit(ledger["a_clerk"], t, "submit_extension", {"days": 10})
     assert sorted(review.pending_for(ledger["later"])) == ["answer", "extend"]

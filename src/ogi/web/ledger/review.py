@@ -74,8 +74,14 @@ def submit(user, tracking_no: str, kind: str, inputs: dict[str, Any]) -> Event: 
     from ogi.workflow.requests import APPROVERS, REQUESTS
 
     REQUESTS.check(r, event, Context(on=clock.today(), role=APPROVERS[0], inputs=proposed))
+    changes: dict[str, Any] = {"proposed": proposed}
+    extension = pending_for(r).get("extend") if kind == "submit_answer" else None
+    if extension is not None:
+        # Said where the clerk and the audit log read it: the extension no longer waits (pending()).
+        label += "（取代此前延长答复期限的提请）"
+        changes["supersedes"] = extension.submission.pk
     return Event.objects.create(request=r, agency=r.agency, actor=user, on=clock.today(), event=kind, label=label,
-                                changes={"proposed": proposed}, note=str(proposed.get("note") or ""))
+                                changes=changes, note=str(proposed.get("note") or ""))
 
 
 def pending(requests: QuerySet[Request]) -> list[Pending]:

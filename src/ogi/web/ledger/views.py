@@ -371,10 +371,11 @@ def submit(request: HttpRequest, tracking_no: str, kind: str) -> HttpResponse:
         _keep_typed(request, tracking_no, kind)
         return redirect("detail", tracking_no=tracking_no)
     try:
-        review.submit(request.user, tracking_no, kind, form.cleaned_data)
+        ev = review.submit(request.user, tracking_no, kind, form.cleaned_data)
     except Refused as e:
         messages.error(request, e.message_zh)
         _keep_typed(request, tracking_no, kind)
     else:
-        messages.success(request, "已提请审核，审核人将在待办中看到")
+        replaced = "；此前延长答复期限的提请已由本次答复提请取代" if ev.changes.get("supersedes") else ""
+        messages.success(request, f"已提请审核，审核人将在待办中看到{replaced}")
     return redirect("detail", tracking_no=tracking_no)
