@@ -4,12 +4,24 @@ extraction gives of a page, with each table row's cells run together
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 from ..editions import load_edition
 from ..textnorm import decimal_text
 from .truth import ABSENT, UNKNOWN, Truth
+
+
+def _headings_then_blocks(ed: Any, out: list[str]) -> Iterator[Any]:
+    """Each section's heading and a line of its text written to `out`, then its table's blocks."""
+    tables_by_section = {t.section: t for t in ed.tables}
+    for s in ed.sections:
+        out.append(f"{s.number}、{s.title}")
+        out.append(f"本节内容（{s.title}）。")
+        t = tables_by_section.get(s.key)
+        if t is not None:
+            yield from t.blocks
 
 
 def _printed(v: Any) -> str:
@@ -29,21 +41,14 @@ def flattened(truth: Truth, *, inline: bool = False) -> str:
     agency = truth.agency or ""
     year = f"{truth.year}年" if truth.year else ""
     parts: list[str] = []
-    tables_by_section = {t.section: t for t in ed.tables}
-    for s in ed.sections:
-        parts.append(f"{s.number}、{s.title}")
-        parts.append(f"本节内容（{s.title}）。")
-        t = tables_by_section.get(s.key)
-        if t is None:
-            continue
-        for b in t.blocks:
-            # The header cells in reading order: groups first, then the columns (…总计).
-            groups = dict.fromkeys(c.group for c in b.columns if c.group)
-            parts.append("".join(groups) + "".join(c.label for c in b.columns))
-            for line in b.printed_lines():
-                figures = "".join(_printed(truth.cells.get(c)) for c in line.cells)
-                label = line.row.label if line.row is not None else ""
-                parts.append(f"{label}{figures}")
+    for b in _headings_then_blocks(ed, parts):
+        # The header cells in reading order: groups first, then the columns (…总计).
+        groups = dict.fromkeys(c.group for c in b.columns if c.group)
+        parts.append("".join(groups) + "".join(c.label for c in b.columns))
+        for line in b.printed_lines():
+            figures = "".join(_printed(truth.cells.get(c)) for c in line.cells)
+            label = line.row.label if line.row is not None else ""
+            parts.append(f"{label}{figures}")
     if agency:
         parts.append(agency)
     if truth.issued_on:
@@ -66,7 +71,6 @@ def separated(truth: Truth, *, sep: str = " ", unit: str = "", thousands: bool =
     ed = load_edition(truth.edition)
     agency = truth.agency or ""
     out = [f"{agency}{truth.year}年政府信息公开工作年度报告" if truth.year else f"{agency}政府信息公开工作年度报告"]
-    tables_by_section = {t.section: t for t in ed.tables}
 
     def figure(cid: str) -> str:
         v = truth.cells.get(cid)
@@ -74,29 +78,23 @@ def separated(truth: Truth, *, sep: str = " ", unit: str = "", thousands: bool =
             return (f"{v:,}" if thousands else str(v)) + unit
         return _printed(v)
 
-    for s in ed.sections:
-        out.append(f"{s.number}、{s.title}")
-        out.append(f"本节内容（{s.title}）。")
-        t = tables_by_section.get(s.key)
-        if t is None:
-            continue
-        for b in t.blocks:
-            out.append(sep.join(c.label for c in b.columns))
-            seen: set[str] = set()
-            for line in b.printed_lines():
-                cells = [figure(c) for c in line.cells]
-                labels = [line.row.label] if line.row is not None else []
-                if line.row is not None:
-                    new = [p for p in line.row.parents if p not in seen]
-                    seen.update(new)
-                    if parents_inline:
-                        labels = new + labels
-                    else:
-                        out.extend(new)
-                if one_per_line:
-                    out.extend(labels + [c for c in cells if c])
+    for b in _headings_then_blocks(ed, out):
+        out.append(sep.join(c.label for c in b.columns))
+        seen: set[str] = set()
+        for line in b.printed_lines():
+            cells = [figure(c) for c in line.cells]
+            labels = [line.row.label] if line.row is not None else []
+            if line.row is not None:
+                new = [p for p in line.row.parents if p not in seen]
+                seen.update(new)
+                if parents_inline:
+                    labels = new + labels
                 else:
-                    out.append(sep.join(labels + [c for c in cells if c]))
+                    out.extend(new)
+            if one_per_line:
+                out.extend(labels + [c for c in cells if c])
+            else:
+                out.append(sep.join(labels + [c for c in cells if c]))
     if agency:
         out.append(agency)
     if truth.issued_on:

@@ -12,6 +12,7 @@ import itertools
 import logging
 import re
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 from ..textnorm import SUPERSCRIPT_DIGITS, looks_like_figure
@@ -339,16 +340,33 @@ _STARTS_ITEM = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][�
 _DIGITS = re.compile(r"\d+")
 
 
+def _seams(per_page: list[list[tuple[float, Block]]]) -> Iterator[tuple[list[tuple[float, Block]], Table, Table]]:
+    """At each page break where a table closes one page and a table opens the next: (the next
+    page's items, the table closing, the table opening)."""
+    for page, following in itertools.pairwise(per_page):
+        last = _edge_table(page, reverse=True)
+        table = _edge_table(following, reverse=False)
+        if last is not None and table is not None:
+            yield following, last, table
+
+
+def _standing_over(candidates: list[Cell], cells: list[Cell], spans: dict[int, tuple[float, float]]) -> list[Cell] | None:
+    """For each of `cells`, the candidate above it across the break (the one its columns
+    overlap most), each a different one; None when a cell stands over none."""
+    above = [max(candidates, key=lambda f, c=c: _overlap(spans[id(f)], spans[id(c)]), default=None) for c in cells]
+    if any(f is None or _overlap(spans[id(f)], spans[id(c)]) <= 0 for f, c in zip(above, cells, strict=True)):
+        return None
+    if len({id(f) for f in above}) < len(above):
+        return None
+    return above  # type: ignore[return-value]
+
+
 def _join_cut_rows(per_page: list[list[tuple[float, Block]]], spans: dict[int, tuple[float, float]]) -> None:
     """A table row a page break cut inside its figures (103 in a narrow cell wrapped as 10 |
     3, the 3 on the next page): the next page's table opens with a row of digits alone,
     each standing under a figure of the row the last page's table closed with. Each digit
     run is put back at the end of the figure it stands under, and the row is dropped."""
-    for page, following in itertools.pairwise(per_page):
-        last = _edge_table(page, reverse=True)
-        table = _edge_table(following, reverse=False)
-        if last is None or table is None:
-            continue
+    for following, last, table in _seams(per_page):
         cut = last.rows[-1]
         own = [c for c in table.rows[0] if c.copy is None and c.text.strip()]
         if not own or not all(_DIGITS.fullmatch(c.text.strip()) and id(c) in spans for c in own):
@@ -356,10 +374,8 @@ def _join_cut_rows(per_page: list[list[tuple[float, Block]]], spans: dict[int, t
         if not any(c.copy is None and c.text.strip() and not _DIGITS.fullmatch(c.text.strip()) for c in cut):
             continue  # a row with no label of its own (a header's) is no cut row of figures
         figures = [c for c in cut if c.copy is None and _DIGITS.fullmatch(c.text.strip()) and id(c) in spans]
-        above = [max(figures, key=lambda f, c=c: _overlap(spans[id(f)], spans[id(c)]), default=None) for c in own]
-        if any(f is None or _overlap(spans[id(f)], spans[id(c)]) <= 0 for f, c in zip(above, own, strict=True)):
-            continue
-        if len({id(f) for f in above}) < len(above):
+        above = _standing_over(figures, own, spans)
+        if above is None:
             continue
         for f, c in zip(above, own, strict=True):
             f.text = f.text.strip() + c.text.strip()
@@ -374,11 +390,7 @@ def _join_split_rows(per_page: list[list[tuple[float, Block]]], spans: dict[int,
     next, under the repeated header). Read apart, the figures had no row and the label's row
     was blank: 15 findings against the agency. The label is put back beside its figures,
     each label cell into the empty cell of the cut row it stands over."""
-    for page, following in itertools.pairwise(per_page):
-        last = _edge_table(page, reverse=True)
-        table = _edge_table(following, reverse=False)
-        if last is None or table is None:
-            continue
+    for following, last, table in _seams(per_page):
         cut = last.rows[-1]
         own_cut = [c for c in cut if c.copy is None and c.text.strip()]
         if len(own_cut) < 3 or not all(looks_like_figure(c.text.strip()) for c in own_cut):
@@ -393,10 +405,8 @@ def _join_split_rows(per_page: list[list[tuple[float, Block]]], spans: dict[int,
         if not labels or any(looks_like_figure(c.text.strip()) for c in labels) or any(id(c) not in spans for c in labels):
             continue
         empty = [c for c in cut if c.copy is None and not c.text.strip() and id(c) in spans]
-        into = [max(empty, key=lambda e, c=c: _overlap(spans[id(e)], spans[id(c)]), default=None) for c in labels]
-        if any(e is None or _overlap(spans[id(e)], spans[id(c)]) <= 0 for e, c in zip(into, labels, strict=True)):
-            continue
-        if len({id(e) for e in into}) < len(into):
+        into = _standing_over(empty, labels, spans)
+        if into is None:
             continue
         for e, c in zip(into, labels, strict=True):
             e.text = c.text
