@@ -114,7 +114,7 @@ def test_requests_and_the_audit_log_are_looked_up_not_edited_in_the_admin(root, 
 def test_the_operator_on_the_staff_pages_is_named_and_pointed_to_the_admin(root):
     page = root.get("/").content.decode()
     header = page.split("<header>")[1].split("</header>")[0]
-    assert "root</a>（运维人员）" in header and "（）" not in header
+    assert "root</a> · 运维人员" in header and "（）" not in header
     assert 'href="/admin/"' in header and 'href="/reports/"' not in header  # (年度报告 led the operator to a 404)
 
 

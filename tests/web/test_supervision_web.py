@@ -94,7 +94,10 @@ def test_upload_queue_assign_timeliness_and_findings(shared, office, monkeypatch
     # A file that is none of the region's can be taken out of the queue.
     stray = CollectedReport.objects.create(office=office["city"], file_name="别处.txt", content=b"x", sha256="1",
                                            report={"year": 2020}, state="queued")
-    assert "已将“别处.txt”移出待指定队列" in c.post(f"/supervision/queue/{stray.pk}/discard/", follow=True).content.decode()
+    unconfirmed = c.post(f"/supervision/queue/{stray.pk}/discard/", follow=True).content.decode()
+    assert "请勾选“确认移出”" in unconfirmed and CollectedReport.objects.filter(pk=stray.pk).exists()
+    page = c.post(f"/supervision/queue/{stray.pk}/discard/", {"confirm": "yes"}, follow=True).content.decode()
+    assert "已将“别处.txt”移出待指定队列" in page
     assert not CollectedReport.objects.filter(pk=stray.pk).exists()
     # The queue is not a guess: the report is filed where a person says.
     target = Agency.objects.get(name="长春市绿园区商务局")
@@ -135,6 +138,9 @@ def test_upload_queue_assign_timeliness_and_findings(shared, office, monkeypatch
                                              report={"year": 2020}, state="queued")
     resp = c.post(f"/supervision/queue/{queued2.pk}/assign/", {"agency": office["other"].pk}, follow=True)
     assert "请选择所辖机关中的一个" in resp.content.decode()
+    # The role in the header is not bracketed twice (监督（台账只读）inside brackets read （监督（台账只读））).
+    header = c.get("/supervision/").content.decode().split("<header>")[1].split("</header>")[0]
+    assert "· 监督（台账只读）" in header and "（监督（" not in header
     # A clerk of an agency does not see the office's pages.
     assert login(office["clerk"]).get("/supervision/").status_code == 403
 

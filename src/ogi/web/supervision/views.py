@@ -165,6 +165,9 @@ def discard(request: HttpRequest, pk: int) -> HttpResponse:
     if s is None:
         return _forbidden(request)
     row = get_object_or_404(CollectedReport.objects.defer("content", "report"), pk=pk, office=s.agency, state="queued")
+    if request.POST.get("confirm") != "yes":  # (one click took a file out)
+        messages.error(request, f"请勾选“确认移出”后再移出“{row.file_name}”")
+        return redirect("supervision:queue")
     if row.rectifications.exists():
         messages.error(request, "这份报告已有整改通知，不能移出")
         return redirect("supervision:queue")
