@@ -130,4 +130,5 @@ def test_a_withheld_reason_written_out_names_its_ground_and_the_form_lists_them(
     assert "理由写明以下之一：国家秘密" in form and "第三方合法权益" in form
     # A note that goes into the applicant's letter says so (labelled 说明, a staff remark went out in it).
     assert "需要补正的事项（写入补正告知书，申请人可见）" in EventForm(("note", "correction_due"), prefix="request_correction").as_p()
+    assert "延期理由（写入延期答复告知书，申请人可见）" in EventForm(("days", "note"), prefix="submit_extension").as_p()
     assert "说明" in EventForm(("note",), prefix="archive").as_p()

@@ -104,12 +104,13 @@ def test_the_reviewer_sends_a_submission_back_with_its_reason(ledger, monkeypatc
     c = login(ledger["a_reviewer"])
     page = c.get(f"/requests/{t}/").content.decode()
     assert 'data-return="submit_extension"' in page
-    assert "请写明退回的理由" in c.post(f"/requests/{t}/submit/submit_extension/return/", {"reason": "  "}, follow=True).content.decode()
+    blank = c.post(f"/requests/{t}/submit/submit_extension/return/", {"return-reason": "  "}, follow=True)
+    assert "请写明退回的理由" in blank.content.decode()
     assert [p.event for p in review.pending(services.visible(ledger["a_reviewer"]))] == ["extend"]
-    c.post(f"/requests/{t}/submit/submit_extension/return/", {"reason": "调档理由不足以延期，请直接答复"})
+    c.post(f"/requests/{t}/submit/submit_extension/return/", {"return-reason": "调档理由不足以延期，请直接答复"})
     assert review.pending(services.visible(ledger["a_reviewer"])) == []
     # Not twice, and not by the clerk.
-    again = c.post(f"/requests/{t}/submit/submit_extension/return/", {"reason": "再退"}, follow=True).content.decode()
+    again = c.post(f"/requests/{t}/submit/submit_extension/return/", {"return-reason": "再退"}, follow=True).content.decode()
     assert "已经处理" in again
     with pytest.raises(Refused):
         review.send_back(ledger["a_clerk"], t, "submit_extension", "自己退")
@@ -133,12 +134,12 @@ def test_the_reviewer_sends_a_submission_back_with_its_reason(ledger, monkeypatc
     # The reviewer returns only what was seen: a submission made again meanwhile is not returned unseen.
     seen = review.pending_for(ledger["later"])["extend"].submission.pk
     review.submit(ledger["a_clerk"], t, "submit_extension", {"days": 3, "note": "只需三天"})
-    stale = c.post(f"/requests/{t}/submit/submit_extension/return/", {"reason": "太长", "submission": str(seen)}, follow=True)
+    stale = c.post(f"/requests/{t}/submit/submit_extension/return/", {"return-reason": "太长", "submission": str(seen)}, follow=True)
     assert "请刷新页面" in stale.content.decode()
     assert [p.event for p in review.pending(services.visible(ledger["a_reviewer"]))] == ["extend"]
     # Sent back, then extended by the reviewer after all: no longer waiting in the clerk's inbox.
     newest = review.pending_for(ledger["later"])["extend"].submission.pk
-    c.post(f"/requests/{t}/submit/submit_extension/return/", {"reason": "请再斟酌", "submission": str(newest)})
+    c.post(f"/requests/{t}/submit/submit_extension/return/", {"return-reason": "请再斟酌", "submission": str(newest)})
     assert reminders.digest(ledger["a_clerk"], DAY).returned
     services.record_event(ledger["a_reviewer"], t, "extend", DAY, {"days": 3})
     assert reminders.digest(ledger["a_clerk"], DAY).returned == []

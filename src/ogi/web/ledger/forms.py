@@ -46,11 +46,6 @@ class RegisterForm(SubmittedOnce, RulesForm):
         widgets = {"submitted_on": DateInput(), "received_on": DateInput(), "content": forms.Textarea(attrs={"rows": 3})}
 
 
-_NOTE_IN_LETTER = {"request_correction": "需要补正的事项（写入补正告知书，申请人可见）",
-                   "extend": "延长答复期限的理由（写入延期答复告知书，申请人可见）",
-                   "submit_extension": "延长答复期限的理由（写入延期答复告知书，申请人可见）"}
-
-
 class EventForm(forms.Form):
     """The inputs a workflow event takes, built from its configuration."""
 
@@ -92,7 +87,11 @@ class EventForm(forms.Form):
         if "note" in inputs:
             # Where the note is written into the letter the applicant receives, the field says so:
             # labelled 说明, a staff remark went out in the 补正告知书.
-            label = _NOTE_IN_LETTER.get(str(kwargs.get("prefix") or ""), "说明")
+            from .notices import note_label
+            from .review import SUBMISSIONS
+
+            prefix = str(kwargs.get("prefix") or "")
+            label = note_label(SUBMISSIONS[prefix][0] if prefix in SUBMISSIONS else prefix) or "说明"
             self.fields["note"] = forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 

@@ -24,6 +24,17 @@ LETTER_OF_EVENT = {"request_correction": "correction", "extend": "extension", "f
                    "start_consultation": "consultation", "answer": "reply", "correction_lapsed": "reply",
                    "fee_lapsed": "reply", "withdraw": "reply"}
 BASIS_ZH = {"per_request": "按件计收", "per_page": "按量计收"}
+# The letters whose wording takes the event's note, and as which of their fields.
+NOTE_INTO = {"correction": "items", "extension": "reason"}
+
+
+def note_label(event: str) -> str | None:
+    """The note's label where the event's letter prints it to the applicant (a staff remark
+    went out in the 补正告知书 under a field labelled 说明); None where no letter does."""
+    kind = LETTER_OF_EVENT.get(event)
+    if kind not in NOTE_INTO:
+        return None
+    return f"{L.FIELDS[NOTE_INTO[kind]]}（写入{L.templates()['letters'][kind]['label']}，申请人可见）"
 
 
 def next_number(agency: Agency, year: int) -> int:
@@ -57,9 +68,9 @@ def _fields(r: Request, kind: str, on: dt.date, inputs: dict[str, Any]) -> dict[
         f |= {"channel": dict(CHANNELS).get(r.channel, ""), "receipt_rule": RECEIPT_RULE.get(r.channel, ""),
               **_due(r, on), "query_code": r.query_code}
     elif kind == "correction":
-        f |= {"items": note, "correction_due": r.correction_due}
+        f |= {NOTE_INTO[kind]: note, "correction_due": r.correction_due}
     elif kind == "extension":
-        f |= {"reason": note, "days": r.extension_days, **_due(r, on)}
+        f |= {NOTE_INTO[kind]: note, "days": r.extension_days, **_due(r, on)}
     elif kind == "fee":
         basis = BASIS_ZH.get(str(inputs.get("basis") or ""), "")
         if inputs.get("basis") == "per_page" and inputs.get("pages"):

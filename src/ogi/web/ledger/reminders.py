@@ -44,6 +44,11 @@ class Digest:
                     or self.rectifications)
 
     @property
+    def rectification_lines(self) -> list[tuple[Any, str]]:
+        """Each open 整改通知 and its line, as the inbox and the mail say it."""
+        return [(n, rectification_line(n, open_items, self.day)) for n, open_items in self.rectifications]
+
+    @property
     def review_count(self) -> int:
         return len(self.to_review) + len(self.reports)
 
@@ -62,8 +67,8 @@ class Digest:
         if self.report_due:
             year, pub = self.report_due
             lines += [f"{year}年度政府信息公开工作年度报告：{pub.text}　{base_url}/reports/{year}/", ""]
-        for n, open_items in self.rectifications:
-            lines += [f"{rectification_line(n, open_items, self.day)}　{base_url}/supervision/mine/", ""]
+        for _, text in self.rectification_lines:
+            lines += [f"{text}　{base_url}/supervision/mine/", ""]
         if self.overdue:
             lines.append(f"一、已逾期的申请（{len(self.overdue)} 件）")
             lines += [f"  {r.tracking_no}　截止日 {d.due:%Y-%m-%d}{_mark(d)}　{r.state_label}　{base_url}/requests/{r.tracking_no}/"

@@ -109,8 +109,6 @@ def _keep_typed(request: HttpRequest, tracking_no: str, prefix: str) -> None:
     officer corrects the one thing said to be wrong instead of typing it all again."""
     typed = {k[len(prefix) + 1:]: v[:_KEPT_TEXT] for k, v in request.POST.items()
              if k.startswith(prefix + "-") and k[len(prefix) + 1:] not in ("version",)}
-    if prefix == "return":
-        typed = {"reason": request.POST.get("reason", "")[:_KEPT_TEXT]}
     request.session[f"typed:{tracking_no}:{prefix}"] = typed
 
 
@@ -344,7 +342,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
 def send_back(request: HttpRequest, tracking_no: str, kind: str) -> HttpResponse:
     """The reviewer sends a submission back to its clerk, with the reason."""
     try:
-        review.send_back(request.user, tracking_no, kind, request.POST.get("reason", ""),
+        review.send_back(request.user, tracking_no, kind, request.POST.get("return-reason", ""),
                          query_int(request.POST.get("submission", "")))
     except Refused as e:
         messages.error(request, e.message_zh)
