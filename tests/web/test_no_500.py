@@ -276,7 +276,7 @@ def test_chinese_error_pages(world):
     c = Client()
     assert c.login(request=HttpRequest(), username="a-clerk", password=PASSWORD)
     refused = c.get("/oversight/")
-    assert refused.status_code == 403 and "只有“监督”角色的用户可以查看" in refused.content.decode()
+    assert refused.status_code == 403 and "只有“监督”角色的用户可以查看本页" in refused.content.decode()
     assert 'id="error-page"' in refused.content.decode()
     for odd in ("０", "9" * 5000, "²", "-1", "2026.5"):
         assert c.get("/requests/", {"year": odd}).status_code == 200

@@ -114,7 +114,7 @@ def render_notice_docx(n: Notice) -> bytes:
         _table(doc, ["名次", "机关", "得分", "主要扣分项"],
                [[r.rank_zh, r.score.agency, r.total_zh, _deduction_text(r.score)] for r in g.ranked],
                [14, 50, 16, 76])
-    counts = Counter(d.label.removesuffix("（每处）") for s in n.scores() for d in s.deductions)  # (agencies, not places)
+    counts = Counter(d.name_zh for s in n.scores() for d in s.deductions)  # (agencies, not places)
     if counts:
         add_paragraph(doc, f"{next(heads)}、主要问题", HEI, SIZE_BODY)
         for k, (label, c) in enumerate(counts.most_common(), start=1):

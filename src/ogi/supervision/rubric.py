@@ -78,10 +78,15 @@ class Deduction:
     unit: str = "处"  # what `count` counts: places found, or periods of days late (个30日)
 
     @property
+    def name_zh(self) -> str:
+        """The item's name without its rubric's （每处）: the deduction says per what itself."""
+        return self.label.removesuffix("（每处）")
+
+    @property
     def text_zh(self) -> str:
         """"-0.8 统计表单元格缺失或数值格式错误（共 4 处，每处扣 0.2）": read as "-0.8 …（每处）（4
         处）" the total looked like each place's."""
-        base = self.label.removesuffix("（每处）")
+        base = self.name_zh
         if self.count > 1:
             each = "已达上限" if self.capped else \
                 f"每{self.unit.removeprefix('个')}扣 {(self.points / self.count).normalize():f}"

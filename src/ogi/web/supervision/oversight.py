@@ -28,7 +28,7 @@ def oversight(request: HttpRequest) -> HttpResponse:
     requests, and where each year's report stands."""
     s = staff_of(request.user)
     if s is None or s.role != "supervisor":
-        return refuse(request, 403, "只有“监督”角色的用户可以查看：本页属于监督机关的监督工作（机关管理员管理人员和工作日历）")
+        return refuse(request, 403, supervision.SUPERVISORS_ONLY)
     day = clock.today()
     groups = services.inbox(request.user, day)
     by_agency: dict[int, dict[str, int]] = {}

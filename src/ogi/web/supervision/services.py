@@ -37,6 +37,10 @@ from .models import CollectedReport, Rubric, TreeChange
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
+# Said on every page of the office's work to a user of another role (its administrator included).
+SUPERVISORS_ONLY = "只有“监督”角色的用户可以查看本页"
+
+
 def generation(office: Agency) -> str:
     """What changes whenever the office's collected reports change (a row added, or any
     row saved) or the tree changes: the key under which region-wide figures (scores,

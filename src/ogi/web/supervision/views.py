@@ -45,7 +45,7 @@ def _office(request: HttpRequest) -> Staff | None:
 
 
 def _forbidden(request: HttpRequest) -> HttpResponse:
-    return refuse(request, 403, "只有“监督”角色的用户可以查看：本页属于监督机关的监督工作（机关管理员管理人员和工作日历）")
+    return refuse(request, 403, services.SUPERVISORS_ONLY)
 
 
 def _years(office: Agency) -> list[int]:
