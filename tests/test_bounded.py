@@ -79,7 +79,7 @@ def test_small_files_share_a_hand_large_ones_go_alone(tmp_path):
 def test_a_process_already_near_the_cap_starts_its_workers_clean(monkeypatch):
     # A forked worker inherits its parent's address space: past half the cap it could
     # hardly allocate, so the workers come from a fork server instead.
-    monkeypatch.setattr(bounded, "_address_space_mb", lambda: 2000.0)
+    monkeypatch.setattr(bounded, "address_space_mb", lambda: 2000.0)
     assert bounded._context(Limits(memory_mb=3072)).get_start_method() == "forkserver"
     [r] = bounded.read_many([SEED_2019], Limits(memory_mb=3072, timeout_s=60), jobs=1)
     assert r.ok and r.report is not None and r.report.agency == "开封市商务局"

@@ -157,13 +157,13 @@ def _cap_address_space(memory_mb: int) -> tuple[int, int] | None:
     time: a query of 1 MB strings took 3 GB under --memory 64): past the cap, an allocation
     fails and DuckDB answers out of memory. The margin is twice the limit and 256 MB, and each
     thread's malloc arena (address space reserved, not used)."""
-    try:
-        with open("/proc/self/statm", encoding="ascii") as f:
-            now = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
+    from ..ingest.bounded import address_space_mb  # (what RLIMIT_AS counts, as the readers' workers cap it)
+
+    now = address_space_mb()
+    if not now:
         return None
     before = resource.getrlimit(resource.RLIMIT_AS)
-    cap = now + (2 * memory_mb + 256) * 2**20 + (os.cpu_count() or 1) * 72 * 2**20
+    cap = int((now + 2 * memory_mb + 256 + (os.cpu_count() or 1) * 72) * 2**20)
     if before[1] != resource.RLIM_INFINITY:
         cap = min(cap, before[1])
     if before[0] != resource.RLIM_INFINITY and before[0] <= cap:

@@ -99,7 +99,7 @@ def _read_one(task: _Task, limits: Limits) -> tuple[Report | None, IngestError |
         return None, IngestError("internal", f"读取时发生内部错误：{type(e).__name__}", f"internal error: {type(e).__name__}: {e}")
 
 
-def _address_space_mb() -> float:
+def address_space_mb() -> float:
     """This process's address space (what RLIMIT_AS counts), 0 where /proc cannot tell."""
     try:
         with open("/proc/self/statm", encoding="ascii") as f:
@@ -160,7 +160,7 @@ def _context(limits: Limits) -> Any:
     # must not fork, and neither may one whose address space is already near the cap (a
     # forked worker inherits it, and could not allocate at all): both go through a fork
     # server started clean.
-    if threading.active_count() == 1 and _address_space_mb() < limits.memory_mb // 2:
+    if threading.active_count() == 1 and address_space_mb() < limits.memory_mb // 2:
         _before_fork()
         return mp.get_context("fork")
     ctx = mp.get_context("forkserver")
