@@ -998,13 +998,37 @@ def heading_section(edition: Edition, text: str) -> tuple[str, str, str] | None:
     # Without its numbering a line must say the heading exactly: wrapped body text often
     # contains a heading's words.
     threshold = _HEADING_THRESHOLD if numbering(t) else 100.0
-    forms = _section_forms(edition)
+    forms, norms, first, lengths = _section_index(edition)
+    at = first.get(q)
+    if at is not None:  # an exact form scores 100, the best there is: the first such form
+        key, title, _, kind = forms[at]
+        return key, title, kind
+    if threshold >= 100 or not any(_may_reach(len(q), n, threshold) for n in lengths):
+        return None
     # The first best form, as a loop keeping only a strictly better score would find.
-    best = process.extractOne(q, [norm for _, _, norm, _ in forms], scorer=fuzz.ratio, score_cutoff=threshold)
+    best = process.extractOne(q, norms, scorer=fuzz.ratio, score_cutoff=threshold)
     if best is None:
         return None
     key, title, _, kind = forms[best[2]]
     return key, title, kind if best[1] == 100 else "fuzzy"
+
+
+def _may_reach(a: int, b: int, threshold: float) -> bool:
+    """Whether strings of lengths a and b can be `threshold` alike by fuzz.ratio (the
+    normalised Indel similarity): at least |a - b| insertions and deletions part them."""
+    return 100.0 * (1 - abs(a - b) / (a + b)) >= threshold
+
+
+@cache
+def _section_index(edition: Edition) -> tuple[list[tuple[str, str, str, str]], list[str], dict[str, int], frozenset[int]]:
+    """The section forms, their normalised texts, the first form of each text, and the
+    texts' lengths: what heading_section asks of every paragraph."""
+    forms = _section_forms(edition)
+    norms = [norm for _, _, norm, _ in forms]
+    first: dict[str, int] = {}
+    for i, norm in enumerate(norms):
+        first.setdefault(norm, i)
+    return forms, norms, first, frozenset(len(n) for n in norms)
 
 
 @cache
