@@ -21,6 +21,7 @@ from .errors import IngestError
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 _W = f"{{{W}}}"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 _CN = "〇一二三四五六七八九"
 _CHUNK = 64 * 1024
 
@@ -253,6 +254,30 @@ def _para_text(p: etree._Element, hidden: _Hidden = _NOTHING_HIDDEN, in_hidden_p
     return "".join(parts)
 
 
+def _boxes(p: etree._Element) -> list[etree._Element]:
+    """The text boxes a paragraph anchors, outermost only (a box inside a box is read with
+    its own), each once: Word writes a box twice, as the shape (mc:Choice) and as its VML
+    fallback (mc:Fallback) for older readers."""
+    out = []
+    for box in p.iterfind(f".//{_W}txbxContent"):
+        outer = True
+        for a in box.iterancestors():
+            if a is p:
+                break
+            if a.tag == f"{_W}txbxContent":
+                outer = False
+                break
+            if a.tag == f"{_MC}Fallback":
+                alt = a.getparent()
+                if alt is not None and any(c.tag == f"{_MC}Choice" and c.find(f".//{_W}txbxContent") is not None
+                                           for c in alt):
+                    outer = False
+                    break
+        if outer:
+            out.append(box)
+    return out
+
+
 class _Reader:
     def __init__(self, numbering: _Numbering, hidden: _Hidden = _NOTHING_HIDDEN):
         self.numbering = numbering
@@ -260,6 +285,7 @@ class _Reader:
         self.blocks: list[Block] = []
         self.tables = 0
         self.paras = 0
+        self.in_box = 0  # inside how many text boxes: their paragraphs take their anchor's number
 
     def body(self, body: etree._Element) -> None:
         for child in body:
@@ -273,20 +299,25 @@ class _Reader:
                     self.body(content)
 
     def paragraph(self, p: etree._Element) -> None:
-        self.paras += 1
+        if not self.in_box:
+            self.paras += 1
         # Text boxes anchored in the paragraph come after its own text.
-        boxes = p.findall(f".//{_W}txbxContent")
+        boxes = _boxes(p)
         hid = self.hidden
         own = "".join(_para_text(r, hid, hid.paragraph(p)) for r in p
                       if r.tag != f"{_W}pPr" and not r.findall(f".//{_W}txbxContent")) if boxes else _para_text(p, hid)
         text = (self.numbering.label(p) + own).strip()
         if text:
-            self.blocks.append(Paragraph(text, {"paragraph": self.paras}))
-        for box in boxes:
-            for bp in box.iter(f"{_W}p"):
-                t = _para_text(bp, self.hidden).strip()
-                if t:
-                    self.blocks.append(Paragraph(t, {"paragraph": self.paras, "textbox": True}))
+            self.blocks.append(Paragraph(text, {"paragraph": self.paras, "textbox": True} if self.in_box
+                                         else {"paragraph": self.paras}))
+        # A box holds a body of its own: its tables are tables (a report's table 四 set in
+        # a text box), not one paragraph per cell.
+        self.in_box += 1
+        try:
+            for box in boxes:
+                self.body(box)
+        finally:
+            self.in_box -= 1
 
     def table(self, tbl: etree._Element) -> None:
         self.tables += 1

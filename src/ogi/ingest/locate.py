@@ -268,6 +268,12 @@ class _State:
     layout: _Layout
     filled: set[int] = field(default_factory=set)
     subrow: tuple[str, ...] = ()  # the transposed row last named by a label
+    # The columns of a transposed block in the order the document's table (by number)
+    # prints them in its header row, when it prints each once: (table_no, table, order).
+    transposed_header: tuple[int, str, tuple[int, ...]] | None = None
+    # Its rows as a header row printing each once (the block set the other way round:
+    # one row per result, one column per kind of case): (table_no, table, rows' cells).
+    transposed_rows: tuple[int, str, tuple[tuple[str, ...], ...]] | None = None
     table: str | None = None
     parent: str | None = None
     last_line: int = -1
@@ -571,7 +577,7 @@ def _place(st: _State, seg: _Segment) -> bool:
                 target = None
     if target is None:
         _place_header(st, labels)
-        return False
+        return seg.has_figures and (_fill_subrow(st, labels, seg) or _fill_transposed_column(st, labels, seg))
     # The parent labels printed beside the row.
     for c in labels[:-1]:
         p, pform, _ = _best(st, norm_label(c.text), ("parent",), [])
@@ -658,6 +664,7 @@ _ANCHORING = 2.0
 
 
 def _place_header(st: _State, labels: list[Cell]) -> None:
+    _read_transposed_header(st, labels)
     tables: dict[str, float] = {}
     seen: set[str] = set()
     row_headings: dict[tuple[str, int], list[tuple[int, ...]]] = {}
@@ -708,6 +715,83 @@ def _place_header(st: _State, labels: list[Cell]) -> None:
         st.table = table
         if tables.get(table, 0) >= _ANCHORING:
             st.anchored = table
+
+
+def _read_transposed_header(st: _State, labels: list[Cell]) -> None:
+    """A header row printing every column of a transposed block once (结果维持 … 总计 over
+    table 四 set one row per kind of case), or every one of its rows once (行政复议 …
+    复议后起诉 over it set one row per result): the order the figures below are in."""
+    columns = _transposed_columns(st.layout.edition)
+    found = [columns[q] for c in labels if (q := norm_label(c.text)) in columns]
+    if found:
+        table, n = found[0][0], found[0][2]
+        order = tuple(j for t, j, _ in found if t == table)
+        if len(order) == n and sorted(order) == list(range(n)):
+            st.transposed_header = (st.table_no, table, order)
+    subs = [x for c in labels if (x := _subrow_named(st, c)) is not None]
+    if subs and all(x.table == subs[0].table for x in subs):
+        every = {x.cells for x in _layout(st.layout.edition).targets if x.kind == "subrow" and x.table == subs[0].table}
+        rows = tuple(x.cells for x in subs)
+        if len(rows) == len(every) and set(rows) == every:
+            st.transposed_rows = (st.table_no, subs[0].table, rows)
+
+
+@cache
+def _transposed_columns(edition: Edition) -> dict[str, tuple[str, int, int]]:
+    """Each printed form of a transposed block's column label → (table, column, columns)."""
+    out: dict[str, tuple[str, int, int]] = {}
+    for t in edition.tables:
+        for b in t.blocks:
+            if b.transposed:
+                for j, c in enumerate(b.columns):
+                    for f in _forms(c.label, c.equivalents, c.variants):
+                        out.setdefault(f.norm, (t.key, j, len(b.columns)))
+    return out
+
+
+def _fill_subrow(st: _State, labels: list[Cell], seg: _Segment) -> bool:
+    """A transposed block's row printed with its label beside its figures (行政复议 | 0 1 0 0 1
+    under a header row of the results): taken only in the table whose header printed every
+    column once, in that header's order, and into cells still missing."""
+    sub = None
+    for c in labels:
+        sub = _subrow_named(st, c) or sub
+    head = st.transposed_header
+    if sub is None or head is None or head[0] != st.table_no or head[1] != sub.table:
+        return False
+    order = head[2]
+    values = _trim(seg.values, len(sub.cells))
+    cells = st.report.cells
+    if len(values) != len(sub.cells) or len(order) != len(sub.cells) or any(
+            cells[c].state != "missing" for c in sub.cells):
+        return False
+    _fill(st, sub.cells, [values[order.index(j)] for j in range(len(order))])
+    st.score += 1.0
+    st.subrow = ()
+    return True
+
+
+def _fill_transposed_column(st: _State, labels: list[Cell], seg: _Segment) -> bool:
+    """A transposed block set the other way round: a result (结果维持 | 0 1 0) under a header
+    row naming each kind of case once, its figures in that header's order."""
+    columns = _transposed_columns(st.layout.edition)
+    named = [columns[q] for c in labels if (q := norm_label(c.text)) in columns]
+    head = st.transposed_rows
+    if len(named) != 1 or head is None or head[0] != st.table_no or head[1] != named[0][0]:
+        return False
+    ids = tuple(row[named[0][1]] for row in head[2])
+    values = _trim(seg.values, len(ids))
+    cells = st.report.cells
+    if len(values) != len(ids) or any(cells[c].state != "missing" for c in ids):
+        return False
+    _fill(st, ids, values)
+    st.score += 1.0
+    return True
+
+
+def _subrow_named(st: _State, cell: Cell) -> _Target | None:
+    return next((x for x, _, s in _candidates(st.layout, norm_label(cell.text))
+                 if x.kind == "subrow" and s >= _HEADING_THRESHOLD), None)
 
 
 def _place_unlabelled(st: _State, seg: _Segment) -> None:
