@@ -158,3 +158,27 @@ def test_a_table_in_a_word_text_box_is_read_as_a_table(path, which, fallback):
     assert _compare(source, got) == (15, [], 0)
     # Read once, though Word writes the box twice.
     assert len(doc.tables) == len(read_bytes(docx, "report.docx").tables)
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+@pytest.mark.parametrize("sep", ["\t", "  ", " "], ids=["tabs", "spaces", "one-space"])
+@pytest.mark.parametrize("layout", ["kinds", "results"])
+def test_table_four_turned_in_text(path, sep, layout):
+    """As text: the header a line of its own (cells after tabs, or labels apart), then one line
+    per row; in the Markdown the report is written as, table 四 replaced."""
+    source = _distinct(path)
+    text = render(source, "md")
+    text = text.decode() if isinstance(text, bytes) else text
+    start = text.rfind("\n", 0, text.find("四、政府信息公开行政复议")) + 1
+    end = text.rfind("\n", 0, text.find("五、", start)) + 1
+    columns, rows = (RESULTS, KINDS) if layout == "kinds" else (KINDS, RESULTS)
+    head = ("\t" if sep == "\t" else "") + sep.join(label for _, label in columns)
+
+    def figure(row: str, column: str) -> str:
+        kind, result = (row, column) if layout == "kinds" else (column, row)
+        return str(source.cells[f"appeals.{kind}.{result}"].value)
+
+    lines = ["四、政府信息公开行政复议、行政诉讼情况", "", head,
+             *(sep.join([label, *(figure(r, c) for c, _ in columns)]) for r, label in rows)]
+    got = locate(read_bytes((text[:start] + "\n".join(lines) + "\n\n" + text[end:]).encode(), "report.txt"))
+    assert _compare(source, got) == (15, [], 0)

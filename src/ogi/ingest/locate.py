@@ -274,6 +274,9 @@ class _State:
     # Its rows as a header row printing each once (the block set the other way round:
     # one row per result, one column per kind of case): (table_no, table, rows' cells).
     transposed_rows: tuple[int, str, tuple[tuple[str, ...], ...]] | None = None
+    # The document's tables (by number) that print figures: a table of header rows alone
+    # (a text's header line set apart from its rows) heads the table after it.
+    figure_tables: set[int] = field(default_factory=set)
     table: str | None = None
     parent: str | None = None
     last_line: int = -1
@@ -445,6 +448,7 @@ def _locate_with(stream: list[_Segment | str], edition: Edition) -> tuple[Report
         if isinstance(item, str):
             # A table's title printed as a paragraph tells which table follows.
             _context_from_paragraph(st, item)
+            _header_line(st, item)
         elif item.blank:
             _note_blank(st, item)
         else:
@@ -454,6 +458,8 @@ def _locate_with(stream: list[_Segment | str], edition: Edition) -> tuple[Report
                 if unnamed is not None:
                     item = _continued(st, unnamed, item) or item
             placed = _place(st, item)
+            if item.has_figures:
+                st.figure_tables.add(st.table_no)
             if not placed and item.has_figures and st.table is not None:
                 st.unplaced_tables.add(st.table)  # figures whose labels named nothing
             unnamed = None if placed or not item.has_figures else item
@@ -717,7 +723,19 @@ def _place_header(st: _State, labels: list[Cell]) -> None:
             st.anchored = table
 
 
-def _read_transposed_header(st: _State, labels: list[Cell]) -> None:
+def _header_line(st: _State, text: str) -> None:
+    """A transposed block's header printed as a line of its own before the table (text
+    whose header line has no figure to make it a row): read as the next table's header."""
+    parts = text.split()
+    if len(parts) < 3:
+        return
+    columns = _transposed_columns(st.layout.edition)
+    cells = [Cell(p) for p in parts]
+    if all(norm_label(p) in columns or _subrow_named(st, c) is not None for p, c in zip(parts, cells, strict=True)):
+        _read_transposed_header(st, cells, st.table_no + 1)
+
+
+def _read_transposed_header(st: _State, labels: list[Cell], table_no: int | None = None) -> None:
     """A header row printing every column of a transposed block once (结果维持 … 总计 over
     table 四 set one row per kind of case), or every one of its rows once (行政复议 …
     复议后起诉 over it set one row per result): the order the figures below are in."""
@@ -727,13 +745,13 @@ def _read_transposed_header(st: _State, labels: list[Cell]) -> None:
         table, n = found[0][0], found[0][2]
         order = tuple(j for t, j, _ in found if t == table)
         if len(order) == n and sorted(order) == list(range(n)):
-            st.transposed_header = (st.table_no, table, order)
+            st.transposed_header = (st.table_no if table_no is None else table_no, table, order)
     subs = [x for c in labels if (x := _subrow_named(st, c)) is not None]
     if subs and all(x.table == subs[0].table for x in subs):
         every = {x.cells for x in _layout(st.layout.edition).targets if x.kind == "subrow" and x.table == subs[0].table}
         rows = tuple(x.cells for x in subs)
         if len(rows) == len(every) and set(rows) == every:
-            st.transposed_rows = (st.table_no, subs[0].table, rows)
+            st.transposed_rows = (st.table_no if table_no is None else table_no, subs[0].table, rows)
 
 
 @cache
@@ -757,7 +775,7 @@ def _fill_subrow(st: _State, labels: list[Cell], seg: _Segment) -> bool:
     for c in labels:
         sub = _subrow_named(st, c) or sub
     head = st.transposed_header
-    if sub is None or head is None or head[0] != st.table_no or head[1] != sub.table:
+    if sub is None or head is None or not _heads(st, head[0]) or head[1] != sub.table:
         return False
     order = head[2]
     values = _trim(seg.values, len(sub.cells))
@@ -777,7 +795,7 @@ def _fill_transposed_column(st: _State, labels: list[Cell], seg: _Segment) -> bo
     columns = _transposed_columns(st.layout.edition)
     named = [columns[q] for c in labels if (q := norm_label(c.text)) in columns]
     head = st.transposed_rows
-    if len(named) != 1 or head is None or head[0] != st.table_no or head[1] != named[0][0]:
+    if len(named) != 1 or head is None or not _heads(st, head[0]) or head[1] != named[0][0]:
         return False
     ids = tuple(row[named[0][1]] for row in head[2])
     values = _trim(seg.values, len(ids))
@@ -787,6 +805,12 @@ def _fill_transposed_column(st: _State, labels: list[Cell], seg: _Segment) -> bo
     _fill(st, ids, values)
     st.score += 1.0
     return True
+
+
+def _heads(st: _State, table_no: int) -> bool:
+    """Whether a header row read in the document's table `table_no` heads the rows being
+    read: in the same table, or in the one before it when that one printed no figure."""
+    return table_no == st.table_no or (table_no == st.table_no - 1 and table_no not in st.figure_tables)
 
 
 def _subrow_named(st: _State, cell: Cell) -> _Target | None:

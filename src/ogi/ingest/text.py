@@ -206,7 +206,10 @@ def _one_cell_per_line(lines: list[str]) -> dict[int, str | None]:
 
 def _is_wrap(lines: list[str], i: int, stripped: str) -> bool:
     """A tab-less line right after a cell continues that cell when the table goes on
-    right after it, or when it is as short as a wrapped fragment."""
+    right after it, or when it is as short as a wrapped fragment. A line with a tab inside
+    is cells of its own (结果维持⇥1⇥5⇥9 under a header line of tabbed cells)."""
+    if "\t" in stripped:
+        return False
     if len(stripped) <= _MAX_WRAP:
         return True
     nxt = lines[i + 1] if i + 1 < len(lines) else ""
