@@ -560,6 +560,8 @@ def _place(st: _State, seg: _Segment) -> bool:
         return True
     primary = labels[-1]
     q = norm_label(primary.text)
+    if len(labels) == 1 and seg.has_figures and _heading_over_figures(st, q, seg):
+        return True
     earlier = [norm_label(c.text) for c in labels[:-1]]
     if st.parent:
         earlier.append(st.parent)
@@ -602,6 +604,21 @@ def _place(st: _State, seg: _Segment) -> bool:
     assert target.line is not None
     _assign(st, target.line, seg)
     return True
+
+
+def _heading_over_figures(st: _State, q: str, seg: _Segment) -> bool:
+    """Text that puts each cell on a line of its own (LibreOffice's text export) ends table
+    四's header with a heading (总计) right above the table's one line of figures, which has
+    no label: the figures are that line's when the heading is the table's own and they fit
+    the line exactly."""
+    if st.table is None or not any(t.kind == "header" and t.table == st.table for t, _ in st.layout.exact.get(q, ())):
+        return False
+    for i, line in enumerate(st.layout.lines):
+        if line.row is None and line.table == st.table and i not in st.filled \
+                and len(_trim(seg.values, len(line.cells))) == len(line.cells):
+            _assign(st, i, seg)
+            return True
+    return False
 
 
 def _within_block(st: _State, target: _Target) -> bool:

@@ -87,9 +87,17 @@ def read_text(text: str, file: str | None = None) -> Document:
     for i, line in enumerate(lines):
         lineno = i + 1
         if i in joined:
-            line = joined[i]
-            if line is None:
+            got = joined[i]
+            if got is None:
                 continue  # a figure of the row joined onto its label's line
+            if isinstance(got, list):  # its cells, empty ones among them
+                open_table("flat", lineno)
+                close_row()
+                row = [Cell(c, {"line": lineno, "col": j + 1}) for j, c in enumerate(got)]
+                close_row()
+                prev_was_cell = False
+                continue
+            line = got
         # (Each pattern is tried only where the character it needs is there: most lines
         # are prose, and a report has hundreds.)
         if "\t" in line and _CELL_LINE.match(line):
@@ -154,11 +162,12 @@ def _lone_figure(stripped: str) -> bool:
     return looks_like_figure(stripped)
 
 
-def _one_cell_per_line(lines: list[str]) -> dict[int, str | None]:
+def _one_cell_per_line(lines: list[str]) -> dict[int, str | list[str] | None]:
     """Rows printed one cell per line (a browser's copy of a table, pdftotext without
     -layout): a label line followed by lines of one figure each, blank lines between
     allowed, is the row 'label f1 f2 …' when it reads as a flat row. Returns the label's
-    line index → the joined row, and each joined figure's (and blank's) index → None."""
+    line index → the joined row (or its cells, when blank lines are empty cells), and each
+    joined figure's (and blank's) index → None."""
     out: dict[int, str | None] = {}
     i, n = 0, len(lines)
     while i < n:
@@ -195,13 +204,31 @@ def _one_cell_per_line(lines: list[str]) -> dict[int, str | None]:
         row = f"{stripped} {' '.join(figs)}" if figs else ""
         # One figure alone after a line is too weak a sign of a row (a caption, a page's
         # stray number); a row of one cell is read as prose reads it.
-        if len(figs) >= 2 and _flat_row(row) is not None:
-            out[i] = row
+        flat = _flat_row(row) if len(figs) >= 2 else None
+        if flat is not None:
+            cells = [lines[j].strip() for j in taken]
+            out[i] = [*flat[:len(flat) - len(figs)], *cells] if _blanks_are_cells(cells) else row
             out.update(dict.fromkeys(taken))
             i = taken[-1] + 1
         else:
             i += 1
     return out
+
+
+def _blanks_are_cells(cells: list[str]) -> bool:
+    """Whether the blank lines among a row's figures (one cell per line) are its empty
+    cells, as LibreOffice's text export writes a table (26, five blanks, 26: a row of seven
+    cells), rather than the blank line pdftotext puts after every line: the blanks between
+    figures come other than one each."""
+    gaps, run, seen = [], 0, False
+    for c in cells:
+        if c:
+            if seen or run:
+                gaps.append(run)
+            run, seen = 0, True
+        else:
+            run += 1
+    return any(gaps) and any(g != 1 for g in gaps)
 
 
 def _is_wrap(lines: list[str], i: int, stripped: str) -> bool:
