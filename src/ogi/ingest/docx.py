@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
-import subprocess
 import tempfile
 import zipfile
 from pathlib import Path
@@ -402,17 +400,17 @@ def _properties(z: zipfile.ZipFile, names: set[str], parser: etree.XMLParser) ->
 
 def convert_legacy(data: bytes, suffix: str) -> bytes:
     """DOC/WPS → DOCX with LibreOffice, when it is installed."""
-    office = shutil.which("soffice") or shutil.which("libreoffice")
-    if office is None:
-        raise IngestError("needs_libreoffice", "这是旧版 Word/WPS 文件（.doc/.wps），需要安装 LibreOffice 才能读取",
-                          "legacy .doc/.wps files need LibreOffice (soffice) to be installed")
+    from ..office import OfficeFailed, OfficeMissing, convert
+
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / f"input{suffix}"
         src.write_bytes(data)
         try:
-            subprocess.run([office, "--headless", "--convert-to", "docx", "--outdir", tmp, str(src)],
-                           capture_output=True, timeout=120, check=True)
-        except (subprocess.SubprocessError, OSError) as e:
+            convert([src], "docx", Path(tmp))
+        except OfficeMissing:
+            raise IngestError("needs_libreoffice", "这是旧版 Word/WPS 文件（.doc/.wps），需要安装 LibreOffice 才能读取",
+                              "legacy .doc/.wps files need LibreOffice (soffice) to be installed") from None
+        except OfficeFailed as e:
             raise IngestError("convert_failed", "LibreOffice 转换该文件失败", f"LibreOffice conversion failed: {e}") from None
         out = Path(tmp) / "input.docx"
         if not out.exists():

@@ -17,6 +17,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
 
+from ..office import OfficeFailed, OfficeMissing, convert
 from ..records.letters import Letter, LetterError
 from .docx import BODY, SIZE_BODY, SIZE_TITLE, TITLE, add_paragraph, set_fonts
 from .text import date_zh
@@ -92,20 +93,16 @@ def to_pdf(docx: bytes, timeout: float = 120) -> bytes:
 
 def to_pdfs(docxs: Sequence[bytes], timeout: float = 120) -> list[bytes]:
     """Several DOCX letters as PDF in one LibreOffice run (its start-up is most of the cost)."""
-    office = shutil.which("soffice") or shutil.which("libreoffice")
-    if office is None:
-        raise LetterError("needs_libreoffice", "生成 PDF 需要安装 LibreOffice", "PDF letters need LibreOffice (soffice)")
     with tempfile.TemporaryDirectory() as tmp:
         sources = []
         for i, data in enumerate(docxs):
             sources.append(Path(tmp) / f"letter{i}.docx")
             sources[-1].write_bytes(data)
-        # Its own profile directory: two conversions at once would otherwise share one and the second fail.
-        profile = Path(tmp, "profile").as_uri()
         try:
-            subprocess.run([office, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-                            "--outdir", tmp, *map(str, sources)], capture_output=True, timeout=timeout, check=True)
-        except (subprocess.SubprocessError, OSError) as e:
+            convert(sources, "pdf", Path(tmp), timeout)
+        except OfficeMissing:
+            raise LetterError("needs_libreoffice", "生成 PDF 需要安装 LibreOffice", "PDF letters need LibreOffice (soffice)") from None
+        except OfficeFailed as e:
             raise LetterError("convert_failed", "LibreOffice 转换 PDF 失败", f"LibreOffice conversion failed: {e}") from None
         out = []
         for src in sources:
