@@ -312,3 +312,43 @@ def test_a_row_of_empty_cells_before_table_fours_figures_does_not_blank_them():
                  "<tr>" + "<td></td>" * 15 + "</tr><tr>" + figures[: figures.rindex("<td>")] + "</tr>"):
         report = locate(read_bytes(html.replace(row.group(0), rows).encode("utf-8"), "r.html"))
         assert {v.state for c, v in report.cells.items() if c.startswith("appeals.")} == {"missing"}
+
+
+def test_the_signature_never_stands_alone_on_the_last_page():
+    """The agency and the date of issue went to a page of their own when the text before
+    them filled the page (a published report of 某某市商务局 ended so): in the PDF and the
+    DOCX they are kept with the report's last lines."""
+    import docx
+    import pypdfium2 as pdfium
+    from weasyprint import HTML
+
+    from ogi.render.html import render_html
+    from ogi.render.text import date_zh
+
+    from .conftest import SHARED
+
+    report = load_report(sorted((SHARED / "seeds").glob("*.txt"))[0])
+    assert report.agency and report.issued_on
+
+    def with_lines(n: int) -> None:
+        report.sections = {**report.sections, "other": "\n".join(f"第{i}项情况说明。" for i in range(n))}
+
+    # Laid out once with one line of text in 六, to see how much of its page is left; then as
+    # many lines more as fill it, so that no room is left for the signature under them.
+    with_lines(1)
+    page = HTML(string=render_html(report)).render().pages[-1]._page_box
+    lines = [b for b in page.descendants() if type(b).__name__ == "LineBox"]
+    mine = next(b for b in lines if "第0项情况说明。" in "".join(t.text for t in b.descendants() if hasattr(t, "text")))
+    bottom = page.content_box_y() + page.height
+    with_lines(1 + int((bottom - (mine.position_y + mine.height)) // mine.height))
+    signature = {report.agency, date_zh(report.issued_on)}
+    pdf = pdfium.PdfDocument(render(report, "pdf"))
+    last = [x.strip() for x in pdf[len(pdf) - 1].get_textpage().get_text_range().splitlines() if x.strip()]
+    assert [x for x in last if x not in signature and not re.fullmatch(r"\W*\d+\W*", x)], last
+    paras = docx.Document(io.BytesIO(render(report, "docx"))).paragraphs
+    at = max(i for i, p in enumerate(paras) if p.text == report.agency)
+    # Word keeps each of these with the next: the last line of text, the blank line, the agency.
+    assert paras[at - 2].text.endswith("项情况说明。")
+    assert all(p.paragraph_format.keep_with_next for p in paras[at - 2:at + 1])
+    headings = [p for p in paras if p.text.startswith(("一、", "二、", "三、", "四、", "五、", "六、"))]
+    assert len(headings) == 6 and all(p.paragraph_format.keep_with_next for p in headings)

@@ -150,17 +150,26 @@ def render_docx(report: Report) -> bytes:
         set_fonts(run, TITLE, SIZE_TITLE)
     add_paragraph(doc, "", BODY, SIZE_BODY, indent=False)
     tables = {g.table.section: g for g in grids(report)}
+    last = None
     for s in ed.sections:
-        add_paragraph(doc, heading(s), HEI, SIZE_BODY)
+        # A heading stays on the page of what it heads (as the PDF's h2 does).
+        last = add_paragraph(doc, heading(s), HEI, SIZE_BODY)
+        last.paragraph_format.keep_with_next = True
         for line in paragraphs(report.sections.get(s.key)):
-            add_paragraph(doc, line, KAI if is_subheading(line) else BODY, SIZE_BODY)
+            last = add_paragraph(doc, line, KAI if is_subheading(line) else BODY, SIZE_BODY)
         if s.key in tables:
             _table(doc, tables[s.key])
+            last = None
     sig = [x for x in (report.agency, date_zh(report.issued_on)) if x]
     if sig:
-        add_paragraph(doc, "", BODY, SIZE_BODY, indent=False)
-        for x in sig:
-            add_paragraph(doc, x, BODY, SIZE_BODY, WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+        # The agency and date never stand alone on the last page (as GB/T 9704 asks): they are
+        # kept with the report's last lines.
+        if last is not None:
+            last.paragraph_format.keep_with_next = True
+        gap = add_paragraph(doc, "", BODY, SIZE_BODY, indent=False)
+        lines = [gap] + [add_paragraph(doc, x, BODY, SIZE_BODY, WD_ALIGN_PARAGRAPH.RIGHT, indent=False) for x in sig]
+        for p in lines[:-1]:
+            p.paragraph_format.keep_with_next = True
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

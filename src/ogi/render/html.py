@@ -43,7 +43,8 @@ h1 .keep {{ white-space: nowrap; }}
   body {{ font-size: 13pt; margin: 1em auto; }} h1 {{ font-size: 17pt; }} h1 .keep {{ white-space: normal; }} h2 {{ font-size: 13pt; }}
   .table-wrap {{ overflow-x: auto; }} .table-wrap table {{ min-width: 36em; font-size: 10pt; }} }}
 @media print {{ body {{ max-width: none; margin: 0; padding: 0; }} tr {{ break-inside: avoid; }} h2 {{ break-after: avoid; }}
-               tr.head {{ break-after: avoid; }} }}
+               tr.head {{ break-after: avoid; }}
+               .signature {{ break-before: avoid; break-inside: avoid; }} }}
 """
 
 
