@@ -239,6 +239,20 @@ def test_lateness_costs_as_it_grows_but_never_as_much_as_not_publishing() -> Non
         parse_rubric("items:\n  - {id: x, label: 逾期, points: 1, per: days_late, every: 30, when: {rules: [cell.missing]}}")
 
 
+def test_an_agency_that_published_nothing_ranks_after_every_one_that_did() -> None:
+    """Under the default rubric a report a year late with flaws in its tables (82 less 3 for
+    arithmetic and 3 for sections) scored 76, and was ranked below an agency that published
+    nothing at all (80): in the ranking and the 通报 those with no report come last."""
+    r, _ = build_region([(None, {"name": n, "level": "市级"}) for n in ("甲局", "乙局", "丙局", "丁局")])
+    facts = [Facts("甲局", 2025, _t("late", 311), [_f("requests.balance")] * 6 + [_f("section.missing")] * 3),
+             Facts("乙局", 2025, _t("not_found")), Facts("丙局", 2025, _t("on_time")), Facts("丁局", 2025, _t("not_found"))]
+    ss = [score(default_rubric(), f) for f in facts]
+    assert [str(s.total) for s in ss] == ["76", "80", "100", "80"]
+    [group] = rank(r, ss)
+    assert [(x.rank, x.score.agency) for x in group.ranked] == [(1, "丙局"), (2, "甲局"), (3, "丁局"), (3, "乙局")]
+    assert ss[1].to_json()["unpublished"] is True and ss[0].to_json()["unpublished"] is False
+
+
 def test_office_rubric_changes_the_ranking() -> None:
     r, _ = build_region([(None, {"name": n, "level": "市级"}) for n in ("甲局", "乙局", "丙局")])
     facts = [Facts("甲局", 2025, _t("late", 3)), Facts("乙局", 2025, _t("on_time"), [_f("section.missing")] * 2),

@@ -1,6 +1,6 @@
 """Scores ranked within their peer group — agencies of one level and kind are compared
 with each other, never a township with a city's department. Equal totals share a rank
-(1, 1, 3)."""
+(1, 1, 3); agencies that published no report follow those that did."""
 
 from __future__ import annotations
 
@@ -61,11 +61,14 @@ def rank(region: Region, scores: Sequence[Score], issuer: str | None = None) -> 
         groups.setdefault((a.level, a.kind), []).append(s)
     out = []
     for key in sorted(groups, key=lambda k: (LEVEL_ORDER.index(k[0]), k[1] != "government")):
-        ordered = sorted((s for s in groups[key] if not s.pending), key=lambda s: (-s.total, s.agency))
+        # An agency with no report ranks after every one that published, whatever the totals:
+        # a report a year late with flaws in its tables lost more than the rubric takes for
+        # not publishing, and was ranked below agencies that published nothing.
+        ordered = sorted((s for s in groups[key] if not s.pending), key=lambda s: (s.unpublished, -s.total, s.agency))
         ranked, prev, place = [], None, 0
         for i, s in enumerate(ordered, start=1):
-            if s.total != prev:
-                place, prev = i, s.total
+            if (s.unpublished, s.total) != prev:
+                place, prev = i, (s.unpublished, s.total)
             ranked.append(Ranked(place, len(ordered), s))
         # Those whose report is not due yet follow, unranked.
         ranked += [Ranked(0, len(ordered), s) for s in sorted((s for s in groups[key] if s.pending), key=lambda s: s.agency)]

@@ -108,10 +108,14 @@ class Score:
     # No report yet and its deadline not passed: nothing deducted, and nothing to rank either
     # (full marks beside an agency that has published would say it did as well).
     pending: bool = False
+    # Its deadline passed with no report found: nothing of its content could lose a mark, so
+    # its total says nothing beside those of reports that were read.
+    unpublished: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {"agency": self.agency, "year": self.year, "full_marks": str(self.full_marks), "total": str(self.total),
-                "pending": self.pending, "deductions": [d.to_json() for d in self.deductions]}
+                "pending": self.pending, "unpublished": self.unpublished,
+                "deductions": [d.to_json() for d in self.deductions]}
 
 
 def _decimal(v: Any, where: str) -> Decimal:
@@ -284,7 +288,7 @@ def score(rubric: Rubric, facts: Facts) -> Score:
     for d in deductions:
         d.points = plain(d.points)
     return Score(facts.agency, facts.year, rubric.full_marks, plain(total), deductions,
-                 pending=facts.timeliness.status == "not_due")
+                 pending=facts.timeliness.status == "not_due", unpublished=facts.timeliness.status == "not_found")
 
 
 def plain(d: Decimal) -> Decimal:
