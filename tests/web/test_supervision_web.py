@@ -132,7 +132,9 @@ def test_upload_queue_assign_timeliness_and_findings(shared, office, monkeypatch
     detail = c.get(f"/supervision/reports/{queued.pk}/").content.decode()
     assert 'data-rule="cell.missing"' in detail and "单元格缺失或无法识别" in detail
     # The 行政处罚 row is line 52 of the seed file.
-    assert "表二「行政处罚」行「处理决定数量」列：印作“（缺失）”（第 52 行）" in detail and "其他版本" in detail
+    # Nothing was printed there: said so, not quoted as printed “（缺失）”.
+    assert "表二「行政处罚」行「处理决定数量」列：未读到数值（第 52 行）" in detail and "其他版本" in detail
+    assert "印作“（缺失）”" not in detail
     # An agency outside the office's subtree is no choice.
     queued2 = CollectedReport.objects.create(office=office["city"], file_name="x.txt", content=b"x", sha256="0",
                                              report={"year": 2020}, state="queued")

@@ -281,8 +281,10 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for cid in f.get("cells") or []:
             v = report.cells.get(cid)
             if ed is not None and cid in ed.cells and v is not None:
-                raw = v.raw if v.raw is not None else "（空白）" if v.state == "blank" else "（缺失）"
-                cells.append({"label": ed.cell_zh(cid), "raw": raw, "place": _place_zh(v.source)})
+                # What was printed, quoted; a cell with nothing printed is said so (it read as
+                # printed “（缺失）”, a text no report has).
+                shown = f"印作“{v.raw}”" if v.raw is not None else "空白" if v.state == "blank" else "未读到数值"
+                cells.append({"label": ed.cell_zh(cid), "shown": shown, "place": _place_zh(v.source)})
         rule = RULES.get(f["rule"])
         findings.append({**f, "title": rule.title_zh if rule else f["rule"], "cell_rows": cells})
     reps = services.repetitions_of(s.agency, row) if row.state == "current" else []
