@@ -204,7 +204,9 @@ def export(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
     ws = reports.workspace(s.agency, _year(year))
     resp = HttpResponse(render_report(ws.report, fmt), content_type=MIME[fmt])
     # The name the report prints, as the public download has it; an ASCII one for old clients.
-    name = f"{s.agency.name}{year}年政府信息公开工作年度报告.{fmt}"
+    # (The report's own agency: a report submitted or published keeps the name it was frozen
+    # with when the agency is renamed later, and the file should say what is inside.)
+    name = f"{ws.report.agency or s.agency.name}{year}年政府信息公开工作年度报告.{fmt}"
     resp["Content-Disposition"] = (f'attachment; filename="{s.agency.code}-{year}-report.{fmt}"; '
                                    f"filename*=UTF-8''{quote(name)}")
     return resp
