@@ -398,8 +398,9 @@ def _properties(z: zipfile.ZipFile, names: set[str], parser: etree.XMLParser) ->
     return [Evidence("title", title.strip(), "docx:properties")] if title and title.strip() else []
 
 
-def convert_legacy(data: bytes, suffix: str) -> bytes:
-    """DOC/WPS → DOCX with LibreOffice, when it is installed."""
+def convert_legacy(data: bytes, suffix: str, what: str = "旧版 Word/WPS 文件（.doc/.wps）") -> bytes:
+    """DOC/WPS (or RTF, ODT: `what` names it for the user) → DOCX with LibreOffice, when it
+    is installed."""
     from ..office import OfficeFailed, OfficeMissing, convert
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -408,8 +409,8 @@ def convert_legacy(data: bytes, suffix: str) -> bytes:
         try:
             convert([src], "docx", Path(tmp))
         except OfficeMissing:
-            raise IngestError("needs_libreoffice", "这是旧版 Word/WPS 文件（.doc/.wps），需要安装 LibreOffice 才能读取",
-                              "legacy .doc/.wps files need LibreOffice (soffice) to be installed") from None
+            raise IngestError("needs_libreoffice", f"这是{what}，需要安装 LibreOffice 才能读取",
+                              f"{suffix} files need LibreOffice (soffice) to be installed") from None
         except OfficeFailed as e:
             raise IngestError("convert_failed", "LibreOffice 转换该文件失败", f"LibreOffice conversion failed: {e}") from None
         out = Path(tmp) / "input.docx"

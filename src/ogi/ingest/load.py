@@ -24,6 +24,9 @@ from .text import read_text
 
 _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*", b"BM")
 _OLE = b"\xd0\xcf\x11\xe0"
+_RTF = b"{\\rtf"
+# An OpenDocument file names its kind in its first entry, stored uncompressed: "mimetype".
+_ODF = b"mimetypeapplication/vnd.oasis.opendocument."
 _BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
          (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 
@@ -235,6 +238,8 @@ def container_zh(data: bytes) -> str | None:
         return "旧版 Office 文件（.xls 或 .doc）"
     if head.startswith(_IMAGE_MAGIC):
         return "图片"
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:5] == _RTF:
+        return "RTF 文档"
     if head.startswith(b"MZ") or head.startswith(b"\x7fELF"):
         return "可执行程序"
     if head.startswith(b"PK\x03\x04"):
@@ -244,15 +249,18 @@ def container_zh(data: bytes) -> str | None:
             names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())  # the directory only: nothing inflated
         except (zipfile.BadZipFile, ValueError, OSError):
             return "损坏的压缩包"
+        if data[30:30 + len(_ODF)] == _ODF:
+            return "OpenDocument 文档"
         return "Word 文档" if "word/document.xml" in names else "Excel 工作簿" if "xl/workbook.xml" in names else "压缩包"
     return None
 
 
 def slow_to_read(head: bytes) -> bool:
     """Whether a file beginning with `head` (its first KiB is enough) goes to a reader that
-    may take long whatever its size: a PDF or an image (OCR), a legacy Word file (converted
-    by LibreOffice)."""
-    return head.startswith((b"%PDF", _OLE, *_IMAGE_MAGIC)) or b"%PDF-" in head[:1024]
+    may take long whatever its size: a PDF or an image (OCR), a legacy Word, RTF or
+    OpenDocument file (converted by LibreOffice)."""
+    return head.startswith((b"%PDF", _OLE, *_IMAGE_MAGIC)) or b"%PDF-" in head[:1024] \
+        or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(_RTF) or head[30:30 + len(_ODF)] == _ODF
 
 
 def read_bytes(data: bytes, name: str | None = None) -> Document:
@@ -276,6 +284,12 @@ def read_bytes(data: bytes, name: str | None = None) -> Document:
         from .ocr import read_image
 
         return read_image(data, name)
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(_RTF):
+        from .docx import convert_legacy, read_docx
+
+        return read_docx(convert_legacy(data, ".rtf", "RTF 格式的文档（常见于名为 .doc 的附件）"), name)
+    if _is_mime_html(data):
+        return _read_mht(data, name)
     wide = wide_encoding(data)
     if wide is None and _looks_binary(data):
         raise IngestError("binary", "文件是无法识别的二进制数据，不是年度报告", "unrecognised binary data, not a report")
@@ -315,6 +329,40 @@ def read_bytes(data: bytes, name: str | None = None) -> Document:
     return doc
 
 
+_MIME_HEAD = re.compile(rb"^(?:[A-Za-z-]+:[^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*){0,30}?content-type:\s*multipart/related",
+                        re.I)
+
+
+def _is_mime_html(data: bytes) -> bool:
+    """A web page saved as one file (.mht/.mhtml: Word's and browsers' 单个文件网页): a MIME
+    message whose headers say multipart/related."""
+    head = data[:4096]
+    return head[:1].isalpha() and b"multipart/related" in head.lower() and _MIME_HEAD.match(head) is not None
+
+
+def _read_mht(data: bytes, name: str | None) -> Document:
+    import email
+    from email import policy
+
+    from .html import read_html
+
+    msg = email.message_from_bytes(data, policy=policy.default)
+    part = next((p for p in msg.walk() if p.get_content_type() == "text/html"), None)
+    if part is None:
+        raise IngestError("unsupported_format", "单个文件网页（.mht）中没有网页内容，无法读取",
+                          "a MIME HTML file with no text/html part")
+    body = part.get_payload(decode=True) or b""
+    charset = part.get_content_charset() or declared_charset(body)
+    text = None
+    if charset:
+        try:
+            text = body.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            text = None
+    doc = read_html(text if text is not None else decode_text(body), name)
+    return doc
+
+
 def _read_zip(data: bytes, name: str | None) -> Document:
     import zipfile
 
@@ -328,6 +376,15 @@ def _read_zip(data: bytes, name: str | None) -> Document:
         from .xlsx import read_xlsx
 
         return read_xlsx(data, name)
+    if data[30:30 + len(_ODF)] == _ODF:  # LibreOffice's and 永中/中标's own format
+        from .docx import convert_legacy, read_docx
+
+        kind = data[30 + len(_ODF):30 + len(_ODF) + 12]
+        if kind.startswith(b"text"):
+            return read_docx(convert_legacy(data, ".odt", "OpenDocument 文档（.odt）"), name)
+        if kind.startswith(b"spreadsheet"):
+            raise IngestError("unsupported_format", "OpenDocument 表格（.ods）请另存为 .xlsx 后再读取",
+                              "OpenDocument spreadsheets are not supported; save as .xlsx")
     raise IngestError("unsupported_format", "压缩包中既不是 Word 文档也不是 Excel 工作簿，无法读取",
                       "a ZIP file that is neither DOCX nor XLSX")
 
