@@ -704,3 +704,16 @@ def test_a_body_stored_from_another_address_is_a_duplicate_not_unchanged(tmp_pat
     s = summarize(tmp_path, "2", True)
     assert (s.new, s.unchanged, s.duplicates) == (0, 2, 1)
     assert "与其他网址内容相同 1 个" in summary_zh(s, tmp_path)
+
+
+@pytest.mark.parametrize(("url", "content_type", "kind"), [
+    ("http://x/gk/2023年报.rtf", None, "rtf"), ("http://x/a.odt", None, "odt"), ("http://x/nb.mht", None, "mht"),
+    ("http://x/download.jsp?id=9", "text/rtf", "rtf"), ("http://x/download.jsp?id=9", "multipart/related", "mht"),
+    ("http://x/download.jsp?id=9", "application/vnd.oasis.opendocument.text", "odt"),
+])
+def test_the_other_containers_a_report_is_published_in_are_attachments(url, content_type, kind):
+    """RTF, OpenDocument text and a page saved as one file are read, so they are fetched."""
+    from ogi.corpus.pages import file_type, is_document
+
+    assert file_type(url, content_type) == kind
+    assert content_type is not None or is_document(url)

@@ -22,7 +22,7 @@ from ..ingest.metadata import _TITLE_END, _title_part, field_lines, forms
 from ..textnorm import nfkc, parse_date, squash
 
 DOCUMENT_TYPES = {".pdf": "pdf", ".doc": "doc", ".docx": "docx", ".wps": "wps", ".xls": "xls", ".xlsx": "xlsx", ".et": "et",
-                  ".ofd": "ofd", ".txt": "txt"}
+                  ".ofd": "ofd", ".txt": "txt", ".rtf": "rtf", ".odt": "odt", ".mht": "mht", ".mhtml": "mht"}
 IMAGE_TYPES = {".jpg": "jpg", ".jpeg": "jpg", ".png": "png", ".gif": "gif", ".bmp": "bmp", ".tif": "tif", ".tiff": "tif",
                ".webp": "webp"}
 CONTENT_TYPES = {"text/html": "html", "application/xhtml+xml": "html", "application/pdf": "pdf", "application/msword": "doc",
@@ -31,7 +31,9 @@ CONTENT_TYPES = {"text/html": "html", "application/xhtml+xml": "html", "applicat
                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx", "application/kswps": "wps",
                  "application/wps-office.wps": "wps", "image/jpeg": "jpg", "image/png": "png", "image/gif": "gif",
                  "image/bmp": "bmp", "image/tiff": "tif", "image/webp": "webp", "text/plain": "txt",
-                 "application/ofd": "ofd"}
+                 "application/ofd": "ofd", "application/rtf": "rtf", "text/rtf": "rtf",
+                 "application/vnd.oasis.opendocument.text": "odt", "multipart/related": "mht", "message/rfc822": "mht",
+                 "application/x-mimearchive": "mht"}
 PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".jhtml", ".jsp", ".asp", ".aspx", ".php", ".do", "/")
 NEXT_PAGE = {"下一页", "下页", "后一页", "后页", ">", ">>", "›", "»", "下一页>", "下一页>>"}
 # Many content systems (TRS WCM and its kin) print the pager as a script call:
