@@ -285,3 +285,32 @@ def test_a_name_of_invisible_characters_is_asked_for_by_the_forms_words(world):
     the field 申请人姓名/名称, while the form calls it 姓名或名称."""
     page = Client().post("/public/apply/", {"applicant_name": "\u200b\u200b"}).content.decode()
     assert "申请人姓名/名称" not in page and "姓名或名称" in page
+
+
+def test_every_letter_comes_as_pdf_too(world):
+    """Many applicants cannot open a DOCX: each letter on the tracking page is offered as a
+    PDF as well, made once through the letters' own PDF path and kept."""
+    from pypdf import PdfReader
+
+    from ogi.web.ledger.models import Letter
+
+    _, r, code = file(world)
+    services.record_event(world["a_clerk"], r.tracking_no, "request_correction", on(dt.date(2026, 3, 4)),
+                          {"note": "请写明所申请文件的名称或文号"})
+    c = Client()
+    page = c.post("/public/track/", {"tracking_no": r.tracking_no, "query_code": code}).content.decode()
+    notice = r.letters.get(kind="correction")
+    base = f"/public/requests/{r.tracking_no}/letters/{notice.year}-{notice.seq}"
+    listed = page.split('id="letters"')[1]
+    assert f'href="{base}.pdf"' in listed and f'href="{base}.docx"' in listed
+    assert f'href="{base}.pdf"' in page.split('id="correction"')[1].split('id="correction-letter"')[0]
+    pdf = c.get(f"{base}.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert "attachment" in pdf["Content-Disposition"] and ".pdf" in pdf["Content-Disposition"]
+    text = re.sub(r"\s", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages))
+    assert "请写明所申请文件的名称或文号" in text and r.tracking_no in text
+    assert bytes(Letter.objects.get(pk=notice.pk).pdf) == pdf.content  # kept: the letter as sent stays as shown
+    assert c.get(f"{base}.docx").content.startswith(b"PK")  # the DOCX stays
+    for who, path, status in ((Client(), f"{base}.pdf", 403), (c, f"{base}.exe", 404), (c, f"{base}.html", 404),
+                              (c, f"/public/requests/{r.tracking_no}/letters/{notice.year}-999.pdf", 404)):
+        assert who.get(path).status_code == status, path

@@ -153,9 +153,12 @@ def withdraw(request: HttpRequest, tracking_no: str) -> HttpResponse:
 APPLICANT_LETTERS = ("receipt", "correction", "extension", "fee", "reply")
 
 
-def public_letter(request: HttpRequest, tracking_no: str, year: int | None = None, seq: int | None = None) -> HttpResponse:
+def public_letter(request: HttpRequest, tracking_no: str, year: int | None = None, seq: int | None = None,
+                  fmt: str = "docx") -> HttpResponse:
     """A letter sent to the applicant (the reply, when none is named), for the browser that
-    has shown this request's query code."""
+    has shown this request's query code: as DOCX, or as PDF for whoever cannot open one."""
+    if fmt not in ("docx", "pdf"):
+        return refuse(request, 404, "没有这份文书")
     if tracking_no not in request.session.get(_TRACKED, []):
         return refuse(request, 403, "请先用申请编号和查询码查询该申请")
     r = Request.objects.select_related("agency").filter(tracking_no=tracking_no).first()
@@ -166,7 +169,7 @@ def public_letter(request: HttpRequest, tracking_no: str, year: int | None = Non
         row = rows.filter(kind="reply").order_by("-pk").first() if rows is not None else None
     if row is None:
         return refuse(request, 404, "没有这份文书" if year is not None else "该申请尚未答复或终止，没有答复书")
-    return letter_response(request, row)
+    return letter_response(request, row, fmt)
 
 
 def _remember(request: HttpRequest, r: Request) -> None:
