@@ -55,7 +55,8 @@ def test_configuration_is_consistent():
     for t in TRANSITIONS:
         assert set(t.sources) <= set(STATES) and (t.target is None or t.target in STATES)
         assert set(t.roles) <= set(ROLES) | {APPLICANT} and "supervisor" not in t.roles
-        assert APPLICANT not in t.roles or t.event == "withdraw"  # the applicant can only withdraw
+        # The applicant can only withdraw, or send the correction asked for.
+        assert APPLICANT not in t.roles or t.event in ("withdraw", "receive_correction")
         assert t.outcome is None or t.outcome in outcomes()
     # Every open state can be left; every state is reachable.
     assert {s for t in TRANSITIONS for s in t.sources} >= set(OPEN_STATES)
@@ -93,6 +94,23 @@ def test_correction_restarts_the_clock_and_lapse_closes_it():
         go(r2, "correction_lapsed", D(2026, 3, 16), role="clerk")
     go(r2, "correction_lapsed", D(2026, 3, 17), role="clerk")
     assert (r2.state, r2.outcome, r2.closed_on) == ("closed", "other.no_correction", D(2026, 3, 17))
+
+
+def test_the_applicant_corrects_within_the_period_staff_also_after_it():
+    """条例第三十条: the applicant's own correction is taken up to the last day of the period;
+    past it, only staff record one (a letter posted in time, entered late)."""
+    for role, day, taken in ((APPLICANT, D(2026, 3, 26), True), (APPLICANT, D(2026, 3, 27), False),
+                             ("clerk", D(2026, 3, 27), True)):
+        r = R()
+        go(r, "request_correction", D(2026, 3, 5), role="clerk")
+        assert r.correction_due == D(2026, 3, 26)
+        if taken:
+            go(r, "receive_correction", day, role=role)
+            assert (r.state, r.corrected_on) == ("registered", day)
+        else:
+            with pytest.raises(Refused, match="补正期限已于2026年3月26日届满"):
+                go(r, "receive_correction", day, role=role)
+            assert (r.state, r.corrected_on) == ("correction", None)
 
 
 def test_correction_only_once_and_within_seven_working_days():
@@ -261,7 +279,8 @@ def test_permitted_events_per_role_and_state_request():
         expected[("clerk", state)] = staff[state]
         expected[("reviewer", state)] = expected[("admin", state)] = staff[state] | approver_only.get(state, set())
         expected[("supervisor", state)] = set()
-        expected[(APPLICANT, state)] = {"withdraw"} if state in OPEN_STATES else set()
+        expected[(APPLICANT, state)] = ({"withdraw"} if state in OPEN_STATES else set()) | (
+            {"receive_correction"} if state == "correction" else set())
     assert {k: set(v) for k, v in REQUESTS.table().items()} == expected
 
 

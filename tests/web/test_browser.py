@@ -245,6 +245,63 @@ def test_public_files_a_request_and_follows_it(world, live_server, browser, monk
     assert Request.objects.filter(applicant_name="钱七").count() == 1
 
 
+def test_the_applicant_reads_the_correction_letter_and_corrects_online(world, live_server, browser, monkeypatch, shared):
+    """The 补正告知书 on the tracking page, to open as PDF; the correction sent with a scan
+    attached, the receipt on the page; on a phone the form fits the screen."""
+    from ogi.web.ledger import services
+
+    day = {"today": dt.date(2026, 12, 1)}
+    monkeypatch.setattr(clock, "today", lambda: day["today"])
+    r = services.file_online(world["a"], {"applicant_category": "natural", "applicant_name": "孙八", "applicant_id_type": "resident_id",
+                                          "applicant_id_no": "320102199203036788", "applicant_contact": "13700004444",
+                                          "content": "某路段拓宽工程的批复", "delivery": "email"})
+    day["today"] = dt.date(2026, 12, 3)
+    services.record_event(world["a_clerk"], r.tracking_no, "request_correction", day["today"],
+                          {"note": "请写明所申请批复的文号或印发年份"})
+    day["today"] = dt.date(2026, 12, 8)
+    base = live_server.url
+    DOCS.mkdir(parents=True, exist_ok=True)
+    for width, name in ((1100, "public-correction.png"), (390, "public-correction-phone.png")):
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.goto(f"{base}/public/track/")
+        page.fill("#id_tracking_no", r.tracking_no)
+        page.fill("#id_query_code", r.query_code)
+        page.click("button[type=submit]")
+        page.wait_for_selector("#correct")
+        assert "请写明所申请批复的文号或印发年份" in page.inner_text("#correction-letter")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(DOCS / name), full_page=True)
+    pdf_link = page.locator("#letters a.pdf").first
+    with page.expect_download() as dl:
+        pdf_link.click()
+    assert Path(dl.value.path()).read_bytes().startswith(b"%PDF") and dl.value.suggested_filename.endswith(".pdf")
+    # Sent empty: said where, nothing recorded; then sent as asked, with a scan.
+    page.click("#correct button[type=submit]")
+    page.wait_for_selector("#correction-error")
+    assert "请填写“补正后的申请内容”" in page.inner_text("#correct")
+    page.fill("#id_text", "某市交通运输局2026年印发的某路段拓宽工程环评批复（某环审〔2026〕12号）")
+    page.set_input_files("#id_attachment", str(shared / "corpus" / "pdf" / "hongze-gov-2023.pdf"))
+    page.click("#correct button[type=submit]")
+    page.wait_for_selector("#notice")
+    assert "已收到您的补正（2026年12月8日）" in page.inner_text("#notice")
+    assert page.inner_text("#state") == "办理中" and "2027年1月6日" in page.inner_text("#due")
+    assert "hongze-gov-2023.pdf" in page.inner_text("#corrections") and page.locator("#correct").count() == 0
+    page.screenshot(path=str(DOCS / "public-correction-receipt.png"), full_page=True)
+    r.refresh_from_db()
+    assert (r.state, r.corrected_on) == ("registered", dt.date(2026, 12, 8))
+    # The clerk finds it in the inbox, and on the request's page the text and the file.
+    office = browser.new_page(viewport={"width": 1280, "height": 900})
+    _login(office, base, "a-clerk")
+    assert r.tracking_no in office.inner_text("#corrections")
+    office.click(f"#corrections a[href^='/requests/{r.tracking_no}/']")
+    office.wait_for_selector("#corrections blockquote")
+    assert "某环审〔2026〕12号" in office.inner_text("#corrections")
+    office.screenshot(path=str(DOCS / "office-correction.png"), full_page=True)
+    with office.expect_download() as dl:
+        office.click("#corrections a[href$='/file']")
+    assert Path(dl.value.path()).read_bytes() == (shared / "corpus" / "pdf" / "hongze-gov-2023.pdf").read_bytes()
+
+
 def test_dates_prefilled_publication_blocked_by_an_error_and_chinese_404(live_server, browser):
     """What issue-free forms look like to a clerk: every date field holds today (the browser
     accepts the value), a report with an error cannot be submitted, an unknown address

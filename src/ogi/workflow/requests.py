@@ -48,7 +48,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("request_correction", "通知补正", ("registered",), "correction", STAFF,
                ("correction_in_time", "not_corrected_before"), ("ask_correction",), inputs=("note", "correction_due"),
                public="通知补正申请，请于{correction_due}前补正"),
-    Transition("receive_correction", "收到补正", ("correction",), "registered", STAFF, (), ("restart_clock",),
+    # The applicant sends the correction on the tracking page, or staff record one received otherwise.
+    Transition("receive_correction", "收到补正", ("correction",), "registered", (*STAFF, APPLICANT), ("applicant_in_period",),
+               ("restart_clock",),
                inputs=("note",), public="收到补正后的申请，答复期限自收到之日起重新计算"),
     Transition("correction_lapsed", "逾期未补正，不再处理", ("correction",), "closed", STAFF, ("correction_period_over",),
                ("close",), outcome="other.no_correction", public="逾期未补正，不再处理该申请"),
@@ -115,6 +117,17 @@ def _correction_period_over(r: Ledgered, ctx: Context) -> str | None:
     if r.correction_due is None or ctx.on <= r.correction_due:
         return f"补正期限（{r.correction_due}）尚未届满"
     return None
+
+
+@REQUESTS.guard("applicant_in_period")
+def _applicant_in_period(r: Ledgered, ctx: Context) -> str | None:
+    """Art. 30: not corrected within the period, the request counts as given up. Staff may still
+    record a correction that reached them in time by post and was entered late; the applicant's
+    own online correction is dated the day it is sent, so past the period it is refused."""
+    if ctx.role != APPLICANT or r.correction_due is None or ctx.on <= r.correction_due:
+        return None
+    return (f"补正期限已于{r.correction_due.year}年{r.correction_due.month}月{r.correction_due.day}日届满，无法再在网上提交补正。"
+            "依照《政府信息公开条例》第三十条，申请人无正当理由逾期不补正的，视为放弃申请；如有正当理由，请与本机关联系")
 
 
 @REQUESTS.guard("not_extended", standing=True)

@@ -218,3 +218,25 @@ class RequestText(models.Model):
     class Meta:
         managed = False
         db_table = "ledger_requesttext"
+
+
+class Correction(models.Model):
+    """A correction the applicant sent on the tracking page (条例第三十条): the corrected
+    description and an optional attachment, kept with the 收到补正 event it recorded. The
+    request's own description stays as filed: what was asked first and what was corrected
+    are both on the record."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="corrections")
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="correction")
+    text = models.TextField("补正内容")
+    file_name = models.CharField("附件名称", max_length=120, blank=True, default="")
+    file_kind = models.CharField("附件类型", max_length=10, blank=True, default="")
+    file = models.BinaryField("附件", null=True, blank=True)
+    # The tracking page's form that sent it (ogi.web.forms.SubmittedOnce), as a digest: the
+    # same form sent again finds this correction instead of being refused as a second one.
+    submission = models.CharField(max_length=40, null=True, blank=True, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = verbose_name_plural = "网上补正"

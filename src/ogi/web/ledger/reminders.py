@@ -37,11 +37,13 @@ class Digest:
     report_due: tuple[int, Any] | None = None
     # 整改通知 from the office above with items still open: (notice, open items).
     rectifications: list[tuple[Any, int]] = field(default_factory=list)
+    # Corrections applicants sent on the tracking page, not yet acted on (services.online_corrections).
+    corrections: list[Any] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         return not (self.overdue or self.due_soon or self.to_review or self.reports or self.report_due or self.returned
-                    or self.rectifications)
+                    or self.rectifications or self.corrections)
 
     @property
     def rectification_lines(self) -> list[tuple[Any, str]]:
@@ -56,6 +58,7 @@ class Digest:
     def subject(self) -> str:
         parts = [f"逾期 {len(self.overdue)} 件" if self.overdue else "", f"即将到期 {len(self.due_soon)} 件" if self.due_soon else "",
                  f"待审核 {len(self.to_review) + len(self.reports)} 项" if self.to_review or self.reports else "",
+                 f"网上补正 {len(self.corrections)} 件" if self.corrections else "",
                  f"被退回 {len(self.returned)} 项" if self.returned else "",
                  f"{self.report_due[0]}年度报告{'逾期未发布' if self.report_due[1].status == 'overdue' else '待发布'}"
                  if self.report_due else "", f"整改通知 {len(self.rectifications)} 份" if self.rectifications else ""]
@@ -69,6 +72,10 @@ class Digest:
             lines += [f"{year}年度政府信息公开工作年度报告：{pub.text}　{base_url}/reports/{year}/", ""]
         for _, text in self.rectification_lines:
             lines += [f"{text}　{base_url}/supervision/mine/", ""]
+        if self.corrections:
+            lines.append("申请人在网上提交的补正（答复期限已自收到补正之日起重新计算）：")
+            lines += [f"  {correction_line(c)}　{base_url}/requests/{c.request.tracking_no}/" for c in self.corrections]
+            lines.append("")
         if self.overdue:
             lines.append(f"一、已逾期的申请（{len(self.overdue)} 件）")
             lines += [f"  {r.tracking_no}　截止日 {d.due:%Y-%m-%d}{_mark(d)}　{r.state_label}　{base_url}/requests/{r.tracking_no}/"
@@ -112,6 +119,7 @@ def digest(user, day: dt.date | None = None, groups: dict | None = None) -> Dige
         d.due_soon = groups.get("due_soon", [])
     if s.role != "supervisor":
         d.returned = review.returned_to(user, services.visible(user))
+        d.corrections = services.online_corrections(services.visible(user))
     if s.role in APPROVERS:
         d.to_review = review.pending(services.visible(user))
         d.reports = list(review.reports_in_review(s.agency_id, user))
@@ -126,6 +134,13 @@ def digest(user, day: dt.date | None = None, groups: dict | None = None) -> Dige
                    .annotate(open_items=Count("items")).order_by("due_on"))
         d.rectifications = [(n, n.open_items) for n in notices]
     return d
+
+
+def correction_line(c: Any) -> str:
+    """An online correction as the inbox and the mail say it."""
+    on = c.event.on
+    attached = f"，附件 {c.file_name}" if c.file_name else ""
+    return f"{c.request.tracking_no}　申请人于 {on:%Y-%m-%d} 在网上提交补正{attached}"
 
 
 def rectification_line(n: Any, open_items: int, day: dt.date) -> str:

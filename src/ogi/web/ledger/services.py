@@ -20,7 +20,7 @@ from ogi.workdays import CalendarFileError, add_year_bytes, default_calendar, pa
 from ogi.workflow.requests import APPLICANT, BY_EVENT, OPEN_STATES, Context, Refused, due_of, fire
 
 from . import notices
-from .models import Event, Request, new_query_code, new_tracking_no
+from .models import Correction, Event, Request, new_query_code, new_tracking_no
 
 # Art. 31: the day of receipt by channel — (一) in person: the day handed in; (二) by post:
 # the day signed for, ordinary letters: the day receipt is confirmed with the applicant;
@@ -187,18 +187,72 @@ def record_event(user, tracking_no: str, event: str, on: dt.date, inputs: dict[s
     s = staff_of(user)
     if s is None:
         raise Refused("请先登录", "forbidden")
-    return _fire_locked(visible(user), tracking_no, event, on, s.role, inputs, user, expected_version)
+    return _fire_locked(visible(user), tracking_no, event, on, s.role, inputs, user, expected_version)[0]
 
 
 def withdraw_online(tracking_no: str, reason: str) -> Request:
     """The applicant withdraws the request on the tracking page. The caller has checked
     that this is the applicant: the browser showed the request's query code."""
     return _fire_locked(Request.objects.all(), tracking_no, "withdraw", clock.today(), APPLICANT,
-                        {"note": "申请人在网上撤回申请" + (f"：{reason.strip()}" if reason.strip() else "")}, None, None)
+                        {"note": "申请人在网上撤回申请" + (f"：{reason.strip()}" if reason.strip() else "")}, None, None)[0]
+
+
+def correct_online(tracking_no: str, text: str, attachment: tuple[str, bytes] | None = None,
+                   token: str | None = None) -> Correction:
+    """The applicant sends the correction asked for on the tracking page: recorded as staff
+    record 收到补正 — the same event, dated the day it is sent, the answer's time limit counted
+    again from it (条例第三十条) — with the corrected description and the attachment kept
+    beside it. The caller has checked that this is the applicant (the browser showed the
+    request's query code). `token`: the form's (SubmittedOnce); the same form sent again
+    returns the correction it sent, marked `repeated`. Raises Refused."""
+    from ogi.web.uploads import attachment_kind, safe_file_name
+
+    with transaction.atomic():
+        r = Request.objects.select_for_update().filter(tracking_no=tracking_no).first()
+        if r is None:
+            raise Http404("没有这个申请")
+        # One request's form: its token finds nothing of another's.
+        key = submission_key("correct", r.agency, None, f"{r.tracking_no}\x1f{token}") if token else None
+        done = Correction.objects.filter(submission=key, request=r).select_related("event").first() if key else None
+        if done is not None:
+            done.repeated = True  # type: ignore[attr-defined]
+            return done
+        if r.state != "correction":
+            # A second tab, or a page left open: said as what happened, not as the workflow's words.
+            raise Refused(f"本申请已于{_zh_date(r.corrected_on)}收到补正，无需再次提交" if r.corrected_on and r.state in OPEN_STATES
+                          else f"本申请当前为“{r.state_label}”，不在待补正状态，无需提交补正", "wrong_state")
+        problems: list[validate.Problem] = []
+        text = validate.text({"content": text}, "content", problems, required=True)
+        if problems:
+            raise validate.Invalid(problems)
+        name, data, kind = "", None, ""
+        if attachment is not None:
+            kind, why = attachment_kind(attachment[1])
+            if why:
+                raise Refused(why, "bad_input")
+            name, data = safe_file_name(attachment[0], kind), attachment[1]
+        note = "申请人在网上提交补正" + (f"（附件：{name}）" if name else "")
+        r, ev = _fire_locked(Request.objects.all(), tracking_no, "receive_correction", clock.today(), APPLICANT,
+                             {"note": note}, None, None)
+        return Correction.objects.create(request=r, event=ev, text=text, file_name=name, file_kind=kind, file=data,
+                                         submission=key)
+
+
+def _zh_date(day: dt.date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+def online_corrections(requests: QuerySet[Request]) -> list[Correction]:
+    """Corrections applicants sent online to these open requests that staff have not acted
+    on since (no workflow event after them): what the clerk's inbox and mail point to."""
+    rows = (Correction.objects.filter(request__in=requests.filter(state__in=OPEN_STATES))
+            .select_related("request__agency", "event").defer("file").order_by("created_at", "pk"))
+    return [c for c in rows if not Event.objects.filter(request_id=c.request_id, event__in=list(BY_EVENT),
+                                                        pk__gt=c.event_id).exists()]
 
 
 def _fire_locked(rows: QuerySet[Request], tracking_no: str, event: str, on: dt.date, role: str,  # type: ignore[no-untyped-def]
-                 inputs: dict[str, Any], actor, expected_version: int | None) -> Request:
+                 inputs: dict[str, Any], actor, expected_version: int | None) -> tuple[Request, Event]:
     with transaction.atomic():
         try:
             r = rows.select_for_update().get(tracking_no=tracking_no)
@@ -231,7 +285,7 @@ def _fire_locked(rows: QuerySet[Request], tracking_no: str, event: str, on: dt.d
                                   note=str(inputs.get("note") or inputs.get("reason") or ""))
         # The notice goes out with its event or neither happens.
         notices.for_event(r, ev, inputs, actor)
-    return r
+    return r, ev
 
 
 def inbox(user, day: dt.date | None = None) -> dict[str, list[tuple[Request, Any]]]:  # type: ignore[no-untyped-def]

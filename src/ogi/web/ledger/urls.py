@@ -21,4 +21,5 @@ urlpatterns = [
     path("requests/<str:tracking_no>/letter.docx", views.letter, name="letter"),
     path("requests/<str:tracking_no>/letters/<int:year>-<int:seq>.<str:fmt>", views.letter_file, name="letter_file"),
     path("requests/<str:tracking_no>/receipt/", views.issue_receipt, name="issue_receipt"),
+    path("requests/<str:tracking_no>/corrections/<int:pk>/file", views.correction_file, name="correction_file"),
 ]

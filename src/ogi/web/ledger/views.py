@@ -143,6 +143,7 @@ def detail(request: HttpRequest, tracking_no: str) -> HttpResponse:
     letters = list(r.letters.all())
     return render(request, "ledger/detail.html", _ctx(
         request, r=r, due=due_of(r, clock.today()), actions=actions, events=r.events.select_related("actor"),
+        corrections=list(r.corrections.select_related("event").defer("file")),
         masked={"name": access.mask_name(r.applicant_name), "id_no": access.mask_id(r.applicant_id_no),
                 "contact": access.mask_contact(r.applicant_contact)},
         can_reveal=access.can_see_personal_data(request.user, r), letters=letters,
@@ -264,6 +265,26 @@ def letter_file(request: HttpRequest, tracking_no: str, year: int, seq: int, fmt
     if row is None or fmt not in ("docx", "pdf"):
         return refuse(request, 404, "没有这份文书")
     return _download(request, r, row, fmt)
+
+
+@login_required
+def correction_file(request: HttpRequest, tracking_no: str, pk: int) -> HttpResponse:
+    """The file an applicant attached to an online correction: it may show an identity
+    document, so the same permission and audit as the applicant's personal data."""
+    from ogi.web.uploads import ATTACHMENT_TYPES
+
+    r = services.get_visible(request.user, tracking_no)
+    c = r.corrections.filter(pk=pk).first()
+    if c is None or not c.file_name or c.file is None:
+        return refuse(request, 404, "没有这个补正附件")
+    if not access.can_see_personal_data(request.user, r):
+        return refuse(request, 403, "只有本机关工作人员可以下载补正附件（附件可能含申请人个人信息）")
+    Event.objects.create(request=r, agency=r.agency, actor=request.user, on=clock.today(), event="download_correction",
+                         label="下载补正附件", note=c.file_name, changes={})
+    resp = HttpResponse(bytes(c.file), content_type=ATTACHMENT_TYPES.get(c.file_kind, "application/octet-stream"))
+    name = f"补正附件-{r.tracking_no}-{c.pk}.{c.file_kind or 'bin'}"
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return resp
 
 
 @login_required

@@ -23,10 +23,11 @@ from ogi.web.ledger.views import letter_response
 from ogi.web.params import query_year
 from ogi.web.reporting.models import AnnualReport
 from ogi.web.security import client_address
+from ogi.web.uploads import uploaded_file
 from ogi.workflow.requests import BY_EVENT, OPEN_STATES, Refused, due_of, public_text
 
 from . import downloads
-from .forms import PublicRequestForm, TrackForm
+from .forms import CorrectionForm, PublicRequestForm, TrackForm
 from .limits import give_back, take
 
 MIME = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "pdf": "application/pdf",
@@ -148,6 +149,41 @@ def withdraw(request: HttpRequest, tracking_no: str) -> HttpResponse:
     return render(request, "portal/public_track.html", ctx)
 
 
+@require_http_methods(["POST"])
+def correct(request: HttpRequest, tracking_no: str) -> HttpResponse:
+    """The applicant sends the correction the agency asked for (条例第三十条), from the
+    tracking page of the request: recorded as 收到补正, the answer's time limit counted again."""
+    if tracking_no not in request.session.get(_TRACKED, []):
+        return refuse(request, 403, "请先用申请编号和查询码查询该申请")
+    if not Request.objects.filter(tracking_no=tracking_no).exists():
+        return refuse(request, 404, "没有这个申请")
+    ctx: dict[str, Any] = {"form": TrackForm(), "public_page": True}
+    status = 200
+    f, too_large = uploaded_file(request, "attachment")
+    form = CorrectionForm(request.POST, request.FILES)
+    if too_large:
+        ctx["correction_error"], status = too_large, 413
+    elif not form.is_valid():
+        ctx["correction_error"], status = "请按提示修改后再提交", 422
+    else:
+        try:
+            c = services.correct_online(tracking_no, form.cleaned_data["text"], (f.name, f.read()) if f else None,
+                                        token=form.submission())
+        except Refused as e:
+            ctx["correction_error"], status = e.message_zh, 409 if e.code == "wrong_state" else 422
+        else:
+            day = c.event.on
+            ctx["notice"] = (f"该补正已于{day.year}年{day.month}月{day.day}日提交，未重复提交" if getattr(c, "repeated", False)
+                             else f"已收到您的补正（{day.year}年{day.month}月{day.day}日），答复期限自收到补正之日起重新计算")
+            ctx["receipt"] = c
+    r = Request.objects.select_related("agency").get(tracking_no=tracking_no)
+    ctx.update(r=r, **_status(r))
+    if "correction_error" in ctx and ctx.get("correction_form") is not None:
+        # Refused: what was typed comes back to be amended (a file is chosen again).
+        ctx["correction_form"] = form
+    return render(request, "portal/public_track.html", ctx, status=status)
+
+
 # The letters sent to the applicant, which the applicant may download again (a letter to a
 # third party consulted is not the applicant's).
 APPLICANT_LETTERS = ("receipt", "correction", "extension", "fee", "reply")
@@ -191,8 +227,15 @@ def _status(r: Request) -> dict[str, Any]:
         timeline.append((e.on, text))
     # (An applicant asked to correct was told only 通知补正: the 补正告知书 says what to correct.)
     letters = list(r.letters.filter(kind__in=APPLICANT_LETTERS).order_by("issued_on", "pk"))
-    return {"due": due_of(r, clock.today()), "timeline": timeline, "can_withdraw": r.state in OPEN_STATES,
-            "letters": letters, "correction_letter": next((x for x in reversed(letters) if x.kind == "correction"), None)}
+    today = clock.today()
+    # The form while the period runs; past it the page says why there is none (the request
+    # stays 待补正 until the office records that it lapsed).
+    waiting = r.state == "correction"
+    in_period = waiting and (r.correction_due is None or today <= r.correction_due)
+    return {"due": due_of(r, today), "timeline": timeline, "can_withdraw": r.state in OPEN_STATES,
+            "letters": letters, "correction_letter": next((x for x in reversed(letters) if x.kind == "correction"), None),
+            "correction_form": CorrectionForm() if in_period else None, "correction_lapsed": waiting and not in_period,
+            "corrections": list(r.corrections.select_related("event").defer("file"))}
 
 
 def _published(slug: str) -> AnnualReport:

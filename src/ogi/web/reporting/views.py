@@ -213,24 +213,13 @@ def export(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
 
 
 def _upload(request: HttpRequest):  # type: ignore[no-untyped-def]
-    """The uploaded file, or None with the reason shown to the user. The size is judged
-    from the request's length before the body is read."""
-    from django.conf import settings
-
+    """The uploaded file, or None with the reason shown to the user (ogi.web.uploads)."""
     from ogi.ingest.limits import mb
+    from ogi.web.uploads import upload_limit, uploaded_file
 
-    limit = settings.OGI_UPLOAD_MAX_BYTES
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > limit + 64 * 1024:  # the form's other fields and boundaries
-        messages.error(request, f"文件过大（{mb(length)}），上传上限为 {mb(limit)}")
-        return None
-    f = request.FILES.get("file")
-    if f is None or f.size > limit:
-        messages.error(request, f"请选择不超过 {mb(limit)} 的文件")
-        return None
+    f, why = uploaded_file(request)
+    if f is None:
+        messages.error(request, why or f"请选择不超过 {mb(upload_limit())} 的文件")
     return f
 
 
