@@ -18,6 +18,7 @@ from typing import Any
 from ..textnorm import SUPERSCRIPT_DIGITS, looks_like_figure
 from .document import Block, Cell, Document, Evidence, Paragraph, Table, ocr_notice, table_blocks
 from .errors import IngestError
+from .pdf_unruled import find_unruled
 
 _CJK = r"\u3000-\u9fff\uff00-\uffef"
 # Spaces the text layer puts between CJK characters (and between them and digits).
@@ -144,6 +145,17 @@ def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document
                         block.short_rows_lose_tail = False
                     items.append((top + k * 1e-3, block))
             outside = page.filter(lambda o, boxes=boxes: o.get("object_type") != "char" or not _inside(o, boxes))
+            taken: set[int] = set()
+            for t in find_unruled(outside.chars):
+                table_no += 1
+                rows = [[Cell(c.text, {"page": pno, "table": table_no, "row": r + 1, "col": k + 1})
+                         for k, c in enumerate(row)] for r, row in enumerate(t.rows)]
+                # Cells merged or left blank cannot be told apart without rules: a row short
+                # of figures may lack any of them, not only its last.
+                items.append((t.bbox[1], Table(rows, {"page": pno, "table": table_no}, short_rows_lose_tail=False)))
+                taken.update(id(c) for c in t.chars)
+            if taken:
+                outside = outside.filter(lambda o, taken=taken: o.get("object_type") != "char" or id(o) not in taken)
             for line in outside.extract_text_lines(strip=True, return_chars=False):
                 text = _join_lines(line["text"])
                 if text and not _table_debris(line, text, boxes):

@@ -1,0 +1,406 @@
+"""Tables printed without rules (a browser's print with borders off, a "three-line" table
+with only its top and bottom rule, a Word table whose borders were removed): rebuilt from
+where the words stand, since no rule says where a cell ends.
+
+The figures say it: a table's figures stand in columns (centred, right- or left-aligned,
+the figures of one column overlap across the rows), each row's figures on one line. A
+row's label is printed left of its figures and, wrapped over several lines, stands with
+its middle at the figures' line (or nearest to it); the lines above the first row that
+print words over the columns are the header. Whatever does not fit that geometry without
+doubt is left to the text lines, as before: a figure not read is missing, never shifted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..textnorm import DASHES, looks_like_figure
+from .document import Cell
+
+_SPACE = {" ", "\u3000", "\xa0"}
+_PAGE_NUMBER = re.compile(r"^(?:[—\-－–]\s*\d{1,3}\s*[—\-－–]|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3}|\d{1,3})$")
+_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+# Lines of a table stand closer than this many line heights (a row's padding included);
+# a wider gap ends the table.
+_MAX_GAP = 2.5
+# A label line between two rows' figures is taken for the nearer only when it is nearer by
+# at least this share of a line height.
+_CLEAR = 0.25
+# Lines of figures whose middles stand closer than this many sizes are one row's.
+_SAME_ROW = 0.8
+
+
+@dataclass(eq=False)
+class _Word:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+
+    @property
+    def figure(self) -> bool:
+        t = self.text.rstrip(_SUPERSCRIPTS)  # a footnote mark (3119¹) is no part of the figure
+        return bool(t) and (t in DASHES or (any(c.isdigit() for c in t) and looks_like_figure(t)))
+
+
+@dataclass(eq=False)
+class _Line:
+    words: list[_Word]
+    top: float
+    bottom: float
+    chars: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def middle(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def text(self) -> str:
+        return "".join(w.text for w in self.words)
+
+    def figures(self) -> list[_Word]:
+        """The figures the line ends with (a row's cells), when it is a row of figures."""
+        k = len(self.words)
+        while k > 0 and self.words[k - 1].figure:
+            k -= 1
+        return self.words[k:]
+
+
+@dataclass
+class UnruledTable:
+    bbox: tuple[float, float, float, float]
+    rows: list[list[Cell]]
+    chars: list[dict[str, Any]]  # the characters it took from the page's text
+
+
+def _lines(chars: list[dict[str, Any]]) -> list[_Line]:
+    """The characters as lines (one per baseline) of words: a word is a run of characters
+    with no wider gap than a third of their size (a table's cells stand further apart)."""
+    upright = [c for c in chars if c.get("upright", True) and c.get("size") and c.get("text")]
+    upright.sort(key=lambda c: (c["bottom"], c["x0"]))
+    groups: list[list[dict[str, Any]]] = []
+    for c in upright:
+        g = groups[-1] if groups else None
+        if g is not None and abs(c["bottom"] - g[0]["bottom"]) <= 0.3 * float(c["size"]):
+            g.append(c)
+        else:
+            groups.append([c])
+    out = []
+    for g in groups:
+        g.sort(key=lambda c: c["x0"])
+        words: list[_Word] = []
+        cur: list[dict[str, Any]] = []
+        gap_space = False
+        for c in g:
+            if c["text"] in _SPACE:
+                gap_space = True
+                continue
+            if cur and c["x0"] - cur[-1]["x1"] > float(c["size"]) / 3:
+                words.append(_word(cur))
+                cur = []
+            elif cur and gap_space:
+                cur.append({**c, "text": " " + c["text"]})
+                gap_space = False
+                continue
+            gap_space = False
+            cur.append(c)
+        if cur:
+            words.append(_word(cur))
+        if words:
+            out.append(_Line(words, min(w.top for w in words), max(w.bottom for w in words), g))
+    return out
+
+
+def _word(chars: list[dict[str, Any]]) -> _Word:
+    return _Word("".join(c["text"] for c in chars), chars[0]["x0"], chars[-1]["x1"], min(c["top"] for c in chars),
+                 max(c["bottom"] for c in chars), max(float(c["size"]) for c in chars))
+
+
+def _figure_line(line: _Line) -> bool:
+    figs = line.figures()
+    if not figs or _PAGE_NUMBER.match(" ".join(w.text for w in line.words)):
+        return False
+    labels = line.words[:len(line.words) - len(figs)]
+    # A label and its first figure stand in cells apart, not a word's space apart (共 26).
+    return not labels or figs[0].x0 - labels[-1].x1 > figs[0].size
+
+
+def find_unruled(chars: list[dict[str, Any]]) -> list[UnruledTable]:
+    """The tables the page's characters (those outside its ruled tables) print without
+    rules, each as rows of cells: labels, then one cell per column of figures."""
+    lines = _lines(chars)
+    if sum(_figure_line(line) for line in lines) < 2:
+        return []  # (the common case: prose around ruled tables, read as before at no cost)
+    out: list[UnruledTable] = []
+    used: set[int] = set()
+    for i, line in enumerate(lines):
+        if i in used or not _figure_line(line):
+            continue
+        region = _region(lines, i, used)
+        if region is None:
+            continue
+        first, last = region
+        used.update(range(first, last + 1))
+        table = _build(lines[first:last + 1])
+        if table is not None:
+            out.append(table)
+    return out
+
+
+def _region(lines: list[_Line], seed: int, used: set[int]) -> tuple[int, int] | None:
+    """The lines around a row of figures that make one table: down over rows of figures and
+    label lines, up over the header; a line with a word across the border between the
+    labels and the figures (a heading, prose, a title spanning the table) ends it."""
+    bound = lines[seed].figures()[0].x0
+    size = lines[seed].figures()[0].size
+    last = seed
+    k = seed + 1
+    while k < len(lines) and k not in used:
+        line = lines[k]
+        if line.top - lines[last].bottom > _MAX_GAP * size:
+            break
+        if _figure_line(line):
+            figs = line.figures()
+            new = min(bound, figs[0].x0)
+            labels = [w for j in range(seed, k + 1) for w in _labels_of(lines[j])]
+            if any(w.x1 > new - 1 for w in labels):
+                break
+            bound = new
+        elif any(w.x0 < bound - 1 < w.x1 for w in line.words):
+            break  # across the border
+        elif any(w.x0 >= bound - 1 for w in line.words):
+            break  # words over the columns after rows of figures: another table's header
+        last = k
+        k += 1
+    first = seed
+    k = seed - 1
+    header = False
+    while k >= 0 and k not in used:
+        line = lines[k]
+        if lines[first].top - line.bottom > _MAX_GAP * size or _figure_line(line):
+            break
+        if any(w.x0 < bound - 1 < w.x1 for w in line.words):
+            break
+        header = header or any(w.x0 >= bound - 1 for w in line.words)
+        first = k
+        k -= 1
+    # Label lines above the header's top line are text before the table.
+    while first < seed and not any(w.x0 >= bound - 1 for w in lines[first].words) and header:
+        first += 1
+    return first, last
+
+
+def _labels_of(line: _Line) -> list[_Word]:
+    if _figure_line(line):
+        return line.words[:len(line.words) - len(line.figures())]
+    return []
+
+
+def _overlap(a: _Word, b: _Word) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1
+
+
+def _clusters(words: list[_Word]) -> list[list[_Word]]:
+    """Words grouped by their x-extents overlapping (one column's cells)."""
+    out: list[list[_Word]] = []
+    for w in sorted(words, key=lambda w: w.x0):
+        if out and w.x0 < max(v.x1 for v in out[-1]):
+            out[-1].append(w)
+        else:
+            out.append([w])
+    return out
+
+
+@dataclass
+class _Row:
+    """A table row's lines of figures: one, or several where a narrow cell wrapped a long
+    figure (300 over 1) and the row's other figures stand between its lines."""
+
+    lines: list[_Line]
+
+    @property
+    def middle(self) -> float:
+        return (self.lines[0].middle + self.lines[-1].middle) / 2
+
+    def figures(self) -> list[_Word]:
+        return [w for ln in self.lines for w in ln.figures()]
+
+    def labels(self) -> list[_Word]:
+        return [w for ln in self.lines for w in ln.words[:len(ln.words) - len(ln.figures())]]
+
+
+def _rows(lines: list[_Line], size: float) -> list[_Row]:
+    """Lines of figures closer than a line's height are one row: two rows' lines stand at
+    least a line apart."""
+    out: list[_Row] = []
+    for ln in lines:
+        if not _figure_line(ln):
+            continue
+        if out and ln.middle - out[-1].lines[-1].middle < _SAME_ROW * size:
+            out[-1].lines.append(ln)
+        else:
+            out.append(_Row([ln]))
+    return out
+
+
+def _build(lines: list[_Line]) -> UnruledTable | None:
+    figure_lines = [ln for ln in lines if _figure_line(ln)]
+    bound = min(ln.figures()[0].x0 for ln in figure_lines) - 1
+    size = sorted(w.size for ln in figure_lines for w in ln.figures())[len(figure_lines) // 2]
+    rows = _rows(lines, size)
+    lines = _trim_edges(lines, rows, bound, size)
+    figures = [w for r in rows for w in r.figures()]
+    columns = _clusters(figures)
+    where = {id(w): k for k, col in enumerate(columns) for w in col}
+    for r in rows:
+        for ln in r.lines:
+            if len({where[id(w)] for w in ln.figures()}) < len(ln.figures()):
+                return None  # two figures of a line in one column: no columns to trust
+        if len(r.lines) > 1 and not _wrapped(r, where):
+            return None
+    # The header: the lines above the first row with words over the columns.
+    head_end = 0
+    header_words: list[_Word] = []
+    for k, ln in enumerate(lines):
+        if ln is rows[0].lines[0]:
+            break
+        if any(w.x0 >= bound for w in ln.words):
+            head_end = k + 1
+    head_bottom = lines[head_end - 1].bottom if head_end else None
+    label_lines = [ln for ln in lines if not _figure_line(ln)]
+    head_labels: list[_Word] = []
+    fragments: list[_Word] = []
+    for ln in label_lines:
+        for w in ln.words:
+            if head_bottom is not None and ln.middle <= head_bottom:
+                (header_words if w.x0 >= bound else head_labels).append(w)
+            else:
+                fragments.append(w)
+    if any(w.x0 >= bound for w in fragments):
+        return None  # words over the columns among the rows
+    for r in rows:
+        fragments += r.labels()
+    # Columns printed blank in every row are known by their heading alone.
+    spanning, leaves = _split_header(header_words, columns)
+    if leaves is None:
+        return None
+    blank = [st for st in leaves if not any(_overlap(w, f) for w in st for col in columns for f in col)]
+    all_columns: list[tuple[float, list[_Word], list[_Word]]] = []  # (x, figures, heading)
+    for col in columns:
+        heading = [st for st in leaves if any(_overlap(w, f) for w in st for f in col)]
+        if len(heading) > 1:
+            return None
+        all_columns.append((min(f.x0 for f in col), col, heading[0] if heading else []))
+    for st in blank:
+        all_columns.append((min(w.x0 for w in st), [], st))
+    all_columns.sort(key=lambda c: c[0])
+    for a, b in zip(all_columns, all_columns[1:], strict=False):
+        if max(w.x1 for w in a[1] + a[2]) > min(w.x0 for w in b[1] + b[2]):
+            return None  # columns that overlap: no order to trust
+    # Each label fragment to the row whose figures stand nearest its middle.
+    by_row: dict[int, list[_Word]] = {k: [] for k in range(len(rows))}
+    doubtful: list[tuple[_Word, int, int]] = []
+    for w in fragments:
+        mid = (w.top + w.bottom) / 2
+        dist = sorted((abs(mid - ln.middle), k) for k, ln in enumerate(rows))
+        if len(dist) > 1 and dist[1][0] - dist[0][0] < _CLEAR * size:
+            doubtful.append((w, dist[0][1], dist[1][1]))
+            continue
+        by_row[dist[0][1]].append(w)
+    for w, a, b in doubtful:
+        # Halfway between two rows: a label over several rows (merged down: （三）不予公开)
+        # names both rows' own labels as their parent; anything else is a doubt.
+        if not all(any(v.x0 > w.x1 for v in by_row[r]) for r in (a, b)):
+            return None
+    out: list[list[Cell]] = []
+    src = {"unruled": True}
+    for line_words in _header_lines(spanning):
+        out.append([Cell(w.text, dict(src)) for w in line_words])
+    if header_words or head_labels:
+        row = [Cell(_join(st), dict(src)) for st in _clusters(head_labels)]
+        row += [Cell(_join(c[2]), dict(src)) for c in all_columns]
+        out.append(row)
+    for k, r in enumerate(rows):
+        row = [Cell(_join(st), dict(src)) for st in _clusters(by_row[k])]
+        cells: dict[int, str] = {}
+        for w in r.figures():  # (in the order of the lines: a wrapped figure's parts top to bottom)
+            cells[where[id(w)]] = cells.get(where[id(w)], "") + w.text
+        for c in all_columns:
+            text = next((cells[where[id(c[1][0])]] for _ in (0,) if c[1] and where[id(c[1][0])] in cells), "")
+            row.append(Cell(text, dict(src)))
+        out.append(row)
+    x0 = min(w.x0 for ln in lines for w in ln.words)
+    x1 = max(w.x1 for ln in lines for w in ln.words)
+    chars = [c for ln in lines for c in ln.chars]
+    return UnruledTable((x0, lines[0].top, x1, lines[-1].bottom), out, chars)
+
+
+def _wrapped(row: _Row, where: dict[int, int]) -> bool:
+    """Whether a row of several lines of figures is one of long figures wrapped in narrow
+    cells: some column has digits on several of its lines. Lines of figures apart in
+    other columns only (each column's figure on one line or the other) are no row to trust."""
+    parts: dict[int, list[_Word]] = {}
+    for w in row.figures():
+        parts.setdefault(where[id(w)], []).append(w)
+    split = [ws for ws in parts.values() if len(ws) > 1]
+    return bool(split) and all(all(c.isdigit() for w in ws for c in w.text) for ws in split)
+
+
+def _trim_edges(lines: list[_Line], rows: list[_Row], bound: float, size: float) -> list[_Line]:
+    """Label lines below the last row (and above the first, when no header is over it)
+    as far as that row's label reaches on its other side: a label stands with its middle
+    at its figures, and what lies beyond is text after (or before) the table."""
+    first, last = lines.index(rows[0].lines[0]), lines.index(rows[-1].lines[-1])
+    heads = [ln.bottom for ln in lines[:first] if any(w.x0 >= bound for w in ln.words)]
+    half = (rows[-2].middle + rows[-1].middle) / 2 if len(rows) > 1 else max(heads, default=-1e9)
+    above = [ln for ln in lines[:last] if ln.middle > half and all(ln is not x for x in rows[-1].lines)]
+    reach = max((rows[-1].middle - ln.middle for ln in above), default=0.0) + 0.6 * size
+    end = last + 1
+    while end < len(lines) and lines[end].middle - rows[-1].middle <= reach:
+        end += 1
+    start = first
+    if not any(w.x0 >= bound for ln in lines[:first] for w in ln.words):
+        half = (rows[0].middle + rows[1].middle) / 2 if len(rows) > 1 else 1e9
+        below = [ln for ln in lines[first + 1:] if ln.middle < half and all(ln is not x for x in rows[0].lines)]
+        reach = max((ln.middle - rows[0].middle for ln in below), default=0.0) + 0.6 * size
+        while start > 0 and rows[0].middle - lines[start - 1].middle <= reach:
+            start -= 1
+    else:
+        start = 0
+    return lines[start:end]
+
+
+def _split_header(words: list[_Word], columns: list[list[_Word]]) -> tuple[list[_Word], list[list[_Word]] | None]:
+    """The header's words over the columns: those spanning several columns (申请人情况,
+    法人或其他组织), and the stacks of the rest, one per column (商业 / 企业)."""
+    spanning = []
+    rest = []
+    for w in words:
+        over = sum(any(_overlap(w, f) for f in col) for col in columns)
+        # Over two narrower words that stand apart: a group's heading over its columns.
+        under = [v for v in words if v is not w and _overlap(v, w) and v.x1 - v.x0 < w.x1 - w.x0]
+        apart = any(not _overlap(a, b) for a in under for b in under)
+        (spanning if over > 1 or apart else rest).append(w)
+    stacks = _clusters(rest)
+    for st in stacks:
+        if sum(any(_overlap(w, f) for w in st for f in col) for col in columns) > 1:
+            return spanning, None
+    return spanning, [sorted(st, key=lambda w: w.top) for st in stacks]
+
+
+def _header_lines(words: list[_Word]) -> list[list[_Word]]:
+    out: list[list[_Word]] = []
+    for w in sorted(words, key=lambda w: (w.top, w.x0)):
+        if out and abs(out[-1][0].top - w.top) < 0.3 * w.size:
+            out[-1].append(w)
+        else:
+            out.append([w])
+    return out
+
+
+def _join(words: list[_Word]) -> str:
+    return "".join(w.text for w in sorted(words, key=lambda w: (w.top, w.x0)))
