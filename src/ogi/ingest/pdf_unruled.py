@@ -129,9 +129,36 @@ def _figure_line(line: _Line) -> bool:
     return not labels or figs[0].x0 - labels[-1].x1 > figs[0].size
 
 
+def _standalone_figures(chars: list[dict[str, Any]]) -> int:
+    """Runs of digits standing apart from the characters drawn before and after them (a
+    table's figure, not 2023年), counted in drawing order: a cheap look before lines are made."""
+    count = 0
+    start = True  # whether the run being read stands apart at its start
+    prev: dict[str, Any] | None = None
+    in_run = False
+    for c in chars:
+        text = c.get("text", "")
+        digit = text.isdigit()
+        apart = prev is None or text in _SPACE or prev.get("text") in _SPACE or _apart(prev, c)
+        if in_run and (not digit or apart):
+            count += start and (apart or text in _SPACE)
+            in_run = False
+        if digit and not in_run:
+            in_run, start = True, apart
+        prev = c
+    return count + (in_run and start)
+
+
+def _apart(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    size = float(b.get("size") or 0) or 10.0
+    return abs(a["bottom"] - b["bottom"]) > 0.3 * size or not -1 <= b["x0"] - a["x1"] <= size / 3
+
+
 def find_unruled(chars: list[dict[str, Any]]) -> list[UnruledTable]:
     """The tables the page's characters (those outside its ruled tables) print without
     rules, each as rows of cells: labels, then one cell per column of figures."""
+    if _standalone_figures(chars) < 2:
+        return []  # (the common case: prose around ruled tables, read as before at no cost)
     lines = _lines(chars)
     if sum(_figure_line(line) for line in lines) < 2:
         return []  # (the common case: prose around ruled tables, read as before at no cost)
@@ -176,6 +203,9 @@ def _region(lines: list[_Line], seed: int, used: set[int]) -> tuple[int, int] | 
             break  # words over the columns after rows of figures: another table's header
         last = k
         k += 1
+    # Above the rows, the header: its headings over the columns may start left of the
+    # figures (a heading wider than its figures), never left of the rows' labels' end.
+    edge = _label_edge(lines[seed:last + 1], bound)
     first = seed
     k = seed - 1
     header = False
@@ -183,15 +213,21 @@ def _region(lines: list[_Line], seed: int, used: set[int]) -> tuple[int, int] | 
         line = lines[k]
         if lines[first].top - line.bottom > _MAX_GAP * size or _figure_line(line):
             break
-        if any(w.x0 < bound - 1 < w.x1 for w in line.words):
+        if any(w.x0 < edge - 1 and w.x1 > bound - 1 for w in line.words):
             break
-        header = header or any(w.x0 >= bound - 1 for w in line.words)
+        header = header or any(w.x0 >= edge - 1 for w in line.words)
         first = k
         k -= 1
     # Label lines above the header's top line are text before the table.
-    while first < seed and not any(w.x0 >= bound - 1 for w in lines[first].words) and header:
+    while first < seed and not any(w.x0 >= edge - 1 for w in lines[first].words) and header:
         first += 1
     return first, last
+
+
+def _label_edge(lines: list[_Line], bound: float) -> float:
+    """Where the rows' labels end (the figures' left edge for rows without labels)."""
+    ends = [w.x1 for ln in lines for w in ln.words if w.x1 <= bound and not (_figure_line(ln) and w in ln.figures())]
+    return max(ends, default=bound)
 
 
 def _labels_of(line: _Line) -> list[_Word]:
@@ -263,12 +299,12 @@ def _build(lines: list[_Line]) -> UnruledTable | None:
         if len(r.lines) > 1 and not _wrapped(r, where):
             return None
     # The header: the lines above the first row with words over the columns.
+    start = next(k for k, ln in enumerate(lines) if ln is rows[0].lines[0])
+    edge = _label_edge(lines[start:], bound)
     head_end = 0
     header_words: list[_Word] = []
-    for k, ln in enumerate(lines):
-        if ln is rows[0].lines[0]:
-            break
-        if any(w.x0 >= bound for w in ln.words):
+    for k, ln in enumerate(lines[:start]):
+        if any(w.x0 >= edge - 1 for w in ln.words):
             head_end = k + 1
     head_bottom = lines[head_end - 1].bottom if head_end else None
     label_lines = [ln for ln in lines if not _figure_line(ln)]
@@ -277,7 +313,7 @@ def _build(lines: list[_Line]) -> UnruledTable | None:
     for ln in label_lines:
         for w in ln.words:
             if head_bottom is not None and ln.middle <= head_bottom:
-                (header_words if w.x0 >= bound else head_labels).append(w)
+                (header_words if w.x0 >= edge - 1 else head_labels).append(w)
             else:
                 fragments.append(w)
     if any(w.x0 >= bound for w in fragments):
@@ -288,7 +324,14 @@ def _build(lines: list[_Line]) -> UnruledTable | None:
     spanning, leaves = _split_header(header_words, columns)
     if leaves is None:
         return None
-    blank = [st for st in leaves if not any(_overlap(w, f) for w in st for col in columns for f in col)]
+    # Only between columns of figures: a heading before the first (信息内容 centred over
+    # the labels) or after the last may be the labels' or a note's, not a column's.
+    left = min(f.x1 for f in columns[0])
+    right = max(f.x0 for f in columns[-1])
+    blank = [st for st in leaves if not any(_overlap(w, f) for w in st for col in columns for f in col)
+             and all(left < w.x0 and w.x1 < right for w in st)]
+    unplaced = [st for st in leaves if not any(_overlap(w, f) for w in st for col in columns for f in col)
+                and not any(st is b for b in blank)]
     all_columns: list[tuple[float, list[_Word], list[_Word]]] = []  # (x, figures, heading)
     for col in columns:
         heading = [st for st in leaves if any(_overlap(w, f) for w in st for f in col)]
@@ -321,8 +364,10 @@ def _build(lines: list[_Line]) -> UnruledTable | None:
     for line_words in _header_lines(spanning):
         out.append([Cell(w.text, dict(src)) for w in line_words])
     if header_words or head_labels:
-        row = [Cell(_join(st), dict(src)) for st in _clusters(head_labels)]
+        before = [st for st in unplaced if st[0].x1 <= left]
+        row = [Cell(_join(st), dict(src)) for st in [*_clusters(head_labels), *before]]
         row += [Cell(_join(c[2]), dict(src)) for c in all_columns]
+        row += [Cell(_join(st), dict(src)) for st in unplaced if st[0].x1 > left]
         out.append(row)
     for k, r in enumerate(rows):
         row = [Cell(_join(st), dict(src)) for st in _clusters(by_row[k])]
@@ -355,7 +400,8 @@ def _trim_edges(lines: list[_Line], rows: list[_Row], bound: float, size: float)
     as far as that row's label reaches on its other side: a label stands with its middle
     at its figures, and what lies beyond is text after (or before) the table."""
     first, last = lines.index(rows[0].lines[0]), lines.index(rows[-1].lines[-1])
-    heads = [ln.bottom for ln in lines[:first] if any(w.x0 >= bound for w in ln.words)]
+    edge = _label_edge(lines[first:], bound)
+    heads = [ln.bottom for ln in lines[:first] if any(w.x0 >= edge - 1 for w in ln.words)]
     half = (rows[-2].middle + rows[-1].middle) / 2 if len(rows) > 1 else max(heads, default=-1e9)
     above = [ln for ln in lines[:last] if ln.middle > half and all(ln is not x for x in rows[-1].lines)]
     reach = max((rows[-1].middle - ln.middle for ln in above), default=0.0) + 0.6 * size
@@ -363,7 +409,7 @@ def _trim_edges(lines: list[_Line], rows: list[_Row], bound: float, size: float)
     while end < len(lines) and lines[end].middle - rows[-1].middle <= reach:
         end += 1
     start = first
-    if not any(w.x0 >= bound for ln in lines[:first] for w in ln.words):
+    if not any(w.x0 >= edge - 1 for ln in lines[:first] for w in ln.words):
         half = (rows[0].middle + rows[1].middle) / 2 if len(rows) > 1 else 1e9
         below = [ln for ln in lines[first + 1:] if ln.middle < half and all(ln is not x for x in rows[0].lines)]
         reach = max((ln.middle - rows[0].middle for ln in below), default=0.0) + 0.6 * size
