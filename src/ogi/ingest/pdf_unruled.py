@@ -12,6 +12,7 @@ doubt is left to the text lines, as before: a figure not read is missing, never 
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,9 @@ _MAX_GAP = 2.5
 # A label line between two rows' figures is taken for the nearer only when it is nearer by
 # at least this share of a line height.
 _CLEAR = 0.25
+# A cell's wrapped lines stand no further apart than this many sizes (a line height of
+# 1.5); the next row's cell stands its padding further.
+_LEADING = 0.5
 # Lines of figures whose middles stand closer than this many sizes are one row's.
 _SAME_ROW = 0.8
 
@@ -341,19 +345,28 @@ def _build(lines: list[_Line]) -> UnruledTable | None:
     for st in blank:
         all_columns.append((min(w.x0 for w in st), [], st))
     all_columns.sort(key=lambda c: c[0])
-    for a, b in zip(all_columns, all_columns[1:], strict=False):
+    for a, b in itertools.pairwise(all_columns):
         if max(w.x1 for w in a[1] + a[2]) > min(w.x0 for w in b[1] + b[2]):
             return None  # columns that overlap: no order to trust
-    # Each label fragment to the row whose figures stand nearest its middle.
+    # Each label to the row whose figures stand nearest its middle: a cell's lines together
+    # (their middle is the row's when the label is centred on its figures), or, where the
+    # lines of several rows' labels run on without a gap between them, line by line.
     by_row: dict[int, list[_Word]] = {k: [] for k in range(len(rows))}
     doubtful: list[tuple[_Word, int, int]] = []
-    for w in fragments:
-        mid = (w.top + w.bottom) / 2
-        dist = sorted((abs(mid - ln.middle), k) for k, ln in enumerate(rows))
-        if len(dist) > 1 and dist[1][0] - dist[0][0] < _CLEAR * size:
-            doubtful.append((w, dist[0][1], dist[1][1]))
-            continue
-        by_row[dist[0][1]].append(w)
+    for block in _blocks(fragments, size):
+        top = min(w.top for w in block)
+        bottom = max(w.bottom for w in block)
+        if sum(top <= r.middle <= bottom for r in rows) > 1:
+            parts = [[w] for w in block]
+        else:
+            parts = [block]
+        for part in parts:
+            mid = (min(w.top for w in part) + max(w.bottom for w in part)) / 2
+            dist = sorted((abs(mid - r.middle), k) for k, r in enumerate(rows))
+            if len(dist) > 1 and dist[1][0] - dist[0][0] < _CLEAR * size:
+                doubtful += [(w, dist[0][1], dist[1][1]) for w in part]
+                continue
+            by_row[dist[0][1]] += part
     for w, a, b in doubtful:
         # Halfway between two rows: a label over several rows (merged down: （三）不予公开)
         # names both rows' own labels as their parent; anything else is a doubt.
@@ -418,6 +431,21 @@ def _trim_edges(lines: list[_Line], rows: list[_Row], bound: float, size: float)
     else:
         start = 0
     return lines[start:end]
+
+
+def _blocks(words: list[_Word], size: float) -> list[list[_Word]]:
+    """Label lines stacked one under the next (a wrapped cell's lines: no wider gap than
+    its leading) and overlapping across: one cell's text."""
+    blocks: list[list[_Word]] = []
+    for w in sorted(words, key=lambda w: (w.top, w.x0)):
+        for b in blocks:
+            last = b[-1]
+            if 0 <= w.top - last.bottom <= _LEADING * size and _overlap(w, last):
+                b.append(w)
+                break
+        else:
+            blocks.append([w])
+    return blocks
 
 
 def _split_header(words: list[_Word], columns: list[list[_Word]]) -> tuple[list[_Word], list[list[_Word]] | None]:
