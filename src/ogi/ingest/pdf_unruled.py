@@ -29,6 +29,8 @@ _MAX_GAP = 2.5
 # A label line between two rows' figures is taken for the nearer only when it is nearer by
 # at least this share of a line height.
 _CLEAR = 0.25
+# Text set larger than the figures by this much is a heading, never a cell.
+_HEADING_SIZE = 1.25
 # A cell's wrapped lines stand no further apart than this many sizes (a line height of
 # 1.5); the next row's cell stands its padding further.
 _LEADING = 0.5
@@ -164,7 +166,9 @@ def find_unruled(chars: list[dict[str, Any]]) -> list[UnruledTable]:
     if _standalone_figures(chars) < 2:
         return []  # (the common case: prose around ruled tables, read as before at no cost)
     lines = _lines(chars)
-    if sum(_figure_line(line) for line in lines) < 2:
+    figure_lines = [line for line in lines if _figure_line(line)]
+    # One line of figures is a table's only when it prints several (table 四's one row).
+    if len(figure_lines) < 2 and not any(len(line.figures()) >= 3 for line in figure_lines):
         return []  # (the common case: prose around ruled tables, read as before at no cost)
     out: list[UnruledTable] = []
     used: set[int] = set()
@@ -192,7 +196,7 @@ def _region(lines: list[_Line], seed: int, used: set[int]) -> tuple[int, int] | 
     k = seed + 1
     while k < len(lines) and k not in used:
         line = lines[k]
-        if line.top - lines[last].bottom > _MAX_GAP * size:
+        if line.top - lines[last].bottom > _MAX_GAP * size or _larger(line, size):
             break
         if _figure_line(line):
             figs = line.figures()
@@ -215,7 +219,7 @@ def _region(lines: list[_Line], seed: int, used: set[int]) -> tuple[int, int] | 
     header = False
     while k >= 0 and k not in used:
         line = lines[k]
-        if lines[first].top - line.bottom > _MAX_GAP * size or _figure_line(line):
+        if lines[first].top - line.bottom > _MAX_GAP * size or _figure_line(line) or _larger(line, size):
             break
         if any(w.x0 < edge - 1 and w.x1 > bound - 1 for w in line.words):
             break
@@ -226,6 +230,11 @@ def _region(lines: list[_Line], seed: int, used: set[int]) -> tuple[int, int] | 
     while first < seed and not any(w.x0 >= edge - 1 for w in lines[first].words) and header:
         first += 1
     return first, last
+
+
+def _larger(line: _Line, size: float) -> bool:
+    """A line set larger than the table's figures: a heading, not a cell."""
+    return max(w.size for w in line.words) > _HEADING_SIZE * size
 
 
 def _label_edge(lines: list[_Line], bound: float) -> float:
