@@ -128,11 +128,18 @@ def _word(chars: list[dict[str, Any]]) -> _Word:
 
 def _figure_line(line: _Line) -> bool:
     figs = line.figures()
-    if not figs or _PAGE_NUMBER.match(" ".join(w.text for w in line.words)):
+    if not figs:
         return False
     labels = line.words[:len(line.words) - len(figs)]
     # A label and its first figure stand in cells apart, not a word's space apart (共 26).
     return not labels or figs[0].x0 - labels[-1].x1 > figs[0].size
+
+
+def _isolated(lines: list[_Line], k: int) -> bool:
+    size = max(w.size for w in lines[k].words)
+    above = lines[k].top - lines[k - 1].bottom if k > 0 else float("inf")
+    below = lines[k + 1].top - lines[k].bottom if k + 1 < len(lines) else float("inf")
+    return min(above, below) > _MAX_GAP * size
 
 
 def _standalone_figures(chars: list[dict[str, Any]]) -> int:
@@ -166,6 +173,10 @@ def find_unruled(chars: list[dict[str, Any]]) -> list[UnruledTable]:
     if _standalone_figures(chars) < 2:
         return []  # (the common case: prose around ruled tables, read as before at no cost)
     lines = _lines(chars)
+    # The page number, standing apart in the margin, is no row (a figure's wrapped part,
+    # alone on its line too, stands by its row).
+    lines = [ln for k, ln in enumerate(lines) if not (_PAGE_NUMBER.match(" ".join(w.text for w in ln.words))
+                                                      and _isolated(lines, k))]
     figure_lines = [line for line in lines if _figure_line(line)]
     # One line of figures is a table's only when it prints several (table 四's one row).
     if len(figure_lines) < 2 and not any(len(line.figures()) >= 3 for line in figure_lines):
@@ -329,8 +340,8 @@ def _build(lines: list[_Line]) -> UnruledTable | None:
                 (header_words if w.x0 >= edge - 1 else head_labels).append(w)
             else:
                 fragments.append(w)
-    if any(w.x0 >= bound for w in fragments):
-        return None  # words over the columns among the rows
+    if any(w.x0 >= bound for w in fragments) or any(w.figure for w in header_words):
+        return None  # words over the columns among the rows, figures among the headings
     for r in rows:
         fragments += r.labels()
     # Columns printed blank in every row are known by their heading alone.

@@ -1,0 +1,144 @@
+"""Reports whose tables are printed without rules: a browser's print with borders off, a
+"three-line" table (only its top and bottom rule), as WeasyPrint and Chromium lay them out
+on A4 and A5. Every cell is read from where its figures stand; none may be read wrong."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ogi.ingest.load import load_report, read_bytes
+from ogi.ingest.locate import locate
+from ogi.ingest.pdf_unruled import find_unruled
+from ogi.render import render
+from ogi.report import Report
+
+from .conftest import CORPUS, SEED_FILES
+
+NONE = "table, td, th, tr, thead, tbody { border: none !important }"
+THREE_LINE = NONE + " table { border-top: 1.5px solid #000 !important; border-bottom: 1.5px solid #000 !important }"
+A5 = " @page { size: A5; margin: 15mm } body { font-size: 12pt } table { font-size: 10pt }"
+VARIANTS = {"borderless-a4": NONE, "three-line-a5": THREE_LINE + A5}
+
+
+def _page(report: Report, css: str) -> str:
+    return render(report, "html").decode("utf-8").replace("</style>", css + "</style>")
+
+
+def _printed(report: Report, css: str) -> bytes:
+    import weasyprint
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    return weasyprint.HTML(string=_page(report, css)).write_pdf()
+
+
+def _score(original: Report, read: Report) -> tuple[int, list[str], int]:
+    """Cells right, cells read wrong (by id), cells missing: of those the original holds."""
+    right, wrong, missing = 0, [], 0
+    for cid, v in original.cells.items():
+        if v.state == "missing":
+            continue
+        got = read.cells[cid]
+        if got.state == "missing":
+            missing += 1
+        elif (got.state, got.number) == (v.state, v.number):
+            right += 1
+        else:
+            wrong.append(cid)
+    return right, wrong, missing
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+@pytest.mark.parametrize("seed", SEED_FILES, ids=lambda p: p.stem)
+def test_a_seed_printed_without_rules_reads_its_cells(seed: Path, variant: str):
+    original = load_report(seed)
+    read = locate(read_bytes(_printed(original, VARIANTS[variant]), "printed.pdf"))
+    right, wrong, missing = _score(original, read)
+    assert wrong == []
+    # Read as lines of text these tables gave no cell at all.
+    assert right >= 0.95 * (right + missing), (right, missing)
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_the_corpus_page_printed_without_rules_reads_its_cells(shared, variant: str):
+    """Table 三 with the five 法人或其他组织 columns blank in every row: the blank columns
+    are known by their headings, so the 总计 figures stay in their column."""
+    original = load_report(CORPUS / "html" / "shuyang-fgj-2023.html")
+    read = locate(read_bytes(_printed(original, VARIANTS[variant]), "printed.pdf"))
+    right, wrong, missing = _score(original, read)
+    assert wrong == []
+    assert right >= 0.95 * (right + missing), (right, missing)
+    assert read.cells["requests.new.total"].number == original.cells["requests.new.total"].number
+    assert read.cells["requests.new.commercial"].state == "blank"
+
+
+def test_a_browsers_print_without_rules_adds_no_column(tmp_path: Path):
+    """Chromium centres the header's 信息内容 between the labels and the figures: a heading
+    with no figures under it that stands before the first column of figures is no column
+    (taken for one, the 行政处罚 row short of its last figure was read a column early)."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("chromium is not installed")
+    original = load_report(SEED_FILES[0])
+    html = tmp_path / "page.html"
+    html.write_text(_page(original, NONE), encoding="utf-8")
+    out = tmp_path / "page.pdf"
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                    f"--user-data-dir={tmp_path / 'profile'}", "--no-pdf-header-footer", f"--print-to-pdf={out}",
+                    html.as_uri()], check=True, capture_output=True, timeout=120)
+    right, wrong, missing = _score(original, locate(read_bytes(out.read_bytes(), "page.pdf")))
+    assert wrong == []
+    assert right >= 0.95 * (right + missing), (right, missing)
+
+
+def _chars(text: str, x: float, top: float, size: float = 10.0) -> list[dict]:
+    out = []
+    for ch in text:
+        width = size if ord(ch) > 0x2000 else size * 0.55
+        out.append({"text": ch, "x0": x, "x1": x + width, "top": top, "bottom": top + size, "size": size,
+                    "upright": True, "object_type": "char"})
+        x += width
+    return out
+
+
+def _table(*cells: tuple[str, float, float]) -> list[dict]:
+    return [c for text, x, top in cells for c in _chars(text, x, top)]
+
+
+def test_a_figure_wrapped_in_a_narrow_cell_is_read_whole():
+    """300 over 1 in a narrow cell, the row's other figures on a line between the two:
+    one row, the figure 3001, never two rows with the figure's column left blank."""
+    chars = _table(("甲项", 50, 100), ("300", 200, 94), ("53", 260, 100), ("5", 320, 100), ("1", 204, 106),
+                   ("乙项", 50, 125), ("2", 202, 125), ("0", 262, 125), ("2", 322, 125))
+    [table] = find_unruled(chars)
+    assert [[c.text for c in row] for row in table.rows] == [["甲项", "3001", "53", "5"], ["乙项", "2", "0", "2"]]
+
+
+def test_figures_of_one_row_on_two_lines_without_a_wrapped_figure_are_not_taken():
+    """Two lines of figures closer than a line's height, no column with a figure on both:
+    which figures are the row's cannot be told, and nothing is read."""
+    chars = _table(("甲项", 50, 100), ("300", 200, 94), ("53", 260, 100), ("5", 320, 100),
+                   ("乙项", 50, 125), ("2", 202, 125), ("0", 262, 125), ("2", 322, 125))
+    assert find_unruled(chars) == []
+
+
+def test_a_heading_over_the_labels_is_no_column():
+    """信息内容 centred between the labels' end and the first column of figures is the
+    labels' heading: the rows have as many cells as columns of figures."""
+    chars = _table(("信息内容", 110, 80), ("甲数", 196, 80), ("乙数", 256, 80), ("丙数", 316, 80),
+                   ("行政处罚", 50, 100), ("0", 202, 100), ("0", 262, 100),
+                   ("行政强制", 50, 120), ("0", 202, 120), ("0", 262, 120), ("0", 322, 120))
+    [table] = find_unruled(chars)
+    assert [[c.text for c in row] for row in table.rows] == [
+        ["信息内容", "甲数", "乙数", "丙数"], ["行政处罚", "0", "0", ""], ["行政强制", "0", "0", "0"]]
+
+
+def test_prose_with_figures_is_no_table():
+    chars = _table(("本年共收到申请", 50, 100), ("26", 130, 100), ("件，办结", 150, 100),
+                   ("上年结转", 50, 120), ("3", 100, 120), ("件。", 110, 120))
+    assert find_unruled(chars) == []
