@@ -34,6 +34,10 @@ _HEADING_SIZE = 1.25
 # A cell's wrapped lines stand no further apart than this many sizes (a line height of
 # 1.5); the next row's cell stands its padding further.
 _LEADING = 0.5
+# A row's label lines, cut from a run of several rows' lines, stand with their middle
+# within this many sizes of the row's figures.
+_FIT = 0.3
+_ON_LINE = 0.15
 # Lines of figures whose middles stand closer than this many sizes are one row's.
 _SAME_ROW = 0.8
 
@@ -377,6 +381,13 @@ def _build(lines: list[_Line]) -> UnruledTable | None:
         top = min(w.top for w in block)
         bottom = max(w.bottom for w in block)
         if sum(top <= r.middle <= bottom for r in rows) > 1:
+            # Several rows' labels run on without a gap (no padding between the cells):
+            # cut where each row's lines stand centred on its figures, if only one way.
+            split = _split_block(block, rows, size)
+            if split is not None:
+                for k, part in split:
+                    by_row[k] += part
+                continue
             parts = [[w] for w in block]
         else:
             parts = [block]
@@ -466,6 +477,46 @@ def _blocks(words: list[_Word], size: float) -> list[list[_Word]]:
         else:
             blocks.append([w])
     return blocks
+
+
+def _split_block(block: list[_Word], rows: list[_Row], size: float) -> list[tuple[int, list[_Word]]] | None:
+    """A run of label lines cut into one run per row (a row may have none here), each run
+    centred on its row's figures; None unless exactly one cut does it."""
+    near = [k for k, r in enumerate(rows) if block[0].top - size <= r.middle <= block[-1].bottom + size]
+    n, m = len(block), len(near)
+    # A line on a row's line of figures is that row's (a label of one or three lines).
+    on = [next((k for k in near if abs((w.top + w.bottom) / 2 - rows[k].middle) <= _ON_LINE * size), None)
+          for w in block]
+
+    def fits(i: int, j: int, k: int) -> bool:
+        if i == j:
+            return True  # no line for this row here
+        if any(on[x] not in (None, k) for x in range(i, j)):
+            return False
+        mid = (block[i].top + block[j - 1].bottom) / 2
+        return abs(mid - rows[k].middle) <= _FIT * size
+
+    # ways[j][i]: the number of cuts (1, or 2 for more than one) giving lines[:i] to near[:j].
+    ways = [[0] * (n + 1) for _ in range(m + 1)]
+    back = [[0] * (n + 1) for _ in range(m + 1)]
+    ways[0][0] = 1
+    for j in range(1, m + 1):
+        for i in range(n + 1):
+            for start in range(i + 1):
+                if ways[j - 1][start] and fits(start, i, near[j - 1]):
+                    if ways[j][i] == 0:
+                        back[j][i] = start
+                    ways[j][i] = min(2, ways[j][i] + ways[j - 1][start])
+    if ways[m][n] != 1:
+        return None
+    out = []
+    i = n
+    for j in range(m, 0, -1):
+        start = back[j][i]
+        if start < i:
+            out.append((near[j - 1], block[start:i]))
+        i = start
+    return out
 
 
 def _split_header(words: list[_Word], columns: list[list[_Word]]) -> tuple[list[_Word], list[list[_Word]] | None]:
