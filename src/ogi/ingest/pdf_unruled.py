@@ -493,8 +493,10 @@ def _split_block(block: list[_Word], rows: list[_Row], size: float) -> list[tupl
             return True  # no line for this row here
         if any(on[x] not in (None, k) for x in range(i, j)):
             return False
-        mid = (block[i].top + block[j - 1].bottom) / 2
-        return abs(mid - rows[k].middle) <= _FIT * size
+        top, bottom = block[i].top, block[j - 1].bottom
+        if any(top < r.middle < bottom for x, r in enumerate(rows) if x != k):
+            return False  # a cell's label does not reach over another row's figures
+        return abs((top + bottom) / 2 - rows[k].middle) <= _FIT * size
 
     # ways[j][i]: the number of cuts (1, or 2 for more than one) giving lines[:i] to near[:j].
     ways = [[0] * (n + 1) for _ in range(m + 1)]
