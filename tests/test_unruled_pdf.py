@@ -142,3 +142,48 @@ def test_prose_with_figures_is_no_table():
     chars = _table(("本年共收到申请", 50, 100), ("26", 130, 100), ("件，办结", 150, 100),
                    ("上年结转", 50, 120), ("3", 100, 120), ("件。", 110, 120))
     assert find_unruled(chars) == []
+
+
+def _without_borders(data: bytes) -> bytes:
+    """A DOCX with every table's borders set to none (the table's own and its cells')."""
+    import io
+
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document(io.BytesIO(data))
+    for table in document.tables:
+        props = table._tbl.tblPr
+        for old in props.findall(qn("w:tblBorders")):
+            props.remove(old)
+        borders = OxmlElement("w:tblBorders")
+        for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+            edge = OxmlElement(f"w:{side}")
+            edge.set(qn("w:val"), "nil")
+            borders.append(edge)
+        props.append(borders)
+        for cell in table._tbl.iter(qn("w:tc")):
+            cell_props = cell.get_or_add_tcPr()
+            for old in cell_props.findall(qn("w:tcBorders")):
+                cell_props.remove(old)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_a_word_table_without_borders_converted_by_libreoffice(tmp_path: Path):
+    """LibreOffice sets a table's cells with no padding above or below: the rows' wrapped
+    labels run on from one row into the next and are cut where each stands centred on its
+    row's figures."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed")
+    original = load_report(SEED_FILES[1])
+    source = tmp_path / "report.docx"
+    source.write_bytes(_without_borders(render(original, "docx")))
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=180)
+    right, wrong, missing = _score(original, locate(read_bytes((tmp_path / "report.pdf").read_bytes(), "report.pdf")))
+    assert wrong == []
+    assert right >= 0.95 * (right + missing), (right, missing)
