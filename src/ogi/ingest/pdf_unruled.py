@@ -38,6 +38,9 @@ _LEADING = 0.5
 # within this many sizes of the row's figures.
 _FIT = 0.3
 _ON_LINE = 0.15
+# A label standing further than this many sizes from every row's figures, none of its
+# lines on theirs, is a row of its own printed without figures.
+_EMPTY = 1.0
 # Lines of figures whose middles stand closer than this many sizes are one row's.
 _SAME_ROW = 0.8
 
@@ -377,19 +380,31 @@ def _build(lines: list[_Line]) -> UnruledTable | None:
     # lines of several rows' labels run on without a gap between them, line by line.
     by_row: dict[int, list[_Word]] = {k: [] for k in range(len(rows))}
     doubtful: list[tuple[_Word, int, int]] = []
-    for block in _blocks(fragments, size):
+    empty: list[tuple[float, list[_Word]]] = []
+    blocks = _blocks(fragments, size)
+    for block in blocks:
         top = min(w.top for w in block)
         bottom = max(w.bottom for w in block)
         if sum(top <= r.middle <= bottom for r in rows) > 1:
             # Several rows' labels run on without a gap (no padding between the cells):
             # cut where each row's lines stand centred on its figures, if only one way.
-            split = _split_block(block, rows, size)
-            if split is not None:
-                for k, part in split:
-                    by_row[k] += part
-                continue
-            parts = [[w] for w in block]
+            # Lines with other labels right of them name groups of rows (三、本年度办理结果
+            # set a character a line): only a hint to the rows, each goes to the nearest.
+            own = [w for w in block if not _beside(w, block, blocks)]
+            split = _split_block(own, rows, size) if own else []
+            if split is None:
+                return None  # rows' own labels that no cut parts: joined, they would name another row
+            for k, part in split:
+                by_row[k] += part
+            parts = [[w] for w in block if all(w is not v for v in own)]
         else:
+            on = {k for w in block for k, r in enumerate(rows) if abs((w.top + w.bottom) / 2 - r.middle) <= _ON_LINE * size}
+            if len(on) == 1:
+                by_row[on.pop()] += block  # a label set at the top (or foot) of its cell, on its figures' line
+                continue
+            if not on and min(abs((top + bottom) / 2 - r.middle) for r in rows) > _EMPTY * size:
+                empty.append(((top + bottom) / 2, block))  # a row printed with no figure at all
+                continue
             parts = [block]
         for part in parts:
             mid = (min(w.top for w in part) + max(w.bottom for w in part)) / 2
@@ -413,15 +428,18 @@ def _build(lines: list[_Line]) -> UnruledTable | None:
         row += [Cell(_join(c[2]), dict(src)) for c in all_columns]
         row += [Cell(_join(st), dict(src)) for st in unplaced if st[0].x1 > left]
         out.append(row)
+    body: list[tuple[float, list[Cell]]] = []
     for k, r in enumerate(rows):
-        row = [Cell(_join(st), dict(src)) for st in _clusters(by_row[k])]
         cells: dict[int, str] = {}
         for w in r.figures():  # (in the order of the lines: a wrapped figure's parts top to bottom)
             cells[where[id(w)]] = cells.get(where[id(w)], "") + w.text
-        for c in all_columns:
-            text = next((cells[where[id(c[1][0])]] for _ in (0,) if c[1] and where[id(c[1][0])] in cells), "")
-            row.append(Cell(text, dict(src)))
-        out.append(row)
+        texts = [cells.get(where[id(c[1][0])], "") if c[1] else "" for c in all_columns]
+        body.append((r.middle, [Cell(_join(st), dict(src)) for st in _clusters(by_row[k])]
+                     + [Cell(t, dict(src)) for t in texts]))
+    for middle, block in empty:
+        body.append((middle, [Cell(_join(st), dict(src)) for st in _clusters(block)]
+                     + [Cell("", dict(src)) for _ in all_columns]))
+    out += [row for _, row in sorted(body, key=lambda b: b[0])]
     x0 = min(w.x0 for ln in lines for w in ln.words)
     x1 = max(w.x1 for ln in lines for w in ln.words)
     chars = [c for ln in lines for c in ln.chars]
@@ -477,6 +495,12 @@ def _blocks(words: list[_Word], size: float) -> list[list[_Word]]:
         else:
             blocks.append([w])
     return blocks
+
+
+def _beside(word: _Word, block: list[_Word], blocks: list[list[_Word]]) -> bool:
+    """Whether another cell's label stands right of the word, on its line."""
+    return any(v.x0 > word.x1 and v.top <= word.bottom and word.top <= v.bottom
+               for b in blocks if b is not block for v in b)
 
 
 def _split_block(block: list[_Word], rows: list[_Row], size: float) -> list[tuple[int, list[_Word]]] | None:
