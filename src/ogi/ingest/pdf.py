@@ -23,7 +23,7 @@ from .pdf_unruled import find_unruled
 _CJK = r"\u3000-\u9fff\uff00-\uffef"
 # Spaces the text layer puts between CJK characters (and between them and digits).
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}0-9])|(?<=[0-9])\s+(?=[{_CJK}])")
-_PAGE_NUMBER = re.compile(r"^(?:[—\-－–]\s*\d{1,3}\s*[—\-－–]|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3}|\d{1,3})$")
+PAGE_NUMBER = re.compile(r"^(?:[—\-－–]\s*\d{1,3}\s*[—\-－–]|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3}|\d{1,3})$")
 # A page with fewer characters than this is a scan (or blank) and needs OCR.
 MIN_TEXT_CHARS = 20
 
@@ -498,7 +498,7 @@ def _drop_running(per_page: list[list[tuple[float, Block]]]) -> list[Block]:
         for _, b in items:
             if isinstance(b, Paragraph):
                 margin = b.source.pop("margin", False)
-                if _PAGE_NUMBER.match(b.text) or (margin and counts[b.text] >= limit):
+                if PAGE_NUMBER.match(b.text) or (margin and counts[b.text] >= limit):
                     continue
             out.append(b)
     return out

@@ -13,7 +13,6 @@ doubt is left to the text lines, as before: a figure not read is missing, never 
 from __future__ import annotations
 
 import itertools
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +20,6 @@ from ..textnorm import DASHES, looks_like_figure
 from .document import Cell
 
 _SPACE = {" ", "\u3000", "\xa0"}
-_PAGE_NUMBER = re.compile(r"^(?:[—\-－–]\s*\d{1,3}\s*[—\-－–]|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3}|\d{1,3})$")
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 # Lines of a table stand closer than this many line heights (a row's padding included);
 # a wider gap ends the table.
@@ -37,6 +35,7 @@ _LEADING = 0.5
 # A row's label lines, cut from a run of several rows' lines, stand with their middle
 # within this many sizes of the row's figures.
 _FIT = 0.3
+# A label line whose middle stands within this many sizes of a row's figures is on their line.
 _ON_LINE = 0.15
 # A label standing further than this many sizes from every row's figures, none of its
 # lines on theirs, is a row of its own printed without figures.
@@ -179,24 +178,23 @@ def find_unruled(chars: list[dict[str, Any]]) -> list[UnruledTable]:
     rules, each as rows of cells: labels, then one cell per column of figures."""
     if _standalone_figures(chars) < 2:
         return []  # (the common case: prose around ruled tables, read as before at no cost)
+    from .pdf import PAGE_NUMBER
+
     lines = _lines(chars)
     # The page number, standing apart in the margin, is no row (a figure's wrapped part,
     # alone on its line too, stands by its row).
-    lines = [ln for k, ln in enumerate(lines) if not (_PAGE_NUMBER.match(" ".join(w.text for w in ln.words))
+    lines = [ln for k, ln in enumerate(lines) if not (PAGE_NUMBER.match(" ".join(w.text for w in ln.words))
                                                       and _isolated(lines, k))]
     figure_lines = [line for line in lines if _figure_line(line)]
     # One line of figures is a table's only when it prints several (table 四's one row).
     if len(figure_lines) < 2 and not any(len(line.figures()) >= 3 for line in figure_lines):
-        return []  # (the common case: prose around ruled tables, read as before at no cost)
+        return []
     out: list[UnruledTable] = []
     used: set[int] = set()
     for i, line in enumerate(lines):
         if i in used or not _figure_line(line):
             continue
-        region = _region(lines, i, used)
-        if region is None:
-            continue
-        first, last = region
+        first, last = _region(lines, i, used)
         used.update(range(first, last + 1))
         table = _build(lines[first:last + 1])
         if table is not None:
@@ -204,7 +202,7 @@ def find_unruled(chars: list[dict[str, Any]]) -> list[UnruledTable]:
     return out
 
 
-def _region(lines: list[_Line], seed: int, used: set[int]) -> tuple[int, int] | None:
+def _region(lines: list[_Line], seed: int, used: set[int]) -> tuple[int, int]:
     """The lines around a row of figures that make one table: down over rows of figures and
     label lines, up over the header; a line with a word across the border between the
     labels and the figures (a heading, prose, a title spanning the table) ends it."""
@@ -317,7 +315,8 @@ def _rows(lines: list[_Line], size: float) -> list[_Row]:
 def _build(lines: list[_Line]) -> UnruledTable | None:
     figure_lines = [ln for ln in lines if _figure_line(ln)]
     bound = min(ln.figures()[0].x0 for ln in figure_lines) - 1
-    size = sorted(w.size for ln in figure_lines for w in ln.figures())[len(figure_lines) // 2]
+    sizes = sorted(w.size for ln in figure_lines for w in ln.figures())
+    size = sizes[len(sizes) // 2]
     rows = _rows(lines, size)
     lines = _trim_edges(lines, rows, bound, size)
     figures = [w for r in rows for w in r.figures()]
