@@ -205,3 +205,16 @@ def test_rows_printed_without_figures_among_labels_run_together_are_not_joined(s
     _, wrong, _ = _score(printed, read)
     assert wrong == []
 
+
+
+def test_a_heading_after_prose_and_figures_on_lines_of_their_own_stays_a_heading():
+    """ogi's own PDF of a report whose table 二 prints notes beside its figures (22（其中修订
+    16 件）): the lines of one figure each under the heading 二、 are no table, and the heading
+    is not joined to the prose line before it (the section was then said to be missing)."""
+    source = load_report(CORPUS / "text" / "shanghai-office-2025.md")
+    got = locate(read_bytes(render(source, "pdf"), "report.pdf"))
+    # (The PDF prints every section's heading, those the source left empty too.)
+    assert {h.section for h in source.headings} <= {h.section for h in got.headings}
+    differ = [c for c, v in source.cells.items() if v.state != "missing"
+              and (got.cells[c].state, got.cells[c].value) != (v.state, v.value) and got.cells[c].state != "missing"]
+    assert differ == []

@@ -321,6 +321,8 @@ def _build(lines: list[_Line]) -> UnruledTable | None:
     lines = _trim_edges(lines, rows, bound, size)
     figures = [w for r in rows for w in r.figures()]
     columns = _clusters(figures)
+    if len(columns) < 2:
+        return None  # one column of figures: numbers in prose set on lines of their own as well as a table
     where = {id(w): k for k, col in enumerate(columns) for w in col}
     for r in rows:
         for ln in r.lines:
@@ -439,6 +441,8 @@ def _build(lines: list[_Line]) -> UnruledTable | None:
         body.append((middle, [Cell(_join(st), dict(src)) for st in _clusters(block)]
                      + [Cell("", dict(src)) for _ in all_columns]))
     out += [row for _, row in sorted(body, key=lambda b: b[0])]
+    if any("。" in c.text for row in out for c in row):
+        return None  # a sentence among the labels: prose beside the figures (a section's heading after it)
     x0 = min(w.x0 for ln in lines for w in ln.words)
     x1 = max(w.x1 for ln in lines for w in ln.words)
     chars = [c for ln in lines for c in ln.chars]
