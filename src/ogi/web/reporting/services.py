@@ -136,7 +136,8 @@ def workspace(agency: Agency, year: int) -> Workspace:
             overrides[cid] = parsed
     frozen = read_stored_report(row.frozen, "提交审核的报告", unreadable)
     yr = YearReport(compiled, {k: str(v or "") for k, v in sections.items()}, overrides, frozen,
-                    previous_report(agency, year, row.previous, unreadable), row.issued_on, unreadable)
+                    previous_report(agency, year, row.previous, unreadable), row.issued_on, unreadable,
+                    dated_at_approval=row.state in ("draft", "review"))
     return Workspace(row, yr)
 
 

@@ -1,0 +1,56 @@
+"""What a walk through the pages in the reporting season found: the gate asking to
+acknowledge what nobody could correct, text pasted from Word, the supervisor's notices, the
+通报's count, long agency names on a phone, and who changed what."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.http import HttpRequest
+from django.test import Client
+from freezegun import freeze_time
+
+from ogi.web.accounts.models import Agency
+from ogi.web.demo.ledger import PASSWORD, create_demo
+from ogi.web.reporting import services as reports
+from ogi.web.reporting.models import AnnualReport
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(db):  # type: ignore[no-untyped-def]
+    create_demo(today=dt.date(2026, 11, 23), per_year_scale=0.3)
+    return Agency.objects.get(code="SWJ")
+
+
+def login(name: str) -> Client:
+    c = Client()
+    assert c.login(request=HttpRequest(), username=name, password=PASSWORD)
+    return c
+
+
+@freeze_time("2027-01-20 10:00:00")
+def test_a_draft_is_not_warned_of_the_date_of_issue_that_approval_sets(demo):
+    """Every draft warned 「未找到成文日期」, which only approval sets: the clerk had to tick
+    已核对提醒 for something nobody could correct, and learnt to tick without reading."""
+    ws = reports.workspace(demo, 2026)
+    dates = [f for f in ws.findings if f.rule == "metadata.date"]
+    assert [f.severity for f in dates] == ["info"] and "成文日期将在审核通过时填写" in dates[0].message_zh
+    page = login("swj-jingban").get("/reports/2026/").content.decode()
+    assert "未找到成文日期" not in page and "成文日期将在审核通过时填写" in page
+    # With no other warning the draft goes to review without the tick, and is approved so.
+    assert ws.year_report.counts()["warning"] == 0, [f.message_zh for f in ws.findings if f.severity == "warning"]
+    login("swj-jingban").post("/reports/2026/state/submit/", {"state_seen": "draft"})
+    assert AnnualReport.objects.get(agency=demo, year=2026).state == "review"
+    login("swj-shenhe").post("/reports/2026/state/approve/", {"state_seen": "review"})
+    row = AnnualReport.objects.get(agency=demo, year=2026)
+    assert row.state == "approved" and row.issued_on == dt.date(2027, 1, 20)
+    # Once approved the date is there; were it missing, the real check speaks again.
+    ws = reports.workspace(demo, 2026)
+    assert not [f for f in ws.findings if f.rule == "metadata.date"]
+    AnnualReport.objects.filter(pk=row.pk).update(issued_on=None)
+    ws = reports.workspace(demo, 2026)
+    assert [(f.severity, "未找到成文日期" in f.message_zh) for f in ws.findings if f.rule == "metadata.date"] == [("warning", True)]
+
