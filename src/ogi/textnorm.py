@@ -98,6 +98,20 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+# What text pasted from Word or a web page carries unseen: zero-width characters (and the
+# soft hyphen) that would be printed into the published DOCX and PDF, and no-break spaces
+# that would keep words glued there. The full-width space (U+3000) is the office's
+# paragraph indent and stays; so do the line breaks.
+_PASTED = str.maketrans({"\u200b": None, "\u200c": None, "\u200d": None, "\u2060": None, "\ufeff": None,
+                         "\u00ad": None, "\u00a0": " ", "\u202f": " ", "\u2007": " "})
+
+
+def clean_typed(text: str) -> str:
+    """Narrative text as typed or pasted, with the invisible characters of _PASTED dropped
+    and no-break spaces made ordinary spaces."""
+    return text.translate(_PASTED)
+
+
 def strip_numbering(text: str) -> str:
     return _NUMBERING.sub("", text, count=1)
 

@@ -54,3 +54,23 @@ def test_a_draft_is_not_warned_of_the_date_of_issue_that_approval_sets(demo):
     ws = reports.workspace(demo, 2026)
     assert [(f.severity, "未找到成文日期" in f.message_zh) for f in ws.findings if f.rule == "metadata.date"] == [("warning", True)]
 
+
+def test_text_pasted_from_word_is_saved_without_its_invisible_characters(demo):
+    """Pasted from Word, a section kept zero-width spaces and no-break spaces, which went
+    on into the published DOCX. The full-width indent and the line breaks are the office's
+    own and stay."""
+    import io
+    import zipfile
+
+    pasted = ("\u3000\u3000本机关\u200b严格落实\u00a0条例\u200c要求\u200d，\u2060全年\ufeff主动公开\u00a0信息。\r\n"
+              "\u3000\u3000二是加强\u202f平台建设。")
+    c = login("swj-jingban")
+    assert c.post("/reports/2026/sections/problems/", {"text": pasted}).status_code == 200
+    stored = AnnualReport.objects.get(agency=demo, year=2026).sections["problems"]
+    assert stored == ("\u3000\u3000本机关严格落实 条例要求，全年主动公开 信息。\r\n"
+                      "\u3000\u3000二是加强 平台建设。")
+    docx = c.get("/reports/2026/export.docx").content
+    xml = zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml").decode()
+    assert "严格落实 条例要求" in xml
+    for ch in "\u200b\u200c\u200d\u2060\ufeff\u00a0\u202f":
+        assert ch not in xml, hex(ord(ch))

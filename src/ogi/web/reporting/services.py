@@ -26,6 +26,7 @@ from ogi.records.compile import (
 )
 from ogi.records.draft import draft_overview, fee_sentence
 from ogi.report import Finding, Report
+from ogi.textnorm import clean_typed
 from ogi.web import clock
 from ogi.web.accounts.models import Agency
 from ogi.web.ledger.models import Event, Request
@@ -312,8 +313,10 @@ def _store(row: AnnualReport) -> AnnualReport:
     return row
 
 
-def save_section(user, ws: Workspace, key: str, text: str) -> None:  # type: ignore[no-untyped-def]
+def save_section(user, ws: Workspace, key: str, text: str) -> str:  # type: ignore[no-untyped-def]
+    """The section's text saved as it will be printed (clean_typed); returns that text."""
     _editable(ws.row)
+    text = clean_typed(text)
     if len(text) > MAX_SECTION:
         raise Refused(f"每部分不超过 {MAX_SECTION} 个字（现有 {len(text)} 个）", "too_long")
     row = _store(ws.row)
@@ -322,6 +325,7 @@ def save_section(user, ws: Workspace, key: str, text: str) -> None:  # type: ign
     row.sections = {**sections, key: text}
     row.save(update_fields=["sections"])
     _log(user, row, "edit_section", f"修改“{SECTION_TITLES.get(key, key)}”", {key: [before[:200], text[:200]]})
+    return text
 
 
 MAX_SECTION = 20_000

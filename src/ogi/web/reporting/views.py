@@ -132,7 +132,7 @@ def section(request: HttpRequest, year: int, key: str) -> HttpResponse:
         raise Http404("没有这个部分")
     text = request.POST.get("text", "")
     try:
-        reports.save_section(request.user, ws, key, text)
+        text = reports.save_section(request.user, ws, key, text)
     except Refused as e:
         # Too long is the text's fault (422); a report in review or published is a conflict.
         return refuse(request, 422 if e.code == "too_long" else 409, f"未保存：{e.message_zh}")
