@@ -293,6 +293,31 @@ def test_agency_explains_why_a_finding_stands(shared, office) -> None:  # type: 
     assert "不是 2020 年度的" in resp.content.decode()
 
 
+def test_a_refused_rectification_notice_keeps_what_was_ticked_and_typed(shared, office) -> None:  # type: ignore[no-untyped-def]
+    """Refused for a past 整改期限, the notice came back empty: the findings ticked and the
+    要求 typed were gone. A 要求 too long is refused in words (it was cut at 2000 unsaid)."""
+    from ogi.web.supervision.models import Rectification
+
+    sup = login(office["sup"])
+    _upload(sup, _zip(**{"绿园.txt": SEED_2020.read_bytes()}))
+    row = CollectedReport.objects.get(state="current")
+    assert len(row.findings) == 1
+    note = "请于期限内更正表格并重新发布，同时报送整改情况说明。"
+    resp = sup.post(f"/supervision/reports/{row.pk}/rectify/", {"finding": ["0"], "due_on": "2000-01-01", "note": note})
+    page = resp.content.decode()
+    assert resp.status_code == 422 and "请填写今天以后的整改期限" in page
+    ticked = re.findall(r'<input type="checkbox" name="finding" value="(\d+)" checked', page)
+    assert ticked == ["0"] and f">{note}</textarea>" in page and 'value="2000-01-01"' in page
+    due = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    long_note = "请" + "补齐缺失的表格数据" * 555  # 4996 characters
+    resp = sup.post(f"/supervision/reports/{row.pk}/rectify/", {"finding": ["0"], "due_on": due, "note": long_note})
+    page = resp.content.decode()
+    assert resp.status_code == 422 and f"整改要求不超过 2000 个字（现有 {len(long_note)} 个）" in page
+    assert f">{long_note}</textarea>" in page and not Rectification.objects.exists()
+    resp = sup.post(f"/supervision/reports/{row.pk}/rectify/", {"finding": ["0"], "due_on": due, "note": long_note[:2000]})
+    assert resp.status_code == 302 and Rectification.objects.get().note == long_note[:2000]
+
+
 def test_dashboard_totals_drill_down_to_the_agencies_and_charts_are_served_locally(shared, office) -> None:  # type: ignore[no-untyped-def]
     c = login(office["sup"])
     _upload(c, _zip(**{"开封.txt": SEED_2019.read_bytes(), "绿园.txt": SEED_2020.read_bytes()}))

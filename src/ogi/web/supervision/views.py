@@ -270,6 +270,13 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if s is None:
         return _forbidden(request)
     row = get_object_or_404(CollectedReport.objects.defer("content").select_related("agency"), pk=pk, office=s.agency)
+    return _report_page(request, s, row)
+
+
+def _report_page(request: HttpRequest, s: Staff, row: CollectedReport, form: dict[str, Any] | None = None,
+                 status: int = 200) -> HttpResponse:
+    """A collected report with its findings; `form`: the 整改通知 as the office filled it in,
+    shown again when it was refused."""
     report = stored.report(row.report)
     if report is None:
         messages.error(request, "这份报告保存的数据无法读取，请重新导入原文件")
@@ -293,8 +300,10 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     peers = None
     if row.agency is not None and row.year is not None and row.state == "current":
         peers = _peer_row(services.benchmarks_of(s.agency, row.year)[1], row.agency.name)
+    form = form or {"picked": [], "due_on": "", "note": ""}
     return render(request, "supervision/report.html", _ctx(request, s, row=row, report=report, findings=findings,
-                                                           reps=reps, history=history, peers=peers))
+                                                           reps=reps, history=history, peers=peers, form=form,
+                                                           max_note=MAX_NOTICE_NOTE), status=status)
 
 
 def _date(text: str) -> dt.date | None:
@@ -310,19 +319,28 @@ def rectify(request: HttpRequest, pk: int) -> HttpResponse:
     s = _office(request)
     if s is None:
         return _forbidden(request)
-    row = get_object_or_404(CollectedReport.objects.defer("content"), pk=pk, office=s.agency, state="current")
+    row = get_object_or_404(CollectedReport.objects.defer("content").select_related("agency"), pk=pk, office=s.agency,
+                            state="current")
     count = len(stored.findings(row.findings))
-    picked = sorted({n for x in request.POST.getlist("finding") if (n := query_int(x)) is not None and n < count})
-    due = _date(request.POST.get("due_on", ""))
+    picked = sorted({n for x in request.POST.getlist("finding") if (n := query_int(x)) is not None and 0 <= n < count})
+    raw_due, note = request.POST.get("due_on", "")[:40], request.POST.get("note", "")
+    due = _date(raw_due)
     if not picked:
         messages.error(request, "请勾选要求整改的问题")
     elif due is None or due <= clock.today():
         messages.error(request, "请填写今天以后的整改期限（年-月-日）")
+    elif len(note) > MAX_NOTICE_NOTE:
+        messages.error(request, f"整改要求不超过 {MAX_NOTICE_NOTE} 个字（现有 {len(note)} 个），请精简后再发出")
     else:
-        rectification.send(s.agency, request.user, row, picked, due, request.POST.get("note", "")[:2000])
+        rectification.send(s.agency, request.user, row, picked, due, note)
         messages.success(request, f"已向{row.agency}发出整改通知（{len(picked)} 项）")
         return redirect("supervision:rectifications")
-    return redirect("supervision:report", pk=pk)
+    # Refused: the page again with what was ticked and typed (a redirect lost both).
+    return _report_page(request, s, row, {"picked": picked, "due_on": raw_due, "note": note[:20_000]},
+                        status=422)
+
+
+MAX_NOTICE_NOTE = 2000  # the 要求 of a 整改通知: a few paragraphs; the findings themselves are listed
 
 
 @login_required
