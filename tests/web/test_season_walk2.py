@@ -16,6 +16,9 @@ from ogi.web.demo.ledger import PASSWORD, create_demo
 from ogi.web.reporting import services as reports
 from ogi.web.reporting.models import AnnualReport
 
+from .test_supervision_web import login as sup_login
+from .test_supervision_web import office  # noqa: F401  (the fixture)
+
 pytestmark = pytest.mark.django_db
 
 
@@ -74,3 +77,18 @@ def test_text_pasted_from_word_is_saved_without_its_invisible_characters(demo):
     assert "严格落实 条例要求" in xml
     for ch in "\u200b\u200c\u200d\u2060\ufeff\u00a0\u202f":
         assert ch not in xml, hex(ord(ch))
+
+
+@freeze_time("2027-02-10 10:00:00")
+def test_the_notice_counts_only_the_agencies_whose_report_was_due(office):  # noqa: F811
+    """On 10 February the departments' 2026 reports were due (31 January), the district
+    government's not yet: the 通报 counted it among those that ought to have published."""
+    import io
+
+    from docx import Document
+
+    data = sup_login(office["sup"]).get("/supervision/2026/notice.docx").content
+    texts = [p.text for p in Document(io.BytesIO(data)).paragraphs]
+    summary = next(t for t in texts if t.startswith("应发布年度报告的机关"))
+    assert summary == "应发布年度报告的机关共 3 家，其中按时发布 0 家，逾期发布 0 家，未发布 3 家。另有 1 家尚未到发布期限，未列入统计。"
+    assert any("对3家机关2026年度政府信息公开工作年度报告" in t for t in texts)

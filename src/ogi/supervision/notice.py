@@ -61,11 +61,17 @@ class Notice:
         return [r.score for g in self.groups for r in g.ranked]
 
 
+def _due(n: Notice) -> int:
+    """The agencies whose report was due, or is out already: not those with nothing
+    published before their deadline (a government's falls later than its departments')."""
+    return sum(1 for t in n.timeliness if t.status != "not_due")
+
+
 def _summary(n: Notice) -> str:
     c = Counter(t.status for t in n.timeliness)
-    return (f"应发布年度报告的机关共 {len(n.timeliness)} 家，其中按时发布 {c['on_time']} 家，逾期发布 {c['late']} 家，"
-            f"未发布 {c['not_found']} 家" + (f"，未注明日期 {c['undated']} 家" if c["undated"] else "")
-            + (f"，未到发布期限 {c['not_due']} 家" if c["not_due"] else "") + "。")
+    return (f"应发布年度报告的机关共 {_due(n)} 家，其中按时发布 {c['on_time']} 家，逾期发布 {c['late']} 家，"
+            f"未发布 {c['not_found']} 家" + (f"，未注明日期 {c['undated']} 家" if c["undated"] else "") + "。"
+            + (f"另有 {c['not_due']} 家尚未到发布期限，未列入统计。" if c["not_due"] else ""))
 
 
 def _deduction_text(s: Score, limit: int = 3) -> str:
@@ -98,7 +104,7 @@ def render_notice_docx(n: Notice) -> bytes:
     add_paragraph(doc, "", BODY, SIZE_BODY, indent=False)
     add_paragraph(doc, "各有关单位：", BODY, SIZE_BODY, indent=False)
     add_paragraph(doc, f"根据《中华人民共和国政府信息公开条例》第四十九条、第五十条规定，{n.office}按照《{n.rubric_name}》，"
-                       f"对{len(n.timeliness)}家机关{n.year}年度政府信息公开工作年度报告的发布情况和内容质量进行了评议。"
+                       f"对{_due(n)}家机关{n.year}年度政府信息公开工作年度报告的发布情况和内容质量进行了评议。"
                        "现将有关情况通报如下。", BODY, SIZE_BODY)
     heads = iter(_NUMERALS)
     add_paragraph(doc, f"{next(heads)}、发布情况", HEI, SIZE_BODY)
