@@ -16,6 +16,7 @@ from ogi.web.demo.ledger import PASSWORD, create_demo
 from ogi.web.reporting import services as reports
 from ogi.web.reporting.models import AnnualReport
 
+from .conftest import make_user
 from .test_supervision_web import login as sup_login
 from .test_supervision_web import office  # noqa: F401  (the fixture)
 
@@ -92,3 +93,46 @@ def test_the_notice_counts_only_the_agencies_whose_report_was_due(office):  # no
     summary = next(t for t in texts if t.startswith("应发布年度报告的机关"))
     assert summary == "应发布年度报告的机关共 3 家，其中按时发布 0 家，逾期发布 0 家，未发布 3 家。另有 1 家尚未到发布期限，未列入统计。"
     assert any("对3家机关2026年度政府信息公开工作年度报告" in t for t in texts)
+
+
+@freeze_time("2027-02-10 10:00:00")
+def test_an_agency_that_published_nothing_is_sent_a_notice_to_publish(office):  # noqa: F811
+    """Notices were sent only from a report's findings: an agency with no report could be
+    told nothing, though the 通报 asks it to publish. The office now sends it a 催报通知,
+    which the agency finds in its inbox and among its notices like a 整改通知."""
+    from ogi.web.ledger import reminders
+    from ogi.web.supervision.models import Rectification
+
+    sup = sup_login(office["sup"])
+    page = sup.get("/supervision/2026/timeliness/").content.decode()
+    ksw = Agency.objects.get(code="KSW")
+    row = page.split("<td>开封市商务局</td>")[1].split("</tr>")[0]
+    assert f'name="agency" value="{ksw.pk}"' in row and "发出催报" in row
+    # Not before the deadline (the district government publishes by 20 February), nor to itself.
+    lyq = Agency.objects.get(code="LYQ")
+    assert "发出催报" not in page.split("<td>长春市绿园区人民政府</td>")[1].split("</tr>")[0]
+    resp = sup.post("/supervision/2026/urge/", {"agency": lyq.pk, "due_on": "2027-03-01"}, follow=True)
+    assert "发布期限（2027-02-20）未过，尚不能催报" in resp.content.decode()
+    resp = sup.post("/supervision/2026/urge/", {"agency": office["city"].pk, "due_on": "2027-03-01"}, follow=True)
+    assert "只能向本辖区内的下级机关催报" in resp.content.decode()
+    resp = sup.post("/supervision/2026/urge/", {"agency": ksw.pk, "due_on": "2027-02-01"}, follow=True)
+    assert "请填写今天以后的发布期限" in resp.content.decode() and not Rectification.objects.exists()
+    resp = sup.post("/supervision/2026/urge/", {"agency": ksw.pk, "due_on": "2027-02-24", "note": "请尽快发布并报送"},
+                    follow=True)
+    assert "已向开封市商务局发出催报通知：请于 2027-02-24 前发布2026年度报告" in resp.content.decode()
+    n = Rectification.objects.get()
+    assert (n.kind, n.report, n.year, n.agency) == ("publish", None, 2026, ksw)
+    assert [i.message_zh for i in n.items.all()] == ["未发布2026年度政府信息公开工作年度报告（法定发布期限 2027-01-31，已逾期 10 天）"]
+    again = sup.post("/supervision/2026/urge/", {"agency": ksw.pk, "due_on": "2027-02-24"}, follow=True).content.decode()
+    assert "已向开封市商务局发出2026年度报告的催报通知，尚未办结" in again and Rectification.objects.count() == 1
+    row = again.split("<td>开封市商务局</td>")[1].split("</tr>")[0]
+    assert "已催报" in row and "发出催报" not in row
+    assert "催报" in sup.get("/supervision/rectifications/").content.decode()
+    # The agency: in the inbox of who answers for its report, in the mail, among its notices.
+    admin = make_user("ksw-admin", ksw, "admin")
+    inbox = sup_login(admin).get("/").content.decode()
+    assert "催报通知：开封市人民政府要求于 2027-02-24 前发布2026年度报告" in inbox
+    assert "催报通知 1 份" in reminders.digest(admin).subject and "整改通知" not in reminders.digest(admin).subject
+    mine = sup_login(office["clerk"]).get("/supervision/mine/").content.decode()
+    assert "催报通知，请于2027年2月24日前发布2026年度报告" in mine and "请尽快发布并报送" in mine
+    assert "已发布的2026年度报告" in mine

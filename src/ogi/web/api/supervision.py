@@ -78,6 +78,7 @@ class ItemOut(Schema):
 
 class RectificationOut(Schema):
     agency: str
+    kind: str  # rectify (整改通知) | publish (催报通知)
     year: int
     due_on: dt.date
     items: list[ItemOut]
@@ -144,7 +145,7 @@ def scores(request: HttpRequest, year: int):  # type: ignore[no-untyped-def]
 @router.get("/rectifications", response=list[RectificationOut])
 def rectifications(request: HttpRequest):  # type: ignore[no-untyped-def]
     qs = Rectification.objects.filter(office=_office(request)).select_related("agency").prefetch_related("items")
-    return [{"agency": n.agency.name, "year": n.year, "due_on": n.due_on,
+    return [{"agency": n.agency.name, "kind": n.kind, "year": n.year, "due_on": n.due_on,
              "items": [{"rule": i.rule, "message_zh": i.message_zh, "state": i.state, "explanation": i.explanation}
                        for i in n.items.all()]} for n in qs.order_by("-created_at")]
 

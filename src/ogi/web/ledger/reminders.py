@@ -61,7 +61,7 @@ class Digest:
                  f"网上补正 {len(self.corrections)} 件" if self.corrections else "",
                  f"被退回 {len(self.returned)} 项" if self.returned else "",
                  f"{self.report_due[0]}年度报告{'逾期未发布' if self.report_due[1].status == 'overdue' else '待发布'}"
-                 if self.report_due else "", f"整改通知 {len(self.rectifications)} 份" if self.rectifications else ""]
+                 if self.report_due else "", _notices(self.rectifications)]
         return f"政府信息公开待办提醒（{self.day:%Y-%m-%d}）：" + "，".join(p for p in parts if p)
 
     def text(self, base_url: str = "") -> str:
@@ -98,6 +98,12 @@ class Digest:
             lines += [f"  {a.year}年度政府信息公开工作年度报告（{_submitted(a)}）　{base_url}/reports/{a.year}/" for a in self.reports]
         lines += ["", "此邮件由政府信息公开台账系统每日发送。"]
         return "\n".join(lines)
+
+
+def _notices(notices: list[tuple[Any, int]]) -> str:
+    urged = sum(1 for n, _ in notices if n.kind == "publish")
+    rectify = len(notices) - urged
+    return "，".join(p for p in (f"整改通知 {rectify} 份" if rectify else "", f"催报通知 {urged} 份" if urged else "") if p)
 
 
 def _mark(due: Any) -> str:
@@ -145,6 +151,8 @@ def correction_line(c: Any) -> str:
 
 def rectification_line(n: Any, open_items: int, day: dt.date) -> str:
     late = "，已过期限" if n.due_on < day else ""
+    if n.kind == "publish":
+        return f"催报通知：{n.office.name}要求于 {n.due_on:%Y-%m-%d} 前发布{n.year}年度报告{late}"
     return f"整改通知：{n.office.name}要求整改{n.year}年度报告，尚有 {open_items} 项待整改，期限 {n.due_on:%Y-%m-%d}{late}"
 
 

@@ -63,12 +63,20 @@ class Rubric(models.Model):
         constraints = [models.UniqueConstraint(fields=["office", "version"], name="one_rubric_version")]
 
 
+NOTICE_KINDS = [("rectify", "整改通知"), ("publish", "催报通知")]
+
+
 class Rectification(models.Model):
-    """整改通知: the office asks an agency to correct chosen findings of its report by a date."""
+    """整改通知: the office asks an agency to correct chosen findings of its report by a date.
+    A 催报通知 (kind "publish") asks an agency that has published nothing past its deadline to
+    publish: it has no report, and its one item is the missing report, corrected once a
+    report of the year is filed (the same loop: explained, re-checked, closed)."""
 
     office = models.ForeignKey(Agency, verbose_name="监督机关", on_delete=models.CASCADE, related_name="rectifications_sent")
     agency = models.ForeignKey(Agency, verbose_name="整改机关", on_delete=models.CASCADE, related_name="rectifications")
-    report = models.ForeignKey(CollectedReport, verbose_name="所涉报告", on_delete=models.PROTECT, related_name="rectifications")
+    kind = models.CharField("类别", max_length=10, choices=NOTICE_KINDS, default="rectify")
+    report = models.ForeignKey(CollectedReport, verbose_name="所涉报告", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="rectifications")
     year = models.PositiveSmallIntegerField("年度")
     due_on = models.DateField("整改期限")
     note = models.TextField("要求", blank=True, default="")
@@ -94,7 +102,8 @@ class RectificationItem(models.Model):
         verbose_name = verbose_name_plural = "整改事项"
 
 
-ACTIONS = [("sent", "发出整改通知"), ("explained", "机关说明理由"), ("republished", "机关重新发布"), ("fixed", "复核：已更正"),
+ACTIONS = [("sent", "发出整改通知"), ("urged", "发出催报通知"), ("explained", "机关说明理由"), ("republished", "机关重新发布"),
+           ("fixed", "复核：已更正"),
            ("still_found", "复核：问题仍在"), ("closed", "监督机关销号"), ("reopened", "监督机关重新打开")]
 
 

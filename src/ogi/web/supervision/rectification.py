@@ -38,6 +38,38 @@ def send(office: Agency, user: Any, row: CollectedReport, picked: list[int], due
     return n
 
 
+PUBLISH_RULE = "publication.missing"  # the one item of a 催报通知: no key of any check's finding
+
+
+class NotUrged(Exception):
+    def __init__(self, message_zh: str):
+        super().__init__(message_zh)
+        self.message_zh = message_zh
+
+
+@transaction.atomic
+def urge(office: Agency, user: Any, agency: Agency, year: int, deadline: dt.date, due_on: dt.date, note: str,
+         today: dt.date) -> Rectification:
+    """A 催报通知: the agency has no report of `year` filed with the office and its deadline
+    has passed. Its item is corrected when a report of the year is filed (recheck_items: the
+    missing report is no finding of the report filed)."""
+    if deadline >= today:
+        raise NotUrged(f"{agency.name}{year}年度报告的发布期限（{deadline.isoformat()}）未过，尚不能催报")
+    if CollectedReport.objects.filter(office=office, agency=agency, year=year, state="current").exists():
+        raise NotUrged(f"已收到{agency.name}{year}年度报告：有问题请在报告页发出整改通知")
+    if Rectification.objects.filter(office=office, agency=agency, year=year, kind="publish",
+                                    items__state__in=OPEN_STATES).exists():
+        raise NotUrged(f"已向{agency.name}发出{year}年度报告的催报通知，尚未办结")
+    n = Rectification.objects.create(office=office, agency=agency, kind="publish", report=None, year=year, due_on=due_on,
+                                     note=note, created_by=user)
+    RectificationItem.objects.create(notice=n, rule=PUBLISH_RULE,
+                                     message_zh=f"未发布{year}年度政府信息公开工作年度报告（法定发布期限 {deadline.isoformat()}，"
+                                                f"已逾期 {(today - deadline).days} 天）")
+    RectificationEvent.objects.create(notice=n, user=user, action="urged",
+                                      note=f"期限 {due_on.isoformat()}" + (f"：{note}" if note else ""))
+    return n
+
+
 def recheck_items(agency: Agency, year: int, user: Any) -> list[RectificationItem]:
     """After a new version: every open item of the agency's year is looked for again."""
     changed = []

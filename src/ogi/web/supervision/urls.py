@@ -13,6 +13,7 @@ urlpatterns = [
     path("queue/<int:pk>/discard/", views.discard, name="discard"),
     path("timeliness/", views.timeliness, name="timeliness_latest"),
     path("<int:year>/timeliness/", views.timeliness, name="timeliness"),
+    path("<int:year>/urge/", views.urge, name="urge"),
     path("ranking/", views.ranking, name="ranking_latest"),
     path("<int:year>/ranking/", views.ranking, name="ranking"),
     path("benchmarks/", views.benchmarks, name="benchmarks_latest"),

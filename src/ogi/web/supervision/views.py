@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ogi.checks.registry import RULES
@@ -188,10 +189,55 @@ def timeliness(request: HttpRequest, year: int | None = None) -> HttpResponse:
     status = request.GET.get("status", "")
     shown = [t for t in times if t.status == status] if status in STATUS_ZH else times
     page = Paginator(shown, PAGE).get_page(request.GET.get("page"))
-    items = [(t, region[t.agency], rows.get(t.agency)) for t in page.object_list]
+    _, by_name = services.region_cached(s.agency)
+    urged = set(Rectification.objects.filter(office=s.agency, year=y, kind="publish",
+                                              items__state__in=rectification.OPEN_STATES)
+                .values_list("agency_id", flat=True))
+    # (agency, tree agency, its report, its pk for a 催报通知 when one may be sent, whether one is open)
+    items = [(t, region[t.agency], rows.get(t.agency), by_name.get(t.agency) if t.status == "not_found"
+              and by_name.get(t.agency) != s.agency.pk else None, by_name.get(t.agency) in urged) for t in page.object_list]
     return render(request, "supervision/timeliness.html", _ctx(
-        request, s, year=y, items=items, page=page, status=status,
+        request, s, year=y, items=items, page=page, status=status, today=clock.today(),
+        default_due=clock.today() + dt.timedelta(days=URGE_DAYS),
         counts=[(k, v, counts[k]) for k, v in STATUS_ZH.items() if k != "not_due" or counts[k]], total=len(times)))
+
+
+URGE_DAYS = 10  # the 催报通知's date offered: about two working weeks to publish
+
+
+@login_required
+@require_POST
+def urge(request: HttpRequest, year: int) -> HttpResponse:
+    """A 催报通知 to an agency with no report of `year` past its deadline: the notices of
+    the findings could not reach an agency that published nothing, which the 通报 asks to
+    publish."""
+    s = _office(request)
+    if s is None:
+        return _forbidden(request)
+    if not is_report_year(year):
+        return refuse(request, 404, report_years_zh())
+    region, by_name = services.region_cached(s.agency)
+    pk = query_int(request.POST.get("agency", ""))
+    name = next((n for n, p in by_name.items() if p == pk), None)
+    back = redirect(reverse("supervision:timeliness", args=[year]) + "?status=not_found")
+    if name is None or pk == s.agency.pk:
+        messages.error(request, "只能向本辖区内的下级机关催报")
+        return back
+    agency = Agency.objects.get(pk=pk)
+    due = _date(request.POST.get("due_on", "")[:40])
+    note = request.POST.get("note", "")
+    if due is None or due <= clock.today():
+        messages.error(request, "请填写今天以后的发布期限（年-月-日）")
+    elif len(note) > MAX_NOTICE_NOTE:
+        messages.error(request, f"催报要求不超过 {MAX_NOTICE_NOTE} 个字（现有 {len(note)} 个）")
+    else:
+        try:
+            rectification.urge(s.agency, request.user, agency, year, region[name].deadline(year), due, note, clock.today())
+        except rectification.NotUrged as e:
+            messages.error(request, e.message_zh)
+        else:
+            messages.success(request, f"已向{agency.name}发出催报通知：请于 {due.isoformat()} 前发布{year}年度报告")
+    return back
 
 
 @login_required
