@@ -386,3 +386,26 @@ def test_on_a_phone_the_menu_wraps_by_item_and_the_workspace_is_one_column(world
     widths = page.evaluate("[...document.querySelectorAll('.table-wrap')].map(w => "
                            "[w.scrollWidth, w.clientWidth, w.querySelector('table').getBoundingClientRect().width])")
     assert widths and any(s > c for s, c, _ in widths) and all(t <= s + 1 for s, _, t in widths), widths
+
+
+def test_a_long_agency_name_takes_one_line_of_the_header(world, live_server, browser):
+    """An agency's name of 100 characters (what the form allows) ran the header to four
+    lines at 390 px, and to two at 1280 px: it is cut short on one line, whole in its title."""
+    name = ("某某市商务局（某某市口岸办公室、某某市对外贸易经济合作促进中心、某某市电子商务发展服务中心、"
+            "某某市会展业发展服务中心、某某市粮食和物资储备中心、某某市招商引资服务中心）")
+    name = (name * 2)[:100]
+    world["a"].name = name
+    world["a"].save()
+    base = live_server.url
+    for width, most in ((390, 125), (1280, 50)):
+        page = browser.new_page(viewport={"width": width, "height": 844})
+        _login(page, base, world["a_admin"].username)
+        for path in ("/", "/reports/"):
+            page.goto(base + path)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (width, path)
+            assert page.locator("header").bounding_box()["height"] < most, (width, path)
+            agency = page.locator("header .agency")
+            assert agency.get_attribute("title") == name and agency.bounding_box()["height"] < 30, (width, path)
+            logout = page.locator("header button").bounding_box()
+            assert logout["x"] + logout["width"] <= width, (width, path)
+        page.close()

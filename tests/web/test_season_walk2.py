@@ -16,7 +16,7 @@ from ogi.web.demo.ledger import PASSWORD, create_demo
 from ogi.web.reporting import services as reports
 from ogi.web.reporting.models import AnnualReport
 
-from .conftest import make_user
+from .conftest import make_user, request_data
 from .test_supervision_web import login as sup_login
 from .test_supervision_web import office  # noqa: F401  (the fixture)
 
@@ -136,3 +136,15 @@ def test_an_agency_that_published_nothing_is_sent_a_notice_to_publish(office):  
     mine = sup_login(office["clerk"]).get("/supervision/mine/").content.decode()
     assert "催报通知，请于2027年2月24日前发布2026年度报告" in mine and "请尽快发布并报送" in mine
     assert "已发布的2026年度报告" in mine
+
+
+def test_the_inbox_of_one_agency_has_no_agency_column(world):
+    """Every row of a clerk's inbox named the same agency, one more column on a phone; the
+    office above, which sees the requests of several agencies, keeps it."""
+    from ogi.web.ledger import services as ledger
+
+    ledger.register(world["a_clerk"], request_data())
+    clerk = sup_login(world["a_clerk"]).get("/").content.decode()
+    assert "<th>申请编号</th><th>收到日期</th>" in clerk and "<td>某市商务局</td>" not in clerk
+    above = sup_login(world["supervisor"]).get("/").content.decode()
+    assert "<th>申请编号</th><th>机关</th><th>收到日期</th>" in above and "<td>某市商务局</td>" in above

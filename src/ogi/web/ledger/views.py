@@ -39,7 +39,11 @@ def _ctx(request: HttpRequest, **kw):  # type: ignore[no-untyped-def]
 def inbox(request: HttpRequest) -> HttpResponse:
     groups = services.inbox(request.user)
     d = reminders.digest(request.user, groups=groups)
+    # An agency's staff see their own agency's requests only: its name on every row was one
+    # more column to scroll on a phone. The office above sees those of every agency below.
+    s = access.staff_of(request.user)
     return render(request, "ledger/inbox.html", _ctx(request, groups=groups, today=clock.today(), digest=d,
+                                                      many_agencies=s is not None and s.role == "supervisor",
                                                       provisional=_first_provisional(x for rows in groups.values() for _, x in rows)))
 
 
