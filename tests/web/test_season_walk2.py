@@ -148,3 +148,29 @@ def test_the_inbox_of_one_agency_has_no_agency_column(world):
     assert "<th>申请编号</th><th>收到日期</th>" in clerk and "<td>某市商务局</td>" not in clerk
     above = sup_login(world["supervisor"]).get("/").content.decode()
     assert "<th>申请编号</th><th>机关</th><th>收到日期</th>" in above and "<td>某市商务局</td>" in above
+
+
+@freeze_time("2027-01-20 10:00:00")
+def test_who_changed_a_figure_and_who_moved_the_report_on_are_named_as_people_know_them(demo):
+    """The 人工修改 finding named the login (swj-jingban), where every other page names 王丽;
+    and a second tab of the same person was told someone else had moved the report on."""
+    from ogi.web.ledger.models import Event
+
+    clerk = login("swj-jingban")
+    cid = "active.licensing.decisions"
+    clerk.post(f"/reports/2026/cells/{cid}/override/", {"value": "345", "reason": "台账漏记12月行政许可5件"})
+    found = [f.message_zh for f in reports.workspace(demo, 2026).findings if f.rule == "cell.override"]
+    assert len(found) == 1 and "由 王丽 人工修改为 345" in found[0] and "swj-jingban" not in found[0]
+    page = clerk.get("/reports/2026/").content.decode()
+    assert "由 王丽 人工修改" in page
+    assert AnnualReport.objects.get(agency=demo, year=2026).overrides[cid]["by"] == "swj-jingban"  # kept as stored
+    # Submitted in one tab; the other tab, still showing 草稿, submits again.
+    clerk.post("/reports/2026/state/submit/", {"acknowledge": "1", "state_seen": "draft"})
+    page = clerk.post("/reports/2026/state/submit/", {"acknowledge": "1", "state_seen": "draft"}, follow=True).content.decode()
+    assert "报告的状态已在其他页面改为“审核中”" in page and "已由他人" not in page
+    # Someone else's page left open is told it was someone else.
+    reviewer = login("swj-shenhe")
+    reviewer.post("/reports/2026/state/return/", {"state_seen": "review"})
+    assert Event.objects.filter(event="report.return").exists()
+    page = clerk.post("/reports/2026/state/submit/", {"acknowledge": "1", "state_seen": "review"}, follow=True).content.decode()
+    assert "报告的状态已由他人改为“草稿”" in page

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 
@@ -28,7 +29,7 @@ from ogi.records.draft import draft_overview, fee_sentence
 from ogi.report import Finding, Report
 from ogi.textnorm import clean_typed
 from ogi.web import clock
-from ogi.web.accounts.models import Agency
+from ogi.web.accounts.models import Agency, person
 from ogi.web.ledger.models import Event, Request
 from ogi.web.params import FIRST_REPORT_YEAR
 from ogi.workflow import Context, Refused
@@ -135,11 +136,22 @@ def workspace(agency: Agency, year: int) -> Workspace:
             unreadable.append(Unusable(f"单元格 {cid}", "人工修改的值无法读取"))
         else:
             overrides[cid] = parsed
+    overrides = _by_name(overrides)
     frozen = read_stored_report(row.frozen, "提交审核的报告", unreadable)
     yr = YearReport(compiled, {k: str(v or "") for k, v in sections.items()}, overrides, frozen,
                     previous_report(agency, year, row.previous, unreadable), row.issued_on, unreadable,
                     dated_at_approval=row.state in ("draft", "review"))
     return Workspace(row, yr)
+
+
+def _by_name(overrides: dict[str, Override]) -> dict[str, Override]:
+    """The overrides with who made them as colleagues know them (王丽, not swj-jingban), as
+    every other page names people; the stored entry keeps the login."""
+    logins = {o.by for o in overrides.values() if o.by}
+    if not logins:
+        return overrides
+    names = {u.get_username(): person(u) for u in get_user_model().objects.filter(username__in=logins)}
+    return {cid: replace(o, by=names.get(o.by, o.by)) for cid, o in overrides.items()}
 
 
 def previous_report(agency: Agency, year: int, uploaded: Any, unreadable: list[Unusable]) -> Report | None:
@@ -412,7 +424,8 @@ def transition(user, ws: Workspace, event: str, role: str, on: dt.date, *, ackno
         fresh = AnnualReport.objects.select_for_update().filter(pk=row.pk).first()
         if fresh is not None:
             if state_seen is not None and fresh.state != state_seen:
-                raise Refused(f"报告的状态已由他人改为“{REPORT_STATES.get(fresh.state, fresh.state)}”，请刷新页面看过后再操作",
+                who = "已在其他页面" if _last_moved_by(fresh) == getattr(user, "pk", None) else "已由他人"
+                raise Refused(f"报告的状态{who}改为“{REPORT_STATES.get(fresh.state, fresh.state)}”，请刷新页面看过后再操作",
                               "conflict")
             row = fresh  # (the row as stored, under the lock: not the one read before it, saved over a change)
         before, dated = row.state, row.issued_on
@@ -435,6 +448,14 @@ def transition(user, ws: Workspace, event: str, role: str, on: dt.date, *, ackno
         if row.state == "published":  # the offices above file it (reporting/signals.py says why a signal)
             transaction.on_commit(lambda: report_published.send(sender=AnnualReport, row=row, user=user))
     return row
+
+
+def _last_moved_by(row: AnnualReport) -> int | None:
+    """Who last moved the report on, from the audit log: a page left open in a second tab is
+    told the change was made elsewhere, not by someone else, when it was the same person."""
+    return (Event.objects.filter(agency=row.agency, event__in=[f"report.{t.event}" for t in REPORTS.transitions],
+                                 label__startswith=f"{row.year}年度报告：")
+            .order_by("-pk").values_list("actor_id", flat=True).first())
 
 
 def _editable(row: AnnualReport) -> None:
