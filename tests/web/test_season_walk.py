@@ -63,6 +63,12 @@ def test_a_published_report_downloads_under_the_name_it_prints(demo, monkeypatch
         resp = reviewer.get(f"/reports/2026/export.{fmt}")
         name = unquote(resp["Content-Disposition"].split("filename*=UTF-8''")[1])
         assert name == f"某某市商务局2026年政府信息公开工作年度报告.{fmt}", name
+    # The public download too.
+    slug = AnnualReport.objects.get(agency=demo, year=2026).slug
+    for fmt in ("pdf", "docx"):
+        resp = Client().get(f"/public/reports/{slug}/report.{fmt}")
+        name = unquote(resp["Content-Disposition"].split("filename*=UTF-8''")[1])
+        assert name == f"某某市商务局2026年政府信息公开工作年度报告.{fmt}", name
     # A draft follows the agency's name, as its text does.
     name = unquote(reviewer.get("/reports/2027/export.json")["Content-Disposition"].split("filename*=UTF-8''")[1])
     assert name == "某某市商务局（某某市口岸办公室）2027年政府信息公开工作年度报告.json"

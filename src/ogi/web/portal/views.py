@@ -280,6 +280,7 @@ def public_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
         return refuse(request, 404, "这份报告保存的数据无法读取，暂时无法下载；请联系发布机关")
     data = downloads.rendered(downloads.key(row.frozen, row.issued_on, fmt), lambda: render_report(report, fmt))
     resp = HttpResponse(data, content_type=MIME[fmt])
-    name = f"{row.agency.name}{row.year}年政府信息公开工作年度报告.{fmt}"
+    # The name the report prints (it keeps the one it was published with when the agency is renamed).
+    name = f"{report.agency or row.agency.name}{row.year}年政府信息公开工作年度报告.{fmt}"
     resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return resp
