@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import lxml.html
 
@@ -14,6 +15,8 @@ from ogi.ingest.load import read_bytes
 from ogi.ingest.locate import locate
 
 from .conftest import CORPUS
+
+TRUTH = Path(__file__).parent / "data" / "truth"
 
 NAME = "shuyang-fgj-2023"
 
@@ -145,3 +148,61 @@ def test_a_mark_wrapped_below_its_figure_in_a_narrow_cell():
     raised = [_char("5", 100, 50, 10), _char("3", 106.3, 50, 10), _char("2", 112.7, 46, 6.5), _char("行", 300, 80, 10)]
     mark_footnotes(raised)
     assert "".join(c["text"] for c in raised) == "53²行"
+
+
+NOTE_MARKS = ["注", "*", "①", "注1", "注①", "（注）", "(1)", "#"]
+
+
+def _scored(report, fmt: str):  # type: ignore[no-untyped-def]
+    from ogi.corpus.truth import load_truth, score
+
+    return score(report, load_truth(TRUTH / f"{NAME}.{fmt}.yaml"))
+
+
+def test_a_note_mark_printed_after_a_figure_on_a_web_page():
+    """注, 注1, ①, *, （注） set in <sup> after the figures of the real page's tables: every
+    figure read as the truth has it, the mark kept in the cell as printed; a cell holding
+    only a mark stays unread."""
+    data = (CORPUS / "html" / f"{NAME}.html").read_bytes()
+    before = _scored(locate(read_bytes(data, "page.html")), "html")
+    root = lxml.html.fromstring(data)
+    marked = []
+    for i, td in enumerate(td for td in root.xpath("//table//td") if re.fullmatch(r"\d+", td.text_content().strip())):
+        sup = lxml.html.Element("sup")
+        sup.text = NOTE_MARKS[i % len(NOTE_MARKS)]
+        td.append(sup)
+        marked.append(sup.text)
+    assert len(marked) > 60
+    report = locate(read_bytes(lxml.html.tostring(root, encoding="utf-8"), "page.html"))
+    s = _scored(report, "html")
+    assert (s.right, s.wrong, s.missed) == (before.right, 0, before.missed), (s.wrong_cells, s.missed_cells)
+    raws = {v.raw for v in report.cells.values() if v.raw}
+    assert any(r.endswith("注") for r in raws) and any(r.endswith("注¹") for r in raws) and any(r.endswith("⁽¹⁾") for r in raws)
+    from ogi.textnorm import parse_figure
+
+    for mark in ("注", "注¹", "*", "（注）"):
+        assert parse_figure(mark).state == "missing"  # a mark alone is no figure
+
+
+def test_a_note_mark_in_a_superscript_run_in_word():
+    """The same marks as superscript runs after the figures of the real document's tables."""
+    data = (CORPUS / "docx" / f"{NAME}.docx").read_bytes()
+    before = _scored(locate(read_bytes(data, "report.docx")), "docx")
+    src = zipfile.ZipFile(io.BytesIO(data))
+    xml = src.read("word/document.xml").decode("utf-8")
+    count = 0
+
+    def mark(m: re.Match) -> str:
+        nonlocal count
+        count += 1
+        text = NOTE_MARKS[count % len(NOTE_MARKS)]
+        return m.group(0) + f'<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:t>{text}</w:t></w:r>'
+
+    xml = re.sub(r"<w:r>(?:(?!</w:r>).)*<w:t(?: [^>]*)?>\d+</w:t></w:r>(?=</w:p></w:tc>)", mark, xml)
+    assert count > 20
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in src.infolist():
+            z.writestr(item, xml.encode("utf-8") if item.filename == "word/document.xml" else src.read(item))
+    s = _scored(locate(read_bytes(out.getvalue(), "report.docx")), "docx")
+    assert (s.right, s.wrong, s.missed) == (before.right, 0, before.missed), (s.wrong_cells, s.missed_cells)

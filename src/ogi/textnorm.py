@@ -200,10 +200,13 @@ class Figure:
 
 _BLANKS = re.compile(r"[\s\u00a0\u200b\ufeff]+")
 _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")  # (3,001件: 件 is a word character)
-# A footnote mark after a figure (3119¹, 3119①, 3119*): NFKC would make ¹ and ① digits of it.
-# Readers write a mark set smaller or raised (a superscript run) in superscript digits.
-SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-_FOOTNOTE_MARK = re.compile(r"(?<=\d)\s*[\u00b9\u00b2\u00b3\u2070\u2074-\u2079\u2460-\u249b\u24ea\u2776-\u2793*＊※]+\s*$")
+# A footnote mark after a figure (3119¹, 3119①, 3119*, 3119注, 3119注¹, 3119⁽¹⁾): NFKC
+# would make ¹ and ① digits of it. Readers write a mark set smaller or raised (a
+# superscript run) with its digits in superscript digits: 注1 printed on the line is no mark.
+SUPERSCRIPT_DIGITS = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
+_MARKS = "\u00b9\u00b2\u00b3\u2070\u2074-\u2079\u2460-\u249b\u24ea\u2776-\u2793*＊※#＃△▲†‡"
+_MARK = rf"(?:注[{_MARKS}]*|[{_MARKS}]+)"
+_FOOTNOTE_MARK = re.compile(rf"(?<=\d)\s*(?:{_MARK}|[(（⁽\[【]{_MARK}[)）⁾\]】])\s*$")
 # Zero written as a character (〇, ○, 零) in a cell of its own.
 _ZERO_WORDS = frozenset({"〇", "○", "零"})
 # A change (本年增/减) printed with a minus NFKC leaves alone (− U+2212, – en dash) or

@@ -231,6 +231,9 @@ class _Hidden:
 
 
 _NOTHING_HIDDEN = _Hidden(None, b"")
+# What a raised run may hold that is written raised (see SUPERSCRIPT_DIGITS): only such runs
+# are looked at for their properties.
+_MARK_DIGITS = re.compile(r"[0-9()]")
 
 
 def _para_text(p: etree._Element, hidden: _Hidden = _NOTHING_HIDDEN, in_hidden_paragraph: bool | None = None) -> str:
@@ -244,8 +247,9 @@ def _para_text(p: etree._Element, hidden: _Hidden = _NOTHING_HIDDEN, in_hidden_p
                 continue
         if el.tag == f"{_W}t":
             text = el.text or ""
-            if text.isdigit() and _superscript(el.getparent()):
-                text = text.translate(SUPERSCRIPT_DIGITS)  # a footnote mark, not a digit of the figure before it
+            if _MARK_DIGITS.search(text) and _superscript(el.getparent()):
+                # A footnote mark (¹, 注¹, ⁽¹⁾), not digits of the figure before it.
+                text = text.translate(SUPERSCRIPT_DIGITS)
             parts.append(text)
         elif el.tag == f"{_W}tab":
             parts.append(" ")
