@@ -4,7 +4,9 @@ column. Built from the real page of the development corpus, its table 三 rewrit
 
 from __future__ import annotations
 
+import copy
 import re
+from pathlib import Path
 
 import lxml.html
 import pytest
@@ -16,6 +18,7 @@ from ogi.ingest.locate import locate
 from .conftest import CORPUS
 
 PAGE = "html/shuyang-fgj-2023.html"
+TRUTH = Path(__file__).parent / "data" / "truth"
 ORGS = ("commercial", "research", "nonprofit", "legal_service", "other_org")
 
 
@@ -330,3 +333,101 @@ def test_a_figure_spaced_out_is_one_figure_where_the_row_says_so(original):
     report = locate(doc)
     assert _same_except(report, original, {"active.fees.amount"}) == []
     assert str(report.cells["active.fees.amount"].number) == "12345600"
+
+
+def _wrong(report, expected) -> list[str]:  # type: ignore[no-untyped-def]
+    """Cells read other than `expected` (a Report) has them."""
+    return [c for c, v in report.cells.items() if v.state != "missing"
+            and (v.state, v.number) != (expected.cells[c].state, expected.cells[c].number)]
+
+
+def test_a_figure_repeated_in_each_cell_of_an_unmerged_merge_is_read_where_the_identities_confirm_it(original):
+    """自然人 printed over two grid columns, its heading and figures merged across both, then
+    unmerged by a converter that prints the figure in each: rows of eight figures for seven
+    columns. A row whose identities confirm one reading (26 26 … 26: the figure twice) is
+    read; a row of zeros and blanks reads as well with 0 or blank for 商业企业 and stays
+    missing, saying why."""
+    from ogi.corpus.truth import load_truth, score
+
+    root = _page()
+    natural = _td(root, "自然人")
+    natural.addnext(copy.deepcopy(natural))
+    for tds in _figure_rows(root):
+        tds[0].addnext(copy.deepcopy(tds[0]))
+    report = _read(root)
+    truth = load_truth(TRUTH / "shuyang-fgj-2023.html.yaml")
+    s = score(report, truth)
+    assert s.wrong == 0 and _wrong(report, original) == []
+    rows = {c.rsplit(".", 1)[0] for c in original.cells if c.startswith("requests.")}
+    figures = {r for r in rows if any(original.cells[c].number for c in original.cells if c.rsplit(".", 1)[0] == r)}
+    assert len(figures) == 3  # 本年新收, 予以公开, 总计: the page's others are 0
+    for row in rows:
+        ids = [c for c in original.cells if c.rsplit(".", 1)[0] == row]
+        if row in figures:
+            assert [report.cells[c].state for c in ids] == [original.cells[c].state for c in ids], row
+        else:
+            assert all(report.cells[c].state == "missing" and "合并单元格拆分" in report.cells[c].note for c in ids), row
+
+
+@pytest.fixture(scope="module")
+def signed():  # type: ignore[no-untyped-def]
+    from .conftest import SEED_2020
+    from .scans import signed_report
+
+    return signed_report(SEED_2020)
+
+
+def test_a_total_repeated_in_word_is_read_by_the_identities(signed):
+    """A report ogi writes as Word, table 三's 总计 split in two columns each printing the
+    total (a cell spanning two grid columns, unmerged): every figure read as written."""
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    from ogi.render import render
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    data = render(signed, "docx")
+    src = zipfile.ZipFile(io.BytesIO(data))
+    root = etree.fromstring(src.read("word/document.xml"))
+    table = [t for t in root.iter(f"{w}tbl") if "申请人情况" in "".join(t.itertext())][-1]
+    for tr in table.iter(f"{w}tr"):
+        tr.findall(f"{w}tc")[-1].addnext(copy.deepcopy(tr.findall(f"{w}tc")[-1]))
+    table.find(f"{w}tblGrid").append(copy.deepcopy(table.find(f"{w}tblGrid")[-1]))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for item in src.infolist():
+            z.writestr(item, etree.tostring(root) if item.filename == "word/document.xml" else src.read(item))
+    report = locate(read_bytes(out.getvalue(), "report.docx"))
+    assert _wrong(report, signed) == []
+    assert not [c for c, v in report.cells.items() if v.state == "missing"]
+    assert report.cells["requests.new.total"].source["recovered"] == "repeated"
+
+
+def test_a_workbook_unmerged_and_filled_reads_no_figure_the_identities_do_not_confirm(signed):
+    """The Excel workbook ogi writes with every merged range unmerged and its value filled
+    into each cell (Excel's unmerge and fill): table 二's 本年增/减 of 行政事业性收费, merged
+    over two columns, is printed twice where the row has two columns. No identity holds
+    those cells: they stay missing, saying why; every other figure is read as written."""
+    import io
+
+    import openpyxl
+
+    from ogi.render import render
+
+    wb = openpyxl.load_workbook(io.BytesIO(render(signed, "xlsx")))
+    for ws in wb.worksheets:
+        for rng in list(ws.merged_cells.ranges):
+            value = ws.cell(rng.min_row, rng.min_col).value
+            ws.unmerge_cells(str(rng))
+            for row in ws.iter_rows(min_row=rng.min_row, max_row=rng.max_row, min_col=rng.min_col, max_col=rng.max_col):
+                for c in row:
+                    c.value = value
+    out = io.BytesIO()
+    wb.save(out)
+    report = locate(read_bytes(out.getvalue(), "report.xlsx"))
+    assert _wrong(report, signed) == []
+    missing = {c for c, v in report.cells.items() if v.state == "missing"}
+    assert missing and all(c.startswith("active.") and "合并单元格拆分" in report.cells[c].note for c in missing)
+    assert "active.fees.change" in missing

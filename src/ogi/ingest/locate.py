@@ -299,6 +299,10 @@ class _State:
     # Blocks whose header prints the edition's columns in another order.
     reordered: set[tuple[str, int]] = field(default_factory=set)
     unanchored: dict[int, _Segment] = field(default_factory=dict)
+    # Lines printed with more figures than columns that read as copies of merged cells:
+    # line → its possible readings (see _collapsed), kept until the identities can be evaluated.
+    # (With the segment, its table and the reason it is unplaced unless confirmed.)
+    repeated: dict[int, tuple[list[list[tuple[Cell, bool]]], _Segment, str | None, str]] = field(default_factory=dict)
     # Rows of empty cells that could be a line printed without a label (table 四 left
     # blank), taken only when nothing else filled it: line → the empty cells.
     blank_lines: dict[int, list[Cell]] = field(default_factory=dict)
@@ -463,6 +467,8 @@ def _locate_with(stream: list[_Segment | str], edition: Edition) -> tuple[Report
             if not placed and item.has_figures and st.table is not None:
                 st.unplaced_tables.add(st.table)  # figures whose labels named nothing
             unnamed = None if placed or not item.has_figures else item
+    if st.repeated:
+        _confirm_repeated(st)
     for idx, cells in st.blank_lines.items():
         line = st.layout.lines[idx]
         if idx not in st.filled and line.table not in st.unplaced_tables and all(
@@ -878,9 +884,10 @@ def _trim(values: list[Cell], n: int) -> list[Cell]:
     return vals
 
 
-def _unplaced(st: _State, seg: _Segment, reason: str) -> None:
-    if st.table is not None and seg.has_figures:
-        st.unplaced_tables.add(st.table)
+def _unplaced(st: _State, seg: _Segment, reason: str, table: str | None = None) -> None:
+    table = st.table if table is None else table
+    if table is not None and seg.has_figures:
+        st.unplaced_tables.add(table)
     st.report.unplaced.append(
         {
             "labels": [c.text for c in seg.labels],
@@ -925,10 +932,17 @@ def _assign(st: _State, line_idx: int, seg: _Segment) -> None:
     if len(values) > n or (len(values) < n and not seg.lose_tail):
         st.score += 0.3
         more = "多于" if len(values) > n else "少于"
+        note = f"该行印有{len(values)}个数值，{more}应有的{n}列，无法确定各数值所属的列"
+        repeated = _collapsed(values, n) if len(values) > n else []
+        if repeated:
+            note = f"该行印有{len(values)}个数值，多于应有的{n}列；{_REPEATED}"
         for cid in line.cells:
-            cells[cid] = Value("missing", source=seg.source,
-                               note=f"该行印有{len(values)}个数值，{more}应有的{n}列，无法确定各数值所属的列")
-        _unplaced(st, seg, f"数值个数（{len(values)}）{more}列数（{n}）")
+            cells[cid] = Value("missing", source=seg.source, note=note)
+        reason = f"数值个数（{len(values)}）{more}列数（{n}）"
+        if repeated:
+            st.repeated[line_idx] = (repeated, seg, st.table, reason)  # unplaced unless confirmed
+        else:
+            _unplaced(st, seg, reason)
         return
     st.score += 1.0 if len(values) == n else 0.5
     _fill(st, line.cells, values)
@@ -953,6 +967,94 @@ def _printed_order(rows: list[list[tuple[int, ...]]], n: int) -> list[int] | Non
     return out if sorted(out) == list(range(n)) else None
 
 
+_REPEATED = ("相邻单元格印有相同的数值，可能是合并单元格拆分后在每格重复印出的同一个数值，"
+             "但表内勾稽关系不能唯一确认这种读法，未予采用")
+# More ways than this of reading a row's repeated figures as fewer cells: the row is left missing.
+_MAX_COLLAPSED = 200
+
+
+def _collapsed(values: list[Cell], n: int) -> list[list[tuple[Cell, bool]]]:
+    """The ways of reading a row of more figures than its n columns as a converter's
+    copies of merged cells (a figure spanning three grid columns printed in each of them
+    once they are unmerged): runs of adjacent cells printing the same text, each run read
+    as one or more of the line's cells. Each reading is n cells, each with whether it
+    stands for a run of copies. None for a recogniser's row (a figure seen twice is no
+    merge) or a grid's own merge copies (already read as such)."""
+    if any(c.copy is not None or "confidence" in (c.source or {}) for c in values):
+        return []
+    runs: list[list[Cell]] = []
+    for c in values:
+        if runs and c.text.strip() == runs[-1][0].text.strip():
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    if len(runs) > n or len(runs) == len(values):
+        return []
+    out: list[list[tuple[Cell, bool]]] = []
+
+    def spread(i: int, left: int, acc: list[tuple[Cell, bool]]) -> None:
+        if len(out) > _MAX_COLLAPSED:
+            return
+        if i == len(runs):
+            if left == 0:
+                out.append(list(acc))
+            return
+        run = runs[i]
+        rest = len(runs) - i - 1  # each later run is at least one cell
+        for k in range(1, min(len(run), left - rest) + 1):
+            # k cells out of a run of len(run) copies: the run stood for merged cells.
+            spread(i + 1, left - k, acc + [(run[0], len(run) > k)] * k)
+
+    spread(0, n, [])
+    return out if len(out) <= _MAX_COLLAPSED else []
+
+
+def _confirm_repeated(st: _State) -> None:
+    """Rows read as copies of merged cells (see _collapsed) only where the table's
+    identities confirm one reading: every identity holding a cell of the row that can be
+    evaluated holds, each cell read from copies stands in one, and every other reading
+    fails one. Rows confirmed let the identities of others be evaluated: repeated until
+    none is."""
+    from ..checks.arithmetic import evaluate
+
+    cells = st.report.cells
+    pending = {idx: readings for idx, (readings, *_) in st.repeated.items()}
+    while pending:
+        progress = False
+        for idx, readings in list(pending.items()):
+            ids = st.layout.lines[idx].cells
+            saved = {cid: cells[cid] for cid in ids}
+            passing = []
+            refuted = 0
+            for reading in readings:
+                _fill(st, ids, [c for c, _ in reading])
+                outcomes = [o for o in evaluate(st.report) if set(o.cells) & set(ids)]
+                if not all(o.ok for o in outcomes):
+                    refuted += 1
+                    continue
+                confirmed = {c for o in outcomes for c in o.cells}
+                if all(cid in confirmed for cid, (_, copied) in zip(ids, reading, strict=True) if copied):
+                    passing.append(reading)
+            # Every other reading shown wrong by an identity, not merely left unconfirmed.
+            if len(passing) == 1 and refuted == len(readings) - 1:
+                _fill(st, ids, [c for c, _ in passing[0]])
+                for cid, (_, copied) in zip(ids, passing[0], strict=True):
+                    if copied:
+                        v = cells[cid]
+                        v.source = {**(v.source or {}), "recovered": "repeated"}
+                        v.note = _CONFIRMED_REPEATED
+                del pending[idx]
+                progress = True
+            else:
+                cells.update(saved)
+        if not progress:
+            break
+    for idx in pending:
+        _, seg, table, reason = st.repeated[idx]
+        _unplaced(st, seg, reason, table)
+
+
+_CONFIRMED_REPEATED = "此格与相邻单元格印有同一数值（合并单元格拆分后重复印出），按表内勾稽关系确认读作一个数值"
 _REORDERED = "表头中各列的顺序与标准格式不同，无法确定各数值所属的列，请按标准格式的列序核对"
 _MERGED = "此格与相邻单元格合并，合并格中印有一个非零数值，无法确定其中各格的数值"
 
