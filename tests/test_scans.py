@@ -19,7 +19,7 @@ from ogi.ingest.pdf import read_pdf
 from ogi.render import render
 
 from .conftest import CORPUS, SEED_2020
-from .scans import scanned_pdf, signed_report
+from .scans import render_pages, scanned_pdf, scanner, signed_report, to_pdf
 
 TRUTH = Path(__file__).parent / "data" / "truth"
 CHANGES = ("active.licensing.change", "active.penalty.change", "active.fees.change")
@@ -150,3 +150,19 @@ def test_a_short_label_misread_by_one_character_finds_its_row():
     assert read.cells["active.penalty.change"].state == "value"
     assert locate(doc("行政处简", False), ed).cells["active.penalty.prev_items"].state == "missing"
     assert all(v.state == "missing" for v in locate(doc("规範", True), ed).cells.values())
+
+
+def test_pages_scanned_on_their_side_are_turned_upright(signed):
+    """Table 三's two pages fed into the scanner on their side, one turned each way: the
+    recogniser reads lines standing up as well as lying down (it turns a tall box before
+    reading it) or reads them upside down, and either way the rows would be columns. Each
+    page is turned upright and every figure of tables 三 and 四 read, none wrongly."""
+    made, pdf = signed
+    pages = [scanner(img, 3 + i).rotate(turn, expand=True)
+             for i, (img, turn) in enumerate(zip(render_pages(pdf, [3, 4]), (270, 90), strict=True))]
+    assert all(p.width > p.height for p in pages)
+    report = locate(read_pdf(to_pdf(pages, quality=80), "sideways.pdf"))
+    read = [c for c in made.cells if c.startswith(("requests.", "appeals."))]
+    wrong = [c for c in made.cells if report.cells[c].state != "missing" and report.cells[c].number != made.cells[c].number]
+    assert not wrong, wrong
+    assert len(read) > 130 and not [c for c in read if report.cells[c].state == "missing"]

@@ -439,52 +439,105 @@ def _cell(b: _Box, page: int | None) -> Cell:
 UPRIGHT_CONFIDENCE = 0.95
 # The boxes whose crops, turned, tell how the page reads best.
 ORIENTATION_SAMPLE = 12
+# A box this much taller than wide, holding two characters or more, is a line standing on
+# its side (the recogniser turns such a crop before reading it, see _read_crop).
+TALL = 1.5
+# Characters of a line that tells which way the page's text runs (see _sideways).
+LINE_CHARS = 5
 
 
 def _weight(boxes: list[_Box]) -> float:
     return sum(b.score * len(b.text) for b in boxes)
 
 
-def _turned_score(arr: Any, boxes: list[_Box], quarter_turns: int) -> float:
-    """Mean confidence of the boxes' crops read turned by quarter_turns × 90°."""
+def _tall(b: _Box) -> bool:
+    return b.pixels[3] - b.pixels[1] >= TALL * max(b.pixels[2] - b.pixels[0], 1.0)
+
+
+def _sideways(boxes: list[_Box]) -> bool:
+    """Whether the page's lines run down rather than across: more characters in tall
+    lines than in wide ones. A page turned a quarter one way is read by the recogniser
+    with full confidence (it turns each tall crop before reading it), so confidence alone
+    misses it. Only lines of LINE_CHARS or more count: column heads printed one character
+    under the other (结果维持, 尚未审结 in table 四) stand tall on an upright page and
+    are shorter."""
+    down = across = 0
+    for b in boxes:
+        if len(b.text) >= LINE_CHARS:
+            if _tall(b):
+                down += len(b.text)
+            elif b.pixels[2] - b.pixels[0] >= TALL * max(b.pixels[3] - b.pixels[1], 1.0):
+                across += len(b.text)
+    return down > across
+
+
+def _read_crop(crop: Any) -> float:
+    """The recogniser's confidence on one crop, turned first as its whole-page reading
+    would turn it (a crop 1.5 times taller than wide is turned a quarter)."""
     import numpy as np
 
-    engine = _get_engine()
+    if crop.shape[0] >= TALL * crop.shape[1]:
+        crop = np.rot90(crop)
+    res = _get_engine()(np.ascontiguousarray(crop), use_det=False, use_cls=False, use_rec=True)
+    got = getattr(res, "scores", None)
+    return float(got[0]) if got else 0.0
+
+
+def _turned_score(arr: Any, boxes: list[_Box], quarter_turns: int) -> float:
+    """Mean confidence of the boxes' crops read as they stand on the page turned by
+    quarter_turns × 90°."""
+    import numpy as np
+
     scores = []
     for b in boxes:
         x0, y0, x1, y1 = (int(v) for v in b.pixels)
-        crop = np.ascontiguousarray(np.rot90(arr[max(0, y0):y1 + 1, max(0, x0):x1 + 1], quarter_turns))
-        if crop.size == 0:
-            continue
-        res = engine(crop, use_det=False, use_cls=False, use_rec=True)
-        got = getattr(res, "scores", None)
-        scores.append(float(got[0]) if got else 0.0)
+        crop = np.rot90(arr[max(0, y0):y1 + 1, max(0, x0):x1 + 1], quarter_turns)
+        if crop.size:
+            scores.append(_read_crop(crop))
     return sum(scores) / len(scores) if scores else 0.0
 
 
 def _oriented(image: Any) -> tuple[list[_Box], Any]:
     """Boxes of the page turned the way it reads best, and the page so turned: the
     recogniser has no angle classifier (see _boxes), so a page scanned upside down or
-    sideways is turned here. A page read with less confidence (upside down, sideways, or
-    only faint) is judged on a sample of its boxes read again turned — lines wider than
-    tall are upright or upside down, taller than wide sideways — and read whole again only
-    when a turn reads clearly better."""
+    sideways is turned here. An upright page costs nothing more than its reading. A page
+    whose lines run down is on its side: a sample of its boxes read turned a quarter each
+    way says which way, and the page is read whole again turned. A page read with less
+    confidence (upside down, on its side the way the recogniser reads badly, or only
+    faint) is judged on the sample read again as it would stand turned each way, and read
+    whole again only when a turn reads clearly better; the turn is kept only when the
+    whole page then reads better."""
     import numpy as np
 
     arr = np.asarray(image)
     boxes = _boxes(arr)
     chars = sum(len(b.text) for b in boxes)
-    if not chars or _weight(boxes) / chars >= UPRIGHT_CONFIDENCE:
+    if not chars:
         return boxes, arr
-    sample = sorted(boxes, key=lambda b: -(b.pixels[2] - b.pixels[0]) * (b.pixels[3] - b.pixels[1]))[:ORIENTATION_SAMPLE]
-    wide = statistics.median((b.pixels[2] - b.pixels[0]) / max(b.pixels[3] - b.pixels[1], 1.0) for b in sample) >= 1.0
-    now = _turned_score(arr, sample, 0)
-    best = max(((_turned_score(arr, sample, q), q) for q in ((2,) if wide else (1, 3))), key=lambda t: t[0])
-    if best[0] <= now + 0.05:
+    sideways = _sideways(boxes)
+    if not sideways and _weight(boxes) / chars >= UPRIGHT_CONFIDENCE:
         return boxes, arr
-    turned_arr = np.ascontiguousarray(np.rot90(arr, best[1]))
+    # The lines on their side; or those read with doubt (on a page turned the other way,
+    # column heads printed one character under the other read well either way and would
+    # only blunt the comparison).
+    lines = [b for b in boxes if (len(b.text) >= LINE_CHARS and _tall(b) if sideways
+                                  else len(b.text) >= 2 and b.score < UPRIGHT_CONFIDENCE)]
+    sample = sorted(lines or boxes, key=lambda b: -(b.pixels[2] - b.pixels[0]) * (b.pixels[3] - b.pixels[1]))
+    sample = sample[:ORIENTATION_SAMPLE]
+    # Lines lying down (wider than tall) are upright or upside down; standing up, on their side.
+    wide = not sideways and statistics.median(
+        (b.pixels[2] - b.pixels[0]) / max(b.pixels[3] - b.pixels[1], 1.0) for b in sample) >= 1.0
+    score, q = max((_turned_score(arr, sample, q), q) for q in ((2,) if wide else (1, 3)))
+    if not sideways and score <= _turned_score(arr, sample, 0) + 0.05:
+        return boxes, arr
+    turned_arr = np.ascontiguousarray(np.rot90(arr, q))
     turned = _boxes(turned_arr)
-    return (turned, turned_arr) if _weight(turned) > _weight(boxes) else (boxes, arr)
+    if _sideways(turned):
+        return boxes, arr
+    # On its side the page read as well turned as not (the recogniser turns tall crops);
+    # what the turn gains there is lines across, for the table's rows.
+    better = _weight(turned) >= 0.9 * _weight(boxes) if sideways else _weight(turned) > _weight(boxes)
+    return (turned, turned_arr) if better else (boxes, arr)
 
 
 def ocr_image(image: Any, page: int | None = None, pages: Pages | None = None) -> list[Block]:
