@@ -289,7 +289,8 @@ def test_permitted_events_per_role_and_state_report():
 
     expected = {("clerk", "draft"): {"submit"}, ("admin", "draft"): {"submit"},
                 ("reviewer", "review"): {"return", "approve"}, ("admin", "review"): {"return", "approve"},
-                ("reviewer", "approved"): {"return", "publish"}, ("admin", "approved"): {"return", "publish"}}
+                ("reviewer", "approved"): {"return", "publish"}, ("admin", "approved"): {"return", "publish"},
+                ("reviewer", "published"): {"correct"}, ("admin", "published"): {"correct"}}
     table = {k: set(v) for k, v in REPORTS.table().items() if v}
     assert table == expected
 

@@ -107,3 +107,36 @@ def test_a_report_submitted_before_the_date_was_kept_takes_it_from_the_audit_log
 
     got = dict(AnnualReport.objects.values_list("year", "submitted_on"))
     assert got == {2026: dt.date(2027, 1, 13), 2025: dt.date(2026, 1, 9), 2024: None}
+
+
+BEFORE_CORRECTIONS = [("reporting", "0005_report_submitted_on")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_published_before_corrections_keeps_its_published_copy_as_first_version() -> None:
+    """Reports published before published versions were kept have their published copy as
+    version 1 (a correction started later keeps it as the version before); drafts have none."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE_CORRECTIONS)
+    old = executor.loader.project_state(BEFORE_CORRECTIONS).apps
+    OldAgency, OldReport = old.get_model("accounts", "Agency"), old.get_model("reporting", "AnnualReport")
+    dept = OldAgency.objects.create(name="某市商务局", code="SWJ")
+    frozen = {"edition": "2021", "agency": "某市商务局", "year": 2025, "cells": {}}
+    OldReport.objects.create(agency=dept, year=2025, state="published", frozen=frozen, slug="swj-2025",
+                             issued_on=dt.date(2026, 1, 18), published_on=dt.date(2026, 1, 20))
+    OldReport.objects.create(agency=dept, year=2026, state="draft")
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    from ogi.web.reporting.models import AnnualReport, PublishedVersion
+
+    [v] = PublishedVersion.objects.all()
+    assert (v.report.year, v.number, v.frozen, v.issued_on, v.published_on, v.reason) == (
+        2025, 1, frozen, dt.date(2026, 1, 18), dt.date(2026, 1, 20), "")
+    assert AnnualReport.objects.get(year=2025).corrected_on is None

@@ -3,11 +3,17 @@ office, approved by a reviewer, published — through the publication gate (a re
 errors goes no further; its warnings pass only when acknowledged). The same machine as a
 request's: transitions as data, guards and effects by name.
 
-The object needs `state`, `frozen`, `issued_on`, `published_on` and `slug`; what the guards
-judge comes in the context: `extra["findings"]` (the report's findings),
-`extra["acknowledged"]` (the person ticked 已核对提醒), `extra["actor"]` (who acts: the one
-who submitted may not approve) and, for submission, `extra["live"]` (the report as it stands,
-as JSON, to freeze). The object also keeps `submitted_by`."""
+A published report is corrected (更正) by going round again: 发起更正, with its reason, puts
+it back to draft, and the corrected version takes the same way through review, approval and
+publication. Its first publication date stays the publication date (timeliness is judged on
+it, 条例第五十条); the day the correction went up is kept apart, in `corrected_on`.
+
+The object needs `state`, `frozen`, `issued_on`, `published_on`, `corrected_on`,
+`correction_reason` and `slug`; what the guards judge comes in the context:
+`extra["findings"]` (the report's findings), `extra["acknowledged"]` (the person ticked
+已核对提醒), `extra["actor"]` (who acts: the one who submitted may not approve),
+`inputs["reason"]` (why a correction is started) and, for submission, `extra["live"]` (the
+report as it stands, as JSON, to freeze). The object also keeps `submitted_by`."""
 
 from __future__ import annotations
 
@@ -28,7 +34,10 @@ TRANSITIONS = (
     Transition("return", "退回修改", ("review", "approved"), "draft", APPROVERS, (), ("unfreeze",)),
     Transition("approve", "批准", ("review",), "approved", APPROVERS, (*GATED, "another_person"), ("date_of_issue",)),
     Transition("publish", "发布", ("approved",), "published", APPROVERS, GATED, ("date_of_issue", "publish")),
+    Transition("correct", "发起更正", ("published",), "draft", APPROVERS, ("reason_given",), ("start_correction",),
+               inputs=("reason",)),
 )
+MAX_REASON = 2000
 REPORTS = Machine("reports", STATES, "draft", TRANSITIONS, ROLES)
 
 
@@ -68,6 +77,25 @@ def _warnings_acknowledged(report: Any, ctx: Context) -> str | None:
     return None
 
 
+@REPORTS.guard("reason_given")
+def _reason_given(report: Any, ctx: Context) -> str | None:
+    # The public page tells readers why the report they read before was changed.
+    reason = str(ctx.inputs.get("reason") or "").strip()
+    if not reason:
+        return "发起更正必须写明理由（将在公开的报告页面上说明本报告为何更正）。"
+    if len(reason) > MAX_REASON:
+        return f"更正理由不超过 {MAX_REASON} 个字（现有 {len(reason)} 个）。"
+    return None
+
+
+@REPORTS.effect("start_correction")
+def _start_correction(report: Any, t: Transition, ctx: Context) -> None:
+    # The published copy stays public (kept by the caller); the draft is the live report
+    # again, its text and overrides as they were, to be submitted and approved anew.
+    report.correction_reason = str(ctx.inputs["reason"]).strip()
+    _unfreeze(report, t, ctx)
+
+
 @REPORTS.effect("freeze")
 def _freeze(report: Any, t: Transition, ctx: Context) -> None:
     # What the reviewer approves is what is published, whatever is recorded afterwards.
@@ -91,7 +119,10 @@ def _date_of_issue(report: Any, t: Transition, ctx: Context) -> None:
 
 @REPORTS.effect("publish")
 def _publish(report: Any, t: Transition, ctx: Context) -> None:
-    report.published_on = ctx.on
+    if getattr(report, "published_on", None) is None:
+        report.published_on = ctx.on
+    else:  # a corrected version: the deadline was met, or missed, by the first publication
+        report.corrected_on = ctx.on
     report.slug = report.slug or secrets.token_urlsafe(9)
 
 

@@ -9,6 +9,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -21,7 +22,8 @@ from ogi.web.ledger import services
 from ogi.web.ledger.models import Request
 from ogi.web.ledger.views import letter_response
 from ogi.web.params import query_year
-from ogi.web.reporting.models import AnnualReport
+from ogi.web.reporting import services as reports
+from ogi.web.reporting.models import AnnualReport, PublishedVersion
 from ogi.web.security import client_address
 from ogi.web.uploads import uploaded_file
 from ogi.workflow.requests import BY_EVENT, OPEN_STATES, Refused, due_of, public_text
@@ -111,8 +113,10 @@ def track(request: HttpRequest) -> HttpResponse:
 
 
 def published_reports(request: HttpRequest) -> HttpResponse:
-    """Every published annual report, newest year first."""
-    published = AnnualReport.objects.filter(state="published").select_related("agency")
+    """Every published annual report, newest year first: the version the public page shows
+    (a report being corrected stays listed as it was published)."""
+    published = (AnnualReport.objects.filter(Q(state="published") | Q(publications__isnull=False)).distinct()
+                 .select_related("agency"))
     agencies = sorted(set(published.values_list("agency__name", flat=True)))
     years = sorted(set(published.values_list("year", flat=True)), reverse=True)
     agency = request.GET.get("agency", "").strip()
@@ -122,9 +126,9 @@ def published_reports(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(agency__name=agency)
     if year:
         rows = rows.filter(year=year)
+    shown = [(r, reports.versions(r)[-1]) for r in rows.order_by("-year", "agency__name").prefetch_related("publications")]
     return render(request, "portal/public_reports.html", {
-        "rows": rows.order_by("-year", "agency__name"), "public_page": True, "agencies": agencies, "years": years,
-        "agency": agency, "year": year})
+        "rows": shown, "public_page": True, "agencies": agencies, "years": years, "agency": agency, "year": year})
 
 
 @require_http_methods(["POST"])
@@ -238,49 +242,60 @@ def _status(r: Request) -> dict[str, Any]:
             "corrections": list(r.corrections.select_related("event").defer("file"))}
 
 
-def _published(slug: str) -> AnnualReport:
-    row = AnnualReport.objects.filter(slug=slug, state="published").select_related("agency").first()
-    if row is None:
+def _published(slug: str, number: int | None = None) -> tuple[AnnualReport, PublishedVersion, list[PublishedVersion]]:
+    """The report at its public address, the version asked for (the newest when none is),
+    and all its versions."""
+    row = AnnualReport.objects.filter(slug=slug).select_related("agency").first()
+    kept = reports.versions(row) if row is not None else []
+    if not kept:
         raise Http404("没有这份已发布的报告")
-    return row
+    shown = kept[-1] if number is None else next((v for v in kept if v.number == number), None)
+    if shown is None:
+        raise Http404("没有这一版本的报告")
+    return row, shown, kept  # type: ignore[return-value]
 
 
-def _as_published(request: HttpRequest, row: AnnualReport) -> Report | None:
+def _as_published(request: HttpRequest, version: PublishedVersion) -> Report | None:
     """The report as it was approved and published: the frozen copy, served as it is (no
     compiling, no checks)."""
     try:
-        report = Report.from_json(row.frozen) if row.frozen is not None else None
+        report = Report.from_json(version.frozen) if version.frozen is not None else None
     except Exception:  # a stored copy of any shape: the page says so instead of failing
         report = None
     if report is None or report.edition_obj is None:
         return None
-    report.issued_on = row.issued_on
+    report.issued_on = version.issued_on
     return report
 
 
-def public(request: HttpRequest, slug: str) -> HttpResponse:
-    row = _published(slug)
-    report = _as_published(request, row)
+def public(request: HttpRequest, slug: str, number: int | None = None) -> HttpResponse:
+    row, version, kept = _published(slug, number)
+    report = _as_published(request, version)
     if report is None:
         return refuse(request, 404, "这份报告保存的数据无法读取，暂时无法显示；请联系发布机关")
     html = render_report(report, "html").decode("utf-8")
     # The report page stays the self-contained statutory document; the way back to the
-    # list and the downloads sit above it and are not printed.
-    nav = render(request, "portal/_public_report_nav.html", {"row": row}).content.decode("utf-8")
+    # list and the downloads sit above it and are not printed. What says the report was
+    # corrected, and the version before, is printed with it.
+    earlier = next((v for v in reversed(kept) if v.number < version.number), None)
+    nav = render(request, "portal/_public_report_nav.html", {
+        "row": row, "version": version, "current": kept[-1], "earlier": earlier,
+        "is_current": version.number == kept[-1].number}).content.decode("utf-8")
     html = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + nav, html, count=1)
     return HttpResponse(html, content_type=MIME["html"])
 
 
-def public_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+def public_download(request: HttpRequest, slug: str, fmt: str, number: int | None = None) -> HttpResponse:
     if fmt not in ("pdf", "docx"):
         raise Http404("不支持的格式")
-    row = _published(slug)
-    report = _as_published(request, row)
+    row, version, kept = _published(slug, number)
+    report = _as_published(request, version)
     if report is None:
         return refuse(request, 404, "这份报告保存的数据无法读取，暂时无法下载；请联系发布机关")
-    data = downloads.rendered(downloads.key(row.frozen, row.issued_on, fmt), lambda: render_report(report, fmt))
+    data = downloads.rendered(downloads.key(version.frozen, version.issued_on, fmt), lambda: render_report(report, fmt))
     resp = HttpResponse(data, content_type=MIME[fmt])
     # The name the report prints (it keeps the one it was published with when the agency is renamed).
-    name = f"{report.agency or row.agency.name}{row.year}年政府信息公开工作年度报告.{fmt}"
+    superseded = "" if version.number == kept[-1].number else f"（第{version.number}版，已更正）"
+    name = f"{report.agency or row.agency.name}{row.year}年政府信息公开工作年度报告{superseded}.{fmt}"
     resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return resp

@@ -114,8 +114,12 @@ class AnnualReport(models.Model):
     sections = models.JSONField("正文", default=dict)
     overrides = models.JSONField("改填的数字", default=dict)  # cell id → {"value", "reason", "by", "at"}
     issued_on = models.DateField("成文日期", null=True, blank=True)
-    # The day it went up on the public pages: timeliness (Art. 49) is judged on it.
+    # The day it first went up on the public pages: timeliness (Art. 49) is judged on it, and
+    # a correction published later leaves it as it is.
     published_on = models.DateField("发布日期", null=True, blank=True)
+    # The day the latest corrected version went up, and why the report is (or was last) corrected.
+    corrected_on = models.DateField("更正日期", null=True, blank=True)
+    correction_reason = models.TextField("更正理由", blank=True, default="")
     slug = models.CharField("公开网址标识", max_length=40, unique=True, null=True, blank=True)
     version = models.PositiveIntegerField("版本", default=0)
     # Last year's published report as uploaded (Report JSON), when the ledger did not
@@ -133,6 +137,39 @@ class AnnualReport(models.Model):
         db_table = "ledger_annualreport"
         unique_together = [("agency", "year")]
         verbose_name = verbose_name_plural = "年度报告"
+
     def __str__(self) -> str:
         return f"{self.agency}{self.year}年度报告"
+
+    @property
+    def ever_published(self) -> bool:
+        """Published, or published and now being corrected: the public has a version of it."""
+        return self.state == "published" or self.published_on is not None
+
+    @property
+    def correcting(self) -> bool:
+        return self.state != "published" and self.published_on is not None
+
+
+class PublishedVersion(models.Model):
+    """Each version of a report the public was given: the first publication, then every
+    corrected one. The newest is the one the public page shows; the others stay readable."""
+
+    report = models.ForeignKey(AnnualReport, verbose_name="年度报告", on_delete=models.PROTECT, related_name="publications")
+    number = models.PositiveSmallIntegerField("版次")  # 1: the first publication; 2 and on: corrections
+    frozen = models.JSONField("发布的报告")
+    issued_on = models.DateField("成文日期", null=True, blank=True)
+    # The day this version went up (for the first one, the report's publication date).
+    published_on = models.DateField("发布日期", null=True, blank=True)
+    reason = models.TextField("更正理由", blank=True, default="")
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", verbose_name="发布人")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "已发布的版本"
+        ordering = ["report", "number"]
+        constraints = [models.UniqueConstraint(fields=["report", "number"], name="one_published_version_number")]
+
+    def __str__(self) -> str:
+        return f"{self.report}第{self.number}版"
 

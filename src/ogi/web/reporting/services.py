@@ -33,12 +33,12 @@ from ogi.web.accounts.models import Agency, person
 from ogi.web.ledger.models import Event, Request
 from ogi.web.params import FIRST_REPORT_YEAR
 from ogi.workflow import Context, Refused
-from ogi.workflow.reports import REPORTS
+from ogi.workflow.reports import GATED, REPORTS
 from ogi.workflow.reports import fire as fire_report
 from ogi.workspace import Override, YearReport, read_stored_report
 
 from .models import REPORT_STATES as MODEL_REPORT_STATES
-from .models import AnnualReport, AppealCase, RegulatoryDocument
+from .models import AnnualReport, AppealCase, PublishedVersion, RegulatoryDocument
 from .models import YearFigures as YearFiguresRow
 from .signals import report_published
 
@@ -191,7 +191,7 @@ def publication(agency: Agency, year: int, row: AnnualReport | None, day: dt.dat
     if year >= day.year:
         return Publication("unfinished", f"{year}年尚未结束，次年发布")
     tree = TreeAgency(agency.name, agency.kind, agency.effective_level())  # as the office above judges it
-    published = row is not None and row.state == "published"
+    published = row is not None and row.ever_published  # (under correction: still published, on its first day)
     t = judge_date(tree, year, published, (row.published_on or row.issued_on) if published and row else None, day)
     if published:
         if t.published_on is None:
@@ -219,7 +219,7 @@ def report_due(agency: Agency, day: dt.date) -> tuple[int, Publication] | None:
     if year < FIRST_REPORT_YEAR:
         return None
     row = AnnualReport.objects.filter(agency=agency, year=year).first()
-    if row is not None and row.state == "published":
+    if row is not None and row.ever_published:
         return None
     p = publication(agency, year, row, day)
     if not p.pressing or p.deadline is None or (day - p.deadline).days > OVERDUE_REMINDED_DAYS:
@@ -403,18 +403,22 @@ class Gate(Refused):
 
 
 def transition(user, ws: Workspace, event: str, role: str, on: dt.date, *, acknowledged: bool = False,  # type: ignore[no-untyped-def]
-               issued_on: dt.date | None = None, state_seen: str | None = None) -> AnnualReport:
+               issued_on: dt.date | None = None, state_seen: str | None = None, version_seen: int | None = None,
+               reason: str = "") -> AnnualReport:
     """An event of the report's review (ogi.workflow.reports), in one transaction with its
-    audit entry; the warnings acknowledged are recorded with it. `state_seen`: the state the
-    page showed — an event from a page left open while another person acted is refused
-    (sending back from a stale 审核中 page undid the approval given meanwhile)."""
+    audit entry; the warnings acknowledged are recorded with it. `state_seen` and
+    `version_seen`: the state and version the page showed — an event from a page left open
+    while another person acted is refused (sending back from a stale 审核中 page undid the
+    approval given meanwhile; a 已发布 page from before a whole correction would start
+    correcting a version its user never saw). Each event counts one version of the row.
+    `reason`: why a correction is started, shown on the public page once it is published."""
     row = ws.row
     # A year's report is written once the year is over: dated within it, it would report on
     # days still to come.
     if issued_on is not None and not dt.date(row.year + 1, 1, 1) <= issued_on <= on:
         raise Refused(f"成文日期应在{row.year + 1}年1月1日至今天之间（{row.year}年度报告在该年度结束后成文）", "bad_date")
     findings = ws.findings
-    ctx = Context(on=on, role=role, inputs={"issued_on": issued_on},
+    ctx = Context(on=on, role=role, inputs={"issued_on": issued_on, "reason": reason},
                   extra={"findings": findings, "acknowledged": acknowledged, "actor": getattr(user, "pk", None)})
     t = REPORTS.by_event.get(event)
     if t is not None and t.event == "submit" and row.state == "draft":
@@ -427,26 +431,44 @@ def transition(user, ws: Workspace, event: str, role: str, on: dt.date, *, ackno
                 who = "已在其他页面" if _last_moved_by(fresh) == getattr(user, "pk", None) else "已由他人"
                 raise Refused(f"报告的状态{who}改为“{REPORT_STATES.get(fresh.state, fresh.state)}”，请刷新页面看过后再操作",
                               "conflict")
+            if version_seen is not None and fresh.version != version_seen:
+                raise Refused("报告在您打开页面后已由他人处理过（如已更正并重新发布），请刷新页面看过后再操作", "conflict")
             row = fresh  # (the row as stored, under the lock: not the one read before it, saved over a change)
         before, dated = row.state, row.issued_on
+        if event == "correct" and row.state == "published":
+            first_version(row)  # what the public was given stays readable while the correction is drafted
         try:
             t = fire_report(row, event, ctx)
         except Refused as e:
-            if e.code == "guard":
+            if e.code == "guard" and t is not None and set(t.guards) & set(GATED):
                 errors = [f for f in findings if f.severity == "error"]
                 raise Gate(e.message_zh, errors or [f for f in findings if f.severity == "warning"]) from None
             raise
+        row.version += 1
         row.save()
         note = ""
         warnings = [f for f in findings if f.severity == "warning"]
-        if t.guards and warnings:
+        if set(t.guards) & set(GATED) and warnings:
             note = "已核对以下提醒：" + "；".join(f.message_zh for f in warnings)[:1800]
         changes = {"状态": [REPORT_STATES.get(before, before), REPORT_STATES.get(row.state, row.state)]}
         if dated is not None and row.issued_on != dated:  # a date the reviewer approved, changed at publication
             changes["成文日期"] = [dated.isoformat(), row.issued_on.isoformat() if row.issued_on else None]
-        _log(user, row, event, t.label, changes, note)
-        if row.state == "published":  # the offices above file it (reporting/signals.py says why a signal)
-            transaction.on_commit(lambda: report_published.send(sender=AnnualReport, row=row, user=user))
+        label = t.label
+        if event == "correct":
+            changes["更正理由"] = [None, row.correction_reason]
+            note = row.correction_reason
+        published: PublishedVersion | None = None
+        if row.state == "published":
+            published = _keep_version(row, user, on)
+            if published.number > 1:
+                label = f"发布更正后的报告（第{published.number}版）"
+                changes["版本"] = [f"第{published.number - 1}版", f"第{published.number}版"]
+                changes["更正日期"] = [None, on.isoformat()]
+                note = "；".join(x for x in (f"更正理由：{row.correction_reason}", note) if x)
+        _log(user, row, event, label, changes, note)
+        if published is not None:  # the offices above file it (reporting/signals.py says why a signal)
+            transaction.on_commit(lambda: report_published.send(sender=AnnualReport, row=row, user=user,
+                                                                publication=published))
     return row
 
 
@@ -456,6 +478,32 @@ def _last_moved_by(row: AnnualReport) -> int | None:
     return (Event.objects.filter(agency=row.agency, event__in=[f"report.{t.event}" for t in REPORTS.transitions],
                                  label__startswith=f"{row.year}年度报告：")
             .order_by("-pk").values_list("actor_id", flat=True).first())
+
+
+def versions(row: AnnualReport) -> list[PublishedVersion]:
+    """The versions the public was given, oldest first. A report published before versions
+    were kept (and not corrected since) has its published copy as its one version."""
+    kept = list(row.publications.all()) if row.pk is not None else []  # (in order of number: the model's ordering)
+    if not kept and row.state == "published":
+        return [PublishedVersion(report=row, number=1, frozen=row.frozen, issued_on=row.issued_on,
+                                 published_on=row.published_on)]
+    return kept
+
+
+def first_version(row: AnnualReport) -> None:
+    """The published copy stored as the first version, when it was published before versions
+    were kept (a correction clears the row's copy)."""
+    if row.frozen is not None and not row.publications.exists():
+        PublishedVersion.objects.create(report=row, number=1, frozen=row.frozen, issued_on=row.issued_on,
+                                        published_on=row.published_on)
+
+
+def _keep_version(row: AnnualReport, user, on: dt.date) -> PublishedVersion:  # type: ignore[no-untyped-def]
+    last = row.publications.order_by("-number").first()
+    number = last.number + 1 if last is not None else 1
+    return PublishedVersion.objects.create(report=row, number=number, frozen=row.frozen, issued_on=row.issued_on,
+                                           published_on=on, reason=row.correction_reason if number > 1 else "",
+                                           published_by=user if getattr(user, "pk", None) else None)
 
 
 def _editable(row: AnnualReport) -> None:

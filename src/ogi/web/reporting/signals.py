@@ -7,4 +7,6 @@ publication that was rolled back."""
 
 from django.dispatch import Signal
 
-report_published = Signal()  # sender=AnnualReport, row=the published AnnualReport
+# sender=AnnualReport, row=the published AnnualReport, publication=the PublishedVersion that
+# went up (number 1: the first publication; from 2: a corrected version, its reason with it).
+report_published = Signal()

@@ -25,7 +25,7 @@ from ogi.web.errors import refuse
 from ogi.web.params import FIRST_REPORT_YEAR, is_report_year
 from ogi.workflow import Refused
 from ogi.workflow.machine import Context
-from ogi.workflow.reports import REPORTS
+from ogi.workflow.reports import GATED, MAX_REASON, REPORTS
 
 from . import services as reports
 from .models import AnnualReport
@@ -94,6 +94,8 @@ def workspace(request: HttpRequest, year: int) -> HttpResponse:
            "not_offered": [(t.label, why) for t in REPORTS.allowed(ws.row, s.role)
                            if (why := REPORTS.standing_refusal(ws.row, t, now)) is not None],
            "overridden": set(ws.row.overrides), "editable": ws.row.state == "draft",
+           "gated": {t.event for t in REPORTS.transitions if set(t.guards) & set(GATED)}, "max_reason": MAX_REASON,
+           "versions": reports.versions(ws.row),
            "publication": reports.publication(s.agency, ws.row.year, ws.row, clock.today())}
     return render(request, "reporting/workspace.html", ctx)
 
@@ -183,9 +185,11 @@ def state(request: HttpRequest, year: int, event: str) -> HttpResponse:
         if issued_on is None:
             messages.error(request, "成文日期应为日期（如 2026-01-20）")
             return redirect("workspace", year=year)
+    seen = request.POST.get("version_seen", "")
     try:
         reports.transition(request.user, ws, event, s.role, clock.today(), acknowledged=request.POST.get("acknowledge") == "1",
-                           issued_on=issued_on, state_seen=request.POST.get("state_seen") or None)
+                           issued_on=issued_on, state_seen=request.POST.get("state_seen") or None,
+                           version_seen=int(seen) if seen.isascii() and seen.isdigit() else None, reason=request.POST.get("reason", ""))
     except reports.Gate as e:
         listed = "；".join(f.message_zh for f in e.blocking[:5]) + ("……" if len(e.blocking) > 5 else "")
         messages.error(request, f"{e.message_zh}{listed}")

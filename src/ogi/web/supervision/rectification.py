@@ -89,6 +89,17 @@ def recheck_items(agency: Agency, year: int, user: Any) -> list[RectificationIte
     return changed
 
 
+def republished(office: Agency, agency: Agency, year: int, user: Any, note: str) -> list[Rectification]:
+    """The agency published a corrected version in its workspace: each of the office's notices
+    of that agency and year with an item still to correct is told so (its items are looked
+    for again by `recheck_items`)."""
+    notices = list(Rectification.objects.filter(office=office, agency=agency, year=year, items__state__in=OPEN_STATES)
+                   .distinct())
+    for n in notices:
+        RectificationEvent.objects.create(notice=n, user=user, action="republished", note=note)
+    return notices
+
+
 @transaction.atomic
 def republish(notice: Rectification, user: Any, name: str, data: bytes) -> dict[str, Any]:
     """The agency's corrected report, filed as the new version for the office that asked."""

@@ -282,16 +282,18 @@ def import_uploads(office: Agency, user: Any, uploads: Sequence[tuple[str, bytes
             "already": already}
 
 
-def file_version(office: Agency, user: Any, item: Collected, data: bytes, by_name: dict[str, int]) -> CollectedReport | None:
+def file_version(office: Agency, user: Any, item: Collected, data: bytes, by_name: dict[str, int],
+                 newest: bool = False) -> CollectedReport | None:
     """A matched report filed as its agency's version of its year: current when it is the
     newer one (the current one then kept as history), else history; None when the same
-    file is there already."""
+    file is there already. `newest`: the agency says it is its latest version (a corrected
+    one keeps the first publication date, so the dates cannot tell)."""
     mine = CollectedReport.objects.filter(office=office, agency_id=by_name[item.agency], year=item.year)  # type: ignore[index]
     if mine.filter(sha256=hashlib.sha256(data).hexdigest()).exists():
         return None  # the same file is there already, current or as an older version
     old = mine.filter(state="current").first()
     kept = _as_collected(old) if old is not None else None
-    newer = kept is None or _newer(item, kept)
+    newer = newest or kept is None or _newer(item, kept)
     if newer and old is not None:
         old.state = "replaced"
         old.save(update_fields=["state", "updated_at"])

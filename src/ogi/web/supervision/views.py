@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,6 +33,7 @@ from ogi.web.accounts.access import staff_of
 from ogi.web.accounts.models import Agency, Staff
 from ogi.web.errors import refuse
 from ogi.web.params import is_report_year, query_int, query_year, report_years_zh
+from ogi.web.reporting.models import AnnualReport
 
 from . import rectification, services, stored
 from .models import CollectedReport, Rectification, RectificationItem, TreeChange
@@ -426,7 +428,12 @@ def mine(request: HttpRequest) -> HttpResponse:
         return refuse(request, 403, "只有被监督机关的工作人员可以查看")
     notices = (Rectification.objects.filter(agency=s.agency).select_related("office", "report")
                .prefetch_related("items").order_by("-created_at"))
-    return render(request, "supervision/mine.html", {"staff": s, "notices": notices, "today": clock.today()})
+    # A year the agency published in ogi is corrected in its workspace (the corrected version
+    # reaches the office by itself), not by uploading an edited file.
+    corrigible = set(AnnualReport.objects.filter(Q(state="published") | Q(published_on__isnull=False), agency=s.agency)
+                     .values_list("year", flat=True))
+    return render(request, "supervision/mine.html", {"staff": s, "notices": notices, "today": clock.today(),
+                                                     "corrigible": corrigible})
 
 
 @login_required
