@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import lxml.html
@@ -44,17 +45,23 @@ def test_a_superscript_mark_on_a_web_page_is_not_a_digit():
 def test_a_superscript_run_in_word_is_not_a_digit():
     data = (CORPUS / "docx" / f"{NAME}.docx").read_bytes()
     original = locate(read_bytes(data, "report.docx"))
-    src = zipfile.ZipFile(io.BytesIO(data))
-    xml = src.read("word/document.xml").decode("utf-8")
     # After every figure run of a table cell: a raised run (as LibreOffice writes it) or a superscript one.
     marks = ['<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:t>1</w:t></w:r>',
              '<w:r><w:rPr><w:position w:val="8"/><w:sz w:val="19"/></w:rPr><w:t>2</w:t></w:r>']
+    report = locate(read_bytes(_after_figure_runs(data, lambda k: marks[k % 2]), "report.docx"))
+    assert _numbers(report) == _numbers(original)
+
+
+def _after_figure_runs(docx: bytes, run: Callable[[int], str]) -> bytes:
+    """The DOCX with `run(k)` written after the k-th figure run that ends a table cell."""
+    src = zipfile.ZipFile(io.BytesIO(docx))
+    xml = src.read("word/document.xml").decode("utf-8")
     count = 0
 
     def mark(m: re.Match) -> str:
         nonlocal count
         count += 1
-        return m.group(0) + marks[count % 2]
+        return m.group(0) + run(count)
 
     xml = re.sub(r"<w:r>(?:(?!</w:r>).)*<w:t(?: [^>]*)?>\d+</w:t></w:r>(?=</w:p></w:tc>)", mark, xml)
     assert count > 20
@@ -62,8 +69,7 @@ def test_a_superscript_run_in_word_is_not_a_digit():
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for item in src.infolist():
             z.writestr(item, xml.encode("utf-8") if item.filename == "word/document.xml" else src.read(item))
-    report = locate(read_bytes(out.getvalue(), "report.docx"))
-    assert _numbers(report) == _numbers(original)
+    return out.getvalue()
 
 
 def _set(td, text: str) -> None:
@@ -188,21 +194,7 @@ def test_a_note_mark_in_a_superscript_run_in_word():
     """The same marks as superscript runs after the figures of the real document's tables."""
     data = (CORPUS / "docx" / f"{NAME}.docx").read_bytes()
     before = _scored(locate(read_bytes(data, "report.docx")), "docx")
-    src = zipfile.ZipFile(io.BytesIO(data))
-    xml = src.read("word/document.xml").decode("utf-8")
-    count = 0
-
-    def mark(m: re.Match) -> str:
-        nonlocal count
-        count += 1
-        text = NOTE_MARKS[count % len(NOTE_MARKS)]
-        return m.group(0) + f'<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:t>{text}</w:t></w:r>'
-
-    xml = re.sub(r"<w:r>(?:(?!</w:r>).)*<w:t(?: [^>]*)?>\d+</w:t></w:r>(?=</w:p></w:tc>)", mark, xml)
-    assert count > 20
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for item in src.infolist():
-            z.writestr(item, xml.encode("utf-8") if item.filename == "word/document.xml" else src.read(item))
-    s = _scored(locate(read_bytes(out.getvalue(), "report.docx")), "docx")
+    marked = _after_figure_runs(data, lambda k: '<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
+                                                f"<w:t>{NOTE_MARKS[k % len(NOTE_MARKS)]}</w:t></w:r>")
+    s = _scored(locate(read_bytes(marked, "report.docx")), "docx")
     assert (s.right, s.wrong, s.missed) == (before.right, 0, before.missed), (s.wrong_cells, s.missed_cells)

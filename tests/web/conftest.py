@@ -43,3 +43,15 @@ def request_data(**kw):  # type: ignore[no-untyped-def]
     data.update(kw)
     return data
 
+
+
+def demo_login(name: str):  # type: ignore[no-untyped-def]
+    """A test client logged in as one of the demo's users (ogi.web.demo)."""
+    from django.http import HttpRequest
+    from django.test import Client
+
+    from ogi.web.demo.ledger import PASSWORD as DEMO_PASSWORD
+
+    c = Client()
+    assert c.login(request=HttpRequest(), username=name, password=DEMO_PASSWORD)
+    return c

@@ -12,27 +12,22 @@ import datetime as dt
 import re
 
 import pytest
-from django.http import HttpRequest
 from django.test import Client
 
 from ogi.web import clock
 from ogi.web.accounts.models import Agency
-from ogi.web.demo.ledger import PASSWORD, create_demo
+from ogi.web.demo.ledger import create_demo
 from ogi.web.ledger.models import Event
 from ogi.web.reporting import services as reports
 from ogi.web.reporting.models import AnnualReport, PublishedVersion
 from ogi.web.supervision.models import CollectedReport, Rectification, RectificationEvent
 
+from .conftest import demo_login as login
+
 pytestmark = pytest.mark.django_db
 
 WRONG = "2026年，全年共收到政府信息公开申请99999件。"
 REASON = "第一部分“总体情况”所述收到申请数量有误，与表三不一致，予以更正"
-
-
-def login(name: str) -> Client:
-    c = Client()
-    assert c.login(request=HttpRequest(), username=name, password=PASSWORD)
-    return c
 
 
 def _at(monkeypatch, day: dt.date) -> None:  # type: ignore[no-untyped-def]

@@ -13,10 +13,12 @@ from django.test import Client
 from ogi.checks import check_all
 from ogi.web import clock
 from ogi.web.accounts.models import Agency
-from ogi.web.demo.ledger import PASSWORD, create_demo
+from ogi.web.demo.ledger import create_demo
 from ogi.web.ledger.models import Event
 from ogi.web.reporting import services as reports
 from ogi.web.reporting.models import AnnualReport
+
+from .conftest import demo_login as login
 
 pytestmark = pytest.mark.django_db
 
@@ -25,12 +27,6 @@ pytestmark = pytest.mark.django_db
 def demo(db):  # type: ignore[no-untyped-def]
     create_demo(today=dt.date(2026, 11, 23), per_year_scale=0.4)
     return Agency.objects.get(code="SWJ")
-
-
-def login(name: str) -> Client:
-    c = Client()
-    assert c.login(request=HttpRequest(), username=name, password=PASSWORD)
-    return c
 
 
 def test_demo_compiles_into_two_continuous_reports_without_error(demo):

@@ -8,13 +8,14 @@ import re
 from urllib.parse import unquote
 
 import pytest
-from django.http import HttpRequest
 from django.test import Client
 
 from ogi.web import clock
 from ogi.web.accounts.models import Agency
-from ogi.web.demo.ledger import PASSWORD, create_demo
+from ogi.web.demo.ledger import create_demo
 from ogi.web.reporting.models import AnnualReport
+
+from .conftest import demo_login as login
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +24,6 @@ pytestmark = pytest.mark.django_db
 def demo(db):  # type: ignore[no-untyped-def]
     create_demo(today=dt.date(2026, 11, 23), per_year_scale=0.3)
     return Agency.objects.get(code="SWJ")
-
-
-def login(name: str) -> Client:
-    c = Client()
-    assert c.login(request=HttpRequest(), username=name, password=PASSWORD)
-    return c
 
 
 def test_a_figure_changed_by_hand_asks_for_its_reason_before_the_page_is_left(demo):

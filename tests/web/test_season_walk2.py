@@ -7,15 +7,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.http import HttpRequest
-from django.test import Client
 from freezegun import freeze_time
 
 from ogi.web.accounts.models import Agency
-from ogi.web.demo.ledger import PASSWORD, create_demo
+from ogi.web.demo.ledger import create_demo
 from ogi.web.reporting import services as reports
 from ogi.web.reporting.models import AnnualReport
 
+from .conftest import demo_login as login
 from .conftest import make_user, request_data
 from .test_supervision_web import login as sup_login
 from .test_supervision_web import office  # noqa: F401  (the fixture)
@@ -27,12 +26,6 @@ pytestmark = pytest.mark.django_db
 def demo(db):  # type: ignore[no-untyped-def]
     create_demo(today=dt.date(2026, 11, 23), per_year_scale=0.3)
     return Agency.objects.get(code="SWJ")
-
-
-def login(name: str) -> Client:
-    c = Client()
-    assert c.login(request=HttpRequest(), username=name, password=PASSWORD)
-    return c
 
 
 @freeze_time("2027-01-20 10:00:00")

@@ -9,24 +9,18 @@ import json
 import re
 
 import pytest
-from django.http import HttpRequest
-from django.test import Client
 
 from ogi.report import Report
 from ogi.web import clock
 from ogi.web.accounts.models import Agency
-from ogi.web.demo.ledger import PASSWORD, create_demo
+from ogi.web.demo.ledger import create_demo
 from ogi.web.reporting import services as reports
 from ogi.web.supervision import publications, services
 from ogi.web.supervision.models import CollectedReport
 
+from .conftest import demo_login as login
+
 pytestmark = pytest.mark.django_db
-
-
-def login(name: str) -> Client:
-    c = Client()
-    assert c.login(request=HttpRequest(), username=name, password=PASSWORD)
-    return c
 
 
 def _row_of(page: str, agency: str) -> str:
