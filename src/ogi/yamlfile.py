@@ -2,15 +2,17 @@
 data as the pure-Python safe loader, about ten times faster); and ogi's own data files
 (editions, agency name forms), which every `ogi` start reads, kept as JSON in the user's
 cache once parsed, so that a start needs neither PyYAML nor a parse. The JSON copy is
-named by the digest of the YAML text, so an edited or upgraded file is parsed afresh."""
+named by checksums of the YAML text, so an edited or upgraded file is parsed afresh (zlib's
+CRC-32 and Adler-32 with the length: hashlib would load OpenSSL at every start, for a key
+no one forges — who can edit the file needs no collision)."""
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
 import os
 import sys
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +50,8 @@ def load_packaged(package: str, name: str) -> Any:
 def load_cached(text: str) -> Any:
     """YAML text parsed once and kept as JSON in the user's cache under its digest (a file
     read at every start: an edition, the agency name forms). Raises what `load` raises."""
-    digest = hashlib.sha256(f"{_CACHE_FORMAT}\n{text}".encode()).hexdigest()[:32]
+    data = f"{_CACHE_FORMAT}\n{text}".encode()
+    digest = f"{len(data):x}-{zlib.crc32(data):08x}-{zlib.adler32(data):08x}"
     cached = cache_dir() / f"{digest}.json"
     try:
         return json.loads(cached.read_text(encoding="utf-8"))

@@ -17,7 +17,6 @@ report, naming the group it shares its narrative with."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -67,6 +66,8 @@ def overlap(mine: dict[str, str], theirs: dict[str, str]) -> tuple[list[str], fl
 def fingerprint(norm: str) -> int:
     """A sentence's stable 64-bit fingerprint (the same in every process and run, so it
     can be stored in a dataset and compared later)."""
+    import hashlib  # (here: a check of one report never asks, and hashlib loads OpenSSL)
+
     return int.from_bytes(hashlib.blake2b(norm.encode(), digest_size=8).digest(), "little", signed=True)
 
 
