@@ -72,3 +72,14 @@ def _running_in_group(pgid: int) -> list[int]:
             if int(fields[2]) == pgid and fields[0] != "Z":
                 out.append(int(entry))
     return out
+
+
+def test_a_legacy_conversion_keeps_within_the_readings_time_limit(legacy_doc):
+    """Stopped by LibreOffice's own limit, within the reader's: killed at the reader's limit, the
+    reading process would leave LibreOffice (a process group of its own) running on."""
+    from ogi.ingest.errors import IngestError
+    from ogi.ingest.limits import Limits, using
+
+    with using(Limits(timeout_s=0.5)), pytest.raises(IngestError) as e:
+        convert_legacy(legacy_doc, ".doc")
+    assert e.value.code == "timeout" and e.value.limit == "timeout_s" and "LibreOffice" in e.value.message_zh

@@ -19,7 +19,11 @@ class OfficeMissing(RuntimeError):
 
 
 class OfficeFailed(RuntimeError):
-    """The conversion failed or outlasted its time."""
+    """The conversion failed."""
+
+
+class OfficeTimeout(OfficeFailed):
+    """The conversion outlasted its time, and was stopped."""
 
 
 def convert(sources: Sequence[Path], to: str, outdir: Path, timeout: float = 120) -> None:
@@ -38,7 +42,7 @@ def convert(sources: Sequence[Path], to: str, outdir: Path, timeout: float = 120
             _, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             _stop(proc)
-            raise OfficeFailed(f"no answer within {timeout:g} s") from None
+            raise OfficeTimeout(f"no answer within {timeout:g} s") from None
         except BaseException:
             _stop(proc)
             raise

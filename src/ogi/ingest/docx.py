@@ -405,16 +405,24 @@ def _properties(z: zipfile.ZipFile, names: set[str], parser: etree.XMLParser) ->
 def convert_legacy(data: bytes, suffix: str, what: str = "旧版 Word/WPS 文件（.doc/.wps）") -> bytes:
     """DOC/WPS (or RTF, ODT: `what` names it for the user) → DOCX with LibreOffice, when it
     is installed."""
-    from ..office import OfficeFailed, OfficeMissing, convert
+    from ..office import OfficeFailed, OfficeMissing, OfficeTimeout, convert
+    from .limits import current as current_limits
 
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / f"input{suffix}"
         src.write_bytes(data)
         try:
-            convert([src], "docx", Path(tmp))
+            # Within the reading's own time limit: the reader killed at it would leave
+            # LibreOffice (a process group of its own) running on.
+            timeout = min(120.0, 0.9 * current_limits().timeout_s)
+            convert([src], "docx", Path(tmp), timeout=timeout)
         except OfficeMissing:
             raise IngestError("needs_libreoffice", f"这是{what}，需要安装 LibreOffice 才能读取",
                               f"{suffix} files need LibreOffice (soffice) to be installed") from None
+        except OfficeTimeout:
+            raise IngestError("timeout", f"读取超时：LibreOffice 转换该文件超过 {timeout:g} 秒仍未完成，已停止",
+                              f"LibreOffice took longer than {timeout:g} s to convert the file; stopped",
+                              limit="timeout_s") from None
         except OfficeFailed as e:
             raise IngestError("convert_failed", "LibreOffice 转换该文件失败", f"LibreOffice conversion failed: {e}") from None
         out = Path(tmp) / "input.docx"
