@@ -206,6 +206,15 @@ _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")  # (3,001件: 件 is a 
 SUPERSCRIPT_DIGITS = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
 _MARKS = "\u00b9\u00b2\u00b3\u2070\u2074-\u2079\u2460-\u249b\u24ea\u2776-\u2793*＊※#＃△▲†‡"
 _MARK = rf"(?:注[{_MARKS}]*|[{_MARKS}]+)"
+_OPENS_MARK = re.compile(rf"[注{_MARKS}(（⁽\[【]")
+
+
+def opens_mark(ch: str) -> bool:
+    """Whether a character set small after a figure may begin its footnote mark (注, *, ①, a
+    bracket), the mark's digits following it."""
+    return _OPENS_MARK.fullmatch(ch) is not None
+
+
 _FOOTNOTE_MARK = re.compile(rf"(?<=\d)\s*(?:{_MARK}|[(（⁽\[【]{_MARK}[)）⁾\]】])\s*$")
 # Zero written as a character (〇, ○, 零) in a cell of its own.
 _ZERO_WORDS = frozenset({"〇", "○", "零"})

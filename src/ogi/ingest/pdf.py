@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from ..textnorm import SUPERSCRIPT_DIGITS, looks_like_figure
+from ..textnorm import SUPERSCRIPT_DIGITS, looks_like_figure, opens_mark
 from .document import Block, Cell, Document, Evidence, Paragraph, Table, ocr_notice, table_blocks
 from .errors import IngestError
 from .pdf_unruled import find_unruled
@@ -192,6 +192,9 @@ def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document
 # mark (Word sets a superscript at about 2/3 of the size, LibreOffice at 58 %, browsers
 # and WeasyPrint one step smaller: 83–90 %).
 _MARK_SIZE = 0.92
+_CLOSES_MARK = ")）]】"
+# How far a character may start before the last one ends and still stand right after it.
+_TOUCH = 0.05
 
 
 def mark_footnotes(chars: list[dict[str, Any]]) -> None:
@@ -205,28 +208,47 @@ def mark_footnotes(chars: list[dict[str, Any]]) -> None:
     for i, c in enumerate(chars):
         text = c.get("text", "")
         digit = text.isascii() and text.isdigit()
-        if digit and prev is not None and c.get("size") and prev.get("size"):
+        # A mark may open with 注, *, ① or a bracket set as small as its digits (3119注¹): its
+        # digits are the mark's.
+        if (digit or opens_mark(text) or text in _CLOSES_MARK) and prev is not None and c.get("size") and prev.get("size"):
             size = float(prev["size"])
-            after = 0 <= c["x0"] - prev["x1"] < size and c["bottom"] < prev["bottom"] - 0.1 * size
+            # (Touching: WeasyPrint sets a <sup> at the figure's end, a ten-thousandth short of it.)
+            after = -_TOUCH * size <= c["x0"] - prev["x1"] < size and c["bottom"] < prev["bottom"] - 0.1 * size
             # Wrapped within the figure's cell (a narrow cell's lines stand up to about two
             # and a half sizes apart).
             below = start - 1 <= c["x0"] < prev["x1"] and 0 < c["bottom"] - prev["bottom"] <= 3 * size
             if float(c["size"]) <= _MARK_SIZE * size and (after or below) and _ends_line(chars, i):
                 c["text"] = text.translate(SUPERSCRIPT_DIGITS)
+                if after:
+                    _onto_line(c, prev)
                 continue  # a mark of two digits (¹²) is measured against the figure too
+            if not digit:
+                prev = None
+                continue
         if digit and prev is None:
             start = c["x0"]
         prev = c if digit else None
 
 
+def _onto_line(c: dict[str, Any], figure: dict[str, Any]) -> None:
+    """A raised mark set down on its figure's line: standing higher by more than a line's
+    tolerance, it was read as a line of its own before the figure (¹0, read as 10)."""
+    shift = figure["bottom"] - c["bottom"]
+    for k, sign in (("top", 1), ("bottom", 1), ("doctop", 1), ("y0", -1), ("y1", -1)):
+        if k in c:
+            c[k] += sign * shift
+
+
 def _ends_line(chars: list[dict[str, Any]], i: int) -> bool:
-    """Whether the characters after chars[i] (digits of the same mark aside) are not on
+    """Whether the characters after chars[i] (the rest of the same mark aside) are not on
     its line right after it."""
     c = chars[i]
     for n in chars[i + 1:]:
-        if abs(n["bottom"] - c["bottom"]) > 0.5 * float(c["size"]) or not 0 <= n["x0"] - c["x1"] < float(c["size"]):
+        size = float(c["size"])
+        if abs(n["bottom"] - c["bottom"]) > 0.5 * size or not -_TOUCH * size <= n["x0"] - c["x1"] < size:
             return True
-        if not (n.get("text", "").isascii() and n.get("text", "").isdigit() and n.get("size") == c["size"]):
+        t = n.get("text", "")
+        if not ((t.isascii() and t.isdigit()) or opens_mark(t) or t in _CLOSES_MARK) or n.get("size") != c["size"]:
             return False
         c = n
     return True
