@@ -48,3 +48,21 @@ def test_libreoffice_text_export_reads_every_cell(converted, path):
     assert wrong == []
     assert missed == []
     assert (got.agency, got.year) == (source.agency, source.year)
+
+
+@pytest.mark.parametrize(("lines", "cells"), [
+    # pdftotext without -layout: a blank after nearly every line, now and then none or two.
+    (["（一）予以公开", "", "5", "", "3", "", "0", "", "", "1", "", "0", "", "2", "", "11"], None),
+    (["（一）予以公开", "", "5", "3", "", "0", "", "1", "", "0", "", "2", "", "11"], None),
+    # LibreOffice: no blank between cells, an empty cell a blank line.
+    (["一、本年新收政府信息公开申请数量", "26", "", "", "", "", "", "26"], ["26", "", "", "", "", "", "26"]),
+    (["一、本年新收政府信息公开申请数量", "1", "", "0", "0", "0", "0", "1"], ["1", "", "0", "0", "0", "0", "1"]),
+])
+def test_blank_lines_are_empty_cells_only_where_cells_stand_without_them(lines, cells):
+    from ogi.ingest.text import _one_cell_per_line
+
+    row = _one_cell_per_line(lines)[0]
+    if cells is None:
+        assert row == "（一）予以公开 5 3 0 1 0 2 11"  # the blanks part cells: the row as before
+    else:
+        assert row == [lines[0], *cells]

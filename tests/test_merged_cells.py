@@ -431,3 +431,21 @@ def test_a_workbook_unmerged_and_filled_reads_no_figure_the_identities_do_not_co
     missing = {c for c, v in report.cells.items() if v.state == "missing"}
     assert missing and all(c.startswith("active.") and "合并单元格拆分" in report.cells[c].note for c in missing)
     assert "active.fees.change" in missing
+
+
+def test_a_sidebars_repeated_figures_give_way_to_the_reports_own_row(original):
+    """A row of the page's sidebar (a statistics table before the article) printing more
+    figures than columns, then the report's own row of that name: the report's figures are
+    read, and the sidebar's row is said once to be outside the report, not tried again."""
+    root = _page()
+    body = root.find("body")
+    side = lxml.html.fromstring("<table><tr><td>一、本年新收政府信息公开申请数量</td>"
+                                + "<td>4</td>" * 2 + "<td>0</td>" * 5 + "<td>4</td></tr></table>")
+    body.insert(0, side)
+    report = _read(root)
+    assert _wrong(report, original) == []
+    ids = [c for c in original.cells if c.startswith("requests.new.")]
+    assert [(report.cells[c].state, report.cells[c].number) for c in ids] == \
+        [(original.cells[c].state, original.cells[c].number) for c in ids]
+    side_rows = [u for u in report.unplaced if u["values"][:2] == ["4", "4"]]
+    assert len(side_rows) == 1, side_rows

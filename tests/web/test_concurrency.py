@@ -168,3 +168,19 @@ def test_behind_a_trusted_proxy_each_visitor_has_their_own_limit(world, monkeypa
         assert spoofed.status_code == 429
     finally:
         security.trusted_proxies.cache_clear()
+
+
+def test_a_publish_notice_sent_twice_at_once_is_sent_once(world):
+    """Two clicks on 发出催报 at the same moment (or two of the office's staff): one 催报通知."""
+    from ogi.web.supervision import rectification
+    from ogi.web.supervision.models import Rectification
+
+    def urge():  # type: ignore[no-untyped-def]
+        return rectification.urge(world["sup"], world["supervisor"], world["a"], 2026, dt.date(2027, 1, 31),
+                                  dt.date(2027, 3, 1), "", dt.date(2027, 2, 10))
+
+    results = _race([urge, urge])
+    sent = [x for x in results if isinstance(x, Rectification)]
+    refused = [x for x in results if isinstance(x, rectification.NotUrged)]
+    assert len(sent) == 1 and len(refused) == 1, results
+    assert Rectification.objects.filter(agency=world["a"], year=2026, kind="publish").count() == 1

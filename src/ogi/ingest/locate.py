@@ -908,6 +908,7 @@ def _assign(st: _State, line_idx: int, seg: _Segment) -> None:
         # The line read first came from a table not shown to be the report's: this one is.
         del st.unanchored[line_idx]
         st.filled.discard(line_idx)
+        st.repeated.pop(line_idx, None)  # (its readings of repeated figures go with it)
         _unplaced(st, earlier, "报告表格之外的同名行（如网页侧栏、其他统计表），已采用报告表格中的数值")
     elif st.anchored != line.table:
         st.unanchored[line_idx] = seg

@@ -217,9 +217,10 @@ def _one_cell_per_line(lines: list[str]) -> dict[int, str | list[str] | None]:
 
 def _blanks_are_cells(cells: list[str]) -> bool:
     """Whether the blank lines among a row's figures (one cell per line) are its empty
-    cells, as LibreOffice's text export writes a table (26, five blanks, 26: a row of seven
-    cells), rather than the blank line pdftotext puts after every line: the blanks between
-    figures come other than one each."""
+    cells, as LibreOffice's text export writes a table — no blank between two cells, an
+    empty cell a blank line (26, five blanks, 26: a row of seven cells) — rather than the
+    blank line pdftotext puts after nearly every line (now and then none, or two). Told by
+    which the gaps between figures mostly are: none, or one."""
     gaps, run, seen = [], 0, False
     for c in cells:
         if c:
@@ -228,7 +229,7 @@ def _blanks_are_cells(cells: list[str]) -> bool:
             run, seen = 0, True
         else:
             run += 1
-    return any(gaps) and any(g != 1 for g in gaps)
+    return any(gaps) and (1 not in gaps or gaps.count(0) > gaps.count(1))
 
 
 def _is_wrap(lines: list[str], i: int, stripped: str) -> bool:

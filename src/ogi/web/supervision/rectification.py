@@ -55,6 +55,9 @@ def urge(office: Agency, user: Any, agency: Agency, year: int, deadline: dt.date
     missing report is no finding of the report filed)."""
     if deadline >= today:
         raise NotUrged(f"{agency.name}{year}年度报告的发布期限（{deadline.isoformat()}）未过，尚不能催报")
+    # Two clicks at once (or two of the office's staff) wait here for each other: the second
+    # then finds the first's notice instead of sending another.
+    Agency.objects.select_for_update().filter(pk=agency.pk).first()
     if CollectedReport.objects.filter(office=office, agency=agency, year=year, state="current").exists():
         raise NotUrged(f"已收到{agency.name}{year}年度报告：有问题请在报告页发出整改通知")
     if Rectification.objects.filter(office=office, agency=agency, year=year, kind="publish",
