@@ -106,3 +106,15 @@ def test_a_saved_page_of_thousands_of_parts_is_refused_before_it_is_parsed():
     with pytest.raises(IngestError) as e:
         read_bytes(data, "报告.mht")
     assert e.value.code == "too_complex" and "5001 个" in e.value.message_zh
+
+
+def test_an_rtf_nesting_its_groups_deeper_than_json_may_is_no_json(monkeypatch):
+    """An RTF opens with a brace, as JSON does: nesting 40 groups, it was refused as JSON 嵌套过深."""
+    from ogi.ingest.load import is_json
+
+    data = rb"{\rtf1\ansi" + b"{" * 40 + b"x" + b"}" * 40 + b"}"
+    assert not is_json(data, "附件.doc")
+    monkeypatch.setattr(office.shutil, "which", lambda _: None)
+    with pytest.raises(IngestError) as e:
+        read_bytes(data, "附件.doc")
+    assert e.value.code == "needs_libreoffice"

@@ -109,7 +109,7 @@ def test_the_applicant_corrects_online_and_the_time_limit_counts_again(world, sh
         assert (r.state, r.corrected_on) == ("registered", today)
         ev = Event.objects.get(request=r, event="receive_correction")
         assert ev.actor is None and ev.on == today and ev.label == "收到补正"
-        assert ev.note == "申请人在网上提交补正（附件：环评批复 扫描件.pdf）"
+        assert ev.note == "申请人在网上提交补正（含附件 1 份）"  # (not its name: the office above reads the log)
         assert ev.changes == {"state": ["correction", "registered"], "corrected_on": [None, "2026-12-08"]}
         assert ev.calendar_version == default_calendar().version
         due = due_of(r, today)
@@ -144,6 +144,9 @@ def test_the_applicant_corrects_online_and_the_time_limit_counts_again(world, sh
         assert "attachment" in got["Content-Disposition"]
         assert Event.objects.filter(request=r, event="download_correction", actor=world["a_clerk"]).exists()
         assert _staff(world["supervisor"]).get(url).status_code == 403
+        # Nor its name, which may be the applicant's own (张三身份证.jpg).
+        seen = _staff(world["supervisor"]).get(f"/requests/{r.tracking_no}/").content.decode()
+        assert "环评批复 扫描件" not in seen and "仅本机关可查看" in seen
         assert _staff(world["b_clerk"]).get(url).status_code == 404
         assert Client().get(url).status_code == 302  # to the login page
         services.record_event(world["a_reviewer"], r.tracking_no, "extend", today, {"days": 5, "note": "需调取档案"})

@@ -169,7 +169,7 @@ def test_a_correction_is_refused_to_a_clerk_without_reason_twice_and_from_a_stal
     page = clerk.post("/reports/2026/state/correct/", {"reason": REASON}, follow=True).content.decode()
     assert "无权执行“发起更正”" in page and _row().state == "published"
     stale = _seen(admin.get("/reports/2026/").content.decode())  # the administrator's page, left open
-    for reason in ("", "   "):
+    for reason in ("", "   ", "\u200b\u200b", "\x00", "\u202e"):  # (zero-width, NUL, direction only: nothing to show)
         page = reviewer.post("/reports/2026/state/correct/", {"reason": reason, **stale}, follow=True).content.decode()
         assert "发起更正必须写明理由" in page and _row().state == "published"
     assert "更正理由不超过" in reviewer.post("/reports/2026/state/correct/", {"reason": "字" * 2001},

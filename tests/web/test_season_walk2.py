@@ -110,8 +110,11 @@ def test_an_agency_that_published_nothing_is_sent_a_notice_to_publish(office):  
     assert "只能向本辖区内的下级机关催报" in resp.content.decode()
     resp = sup.post("/supervision/2026/urge/", {"agency": ksw.pk, "due_on": "2027-02-01"}, follow=True)
     assert "请填写今天以后的发布期限" in resp.content.decode() and not Rectification.objects.exists()
-    resp = sup.post("/supervision/2026/urge/", {"agency": ksw.pk, "due_on": "2027-02-24", "note": "请尽快发布并报送"},
-                    follow=True)
+    resp = sup.post("/supervision/2026/urge/", {"agency": ksw.pk, "due_on": "9999-12-31"}, follow=True)
+    assert "发布期限应在一年以内" in resp.content.decode() and not Rectification.objects.exists()
+    # NUL (PostgreSQL refuses it) and direction overrides pasted into the note are not kept.
+    resp = sup.post("/supervision/2026/urge/", {"agency": ksw.pk, "due_on": "2027-02-24",
+                                                "note": "请尽快\x00发布并报送\u202e"}, follow=True)
     assert "已向开封市商务局发出催报通知：请于 2027-02-24 前发布2026年度报告" in resp.content.decode()
     n = Rectification.objects.get()
     assert (n.kind, n.report, n.year, n.agency) == ("publish", None, 2026, ksw)

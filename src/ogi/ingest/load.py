@@ -435,6 +435,8 @@ def is_json(data: bytes, name: str | None) -> bool:
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head[:1] not in (b"{", b"[") and wide_encoding(data[:4096]) is None:
         return False
+    if head.startswith(_RTF):
+        return False  # an RTF document opens with a brace too, and nests its groups deep
     lim = _limits.current()
     if len(data) > lim.text_bytes:
         return False  # (the text reader refuses it, with its size)

@@ -169,6 +169,14 @@ _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad]")
 
 
+def plain(raw: str) -> str:
+    """Typed text as it may be kept: control characters (NUL among them: PostgreSQL refuses
+    it) and direction overrides removed, the ends stripped; invisible characters alone are
+    no text."""
+    value = _BIDI.sub("", _CONTROL.sub("", raw)).strip()
+    return value if _INVISIBLE.sub("", value).strip() else ""
+
+
 def text(data: Mapping[str, Any], field: str, problems: list[Problem], required: bool = False) -> str:
     raw = data.get(field)
     if raw is None:
@@ -176,9 +184,7 @@ def text(data: Mapping[str, Any], field: str, problems: list[Problem], required:
     if not isinstance(raw, str):
         problems.append(_p(field, f"“{FIELD_ZH.get(field, field)}”应为文字", f"{FIELD_EN.get(field, field)} must be text"))
         return ""
-    value = _BIDI.sub("", _CONTROL.sub("", raw)).strip()
-    if not _INVISIBLE.sub("", value).strip():
-        value = ""
+    value = plain(raw)
     limit = LIMITS.get(field)
     if required and not value:
         problems.append(_p(field, f"请填写“{FIELD_ZH.get(field, field)}”", f"{FIELD_EN.get(field, field)} is required"))

@@ -231,7 +231,8 @@ def correct_online(tracking_no: str, text: str, attachment: tuple[str, bytes] | 
             if why:
                 raise Refused(why, "bad_input")
             name, data = safe_file_name(attachment[0], kind), attachment[1]
-        note = "申请人在网上提交补正" + (f"（附件：{name}）" if name else "")
+        # (Not the file's name: the log is read by the office above, and a name may be personal.)
+        note = "申请人在网上提交补正" + ("（含附件 1 份）" if name else "")
         r, ev = _fire_locked(Request.objects.all(), tracking_no, "receive_correction", clock.today(), APPLICANT,
                              {"note": note}, None, None)
         return Correction.objects.create(request=r, event=ev, text=text, file_name=name, file_kind=kind, file=data,

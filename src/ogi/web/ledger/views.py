@@ -284,7 +284,7 @@ def correction_file(request: HttpRequest, tracking_no: str, pk: int) -> HttpResp
     if not access.can_see_personal_data(request.user, r):
         return refuse(request, 403, "只有本机关工作人员可以下载补正附件（附件可能含申请人个人信息）")
     Event.objects.create(request=r, agency=r.agency, actor=request.user, on=clock.today(), event="download_correction",
-                         label="下载补正附件", note=c.file_name, changes={})
+                         label="下载补正附件", note=f"{c.event.on:%Y-%m-%d} 收到的补正的附件", changes={})
     resp = HttpResponse(bytes(c.file), content_type=ATTACHMENT_TYPES.get(c.file_kind, "application/octet-stream"))
     name = f"补正附件-{r.tracking_no}-{c.pk}.{c.file_kind or 'bin'}"
     resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"

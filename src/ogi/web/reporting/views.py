@@ -189,7 +189,8 @@ def state(request: HttpRequest, year: int, event: str) -> HttpResponse:
     try:
         reports.transition(request.user, ws, event, s.role, clock.today(), acknowledged=request.POST.get("acknowledge") == "1",
                            issued_on=issued_on, state_seen=request.POST.get("state_seen") or None,
-                           version_seen=int(seen) if seen.isascii() and seen.isdigit() else None, reason=request.POST.get("reason", ""))
+                           version_seen=int(seen) if seen.isascii() and seen.isdigit() else None,
+                           reason=validate.plain(request.POST.get("reason", "")))
     except reports.Gate as e:
         listed = "；".join(f.message_zh for f in e.blocking[:5]) + ("……" if len(e.blocking) > 5 else "")
         messages.error(request, f"{e.message_zh}{listed}")

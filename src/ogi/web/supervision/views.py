@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from ogi.checks.registry import RULES
 from ogi.corpus.indicators import percent_text
+from ogi.records.validate import plain
 from ogi.report import Report
 from ogi.supervision.benchmarks import PeerGroup, default_benchmarks
 from ogi.supervision.ranking import rank
@@ -227,9 +228,11 @@ def urge(request: HttpRequest, year: int) -> HttpResponse:
         return back
     agency = Agency.objects.get(pk=pk)
     due = _date(request.POST.get("due_on", "")[:40])
-    note = request.POST.get("note", "")
+    note = plain(request.POST.get("note", ""))
     if due is None or due <= clock.today():
         messages.error(request, "请填写今天以后的发布期限（年-月-日）")
+    elif due > clock.today() + dt.timedelta(days=MAX_DUE_DAYS):
+        messages.error(request, f"发布期限应在一年以内（{(clock.today() + dt.timedelta(days=MAX_DUE_DAYS)).isoformat()} 以前）")
     elif len(note) > MAX_NOTICE_NOTE:
         messages.error(request, f"催报要求不超过 {MAX_NOTICE_NOTE} 个字（现有 {len(note)} 个）")
     else:
@@ -371,12 +374,14 @@ def rectify(request: HttpRequest, pk: int) -> HttpResponse:
                             state="current")
     count = len(stored.findings(row.findings))
     picked = sorted({n for x in request.POST.getlist("finding") if (n := query_int(x)) is not None and 0 <= n < count})
-    raw_due, note = request.POST.get("due_on", "")[:40], request.POST.get("note", "")
+    raw_due, note = request.POST.get("due_on", "")[:40], plain(request.POST.get("note", ""))
     due = _date(raw_due)
     if not picked:
         messages.error(request, "请勾选要求整改的问题")
     elif due is None or due <= clock.today():
         messages.error(request, "请填写今天以后的整改期限（年-月-日）")
+    elif due > clock.today() + dt.timedelta(days=MAX_DUE_DAYS):
+        messages.error(request, f"整改期限应在一年以内（{(clock.today() + dt.timedelta(days=MAX_DUE_DAYS)).isoformat()} 以前）")
     elif len(note) > MAX_NOTICE_NOTE:
         messages.error(request, f"整改要求不超过 {MAX_NOTICE_NOTE} 个字（现有 {len(note)} 个），请精简后再发出")
     else:
@@ -389,6 +394,7 @@ def rectify(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 MAX_NOTICE_NOTE = 2000  # the 要求 of a 整改通知: a few paragraphs; the findings themselves are listed
+MAX_DUE_DAYS = 366  # a 整改 or 催报 period: within the year (9999-12-31 was taken)
 
 
 @login_required
