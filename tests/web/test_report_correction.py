@@ -101,6 +101,8 @@ def test_a_published_report_is_corrected_and_the_public_page_says_so(published, 
     assert f'href="/public/reports/{slug}/"' in public.get("/public/reports/").content.decode()
     work = clerk.get("/reports/2026/").content.decode()
     assert "正在更正" in work and REASON in work and "<textarea" in work  # a draft: the text is edited again
+    assert 'id="report-state">更正中（草稿）' in work  # not a draft like one never published
+    assert "<td>更正中（草稿）</td>" in clerk.get("/reports/").content.decode()  # the list of the agency's years
     # Its timeliness is that of the first publication, not "unpublished".
     assert reports.publication(published["swj"], 2026, row, dt.date(2027, 2, 15)).text.startswith("已于 2027-01-20 按时发布")
 

@@ -150,6 +150,12 @@ class AnnualReport(models.Model):
     def correcting(self) -> bool:
         return self.state != "published" and self.published_on is not None
 
+    @property
+    def state_zh(self) -> str:
+        """The state as pages name it: a published report being corrected is 更正中, not a
+        draft like one never published (its published version is still up)."""
+        return f"更正中（{self.get_state_display()}）" if self.correcting else self.get_state_display()
+
 
 class PublishedVersion(models.Model):
     """Each version of a report the public was given: the first publication, then every
