@@ -314,3 +314,23 @@ def test_every_letter_comes_as_pdf_too(world):
     for who, path, status in ((Client(), f"{base}.pdf", 403), (c, f"{base}.exe", 404), (c, f"{base}.html", 404),
                               (c, f"/public/requests/{r.tracking_no}/letters/{notice.year}-999.pdf", 404)):
         assert who.get(path).status_code == status, path
+
+
+def test_numbers_typed_in_full_width_are_the_same_numbers(world):
+    """A Chinese input method types ３２０１… : the ID number was refused as 位数或校验位不符, and
+    the request number on the tracking page counted as a wrong try."""
+    _, r, code = file(world, applicant_id_no="３２０１０２１９８８０２０２３４５８")
+    assert r.applicant_id_no == "320102198802023458"
+    wide = r.tracking_no.translate(str.maketrans("0123456789-ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                                                 "０１２３４５６７８９－ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ"))
+    page = Client().post("/public/track/", {"tracking_no": wide, "query_code": code}).content.decode()
+    assert "办理中" in page and r.tracking_no in page
+
+
+def test_the_reply_is_offered_as_pdf_first(world):
+    _, r, code = file(world)
+    services.record_event(world["a_reviewer"], r.tracking_no, "answer", on(dt.date(2026, 3, 20)), {"outcome": "granted"})
+    c = Client()
+    page = c.post("/public/track/", {"tracking_no": r.tracking_no, "query_code": code}).content.decode()
+    assert f'href="/public/requests/{r.tracking_no}/letter.pdf" id="letter"' in page
+    assert f'href="/public/requests/{r.tracking_no}/letter.docx"' in page

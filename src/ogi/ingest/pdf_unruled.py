@@ -352,6 +352,10 @@ def _build(lines: list[_Line]) -> UnruledTable | None:
         return None  # words over the columns among the rows, figures among the headings
     for r in rows:
         fragments += r.labels()
+    if any(w.figure and any(c.isdigit() for c in w.text) for w in fragments):
+        return None  # a figure among the labels: another column's row beside this table's (a page set in two columns)
+    if not header_words and not head_labels:
+        return None  # no header to say which edition's columns these are (a heading set large was taken for one)
     # Columns printed blank in every row are known by their heading alone.
     spanning, leaves = _split_header(header_words, columns)
     if leaves is None:

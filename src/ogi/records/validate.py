@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -335,7 +336,8 @@ def clean_request(data: Mapping[str, Any], today: dt.date, public: bool = False,
     if public and out["content"] and len(out["content"]) < 4:
         problems.append(_p("content", "请具体描述所申请的政府信息（名称、文号或其他特征）", "describe the information asked for"))
     out["applicant_contact"] = text(data, "applicant_contact", problems, required=public)
-    id_no = text(data, "applicant_id_no", problems, required=public).upper().replace(" ", "")
+    # (Full-width digits, as a Chinese input method types them, are the same number.)
+    id_no = unicodedata.normalize("NFKC", text(data, "applicant_id_no", problems, required=public)).upper().replace(" ", "")
     id_type = choice(data, "applicant_id_type", ID_TYPES, problems, required=False)
     if id_no and not id_type and not any(x.field == "applicant_id_no" for x in problems):
         id_type = guess_id_type(id_no, organisation=out["applicant_category"] not in (None, "", "natural"))

@@ -15,6 +15,7 @@ urlpatterns = [
     path("public/receipt/", views.receipt, name="public_receipt"),
     path("public/track/", views.track, name="public_track"),
     path("public/requests/<str:tracking_no>/letter.docx", views.public_letter, name="public_letter"),
+    path("public/requests/<str:tracking_no>/letter.pdf", views.public_letter, {"fmt": "pdf"}, name="public_letter_pdf"),
     path("public/requests/<str:tracking_no>/letters/<int:year>-<int:seq>.<str:fmt>", views.public_letter, name="public_letter_file"),
     path("public/requests/<str:tracking_no>/correction/", views.correct, name="public_correct"),
     path("public/requests/<str:tracking_no>/withdraw/", views.withdraw, name="public_withdraw"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Any
 from urllib.parse import quote
 
@@ -91,7 +92,7 @@ def track(request: HttpRequest) -> HttpResponse:
     form = TrackForm(request.POST or None)
     ctx: dict[str, Any] = {"form": form, "public_page": True}
     if request.method == "POST" and form.is_valid():
-        number = form.cleaned_data["tracking_no"].strip().upper()
+        number = unicodedata.normalize("NFKC", form.cleaned_data["tracking_no"]).replace(" ", "").strip().upper()
         keys = [f"track:{client_address(request)}", f"track-no:{number}"]
         taken = []
         for key in keys:
