@@ -309,12 +309,16 @@ def test_json_depth_counts_nesting_without_parsing(value):
 
 
 def _slow_scan(tmp_path):  # type: ignore[no-untyped-def]
+    """A scanned report of four pages (images only): reading it is OCR, tens of seconds, so a
+    test interrupting it finds it still reading even on a machine busy with other tests (one
+    page, under three seconds, was sometimes read before the interruption arrived)."""
     import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(str(CORPUS / "pdf" / "hongze-gov-2023.pdf"))
-    scan = tmp_path / "scan.png"
-    pdf[0].render(scale=2).to_pil().save(scan)
+    pages = [pdf[i].render(scale=2).to_pil().convert("RGB") for i in range(min(4, len(pdf)))]
     pdf.close()
+    scan = tmp_path / "scan.pdf"
+    pages[0].save(scan, save_all=True, append_images=pages[1:], resolution=144)
     return scan
 
 
