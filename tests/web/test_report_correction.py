@@ -188,8 +188,12 @@ def test_a_correction_is_refused_to_a_clerk_without_reason_twice_and_from_a_stal
     assert "报告处于“草稿”状态，不能执行“发起更正”" in page
     assert _row().correction_reason == REASON and Event.objects.filter(event="report.correct").count() == 1
 
+    # Unchanged, the correction is not submitted: it would publish what the public has.
+    page = clerk.post("/reports/2026/state/submit/", {"acknowledge": "1"}, follow=True).content.decode()
+    assert "更正后的报告与已发布的版本相同" in page and _row().state == "draft"
     # The correction goes round and is published; the page left open before it showed 已发布
     # too, but of the version since replaced: starting a correction from it is refused.
+    clerk.post("/reports/2026/sections/other/", {"text": "本机关2026年度未收取信息处理费。（更正：补充说明）"})
     clerk.post("/reports/2026/state/submit/", {"acknowledge": "1"})
     reviewer.post("/reports/2026/state/approve/", {"acknowledge": "1"})
     reviewer.post("/reports/2026/state/publish/", {"acknowledge": "1"})

@@ -437,6 +437,8 @@ def transition(user, ws: Workspace, event: str, role: str, on: dt.date, *, ackno
         before, dated = row.state, row.issued_on
         if event == "correct" and row.state == "published":
             first_version(row)  # what the public was given stays readable while the correction is drafted
+        if event == "submit" and row.correcting and _unchanged(row, ctx.extra.get("live")):
+            raise Refused("更正后的报告与已发布的版本相同：请先改正需要更正的数字或文字，再提交审核", "unchanged")
         try:
             t = fire_report(row, event, ctx)
         except Refused as e:
@@ -470,6 +472,15 @@ def transition(user, ws: Workspace, event: str, role: str, on: dt.date, *, ackno
             transaction.on_commit(lambda: report_published.send(sender=AnnualReport, row=row, user=user,
                                                                 publication=published))
     return row
+
+
+def _unchanged(row: AnnualReport, live: dict | None) -> bool:
+    """Whether a correction would publish what the public already has: the same figures and
+    the same text as the version last published."""
+    last = row.publications.order_by("-number").first()
+    if live is None or last is None or not isinstance(last.frozen, dict):
+        return False
+    return all(live.get(k) == last.frozen.get(k) for k in ("cells", "sections"))
 
 
 def _last_moved_by(row: AnnualReport) -> int | None:
