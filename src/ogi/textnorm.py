@@ -206,7 +206,8 @@ _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")  # (3,001件: 件 is a 
 SUPERSCRIPT_DIGITS = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
 _MARKS = "\u00b9\u00b2\u00b3\u2070\u2074-\u2079\u2460-\u249b\u24ea\u2776-\u2793*＊※#＃△▲†‡"
 _MARK = rf"(?:注[{_MARKS}]*|[{_MARKS}]+)"
-_OPENS_MARK = re.compile(rf"[注{_MARKS}(（⁽\[【]")
+_MARK_OPEN, _MARK_CLOSE = "(（⁽[【", ")）⁾]】"
+_OPENS_MARK = re.compile(rf"[注{_MARKS}{re.escape(_MARK_OPEN)}]")
 
 
 def opens_mark(ch: str) -> bool:
@@ -215,7 +216,12 @@ def opens_mark(ch: str) -> bool:
     return _OPENS_MARK.fullmatch(ch) is not None
 
 
-_FOOTNOTE_MARK = re.compile(rf"(?<=\d)\s*(?:{_MARK}|[(（⁽\[【]{_MARK}[)）⁾\]】])\s*$")
+def closes_mark(ch: str) -> bool:
+    """Whether a character closes a bracketed footnote mark (（注）, [1])."""
+    return len(ch) == 1 and ch in _MARK_CLOSE
+
+
+_FOOTNOTE_MARK = re.compile(rf"(?<=\d)\s*(?:{_MARK}|[{re.escape(_MARK_OPEN)}]{_MARK}[{re.escape(_MARK_CLOSE)}])\s*$")
 # Zero written as a character (〇, ○, 零) in a cell of its own.
 _ZERO_WORDS = frozenset({"〇", "○", "零"})
 # A change (本年增/减) printed with a minus NFKC leaves alone (− U+2212, – en dash) or

@@ -27,6 +27,17 @@ _OLE = b"\xd0\xcf\x11\xe0"
 _RTF = b"{\\rtf"
 # An OpenDocument file names its kind in its first entry, stored uncompressed: "mimetype".
 _ODF = b"mimetypeapplication/vnd.oasis.opendocument."
+
+
+def _is_rtf(data: bytes) -> bool:
+    return data[:64].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(_RTF)
+
+
+def _odf_kind(data: bytes) -> bytes | None:
+    """b"text", b"spreadsheet" …: the kind an OpenDocument file names in its first entry."""
+    if data[30:30 + len(_ODF)] != _ODF:
+        return None
+    return data[30 + len(_ODF):30 + len(_ODF) + 12]
 _BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
          (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 
@@ -238,7 +249,7 @@ def container_zh(data: bytes) -> str | None:
         return "旧版 Office 文件（.xls 或 .doc）"
     if head.startswith(_IMAGE_MAGIC):
         return "图片"
-    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:5] == _RTF:
+    if _is_rtf(data):
         return "RTF 文档"
     if head.startswith(b"MZ") or head.startswith(b"\x7fELF"):
         return "可执行程序"
@@ -249,7 +260,7 @@ def container_zh(data: bytes) -> str | None:
             names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())  # the directory only: nothing inflated
         except (zipfile.BadZipFile, ValueError, OSError):
             return "损坏的压缩包"
-        if data[30:30 + len(_ODF)] == _ODF:
+        if _odf_kind(data) is not None:
             return "OpenDocument 文档"
         return "Word 文档" if "word/document.xml" in names else "Excel 工作簿" if "xl/workbook.xml" in names else "压缩包"
     return None
@@ -260,7 +271,7 @@ def slow_to_read(head: bytes) -> bool:
     may take long whatever its size: a PDF or an image (OCR), a legacy Word, RTF or
     OpenDocument file (converted by LibreOffice)."""
     return head.startswith((b"%PDF", _OLE, *_IMAGE_MAGIC)) or b"%PDF-" in head[:1024] \
-        or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(_RTF) or head[30:30 + len(_ODF)] == _ODF
+        or _is_rtf(head) or _odf_kind(head) is not None
 
 
 def read_bytes(data: bytes, name: str | None = None) -> Document:
@@ -284,7 +295,7 @@ def read_bytes(data: bytes, name: str | None = None) -> Document:
         from .ocr import read_image
 
         return read_image(data, name)
-    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(_RTF):
+    if _is_rtf(data):
         from .docx import convert_legacy, read_docx
 
         return read_docx(convert_legacy(data, ".rtf", "RTF 格式的文档（常见于名为 .doc 的附件）"), name)
@@ -389,10 +400,10 @@ def _read_zip(data: bytes, name: str | None) -> Document:
         from .xlsx import read_xlsx
 
         return read_xlsx(data, name)
-    if data[30:30 + len(_ODF)] == _ODF:  # LibreOffice's and 永中/中标's own format
+    kind = _odf_kind(data)  # LibreOffice's and 永中/中标's own format
+    if kind is not None:
         from .docx import convert_legacy, read_docx
 
-        kind = data[30 + len(_ODF):30 + len(_ODF) + 12]
         if kind.startswith(b"text"):
             return read_docx(convert_legacy(data, ".odt", "OpenDocument 文档（.odt）"), name)
         if kind.startswith(b"spreadsheet"):
@@ -435,7 +446,7 @@ def is_json(data: bytes, name: str | None) -> bool:
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head[:1] not in (b"{", b"[") and wide_encoding(data[:4096]) is None:
         return False
-    if head.startswith(_RTF):
+    if _is_rtf(head):
         return False  # an RTF document opens with a brace too, and nests its groups deep
     lim = _limits.current()
     if len(data) > lim.text_bytes:

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from ..textnorm import SUPERSCRIPT_DIGITS, looks_like_figure, opens_mark
+from ..textnorm import SUPERSCRIPT_DIGITS, closes_mark, looks_like_figure, opens_mark
 from .document import Block, Cell, Document, Evidence, Paragraph, Table, ocr_notice, table_blocks
 from .errors import IngestError
 from .pdf_unruled import find_unruled
@@ -192,7 +192,6 @@ def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document
 # mark (Word sets a superscript at about 2/3 of the size, LibreOffice at 58 %, browsers
 # and WeasyPrint one step smaller: 83–90 %).
 _MARK_SIZE = 0.92
-_CLOSES_MARK = ")）]】"
 # How far a character may start before the last one ends and still stand right after it.
 _TOUCH = 0.05
 
@@ -210,7 +209,7 @@ def mark_footnotes(chars: list[dict[str, Any]]) -> None:
         digit = text.isascii() and text.isdigit()
         # A mark may open with 注, *, ① or a bracket set as small as its digits (3119注¹): its
         # digits are the mark's.
-        if (digit or opens_mark(text) or text in _CLOSES_MARK) and prev is not None and c.get("size") and prev.get("size"):
+        if (digit or opens_mark(text) or closes_mark(text)) and prev is not None and c.get("size") and prev.get("size"):
             size = float(prev["size"])
             # (Touching: WeasyPrint sets a <sup> at the figure's end, a ten-thousandth short of it.)
             after = -_TOUCH * size <= c["x0"] - prev["x1"] < size and c["bottom"] < prev["bottom"] - 0.1 * size
@@ -248,7 +247,7 @@ def _ends_line(chars: list[dict[str, Any]], i: int) -> bool:
         if abs(n["bottom"] - c["bottom"]) > 0.5 * size or not -_TOUCH * size <= n["x0"] - c["x1"] < size:
             return True
         t = n.get("text", "")
-        if not ((t.isascii() and t.isdigit()) or opens_mark(t) or t in _CLOSES_MARK) or n.get("size") != c["size"]:
+        if not ((t.isascii() and t.isdigit()) or opens_mark(t) or closes_mark(t)) or n.get("size") != c["size"]:
             return False
         c = n
     return True

@@ -229,10 +229,8 @@ def urge(request: HttpRequest, year: int) -> HttpResponse:
     agency = Agency.objects.get(pk=pk)
     due = _date(request.POST.get("due_on", "")[:40])
     note = plain(request.POST.get("note", ""))
-    if due is None or due <= clock.today():
-        messages.error(request, "请填写今天以后的发布期限（年-月-日）")
-    elif due > clock.today() + dt.timedelta(days=MAX_DUE_DAYS):
-        messages.error(request, f"发布期限应在一年以内（{(clock.today() + dt.timedelta(days=MAX_DUE_DAYS)).isoformat()} 以前）")
+    if (why := _period_problem(due, "发布期限")) is not None:
+        messages.error(request, why)
     elif len(note) > MAX_NOTICE_NOTE:
         messages.error(request, f"催报要求不超过 {MAX_NOTICE_NOTE} 个字（现有 {len(note)} 个）")
     else:
@@ -378,10 +376,8 @@ def rectify(request: HttpRequest, pk: int) -> HttpResponse:
     due = _date(raw_due)
     if not picked:
         messages.error(request, "请勾选要求整改的问题")
-    elif due is None or due <= clock.today():
-        messages.error(request, "请填写今天以后的整改期限（年-月-日）")
-    elif due > clock.today() + dt.timedelta(days=MAX_DUE_DAYS):
-        messages.error(request, f"整改期限应在一年以内（{(clock.today() + dt.timedelta(days=MAX_DUE_DAYS)).isoformat()} 以前）")
+    elif (why := _period_problem(due, "整改期限")) is not None:
+        messages.error(request, why)
     elif len(note) > MAX_NOTICE_NOTE:
         messages.error(request, f"整改要求不超过 {MAX_NOTICE_NOTE} 个字（现有 {len(note)} 个），请精简后再发出")
     else:
@@ -395,6 +391,16 @@ def rectify(request: HttpRequest, pk: int) -> HttpResponse:
 
 MAX_NOTICE_NOTE = 2000  # the 要求 of a 整改通知: a few paragraphs; the findings themselves are listed
 MAX_DUE_DAYS = 366  # a 整改 or 催报 period: within the year (9999-12-31 was taken)
+
+
+def _period_problem(due: dt.date | None, what: str) -> str | None:
+    """Why a notice's due date is refused (`what`: 整改期限, 发布期限), or None."""
+    today = clock.today()
+    if due is None or due <= today:
+        return f"请填写今天以后的{what}（年-月-日）"
+    if due > today + dt.timedelta(days=MAX_DUE_DAYS):
+        return f"{what}应在一年以内（{(today + dt.timedelta(days=MAX_DUE_DAYS)).isoformat()} 以前）"
+    return None
 
 
 @login_required
