@@ -50,6 +50,45 @@ def test_a_table_after_the_report_still_gives_way_to_it():
     assert _numbers(report) == _numbers(original)
 
 
+def test_two_tables_neither_shown_to_be_the_reports_give_no_figures_they_disagree_on():
+    """A statistics table before the report's table 二, which prints neither its header
+    nor a heading naming it: either could be the report's. Where the two print a row
+    with other figures, none is taken (the first one was taken before)."""
+    root = lxml.html.fromstring(PAGE.read_bytes())
+    tables = list(root.iter("table"))
+    for tr in tables[1].findall(".//tr"):
+        if "第二十条" in tr.text_content() or "信息内容" in tr.text_content():
+            tr.getparent().remove(tr)
+    tables[1].addprevious(lxml.html.fragment_fromstring(SIDEBAR))
+    page = lxml.html.tostring(root, encoding="unicode").replace("主动公开政府信息情况", "")
+    report = locate(read_bytes(page.encode(), "page.html"))
+    sidebar = {"active.regulations.issued": 2, "active.licensing.decisions": 1523, "active.penalty.decisions": 87}
+    for cid, printed in sidebar.items():
+        assert report.cells[cid].number != printed
+        assert report.cells[cid].state == "missing" and "无法确定哪一处属于报告" in report.cells[cid].note
+    # The other tables read as they did.
+    original = locate(read_bytes(PAGE.read_bytes(), "page.html"))
+    others = {cid for cid in original.cells if not cid.startswith("active.")}
+    assert {c: _numbers(report)[c] for c in others} == {c: _numbers(original)[c] for c in others}
+
+
+def test_a_table_printed_without_its_header_is_read_in_the_form_in_force():
+    """Without table 二's header nothing tells the 2019 form from the 2021 one: the 2019
+    form fitted the page by one line more, and a 2023 report was said to use the old form
+    (edition.mismatch, and 26 false 空白 findings)."""
+    from ogi.checks import check
+
+    root = lxml.html.fromstring(PAGE.read_bytes())
+    for tr in list(root.iter("table"))[1].findall(".//tr"):
+        if "第二十条" in tr.text_content() or "信息内容" in tr.text_content():
+            tr.getparent().remove(tr)
+    report = locate(read_bytes(lxml.html.tostring(root, encoding="utf-8"), "page.html"))
+    original = locate(read_bytes(PAGE.read_bytes(), "page.html"))
+    assert (report.year, report.edition) == (2023, "2021")
+    assert _numbers(report) == _numbers(original)
+    assert not [f for f in check(report) if f.rule == "edition.mismatch"]
+
+
 def test_a_text_copy_that_lost_the_tables_says_so():
     """Copied from a browser one cell per line, the page keeps the row labels and loses the
     rows: the missing figures are the copy's failure, not the agency's, and ogi says so."""

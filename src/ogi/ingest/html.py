@@ -11,7 +11,7 @@ import cssselect
 import tinycss2
 from lxml import etree
 
-from ..textnorm import SUPERSCRIPT_DIGITS
+from ..textnorm import SUPERSCRIPT_DIGITS, squash
 from .document import Block, Document, Evidence, Paragraph, expand_grid, table_blocks
 from .metadata import forms
 
@@ -139,7 +139,7 @@ def _cell_text(td: etree._Element, plain: bool) -> str:
     """A cell's text without any space: a line break inside a cell is a wrap. `plain`
     when the table holds no element of _SKIP: then it is every text node of the cell."""
     if plain:
-        return _SPACES.sub("", _text_content(td))
+        return squash(_text_content(td))
     parts: list[str] = []
 
     def rec(e: etree._Element) -> None:
@@ -157,7 +157,7 @@ def _cell_text(td: etree._Element, plain: bool) -> str:
                 parts.append(ch.tail)
 
     rec(td)
-    return _SPACES.sub("", "".join(parts))
+    return squash("".join(parts))
 
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.S)

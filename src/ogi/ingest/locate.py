@@ -299,6 +299,9 @@ class _State:
     # Blocks whose header prints the edition's columns in another order.
     reordered: set[tuple[str, int]] = field(default_factory=set)
     unanchored: dict[int, _Segment] = field(default_factory=dict)
+    # Lines two such tables printed with other figures: taken from neither (only a table
+    # shown to be the report's can still fill them).
+    contested: set[int] = field(default_factory=set)
     # Lines printed with more figures than columns that read as copies of merged cells:
     # line → its possible readings (see _collapsed), kept until the identities can be evaluated.
     # (With the segment, its table and the reason it is unplaced unless confirmed.)
@@ -413,9 +416,17 @@ def _decided(stream: list[_Segment | str]) -> Edition | None:
     return None
 
 
+# Lines by which another edition must fit better than the one in force for the report's
+# year, when no label of either decides: the editions' own rows (2021's three 其他处理
+# rows, 2019's one) tip a score by a line or two whichever form was printed.
+_IN_FORCE_MARGIN = 2.0
+
+
 def _best_fit(stream: list[_Segment | str], year: int | None) -> Report:
     """The document located in the edition it fits best: the one its own labels decide,
-    else the highest score over every edition (the one in force for the year on a tie)."""
+    else the highest score over every edition, unless the one in force for the year fits
+    within _IN_FORCE_MARGIN of it (a table 二 printed without its header fits both; read
+    in the older one, a 2023 report was said to use the old form)."""
     decided = _decided(stream)
     first = _locate_with(stream, decided) if decided is not None else None
     if first is not None and first[1] > 0:
@@ -423,6 +434,10 @@ def _best_fit(stream: list[_Segment | str], year: int | None) -> Report:
     results = [first if first is not None and e is decided else _locate_with(stream, e) for e in all_editions()]
     in_force = edition_for_year(year) if year else None
     results.sort(key=lambda rs: (rs[1], in_force is not None and rs[0].edition == in_force.id), reverse=True)
+    if in_force is not None:
+        own = next((rs for rs in results if rs[0].edition == in_force.id), None)
+        if own is not None and own[1] > 0 and own[1] >= results[0][1] - _IN_FORCE_MARGIN:
+            return own[0]
     return results[0][0]
 
 
@@ -898,10 +913,30 @@ def _unplaced(st: _State, seg: _Segment, reason: str, table: str | None = None) 
     )
 
 
+_CONTESTED = "文档中两处未标明为报告表格的同名行印有不同数值，无法确定哪一处属于报告，均未采用"
+
+
+def _printed(seg: _Segment, n: int) -> list[str]:
+    """The figures a segment prints for a line of n cells, as printed."""
+    return [c.text.strip() for c in _trim(seg.values, n)]
+
+
 def _assign(st: _State, line_idx: int, seg: _Segment) -> None:
     line = st.layout.lines[line_idx]
     if line_idx in st.filled:
         earlier = st.unanchored.get(line_idx)
+        if earlier is not None and st.anchored != line.table and line_idx not in st.contested \
+                and _printed(earlier, len(line.cells)) != _printed(seg, len(line.cells)):
+            # Two tables, neither shown to be the report's, print the line with other
+            # figures (a statistics table before a report table printed without its
+            # header): which is the report's cannot be told, so neither is taken.
+            st.contested.add(line_idx)
+            st.repeated.pop(line_idx, None)
+            for cid in line.cells:
+                st.report.cells[cid] = Value("missing", source=earlier.source, note=_CONTESTED)
+            _unplaced(st, earlier, _CONTESTED)
+            _unplaced(st, seg, _CONTESTED)
+            return
         if earlier is None or st.anchored != line.table:
             _unplaced(st, seg, "该行在文档中重复出现，已采用第一次出现的数值")
             return
@@ -909,7 +944,8 @@ def _assign(st: _State, line_idx: int, seg: _Segment) -> None:
         del st.unanchored[line_idx]
         st.filled.discard(line_idx)
         st.repeated.pop(line_idx, None)  # (its readings of repeated figures go with it)
-        _unplaced(st, earlier, "报告表格之外的同名行（如网页侧栏、其他统计表），已采用报告表格中的数值")
+        if line_idx not in st.contested:
+            _unplaced(st, earlier, "报告表格之外的同名行（如网页侧栏、其他统计表），已采用报告表格中的数值")
     elif st.anchored != line.table:
         st.unanchored[line_idx] = seg
     n = len(line.cells)

@@ -184,6 +184,8 @@ def read_metadata(paragraphs: list[str], evidence: list[Evidence] | None = None,
 
 def _titled(text: str) -> bool:
     """A line that could be a report's title (it ends naming the report)."""
+    if "政府信息公开" not in text:
+        return False  # (_TITLE_END cannot match: most lines of a page are asked)
     part = _after_chrome(text)
     return len(text) <= 100 and not _PROSE.search(part) and bool(_TITLE_END.search(part))
 
@@ -267,7 +269,7 @@ def _find_title(texts: list[str]) -> tuple[int, int] | None:
         return found
     # A bare 政府信息公开年报 among the first lines is more often a menu item than the title.
     for i, t in enumerate(texts):
-        if len(t) > 100 or _LINK.match(t):
+        if len(t) > 100 or "政府信息公开" not in t or _LINK.match(t):
             continue
         part = _after_chrome(t)
         if not _PROSE.search(part) and _TITLE_END.search(part) and all(_agency_year_from_title(part)):
