@@ -6,7 +6,9 @@ whatever language the browser asks for; never a 500."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
+from django.conf import settings
 from django.test import Client
 
 from ogi.web.accounts.models import ApiToken
@@ -53,8 +55,13 @@ def test_a_stale_form_is_explained_in_chinese(world):
 def test_too_large_or_too_many_get_their_reason(world):
     c = Client()
     c.force_login(world["a_clerk"])
+    log = Path(settings.LOG_DIR) / "ogi.log"
+    before = log.read_text(encoding="utf-8") if log.exists() else ""
     resp = c.post("/requests/new/", {"content": "字" * 1_000_000})
     assert resp.status_code == 413 and "提交的内容过大" in resp.content.decode()
+    # The sender's doing: one line in the log, not a traceback read as a fault of the server.
+    logged = log.read_text(encoding="utf-8")[len(before):]
+    assert "DATA_UPLOAD_MAX_MEMORY_SIZE" in logged and "Traceback" not in logged
     sup = Client()
     sup.force_login(world["supervisor"])
 

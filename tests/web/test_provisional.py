@@ -218,3 +218,25 @@ def test_the_notice_typed_as_it_reads_makes_the_deadline_final(world, own_calend
     ev = r.events.get(event="calendar_update")
     assert ev.changes["due"] == ["2027-01-12", "2027-01-11"] and ev.changes["provisional"] == [True, False]
     assert "国务院办公厅关于2027年部分节假日安排的通知" in admin.get("/calendar/").content.decode()
+
+
+@freeze_time(CHRISTMAS)
+def test_the_correction_letter_says_its_period_is_estimated_and_not_a_date_staff_gave(world):
+    """The 15 working days asked for a correction on 2026-12-18 end in 2027: the 补正告知书
+    says the date is counted over presumed holidays, as the receipt says of its due date,
+    and that the period stands as stated. A date staff set themselves is no estimate."""
+    r = services.register(world["a_clerk"], request_data(submitted_on=dt.date(2026, 12, 17),
+                                                         received_on=dt.date(2026, 12, 17)))
+    services.record_event(world["a_clerk"], r.tracking_no, "request_correction", dt.date(2026, 12, 18),
+                          {"note": "请明确所需信息的文号"})
+    r.refresh_from_db()
+    assert r.correction_due.year == 2027
+    text = "".join(r.letters.get(kind="correction").paragraphs)
+    assert f"请您于{r.correction_due.year}年{r.correction_due.month}月{r.correction_due.day}日前" in text
+    assert "上述补正期限的届满日系按周末和法定节假日推定" in text and "仍以该日期为补正期限" in text
+    given = services.register(world["a_clerk"], request_data(submitted_on=dt.date(2026, 12, 17),
+                                                             received_on=dt.date(2026, 12, 17)))
+    services.record_event(world["a_clerk"], given.tracking_no, "request_correction", dt.date(2026, 12, 18),
+                          {"note": "请明确所需信息的文号", "correction_due": dt.date(2027, 1, 15)})
+    text = "".join(given.letters.get(kind="correction").paragraphs)
+    assert "2027年1月15日前" in text and "推定" not in text

@@ -34,8 +34,11 @@ FIELDS = {
     "days": "延长的工作日数", "basis": "计费方式", "amount": "收费金额", "party": "第三方名称",
     "decision": "答复意见", "withheld_list": "不予公开的部分及理由", "remedy": "救济途径", "regulation": "条例名称",
     "ground": "不予公开的理由", "quote": "法律条文", "correction_requested_on": "通知补正日期",
-    "fee_notice_on": "收费通知日期", "due_estimated": "答复期限系推定",
+    "fee_notice_on": "收费通知日期", "due_estimated": "答复期限系推定", "correction_due_estimated": "补正期限系推定",
 }
+# A date a letter states that was counted over a year whose holidays are not yet published
+# (its flag → the letter that first says so in the defaults): the letter says it is an estimate.
+_ESTIMATES = {"due_estimated": "receipt", "correction_due_estimated": "correction"}
 KINDS = ("receipt", "correction", "extension", "fee", "consultation", "reply")
 
 
@@ -181,14 +184,15 @@ def withheld_list(parts: Sequence[tuple[str, str]], t: Mapping[str, Any]) -> str
 FREE_TEXT = ("content", "items", "reason", "party")
 
 
-def _says_estimated(spec: Mapping[str, Any]) -> bool:
-    return any((isinstance(p, Mapping) and (p.get("when") == "due_estimated" or "{due_estimated}" in str(p.get("text", ""))))
-               or "{due_estimated}" in str(p) for p in spec.get("paragraphs", []))
+def _says_estimated(spec: Mapping[str, Any], flag: str) -> bool:
+    mark = "{" + flag + "}"
+    return any((isinstance(p, Mapping) and (p.get("when") == flag or mark in str(p.get("text", ""))))
+               or mark in str(p) for p in spec.get("paragraphs", []))
 
 
-def _estimate_sentence() -> str:
-    return next(p["text"] for p in _defaults()["letters"]["receipt"]["paragraphs"]
-                if isinstance(p, Mapping) and p.get("when") == "due_estimated")
+def _estimate_sentence(flag: str) -> str:
+    return next(p["text"] for p in _defaults()["letters"][_ESTIMATES[flag]]["paragraphs"]
+                if isinstance(p, Mapping) and p.get("when") == flag)
 
 
 def compose(kind: str, fields: Mapping[str, Any], *, agency: str, issued_on: dt.date, number: str,
@@ -228,10 +232,11 @@ def compose(kind: str, fields: Mapping[str, Any], *, agency: str, issued_on: dt.
                               "a partial disclosure letter must list what is withheld and why")
         values["remedy"] = " ".join(t["remedy"].split())
     title, to, paragraphs = _render(spec, t, values, decision if kind == "reply" else "", withheld)
-    if values.get("due_estimated") and not _says_estimated(spec):
-        # An agency's own wording of the letter, written before it could say so, still says
-        # that the due date is an estimate, as the default does.
-        paragraphs = [*paragraphs, _estimate_sentence()]
+    for flag in _ESTIMATES:
+        if values.get(flag) and not _says_estimated(spec, flag):
+            # An agency's own wording of the letter, written before it could say so, still says
+            # that the date is an estimate, as the default does.
+            paragraphs = [*paragraphs, _estimate_sentence(flag)]
     # The template's own wording is checked with what the records supply set aside: an
     # applicant may well be called "XX公司" or write a bracket, a random query code may read
     # "XXTG…"; the template may not leave one. A value the template's defaults filled in is

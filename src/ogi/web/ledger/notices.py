@@ -14,7 +14,8 @@ from django.db.models import F
 from ogi.records import letters as L
 from ogi.render import letters as draw
 from ogi.web.accounts.models import Agency
-from ogi.workflow.requests import Refused, due_of
+from ogi.workdays import deadline
+from ogi.workflow.requests import CORRECTION_PERIOD_DAYS, Refused, due_of
 
 from .models import CHANNELS, Event, Letter, LetterCounter, Request
 
@@ -58,6 +59,16 @@ def _due(r: Request, on: dt.date) -> dict[str, Any]:
     return {"due": d.due, "due_estimated": "是" if d.due is not None and d.provisional else None}
 
 
+def _counted_over_unpublished(r: Request) -> bool:
+    """Whether the correction period's end was counted (not given by staff) over a year whose
+    holidays are not yet published."""
+    asked = r.correction_requested_on
+    if asked is None or r.correction_due is None:
+        return False
+    d = deadline(asked, CORRECTION_PERIOD_DAYS)
+    return bool(d.estimated_years) and d.due == r.correction_due
+
+
 def _fields(r: Request, kind: str, on: dt.date, inputs: dict[str, Any]) -> dict[str, Any]:
     from .services import RECEIPT_RULE
 
@@ -68,7 +79,8 @@ def _fields(r: Request, kind: str, on: dt.date, inputs: dict[str, Any]) -> dict[
         f |= {"channel": dict(CHANNELS).get(r.channel, ""), "receipt_rule": RECEIPT_RULE.get(r.channel, ""),
               **_due(r, on), "query_code": r.query_code}
     elif kind == "correction":
-        f |= {NOTE_INTO[kind]: note, "correction_due": r.correction_due}
+        f |= {NOTE_INTO[kind]: note, "correction_due": r.correction_due,
+              "correction_due_estimated": "是" if _counted_over_unpublished(r) else None}
     elif kind == "extension":
         f |= {NOTE_INTO[kind]: note, "days": r.extension_days, **_due(r, on)}
     elif kind == "fee":
