@@ -48,6 +48,23 @@ def _text(html: str) -> str:
     return re.sub(r"<[^>]+>|\s+", "", html)
 
 
+def _docx_text(data: bytes) -> str:
+    import io
+
+    import docx
+
+    return "".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+
+
+def _pdf_text(data: bytes) -> str:
+    import io
+
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return "".join((page.extract_text() or "").replace("\n", "") for page in pdf.pages)
+
+
 @pytest.fixture
 def published(monkeypatch, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
     """The demo's 商务局 2026 report published on 2027-01-20 with a wrong number in its text
@@ -143,6 +160,16 @@ def test_a_published_report_is_corrected_and_the_public_page_says_so(published, 
     assert old_pdf.status_code == 200 and "%E7%AC%AC1%E7%89%88" in old_pdf["Content-Disposition"]  # 第1版
     listing = public.get("/public/reports/").content.decode()
     assert listing.count(f'href="/public/reports/{slug}/"') == 1 and "2027年2月15日更正" in listing
+    # A file travels without the page: it says itself that it was corrected, or has been since.
+    new_docx = _docx_text(public.get(f"/public/reports/{slug}/report.docx").content)
+    assert f"更正说明：本报告已于2027年2月15日更正，本文件为更正后的第2版。更正理由：{REASON}。" in new_docx
+    new_pdf = _pdf_text(public.get(f"/public/reports/{slug}/report.pdf").content)
+    assert "更正说明" in new_pdf and "2027年2月15日更正" in new_pdf
+    old_docx = _docx_text(old_pdf.content)
+    assert "本文件为本报告的第1版，已于2027年2月15日被更正，请以第2版（现行版本）为准。" in old_docx
+    assert "更正说明" not in old_docx
+    first = _docx_text(Client().get(f"/public/reports/{slug}/versions/2/report.docx").content)
+    assert first == new_docx
 
     # Timeliness is still judged on the first publication (2 February would be late).
     assert reports.publication(published["swj"], 2026, row, dt.date(2027, 2, 15)).text.startswith("已于 2027-01-20 按时发布")

@@ -11,20 +11,22 @@ FORMATS = ("docx", "html", "pdf", "xlsx", "md", "json")
 BINARY = {"docx", "pdf", "xlsx"}
 
 
-def render(report: Report, fmt: str, template: bool = False) -> bytes:
-    """The report in one of FORMATS, as bytes (UTF-8 for the text formats)."""
+def render(report: Report, fmt: str, template: bool = False, note: str = "") -> bytes:
+    """The report in one of FORMATS, as bytes (UTF-8 for the text formats). `note` is
+    printed after the signature of the HTML, PDF and DOCX: what a reader of the file alone
+    must know about it (that it was corrected, or has been since)."""
     if fmt == "docx":
         from .docx import render_docx
 
-        return render_docx(report)
+        return render_docx(report, note)
     if fmt == "html":
         from .html import render_html
 
-        return render_html(report).encode("utf-8")
+        return render_html(report, note=note).encode("utf-8")
     if fmt == "pdf":
         from .pdf import render_pdf
 
-        return render_pdf(report)
+        return render_pdf(report, note)
     if fmt == "xlsx":
         from .xlsx import render_xlsx
 

@@ -26,6 +26,7 @@ TABLE_FONT = "仿宋_GB2312"
 SIZE_BODY = Pt(16)  # 三号
 SIZE_TITLE = Pt(22)  # 二号
 SIZE_TABLE = Pt(10.5)  # 五号
+SIZE_NOTE = Pt(12)  # 小四: a note on the file, below the report
 TEXT_WIDTH_MM = 210 - 28 - 26
 # GB/T 9704: 22 lines of 28 characters on A4 — a fixed line pitch of 28.95 pt.
 LINE_PITCH = Pt(28.95)
@@ -135,8 +136,8 @@ def new_document():  # type: ignore[no-untyped-def]
     return doc
 
 
-def render_docx(report: Report) -> bytes:
-    """The whole report as DOCX bytes."""
+def render_docx(report: Report, note: str = "") -> bytes:
+    """The whole report as DOCX bytes; `note` printed after the signature."""
     ed = report.edition_obj
     if ed is None:
         raise ValueError("report has no edition")
@@ -170,6 +171,9 @@ def render_docx(report: Report) -> bytes:
         lines = [gap] + [add_paragraph(doc, x, BODY, SIZE_BODY, WD_ALIGN_PARAGRAPH.RIGHT, indent=False) for x in sig]
         for p in lines[:-1]:
             p.paragraph_format.keep_with_next = True
+    if note:
+        add_paragraph(doc, "", BODY, SIZE_BODY, indent=False)
+        add_paragraph(doc, note, BODY, SIZE_NOTE, indent=False)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

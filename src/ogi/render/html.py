@@ -36,6 +36,7 @@ th.d1 {{ padding-left: 1.2em; }} th.d2 {{ padding-left: 2.4em; }}
 td {{ text-align: center; font-variant-numeric: tabular-nums; }}
 .signature {{ text-align: right; text-indent: 0; margin-top: 2em; }}
 .signature p {{ text-align: right; text-indent: 0; }}
+.file-note {{ margin-top: 2em; border-top: 1px solid #000; padding-top: 0.5em; font-size: 12pt; }}
 @page {{ size: A4; margin: 37mm 26mm 35mm 28mm;
         @bottom-center {{ content: "— " counter(page) " —"; font-family: "Noto Serif CJK SC", serif; font-size: 14pt; }} }}
 h1 .keep {{ white-space: nowrap; }}
@@ -117,9 +118,9 @@ def _title_html(report: Report) -> str:
     return f'{escape(agency)}<span class="keep">{escape(full[len(agency):])}</span>'
 
 
-def render_html(report: Report, breaks: Mapping[int, Iterable[int]] | None = None) -> str:
+def render_html(report: Report, breaks: Mapping[int, Iterable[int]] | None = None, note: str = "") -> str:
     """The whole report as HTML; with `breaks` (table → rows a page begins with, as the PDF
-    found them), merged cells are split there."""
+    found them), merged cells are split there; `note` printed after the signature."""
     ed = report.edition_obj
     if ed is None:
         raise ValueError("report has no edition")
@@ -136,6 +137,8 @@ def render_html(report: Report, breaks: Mapping[int, Iterable[int]] | None = Non
     sig = [x for x in (report.agency, date_zh(report.issued_on)) if x]
     if sig:
         parts.append('<div class="signature">' + "".join(f"<p>{escape(x)}</p>" for x in sig) + "</div>")
+    if note:
+        parts.append(f'<p class="file-note" role="note">{escape(note)}</p>')
     doc_title = escape(title(report))
     return (f'<!doctype html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'

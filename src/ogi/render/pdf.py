@@ -15,13 +15,13 @@ from .layout import grids
 _LAYOUTS = 3
 
 
-def render_pdf(report: Report) -> bytes:
+def render_pdf(report: Report, note: str = "") -> bytes:
     from weasyprint import HTML
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     applied: dict[int, set[int]] = {}
-    doc = HTML(string=render_html(report)).render()
+    doc = HTML(string=render_html(report, note=note)).render()
     tables = grids(report)
     for _ in range(_LAYOUTS - 1):
         # Only a break inside a merged cell needs another layout (most breaks fall between groups).
@@ -30,7 +30,7 @@ def render_pdf(report: Report) -> bytes:
             break
         for k, rows in found.items():
             applied.setdefault(k, set()).update(rows)
-        doc = HTML(string=render_html(report, applied)).render()
+        doc = HTML(string=render_html(report, applied, note)).render()
     return doc.write_pdf()
 
 

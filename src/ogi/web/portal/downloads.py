@@ -24,9 +24,10 @@ _lock = threading.Lock()
 _rendering: dict[str, threading.Lock] = {}
 
 
-def key(frozen: Any, issued_on: Any, fmt: str) -> str:
-    """What a file is made of, as a name: the same text, date and format give the same name."""
-    made_of = json.dumps([frozen, str(issued_on), fmt], sort_keys=True, ensure_ascii=False, default=str)
+def key(frozen: Any, issued_on: Any, fmt: str, note: str = "") -> str:
+    """What a file is made of, as a name: the same text, date, format and note below the
+    report give the same name."""
+    made_of = json.dumps([frozen, str(issued_on), fmt, note], sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(made_of.encode("utf-8")).hexdigest()
 
 

@@ -293,7 +293,9 @@ def public_download(request: HttpRequest, slug: str, fmt: str, number: int | Non
     report = _as_published(request, version)
     if report is None:
         return refuse(request, 404, "这份报告保存的数据无法读取，暂时无法下载；请联系发布机关")
-    data = downloads.rendered(downloads.key(version.frozen, version.issued_on, fmt), lambda: render_report(report, fmt))
+    note = reports.version_note(version, kept)
+    data = downloads.rendered(downloads.key(version.frozen, version.issued_on, fmt, note),
+                              lambda: render_report(report, fmt, note=note))
     resp = HttpResponse(data, content_type=MIME[fmt])
     # The name the report prints (it keeps the one it was published with when the agency is renamed).
     superseded = "" if version.number == kept[-1].number else f"（第{version.number}版，已更正）"

@@ -501,6 +501,23 @@ def versions(row: AnnualReport) -> list[PublishedVersion]:
     return kept
 
 
+def version_note(version: PublishedVersion, kept: list[PublishedVersion]) -> str:
+    """What the file of a published version says of itself below the report, since it
+    travels without the page around it: that it corrects an earlier version (when, and
+    why), or that it has been corrected since."""
+    from ogi.render.text import date_zh
+
+    parts = []
+    if version.number > 1:
+        on = f"于{date_zh(version.published_on)}" if version.published_on else ""
+        parts.append(f"更正说明：本报告已{on}更正，本文件为更正后的第{version.number}版。更正理由：{version.reason.rstrip('。')}。")
+    later = next((v for v in kept if v.number > version.number), None)
+    if later is not None:
+        on = f"于{date_zh(later.published_on)}" if later.published_on else ""
+        parts.append(f"本文件为本报告的第{version.number}版，已{on}被更正，请以第{kept[-1].number}版（现行版本）为准。")
+    return "".join(parts)
+
+
 def first_version(row: AnnualReport) -> None:
     """The published copy stored as the first version, when it was published before versions
     were kept (a correction clears the row's copy)."""
