@@ -109,3 +109,36 @@ def test_a_report_comes_back_from_its_process_whole():
     back = pickle.loads(pickle.dumps(odd))
     assert type(back) is _Kept and back == odd and list(back.cells) == ["b", "a"]
     assert back.cells["b"].source is back.cells["a"].source and back.cells["b"].value == Decimal("12.50")
+
+
+def test_files_read_one_after_another_through_the_library_are_each_counted_alone():
+    """The cells of a file's tables are counted against document_cells per file. Counted for
+    the whole thread, the library refused every file after some 2 500 reports (here: after
+    two, with the limit at 1.5 reports' cells); a file over the limit is still refused."""
+    import subprocess
+    import sys
+
+    from .conftest import CORPUS
+
+    page = CORPUS / "html" / "shuyang-fgj-2023.html"
+    code = f"""
+from pathlib import Path
+from ogi.ingest.load import load_report, read_bytes
+from ogi.ingest.errors import IngestError
+cells = sum(len(r) for t in read_bytes(Path({str(page)!r}).read_bytes(), "p.html").tables for r in t.rows)
+print(cells)
+"""
+    cells = int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    loop = code + f"""
+for _ in range(5):
+    assert load_report(Path({str(page)!r})).cells
+rows = "".join("<tr>" + "<td>1</td>" * 10 + "</tr>" for _ in range(cells // 5))
+try:
+    read_bytes(f"<html><body><table>{{rows}}</table></body></html>".encode(), "big.html")
+except IngestError as e:
+    print(e.code, e.limit)
+"""
+    env = {**os.environ, "OGI_LIMIT_DOCUMENT_CELLS": str(cells * 3 // 2)}
+    done = subprocess.run([sys.executable, "-c", loop], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.split()[-2:] == ["too_large", "document_cells"]

@@ -123,7 +123,7 @@ def current() -> Limits:
     return limits
 
 
-# Table cells of the file being read so far (document_cells); one count per `using`.
+# Table cells of the file being read so far (document_cells); one count per `using` or `one_file`.
 _cells_read: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("ogi_cells_read", default=None)
 
 
@@ -139,17 +139,33 @@ def using(limits: Limits | None) -> Iterator[Limits]:
         _current.reset(token)
 
 
+@contextmanager
+def one_file() -> Iterator[None]:
+    """The reading of one file: its tables' cells are counted from zero, unless a reading
+    is already under way (inside `using`, or a file within a file), whose count goes on.
+    (A count kept for the whole thread refused every file after some 2 500 reports read one
+    after another through the library.)"""
+    if _cells_read.get() is not None:
+        yield
+        return
+    token = _cells_read.set([0])
+    try:
+        yield
+    finally:
+        _cells_read.reset(token)
+
+
 def charge_cells(n: int) -> None:
     """Count a table of n cells (after span expansion) before it is built: past the limit for
-    one table, or for all tables of the file together, reading stops."""
+    one table, or for all tables of the file together, reading stops. Outside any reading
+    (a reader called on its own) only the table is judged."""
     lim = current()
     if n > lim.table_cells:
         raise exceeded("table_cells", "表格过大", f"展开合并单元格后有 {n} 个单元格", f"{lim.table_cells} 个", n,
                        lim.table_cells)
     seen = _cells_read.get()
     if seen is None:
-        seen = [0]
-        _cells_read.set(seen)
+        return
     seen[0] += n
     if seen[0] > lim.document_cells:
         raise exceeded("document_cells", "文件中的表格过多", f"合计超过 {lim.document_cells} 个单元格",

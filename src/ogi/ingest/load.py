@@ -276,6 +276,11 @@ def slow_to_read(head: bytes) -> bool:
 
 def read_bytes(data: bytes, name: str | None = None) -> Document:
     """Bytes → Document, the reader chosen by what the bytes are, not by the name."""
+    with _limits.one_file():
+        return _read_bytes(data, name)
+
+
+def _read_bytes(data: bytes, name: str | None) -> Document:
     _not_empty(data)
     if data.startswith(b"%PDF") or (b"%PDF-" in data[:1024] and _looks_binary(data)):
         from .pdf import read_pdf
