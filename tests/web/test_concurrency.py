@@ -149,15 +149,16 @@ def test_behind_a_trusted_proxy_each_visitor_has_their_own_limit(world, monkeypa
 
     monkeypatch.setenv("OGI_TRUSTED_PROXIES", "10.0.0.0/8")
     security.trusted_proxies.cache_clear()
-    monkeypatch.setattr(public_views, "MAX_FAILED", 2)
+    monkeypatch.setattr(public_views, "MAX_FAILED_PER_ADDRESS", 2)
     try:
         r = services.register(world["a_clerk"], request_data())
         proxy = "10.0.0.5"
+        tries = iter(range(100))
 
         def guess(visitor: str) -> int:
-            # Each visitor asks about a number of their own: only the address limit is in play.
+            # Each try asks about a number of its own: only the address limit is in play.
             return Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=f"1.2.3.4, {visitor}").post(
-                "/public/track/", {"tracking_no": f"NOPE-{visitor}", "query_code": "WRONGXXX"}).status_code
+                "/public/track/", {"tracking_no": f"NOPE-{next(tries)}", "query_code": "WRONGXXX"}).status_code
 
         assert [guess("198.51.100.1") for _ in range(3)] == [404, 404, 429]
         assert guess("198.51.100.2") == 404  # another visitor behind the same proxy is not locked out

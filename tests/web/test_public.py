@@ -95,10 +95,53 @@ def test_wrong_codes_say_nothing_and_guessing_is_stopped(world):
         resp = c.post("/public/track/", wrong)
         assert resp.status_code == 404 and "申请编号或查询码不正确" in resp.content.decode()
         assert r.content not in resp.content.decode()
+    # The wrong try on another number is not one on this request's code: one try short of the
+    # limit the right code still opens it (and is not counted), the next wrong one reaches it.
     for _ in range(public_views.MAX_FAILED - 2):
         c.post("/public/track/", {"tracking_no": r.tracking_no, "query_code": "BBBBBBBB"})
+    assert c.post("/public/track/", {"tracking_no": r.tracking_no, "query_code": code}).status_code == 200
+    c.post("/public/track/", {"tracking_no": r.tracking_no, "query_code": "BBBBBBBB"})
     resp = c.post("/public/track/", {"tracking_no": r.tracking_no, "query_code": code})
     assert resp.status_code == 429 and r.content not in resp.content.decode()
+    assert "该申请编号的查询失败次数过多" in resp.content.decode() and "15分钟后再试" in resp.content.decode()
+    assert resp["Retry-After"] == "900"
+
+
+def test_wrong_codes_on_one_request_do_not_lock_out_others_behind_the_same_address(world):
+    """An office behind one address: ten wrong tries on request A stop A, not B's applicant
+    with B's right code; trying many numbers is stopped at the address's own limit."""
+    a = services.file_online(world["a"], {k: v for k, v in form(world, content="2025年度本市外资企业名录").items() if k != "agency"})
+    b = services.file_online(world["a"], {k: v for k, v in form(world, content="2025年度本市开发区四至范围").items() if k != "agency"})
+    code_a, code_b = a.query_code, b.query_code
+    office = "203.0.113.20"
+    for _ in range(public_views.MAX_FAILED):
+        wrong = Client(REMOTE_ADDR=office).post("/public/track/", {"tracking_no": a.tracking_no, "query_code": "WRONGXXX"})
+        assert wrong.status_code == 404
+    colleague = Client(REMOTE_ADDR=office).post("/public/track/", {"tracking_no": b.tracking_no, "query_code": code_b})
+    assert colleague.status_code == 200 and b.content in colleague.content.decode()
+    refused = Client(REMOTE_ADDR=office).post("/public/track/", {"tracking_no": a.tracking_no, "query_code": code_a})
+    assert refused.status_code == 429 and a.content not in refused.content.decode()
+    assert "该申请编号的查询失败次数过多" in refused.content.decode()
+
+
+def test_trying_many_numbers_from_one_address_is_stopped_at_the_address_limit(world):
+    _, r, code = file(world)
+    sprayer = "198.51.100.30"
+    left = public_views.MAX_FAILED_PER_ADDRESS - 2  # two wrong tries on r itself, the rest on numbers made up
+    assert left > public_views.MAX_FAILED  # beyond what one number allows: only the address limit stops it
+    for _ in range(2):
+        Client(REMOTE_ADDR=sprayer).post("/public/track/", {"tracking_no": r.tracking_no, "query_code": "WRONGXXX"})
+    answers = [Client(REMOTE_ADDR=sprayer).post("/public/track/", {"tracking_no": f"SWJ-2026-{90000 + i}",
+                                                                    "query_code": "WRONGXXX"}).status_code
+               for i in range(left + 1)]
+    assert answers == [404] * left + [429]
+    # Rested, the address is refused even the right code (a refusal that depended on the code
+    # would tell a guesser when a guess was right); from another address the request opens.
+    refused = Client(REMOTE_ADDR=sprayer).post("/public/track/", {"tracking_no": r.tracking_no, "query_code": code})
+    page = refused.content.decode()
+    assert refused.status_code == 429 and "从您所在网络发出的查询失败次数过多" in page and "分钟后再试" in page
+    assert Client(REMOTE_ADDR="198.51.100.31").post(
+        "/public/track/", {"tracking_no": r.tracking_no, "query_code": code}).status_code == 200
 
 
 def test_filing_is_limited_per_address_and_day(world, monkeypatch):

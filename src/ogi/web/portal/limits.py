@@ -44,6 +44,14 @@ def give_back(key: str) -> None:
     RateCounter.objects.filter(key=key, count__gt=0).update(count=F("count") - 1)
 
 
+def time_left(key: str) -> dt.timedelta:
+    """How long until `key`'s window ends and its count starts again (zero when none runs)."""
+    from .models import RateCounter
+
+    expires = RateCounter.objects.filter(key=key).values_list("expires", flat=True).first()
+    return max(expires - timezone.now(), dt.timedelta(0)) if expires is not None else dt.timedelta(0)
+
+
 def purge_counters() -> int:
     from .models import RateCounter
 

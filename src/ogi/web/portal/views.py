@@ -5,6 +5,7 @@ and an applicant sees the dates and decisions of their own request, never staff 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from typing import Any
@@ -31,14 +32,21 @@ from ogi.workflow.requests import BY_EVENT, OPEN_STATES, Refused, due_of, public
 
 from . import downloads
 from .forms import CorrectionForm, PublicRequestForm, TrackForm
-from .limits import give_back, take
+from .limits import give_back, take, time_left
 
 MIME = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "pdf": "application/pdf",
         "html": "text/html; charset=utf-8"}
 
-# Guessing query codes: after this many wrong tries from one address — or on one tracking
-# number, from anywhere — the form rests. A right code does not count.
+# Guessing query codes: after this many wrong tries on one tracking number the form rests for
+# that number, from anywhere (which also stops one address guessing one request's code). A
+# right code does not count.
 MAX_FAILED = 10
+# An office or a school behind one address (NAT) follows many requests: one person's wrong
+# tries must not lock out the others, so the address as a whole has a higher limit, against
+# trying many numbers. 50 in the window is far more than a room of people mistyping their own
+# codes, while a script gets 50 guesses per 15 minutes (4 800 a day), each with a chance of
+# 1 in 31^8 (about 10^12) of hitting a code: no guess is ever expected to succeed.
+MAX_FAILED_PER_ADDRESS = 50
 FAILED_WINDOW = dt.timedelta(minutes=15)
 # Filing: a person files a few requests a day; more from one address is a script.
 MAX_FILED_PER_DAY = 20
@@ -93,15 +101,15 @@ def track(request: HttpRequest) -> HttpResponse:
     ctx: dict[str, Any] = {"form": form, "public_page": True}
     if request.method == "POST" and form.is_valid():
         number = unicodedata.normalize("NFKC", form.cleaned_data["tracking_no"]).replace(" ", "").strip().upper()
-        keys = [f"track:{client_address(request)}", f"track-no:{number}"]
-        taken = []
-        for key in keys:
-            if not take(key, MAX_FAILED, FAILED_WINDOW):
-                for k in taken:
+        limits = ((f"track-no:{number}", MAX_FAILED, "该申请编号的查询失败次数过多"),
+                  (f"track:{client_address(request)}", MAX_FAILED_PER_ADDRESS, "从您所在网络发出的查询失败次数过多"))
+        keys: list[str] = []
+        for key, limit, why in limits:
+            if not take(key, limit, FAILED_WINDOW):
+                for k in keys:
                     give_back(k)
-                ctx["error"] = "查询失败次数过多，请15分钟后再试"
-                return render(request, "portal/public_track.html", ctx, status=429)
-            taken.append(key)
+                return _rested(request, ctx, key, why)
+            keys.append(key)
         r = services.find_by_code(number, form.cleaned_data["query_code"])
         if r is None:
             ctx["error"] = "申请编号或查询码不正确，请核对回执"
@@ -111,6 +119,16 @@ def track(request: HttpRequest) -> HttpResponse:
         _remember(request, r)
         ctx.update(r=r, **_status(r))
     return render(request, "portal/public_track.html", ctx)
+
+
+def _rested(request: HttpRequest, ctx: dict[str, Any], key: str, why: str) -> HttpResponse:
+    """The tracking form refused for too many wrong tries: says which count ran out and when
+    to try again (the minutes left of its window, not the whole window)."""
+    minutes = max(1, math.ceil(time_left(key).total_seconds() / 60))
+    ctx["error"] = f"{why}，为防止查询码被猜中，暂停查询，请{minutes}分钟后再试"
+    resp = render(request, "portal/public_track.html", ctx, status=429)
+    resp["Retry-After"] = str(minutes * 60)
+    return resp
 
 
 def published_reports(request: HttpRequest) -> HttpResponse:
