@@ -86,9 +86,9 @@ def test_a_download_is_rendered_once_per_published_text(world, monkeypatch):
     calls: list[str] = []
     real = views.render_report
 
-    def counting(report, fmt):  # type: ignore[no-untyped-def]
+    def counting(report, fmt, **kw):  # type: ignore[no-untyped-def]
         calls.append(fmt)
-        return real(report, fmt)
+        return real(report, fmt, **kw)
 
     monkeypatch.setattr(views, "render_report", counting)
     row = _publish(world["a"], 2025, "swj-2025")
