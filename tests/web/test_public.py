@@ -359,6 +359,30 @@ def test_every_letter_comes_as_pdf_too(world):
         assert who.get(path).status_code == status, path
 
 
+def test_a_letter_asked_for_in_capitals_or_with_zeros_is_sent_on_to_its_address(world):
+    """…/letters/2026-1.PDF (as a phone's keyboard or a note copied by hand writes it) answered
+    404: it is sent on (301) to the one address of the file, which answers to the browser that
+    has shown the code and to no other."""
+    _, r, code = file(world)
+    services.record_event(world["a_clerk"], r.tracking_no, "request_correction", on(dt.date(2026, 3, 4)),
+                          {"note": "请写明所申请文件的名称或文号"})
+    c = Client()
+    c.post("/public/track/", {"tracking_no": r.tracking_no, "query_code": code})
+    notice = r.letters.get(kind="correction")
+    base = f"/public/requests/{r.tracking_no}"
+    name = f"{base}/letters/{notice.year}-{notice.seq}"
+    for asked, meant in ((f"{name}.PDF", f"{name}.pdf"), (f"{name}.Docx", f"{name}.docx"),
+                         (f"{base}/letters/{notice.year}-0{notice.seq}.PDF", f"{name}.pdf"),
+                         (f"{base}/letter.PDF", f"{base}/letter.pdf"), (f"{base}/letter.DOCX", f"{base}/letter.docx")):
+        resp = c.get(asked)
+        assert resp.status_code == 301 and resp["Location"] == meant, asked
+    assert c.get(f"{name}.PDF", follow=True).content.startswith(b"%PDF")
+    assert c.get(f"{name}.DOCX", follow=True).content.startswith(b"PK")
+    assert Client().get(f"{name}.PDF", follow=True).status_code == 403  # sent on, then refused as before
+    for missing in (f"{name}.EXE", f"{base}/letter.TXT", f"{base}/letters/{notice.year}-0.pdf"):
+        assert c.get(missing, follow=True).status_code == 404, missing
+
+
 def test_numbers_typed_in_full_width_are_the_same_numbers(world):
     """A Chinese input method types ３２０１… : the ID number was refused as 位数或校验位不符, and
     the request number on the tracking page counted as a wrong try."""

@@ -130,3 +130,23 @@ def test_downloads_asked_at_once_wait_for_one_rendering_and_the_store_is_bounded
     assert sum(map(len, downloads._kept.values())) <= 10_000 and "f29" in downloads._kept and "f0" not in downloads._kept
     assert downloads.rendered("big", lambda: b"z" * 5000) == b"z" * 5000 and "big" not in downloads._kept
     downloads.forget()
+
+
+def test_a_version_has_one_address_zeros_and_capitals_are_sent_on_to_it(world):
+    """/versions/01/ showed version 1 at a second address, and report.PDF answered 404: both
+    are sent on (301) to the one address, which answers; a version 0 is no address at all."""
+    _publish(world["a"], 2025, "swj-2025")
+    c = Client()
+    assert c.get("/public/reports/swj-2025/versions/1/").status_code == 200
+    for asked, meant in (("versions/01/", "versions/1/"), ("versions/0001/", "versions/1/"),
+                         ("versions/01/report.pdf", "versions/1/report.pdf"),
+                         ("versions/01/report.DOCX", "versions/1/report.docx"),  # one redirect, not two
+                         ("versions/1/report.PDF", "versions/1/report.pdf"), ("report.PDF", "report.pdf"),
+                         ("report.Docx", "report.docx")):
+        resp = c.get(f"/public/reports/swj-2025/{asked}")
+        assert resp.status_code == 301 and resp["Location"] == f"/public/reports/swj-2025/{meant}", asked
+        assert c.get(resp["Location"]).status_code == 200, meant
+    assert c.get("/public/reports/swj-2025/versions/01/?from=list")["Location"].endswith("/versions/1/?from=list")
+    for missing in ("versions/0/", "versions/00/", "versions/02/", "report.XLSX", "versions/01/report.exe"):
+        resp = c.get(f"/public/reports/swj-2025/{missing}", follow=True)
+        assert resp.status_code == 404, missing

@@ -12,8 +12,9 @@ from typing import Any
 from urllib.parse import quote
 
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from ogi.render import render as render_report
@@ -36,6 +37,7 @@ from .limits import give_back, take, time_left
 
 MIME = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "pdf": "application/pdf",
         "html": "text/html; charset=utf-8"}
+FORMATS = ("pdf", "docx")  # what letters and reports are downloaded as
 
 # Guessing query codes: after this many wrong tries on one tracking number the form rests for
 # that number, from anywhere (which also stops one address guessing one request's code). A
@@ -216,7 +218,7 @@ def public_letter(request: HttpRequest, tracking_no: str, year: int | None = Non
                   fmt: str = "docx") -> HttpResponse:
     """A letter sent to the applicant (the reply, when none is named), for the browser that
     has shown this request's query code: as DOCX, or as PDF for whoever cannot open one."""
-    if fmt not in ("docx", "pdf"):
+    if fmt not in FORMATS:
         return refuse(request, 404, "没有这份文书")
     if tracking_no not in request.session.get(_TRACKED, []):
         return refuse(request, 403, "请先用申请编号和查询码查询该申请")
@@ -229,6 +231,32 @@ def public_letter(request: HttpRequest, tracking_no: str, year: int | None = Non
     if row is None:
         return refuse(request, 404, "没有这份文书" if year is not None else "该申请尚未答复或终止，没有答复书")
     return letter_response(request, row, fmt)
+
+
+def canonical(request: HttpRequest, to: str, **written: str) -> HttpResponse:
+    """A public file or page asked for at another spelling of its address (the extension in
+    capitals, zeros before a number): a permanent redirect to the one address, or 404 when
+    no such address can be."""
+    parts: dict[str, Any] = {}
+    for name, value in written.items():
+        if name == "fmt":
+            value = value.lower()
+            if value not in FORMATS:
+                return refuse(request, 404, "没有这种格式的文件")
+            parts[name] = value
+        elif name in ("number", "year", "seq"):
+            parts[name] = int(value)
+            if parts[name] < 1:
+                return refuse(request, 404, "页面不存在")
+        else:
+            parts[name] = value
+    if to == "public_letter" and parts.pop("fmt") == "pdf":
+        to = "public_letter_pdf"  # letter.pdf and letter.docx are two addresses, the format in neither's kwargs
+    url = reverse(to, kwargs=parts)
+    if url == request.path:  # written as it is already: nothing to send on to
+        return refuse(request, 404, "页面不存在")
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
 
 
 def _remember(request: HttpRequest, r: Request) -> None:
@@ -305,7 +333,7 @@ def public(request: HttpRequest, slug: str, number: int | None = None) -> HttpRe
 
 
 def public_download(request: HttpRequest, slug: str, fmt: str, number: int | None = None) -> HttpResponse:
-    if fmt not in ("pdf", "docx"):
+    if fmt not in FORMATS:
         raise Http404("不支持的格式")
     row, version, kept = _published(slug, number)
     report = _as_published(request, version)
