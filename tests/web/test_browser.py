@@ -409,3 +409,68 @@ def test_a_long_agency_name_takes_one_line_of_the_header(world, live_server, bro
             logout = page.locator("header button").bounding_box()
             assert logout["x"] + logout["width"] <= width, (width, path)
         page.close()
+
+
+def test_the_public_pages_fit_a_360_px_phone(world, live_server, browser, monkeypatch):
+    """At 360 px (the narrowest phones in use): no page scrolls sideways; the query code is
+    never broken from its label or inside itself (it is copied by hand); the receipt does not
+    tell a phone to press Ctrl+P; the 补正告知书 quoted on the tracking page has the card's
+    width (the browser's indent of its dd and the label column beside it left it under half)."""
+    from ogi.ingest.load import load_report
+    from ogi.web.ledger import services
+    from ogi.web.reporting.models import AnnualReport
+
+    from ..conftest import SEED_2019
+
+    day = {"today": dt.date(2026, 12, 1)}
+    monkeypatch.setattr(clock, "today", lambda: day["today"])
+    r = services.file_online(world["a"], {"applicant_category": "natural", "applicant_name": "孙八", "applicant_id_type": "resident_id",
+                                          "applicant_id_no": "320102199203036788", "applicant_contact": "13700004444",
+                                          "content": "某路段拓宽工程的批复及附件（环境影响报告书、开发区四至范围图）", "delivery": "email"})
+    services.record_event(world["a_clerk"], r.tracking_no, "request_correction", dt.date(2026, 12, 1),
+                          {"note": "请写明所申请批复的文号或印发年份，以及所需附件的具体名称"})
+    AnnualReport.objects.create(agency=world["a"], year=2019, state="published", slug="swj-2019",
+                                frozen=load_report(SEED_2019).to_json(), issued_on=dt.date(2020, 1, 20),
+                                published_on=dt.date(2020, 1, 20))
+    base, width = live_server.url, 360
+    page = browser.new_page(viewport={"width": width, "height": 740})
+
+    def fits(what: str) -> None:
+        sizes = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert sizes[0] <= sizes[1] == width, (what, sizes)
+
+    page.goto(f"{base}/")  # the public's way in: the login page with the public's links
+    fits("home")
+    page.goto(f"{base}/public/apply/")
+    fits("apply")
+    _fill_public(page, "赵六", "13700002222", "2025年度本市外资企业名录")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#receipt-code")
+    fits("receipt")
+    # From 查询码's first character to the code's last: one line (the label was split 查/询码).
+    lines = page.evaluate("""() => {
+        const code = document.querySelector('#receipt-code'), range = document.createRange();
+        const walker = document.createTreeWalker(code.parentElement.parentElement, NodeFilter.SHOW_TEXT);
+        let node; while ((node = walker.nextNode()) && !node.data.includes('查询码')) {}
+        range.setStart(node, node.data.indexOf('查询码')); range.setEndAfter(code);
+        const rects = [...range.getClientRects()].filter(x => x.width > 0);
+        return [Math.max(...rects.map(x => x.bottom)) - Math.min(...rects.map(x => x.top)),
+                code.getClientRects().length, code.getBoundingClientRect().height, parseFloat(getComputedStyle(code).fontSize)];
+    }""")
+    assert lines[0] < 1.6 * lines[3] and lines[1] == 1 and lines[2] < 1.6 * lines[3], lines
+    shown = page.inner_text("main")  # what is displayed: a hint hidden by the stylesheet is not in it
+    assert "Ctrl+P" not in shown and "请打印本页" in shown
+
+    page.goto(f"{base}/public/track/")
+    page.fill("#id_tracking_no", r.tracking_no)
+    page.fill("#id_query_code", r.query_code)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#correct")
+    fits("tracking, 补正")
+    assert page.locator("#letters a.pdf").count() == 1
+    letter = page.locator("#correction-letter").bounding_box()
+    assert letter["width"] > 0.8 * width, letter
+    page.goto(f"{base}/public/reports/")
+    fits("reports")
+    page.goto(f"{base}/public/reports/swj-2019/")
+    fits("report")
