@@ -59,10 +59,11 @@ def expand_grid(rows: list[list[tuple[str, Source, int, int]]]) -> list[list[Cel
                 c += 1
             cells.append(Cell(text, source))
             if colspan > 1:
-                cells += [Cell(text, source, copy="h") for _ in range(1, colspan)]
-            for dr in range(1, rowspan):
-                for dc in range(colspan):
-                    covered[(r + dr, c + dc)] = Cell(text, source, copy="v" if dc == 0 else "h")
+                cells += [Cell(text, source, "h") for _ in range(1, colspan)]
+            if rowspan > 1:
+                for dr in range(1, rowspan):
+                    for dc in range(colspan):
+                        covered[(r + dr, c + dc)] = Cell(text, source, "v" if dc == 0 else "h")
             c += colspan
         while covered and (r, c) in covered:
             cells.append(covered.pop((r, c)))

@@ -1109,12 +1109,15 @@ def _spans_a_figure(cell: Cell, after: Cell | None, cdef: CellDef) -> bool:
 def _fill(st: _State, cell_ids: tuple[str, ...], values: list[Cell]) -> None:
     cells = st.report.cells
     defs = st.layout.edition.cells
+    last = len(values) - 1
     for k, (cid, cell) in enumerate(zip(cell_ids, values, strict=False)):  # values may be fewer
         cdef = defs[cid]
-        if _spans_a_figure(cell, values[k + 1] if k + 1 < len(values) else None, cdef):
+        after = values[k + 1] if k < last else None
+        # (Most cells are their own and followed by their own: _spans_a_figure is not asked.)
+        if (cell.copy is not None or (after is not None and after.copy == "h")) and _spans_a_figure(cell, after, cdef):
             cells[cid] = Value("missing", None, cell.text, cell.source or None, note=_MERGED)
             continue
-        confidence = (cell.source or {}).get("confidence")
+        confidence = cell.source.get("confidence") if cell.source else None
         if confidence is not None and confidence < MIN_CONFIDENCE:
             cells[cid] = Value("missing", None, cell.text, cell.source or None,
                                note=f"识别置信度过低（{confidence:.2f}），不采用")
