@@ -18,7 +18,7 @@ from typing import Any
 from ..textnorm import SUPERSCRIPT_DIGITS, closes_mark, looks_like_figure, opens_mark
 from .document import Block, Cell, Document, Evidence, Paragraph, Table, ocr_notice, table_blocks
 from .errors import IngestError
-from .pdf_unruled import find_unruled
+from .pdf_unruled import UnruledTable, find_unruled
 
 _CJK = r"\u3000-\u9fff\uff00-\uffef"
 # Spaces the text layer puts between CJK characters (and between them and digits).
@@ -115,6 +115,7 @@ def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document
     table_no = 0
     fast = _pdfium_document(data)
     spans: dict[int, tuple[float, float]] = {}
+    carried: UnruledTable | None = None  # a table without rules that ended the page before
     try:
         for pno, page in enumerate(pages, start=1):
             items: list[tuple[float, Block]] = []
@@ -122,6 +123,7 @@ def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document
             if objects is not None:
                 page._objects = objects  # pdfplumber's cache of the parsed page: pdfminer is not run
             if len(page.chars) < MIN_TEXT_CHARS and _drawn(fast, pno):
+                carried = None
                 scanned.append(pno)
                 per_page.append(items)
                 continue
@@ -146,7 +148,8 @@ def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document
                     items.append((top + k * 1e-3, block))
             outside = page.filter(lambda o, boxes=boxes: o.get("object_type") != "char" or not _inside(o, boxes))
             taken: set[int] = set()
-            for t in find_unruled(outside.chars):
+            unruled = find_unruled(outside.chars, carried, 0.1 * h)
+            for t in unruled:
                 table_no += 1
                 rows = [[Cell(c.text, {"page": pno, "table": table_no, "row": r + 1, "col": k + 1})
                          for k, c in enumerate(row)] for r, row in enumerate(t.rows)]
@@ -163,6 +166,11 @@ def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document
                     items.append((line["top"], Paragraph(text, {"page": pno, **({"margin": True} if margin else {})})))
             items.sort(key=lambda x: x[0])
             per_page.append(items)
+            # A table without rules that ends the page (nothing after it but the margin's
+            # page number) may go on at the top of the next one without its header.
+            body = [b for _, b in items if not (isinstance(b, Paragraph) and b.source.get("margin"))]
+            carried = unruled[-1] if unruled and body and isinstance(body[-1], Table) \
+                and body[-1].source.get("table") == table_no else None
     except (IngestError, MemoryError):
         raise
     except Exception as e:

@@ -87,6 +87,9 @@ class UnruledTable:
     bbox: tuple[float, float, float, float]
     rows: list[list[Cell]]
     chars: list[dict[str, Any]]  # the characters it took from the page's text
+    # Where each of its columns of figures stands (x0, x1), in the order of its cells: a
+    # table continued on the next page without its header is read by them.
+    columns: list[tuple[float, float]] = field(default_factory=list)
 
 
 def _lines(chars: list[dict[str, Any]]) -> list[_Line]:
@@ -173,9 +176,14 @@ def _apart(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return abs(a["bottom"] - b["bottom"]) > 0.3 * size or not -1 <= b["x0"] - a["x1"] <= size / 3
 
 
-def find_unruled(chars: list[dict[str, Any]]) -> list[UnruledTable]:
+def find_unruled(chars: list[dict[str, Any]], continues: UnruledTable | None = None,
+                 margin: float = 0.0) -> list[UnruledTable]:
     """The tables the page's characters (those outside its ruled tables) print without
-    rules, each as rows of cells: labels, then one cell per column of figures."""
+    rules, each as rows of cells: labels, then one cell per column of figures. `continues`
+    is the table that ended the page before: a table opening this page (nothing above it
+    but the top `margin`) without a header is its continuation when its figures stand in
+    that table's columns, one column of figures under each (a page break in a table whose
+    header is not repeated, as web pages print)."""
     if _standalone_figures(chars) < 2:
         return []  # (the common case: prose around ruled tables, read as before at no cost)
     from .pdf import PAGE_NUMBER
@@ -196,7 +204,8 @@ def find_unruled(chars: list[dict[str, Any]]) -> list[UnruledTable]:
             continue
         first, last = _region(lines, i, used)
         used.update(range(first, last + 1))
-        table = _build(lines[first:last + 1])
+        opens_page = all(ln.bottom <= margin for ln in lines[:first])
+        table = _build(lines[first:last + 1], continues if opens_page else None)
         if table is not None:
             out.append(table)
     return out
@@ -312,7 +321,23 @@ def _rows(lines: list[_Line], size: float) -> list[_Row]:
     return out
 
 
-def _build(lines: list[_Line]) -> UnruledTable | None:
+def _continued_columns(columns: list[list[_Word]], before: list[tuple[float, float]]
+                       ) -> list[tuple[float, list[_Word], list[_Word]]] | None:
+    """The columns of a table continued without its header, as _build's (x, figures,
+    heading): each column of figures under one of the table's columns before the break
+    and no other, every column of that table kept (blank here when no figure stands under
+    it). None where a column of figures stands under none, or under two."""
+    out: list[tuple[float, list[_Word], list[_Word]]] = [(x0, [], []) for x0, _ in before]
+    for col in columns:
+        x0, x1 = min(f.x0 for f in col), max(f.x1 for f in col)
+        under = [k for k, (a, b) in enumerate(before) if x0 < b and a < x1]
+        if len(under) != 1 or out[under[0]][1]:
+            return None
+        out[under[0]] = (before[under[0]][0], col, [])
+    return out
+
+
+def _build(lines: list[_Line], continues: UnruledTable | None = None) -> UnruledTable | None:
     figure_lines = [ln for ln in lines if _figure_line(ln)]
     bound = min(ln.figures()[0].x0 for ln in figure_lines) - 1
     sizes = sorted(w.size for ln in figure_lines for w in ln.figures())
@@ -354,30 +379,45 @@ def _build(lines: list[_Line]) -> UnruledTable | None:
         fragments += r.labels()
     if any(w.figure and any(c.isdigit() for c in w.text) for w in fragments):
         return None  # a figure among the labels: another column's row beside this table's (a page set in two columns)
-    if not header_words and not head_labels:
-        return None  # no header to say which edition's columns these are (a heading set large was taken for one)
-    # Columns printed blank in every row are known by their heading alone.
-    spanning, leaves = _split_header(header_words, columns)
-    if leaves is None:
-        return None
-    # Only between columns of figures: a heading before the first (信息内容 centred over
-    # the labels) or after the last may be the labels' or a note's, not a column's.
     left = min(f.x1 for f in columns[0])
-    right = max(f.x0 for f in columns[-1])
-    blank = [st for st in leaves if not any(_overlap(w, f) for w in st for col in columns for f in col)
-             and all(left < w.x0 and w.x1 < right for w in st)]
-    unplaced = [st for st in leaves if not any(_overlap(w, f) for w in st for col in columns for f in col)
-                and not any(st is b for b in blank)]
-    all_columns: list[tuple[float, list[_Word], list[_Word]]] = []  # (x, figures, heading)
-    for col in columns:
-        heading = [st for st in leaves if any(_overlap(w, f) for w in st for f in col)]
-        if len(heading) > 1:
+    spanning: list[_Word] = []
+    unplaced: list[list[_Word]] = []
+    all_columns: list[tuple[float, list[_Word], list[_Word]]]  # (x, figures, heading)
+    went_on: list[tuple[float, float]] | None = None  # the columns of the table continued
+    if not header_words and not head_labels:
+        # No header to say which edition's columns these are (a heading set large was
+        # taken for one), unless the table goes on from the page before in its columns.
+        if continues is None or not continues.columns or any(w.x1 > continues.columns[0][0] for w in fragments):
             return None
-        all_columns.append((min(f.x0 for f in col), col, heading[0] if heading else []))
-    for st in blank:
-        all_columns.append((min(w.x0 for w in st), [], st))
-    all_columns.sort(key=lambda c: c[0])
-    for a, b in itertools.pairwise(all_columns):
+        continued = _continued_columns(columns, continues.columns)
+        if continued is None:
+            return None
+        all_columns, went_on = continued, continues.columns
+    else:
+        # Columns printed blank in every row are known by their heading alone.
+        spanning, leaves = _split_header(header_words, columns)
+        if leaves is None:
+            return None
+        # Only between columns of figures: a heading before the first (信息内容 centred over
+        # the labels) or after the last may be the labels' or a note's, not a column's.
+        right = max(f.x0 for f in columns[-1])
+        blank = [st for st in leaves if not any(_overlap(w, f) for w in st for col in columns for f in col)
+                 and all(left < w.x0 and w.x1 < right for w in st)]
+        unplaced = [st for st in leaves if not any(_overlap(w, f) for w in st for col in columns for f in col)
+                    and not any(st is b for b in blank)]
+        all_columns = []
+        for col in columns:
+            heading = [st for st in leaves if any(_overlap(w, f) for w in st for f in col)]
+            if len(heading) > 1:
+                return None
+            all_columns.append((min(f.x0 for f in col), col, heading[0] if heading else []))
+        if blank and any(not heading for _, _, heading in all_columns):
+            return None  # a heading over no figures beside figures under no heading: the header stands off its columns
+        for st in blank:
+            all_columns.append((min(w.x0 for w in st), [], st))
+        all_columns.sort(key=lambda c: c[0])
+    shown = [c for c in all_columns if c[1] or c[2]]
+    for a, b in itertools.pairwise(shown):
         if max(w.x1 for w in a[1] + a[2]) > min(w.x0 for w in b[1] + b[2]):
             return None  # columns that overlap: no order to trust
     # Each label to the row whose figures stand nearest its middle: a cell's lines together
@@ -450,7 +490,13 @@ def _build(lines: list[_Line]) -> UnruledTable | None:
     x0 = min(w.x0 for ln in lines for w in ln.words)
     x1 = max(w.x1 for ln in lines for w in ln.words)
     chars = [c for ln in lines for c in ln.chars]
-    return UnruledTable((x0, lines[0].top, x1, lines[-1].bottom), out, chars)
+    extents = []
+    for k, (_, figs, heading) in enumerate(all_columns):
+        words = figs + heading
+        # (A column blank on this page keeps where it stood on the page before.)
+        extents.append((min(w.x0 for w in words), max(w.x1 for w in words)) if words
+                       else went_on[k] if went_on is not None else (0.0, 0.0))
+    return UnruledTable((x0, lines[0].top, x1, lines[-1].bottom), out, chars, extents)
 
 
 def _wrapped(row: _Row, where: dict[int, int]) -> bool:
