@@ -54,6 +54,10 @@ def check_missing(report: Report) -> Iterator[Finding]:
             if "ocr" in codes:
                 zh = f"扫描件中未能识别表{t.number}（{t.title}）的任何数据（文字识别未读出，不一定是报告缺失，请对照原件核对）"
                 en = f"no figure of table {t.number} was recognised in the scan"
+            elif "pictures_unread" in codes:
+                zh = (f"文字中未找到表{t.number}（{t.title}）的任何数据；文件中有未能读取的图片，该表可能以图片形式发布"
+                      "（不一定是报告缺失，请对照原网页或原件核对）")
+                en = f"no figure of table {t.number} in the text; it may be printed in a picture that could not be read"
             elif "layout_lost" in codes:
                 zh = f"文本中未能按行读出表{t.number}（{t.title}）的任何数据（表格结构已丢失，不一定是报告缺失，请对照原件核对）"
                 en = f"no figure of table {t.number} could be read by row: the text lost the table's layout"

@@ -101,7 +101,8 @@ def _source_text(src: dict | None) -> str:
     if not src:
         return ""
     parts = []
-    for key, zh in (("page", "第{}页"), ("table", "表格{}"), ("row", "第{}行"), ("col", "第{}列"), ("line", "第{}行")):
+    for key, zh in (("page", "第{}页"), ("picture", "第{}幅图片"), ("table", "表格{}"), ("row", "第{}行"), ("col", "第{}列"),
+                    ("line", "第{}行")):
         if key in src and src[key] is not None:
             parts.append(zh.format(src[key]))
     return "".join(parts)

@@ -20,6 +20,9 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 _W = f"{{{W}}}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+_VML_IMAGE = "{urn:schemas-microsoft-com:vml}imagedata"
 _CN = "〇一二三四五六七八九"
 _CHUNK = 64 * 1024
 
@@ -288,6 +291,9 @@ class _Reader:
         self.tables = 0
         self.paras = 0
         self.in_box = 0  # inside how many text boxes: their paragraphs take their anchor's number
+        # The pictures the document shows, where each stands (block index, relationship id):
+        # a table may be pasted as one.
+        self.pictures: list[tuple[int, str]] = []
 
     def body(self, body: etree._Element) -> None:
         for child in body:
@@ -312,6 +318,9 @@ class _Reader:
         if text:
             self.blocks.append(Paragraph(text, {"paragraph": self.paras, "textbox": True} if self.in_box
                                          else {"paragraph": self.paras}))
+        # (A drawing is written twice, as DrawingML and its VML fallback, naming one part.)
+        shown = {b.get(f"{_R}embed") for b in p.iter(_BLIP)} | {v.get(f"{_R}id") for v in p.iter(_VML_IMAGE)}
+        self.pictures += [(len(self.blocks), rid) for rid in sorted(r for r in shown if r)]
         # A box holds a body of its own: its tables are tables (a report's table 四 set in
         # a text box), not one paragraph per cell.
         self.in_box += 1
@@ -384,7 +393,45 @@ def read_docx(data: bytes, file: str | None = None) -> Document:
     reader = _Reader(numbering, hidden)
     if body is not None:
         reader.body(body)
-    return Document(reader.blocks, file=file, kind="docx", meta=_properties(z, names, parser))
+    doc = Document(reader.blocks, file=file, kind="docx", meta=_properties(z, names, parser))
+    if reader.pictures:
+        _read_pictures(doc, reader.pictures, z, names, parser)
+    return doc
+
+
+def _read_pictures(doc: Document, found: list[tuple[int, str]], z: zipfile.ZipFile, names: set[str],
+                   parser: etree.XMLParser) -> None:
+    """The tables of the pictures the document holds, read where each stands."""
+    import posixpath
+
+    from .pictures import Picture, notice, splice
+
+    targets: dict[str, str] = {}
+    if "word/_rels/document.xml.rels" in names:
+        try:
+            rels = etree.fromstring(z.read("word/_rels/document.xml.rels"), parser)
+        except (etree.XMLSyntaxError, ValueError):
+            rels = None
+        for rel in rels if rels is not None else ():
+            if rel.get("TargetMode") != "External" and rel.get("Id") and rel.get("Target"):
+                targets[rel.get("Id")] = posixpath.normpath(posixpath.join("word", rel.get("Target")))
+    pictures = []
+    seen: set[str] = set()
+    for at, rid in found:
+        part = targets.get(rid)
+        if part is None or part in seen:
+            continue  # linked from outside the file (a document rarely prints a table so), or shown before
+        seen.add(part)
+        try:
+            data = z.read(part) if part in names else None
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            data = None
+        pictures.append(Picture(at, part, data))
+    read = splice(doc.blocks, pictures, lambda p: False)
+    doc.blocks = read.blocks
+    if read.pages is not None:
+        doc.pages = read.pages
+        doc.notices.append(notice(read.read))
 
 
 _DC = "{http://purl.org/dc/elements/1.1/}"

@@ -62,6 +62,8 @@ class _Walker:
         self.in_heading = 0
         self.buf_unlinked = False
         self.buf_heading = False
+        # The page's pictures, where each stands: a table may be printed as one.
+        self.pictures: list[tuple[int, etree._Element]] = []
 
     def flush(self) -> None:
         if not self.buf:
@@ -92,6 +94,9 @@ class _Walker:
             return
         if tag == "br":
             self.flush()
+            return
+        if tag == "img":
+            self.pictures.append((len(self.blocks), el))
             return
         if tag == "table" and not _INNER_TABLE(el):
             self.flush()
@@ -173,8 +178,9 @@ def _cell_text(td: etree._Element, plain: bool) -> str:
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.S)
 
 
-def read_html(text: str, file: str | None = None) -> Document:
-    """Turn a decoded web page into a Document."""
+def read_html(text: str, file: str | None = None, parts: dict[str, bytes] | None = None) -> Document:
+    """Turn a decoded web page into a Document; `parts` are the files a page saved as one
+    file holds (by address and content id), for the pictures it shows."""
     text = _XML_DECL.sub("", text)
     # lxml's own parser, not lxml.html's: the same tree, without a Python call to choose
     # the class of every element (a third of the time on a report page).
@@ -187,7 +193,33 @@ def read_html(text: str, file: str | None = None) -> Document:
     body = root.find("body")
     w.walk(body if body is not None else root)
     w.flush()
-    return Document(w.blocks, file=file, kind="html", meta=_page_meta(root))
+    doc = Document(w.blocks, file=file, kind="html", meta=_page_meta(root))
+    if w.pictures:
+        _read_pictures(doc, w.pictures, parts or {})
+    return doc
+
+
+# A page's chrome: its logo, icons, sharing buttons, the QR code of its account.
+_CHROME_PICTURE = re.compile(r"logo|icon|banner|share|qrcode|ewm|weixin|wechat|weibo|\.gif$|\.svg$", re.I)
+
+
+def _read_pictures(doc: Document, found: list[tuple[int, etree._Element]], parts: dict[str, bytes]) -> None:
+    from .pictures import Picture, data_uri, notice, splice
+
+    pictures = []
+    for at, el in found:
+        src = (el.get("src") or "").strip()
+        data = data_uri(src) if src.startswith("data:") else parts.get(src) or parts.get(src.split("/")[-1])
+        width, height = (int(v) if (v := (el.get(a) or "").strip()).isdigit() else None for a in ("width", "height"))
+        if (width is not None and width < 100) or (height is not None and height < 40):
+            continue  # drawn as an icon, whatever its file
+        pictures.append(Picture(at, src[:200], data))
+    read = splice(doc.blocks, pictures, lambda p: not p.name.startswith("data:") and not _CHROME_PICTURE.search(p.name))
+    doc.blocks = read.blocks
+    doc.unread_pictures = read.unread
+    if read.pages is not None:
+        doc.pages = read.pages
+        doc.notices.append(notice(read.read))
 
 
 _HIDING = etree.XPath("//*[@hidden or contains(@style, 'none') or contains(@style, 'hidden')"

@@ -335,13 +335,13 @@ def _read_bytes(data: bytes, name: str | None) -> Document:
         from .html import read_html
 
         doc = read_html(text, name)
-        doc.notices = [n for n in [_truncation_notice(text, len(data))] if n]
+        doc.notices += [n for n in [_truncation_notice(text, len(data))] if n]
     else:
         text = data_text if data_text is not None else decode_text(data)
         if not text.strip():
             raise IngestError("empty", "文件没有任何文字内容", "the file contains no text")
         doc = read_text(text, name)
-        doc.notices = [n for n in [_truncation_notice(text, len(data))] if n]
+        doc.notices += [n for n in [_truncation_notice(text, len(data))] if n]
     return doc
 
 
@@ -388,8 +388,25 @@ def _read_mht(data: bytes, name: str | None) -> Document:
             text = body.decode(charset)
         except (LookupError, UnicodeDecodeError):
             text = None
-    doc = read_html(text if text is not None else decode_text(body), name)
-    return doc
+    # The pictures the page shows, by the address it names them with (a table may be one).
+    parts: dict[str, bytes] = {}
+    for p in msg.walk():
+        if p.get_content_maintype() != "image":
+            continue
+        try:
+            payload = p.get_payload(decode=True)
+        except Exception:  # a part broken in its own encoding: the page is read without it
+            continue
+        if not isinstance(payload, bytes):
+            continue
+        location = (p.get("Content-Location") or "").strip()
+        if location:
+            parts[location] = payload
+            parts.setdefault(location.split("/")[-1], payload)
+        cid = (p.get("Content-ID") or "").strip().strip("<>")
+        if cid:
+            parts[f"cid:{cid}"] = payload
+    return read_html(text if text is not None else decode_text(body), name, parts)
 
 
 def _read_zip(data: bytes, name: str | None) -> Document:

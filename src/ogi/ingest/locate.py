@@ -318,7 +318,7 @@ def locate(doc: Document, edition: Edition | None = None) -> Report:
     with normalising_once():
         report = _locate(doc, edition)
     report.notices = list(doc.notices)
-    if doc.scanned:
+    if doc.scanned and doc.kind not in ("html", "docx"):  # (a page's pictures read by OCR are no scan)
         # A figure the recogniser did not give is the reading's failure as much as the report's.
         for v in report.cells.values():
             if v.state == "missing" and v.note == NOT_FOUND:
@@ -328,7 +328,25 @@ def locate(doc: Document, edition: Edition | None = None) -> Report:
         for v in report.cells.values():
             if v.state == "missing" and v.note == NOT_FOUND:
                 v.note = NOT_IN_ROWS
+    if doc.unread_pictures and report.edition_obj is not None:
+        lost = [t for t in report.edition_obj.tables
+                if all(report.cells[c].state == "missing" for c in _table_cell_ids(report.edition_obj, t.key))]
+        if lost:
+            from .pictures import unread_notice
+
+            report.notices.append(unread_notice(doc.unread_pictures))
+            for t in lost:
+                for c in _table_cell_ids(report.edition_obj, t.key):
+                    if report.cells[c].note in (NOT_FOUND, NOT_RECOGNISED):
+                        report.cells[c].note = IN_A_PICTURE
     return report
+
+
+IN_A_PICTURE = "未在文字中找到该表；文件中有未能读取的图片，该表可能以图片形式发布"
+
+
+def _table_cell_ids(edition: Edition, table: str) -> list[str]:
+    return [cid for cid, cdef in edition.cells.items() if cdef.table == table]
 
 
 NOT_IN_ROWS = "文本中未能按行读出该单元格（表格结构已丢失）"

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..textnorm import parse_figure
+from .pictures import page_key
 
 if TYPE_CHECKING:
     from ..editions import Edition, IdentityInstance
@@ -270,7 +271,7 @@ def confirm_readings(report: Report, doc: Document) -> None:
     due = [cid for cid, v in read.items()
            if v.state == "missing" or (v.source or {}).get("confidence", 1.0) < SURE or cid not in checked
            or ed.cells[cid].unit == "signed_count" or any(id(i) in failing for i in member.get(cid, ()))]
-    again = reread(pages, [((read[c].source or {}).get("page"), read[c].source["box"]) for c in due])  # type: ignore[index]
+    again = reread(pages, [(page_key(read[c].source or {}), read[c].source["box"]) for c in due])  # type: ignore[index]
     readings: dict[str, list[Reading]] = {}
     for cid, extra in zip(due, again, strict=True):
         v = read[cid]
@@ -292,7 +293,7 @@ def confirm_readings(report: Report, doc: Document) -> None:
         rs = readings[cid]
         negative = False
         if cdef.unit == "signed_count":
-            gray = pages.get((v.source or {}).get("page"))
+            gray = pages.get(page_key(v.source or {}))
             sign = sign_before(gray, (v.source or {})["box"]) if gray is not None else "unclear"
             seen = any(r.score >= MINUS_SEEN and r.text.lstrip().startswith(_MINUS) for r in rs)
             negative = sign == "minus" or seen

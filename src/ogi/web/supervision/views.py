@@ -304,6 +304,8 @@ def _place_zh(source: dict[str, Any] | None) -> str:
     parts = []
     if source.get("page"):
         parts.append(f"第 {source['page']} 页")
+    if source.get("picture"):
+        parts.append(f"第 {source['picture']} 幅图片")
     if source.get("table") is not None and source.get("row") is not None:
         # Readers count tables, rows and columns from 1, as a person does.
         col = f"第 {source['col']} 列" if source.get("col") is not None else ""
