@@ -178,3 +178,22 @@ def test_openapi_documents_the_job(offices) -> None:  # type: ignore[no-untyped-
     schemas = doc["components"]["schemas"]
     assert {"state", "status_url", "report", "findings", "message_en"} <= set(schemas["JobOut"]["properties"])
     assert set(schemas["ErrorOut"]["properties"]) == {"detail", "message", "message_en"}
+
+
+def test_a_small_page_or_document_holding_pictures_is_a_job_not_read_in_the_request():
+    """Its tables may be pictures, read by OCR (seconds each): not in the request's time."""
+    import base64
+    import zipfile
+
+    from ogi.web.supervision import checkjobs
+
+    page = (CORPUS / "html" / "shuyang-fgj-2023.html").read_bytes()
+    assert checkjobs.quick(page[:1024], len(page), page)
+    with_picture = page.replace(b"<body", b'<body><img src="data:image/png;base64,' + base64.b64encode(b"\x89PNG") + b'"', 1)
+    assert not checkjobs.quick(with_picture[:1024], len(with_picture), with_picture)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("word/document.xml", "<w:document/>")
+        z.writestr("word/media/image1.png", b"\x89PNG")
+    docx = buf.getvalue()
+    assert not checkjobs.quick(docx[:1024], len(docx), docx)

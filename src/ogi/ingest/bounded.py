@@ -187,7 +187,9 @@ _SLOW_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gi
 
 def _task(index: int, file: str, data: bytes | None, require_report: bool) -> _Task:
     if data is not None:
-        small = len(data) <= _SMALL_BYTES
+        from .pictures import may_hold_pictures
+
+        small = len(data) <= _SMALL_BYTES and not may_hold_pictures(data)
     elif file.lower().endswith(_SLOW_SUFFIXES):
         small = False
     else:

@@ -42,6 +42,15 @@ class Read:
     unread: int  # pictures large enough to hold a table that could not be read (linked, broken, too many)
 
 
+def may_hold_pictures(data: bytes) -> bool:
+    """Whether a file may hold pictures to read by OCR (seconds each): a page with inline
+    pictures or saved as one file with its images, a Word document with media. Told from
+    the bytes without reading the file."""
+    if data.startswith(b"PK\x03\x04"):
+        return b"word/media/" in data
+    return b"data:image" in data or (b"MIME-Version" in data[:4096] and b"image/" in data)
+
+
 def data_uri(src: str) -> bytes | None:
     """The bytes of an image given inline (data:image/png;base64,…), else None."""
     m = _DATA_URI.match(src.strip())

@@ -201,7 +201,11 @@ def check_file(request: HttpRequest, response: HttpResponse, file: UploadedFile 
     name = Path(file.name or "report").name or "report"
     head = file.read(1024)
     file.seek(0)
-    if not checkjobs.quick(head, size):
+    whole = None
+    if size <= checkjobs.sync_bytes():  # (at most a MiB: looked through for pictures)
+        whole = file.read()
+        file.seek(0)
+    if not checkjobs.quick(head, size, whole):
         try:
             job = checkjobs.submit(office, request.user, name, file.chunks())
         except checkjobs.Busy:

@@ -53,13 +53,15 @@ def sync_bytes() -> int:
     return int(getattr(settings, "OGI_CHECK_SYNC_BYTES", 1024 * 1024))
 
 
-def quick(head: bytes, size: int) -> bool:
+def quick(head: bytes, size: int, whole: bytes | None = None) -> bool:
     """Read at once, in the request: a small file of a quick reader (not a PDF or an image,
-    which may need OCR, nor a legacy Word file). Decided by the bytes, as the readers
-    decide, not by the name."""
+    which may need OCR, nor a legacy Word file, nor a page or document holding pictures,
+    whose tables may need OCR too). Decided by the bytes, as the readers decide, not by the
+    name."""
     from ogi.ingest.load import slow_to_read
+    from ogi.ingest.pictures import may_hold_pictures
 
-    return size <= sync_bytes() and not slow_to_read(head)
+    return size <= sync_bytes() and not slow_to_read(head) and not (whole is not None and may_hold_pictures(whole))
 
 
 class Busy(Exception):
