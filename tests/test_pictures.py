@@ -168,3 +168,43 @@ def test_a_picture_is_opened_only_as_an_image_format(monkeypatch):
     root.find(".//body").insert(0, lxml.html.Element("img", src=f"data:image/eps;base64,{base64.b64encode(eps).decode()}"))
     report = locate(read_bytes(lxml.html.tostring(root, encoding="utf-8"), "page.html"))
     assert not ran and not report.notices
+
+
+def _printed(html: bytes) -> bytes:
+    import weasyprint
+
+    page = html.decode("utf-8").replace("<img ", '<img style="max-width:100%;max-height:230mm" ')
+    return weasyprint.HTML(string=page).write_pdf()
+
+
+def test_a_pdf_whose_tables_are_pictures_on_its_text_pages_is_read_from_them(drawn):
+    """A document with its tables pasted as screenshots, printed to PDF: the pages that hold
+    text and a table's picture were read for their text alone, the table not found."""
+    original, pngs = drawn
+    pdf = _printed(_page_with([f"data:image/png;base64,{base64.b64encode(p).decode()}" for p in pngs]))
+    report = locate(read_bytes(pdf, "report.pdf"))
+    right, wrong, missing = _score(original, report)
+    assert not wrong and right >= 0.95 * (right + missing), (right, wrong, missing)
+    assert "ocr_pictures" in [n["code"] for n in report.notices]
+
+
+def test_pictures_are_read_only_when_a_table_is_not_found(monkeypatch):
+    """A seal, a logo, a photo beside tables printed as text: no second of OCR spent on them."""
+    from ogi.ingest import pictures
+
+    asked = []
+    monkeypatch.setattr(pictures, "_ocr", lambda *a: asked.append(a) or [])
+    import numpy as np
+    from PIL import Image
+
+    photo = Image.fromarray(np.full((300, 800, 3), 200, dtype=np.uint8))
+    buf = io.BytesIO()
+    photo.save(buf, "PNG")
+    root = lxml.html.fromstring(PAGE.read_bytes())
+    root.find(".//body").insert(0, lxml.html.Element("img", src=f"data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}"))
+    page = lxml.html.tostring(root, encoding="utf-8")
+    for data, name in ((page, "page.html"), (_printed(page), "page.pdf")):
+        doc = read_bytes(data, name)
+        assert doc.pictures
+        report = locate(doc)
+        assert not asked and report.cells["requests.new.total"].state == "value"

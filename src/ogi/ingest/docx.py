@@ -401,10 +401,10 @@ def read_docx(data: bytes, file: str | None = None) -> Document:
 
 def _read_pictures(doc: Document, found: list[tuple[int, str]], z: zipfile.ZipFile, names: set[str],
                    parser: etree.XMLParser) -> None:
-    """The tables of the pictures the document holds, read where each stands."""
+    """The pictures the document holds, where each stands (read if a table is not found)."""
     import posixpath
 
-    from .pictures import Picture, notice, splice
+    from .pictures import Picture
 
     targets: dict[str, str] = {}
     if "word/_rels/document.xml.rels" in names:
@@ -415,7 +415,6 @@ def _read_pictures(doc: Document, found: list[tuple[int, str]], z: zipfile.ZipFi
         for rel in rels if rels is not None else ():
             if rel.get("TargetMode") != "External" and rel.get("Id") and rel.get("Target"):
                 targets[rel.get("Id")] = posixpath.normpath(posixpath.join("word", rel.get("Target")))
-    pictures = []
     seen: set[str] = set()
     for at, rid in found:
         part = targets.get(rid)
@@ -426,12 +425,7 @@ def _read_pictures(doc: Document, found: list[tuple[int, str]], z: zipfile.ZipFi
             data = z.read(part) if part in names else None
         except (zipfile.BadZipFile, OSError, ValueError, EOFError):
             data = None
-        pictures.append(Picture(at, part, data))
-    read = splice(doc.blocks, pictures, lambda p: False)
-    doc.blocks = read.blocks
-    if read.pages is not None:
-        doc.pages = read.pages
-        doc.notices.append(notice(read.read))
+        doc.pictures.append(Picture(at, part, data))
 
 
 _DC = "{http://purl.org/dc/elements/1.1/}"

@@ -204,22 +204,16 @@ _CHROME_PICTURE = re.compile(r"logo|icon|banner|share|qrcode|ewm|weixin|wechat|w
 
 
 def _read_pictures(doc: Document, found: list[tuple[int, etree._Element]], parts: dict[str, bytes]) -> None:
-    from .pictures import Picture, data_uri, notice, splice
+    from .pictures import Picture, data_uri
 
-    pictures = []
     for at, el in found:
         src = (el.get("src") or "").strip()
         data = data_uri(src) if src.startswith("data:") else parts.get(src) or parts.get(src.split("/")[-1])
         width, height = (int(v) if (v := (el.get(a) or "").strip()).isdigit() else None for a in ("width", "height"))
         if (width is not None and width < 100) or (height is not None and height < 40):
             continue  # drawn as an icon, whatever its file
-        pictures.append(Picture(at, src[:200], data))
-    read = splice(doc.blocks, pictures, lambda p: not p.name.startswith("data:") and not _CHROME_PICTURE.search(p.name))
-    doc.blocks = read.blocks
-    doc.unread_pictures = read.unread
-    if read.pages is not None:
-        doc.pages = read.pages
-        doc.notices.append(notice(read.read))
+        doc.pictures.append(Picture(at, src[:200], data, linked=data is None and not src.startswith("data:")
+                                    and not _CHROME_PICTURE.search(src)))
 
 
 _HIDING = etree.XPath("//*[@hidden or contains(@style, 'none') or contains(@style, 'hidden')"

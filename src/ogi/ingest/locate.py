@@ -8,6 +8,7 @@ shifted silently. Section headings and metadata are read here too.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 import unicodedata
@@ -17,6 +18,7 @@ from functools import cache
 from rapidfuzz import fuzz, process
 
 from ..editions import CellDef, Edition, PrintedLine, all_editions, edition_for_year
+from ..editions import Table as TableDef
 from ..report import Heading, LabelSeen, Report, Value
 from ..textnorm import (
     is_parenthesised_numbering,
@@ -315,10 +317,13 @@ class _State:
 
 def locate(doc: Document, edition: Edition | None = None) -> Report:
     """Map a Document onto an edition (the best-fitting one when not given)."""
+    unread = 0
     with normalising_once():
         report = _locate(doc, edition)
+        if doc.pictures and _lost_tables(report):
+            report, doc, unread = _with_pictures(report, doc, edition)
     report.notices = list(doc.notices)
-    if doc.scanned and doc.kind not in ("html", "docx"):  # (a page's pictures read by OCR are no scan)
+    if any(n.get("code") == "ocr" for n in doc.notices):  # (a scan: not a page's pictures read by OCR)
         # A figure the recogniser did not give is the reading's failure as much as the report's.
         for v in report.cells.values():
             if v.state == "missing" and v.note == NOT_FOUND:
@@ -328,18 +333,41 @@ def locate(doc: Document, edition: Edition | None = None) -> Report:
         for v in report.cells.values():
             if v.state == "missing" and v.note == NOT_FOUND:
                 v.note = NOT_IN_ROWS
-    if doc.unread_pictures and report.edition_obj is not None:
-        lost = [t for t in report.edition_obj.tables
-                if all(report.cells[c].state == "missing" for c in _table_cell_ids(report.edition_obj, t.key))]
-        if lost:
-            from .pictures import unread_notice
+    lost = _lost_tables(report) if unread else []
+    if lost:
+        from .pictures import unread_notice
 
-            report.notices.append(unread_notice(doc.unread_pictures))
-            for t in lost:
-                for c in _table_cell_ids(report.edition_obj, t.key):
-                    if report.cells[c].note in (NOT_FOUND, NOT_RECOGNISED):
-                        report.cells[c].note = IN_A_PICTURE
+        report.notices.append(unread_notice(unread))
+        for t in lost:
+            for c in _table_cell_ids(report.edition_obj, t.key):  # type: ignore[arg-type]
+                if report.cells[c].note in (NOT_FOUND, NOT_RECOGNISED):
+                    report.cells[c].note = IN_A_PICTURE
     return report
+
+
+def _lost_tables(report: Report) -> list[TableDef]:
+    """The edition's tables of which not one figure was found."""
+    ed = report.edition_obj
+    if ed is None:
+        return []
+    return [t for t in ed.tables if all(report.cells[c].state == "missing" for c in _table_cell_ids(ed, t.key))]
+
+
+def _with_pictures(report: Report, doc: Document, edition: Edition | None) -> tuple[Report, Document, int]:
+    """The report read again with the tables of the document's pictures where they stand,
+    when that finds more; and how many pictures that may hold a table could not be read."""
+    from .pictures import notice, splice
+
+    read = splice(doc.blocks, doc.pictures, doc.pages)
+    if not read.read:
+        return report, doc, read.unread
+    seen = dataclasses.replace(doc, blocks=read.blocks, pages=read.pages, pictures=[],
+                               notices=[*doc.notices, notice(read.read)])
+    again = _locate(seen, edition)
+    found = sum(v.state != "missing" for v in report.cells.values())
+    if sum(v.state != "missing" for v in again.cells.values()) > found:
+        return again, seen, read.unread
+    return report, doc, read.unread
 
 
 IN_A_PICTURE = "未在文字中找到该表；文件中有未能读取的图片，该表可能以图片形式发布"

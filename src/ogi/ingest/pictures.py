@@ -1,9 +1,11 @@
-"""Tables printed as pictures inside a web page or a Word document: a table pasted as a
-screenshot is how many a page's 表三 survives a content system that breaks tables. The
-pictures the file holds (a web page's data: addresses, the parts of a page saved as one
-file, a document's media) are read by OCR where they stand, their figures checked by the
+"""Tables printed as pictures inside a web page, a Word document or a PDF with a text layer:
+a table pasted as a screenshot is how many a page's 表三 survives a content system that
+breaks tables. When a table of the report is not found in the text, the pictures the file
+holds (a web page's data: addresses, the parts of a page saved as one file, a document's
+media, a PDF page's images) are read by OCR where they stand, their figures checked by the
 identities as a scan's are; a picture the page only links to cannot be read, and is
-counted, so that a table not found is said to be perhaps in one."""
+counted, so that a table not found is said to be perhaps in one. (Only then: a seal or a
+logo read by OCR in every file would cost seconds a file for nothing.)"""
 
 from __future__ import annotations
 
@@ -31,7 +33,12 @@ FORMATS = ("PNG", "JPEG", "GIF", "BMP", "TIFF", "WEBP")
 class Picture:
     at: int  # the index of the block it stands before
     name: str  # its address or part name
-    data: bytes | None  # None: only linked to, not in the file
+    data: bytes | None  # the image file; None: only linked to, or drawn (below)
+    # A PDF's picture: its region of the page drawn (RGB pixels), and their size.
+    draw: Callable[[], Any] | None = None
+    size: tuple[int, int] | None = None
+    # Only linked to, by a page: counted when a table is not found (a page's logo is not).
+    linked: bool = False
 
 
 @dataclass
@@ -62,22 +69,22 @@ def data_uri(src: str) -> bytes | None:
         return None
 
 
-def splice(blocks: list[Block], pictures: list[Picture], linked: Callable[[Picture], bool] = lambda p: True) -> Read:
+def splice(blocks: list[Block], pictures: list[Picture], pages: Any = None) -> Read:
     """`blocks` with the tables of the pictures read where each stands. A picture that holds
-    no table (a photo, a seal, a banner) adds nothing. `linked(p)` says whether a picture
-    not in the file may be a table's (a page's logo is not counted)."""
+    no table (a photo, a seal, a banner) adds nothing. Each picture read is kept in `pages`
+    (a scan's pages, or new ones) for second readings."""
     from .reread import Pages
 
-    pages = Pages()
+    pages = pages if pages is not None else Pages()
     inserts: list[tuple[int, list[Block]]] = []
     read = unread = 0
     for k, pic in enumerate(pictures, start=1):
-        if pic.data is None:
-            unread += linked(pic)
+        if pic.data is None and pic.draw is None:
+            unread += pic.linked
             continue
-        found = _ocr(pic.data, k, pages) if read < MAX_PICTURES else None
+        found = _ocr(pic, k, pages) if read < MAX_PICTURES else None
         if found is None:
-            unread += _large(pic.data)
+            unread += _large(pic)
             continue
         if found:
             read += 1
@@ -90,8 +97,8 @@ def splice(blocks: list[Block], pictures: list[Picture], linked: Callable[[Pictu
     return Read(out, pages, read, unread)
 
 
-def _large(data: bytes) -> bool:
-    size = _size(data)
+def _large(pic: Picture) -> bool:
+    size = pic.size or (_size(pic.data) if pic.data is not None else None)
     return size is not None and size[0] >= MIN_WIDTH and size[1] >= MIN_HEIGHT
 
 
@@ -109,7 +116,7 @@ def _size(data: bytes) -> tuple[int, int] | None:
         Image.MAX_IMAGE_PIXELS = saved
 
 
-def _ocr(data: bytes, k: int, pages: Any) -> list[Block] | None:
+def _ocr(pic: Picture, k: int, pages: Any) -> list[Block] | None:
     """The blocks of picture k when it holds a table ([] when it holds none), None when it
     cannot be read (broken, too large, too small to be a table's)."""
     import numpy as np
@@ -119,14 +126,17 @@ def _ocr(data: bytes, k: int, pages: Any) -> list[Block] | None:
     from .limits import current
     from .ocr import ocr_image
 
-    size = _size(data)
+    size = pic.size or (_size(pic.data) if pic.data is not None else None)
     if size is None or size[0] < MIN_WIDTH or size[1] < MIN_HEIGHT:
         return None
     if size[0] * size[1] > current().image_pixels:
         return None  # one picture past the limit does not cost the page its text
     try:
-        with Image.open(io.BytesIO(data), formats=FORMATS) as img:
-            arr = np.asarray(img.convert("RGB"))
+        if pic.draw is not None:
+            arr = np.asarray(pic.draw())
+        else:
+            with Image.open(io.BytesIO(pic.data or b""), formats=FORMATS) as img:
+                arr = np.asarray(img.convert("RGB"))
     except MemoryError:
         raise
     except Exception:
