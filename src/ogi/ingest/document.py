@@ -117,9 +117,9 @@ class Document:
     # A scan's pages as the recogniser read them (ingest.reread.Pages), for second readings
     # of figures in doubt; None when nothing was read by OCR.
     pages: Any = None
-    # The pictures it shows (ingest.pictures.Picture), where each stands: read by OCR when a
-    # table of the report is not found in its text.
-    pictures: list[Any] = field(default_factory=list)
+    # The pictures it shows (ingest.pictures.Picture), where each stands, or what lists them
+    # when asked (a PDF's): read by OCR when a table of the report is not found in its text.
+    pictures: Any = field(default_factory=list)
 
     @property
     def scanned(self) -> bool:

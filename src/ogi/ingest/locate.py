@@ -358,7 +358,8 @@ def _with_pictures(report: Report, doc: Document, edition: Edition | None) -> tu
     when that finds more; and how many pictures that may hold a table could not be read."""
     from .pictures import notice, splice
 
-    read = splice(doc.blocks, doc.pictures, doc.pages)
+    pictures = doc.pictures() if callable(doc.pictures) else doc.pictures
+    read = splice(doc.blocks, pictures, doc.pages)
     if not read.read:
         return report, doc, read.unread
     seen = dataclasses.replace(doc, blocks=read.blocks, pages=read.pages, pictures=[],

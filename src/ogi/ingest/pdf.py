@@ -116,7 +116,7 @@ def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document
     fast = _pdfium_document(data)
     spans: dict[int, tuple[float, float]] = {}
     carried: UnruledTable | None = None  # a table without rules that ended the page before
-    pictures: list[tuple[int, Any]] = []  # (page, Picture) of the text pages: a table may be pasted as one
+    text_pages: list[int] = []  # whose pictures may be a table pasted as one
     try:
         for pno, page in enumerate(pages, start=1):
             items: list[tuple[float, Block]] = []
@@ -128,7 +128,7 @@ def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document
                 scanned.append(pno)
                 per_page.append(items)
                 continue
-            pictures += [(pno, pic) for pic in _pictures(fast, data, pno)]
+            text_pages.append(pno)
             mark_footnotes(page.chars)
             snap_to_baselines(page.chars)
             # A page-sized background or frame is no table border.
@@ -195,10 +195,9 @@ def read_pdf(data: bytes, file: str | None = None, ocr: bool = True) -> Document
     _join_split_rows(per_page, spans)
     _continue_merged(per_page)
     blocks = _join_wrapped(_drop_running(per_page))
-    for pno, pic in pictures:  # at the end of its page's text
-        pic.at = next((i for i, b in enumerate(blocks) if (b.source.get("page") or 0) > pno), len(blocks))
     return Document(blocks, file=file, kind="pdf", meta=meta, pages=kept,
-                    notices=[ocr_notice(scanned)] if kept is not None else [], pictures=[p for _, p in pictures])
+                    notices=[ocr_notice(scanned)] if kept is not None else [],
+                    pictures=(lambda: _text_page_pictures(data, text_pages, blocks)) if text_pages else [])
 
 
 # A picture narrower than this share of the page is a seal, a logo, a photo: no table.
@@ -206,30 +205,40 @@ _PICTURE_WIDTH = 0.3
 _PICTURE_HEIGHT = 40.0  # points
 
 
-def _pictures(doc: Any, data: bytes, pno: int) -> list[Any]:
-    """The images of a text page wide enough to be a table pasted as a picture, each to be
-    drawn from the page if a table is not found in the text."""
-    if doc is None:
-        return []
+def _text_page_pictures(data: bytes, pnos: list[int], blocks: list[Block]) -> list[Any]:
+    """The images of the text pages wide enough to be a table pasted as a picture, each
+    standing at the end of its page's text, to be drawn from the page. Looked for only when
+    a table is not found (listing a page's objects costs a tenth of its reading)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
     from .ocr import RENDER_SCALE
     from .pictures import Picture
 
-    try:
-        import pypdfium2.raw as pdfium_c
-
-        page = doc[pno - 1]
-        width, height = page.get_size()
-        boxes = [o.get_bounds() for o in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2)]
-    except Exception:  # a page pdfium cannot list: its text is read as before
-        return []
     out = []
-    for left, bottom, right, top in boxes:
-        left, bottom, right, top = max(left, 0), max(bottom, 0), min(right, width), min(top, height)
-        if right - left < _PICTURE_WIDTH * width or top - bottom < _PICTURE_HEIGHT:
-            continue
-        crop = (left, bottom, width - right, height - top)
-        out.append(Picture(0, f"第{pno}页的图片", None, draw=lambda crop=crop: _draw(data, pno, crop, RENDER_SCALE),
-                           size=(round((right - left) * RENDER_SCALE), round((top - bottom) * RENDER_SCALE))))
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except Exception:  # read once already: nothing more to find
+        return []
+    try:
+        for pno in pnos:
+            try:
+                page = pdf[pno - 1]
+                width, height = page.get_size()
+                boxes = [o.get_bounds() for o in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2)]
+            except Exception:  # a page pdfium cannot list: its text is read as before
+                continue
+            at = next((i for i, b in enumerate(blocks) if (b.source.get("page") or 0) > pno), len(blocks))
+            for left, bottom, right, top in boxes:
+                left, bottom, right, top = max(left, 0), max(bottom, 0), min(right, width), min(top, height)
+                if right - left < _PICTURE_WIDTH * width or top - bottom < _PICTURE_HEIGHT:
+                    continue
+                crop = (left, bottom, width - right, height - top)
+                out.append(Picture(at, f"第{pno}页的图片", None,
+                                   draw=lambda pno=pno, crop=crop: _draw(data, pno, crop, RENDER_SCALE),
+                                   size=(round((right - left) * RENDER_SCALE), round((top - bottom) * RENDER_SCALE))))
+    finally:
+        pdf.close()
     return out
 
 
