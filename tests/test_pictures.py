@@ -91,6 +91,11 @@ def test_a_page_whose_tables_are_pictures_it_holds_is_read_from_them(drawn):
     # Where a figure was read: its picture, not a page of a scan.
     source = report.cells["requests.new.natural"].source
     assert source and "picture" in source and "page" not in source and "box" in source
+    # Kept as Report JSON and read back, as a dataset does.
+    from ogi.ingest.load import report_from_bytes
+
+    again = report_from_bytes(render(report, "json"), "report.json")
+    assert again.cells["requests.new.natural"].source == source
 
 
 def test_a_page_saved_as_one_file_reads_the_pictures_it_holds(drawn):
