@@ -209,3 +209,47 @@ def test_a_report_whose_own_title_is_a_link_keeps_it():
             '<li><a href="b.html">某某市商务局2022年政府信息公开工作年度报告</a></li></ul></body></html>')
     report = locate(read_html(page))
     assert (report.agency, report.year) == ("某某市商务局", 2024)
+
+
+def _after_paragraph(data: bytes, text: str, chunk: str) -> bytes:
+    """The page with a table put right after the paragraph that reads `text`."""
+    root = lxml.html.fromstring(data)
+    p = next(e for e in root.iter("p") if e.text_content().strip() == text)
+    p.addnext(lxml.html.fragment_fromstring(chunk))
+    return lxml.html.tostring(root, encoding="utf-8")
+
+
+@pytest.mark.parametrize("heading", ["（一）主动公开政府信息情况", "二、主动公开政府信息情况"])
+def test_a_table_under_a_heading_before_the_reports_own_does_not_give_its_figures(heading):
+    """A summary of counts printed right under a heading that names table 二 (in 总体情况,
+    or before the report's table in section 二) took the heading's word: the report's own
+    table, shown by its header row, came second and its figures were dropped as a repeat
+    (规范性文件 read 37, 行政许可 1523). Which one is the report's the heading cannot tell:
+    the line is taken from neither, never from the summary."""
+    data = PAGE.read_bytes()
+    original = locate(read_bytes(data, "page.html"))
+    report = locate(read_bytes(_after_paragraph(data, heading, SIDEBAR), "page.html"))
+    sidebar = {"active.regulations.issued": 2, "active.normative.issued": 37, "active.licensing.decisions": 1523,
+               "active.penalty.decisions": 87, "active.coercion.decisions": 5}
+    for cid, printed in sidebar.items():
+        assert report.cells[cid].number != printed, cid
+        assert report.cells[cid].state == "missing" and "无法确定哪一个属于报告" in report.cells[cid].note
+    got, want = _numbers(report), _numbers(original)
+    assert {c: v for c, v in got.items() if v[0] != "missing"} == {c: want[c] for c, v in got.items() if v[0] != "missing"}
+    assert sum(v[0] == "missing" for v in got.values()) <= 10  # the two tables' lines, no more
+
+
+def test_a_line_taken_from_neither_table_is_not_said_to_be_taken_from_the_first():
+    """Printed a third time, a line two tables disagreed on was set aside as a repeat
+    "已采用第一次出现的数值", which no figure was."""
+    root = lxml.html.fromstring(PAGE.read_bytes())
+    for tr in list(root.iter("table"))[1].findall(".//tr"):
+        if "第二十条" in tr.text_content() or "信息内容" in tr.text_content():
+            tr.getparent().remove(tr)
+    root.find("body").insert(0, lxml.html.fragment_fromstring(SIDEBAR))
+    root.find("body").append(lxml.html.fragment_fromstring(SIDEBAR))
+    page = lxml.html.tostring(root, encoding="unicode").replace("主动公开政府信息情况", "")
+    report = locate(read_bytes(page.encode(), "page.html"))
+    assert report.cells["active.normative.issued"].state == "missing"
+    said = [u["reason"] for u in report.unplaced if u["labels"] and u["labels"][0] in ("规章", "规范性文件")]
+    assert len(said) == 6 and all("均未采用" in r for r in said), said

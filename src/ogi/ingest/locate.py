@@ -290,6 +290,10 @@ class _State:
     # counts, a statistics table before the article) gives way to the same line in one that is.
     heading: str | None = None
     anchored: str | None = None
+    # Whether the table being read was shown so by a header row of its own, not only by a
+    # heading before it (which names whatever table comes next: a statistics table printed
+    # between the heading and the report's table took its word).
+    anchored_by_header: bool = False
     # An amount column whose header says it is printed in 元 where the edition prints 万元.
     in_yuan: bool = False
     # The column headings of the edition read in the header rows of the document's table
@@ -301,6 +305,10 @@ class _State:
     # Blocks whose header prints the edition's columns in another order.
     reordered: set[tuple[str, int]] = field(default_factory=set)
     unanchored: dict[int, _Segment] = field(default_factory=dict)
+    # Lines first read from a table shown to be the report's by a heading alone: a later
+    # table shown so too (by a heading or a header row) that prints other figures leaves
+    # the line to neither.
+    headed: dict[int, _Segment] = field(default_factory=dict)
     # Lines two such tables printed with other figures: taken from neither (only a table
     # shown to be the report's can still fill them).
     contested: set[int] = field(default_factory=set)
@@ -519,7 +527,7 @@ def _locate_with(stream: list[_Segment | str], edition: Edition) -> tuple[Report
             _note_blank(st, item)
         else:
             if item.opens_table:
-                st.anchored, st.heading = st.heading, None
+                st.anchored, st.heading, st.anchored_by_header = st.heading, None, False
                 st.table_no += 1
                 if unnamed is not None:
                     item = _continued(st, unnamed, item) or item
@@ -805,7 +813,7 @@ def _place_header(st: _State, labels: list[Cell]) -> None:
             st.parent = None
         st.table = table
         if tables.get(table, 0) >= _ANCHORING:
-            st.anchored = table
+            st.anchored, st.anchored_by_header = table, True
 
 
 def _header_line(st: _State, text: str) -> None:
@@ -961,6 +969,7 @@ def _unplaced(st: _State, seg: _Segment, reason: str, table: str | None = None) 
 
 
 _CONTESTED = "文档中两处未标明为报告表格的同名行印有不同数值，无法确定哪一处属于报告，均未采用"
+_CONTESTED_HEADED = "文档中两个表格的同名行印有不同数值，仅凭表格前的标题无法确定哪一个属于报告，均未采用"
 
 
 def _printed(seg: _Segment, n: int) -> list[str]:
@@ -968,33 +977,56 @@ def _printed(seg: _Segment, n: int) -> list[str]:
     return [c.text.strip() for c in _trim(seg.values, n)]
 
 
+def _contest(st: _State, line_idx: int, earlier: _Segment, seg: _Segment, reason: str) -> None:
+    """A line two tables print with other figures, neither shown to be the report's more
+    than the other: which is the report's cannot be told, so neither is taken."""
+    st.contested.add(line_idx)
+    st.repeated.pop(line_idx, None)
+    for cid in st.layout.lines[line_idx].cells:
+        st.report.cells[cid] = Value("missing", source=earlier.source, note=reason)
+    _unplaced(st, earlier, reason)
+    _unplaced(st, seg, reason)
+
+
 def _assign(st: _State, line_idx: int, seg: _Segment) -> None:
     line = st.layout.lines[line_idx]
+    shown = st.anchored == line.table
     if line_idx in st.filled:
         earlier = st.unanchored.get(line_idx)
-        if earlier is not None and st.anchored != line.table and line_idx not in st.contested \
-                and _printed(earlier, len(line.cells)) != _printed(seg, len(line.cells)):
+        headed = st.headed.get(line_idx)
+        n = len(line.cells)
+        contested = line_idx in st.contested
+        if not contested and earlier is not None and not shown and _printed(earlier, n) != _printed(seg, n):
             # Two tables, neither shown to be the report's, print the line with other
             # figures (a statistics table before a report table printed without its
             # header): which is the report's cannot be told, so neither is taken.
-            st.contested.add(line_idx)
-            st.repeated.pop(line_idx, None)
-            for cid in line.cells:
-                st.report.cells[cid] = Value("missing", source=earlier.source, note=_CONTESTED)
-            _unplaced(st, earlier, _CONTESTED)
-            _unplaced(st, seg, _CONTESTED)
+            _contest(st, line_idx, earlier, seg, _CONTESTED)
             return
-        if earlier is None or st.anchored != line.table:
-            _unplaced(st, seg, "该行在文档中重复出现，已采用第一次出现的数值")
+        if not contested and headed is not None and shown and _printed(headed, n) != _printed(seg, n):
+            # The first was shown to be the report's by the heading before it alone, the
+            # second by a heading or its header row: a table printed between a heading and
+            # the report's table (a summary of counts under 主动公开政府信息情况) took the
+            # heading's word, so neither is taken.
+            _contest(st, line_idx, headed, seg, _CONTESTED_HEADED)
+            return
+        if earlier is None or not shown:
+            reason = "该行在文档中重复出现，已采用第一次出现的数值"
+            if contested:  # (taken from neither: no first one was taken)
+                reason = _CONTESTED if earlier is not None else _CONTESTED_HEADED
+            _unplaced(st, seg, reason)
             return
         # The line read first came from a table not shown to be the report's: this one is.
         del st.unanchored[line_idx]
         st.filled.discard(line_idx)
         st.repeated.pop(line_idx, None)  # (its readings of repeated figures go with it)
-        if line_idx not in st.contested:
+        if contested:
+            st.contested.discard(line_idx)  # (both were unplaced when it was contested)
+        else:
             _unplaced(st, earlier, "报告表格之外的同名行（如网页侧栏、其他统计表），已采用报告表格中的数值")
-    elif st.anchored != line.table:
+    if not shown:
         st.unanchored[line_idx] = seg
+    elif not st.anchored_by_header:
+        st.headed[line_idx] = seg
     n = len(line.cells)
     values = _trim(seg.values, n)
     if len(values) != n and seg.unsplit is not None and len(_trim(seg.unsplit, n)) == n:
