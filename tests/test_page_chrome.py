@@ -253,3 +253,20 @@ def test_a_line_taken_from_neither_table_is_not_said_to_be_taken_from_the_first(
     assert report.cells["active.normative.issued"].state == "missing"
     said = [u["reason"] for u in report.unplaced if u["labels"] and u["labels"][0] in ("规章", "规范性文件")]
     assert len(said) == 6 and all("均未采用" in r for r in said), said
+
+
+def test_a_statistics_table_does_not_choose_the_form_by_the_lines_it_prints():
+    """A page's statistics table before a report table whose first part is printed without
+    its header prints 行政许可 and 行政处罚 with three figures, as the 2019 form's rows have:
+    the lines it gave and then lost to the report's own table still counted for the 2019
+    form, which won, and the 2023 report's figures were read into the old form's cells
+    (规章 本年新制作数量 …)."""
+    root = lxml.html.fromstring(PAGE.read_bytes())
+    for tr in list(root.iter("table"))[1].findall(".//tr"):
+        if "第二十条" in tr.text_content() or "信息内容" in tr.text_content():
+            tr.getparent().remove(tr)
+    root.find("body").insert(0, lxml.html.fragment_fromstring(STATS))
+    report = locate(read_bytes(lxml.html.tostring(root, encoding="utf-8"), "page.html"))
+    original = locate(read_bytes(PAGE.read_bytes(), "page.html"))
+    assert (report.year, report.edition) == (2023, "2021")
+    assert _numbers(report) == _numbers(original)

@@ -309,6 +309,10 @@ class _State:
     # table shown so too (by a heading or a header row) that prints other figures leaves
     # the line to neither.
     headed: dict[int, _Segment] = field(default_factory=dict)
+    # What each line placed added to the score: a line given up again (contested, or read
+    # anew from the report's own table) takes it back, so that a table not the report's
+    # does not make the document fit the edition whose lines it happens to print.
+    line_score: dict[int, float] = field(default_factory=dict)
     # Lines two such tables printed with other figures: taken from neither (only a table
     # shown to be the report's can still fill them).
     contested: set[int] = field(default_factory=set)
@@ -982,6 +986,7 @@ def _contest(st: _State, line_idx: int, earlier: _Segment, seg: _Segment, reason
     than the other: which is the report's cannot be told, so neither is taken."""
     st.contested.add(line_idx)
     st.repeated.pop(line_idx, None)
+    st.score -= st.line_score.pop(line_idx, 0.0)
     for cid in st.layout.lines[line_idx].cells:
         st.report.cells[cid] = Value("missing", source=earlier.source, note=reason)
     _unplaced(st, earlier, reason)
@@ -1018,6 +1023,7 @@ def _assign(st: _State, line_idx: int, seg: _Segment) -> None:
         # The line read first came from a table not shown to be the report's: this one is.
         del st.unanchored[line_idx]
         st.filled.discard(line_idx)
+        st.score -= st.line_score.pop(line_idx, 0.0)
         st.repeated.pop(line_idx, None)  # (its readings of repeated figures go with it)
         if contested:
             st.contested.discard(line_idx)  # (both were unplaced when it was contested)
@@ -1047,6 +1053,7 @@ def _assign(st: _State, line_idx: int, seg: _Segment) -> None:
     st.last_line = max(st.last_line, line_idx)
     if len(values) > n or (len(values) < n and not seg.lose_tail):
         st.score += 0.3
+        st.line_score[line_idx] = 0.3
         more = "多于" if len(values) > n else "少于"
         note = f"该行印有{len(values)}个数值，{more}应有的{n}列，无法确定各数值所属的列"
         repeated = _collapsed(values, n) if len(values) > n else []
@@ -1060,7 +1067,8 @@ def _assign(st: _State, line_idx: int, seg: _Segment) -> None:
         else:
             _unplaced(st, seg, reason)
         return
-    st.score += 1.0 if len(values) == n else 0.5
+    st.line_score[line_idx] = 1.0 if len(values) == n else 0.5
+    st.score += st.line_score[line_idx]
     _fill(st, line.cells, values)
     for cid in line.cells[len(values):]:
         cells[cid] = Value("missing", source=seg.source,
