@@ -150,3 +150,21 @@ def test_a_version_has_one_address_zeros_and_capitals_are_sent_on_to_it(world):
     for missing in ("versions/0/", "versions/00/", "versions/02/", "report.XLSX", "versions/01/report.exe"):
         resp = c.get(f"/public/reports/swj-2025/{missing}", follow=True)
         assert resp.status_code == 404, missing
+
+
+
+def test_a_number_of_thousands_of_digits_in_an_address_is_no_page(world):
+    """/versions/000…01/ with 5 000 zeros, or 9 written 5 000 times: the number was read with
+    int(), which refuses a string of over 4 300 digits, and the page answered 500. Zeros in
+    front, however many, are still sent on to the one address."""
+    _publish(world["a"], 2025, "swj-2025")
+    c = Client(raise_request_exception=False)
+    for number in ("9" * 5000, "0" + "9" * 5000):
+        for path in (f"/public/reports/swj-2025/versions/{number}/", f"/public/reports/swj-2025/versions/{number}/report.PDF",
+                     f"/public/requests/SWJ-2026-00001/letters/{number}-1.pdf",
+                     f"/public/requests/SWJ-2026-00001/letters/2026-{number}.PDF"):
+            assert c.get(path).status_code == 404, (path[:60], len(path))
+    for path in ("/public/reports/swj-2025/versions/" + "0" * 5000 + "1/",
+                 "/public/reports/swj-2025/versions/" + "0" * 5000 + "1/report.PDF"):
+        resp = c.get(path)
+        assert resp.status_code == 301 and resp["Location"].startswith("/public/reports/swj-2025/versions/1/")

@@ -233,6 +233,11 @@ def public_letter(request: HttpRequest, tracking_no: str, year: int | None = Non
     return letter_response(request, row, fmt)
 
 
+# Digits of the longest version, year or letter number an address can hold (a version is
+# a small integer, a letter's year four digits, its number within the year a few more).
+_LONGEST_NUMBER = 9
+
+
 def canonical(request: HttpRequest, to: str, **written: str) -> HttpResponse:
     """A public file or page asked for at another spelling of its address (the extension in
     capitals, zeros before a number): a permanent redirect to the one address, or 404 when
@@ -245,9 +250,12 @@ def canonical(request: HttpRequest, to: str, **written: str) -> HttpResponse:
                 return refuse(request, 404, "没有这种格式的文件")
             parts[name] = value
         elif name in ("number", "year", "seq"):
-            parts[name] = int(value)
-            if parts[name] < 1:
+            # Read as written, zeros set aside: int() of a path of thousands of digits raises
+            # (Python's limit on converting long digit strings), and no number is that long.
+            digits = value.lstrip("0")
+            if not digits or len(digits) > _LONGEST_NUMBER:
                 return refuse(request, 404, "页面不存在")
+            parts[name] = int(digits)
         else:
             parts[name] = value
     if to == "public_letter" and parts.pop("fmt") == "pdf":
