@@ -352,3 +352,48 @@ def test_the_signature_never_stands_alone_on_the_last_page():
     assert all(p.paragraph_format.keep_with_next for p in paras[at - 2:at + 1])
     headings = [p for p in paras if p.text.startswith(("一、", "二、", "三、", "四、", "五、", "六、"))]
     assert len(headings) == 6 and all(p.paragraph_format.keep_with_next for p in headings)
+
+
+def test_the_note_on_a_corrected_file_never_stands_alone_on_the_last_page():
+    """A published version's file says below the signature that it was corrected. When the
+    signature ended at the foot of its page, the note went to a page of its own, a rule and
+    two lines on an empty page: it begins on the signature's page (in the PDF, the report's
+    last lines and the signature go over with it; in the DOCX, Word keeps them together)."""
+    import docx
+    import pypdfium2 as pdfium
+    from weasyprint import HTML
+
+    from ogi.render.html import render_html
+    from ogi.render.text import date_zh
+
+    from .conftest import SHARED
+
+    report = load_report(sorted((SHARED / "seeds").glob("*.txt"))[0])
+    assert report.agency and report.issued_on
+    note = "更正说明：本报告已于2027年2月15日更正，本文件为更正后的第2版。更正理由：表三自然人一栏误印为26件，应为62件。"
+
+    def with_lines(n: int) -> None:
+        report.sections = {**report.sections, "other": "\n".join(f"第{i}项情况说明。" for i in range(n))}
+
+    def text(box) -> str:  # type: ignore[no-untyped-def]
+        return "".join(t.text for t in box.descendants() if hasattr(t, "text"))
+
+    # As many lines of text in 六 as leave the signature at the foot of its page, with no
+    # room for the note under it.
+    with_lines(1)
+    page = HTML(string=render_html(report)).render().pages[-1]._page_box
+    lines = [b for b in page.descendants() if type(b).__name__ == "LineBox"]
+    mine = next(b for b in lines if "第0项情况说明。" in text(b))
+    date = next(b for b in lines if date_zh(report.issued_on) in text(b))
+    bottom = page.content_box_y() + page.height
+    with_lines(1 + int((bottom - (date.position_y + date.height)) // mine.height))
+    pdf = pdfium.PdfDocument(render(report, "pdf", note=note))
+    last = [x.strip() for x in pdf[len(pdf) - 1].get_textpage().get_text_range().splitlines() if x.strip()]
+    assert last[0].startswith("第") and report.agency in last and any(x.startswith("更正说明") for x in last), last
+    before = [x.strip() for x in pdf[len(pdf) - 2].get_textpage().get_text_range().splitlines() if x.strip()]
+    assert report.agency not in before
+    paras = docx.Document(io.BytesIO(render(report, "docx", note=note))).paragraphs
+    at = next(i for i, p in enumerate(paras) if p.text.startswith("更正说明"))
+    # The date, the blank line and the note: each of the first two kept with the next.
+    assert paras[at - 2].text == date_zh(report.issued_on) and paras[at - 1].text == ""
+    assert all(p.paragraph_format.keep_with_next for p in paras[at - 2:at])

@@ -171,8 +171,13 @@ def render_docx(report: Report, note: str = "") -> bytes:
         lines = [gap] + [add_paragraph(doc, x, BODY, SIZE_BODY, WD_ALIGN_PARAGRAPH.RIGHT, indent=False) for x in sig]
         for p in lines[:-1]:
             p.paragraph_format.keep_with_next = True
+        last = lines[-1]
     if note:
-        add_paragraph(doc, "", BODY, SIZE_BODY, indent=False)
+        # Nor does the note on the file stand alone there: it begins on the signature's page.
+        if last is not None:
+            last.paragraph_format.keep_with_next = True
+        gap = add_paragraph(doc, "", BODY, SIZE_BODY, indent=False)
+        gap.paragraph_format.keep_with_next = True
         add_paragraph(doc, note, BODY, SIZE_NOTE, indent=False)
     buf = io.BytesIO()
     doc.save(buf)

@@ -45,7 +45,8 @@ h1 .keep {{ white-space: nowrap; }}
   .table-wrap {{ overflow-x: auto; }} .table-wrap table {{ min-width: 36em; font-size: 10pt; }} }}
 @media print {{ body {{ max-width: none; margin: 0; padding: 0; }} tr {{ break-inside: avoid; }} h2 {{ break-after: avoid; }}
                tr.head {{ break-after: avoid; }}
-               .signature {{ break-before: avoid; break-inside: avoid; }} }}
+               .signature {{ break-before: avoid; break-inside: avoid; }}
+               .file-note {{ break-before: avoid; }} }}
 """
 
 
