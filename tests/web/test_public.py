@@ -144,6 +144,23 @@ def test_trying_many_numbers_from_one_address_is_stopped_at_the_address_limit(wo
         "/public/track/", {"tracking_no": r.tracking_no, "query_code": code}).status_code == 200
 
 
+
+def test_a_tracking_number_typed_in_characters_nfkc_multiplies_still_fits_its_counter(world):
+    """40 characters may be typed; read as NFKC, ﷺ is eighteen: the number the wrong tries
+    are counted under was 600 characters, past the counter's key column (PostgreSQL refuses
+    the row: a 500 for anyone who tries). It is still counted, and refused as any wrong number."""
+    from ogi.web.portal.models import RateCounter
+
+    longest = RateCounter._meta.get_field("key").max_length
+    c = Client(REMOTE_ADDR="198.51.100.40")
+    resp = c.post("/public/track/", {"tracking_no": "\ufdfa" * 40, "query_code": "WRONGXXX"})
+    assert resp.status_code == 404 and "申请编号或查询码不正确" in resp.content.decode()
+    keys = list(RateCounter.objects.values_list("key", flat=True))
+    assert len(keys) == 2 and all(len(k) <= longest for k in keys), [len(k) for k in keys]
+    for _ in range(public_views.MAX_FAILED - 1):
+        c.post("/public/track/", {"tracking_no": "\ufdfa" * 40, "query_code": "WRONGXXX"})
+    assert c.post("/public/track/", {"tracking_no": "\ufdfa" * 40, "query_code": "WRONGXXX"}).status_code == 429
+
 def test_filing_is_limited_per_address_and_day(world, monkeypatch):
     monkeypatch.setattr(public_views, "MAX_FILED_PER_DAY", 2)
     c = Client()
