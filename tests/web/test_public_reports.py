@@ -168,3 +168,17 @@ def test_a_number_of_thousands_of_digits_in_an_address_is_no_page(world):
                  "/public/reports/swj-2025/versions/" + "0" * 5000 + "1/report.PDF"):
         resp = c.get(path)
         assert resp.status_code == 301 and resp["Location"].startswith("/public/reports/swj-2025/versions/1/")
+
+
+def test_the_note_on_a_corrected_file_ends_its_reason_with_one_full_stop():
+    """The reason is typed by the office: ending in 。 it was not doubled, ending in ；, a
+    comma or a space it read 「…；。」."""
+    from ogi.web.reporting.models import PublishedVersion
+
+    first = PublishedVersion(number=1, published_on=dt.date(2026, 1, 20))
+    for typed, said in (("表三数字有误。", "表三数字有误。"), ("表三数字有误；", "表三数字有误。"),
+                        ("表三数字有误， ", "表三数字有误。"), ("表三数字有误.", "表三数字有误。"),
+                        ("表三数字有误", "表三数字有误。"), ("表三数字为何有误？", "表三数字为何有误？")):
+        second = PublishedVersion(number=2, published_on=dt.date(2026, 2, 15), reason=typed)
+        note = reports.version_note(second, [first, second])
+        assert note == f"更正说明：本报告已于2026年2月15日更正，本文件为更正后的第2版。更正理由：{said}", typed

@@ -510,7 +510,11 @@ def version_note(version: PublishedVersion, kept: list[PublishedVersion]) -> str
     parts = []
     if version.number > 1:
         on = f"于{date_zh(version.published_on)}" if version.published_on else ""
-        parts.append(f"更正说明：本报告已{on}更正，本文件为更正后的第{version.number}版。更正理由：{version.reason.rstrip('。')}。")
+        # The reason as typed, closed by one full stop (it may end in one already, or in a
+        # semicolon or comma left from a list; ！ or ？ closes it itself).
+        reason = version.reason.strip().rstrip("。．.；;，,、：: \u3000")
+        end = "" if reason.endswith(("！", "？", "!", "?")) else "。"
+        parts.append(f"更正说明：本报告已{on}更正，本文件为更正后的第{version.number}版。更正理由：{reason}{end}")
     later = next((v for v in kept if v.number > version.number), None)
     if later is not None:
         on = f"于{date_zh(later.published_on)}" if later.published_on else ""
