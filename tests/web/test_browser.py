@@ -474,3 +474,27 @@ def test_the_public_pages_fit_a_360_px_phone(world, live_server, browser, monkey
     fits("reports")
     page.goto(f"{base}/public/reports/swj-2019/")
     fits("report")
+
+
+def test_a_long_tracking_number_fits_a_360_px_receipt_whole(world, live_server, browser, monkeypatch):
+    """An agency's code may be 20 letters: its tracking number, kept on one line with its
+    label, ran past a 360 px screen (505 px; 374 px with a code of 10 letters), the page
+    scrolling sideways. The number goes under its label, whole, and the code stays with its."""
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 12, 1))
+    base = live_server.url
+    for code in ("NJJBQSWJKF", "ABCDEFGHIJKLMNOPQRST"):
+        world["a"].code = code
+        world["a"].save()
+        page = browser.new_page(viewport={"width": 360, "height": 740})
+        page.goto(f"{base}/public/apply/")
+        _fill_public(page, "赵六", "13700002222", f"2025年度本市外资企业名录（{code}）")
+        page.click("button[type=submit]")
+        page.wait_for_selector("#receipt-no")
+        assert page.inner_text("#receipt-no").startswith(f"{code}-2026-")
+        sizes = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert sizes[0] <= sizes[1] == 360, (code, sizes)
+        # Each value on one line, each label whole (the label is a line of its own or beside its value).
+        shape = page.evaluate("""() => ['#receipt-no', '#receipt-code', '#receipt-no-line > .nowrap', '#receipt-code-line']
+            .map(s => new Set([...document.querySelector(s).getClientRects()].map(r => Math.round(r.top))).size)""")
+        assert shape == [1, 1, 1, 1], (code, shape)
+        page.close()
