@@ -38,11 +38,12 @@ def _cell_string(td: etree._Element) -> str:
 
 def _clean(text: str) -> str:
     t = _SPACES.sub(" ", text).strip()
-    return _CJK_GAP.sub("", t)
+    # (Only a space or an unprintable character can be a gap: most paragraphs have none.)
+    return _CJK_GAP.sub("", t) if " " in t or not t.isprintable() else t
 
 
 def _int(v: str | None) -> int:
-    if v is None:
+    if v is None or v == "1":
         return 1
     try:
         return max(1, min(_MAX_SPAN, int(str(v).strip() or 1)))

@@ -386,8 +386,9 @@ def _with_pictures(report: Report, doc: Document, edition: Edition | None) -> tu
 IN_A_PICTURE = "未在文字中找到该表；文件中有未能读取的图片，该表可能以图片形式发布"
 
 
-def _table_cell_ids(edition: Edition, table: str) -> list[str]:
-    return [cid for cid, cdef in edition.cells.items() if cdef.table == table]
+@cache
+def _table_cell_ids(edition: Edition, table: str) -> tuple[str, ...]:
+    return tuple(cid for cid, cdef in edition.cells.items() if cdef.table == table)
 
 
 NOT_IN_ROWS = "文本中未能按行读出该单元格（表格结构已丢失）"
