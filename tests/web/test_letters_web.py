@@ -99,6 +99,9 @@ def test_receipt_and_downloads_are_for_own_staff_and_audited(world, monkeypatch)
     assert sup.post(f"/requests/{r.tracking_no}/receipt/").status_code == 403
     assert login(world["b_clerk"]).get(f"/requests/{r.tracking_no}/letters/{row.year}-{row.seq}.docx").status_code == 404
     assert c.get(f"/requests/{r.tracking_no}/letters/{row.year}-99.docx").status_code == 404
+    # Written in capitals (a link typed or copied by hand), it is the same file.
+    assert c.get(f"/requests/{r.tracking_no}/letters/{row.year}-{row.seq}.DOCX").content[:2] == b"PK"
+    assert c.get(f"/requests/{r.tracking_no}/letters/{row.year}-{row.seq}.EXE").status_code == 404
     # Once answered, no receipt is offered or issued (it would be numbered after the reply).
     done = services.register(world["a_clerk"], request_data(channel="in_person"))
     services.record_event(world["a_reviewer"], done.tracking_no, "answer", TODAY, {"outcome": "granted"})

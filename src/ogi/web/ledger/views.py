@@ -266,6 +266,7 @@ def letter_response(request: HttpRequest, row: Letter, fmt: str = "docx") -> Htt
 def letter_file(request: HttpRequest, tracking_no: str, year: int, seq: int, fmt: str) -> HttpResponse:
     r = services.get_visible(request.user, tracking_no)
     row = r.letters.filter(year=year, seq=seq).select_related("agency", "request").first()
+    fmt = fmt.lower()  # (…/2026-3.PDF, as a link typed or copied by hand writes it)
     if row is None or fmt not in ("docx", "pdf"):
         return refuse(request, 404, "没有这份文书")
     return _download(request, r, row, fmt)
