@@ -28,3 +28,20 @@ def setcells(report: Report, cells: dict[str, int | Decimal | Value]) -> Report:
         assert cid in report.cells, cid
         report.cells[cid] = v if isinstance(v, Value) else Value("value", v, str(v))
     return report
+
+
+def score_cells(original: Report, read: Report) -> tuple[int, list[str], int]:
+    """Cells right, cells read wrong (by id), cells missing: of those the original holds. A
+    cell read with another state (blank where 0 was printed) is wrong too."""
+    right, wrong, missing = 0, [], 0
+    for cid, v in original.cells.items():
+        if v.state == "missing":
+            continue
+        got = read.cells[cid]
+        if got.state == "missing":
+            missing += 1
+        elif (got.state, got.number) == (v.state, v.number):
+            right += 1
+        else:
+            wrong.append(cid)
+    return right, wrong, missing

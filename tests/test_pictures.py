@@ -19,6 +19,7 @@ from ogi.ingest.load import read_bytes
 from ogi.ingest.locate import locate
 from ogi.render import render
 
+from .builders import score_cells
 from .conftest import CORPUS
 
 PAGE = CORPUS / "html" / "shuyang-fgj-2023.html"
@@ -63,19 +64,6 @@ def _page_with(pictures: list[str]) -> bytes:
     return lxml.html.tostring(root, encoding="utf-8")
 
 
-def _score(original, read):  # type: ignore[no-untyped-def]
-    right, wrong, missing = 0, [], 0
-    for cid, v in original.cells.items():
-        if v.state == "missing":
-            continue
-        got = read.cells[cid]
-        if got.state == "missing":
-            missing += 1
-        elif (got.state, got.number) == (v.state, v.number):
-            right += 1
-        else:
-            wrong.append(cid)
-    return right, wrong, missing
 
 
 def test_a_page_whose_tables_are_pictures_it_holds_is_read_from_them(drawn):
@@ -83,7 +71,7 @@ def test_a_page_whose_tables_are_pictures_it_holds_is_read_from_them(drawn):
     original, pngs = drawn
     page = _page_with([f"data:image/png;base64,{base64.b64encode(p).decode()}" for p in pngs])
     report = locate(read_bytes(page, "page.html"))
-    right, wrong, missing = _score(original, report)
+    right, wrong, missing = score_cells(original, report)
     assert not wrong and right >= 0.95 * (right + missing), (right, wrong, missing)
     assert [n["code"] for n in report.notices] == ["ocr_pictures"]
     assert "3 幅图片印有统计表" in report.notices[0]["message_zh"]
@@ -107,7 +95,7 @@ def test_a_page_saved_as_one_file_reads_the_pictures_it_holds(drawn):
     for k, data in enumerate(pngs):
         msg.add_related(data, maintype="image", subtype="png", headers=[f"Content-Location: images/t{k}.png"])
     report = locate(read_bytes(msg.as_bytes(), "page.mht"))
-    right, wrong, missing = _score(original, report)
+    right, wrong, missing = score_cells(original, report)
     assert not wrong and right >= 0.95 * (right + missing), (right, wrong, missing)
 
 
@@ -139,7 +127,7 @@ def test_a_word_document_whose_tables_are_pictures_is_read_from_them(drawn):
     buf = io.BytesIO()
     document.save(buf)
     report = locate(read_bytes(buf.getvalue(), "report.docx"))
-    right, wrong, missing = _score(original, report)
+    right, wrong, missing = score_cells(original, report)
     assert not wrong and right >= 0.95 * (right + missing), (right, wrong, missing)
     assert [n["code"] for n in report.notices] == ["ocr_pictures"]
 
@@ -157,7 +145,7 @@ def test_a_picture_without_a_table_adds_nothing():
     root.find(".//body").insert(0, lxml.html.Element("img", src=f"data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}"))
     report = locate(read_bytes(lxml.html.tostring(root, encoding="utf-8"), "page.html"))
     original = locate(read_bytes(PAGE.read_bytes(), PAGE.name))
-    assert _score(original, report) == _score(original, original) and not report.notices
+    assert score_cells(original, report) == score_cells(original, original) and not report.notices
 
 
 def test_a_picture_is_opened_only_as_an_image_format(monkeypatch):
@@ -188,7 +176,7 @@ def test_a_pdf_whose_tables_are_pictures_on_its_text_pages_is_read_from_them(dra
     original, pngs = drawn
     pdf = _printed(_page_with([f"data:image/png;base64,{base64.b64encode(p).decode()}" for p in pngs]))
     report = locate(read_bytes(pdf, "report.pdf"))
-    right, wrong, missing = _score(original, report)
+    right, wrong, missing = score_cells(original, report)
     assert not wrong and right >= 0.95 * (right + missing), (right, wrong, missing)
     assert "ocr_pictures" in [n["code"] for n in report.notices]
 

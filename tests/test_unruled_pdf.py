@@ -17,6 +17,7 @@ from ogi.ingest.pdf_unruled import find_unruled
 from ogi.render import render
 from ogi.report import Report
 
+from .builders import score_cells
 from .conftest import CORPUS, SEED_FILES
 
 NONE = "table, td, th, tr, thead, tbody { border: none !important }"
@@ -37,20 +38,6 @@ def _printed(report: Report, css: str) -> bytes:
     return weasyprint.HTML(string=_page(report, css)).write_pdf()
 
 
-def _score(original: Report, read: Report) -> tuple[int, list[str], int]:
-    """Cells right, cells read wrong (by id), cells missing: of those the original holds."""
-    right, wrong, missing = 0, [], 0
-    for cid, v in original.cells.items():
-        if v.state == "missing":
-            continue
-        got = read.cells[cid]
-        if got.state == "missing":
-            missing += 1
-        elif (got.state, got.number) == (v.state, v.number):
-            right += 1
-        else:
-            wrong.append(cid)
-    return right, wrong, missing
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
@@ -58,7 +45,7 @@ def _score(original: Report, read: Report) -> tuple[int, list[str], int]:
 def test_a_seed_printed_without_rules_reads_its_cells(seed: Path, variant: str):
     original = load_report(seed)
     read = locate(read_bytes(_printed(original, VARIANTS[variant]), "printed.pdf"))
-    right, wrong, missing = _score(original, read)
+    right, wrong, missing = score_cells(original, read)
     assert wrong == []
     # Read as lines of text these tables gave no cell at all.
     assert right >= 0.95 * (right + missing), (right, missing)
@@ -70,7 +57,7 @@ def test_the_corpus_page_printed_without_rules_reads_its_cells(shared, variant: 
     are known by their headings, so the 总计 figures stay in their column."""
     original = load_report(CORPUS / "html" / "shuyang-fgj-2023.html")
     read = locate(read_bytes(_printed(original, VARIANTS[variant]), "printed.pdf"))
-    right, wrong, missing = _score(original, read)
+    right, wrong, missing = score_cells(original, read)
     assert wrong == []
     assert right >= 0.95 * (right + missing), (right, missing)
     assert read.cells["requests.new.total"].number == original.cells["requests.new.total"].number
@@ -91,7 +78,7 @@ def test_a_browsers_print_without_rules_adds_no_column(tmp_path: Path):
     subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                     f"--user-data-dir={tmp_path / 'profile'}", "--no-pdf-header-footer", f"--print-to-pdf={out}",
                     html.as_uri()], check=True, capture_output=True, timeout=120)
-    right, wrong, missing = _score(original, locate(read_bytes(out.read_bytes(), "page.pdf")))
+    right, wrong, missing = score_cells(original, locate(read_bytes(out.read_bytes(), "page.pdf")))
     assert wrong == []
     assert right >= 0.95 * (right + missing), (right, missing)
 
@@ -211,7 +198,7 @@ def test_a_word_table_without_borders_converted_by_libreoffice(tmp_path: Path):
     row's figures."""
     original = load_report(SEED_FILES[1])
     pdf = _libreoffice_pdf(_without_borders(render(original, "docx")), tmp_path)
-    right, wrong, missing = _score(original, locate(read_bytes(pdf, "report.pdf")))
+    right, wrong, missing = score_cells(original, locate(read_bytes(pdf, "report.pdf")))
     assert wrong == []
     assert right >= 0.95 * (right + missing), (right, missing)
 
@@ -224,7 +211,7 @@ def test_rows_printed_without_figures_among_labels_run_together_are_not_joined(s
     docx = _without_borders(render(load_report(CORPUS / "text" / "shanghai-kewei-2024.md"), "docx"))
     printed = locate(read_bytes(docx, "report.docx"))
     read = locate(read_bytes(_libreoffice_pdf(docx, tmp_path), "report.pdf"))
-    _, wrong, _ = _score(printed, read)
+    _, wrong, _ = score_cells(printed, read)
     assert wrong == []
 
 
@@ -297,7 +284,7 @@ def test_a_table_going_on_over_a_page_break_without_its_header_is_read(source: P
     """The rows after the break stand in the columns of the rows before: read by them. (They
     were refused for want of a header: 38–72 % of the cells read on A4, 20–47 % on A5.)"""
     original = load_report(source)
-    right, wrong, missing = _score(original, locate(read_bytes(_flat(original, VARIANTS[variant]), "printed.pdf")))
+    right, wrong, missing = score_cells(original, locate(read_bytes(_flat(original, VARIANTS[variant]), "printed.pdf")))
     assert not wrong
     assert right >= 0.85 * (right + missing), (right, missing)
 
@@ -309,6 +296,6 @@ def test_a_header_standing_off_its_columns_gives_no_figure_to_another_column():
     original = load_report(SEED_FILES[0])
     css = NONE + " @page { size: B5; margin: 10mm } table { font-size: 9pt } body { font-size: 12pt }" \
                  " td { text-align: right !important }"
-    right, wrong, _missing = _score(original, locate(read_bytes(_flat(original, css), "printed.pdf")))
+    right, wrong, _missing = score_cells(original, locate(read_bytes(_flat(original, css), "printed.pdf")))
     assert not wrong, wrong
     assert right > 0
