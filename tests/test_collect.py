@@ -278,6 +278,22 @@ def test_page_reading():
     assert not names_report("关于2024年政务公开工作的通知")
 
 
+def test_documents_a_report_page_shows_inside_itself_are_its_attachments():
+    """A page that shows its report in a PDF viewer (an <iframe> of pdf.js naming the file
+    in its query, an <embed>, an <object>) links to nothing: the report was not fetched."""
+    base = "http://x.gov.cn/gknb/202401/t20240115_1.html"
+    page = read_page('<h1>某局2023年政府信息公开工作年度报告</h1>'
+                     '<iframe src="/module/pdfjs/web/viewer.html?file=%2Fuploads%2F2024%2Fnb2023.pdf" title="年报"></iframe>'
+                     '<embed src="fj/P020240115.pdf" type="application/pdf">'
+                     '<object data="/uploads/2024/tables.docx"></object>'
+                     '<iframe src="/video/player.html?id=3"></iframe><embed src="flash/banner.swf">', base)
+    assert [link.url for link in page.attachments] == [
+        "http://x.gov.cn/uploads/2024/nb2023.pdf", "http://x.gov.cn/gknb/202401/fj/P020240115.pdf",
+        "http://x.gov.cn/uploads/2024/tables.docx"]
+    # On a column's page, a viewer is no report's attachment.
+    assert not read_page('<iframe src="/pdfjs/viewer.html?file=/a.pdf"></iframe>', base, column=base).attachments
+
+
 _AGENCY = st.text(alphabet="甲乙丙丁县市区局委办", min_size=2, max_size=8)
 
 

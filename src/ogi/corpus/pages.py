@@ -196,12 +196,41 @@ def read_page(body: str | bytes, url: str, column: str | None = None, chrome: fr
         elif column is None and target not in chrome and (is_document(target, text) or file_type(target) in IMAGE_TYPES.values()):
             attachments.append(Link(target, label))
             seen.add(target)
+    if column is None:
+        attachments += [link for link in _embedded(root, url, seen) if link.url not in chrome]
     if column is not None:
         page.next_pages += [u for u in _script_pages(body, url) if u not in seen]
     else:
         attachments += _content_images(root, url, seen)
     page.attachments = attachments[:ATTACHMENTS_PER_PAGE]
     return page
+
+
+# The query parameter a document viewer (pdf.js's viewer.html?file=…, and the like) names
+# its document by.
+_VIEWER_PARAMS = ("file", "url", "src", "path", "filepath", "fileurl")
+
+
+def _embedded(root: etree._Element, url: str, seen: set[str]) -> list[Link]:
+    """Documents a report page shows inside itself rather than links to: an <iframe>,
+    <embed> or <object> of a PDF (or another document), directly or through a viewer page
+    that names it in its query (…/pdfjs/web/viewer.html?file=/uploads/2024/report.pdf)."""
+    out = []
+    for el in root.iter("iframe", "embed", "object"):
+        src = (el.get("src") or el.get("data") or "").strip()
+        if not src or src.startswith(("javascript:", "data:", "about:")):
+            continue
+        target = _clean(urljoin(url, src))
+        candidates = [target]
+        query = urlsplit(target).query
+        for key, value in (part.partition("=")[::2] for part in query.split("&") if part):
+            if key.lower() in _VIEWER_PARAMS and value:
+                candidates.append(_clean(urljoin(target, unquote(value))))
+        for found in candidates:
+            if found.startswith(("http://", "https://")) and found not in seen and is_document(found):
+                out.append(Link(found, squash(nfkc(el.get("title") or ""))))
+                seen.add(found)
+    return out
 
 
 def _beside(a: etree._Element) -> dt.date | None:
