@@ -229,25 +229,37 @@ def _text_page_pictures(data: bytes, pnos: list[int], blocks: list[Block]) -> li
             except Exception:  # a page pdfium cannot list: its text is read as before
                 continue
             at = next((i for i, b in enumerate(blocks) if (b.source.get("page") or 0) > pno), len(blocks))
-            for left, bottom, right, top in boxes:
+            for k, (left, bottom, right, top) in enumerate(boxes):
                 left, bottom, right, top = max(left, 0), max(bottom, 0), min(right, width), min(top, height)
                 if right - left < _PICTURE_WIDTH * width or top - bottom < _PICTURE_HEIGHT:
                     continue
                 crop = (left, bottom, width - right, height - top)
                 out.append(Picture(at, f"第{pno}页的图片", None,
-                                   draw=lambda pno=pno, crop=crop: _draw(data, pno, crop, RENDER_SCALE),
+                                   draw=lambda pno=pno, k=k, crop=crop: _draw(data, pno, k, crop, RENDER_SCALE),
                                    size=(round((right - left) * RENDER_SCALE), round((top - bottom) * RENDER_SCALE))))
     finally:
         pdf.close()
     return out
 
 
-def _draw(data: bytes, pno: int, crop: tuple[float, float, float, float], scale: float) -> Any:
+def _draw(data: bytes, pno: int, k: int, crop: tuple[float, float, float, float], scale: float) -> Any:
+    """Picture k of the page: its own pixels, whole (a converter may scale a screenshot down
+    to a size OCR misreads, or let it run off the page), else the page's region drawn."""
     import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    from .ocr import check_pixels
 
     pdf = pdfium.PdfDocument(data)
     try:
-        return pdf[pno - 1].render(scale=scale, crop=crop).to_pil().convert("RGB")
+        page = pdf[pno - 1]
+        try:
+            image = list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))[k]
+            w, h = image.get_px_size()
+            check_pixels(w, h, "PDF 中的图片")
+            return image.get_bitmap(render=True).to_pil().convert("RGB")
+        except Exception:  # an image pdfium cannot give (a mask, a filter it lacks): the page is drawn
+            return page.render(scale=scale, crop=crop).to_pil().convert("RGB")
     finally:
         pdf.close()
 
