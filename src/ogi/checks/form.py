@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from functools import cache
 
 from ..editions import Edition, edition_for_year
 from ..report import Finding, Report
@@ -18,12 +17,6 @@ def _lines(ed: Edition) -> Iterator[tuple[str, list[str]]]:
     """(table key, cell ids) per printed line, in template order."""
     for line in ed.printed_lines():
         yield line.table, list(line.cells)
-
-
-@cache
-def _table_cells(ed: Edition) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """(table key, its cell ids) per table of an edition."""
-    return tuple((t.key, tuple(cid for cid, c in ed.cells.items() if c.table == t.key)) for t in ed.tables)
 
 
 def _totals(report: Report) -> dict[str, int | None]:
@@ -46,8 +39,8 @@ def check_missing(report: Report) -> Iterator[Finding]:
     if ed is None:
         return
     tables_done: set[str] = set()
-    for t, (_, cell_ids) in zip(ed.tables, _table_cells(ed), strict=True):
-        ids = list(cell_ids)
+    for t in ed.tables:
+        ids = list(ed.table_cells(t.key))
         if all(report.cells[cid].state == "missing" for cid in ids):
             tables_done.add(t.key)
             codes = {n.get("code") for n in report.notices}

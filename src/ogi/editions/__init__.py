@@ -204,6 +204,10 @@ class Edition:
     def cell_ids(self) -> list[str]:
         return list(self.cells)
 
+    def table_cells(self, key: str) -> tuple[str, ...]:
+        """The cell ids of one of the edition's tables, in order."""
+        return _table_cells(self)[key]
+
     def table(self, key: str) -> Table:
         for t in self.tables:
             if t.key == key:
@@ -286,6 +290,11 @@ class Edition:
 def _printed_lines(edition: Edition) -> tuple[PrintedLine, ...]:
     # Built once per edition: the checks walk them for every report.
     return tuple(line for t in edition.tables for b in t.blocks for line in b.printed_lines())
+
+
+@cache
+def _table_cells(edition: Edition) -> dict[str, tuple[str, ...]]:
+    return {t.key: tuple(cid for cid, c in edition.cells.items() if c.table == t.key) for t in edition.tables}
 
 
 @cache

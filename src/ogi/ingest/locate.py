@@ -351,7 +351,7 @@ def locate(doc: Document, edition: Edition | None = None) -> Report:
 
         report.notices.append(unread_notice(unread))
         for t in lost:
-            for c in _table_cell_ids(report.edition_obj, t.key):  # type: ignore[arg-type]
+            for c in report.edition_obj.table_cells(t.key):  # type: ignore[union-attr]
                 if report.cells[c].note in (NOT_FOUND, NOT_RECOGNISED):
                     report.cells[c].note = IN_A_PICTURE
     return report
@@ -362,7 +362,7 @@ def _lost_tables(report: Report) -> list[TableDef]:
     ed = report.edition_obj
     if ed is None:
         return []
-    return [t for t in ed.tables if all(report.cells[c].state == "missing" for c in _table_cell_ids(ed, t.key))]
+    return [t for t in ed.tables if all(report.cells[c].state == "missing" for c in ed.table_cells(t.key))]
 
 
 def _with_pictures(report: Report, doc: Document, edition: Edition | None) -> tuple[Report, Document, int]:
@@ -384,11 +384,6 @@ def _with_pictures(report: Report, doc: Document, edition: Edition | None) -> tu
 
 
 IN_A_PICTURE = "未在文字中找到该表；文件中有未能读取的图片，该表可能以图片形式发布"
-
-
-@cache
-def _table_cell_ids(edition: Edition, table: str) -> tuple[str, ...]:
-    return tuple(cid for cid, cdef in edition.cells.items() if cdef.table == table)
 
 
 NOT_IN_ROWS = "文本中未能按行读出该单元格（表格结构已丢失）"
@@ -1197,15 +1192,12 @@ def _spans_a_figure(cell: Cell, after: Cell | None, cdef: CellDef) -> bool:
 def _fill(st: _State, cell_ids: tuple[str, ...], values: list[Cell]) -> None:
     cells = st.report.cells
     defs = st.layout.edition.cells
-    last = len(values) - 1
     for k, (cid, cell) in enumerate(zip(cell_ids, values, strict=False)):  # values may be fewer
         cdef = defs[cid]
-        after = values[k + 1] if k < last else None
-        # (Most cells are their own and followed by their own: _spans_a_figure is not asked.)
-        if (cell.copy is not None or (after is not None and after.copy == "h")) and _spans_a_figure(cell, after, cdef):
+        if _spans_a_figure(cell, values[k + 1] if k + 1 < len(values) else None, cdef):
             cells[cid] = Value("missing", None, cell.text, cell.source or None, note=_MERGED)
             continue
-        confidence = cell.source.get("confidence") if cell.source else None
+        confidence = (cell.source or {}).get("confidence")
         if confidence is not None and confidence < MIN_CONFIDENCE:
             cells[cid] = Value("missing", None, cell.text, cell.source or None,
                                note=f"识别置信度过低（{confidence:.2f}），不采用")

@@ -493,9 +493,11 @@ def _build(lines: list[_Line], continues: UnruledTable | None = None) -> Unruled
     extents = []
     for k, (_, figs, heading) in enumerate(all_columns):
         words = figs + heading
-        # (A column blank on this page keeps where it stood on the page before.)
-        extents.append((min(w.x0 for w in words), max(w.x1 for w in words)) if words
-                       else went_on[k] if went_on is not None else (0.0, 0.0))
+        if not words:  # (a column blank on the continued page keeps where it stood before it)
+            assert went_on is not None  # (a header's blank columns are known by their heading)
+            extents.append(went_on[k])
+        else:
+            extents.append((min(w.x0 for w in words), max(w.x1 for w in words)))
     return UnruledTable((x0, lines[0].top, x1, lines[-1].bottom), out, chars, extents)
 
 

@@ -84,7 +84,7 @@ def splice(blocks: list[Block], pictures: list[Picture], pages: Any = None) -> R
             continue
         found = _ocr(pic, k, pages) if read < MAX_PICTURES else None
         if found is None:
-            unread += _large(pic)
+            unread += _large(pic) is not None
             continue
         if found:
             read += 1
@@ -97,9 +97,10 @@ def splice(blocks: list[Block], pictures: list[Picture], pages: Any = None) -> R
     return Read(out, pages, read, unread)
 
 
-def _large(pic: Picture) -> bool:
+def _large(pic: Picture) -> tuple[int, int] | None:
+    """The picture's size in pixels when it is large enough to hold a table, else None."""
     size = pic.size or (_size(pic.data) if pic.data is not None else None)
-    return size is not None and size[0] >= MIN_WIDTH and size[1] >= MIN_HEIGHT
+    return size if size is not None and size[0] >= MIN_WIDTH and size[1] >= MIN_HEIGHT else None
 
 
 def _size(data: bytes) -> tuple[int, int] | None:
@@ -126,8 +127,8 @@ def _ocr(pic: Picture, k: int, pages: Any) -> list[Block] | None:
     from .limits import current
     from .ocr import ocr_image
 
-    size = pic.size or (_size(pic.data) if pic.data is not None else None)
-    if size is None or size[0] < MIN_WIDTH or size[1] < MIN_HEIGHT:
+    size = _large(pic)
+    if size is None:
         return None
     if size[0] * size[1] > current().image_pixels:
         return None  # one picture past the limit does not cost the page its text

@@ -8,7 +8,7 @@ from . import views
 class FileFormat:
     """A download's extension as the site writes it: one address per file."""
 
-    regex = "pdf|docx"
+    regex = "|".join(views.FORMATS)
 
     def to_python(self, value: str) -> str:
         return value
